@@ -1,0 +1,119 @@
+// edgeattn kernels: the ops XNNPACK does not offer, as plain function tables.
+//
+// Every op has a reference kernel (kernels/reference/, plain loops, the test
+// oracle, never optimized) and optional ISA versions (kernels/x86/ AVX2+FMA+F16C,
+// kernels/arm/ NEON). A KernelTable holds one function pointer per op; the
+// runtime picks a table once at prepare from the detected CPU features and
+// calls through it in invoke(). Kernels never allocate, never fail and never
+// check shapes: prepare() validated them.
+//
+// Naming follows XNNPACK: <dtype>_<op>_ukernel[_<MxN>]__<isa>, e.g.
+// f32_rmsnorm_ukernel__avx2. The table is what callers use.
+//
+// Example:
+//   const KernelTable& k = select_kernels(detect_cpu_features());
+//   k.f32_rmsnorm(rows, cols, x, cols, gamma, 1e-5f, y, cols);
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace edgeattn {
+
+// Largest head_dim the attention kernels accept; prepare() rejects larger.
+// The kernels keep one query's accumulator on the stack.
+constexpr size_t kMaxHeadDim = 512;
+
+enum class RopeStyle : uint8_t {
+  kInterleaved = 0,  // pairs (x[2i], x[2i+1]): llama2.c, GGUF, Meta's checkpoints
+  kHalf = 1,         // pairs (x[i], x[i + rotary_dim/2]): HF "rotate_half", GPT-NeoX
+};
+
+// One attention head over a block of queries, streaming over keys with a
+// running max and sum (online softmax), so no [n_queries, n_keys] matrix is
+// ever stored.
+//
+// Query t (0-based) attends keys [0, n_keys + t * causal_step):
+//   causal_step = 0: every query sees n_keys keys (encoder with a padding mask:
+//                    n_keys = the row's valid length; cross-attention);
+//   causal_step = 1: causal decoder; n_keys = past_len + 1 for the first query.
+// The caller guarantees n_keys + (n_queries - 1) * causal_step <= rows of k/v
+// and n_keys >= 1.
+struct AttentionArgs {
+  const float* q;       // [n_queries, head_dim], rows q_stride floats apart
+  size_t q_stride;
+  const float* k;       // [keys, head_dim], rows k_stride floats apart
+  size_t k_stride;
+  const float* v;       // [keys, head_dim], rows v_stride floats apart
+  size_t v_stride;
+  float* out;           // [n_queries, head_dim], rows out_stride floats apart
+  size_t out_stride;
+  size_t n_queries;
+  size_t head_dim;      // <= kMaxHeadDim
+  size_t n_keys;
+  size_t causal_step;   // 0 or 1
+  float scale;          // usually 1/sqrt(head_dim)
+};
+
+struct KernelTable {
+  const char* name;  // "reference", "avx2", "neon"
+
+  // y[r, :] = (x[r, :] - mean) / sqrt(var + eps) * gamma + beta   (biased variance)
+  // x, y: [rows, cols] with row strides; gamma, beta: [cols]. x may equal y.
+  void (*f32_layernorm)(size_t rows, size_t cols, const float* x, size_t x_stride,
+                        const float* gamma, const float* beta, float eps, float* y,
+                        size_t y_stride);
+
+  // y[r, :] = x[r, :] / sqrt(mean(x[r, :]^2) + eps) * gamma. x may equal y.
+  void (*f32_rmsnorm)(size_t rows, size_t cols, const float* x, size_t x_stride,
+                      const float* gamma, float eps, float* y, size_t y_stride);
+
+  // y = x * 0.5 * (1 + erf(x / sqrt(2)))   (exact GELU, BERT). n elements, x may equal y.
+  void (*f32_gelu)(size_t n, const float* x, float* y);
+
+  // y = silu(gate) * up = gate / (1 + exp(-gate)) * up   (SwiGLU). y may alias gate or up.
+  void (*f32_silu_mul)(size_t n, const float* gate, const float* up, float* y);
+
+  // y = a + b, n elements. y may alias a or b.
+  void (*f32_add)(size_t n, const float* a, const float* b, float* y);
+
+  // Rotates x in place for n_tokens tokens starting at position pos0.
+  // x: [n_tokens, n_heads, head_dim], tokens token_stride floats apart.
+  // Only the first rotary_dim (even, <= head_dim) elements of each head rotate.
+  // cos_sin: [max_pos, rotary_dim / 2, 2] holding (cos, sin) of pos * freq_i.
+  void (*f32_rope)(float* x, size_t n_tokens, size_t token_stride, size_t n_heads,
+                   size_t head_dim, size_t rotary_dim, size_t pos0, const float* cos_sin,
+                   RopeStyle style);
+
+  // See AttentionArgs.
+  void (*f32_attention)(const AttentionArgs& args);
+
+  // y[r, :] = x[r, :] / max(||x[r, :]||_2, eps)
+  void (*f32_l2_normalize)(size_t rows, size_t cols, const float* x, float eps, float* y);
+};
+
+// The reference table: available everywhere.
+const KernelTable& reference_kernels();
+
+// Fills cos_sin [max_pos, rotary_dim / 2, 2] for f32_rope, in float exactly
+// as llama2.c does: freq_i = 1 / powf(theta, 2i / rotary_dim), angle = pos * freq_i.
+void fill_rope_table(size_t max_pos, size_t rotary_dim, float theta, float* cos_sin);
+
+struct CpuFeatures {
+  bool avx2 = false;   // includes FMA and F16C on x86
+  bool neon = false;
+  bool neon_fp16 = false;
+  bool neon_dotprod = false;
+};
+
+CpuFeatures detect_cpu_features();
+
+// The fastest table this build has for `features`, falling back per op to
+// the reference kernels.
+const KernelTable& select_kernels(const CpuFeatures& features);
+
+// Tables compiled into this build that the host can run, reference first.
+// For tests and benchmarks: every entry must agree with reference_kernels().
+size_t available_kernel_tables(const KernelTable** out, size_t max_out);
+
+}  // namespace edgeattn

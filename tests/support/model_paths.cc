@@ -1,0 +1,55 @@
+#include "tests/support/model_paths.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+namespace edgeattn::testing {
+namespace fs = std::filesystem;
+
+std::vector<std::string> model_candidates(const std::string& relative) {
+  std::vector<std::string> out;
+  if (const char* env = std::getenv("EDGEATTN_MODELS")) out.push_back(std::string(env) + "/" + relative);
+  out.push_back(std::string(EDGEATTN_SOURCE_DIR) + "/../shared/models/" + relative);
+  std::string cache;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME")) {
+    cache = xdg;
+  } else if (const char* home = std::getenv("HOME")) {
+    cache = std::string(home) + "/.cache";
+  }
+  if (!cache.empty()) out.push_back(cache + "/edgeattn/models/" + relative);
+  return out;
+}
+
+std::string find_model(const std::string& relative) {
+  for (const std::string& c : model_candidates(relative)) {
+    std::error_code ec;
+    if (fs::exists(c, ec)) return fs::canonical(c, ec).string();
+  }
+  return "";
+}
+
+std::string require_model(const std::string& relative) {
+  std::string found = find_model(relative);
+  if (!found.empty()) return found;
+  std::fprintf(stderr, "\n*** SKIPPED: model '%s' not found. Searched:\n", relative.c_str());
+  for (const std::string& c : model_candidates(relative)) std::fprintf(stderr, "***   %s\n", c.c_str());
+  std::fprintf(stderr, "*** Run scripts/fetch-models.sh or set EDGEATTN_MODELS.\n\n");
+  std::exit(77);
+}
+
+std::string temp_dir(const std::string& name) {
+  const char* build = std::getenv("EDGEATTN_BUILD_DIR");
+  fs::path dir = fs::path(build ? build : fs::temp_directory_path().string()) / "test-output" / name;
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  return dir.string();
+}
+
+std::string tool_path(const std::string& name) {
+  const char* build = std::getenv("EDGEATTN_BUILD_DIR");
+  return std::string(build ? build : ".") + "/bin/" + name;
+}
+
+}  // namespace edgeattn::testing
