@@ -1,0 +1,71 @@
+// Graph builders: one function per architecture family, independent of where
+// the weights came from. An importer supplies the hyper-parameters and a
+// WeightFn that returns each weight by its canonical name, already in the
+// runtime's layout (row-major, linear weights [out, in], RoPE pairs
+// interleaved), checked against the expected shape.
+//
+// Canonical names are GGUF's (token_embd.weight, blk.N.attn_q.weight, ...)
+// for decoders and HF BertModel's (embeddings.word_embeddings.weight, ...)
+// for encoders.
+//
+// Example:
+//   LlamaConfig c = ...;
+//   build_llama(mb, c, [&](const std::string& name, const std::vector<int64_t>& shape) {
+//     return load_checked(name, shape);
+//   });
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "converter/model_builder.h"
+
+namespace edgeattn::convert {
+
+// Returns the weight's float data, or throws ConvertError if it is missing
+// or its shape differs from `shape`. Optional weights are asked for through
+// WeightExistsFn first.
+using WeightFn = std::function<std::vector<float>(const std::string& name, const std::vector<int64_t>& shape)>;
+using WeightExistsFn = std::function<bool(const std::string& name)>;
+
+struct LlamaConfig {
+  int dim = 0;
+  int hidden_dim = 0;
+  int n_layers = 0;
+  int n_heads = 0;
+  int n_kv_heads = 0;
+  int vocab_size = 0;
+  int max_positions = 0;
+  float norm_eps = 1e-5f;
+  float rope_theta = 10000.0f;
+  int head_dim() const { return dim / n_heads; }
+};
+
+// Llama-family decoder: RMSNorm, RoPE (interleaved pairs), GQA with a KV
+// cache, SwiGLU. Graph input "token_ids" [B, S]; output "logits"
+// [B, OutSeq, vocab]. The LM head reuses token_embd.weight unless the
+// source has output.weight.
+void build_llama(ModelBuilder& mb, const LlamaConfig& c, const WeightFn& weight, const WeightExistsFn& exists);
+
+struct BertConfig {
+  int hidden = 0;
+  int intermediate = 0;
+  int n_layers = 0;
+  int n_heads = 0;
+  int vocab_size = 0;
+  int max_positions = 0;
+  int type_vocab_size = 0;
+  float norm_eps = 1e-12f;
+  // Sentence-transformers head: "mean" pooling (+ L2 normalize), or "" for
+  // none, in which case the output is the last hidden state [B, S, D].
+  std::string pooling = "mean";
+  bool normalize = true;
+};
+
+// BERT encoder (post-LayerNorm, erf GELU, padding mask). Graph input
+// "token_ids" [B, S]; output "embeddings" [B, D] with pooling, else
+// "last_hidden_state" [B, S, D].
+void build_bert(ModelBuilder& mb, const BertConfig& c, const WeightFn& weight);
+
+}  // namespace edgeattn::convert

@@ -1,0 +1,40 @@
+// Importers: turn a trained checkpoint into a ModelBuilder graph.
+//
+//   import_hf       Hugging Face folder: config.json + model.safetensors (or a
+//                   sharded index); BertModel (with sentence-transformers
+//                   pooling from modules.json / 1_Pooling) or LlamaForCausalLM
+//                   (HF's rotate-half q/k row permutation is undone, so the
+//                   graph uses interleaved RoPE like llama2.c and GGUF).
+//   import_gguf     GGUF v2/v3, general.architecture = llama, F32/F16 tensors,
+//                   tokenizer from its metadata.
+//   import_llama2c  llama2.c legacy .bin + tokenizer.bin.
+//
+// Each throws ConvertError with a one-line message naming the file and the
+// tensor or key at fault. `progress` (may be empty) is called per tensor.
+//
+// Example:
+//   ModelBuilder mb;
+//   import_gguf("stories260K.gguf", {}, mb);
+//   mb.write("stories260K.eatn");
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "converter/model_builder.h"
+
+namespace edgeattn::convert {
+
+struct ImportOptions {
+  std::string tokenizer_path;  // llama2.c tokenizer.bin (required for .bin, optional override for HF Llama)
+  std::function<void(size_t done, size_t total, const std::string& name)> progress;
+};
+
+void import_hf(const std::string& dir, const ImportOptions& options, ModelBuilder& mb);
+void import_gguf(const std::string& path, const ImportOptions& options, ModelBuilder& mb);
+void import_llama2c(const std::string& path, const ImportOptions& options, ModelBuilder& mb);
+
+// Picks the importer from the input: a directory (HF), "GGUF" magic, else llama2.c.
+void import_any(const std::string& input, const ImportOptions& options, ModelBuilder& mb);
+
+}  // namespace edgeattn::convert

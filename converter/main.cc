@@ -1,0 +1,126 @@
+// edgeattn-convert: trained checkpoint -> .eatn model file.
+//
+//   edgeattn-convert INPUT -o OUT.eatn [--dtype fp32] [--tokenizer tokenizer.bin]
+//   edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]
+//
+// INPUT: a Hugging Face folder (config.json + *.safetensors), a GGUF file, or
+// a llama2.c .bin (with --tokenizer).
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "converter/importers.h"
+#include "converter/inspect.h"
+#include "converter/model_builder.h"
+#include "converter/source/convert_error.h"
+#include "runtime/model.h"
+
+namespace {
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: edgeattn-convert INPUT -o OUT.eatn [--dtype fp32] [--tokenizer tokenizer.bin] [--quiet]\n"
+               "       edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]\n"
+               "INPUT: Hugging Face folder (config.json + safetensors), GGUF file, or llama2.c .bin\n");
+}
+
+int parse_int(const char* s, const char* flag) {
+  char* end = nullptr;
+  long v = std::strtol(s, &end, 10);
+  if (end == s || *end != '\0' || v <= 0 || v > (1 << 20)) {
+    std::fprintf(stderr, "edgeattn-convert: %s expects a positive integer, got '%s'\n", flag, s);
+    std::exit(2);
+  }
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace edgeattn::convert;
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    usage();
+    return argc < 2 ? 2 : 0;
+  }
+  if (std::strcmp(argv[1], "inspect") == 0) {
+    if (argc < 3) {
+      usage();
+      return 2;
+    }
+    int max_seq = 128, max_batch = 1;
+    for (int i = 3; i < argc; ++i) {
+      if (std::strcmp(argv[i], "--max-seq") == 0 && i + 1 < argc) {
+        max_seq = parse_int(argv[++i], "--max-seq");
+      } else if (std::strcmp(argv[i], "--max-batch") == 0 && i + 1 < argc) {
+        max_batch = parse_int(argv[++i], "--max-batch");
+      } else {
+        usage();
+        return 2;
+      }
+    }
+    return inspect_model(argv[2], max_seq, max_batch, stdout);
+  }
+
+  std::string input, output, dtype = "fp32";
+  ImportOptions options;
+  bool quiet = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "-o" || a == "--output") && i + 1 < argc) {
+      output = argv[++i];
+    } else if (a == "--dtype" && i + 1 < argc) {
+      dtype = argv[++i];
+    } else if (a == "--tokenizer" && i + 1 < argc) {
+      options.tokenizer_path = argv[++i];
+    } else if (a == "--quiet") {
+      quiet = true;
+    } else if (!a.empty() && a[0] != '-' && input.empty()) {
+      input = a;
+    } else {
+      usage();
+      return 2;
+    }
+  }
+  if (input.empty() || output.empty()) {
+    usage();
+    return 2;
+  }
+  if (dtype != "fp32") {
+    std::fprintf(stderr, "edgeattn-convert: --dtype %s is not supported yet (fp32)\n", dtype.c_str());
+    return 2;
+  }
+  if (!quiet) {
+    options.progress = [](size_t done, size_t total, const std::string& name) {
+      std::fprintf(stderr, "\r[%3zu/%3zu] %-60.60s", done, total, name.c_str());
+      if (done == total) std::fprintf(stderr, "\n");
+    };
+  }
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    ModelBuilder mb;
+    import_any(input, options, mb);
+    mb.write(output);
+    // Verify what was written with the runtime's own loader.
+    auto loaded = edgeattn::Model::load_file(output.c_str());
+    if (!loaded.is_ok()) {
+      std::fprintf(stderr, "edgeattn-convert: internal error: written model fails verification: %s\n",
+                   loaded.status().message());
+      return 1;
+    }
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (!quiet) {
+      std::fprintf(stderr, "wrote %s: %zu bytes (%zu weight bytes, %zu tensors) in %.0f ms\n", output.c_str(),
+                   (*loaded)->file_size(), (*loaded)->weight_bytes(), (*loaded)->tensor_count(), ms);
+    }
+  } catch (const ConvertError& e) {
+    std::fprintf(stderr, "\nedgeattn-convert: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "\nedgeattn-convert: %s: %s\n", input.c_str(), e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,132 @@
+#include "converter/model_builder.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "converter/source/convert_error.h"
+#include "runtime/model.h"
+
+namespace edgeattn::convert {
+
+ModelBuilder::ModelBuilder() : model_(std::make_unique<fb::ModelT>()) {
+  model_->format_major = kFormatMajor;
+  model_->format_minor = kFormatMinor;
+  model_->hparams = std::make_unique<fb::HyperParametersT>();
+  auto graph = std::make_unique<fb::GraphT>();
+  graph->name = "main";
+  graph_ = graph.get();
+  model_->graphs.push_back(std::move(graph));
+}
+
+int ModelBuilder::add_constant_f32(const std::string& name, const std::vector<int64_t>& shape,
+                                   std::vector<float> data) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  if (static_cast<size_t>(n) != data.size()) {
+    throw ConvertError("tensor '" + name + "': " + std::to_string(data.size()) + " values for a shape of " +
+                       std::to_string(n));
+  }
+  auto t = std::make_unique<fb::TensorT>();
+  t->name = name;
+  t->dtype = fb::DType::F32;
+  t->shape = shape;
+  t->has_data = true;
+  t->data = std::make_unique<fb::DataSegment>(0, data.size() * sizeof(float));
+  std::vector<uint8_t> bytes(data.size() * sizeof(float));
+  std::memcpy(bytes.data(), data.data(), bytes.size());
+  model_->tensors.push_back(std::move(t));
+  data_.push_back(std::move(bytes));
+  return static_cast<int>(model_->tensors.size() - 1);
+}
+
+int ModelBuilder::add_activation(const std::string& name, const std::vector<fb::Dim>& dims, fb::DType dtype) {
+  auto t = std::make_unique<fb::TensorT>();
+  t->name = name;
+  t->dtype = dtype;
+  t->dims = dims;
+  model_->tensors.push_back(std::move(t));
+  data_.emplace_back();
+  return static_cast<int>(model_->tensors.size() - 1);
+}
+
+std::unique_ptr<fb::OpT> ModelBuilder::make_op(fb::OpCode code, std::vector<int32_t> inputs,
+                                               std::vector<int32_t> outputs, const std::string& name) {
+  auto op = std::make_unique<fb::OpT>();
+  op->code = code;
+  op->inputs = std::move(inputs);
+  op->outputs = std::move(outputs);
+  op->name = name;
+  return op;
+}
+
+void ModelBuilder::set_graph_io(std::vector<int32_t> inputs, std::vector<int32_t> outputs) {
+  graph_->inputs = std::move(inputs);
+  graph_->outputs = std::move(outputs);
+}
+
+int ModelBuilder::find_tensor(const std::string& name) const {
+  for (size_t i = 0; i < model_->tensors.size(); ++i) {
+    if (model_->tensors[i]->name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+const std::vector<int64_t>& ModelBuilder::shape(int tensor) const { return model_->tensors.at(tensor)->shape; }
+
+size_t ModelBuilder::weight_bytes() const {
+  size_t n = 0;
+  for (const auto& d : data_) n += d.size();
+  return n;
+}
+
+namespace {
+uint64_t align_up(uint64_t v) { return (v + kSegmentAlignment - 1) / kSegmentAlignment * kSegmentAlignment; }
+}  // namespace
+
+std::vector<uint8_t> ModelBuilder::serialize() const {
+  // The header's size does not depend on the segment offsets' values (they
+  // are fixed-size structs), so: pack with placeholders, measure, place the
+  // segments after the header, pack again and check the size held.
+  fb::ModelT& m = *model_;
+  auto pack = [&m](flatbuffers::FlatBufferBuilder* fbb) {
+    fbb->Clear();
+    fbb->FinishSizePrefixed(fb::Model::Pack(*fbb, &m), fb::ModelIdentifier());
+  };
+  auto place = [&](uint64_t start) {
+    uint64_t offset = start;
+    for (size_t i = 0; i < m.tensors.size(); ++i) {
+      if (!m.tensors[i]->has_data) continue;
+      m.tensors[i]->data = std::make_unique<fb::DataSegment>(offset, data_[i].size());
+      offset = align_up(offset + data_[i].size());
+    }
+    m.segments_end = offset;
+  };
+  flatbuffers::FlatBufferBuilder fbb(1 << 20);
+  place(kSegmentAlignment);  // non-zero placeholders keep every field present
+  pack(&fbb);
+  uint64_t header = fbb.GetSize();
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    place(align_up(header));
+    pack(&fbb);
+    if (fbb.GetSize() == header) break;
+    header = fbb.GetSize();
+  }
+  if (fbb.GetSize() != header) throw ConvertError("internal: model header size did not settle");
+  std::vector<uint8_t> out(m.segments_end, 0);
+  std::memcpy(out.data(), fbb.GetBufferPointer(), fbb.GetSize());
+  for (size_t i = 0; i < m.tensors.size(); ++i) {
+    if (!m.tensors[i]->has_data) continue;
+    std::memcpy(out.data() + m.tensors[i]->data->offset(), data_[i].data(), data_[i].size());
+  }
+  return out;
+}
+
+void ModelBuilder::write(const std::string& path) const {
+  std::vector<uint8_t> bytes = serialize();
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) throw ConvertError(path + ": cannot open for writing");
+  size_t written = std::fwrite(bytes.data(), 1, bytes.size(), f);
+  if (std::fclose(f) != 0 || written != bytes.size()) throw ConvertError(path + ": write failed");
+}
+
+}  // namespace edgeattn::convert

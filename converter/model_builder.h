@@ -1,0 +1,73 @@
+// ModelBuilder: the converter's in-memory .eatn model, and its writer.
+//
+// Importers (HF, GGUF, llama2.c) add constants (weights, copied in), symbolic
+// activations and ops; write() serializes the FlatBuffer header followed by
+// the weights in 64-byte aligned segments (schema/README.md).
+//
+// Example:
+//   ModelBuilder mb;
+//   int w = mb.add_constant_f32("wq", {64, 64}, weights);
+//   int x = mb.add_activation("x", {batch(), seq(), fixed(64)});
+//   int y = mb.add_activation("q", {batch(), seq(), fixed(64)});
+//   mb.add_op(fb::OpCode::FullyConnected, {x, w, -1}, {y}, "layer.0.q");
+//   mb.write("model.eatn");
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "schema/edgeattn_generated.h"
+
+namespace edgeattn::convert {
+
+inline fb::Dim batch() { return fb::Dim(fb::DimKind::Batch, 0); }
+inline fb::Dim seq() { return fb::Dim(fb::DimKind::Seq, 0); }
+inline fb::Dim out_seq() { return fb::Dim(fb::DimKind::OutSeq, 0); }
+inline fb::Dim fixed(int64_t v) { return fb::Dim(fb::DimKind::Fixed, v); }
+
+class ModelBuilder {
+ public:
+  ModelBuilder();
+
+  fb::ModelT& model() { return *model_; }
+  fb::HyperParametersT& hparams() { return *model_->hparams; }
+
+  // Copies `data` (row-major, shape slowest-first). Returns the tensor index.
+  int add_constant_f32(const std::string& name, const std::vector<int64_t>& shape, std::vector<float> data);
+  int add_activation(const std::string& name, const std::vector<fb::Dim>& dims, fb::DType dtype = fb::DType::F32);
+
+  // Options: pass a filled *OptionsT (or nothing).
+  template <typename OptionsT>
+  void add_op(fb::OpCode code, std::vector<int32_t> inputs, std::vector<int32_t> outputs, const std::string& name,
+              OptionsT options) {
+    auto op = make_op(code, std::move(inputs), std::move(outputs), name);
+    op->options.Set(std::move(options));
+    graph_->ops.push_back(std::move(op));
+  }
+  void add_op(fb::OpCode code, std::vector<int32_t> inputs, std::vector<int32_t> outputs, const std::string& name) {
+    graph_->ops.push_back(make_op(code, std::move(inputs), std::move(outputs), name));
+  }
+
+  void set_graph_io(std::vector<int32_t> inputs, std::vector<int32_t> outputs);
+  int find_tensor(const std::string& name) const;
+  const std::vector<int64_t>& shape(int tensor) const;
+
+  // Serializes to `path`. Throws ConvertError on I/O failure.
+  void write(const std::string& path) const;
+  // Serializes to memory (tests).
+  std::vector<uint8_t> serialize() const;
+
+  size_t weight_bytes() const;
+
+ private:
+  std::unique_ptr<fb::OpT> make_op(fb::OpCode code, std::vector<int32_t> inputs, std::vector<int32_t> outputs,
+                                   const std::string& name);
+
+  std::unique_ptr<fb::ModelT> model_;
+  fb::GraphT* graph_;                         // the model's only graph, "main"
+  std::vector<std::vector<uint8_t>> data_;    // [tensor] bytes of constants, empty for activations
+};
+
+}  // namespace edgeattn::convert

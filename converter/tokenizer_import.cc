@@ -1,0 +1,174 @@
+#include "converter/tokenizer_import.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "converter/source/convert_error.h"
+#include "converter/source/gguf.h"
+#include "converter/source/json_file.h"
+#include "converter/source/llama2c.h"
+
+namespace edgeattn::convert {
+namespace {
+
+std::unique_ptr<fb::TokenizerT> sentencepiece_defaults() {
+  auto t = std::make_unique<fb::TokenizerT>();
+  t->kind = fb::TokenizerKind::SentencePieceBpe;
+  t->add_dummy_prefix = true;
+  t->byte_fallback = true;
+  return t;
+}
+
+int find_piece(const std::vector<std::string>& pieces, const std::string& piece) {
+  auto it = std::find(pieces.begin(), pieces.end(), piece);
+  return it == pieces.end() ? -1 : static_cast<int>(it - pieces.begin());
+}
+
+// Replaces SentencePiece's word-boundary marker U+2581 with a space.
+std::string unmark(const std::string& piece) {
+  static const std::string kMarker = "\xE2\x96\x81";
+  std::string out;
+  for (size_t i = 0; i < piece.size();) {
+    if (piece.compare(i, kMarker.size(), kMarker) == 0) {
+      out += ' ';
+      i += kMarker.size();
+    } else {
+      out += piece[i++];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<fb::TokenizerT> import_llama2c_tokenizer(const std::string& path, int vocab_size) {
+  Llama2cTokenizerFile file = Llama2cTokenizerFile::open(path, vocab_size);
+  auto t = sentencepiece_defaults();
+  t->pieces = file.pieces();
+  t->scores = file.scores();
+  // llama2.c's fixed convention: <unk>, <s>, </s>.
+  t->unk_id = 0;
+  t->bos_id = 1;
+  t->eos_id = 2;
+  return t;
+}
+
+std::unique_ptr<fb::TokenizerT> import_gguf_tokenizer(const GgufFile& gguf) {
+  const std::string model = gguf.get_string("tokenizer.ggml.model");
+  if (model != "llama") {
+    throw_convert_error(gguf.path(), "tokenizer.ggml.model '" + model + "' is not supported (only 'llama')");
+  }
+  auto t = sentencepiece_defaults();
+  t->pieces = gguf.get_string_array("tokenizer.ggml.tokens");
+  for (std::string& p : t->pieces) p = unmark(p);
+  t->scores = gguf.get_f32_array("tokenizer.ggml.scores");
+  if (t->scores.size() != t->pieces.size()) {
+    throw_convert_error(gguf.path(), "tokenizer.ggml.scores has " + std::to_string(t->scores.size()) +
+                                         " entries for " + std::to_string(t->pieces.size()) + " tokens");
+  }
+  auto id = [&](const char* key) -> int {
+    if (!gguf.has(key)) return -1;
+    int64_t v = gguf.get_i64(key);
+    return v >= 0 && v < static_cast<int64_t>(t->pieces.size()) ? static_cast<int>(v) : -1;
+  };
+  t->unk_id = id("tokenizer.ggml.unknown_token_id");
+  t->bos_id = id("tokenizer.ggml.bos_token_id");
+  t->eos_id = id("tokenizer.ggml.eos_token_id");
+  t->pad_id = id("tokenizer.ggml.padding_token_id");
+  if (gguf.has("tokenizer.ggml.add_space_prefix")) t->add_dummy_prefix = gguf.get_bool("tokenizer.ggml.add_space_prefix");
+  return t;
+}
+
+std::unique_ptr<fb::TokenizerT> import_hf_tokenizer(const std::string& dir, int max_length) {
+  namespace fs = std::filesystem;
+  const std::string json_path = dir + "/tokenizer.json";
+  const std::string vocab_path = dir + "/vocab.txt";
+  auto t = std::make_unique<fb::TokenizerT>();
+  t->max_length = max_length;
+  if (fs::exists(json_path)) {
+    nlohmann::json j = read_json_file(json_path);
+    const nlohmann::json& model = j.at("model");
+    const std::string type = model.value("type", "");
+    std::map<int64_t, std::string> by_id;
+    for (auto it = model.at("vocab").begin(); it != model.at("vocab").end(); ++it) by_id[it.value().get<int64_t>()] = it.key();
+    if (j.contains("added_tokens")) {
+      for (const auto& a : j["added_tokens"]) by_id[a.at("id").get<int64_t>()] = a.at("content").get<std::string>();
+    }
+    for (const auto& [id, piece] : by_id) {
+      if (id != static_cast<int64_t>(t->pieces.size())) {
+        throw_convert_error(json_path, "vocabulary ids are not contiguous at id " + std::to_string(id));
+      }
+      t->pieces.push_back(piece);
+    }
+    if (type == "WordPiece") {
+      t->kind = fb::TokenizerKind::WordPiece;
+      t->continuing_subword_prefix = model.value("continuing_subword_prefix", "##");
+      t->max_input_chars_per_word = model.value("max_input_chars_per_word", 100u);
+      const nlohmann::json& norm = j.at("normalizer");
+      if (!norm.is_null()) {
+        t->lowercase = norm.value("lowercase", true);
+        t->clean_text = norm.value("clean_text", true);
+        t->tokenize_chinese_chars = norm.value("handle_chinese_chars", true);
+        // BERT: strip_accents unset means "follow lowercase".
+        t->strip_accents = norm.contains("strip_accents") && !norm["strip_accents"].is_null()
+                               ? norm["strip_accents"].get<bool>()
+                               : t->lowercase;
+      }
+      t->unk_id = find_piece(t->pieces, model.value("unk_token", "[UNK]"));
+    } else if (type == "BPE") {
+      // SentencePiece-style BPE exported by HF (Llama): merge priority becomes
+      // the score (earlier merge = higher score), "▁" becomes a space.
+      t->kind = fb::TokenizerKind::SentencePieceBpe;
+      t->byte_fallback = model.value("byte_fallback", false);
+      t->add_dummy_prefix = true;
+      std::vector<std::string> marked = t->pieces;
+      for (std::string& p : t->pieces) p = unmark(p);
+      t->scores.assign(t->pieces.size(), -1e9f);
+      std::map<std::string, size_t> index;
+      for (size_t i = 0; i < marked.size(); ++i) index.emplace(marked[i], i);
+      size_t rank = 0;
+      for (const auto& m : model.at("merges")) {
+        std::string merged;
+        if (m.is_string()) {
+          std::string s = m.get<std::string>();
+          size_t space = s.find(' ');
+          merged = space == std::string::npos ? s : s.substr(0, space) + s.substr(space + 1);
+        } else {
+          merged = m.at(0).get<std::string>() + m.at(1).get<std::string>();
+        }
+        auto it = index.find(merged);
+        if (it != index.end()) t->scores[it->second] = -static_cast<float>(rank);
+        ++rank;
+      }
+      t->unk_id = find_piece(marked, "<unk>");
+      t->bos_id = find_piece(marked, "<s>");
+      t->eos_id = find_piece(marked, "</s>");
+    } else {
+      throw_convert_error(json_path, "tokenizer model type '" + type + "' is not supported (WordPiece, BPE)");
+    }
+  } else if (fs::exists(vocab_path)) {
+    std::ifstream in(vocab_path);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      t->pieces.push_back(line);
+    }
+    t->kind = fb::TokenizerKind::WordPiece;
+    t->continuing_subword_prefix = "##";
+    t->lowercase = t->strip_accents = t->clean_text = t->tokenize_chinese_chars = true;
+    t->unk_id = find_piece(t->pieces, "[UNK]");
+  } else {
+    throw_convert_error(dir, "no tokenizer.json or vocab.txt");
+  }
+  if (t->kind == fb::TokenizerKind::WordPiece) {
+    t->cls_id = find_piece(t->pieces, "[CLS]");
+    t->sep_id = find_piece(t->pieces, "[SEP]");
+    t->pad_id = find_piece(t->pieces, "[PAD]");
+    t->mask_id = find_piece(t->pieces, "[MASK]");
+  }
+  return t;
+}
+
+}  // namespace edgeattn::convert

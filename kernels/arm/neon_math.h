@@ -1,0 +1,171 @@
+// Inline NEON helpers shared by the *_neon.cc kernels: FMA, reductions,
+// division, partial loads for tails, and vectorized exp and erf.
+//
+// AArch64 has instructions armv7 NEON lacks (vaddvq_f32, vmaxvq_f32,
+// vdivq_f32, vrndnq_f32, vpaddq_f32, and fused vfmaq_f32 is only guaranteed
+// with VFPv4); each helper uses them on AArch64 and falls back on armv7.
+// The exp and erf algorithms are the same as kernels/x86/avx2_math.h (see
+// there for the accuracy argument).
+//
+// Example:
+//   float32x4_t e = neon_exp(vld1q_f32(x));
+#pragma once
+
+#include <arm_neon.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace edgeattn {
+
+// acc + a * b (fused where the hardware has it).
+static inline float32x4_t neon_fma(float32x4_t acc, float32x4_t a, float32x4_t b) {
+#if defined(__aarch64__) || defined(__ARM_FEATURE_FMA)
+  return vfmaq_f32(acc, a, b);
+#else
+  return vmlaq_f32(acc, a, b);
+#endif
+}
+
+// acc - a * b.
+static inline float32x4_t neon_fms(float32x4_t acc, float32x4_t a, float32x4_t b) {
+#if defined(__aarch64__) || defined(__ARM_FEATURE_FMA)
+  return vfmsq_f32(acc, a, b);
+#else
+  return vmlsq_f32(acc, a, b);
+#endif
+}
+
+static inline float neon_hsum(float32x4_t v) {
+#if defined(__aarch64__)
+  return vaddvq_f32(v);
+#else
+  float32x2_t s = vadd_f32(vget_low_f32(v), vget_high_f32(v));
+  s = vpadd_f32(s, s);
+  return vget_lane_f32(s, 0);
+#endif
+}
+
+static inline float neon_hmax(float32x4_t v) {
+#if defined(__aarch64__)
+  return vmaxvq_f32(v);
+#else
+  float32x2_t s = vmax_f32(vget_low_f32(v), vget_high_f32(v));
+  s = vpmax_f32(s, s);
+  return vget_lane_f32(s, 0);
+#endif
+}
+
+// Lane i of the result is hsum(v_i).
+static inline float32x4_t neon_hsum4(float32x4_t v0, float32x4_t v1, float32x4_t v2,
+                                     float32x4_t v3) {
+#if defined(__aarch64__)
+  return vpaddq_f32(vpaddq_f32(v0, v1), vpaddq_f32(v2, v3));
+#else
+  const float32x2_t s0 = vpadd_f32(vget_low_f32(v0), vget_high_f32(v0));
+  const float32x2_t s1 = vpadd_f32(vget_low_f32(v1), vget_high_f32(v1));
+  const float32x2_t s2 = vpadd_f32(vget_low_f32(v2), vget_high_f32(v2));
+  const float32x2_t s3 = vpadd_f32(vget_low_f32(v3), vget_high_f32(v3));
+  return vcombine_f32(vpadd_f32(s0, s1), vpadd_f32(s2, s3));
+#endif
+}
+
+// a / b. armv7 has no vector divide: reciprocal estimate refined by two
+// Newton-Raphson steps (~1 ulp), then a multiply.
+static inline float32x4_t neon_div(float32x4_t a, float32x4_t b) {
+#if defined(__aarch64__)
+  return vdivq_f32(a, b);
+#else
+  float32x4_t r = vrecpeq_f32(b);
+  r = vmulq_f32(r, vrecpsq_f32(b, r));
+  r = vmulq_f32(r, vrecpsq_f32(b, r));
+  return vmulq_f32(a, r);
+#endif
+}
+
+// Round to nearest integer (as float).
+static inline float32x4_t neon_round(float32x4_t x) {
+#if defined(__aarch64__)
+  return vrndnq_f32(x);
+#else
+  // floor(x + 0.5): truncate, then step down where truncation rounded up.
+  const float32x4_t y = vaddq_f32(x, vdupq_n_f32(0.5f));
+  const float32x4_t t = vcvtq_f32_s32(vcvtq_s32_f32(y));
+  const uint32x4_t too_big = vcgtq_f32(t, y);
+  return vsubq_f32(t, vreinterpretq_f32_u32(vandq_u32(too_big, vreinterpretq_u32_f32(vdupq_n_f32(1.0f)))));
+#endif
+}
+
+// First n (< 4) floats of p, zero-padded; and the matching partial store.
+static inline float32x4_t neon_load_partial(const float* p, size_t n) {
+  float buf[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+  for (size_t i = 0; i < n; ++i) buf[i] = p[i];
+  return vld1q_f32(buf);
+}
+
+static inline void neon_store_partial(float* p, size_t n, float32x4_t v) {
+  float buf[4];
+  vst1q_f32(buf, v);
+  for (size_t i = 0; i < n; ++i) p[i] = buf[i];
+}
+
+// exp(x): Cephes expf, same constants and clamping as avx2_exp. Inputs below
+// -126 ln 2 return 0 (so exp(-inf) == 0); callers only pass x <= 0.
+static inline float32x4_t neon_exp(float32x4_t x) {
+  const float32x4_t kLo = vdupq_n_f32(-87.336544750553f);
+  const uint32x4_t underflow = vcltq_f32(x, kLo);
+  x = vminq_f32(vmaxq_f32(x, kLo), vdupq_n_f32(88.0f));
+  const float32x4_t n = neon_round(vmulq_f32(x, vdupq_n_f32(1.44269504088896341f)));
+  float32x4_t r = neon_fms(x, n, vdupq_n_f32(0.693359375f));
+  r = neon_fms(r, n, vdupq_n_f32(-2.12194440e-4f));
+  float32x4_t p = vdupq_n_f32(1.9875691500e-4f);
+  p = neon_fma(vdupq_n_f32(1.3981999507e-3f), p, r);
+  p = neon_fma(vdupq_n_f32(8.3334519073e-3f), p, r);
+  p = neon_fma(vdupq_n_f32(4.1665795894e-2f), p, r);
+  p = neon_fma(vdupq_n_f32(1.6666665459e-1f), p, r);
+  p = neon_fma(vdupq_n_f32(5.0000001201e-1f), p, r);
+  p = neon_fma(r, p, vmulq_f32(r, r));
+  p = vaddq_f32(p, vdupq_n_f32(1.0f));
+  const int32x4_t e = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23);
+  const float32x4_t y = vmulq_f32(p, vreinterpretq_f32_s32(e));
+  return vreinterpretq_f32_u32(vbicq_u32(vreinterpretq_u32_f32(y), underflow));
+}
+
+// erf(x): Taylor series below |x| = 1, Numerical Recipes erfc fit above
+// (see avx2_erf for why both).
+static inline float32x4_t neon_erf(float32x4_t x) {
+  const float32x4_t one = vdupq_n_f32(1.0f);
+  const float32x4_t z = vabsq_f32(x);
+  const float32x4_t x2 = vmulq_f32(x, x);
+  float32x4_t s = vdupq_n_f32(-1.636584469e-07f);
+  s = neon_fma(vdupq_n_f32(1.646211437e-06f), s, x2);
+  s = neon_fma(vdupq_n_f32(-1.492565036e-05f), s, x2);
+  s = neon_fma(vdupq_n_f32(1.205533298e-04f), s, x2);
+  s = neon_fma(vdupq_n_f32(-8.548327023e-04f), s, x2);
+  s = neon_fma(vdupq_n_f32(5.223977625e-03f), s, x2);
+  s = neon_fma(vdupq_n_f32(-2.686617065e-02f), s, x2);
+  s = neon_fma(vdupq_n_f32(1.128379167e-01f), s, x2);
+  s = neon_fma(vdupq_n_f32(-3.761263890e-01f), s, x2);
+  s = neon_fma(vdupq_n_f32(1.128379167e+00f), s, x2);
+  const float32x4_t small = vmulq_f32(x, s);
+
+  const float32x4_t t = neon_div(one, neon_fma(one, vdupq_n_f32(0.5f), z));
+  float32x4_t p = vdupq_n_f32(0.17087277f);
+  p = neon_fma(vdupq_n_f32(-0.82215223f), p, t);
+  p = neon_fma(vdupq_n_f32(1.48851587f), p, t);
+  p = neon_fma(vdupq_n_f32(-1.13520398f), p, t);
+  p = neon_fma(vdupq_n_f32(0.27886807f), p, t);
+  p = neon_fma(vdupq_n_f32(-0.18628806f), p, t);
+  p = neon_fma(vdupq_n_f32(0.09678418f), p, t);
+  p = neon_fma(vdupq_n_f32(0.37409196f), p, t);
+  p = neon_fma(vdupq_n_f32(1.00002368f), p, t);
+  p = neon_fma(vdupq_n_f32(-1.26551223f), p, t);
+  const float32x4_t erfc = vmulq_f32(t, neon_exp(neon_fms(p, z, z)));
+  // 1 - erfc with x's sign: copy the sign bit of x.
+  const uint32x4_t sign = vandq_u32(vreinterpretq_u32_f32(x), vdupq_n_u32(0x80000000u));
+  const float32x4_t large = vreinterpretq_f32_u32(
+      vorrq_u32(vreinterpretq_u32_f32(vsubq_f32(one, erfc)), sign));
+  return vbslq_f32(vcltq_f32(z, one), small, large);
+}
+
+}  // namespace edgeattn

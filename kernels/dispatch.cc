@@ -1,0 +1,128 @@
+// CPU feature detection and kernel table selection.
+//
+// Detection is done here rather than through cpuinfo so that kernels/ depends
+// on nothing but edgeattn_core:
+//   x86-64: __builtin_cpu_supports (libgcc checks CPUID and that the OS saves
+//           YMM state); our AVX2 table needs avx2 + fma + f16c together.
+//   aarch64 Linux: getauxval(AT_HWCAP) ASIMD / ASIMDHP / ASIMDDP.
+//   armv7 Linux: getauxval(AT_HWCAP) NEON.
+// Each ISA table is compiled only when its sources are in the build
+// (EDGEATTN_KERNELS_HAVE_AVX2 / _NEON, set by kernels/CMakeLists.txt), and
+// handed out only when the host supports it.
+#include "kernels/kernels.h"
+#include "kernels/reference/reference.h"
+
+#if defined(EDGEATTN_KERNELS_HAVE_AVX2)
+#include "kernels/x86/avx2.h"
+#endif
+#if defined(EDGEATTN_KERNELS_HAVE_NEON)
+#include "kernels/arm/neon.h"
+#endif
+
+#if (defined(__aarch64__) || defined(__arm__)) && defined(__linux__)
+#include <sys/auxv.h>
+#endif
+
+namespace edgeattn {
+
+namespace {
+
+const KernelTable kReferenceTable = {
+    "reference",
+    f32_layernorm_ukernel__reference,
+    f32_rmsnorm_ukernel__reference,
+    f32_gelu_ukernel__reference,
+    f32_silu_mul_ukernel__reference,
+    f32_add_ukernel__reference,
+    f32_rope_ukernel__reference,
+    f32_attention_ukernel__reference,
+    f32_l2_normalize_ukernel__reference,
+};
+
+#if defined(EDGEATTN_KERNELS_HAVE_AVX2)
+const KernelTable kAvx2Table = {
+    "avx2",
+    f32_layernorm_ukernel__avx2,
+    f32_rmsnorm_ukernel__avx2,
+    f32_gelu_ukernel__avx2,
+    f32_silu_mul_ukernel__avx2,
+    f32_add_ukernel__avx2,
+    f32_rope_ukernel__avx2,
+    f32_attention_ukernel__avx2,
+    f32_l2_normalize_ukernel__avx2,
+};
+#endif
+
+#if defined(EDGEATTN_KERNELS_HAVE_NEON)
+const KernelTable kNeonTable = {
+    "neon",
+    f32_layernorm_ukernel__neon,
+    f32_rmsnorm_ukernel__neon,
+    f32_gelu_ukernel__neon,
+    f32_silu_mul_ukernel__neon,
+    f32_add_ukernel__neon,
+    f32_rope_ukernel__neon,
+    f32_attention_ukernel__neon,
+    f32_l2_normalize_ukernel__neon,
+};
+#endif
+
+}  // namespace
+
+const KernelTable& reference_kernels() { return kReferenceTable; }
+
+CpuFeatures detect_cpu_features() {
+  CpuFeatures f;
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  f.avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+           __builtin_cpu_supports("f16c");
+#elif defined(__aarch64__) && defined(__linux__)
+  // Bit values from the Linux uapi asm/hwcap.h, in case libc headers lack them.
+  constexpr unsigned long kHwcapAsimd = 1ul << 1;
+  constexpr unsigned long kHwcapAsimdHp = 1ul << 10;
+  constexpr unsigned long kHwcapAsimdDp = 1ul << 20;
+  const unsigned long hwcap = getauxval(AT_HWCAP);
+  f.neon = (hwcap & kHwcapAsimd) != 0;
+  f.neon_fp16 = (hwcap & kHwcapAsimdHp) != 0;
+  f.neon_dotprod = (hwcap & kHwcapAsimdDp) != 0;
+#elif defined(__aarch64__)
+  f.neon = true;  // Advanced SIMD is mandatory on AArch64.
+#elif defined(__arm__) && defined(__linux__)
+  constexpr unsigned long kHwcapNeon = 1ul << 12;
+  f.neon = (getauxval(AT_HWCAP) & kHwcapNeon) != 0;
+#endif
+  return f;
+}
+
+const KernelTable& select_kernels(const CpuFeatures& features) {
+#if defined(EDGEATTN_KERNELS_HAVE_AVX2)
+  if (features.avx2) return kAvx2Table;
+#endif
+#if defined(EDGEATTN_KERNELS_HAVE_NEON)
+  if (features.neon) return kNeonTable;
+#endif
+  (void)features;
+  // Every ISA table is complete, so "falling back per op" reduces to falling
+  // back to the whole reference table when no ISA table applies.
+  return kReferenceTable;
+}
+
+size_t available_kernel_tables(const KernelTable** out, size_t max_out) {
+  const KernelTable* tables[3];
+  size_t n = 0;
+  tables[n++] = &kReferenceTable;
+  const CpuFeatures features = detect_cpu_features();
+  (void)features;
+#if defined(EDGEATTN_KERNELS_HAVE_AVX2)
+  if (features.avx2) tables[n++] = &kAvx2Table;
+#endif
+#if defined(EDGEATTN_KERNELS_HAVE_NEON)
+  if (features.neon) tables[n++] = &kNeonTable;
+#endif
+  size_t written = 0;
+  for (; written < n && written < max_out; ++written) out[written] = tables[written];
+  return written;
+}
+
+}  // namespace edgeattn

@@ -1,0 +1,46 @@
+// Reference kernels: the test oracle for every ISA version, and the fallback
+// table on hosts without SIMD support.
+//
+// Each op lives in its own file and is written as plain loops, favouring
+// "obviously correct" over fast. They are never optimized: when a SIMD kernel
+// disagrees with one of these, the SIMD kernel is wrong.
+//
+// Numerics (what the tests assume about the oracle):
+//   - layernorm, l2_normalize: sums accumulate in double (cheap, and it makes
+//     the oracle more accurate than any float kernel it checks).
+//   - rmsnorm, attention, rope, fill_rope_table: float, sequential, in the
+//     same order as llama2.c, so a decoder run on the reference table can
+//     reproduce llama2.c's output bit for bit. These files are compiled with
+//     -ffp-contract=off so the compiler cannot fuse a*b+c into an FMA on
+//     targets that have one (aarch64, or x86 with -mfma), which would change
+//     the rounding.
+//   - gelu evaluates erf in double; silu_mul uses expf on -|x| so it never
+//     overflows.
+//
+// Example:
+//   edgeattn::f32_rmsnorm_ukernel__reference(rows, cols, x, cols, gamma, 1e-5f, y, cols);
+#pragma once
+
+#include "kernels/kernels.h"
+
+namespace edgeattn {
+
+void f32_layernorm_ukernel__reference(size_t rows, size_t cols, const float* x,
+                                      size_t x_stride, const float* gamma,
+                                      const float* beta, float eps, float* y,
+                                      size_t y_stride);
+void f32_rmsnorm_ukernel__reference(size_t rows, size_t cols, const float* x,
+                                    size_t x_stride, const float* gamma, float eps,
+                                    float* y, size_t y_stride);
+void f32_gelu_ukernel__reference(size_t n, const float* x, float* y);
+void f32_silu_mul_ukernel__reference(size_t n, const float* gate, const float* up,
+                                     float* y);
+void f32_add_ukernel__reference(size_t n, const float* a, const float* b, float* y);
+void f32_rope_ukernel__reference(float* x, size_t n_tokens, size_t token_stride,
+                                 size_t n_heads, size_t head_dim, size_t rotary_dim,
+                                 size_t pos0, const float* cos_sin, RopeStyle style);
+void f32_attention_ukernel__reference(const AttentionArgs& args);
+void f32_l2_normalize_ukernel__reference(size_t rows, size_t cols, const float* x,
+                                         float eps, float* y);
+
+}  // namespace edgeattn

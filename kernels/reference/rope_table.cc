@@ -1,0 +1,27 @@
+// fill_rope_table: the (cos, sin) table that every f32_rope kernel reads.
+//
+// Computed in float exactly as llama2.c does (freq = 1 / powf(theta, 2i / d),
+// angle = (float)pos * freq, cosf/sinf), because the runtime must reproduce
+// llama2.c's output bit for bit; a double computation rounded to float would
+// differ in the last bit for some (pos, i) and the logits would drift.
+#include <cmath>
+
+#include "kernels/kernels.h"
+
+namespace edgeattn {
+
+void fill_rope_table(size_t max_pos, size_t rotary_dim, float theta, float* cos_sin) {
+  const size_t half = rotary_dim / 2;
+  for (size_t pos = 0; pos < max_pos; ++pos) {
+    float* row = cos_sin + pos * rotary_dim;
+    for (size_t i = 0; i < half; ++i) {
+      const float freq =
+          1.0f / powf(theta, static_cast<float>(2 * i) / static_cast<float>(rotary_dim));
+      const float angle = static_cast<float>(pos) * freq;
+      row[2 * i] = cosf(angle);
+      row[2 * i + 1] = sinf(angle);
+    }
+  }
+}
+
+}  // namespace edgeattn

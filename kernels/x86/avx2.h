@@ -1,0 +1,29 @@
+// AVX2+FMA kernels (x86-64). Declarations only: this header is safe to
+// include from baseline-compiled code (dispatch.cc). The definitions live in
+// *_avx2.cc files compiled with -mavx2 -mfma -mf16c, and must only be called
+// after detect_cpu_features() reported avx2.
+//
+// Example (what dispatch.cc does):
+//   if (detect_cpu_features().avx2) f32_add_ukernel__avx2(n, a, b, y);
+#pragma once
+
+#include "kernels/kernels.h"
+
+namespace edgeattn {
+
+void f32_layernorm_ukernel__avx2(size_t rows, size_t cols, const float* x, size_t x_stride,
+                                 const float* gamma, const float* beta, float eps, float* y,
+                                 size_t y_stride);
+void f32_rmsnorm_ukernel__avx2(size_t rows, size_t cols, const float* x, size_t x_stride,
+                               const float* gamma, float eps, float* y, size_t y_stride);
+void f32_gelu_ukernel__avx2(size_t n, const float* x, float* y);
+void f32_silu_mul_ukernel__avx2(size_t n, const float* gate, const float* up, float* y);
+void f32_add_ukernel__avx2(size_t n, const float* a, const float* b, float* y);
+void f32_rope_ukernel__avx2(float* x, size_t n_tokens, size_t token_stride, size_t n_heads,
+                            size_t head_dim, size_t rotary_dim, size_t pos0,
+                            const float* cos_sin, RopeStyle style);
+void f32_attention_ukernel__avx2(const AttentionArgs& args);
+void f32_l2_normalize_ukernel__avx2(size_t rows, size_t cols, const float* x, float eps,
+                                    float* y);
+
+}  // namespace edgeattn

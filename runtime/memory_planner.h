@@ -1,0 +1,46 @@
+// GreedyMemoryPlanner: packs buffers with known lifetimes into one block.
+//
+// Each buffer is used from op `first_use` to op `last_use` (inclusive).
+// Buffers whose lifetimes overlap must not share bytes; others may. As in
+// TFLite Micro's GreedyMemoryPlanner, buffers are placed largest first, each
+// at the lowest offset that does not collide with an already placed buffer
+// alive at the same time. Not optimal, but close on transformer graphs, where
+// a handful of [seq, hidden] buffers rotate through every layer.
+//
+// Example:
+//   GreedyMemoryPlanner p;
+//   p.add(1024, 0, 1);  // written by op 0, last read by op 1
+//   p.add(1024, 1, 2);
+//   p.add(1024, 2, 3);  // may reuse the first buffer's bytes
+//   p.plan();           // p.total_bytes() == 2048
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace edgeattn {
+
+class GreedyMemoryPlanner {
+ public:
+  // Adds a buffer; returns its index. Sizes are rounded up to `alignment`.
+  size_t add(size_t bytes, int first_use, int last_use);
+  void plan();
+
+  size_t offset(size_t index) const { return buffers_[index].offset; }
+  size_t total_bytes() const { return total_; }
+  size_t buffer_count() const { return buffers_.size(); }
+
+  static constexpr size_t kAlignment = 64;
+
+ private:
+  struct Buffer {
+    size_t bytes;
+    int first_use;
+    int last_use;
+    size_t offset;
+  };
+  std::vector<Buffer> buffers_;
+  size_t total_ = 0;
+};
+
+}  // namespace edgeattn

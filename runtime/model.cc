@@ -1,0 +1,178 @@
+#include "runtime/model.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "runtime/model_verifier.h"
+#include "schema/edgeattn_generated.h"
+
+namespace edgeattn {
+
+size_t dtype_size(DType dtype) {
+  switch (dtype) {
+    case DType::kF32: return 4;
+    case DType::kF16: return 2;
+    case DType::kI8: return 1;
+    case DType::kI32: return 4;
+    case DType::kU8: return 1;
+  }
+  return 0;
+}
+
+const char* dtype_name(DType dtype) {
+  switch (dtype) {
+    case DType::kF32: return "f32";
+    case DType::kF16: return "f16";
+    case DType::kI8: return "i8";
+    case DType::kI32: return "i32";
+    case DType::kU8: return "u8";
+  }
+  return "?";
+}
+
+Model::~Model() {
+  tokenizer_.reset();
+  if (mapping_ != nullptr) munmap(mapping_, size_);
+}
+
+Result<std::unique_ptr<Model>> Model::load_file(const char* path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  EA_ENSURE(fd >= 0, StatusCode::kIoError, "%s: cannot open: %s", path, std::strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return Status::error(StatusCode::kIoError, "%s: not a regular file", path);
+  }
+  size_t size = static_cast<size_t>(st.st_size);
+  if (size < 16) {
+    close(fd);
+    return Status::error(StatusCode::kInvalidModel, "%s: %zu bytes is too small for a model", path, size);
+  }
+  void* mapping = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  EA_ENSURE(mapping != MAP_FAILED, StatusCode::kIoError, "%s: mmap failed: %s", path, std::strerror(errno));
+  std::unique_ptr<Model> model(new (std::nothrow) Model());
+  if (model == nullptr) {
+    munmap(mapping, size);
+    return Status::error(StatusCode::kResourceExhausted, "out of memory");
+  }
+  model->mapping_ = mapping;
+  model->data_ = static_cast<const uint8_t*>(mapping);
+  model->size_ = size;
+  Result<std::unique_ptr<Model>> r = finish_load(std::move(model));
+  if (!r.is_ok()) return r.status().with_context("%s", path);
+  return r;
+}
+
+Result<std::unique_ptr<Model>> Model::load_buffer(const void* data, size_t size) {
+  EA_ENSURE(data != nullptr, StatusCode::kInvalidArgument, "model buffer is null");
+  EA_ENSURE(reinterpret_cast<uintptr_t>(data) % 8 == 0, StatusCode::kInvalidArgument,
+            "model buffer at %p is not 8-byte aligned", data);
+  EA_ENSURE(size >= 16, StatusCode::kInvalidModel, "%zu bytes is too small for a model", size);
+  std::unique_ptr<Model> model(new (std::nothrow) Model());
+  EA_ENSURE(model != nullptr, StatusCode::kResourceExhausted, "out of memory");
+  model->data_ = static_cast<const uint8_t*>(data);
+  model->size_ = size;
+  return finish_load(std::move(model));
+}
+
+namespace {
+
+Status fill_tensor_info(const fb::Tensor& t, size_t index, const ModelBytes& bytes, TensorInfo* info) {
+  info->name = t.name()->c_str();
+  info->dtype = static_cast<DType>(t.dtype());
+  if (t.has_data()) {
+    info->is_constant = true;
+    info->rank = static_cast<int>(t.shape()->size());
+    for (int i = 0; i < info->rank; ++i) info->shape[i] = t.shape()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    info->data = bytes.data + t.data()->offset();
+    info->bytes = static_cast<size_t>(t.data()->size());
+  } else {
+    info->rank = static_cast<int>(t.dims()->size());
+    for (int i = 0; i < info->rank; ++i) {
+      const fb::Dim* d = t.dims()->Get(static_cast<flatbuffers::uoffset_t>(i));
+      info->dims[i].kind = static_cast<DimKind>(d->kind());
+      info->dims[i].value = d->value();
+    }
+  }
+  if (const fb::Quantization* q = t.quantization()) {
+    if (q->scale() != nullptr) {
+      info->scales = q->scale()->data();
+      info->scale_count = q->scale()->size();
+    }
+    info->quant_axis = q->axis();
+  }
+  (void)index;
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Model>> Model::finish_load(std::unique_ptr<Model> model) {
+  ModelBytes bytes{model->data_, model->size_};
+  EA_ASSIGN_OR_RETURN(model->fb_, verify_model_structure(bytes));
+  const fb::Model& m = *model->fb_;
+
+  model->tensors_.resize(m.tensors()->size());
+  for (size_t i = 0; i < model->tensors_.size(); ++i) {
+    const fb::Tensor& t = *m.tensors()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    EA_RETURN_IF_ERROR(fill_tensor_info(t, i, bytes, &model->tensors_[i]));
+    if (model->tensors_[i].is_constant) model->weight_bytes_ += model->tensors_[i].bytes;
+  }
+  EA_RETURN_IF_ERROR(verify_model_graphs(*model));
+
+  if (const fb::Tokenizer* tok = m.tokenizer()) {
+    TokenizerSpec spec;
+    spec.kind = static_cast<TokenizerKind>(tok->kind());
+    if (tok->pieces() != nullptr) {
+      model->pieces_.reserve(tok->pieces()->size());
+      for (const flatbuffers::String* p : *tok->pieces()) model->pieces_.emplace_back(p->data(), p->size());
+    }
+    spec.pieces = Span<const std::string_view>(model->pieces_.data(), model->pieces_.size());
+    if (tok->scores() != nullptr) spec.scores = Span<const float>(tok->scores()->data(), tok->scores()->size());
+    spec.unk_id = tok->unk_id();
+    spec.bos_id = tok->bos_id();
+    spec.eos_id = tok->eos_id();
+    spec.pad_id = tok->pad_id();
+    spec.cls_id = tok->cls_id();
+    spec.sep_id = tok->sep_id();
+    spec.mask_id = tok->mask_id();
+    spec.lowercase = tok->lowercase();
+    spec.strip_accents = tok->strip_accents();
+    spec.tokenize_chinese_chars = tok->tokenize_chinese_chars();
+    spec.clean_text = tok->clean_text();
+    if (tok->continuing_subword_prefix() != nullptr) {
+      spec.continuing_subword_prefix = std::string_view(tok->continuing_subword_prefix()->data(),
+                                                        tok->continuing_subword_prefix()->size());
+    }
+    spec.max_input_chars_per_word = tok->max_input_chars_per_word();
+    spec.add_dummy_prefix = tok->add_dummy_prefix();
+    spec.byte_fallback = tok->byte_fallback();
+    Result<std::unique_ptr<Tokenizer>> t = Tokenizer::create(spec);
+    if (!t.is_ok()) return t.status().with_context("tokenizer");
+    model->tokenizer_ = std::move(t).value();
+  }
+  return model;
+}
+
+int Model::find_tensor(std::string_view name) const {
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    if (name == tensors_[i].name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+const fb::Graph* Model::find_graph(std::string_view name) const {
+  for (const fb::Graph* g : *fb_->graphs()) {
+    if (name == std::string_view(g->name()->data(), g->name()->size())) return g;
+  }
+  return nullptr;
+}
+
+const fb::Graph& Model::default_graph() const { return *fb_->graphs()->Get(0); }
+
+}  // namespace edgeattn

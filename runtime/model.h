@@ -1,0 +1,89 @@
+// Model: a verified, read-only .eatn file, shared by any number of Sessions.
+//
+// Loading maps the file (or borrows a caller's buffer), verifies it
+// completely — the FlatBuffer, every data segment, every tensor index and
+// every op's shapes — and builds small per-tensor views. Weights are used in
+// place: a constant tensor's data() points into the mapping. Nothing in a
+// Model changes after load, so Sessions on different threads may share one.
+//
+// Example:
+//   Result<std::unique_ptr<Model>> model = Model::load_file("minilm.eatn");
+//   if (!model.is_ok()) { fprintf(stderr, "%s\n", model.status().message()); return 1; }
+//   printf("%zu tensors, %zu weight bytes\n", (*model)->tensor_count(), (*model)->weight_bytes());
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "runtime/core/span.h"
+#include "runtime/core/status.h"
+#include "runtime/tensor.h"
+#include "runtime/tokenizer/tokenizer.h"
+
+namespace edgeattn {
+
+namespace fb {
+struct Model;
+struct Graph;
+struct Op;
+}  // namespace fb
+
+// Format version this runtime reads: files with another major are refused.
+constexpr uint32_t kFormatMajor = 1;
+constexpr uint32_t kFormatMinor = 0;
+// Every data segment starts at a multiple of this many bytes.
+constexpr uint64_t kSegmentAlignment = 64;
+
+class Model {
+ public:
+  // Maps `path` read-only and verifies it.
+  static Result<std::unique_ptr<Model>> load_file(const char* path);
+  // Verifies a model held by the caller. `data` must stay valid and unchanged
+  // for the lifetime of the Model and be at least 8-byte aligned (64 for
+  // weights to be used at full speed).
+  static Result<std::unique_ptr<Model>> load_buffer(const void* data, size_t size);
+
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const fb::Model& fb() const { return *fb_; }
+  size_t file_size() const { return size_; }
+
+  size_t tensor_count() const { return tensors_.size(); }
+  const TensorInfo& tensor(size_t i) const { return tensors_[i]; }
+  // Index of the tensor called `name`, or -1.
+  int find_tensor(std::string_view name) const;
+
+  // A graph by name ("main", "encoder", ...), or nullptr.
+  const fb::Graph* find_graph(std::string_view name) const;
+  // The first graph (the only one for encoder-only or decoder-only models).
+  const fb::Graph& default_graph() const;
+
+  // Bytes of all constant tensors (the weights), as stored.
+  size_t weight_bytes() const { return weight_bytes_; }
+
+  // The tokenizer stored in the model, or nullptr if it has none.
+  const Tokenizer* tokenizer() const { return tokenizer_.get(); }
+
+ private:
+  Model() = default;
+  static Result<std::unique_ptr<Model>> finish_load(std::unique_ptr<Model> model);
+
+  // Exactly one of these owns or borrows the bytes.
+  void* mapping_ = nullptr;  // from mmap, unmapped in ~Model
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+
+  const fb::Model* fb_ = nullptr;  // points into data_
+  std::vector<TensorInfo> tensors_;
+  size_t weight_bytes_ = 0;
+  // Piece views point into data_; the Tokenizer must not outlive this Model.
+  std::vector<std::string_view> pieces_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+};
+
+}  // namespace edgeattn

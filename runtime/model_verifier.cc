@@ -1,0 +1,162 @@
+#include "runtime/model_verifier.h"
+
+#include <cstring>
+#include <vector>
+
+#include "runtime/model.h"
+#include "runtime/ops/op_registry.h"
+#include "schema/edgeattn_generated.h"
+
+namespace edgeattn {
+namespace {
+
+// Largest element count any tensor may have; keeps byte sizes far from
+// overflow on 64-bit hosts and is checked again against the file size.
+constexpr int64_t kMaxElements = int64_t{1} << 40;
+
+Status verify_tensor(const fb::Tensor& t, size_t index, const ModelBytes& bytes, uint64_t fb_end) {
+  const char* name = t.name()->c_str();
+  EA_ENSURE(t.dtype() >= fb::DType::MIN && t.dtype() <= fb::DType::MAX, StatusCode::kInvalidModel,
+            "tensor %zu '%s': unknown dtype %d", index, name, static_cast<int>(t.dtype()));
+  size_t elem = dtype_size(static_cast<DType>(t.dtype()));
+  if (t.has_data()) {
+    EA_ENSURE(t.data() != nullptr && t.shape() != nullptr, StatusCode::kInvalidModel,
+              "tensor %zu '%s': constant without shape or data segment", index, name);
+    EA_ENSURE(t.shape()->size() >= 1 && t.shape()->size() <= kMaxRank, StatusCode::kInvalidModel,
+              "tensor %zu '%s': rank %u not in [1, %d]", index, name, t.shape()->size(), kMaxRank);
+    int64_t count = 1;
+    for (int64_t d : *t.shape()) {
+      EA_ENSURE(d > 0 && d <= kMaxElements, StatusCode::kInvalidModel,
+                "tensor %zu '%s': dimension %lld out of range", index, name, static_cast<long long>(d));
+      count *= d;
+      EA_ENSURE(count <= kMaxElements, StatusCode::kInvalidModel, "tensor %zu '%s': too many elements",
+                index, name);
+    }
+    uint64_t offset = t.data()->offset();
+    uint64_t size = t.data()->size();
+    EA_ENSURE(size == static_cast<uint64_t>(count) * elem, StatusCode::kInvalidModel,
+              "tensor %zu '%s': data segment of %llu bytes, shape needs %llu", index, name,
+              static_cast<unsigned long long>(size), static_cast<unsigned long long>(count * elem));
+    EA_ENSURE(offset % kSegmentAlignment == 0, StatusCode::kInvalidModel,
+              "tensor %zu '%s': data offset %llu is not %llu-byte aligned", index, name,
+              static_cast<unsigned long long>(offset), static_cast<unsigned long long>(kSegmentAlignment));
+    EA_ENSURE(offset >= fb_end, StatusCode::kInvalidModel,
+              "tensor %zu '%s': data offset %llu overlaps the model header (ends at %llu)", index, name,
+              static_cast<unsigned long long>(offset), static_cast<unsigned long long>(fb_end));
+    EA_ENSURE(offset <= bytes.size && size <= bytes.size - offset, StatusCode::kInvalidModel,
+              "tensor %zu '%s': data segment [%llu, %llu) past the end of the file (%zu bytes)", index,
+              name, static_cast<unsigned long long>(offset), static_cast<unsigned long long>(offset + size),
+              bytes.size);
+    if (const fb::Quantization* q = t.quantization()) {
+      size_t n_scales = q->scale() ? q->scale()->size() : 0;
+      if (q->axis() < 0) {
+        EA_ENSURE(n_scales == 1, StatusCode::kInvalidModel, "tensor %zu '%s': per-tensor quantization needs 1 scale, has %zu", index, name, n_scales);
+      } else {
+        EA_ENSURE(q->axis() < static_cast<int>(t.shape()->size()) &&
+                      static_cast<int64_t>(n_scales) == t.shape()->Get(static_cast<flatbuffers::uoffset_t>(q->axis())),
+                  StatusCode::kInvalidModel, "tensor %zu '%s': per-channel scales disagree with axis %d", index,
+                  name, q->axis());
+      }
+    }
+  } else {
+    EA_ENSURE(t.dims() != nullptr && t.dims()->size() >= 1 && t.dims()->size() <= kMaxRank,
+              StatusCode::kInvalidModel, "tensor %zu '%s': activation needs 1..%d dims", index, name, kMaxRank);
+    for (const fb::Dim* d : *t.dims()) {
+      EA_ENSURE(d->kind() >= fb::DimKind::MIN && d->kind() <= fb::DimKind::MAX, StatusCode::kInvalidModel,
+                "tensor %zu '%s': unknown dim kind %d", index, name, static_cast<int>(d->kind()));
+      if (d->kind() == fb::DimKind::Fixed) {
+        EA_ENSURE(d->value() > 0 && d->value() <= (int64_t{1} << 24), StatusCode::kInvalidModel,
+                  "tensor %zu '%s': fixed dim %lld out of range", index, name, static_cast<long long>(d->value()));
+      }
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<const fb::Model*> verify_model_structure(const ModelBytes& bytes) {
+  EA_ENSURE(bytes.size >= 16, StatusCode::kInvalidModel, "file of %zu bytes is too small", bytes.size);
+  uint32_t prefix = 0;
+  std::memcpy(&prefix, bytes.data, 4);
+  EA_ENSURE(std::memcmp(bytes.data + 8, fb::ModelIdentifier(), 4) == 0, StatusCode::kInvalidModel,
+            "not an edgeattn model: file identifier at offset 8 is not \"EATN\"");
+  EA_ENSURE(prefix <= bytes.size - 4, StatusCode::kInvalidModel,
+            "model header of %u bytes runs past the end of the file (%zu bytes): truncated?", prefix, bytes.size);
+  uint64_t fb_end = uint64_t{prefix} + 4;
+  // Limits well above any real model; they bound verifier work on hostile input.
+  flatbuffers::Verifier verifier(bytes.data, static_cast<size_t>(fb_end), /*max_depth=*/64,
+                                 /*max_tables=*/10000000);
+  EA_ENSURE(fb::VerifySizePrefixedModelBuffer(verifier), StatusCode::kInvalidModel,
+            "model header (FlatBuffer, %llu bytes) failed verification", static_cast<unsigned long long>(fb_end));
+  const fb::Model* m = fb::GetSizePrefixedModel(bytes.data);
+  EA_ENSURE(m->format_major() == kFormatMajor, StatusCode::kInvalidModel,
+            "format version %u.%u, this runtime reads %u.x", m->format_major(), m->format_minor(), kFormatMajor);
+  EA_ENSURE(m->tensors()->size() > 0 && m->graphs()->size() > 0, StatusCode::kInvalidModel,
+            "model has no tensors or no graphs");
+  EA_ENSURE(m->segments_end() <= bytes.size, StatusCode::kInvalidModel,
+            "data segments end at %llu, past the end of the file (%zu bytes): truncated?",
+            static_cast<unsigned long long>(m->segments_end()), bytes.size);
+  for (flatbuffers::uoffset_t i = 0; i < m->tensors()->size(); ++i) {
+    EA_RETURN_IF_ERROR(verify_tensor(*m->tensors()->Get(i), i, bytes, fb_end));
+  }
+  return m;
+}
+
+Status verify_model_graphs(const Model& model) {
+  const fb::Model& m = model.fb();
+  const size_t n_tensors = model.tensor_count();
+  for (const fb::Graph* g : *m.graphs()) {
+    const char* gname = g->name()->c_str();
+    EA_ENSURE(g->ops() != nullptr && g->ops()->size() > 0 && g->inputs() != nullptr && g->outputs() != nullptr,
+              StatusCode::kInvalidModel, "graph '%s': needs inputs, outputs and ops", gname);
+    // written[i]: the activation has a value by the current point of the graph.
+    std::vector<bool> written(n_tensors, false);
+    for (int32_t in : *g->inputs()) {
+      EA_ENSURE(in >= 0 && static_cast<size_t>(in) < n_tensors, StatusCode::kInvalidModel,
+                "graph '%s': input tensor index %d out of range [0, %zu)", gname, in, n_tensors);
+      EA_ENSURE(!model.tensor(in).is_constant, StatusCode::kInvalidModel,
+                "graph '%s': input %d ('%s') is a constant", gname, in, model.tensor(in).name);
+      EA_ENSURE(model.tensor(in).dtype == DType::kI32, StatusCode::kInvalidModel,
+                "graph '%s': input '%s' must be i32 token ids", gname, model.tensor(in).name);
+      written[in] = true;
+    }
+    for (flatbuffers::uoffset_t oi = 0; oi < g->ops()->size(); ++oi) {
+      const fb::Op& op = *g->ops()->Get(oi);
+      const OpRegistration* reg = find_op(static_cast<uint16_t>(op.code()));
+      const char* opname = op.name() ? op.name()->c_str() : "";
+      EA_ENSURE(reg != nullptr, StatusCode::kUnsupported, "graph '%s' op %u ('%s'): unknown op code %d", gname, oi,
+                opname, static_cast<int>(op.code()));
+      EA_ENSURE(op.inputs() != nullptr && op.outputs() != nullptr && op.outputs()->size() >= 1,
+                StatusCode::kInvalidModel, "graph '%s' op %u (%s '%s'): missing inputs or outputs", gname, oi,
+                reg->name, opname);
+      for (int32_t in : *op.inputs()) {
+        if (in == -1) continue;  // optional input; the op's verify decides if allowed
+        EA_ENSURE(in >= 0 && static_cast<size_t>(in) < n_tensors, StatusCode::kInvalidModel,
+                  "graph '%s' op %u (%s '%s'): input tensor index %d out of range [0, %zu)", gname, oi, reg->name,
+                  opname, in, n_tensors);
+        EA_ENSURE(model.tensor(in).is_constant || written[in], StatusCode::kInvalidModel,
+                  "graph '%s' op %u (%s '%s'): reads tensor %d ('%s') before any op writes it", gname, oi,
+                  reg->name, opname, in, model.tensor(in).name);
+      }
+      for (int32_t out : *op.outputs()) {
+        EA_ENSURE(out >= 0 && static_cast<size_t>(out) < n_tensors, StatusCode::kInvalidModel,
+                  "graph '%s' op %u (%s '%s'): output tensor index %d out of range [0, %zu)", gname, oi,
+                  reg->name, opname, out, n_tensors);
+        EA_ENSURE(!model.tensor(out).is_constant && !written[out], StatusCode::kInvalidModel,
+                  "graph '%s' op %u (%s '%s'): output tensor %d ('%s') is a constant or written twice", gname, oi,
+                  reg->name, opname, out, model.tensor(out).name);
+        written[out] = true;
+      }
+      Status s = reg->verify(model, op);
+      if (!s.is_ok()) return s.with_context("graph '%s' op %u (%s '%s')", gname, oi, reg->name, opname);
+    }
+    for (int32_t out : *g->outputs()) {
+      EA_ENSURE(out >= 0 && static_cast<size_t>(out) < n_tensors && written[out], StatusCode::kInvalidModel,
+                "graph '%s': output tensor index %d is out of range or never written", gname, out);
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace edgeattn

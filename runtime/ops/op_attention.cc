@@ -1,0 +1,180 @@
+// Attention: out = softmax(q kᵀ · scale + mask) v per head, with grouped-query
+// heads (query head h reads kv head h / (n_heads / n_kv_heads)).
+//
+// Two sources of keys and values:
+//   kv_cache_slot < 0   the op's own k/v inputs, [B, Skv, Hkv * Dh]
+//                       (encoders; mask Padding uses each row's length).
+//   kv_cache_slot >= 0  the session's KV cache for this op,
+//                       [B, Hkv, max_context, Dh] each for K and V; this
+//                       invoke's k/v rows are appended at positions
+//                       [past, past + S) first (decoders, mask Causal).
+// The core is the streaming kernel in kernels/ (no [S, S] scores stored);
+// (batch, head) pairs run in parallel on the session's threadpool.
+#include <pthreadpool.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "kernels/kernels.h"
+#include "runtime/model.h"
+#include "runtime/ops/op_checks.h"
+#include "runtime/ops/op_registry.h"
+#include "schema/edgeattn_generated.h"
+
+namespace edgeattn {
+namespace {
+
+using op_util::input;
+using op_util::output;
+
+Status verify(const Model& model, const fb::Op& op) {
+  EA_RETURN_IF_ERROR(op_check::arity(op, 3, 3, 1));
+  EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::AttentionOptions), true));
+  const fb::AttentionOptions& o = *op.options_as_AttentionOptions();
+  EA_ENSURE(o.n_heads() > 0 && o.n_kv_heads() > 0 && o.n_heads() % o.n_kv_heads() == 0, StatusCode::kInvalidModel,
+            "n_heads %d must be a positive multiple of n_kv_heads %d", o.n_heads(), o.n_kv_heads());
+  EA_ENSURE(o.head_dim() > 0 && static_cast<size_t>(o.head_dim()) <= kMaxHeadDim, StatusCode::kUnsupported,
+            "head_dim %d not in [1, %zu]", o.head_dim(), kMaxHeadDim);
+  EA_ENSURE(!o.cross(), StatusCode::kUnsupported, "cross-attention is not implemented yet");
+  EA_ENSURE(o.mask() >= fb::AttentionMask::MIN && o.mask() <= fb::AttentionMask::MAX, StatusCode::kInvalidModel,
+            "unknown mask kind %d", static_cast<int>(o.mask()));
+  EA_ENSURE(std::isfinite(o.scale()) && o.scale() >= 0.0f, StatusCode::kInvalidModel, "bad scale");
+  const int64_t q_width = int64_t{o.n_heads()} * o.head_dim();
+  const int64_t kv_width = int64_t{o.n_kv_heads()} * o.head_dim();
+  for (int i = 0; i < 3; ++i) {
+    EA_RETURN_IF_ERROR(op_check::activation_f32(model, input(op, i), 3));
+    EA_RETURN_IF_ERROR(op_check::dim_kind(model, input(op, i), 0, DimKind::kBatch));
+    EA_RETURN_IF_ERROR(op_check::dim_kind(model, input(op, i), 1, DimKind::kSeq));
+    EA_RETURN_IF_ERROR(op_check::last_dim(model, input(op, i), i == 0 ? q_width : kv_width));
+  }
+  if (o.kv_cache_slot() >= 0) {
+    EA_ENSURE(o.mask() == fb::AttentionMask::Causal, StatusCode::kInvalidModel, "a KV cache needs the causal mask");
+  }
+  return op_check::same_dims(model, input(op, 0), output(op, 0));
+}
+
+Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
+  const fb::AttentionOptions& o = *op.options_as_AttentionOptions();
+  if (o.kv_cache_slot() < 0) return Status::ok();
+  // [2 (K, V), max_batch, Hkv, max_context, Dh] floats
+  const size_t bytes = 2 * static_cast<size_t>(ctx.max_dims.batch) * static_cast<size_t>(o.n_kv_heads()) *
+                       static_cast<size_t>(ctx.max_context) * static_cast<size_t>(o.head_dim()) * sizeof(float);
+  state->persistent_offset = ctx.request_persistent(bytes);
+  state->persistent_bytes = bytes;
+  state->kv_max_batch = static_cast<size_t>(ctx.max_dims.batch);
+  state->kv_context = static_cast<size_t>(ctx.max_context);
+  ctx.kv_cache_bytes += (bytes + 63) / 64 * 64;
+  return Status::ok();
+}
+
+struct AttentionJob {
+  const KernelTable* kernels;
+  const float* q;  // [B, S, Hq * Dh]
+  const float* k;  // cache [B, Hkv, ctx, Dh] or input [B, Skv, Hkv * Dh]
+  const float* v;
+  float* out;      // [B, S, Hq * Dh]
+  const int32_t* lengths;
+  size_t seq, kv_seq, n_heads, group, head_dim, context;
+  size_t past;
+  bool cached;
+  fb::AttentionMask mask;
+  float scale;
+};
+
+void run_head(void* context, size_t index) {
+  const AttentionJob& job = *static_cast<const AttentionJob*>(context);
+  const size_t b = index / job.n_heads;
+  const size_t h = index % job.n_heads;
+  const size_t kv_h = h / job.group;
+  const size_t n_kv_heads = job.n_heads / job.group;
+  const size_t q_width = job.n_heads * job.head_dim;
+  AttentionArgs a;
+  a.q = job.q + b * job.seq * q_width + h * job.head_dim;
+  a.q_stride = q_width;
+  a.out = job.out + b * job.seq * q_width + h * job.head_dim;
+  a.out_stride = q_width;
+  a.n_queries = job.seq;
+  a.head_dim = job.head_dim;
+  a.scale = job.scale;
+  if (job.cached) {
+    const size_t base = (b * n_kv_heads + kv_h) * job.context * job.head_dim;
+    a.k = job.k + base;
+    a.v = job.v + base;
+    a.k_stride = a.v_stride = job.head_dim;
+    a.n_keys = job.past + 1;
+    a.causal_step = 1;
+  } else {
+    const size_t kv_width = n_kv_heads * job.head_dim;
+    a.k = job.k + b * job.kv_seq * kv_width + kv_h * job.head_dim;
+    a.v = job.v + b * job.kv_seq * kv_width + kv_h * job.head_dim;
+    a.k_stride = a.v_stride = kv_width;
+    switch (job.mask) {
+      case fb::AttentionMask::Padding:
+        a.n_keys = static_cast<size_t>(job.lengths[b]);
+        a.causal_step = 0;
+        break;
+      case fb::AttentionMask::Causal:
+        a.n_keys = 1;
+        a.causal_step = 1;
+        break;
+      case fb::AttentionMask::None:
+        a.n_keys = job.kv_seq;
+        a.causal_step = 0;
+        break;
+    }
+  }
+  job.kernels->f32_attention(a);
+}
+
+Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
+  const fb::AttentionOptions& o = *op.options_as_AttentionOptions();
+  AttentionJob job;
+  job.kernels = ctx.kernels;
+  job.q = ctx.f32(input(op, 0));
+  job.out = ctx.f32(output(op, 0));
+  job.lengths = ctx.lengths;
+  job.seq = static_cast<size_t>(ctx.dims.seq);
+  job.kv_seq = static_cast<size_t>(op_util::dim(*ctx.model, input(op, 1), 1, ctx.dims));
+  job.n_heads = static_cast<size_t>(o.n_heads());
+  job.group = static_cast<size_t>(o.n_heads() / o.n_kv_heads());
+  job.head_dim = static_cast<size_t>(o.head_dim());
+  job.past = static_cast<size_t>(ctx.past);
+  job.cached = o.kv_cache_slot() >= 0;
+  job.mask = o.mask();
+  job.scale = o.scale() > 0.0f ? o.scale() : 1.0f / std::sqrt(static_cast<float>(o.head_dim()));
+  const size_t batch = static_cast<size_t>(ctx.dims.batch);
+  const size_t n_kv = static_cast<size_t>(o.n_kv_heads());
+  if (job.cached) {
+    // K then V, each [kv_max_batch, Hkv, kv_context, Dh].
+    float* k_cache = reinterpret_cast<float*>(state.persistent);
+    float* v_cache = k_cache + state.kv_max_batch * n_kv * state.kv_context * job.head_dim;
+    job.context = state.kv_context;
+    const float* k_in = ctx.f32(input(op, 1));  // [B, S, Hkv * Dh]
+    const float* v_in = ctx.f32(input(op, 2));
+    const size_t kv_width = n_kv * job.head_dim;
+    for (size_t b = 0; b < batch; ++b) {
+      for (size_t t = 0; t < job.seq; ++t) {
+        for (size_t h = 0; h < n_kv; ++h) {
+          const size_t dst = ((b * n_kv + h) * job.context + job.past + t) * job.head_dim;
+          const size_t src = (b * job.seq + t) * kv_width + h * job.head_dim;
+          std::memcpy(k_cache + dst, k_in + src, job.head_dim * sizeof(float));
+          std::memcpy(v_cache + dst, v_in + src, job.head_dim * sizeof(float));
+        }
+      }
+    }
+    job.k = k_cache;
+    job.v = v_cache;
+  } else {
+    job.context = 0;
+    job.k = ctx.f32(input(op, 1));
+    job.v = ctx.f32(input(op, 2));
+  }
+  pthreadpool_parallelize_1d(ctx.threadpool, run_head, &job, batch * job.n_heads, 0);
+  return Status::ok();
+}
+
+}  // namespace
+
+extern const OpRegistration kAttentionOp = {"Attention", verify, prepare, eval};
+
+}  // namespace edgeattn

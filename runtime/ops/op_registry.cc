@@ -1,0 +1,70 @@
+#include "runtime/ops/op_registry.h"
+
+#include "runtime/model.h"
+#include "schema/edgeattn_generated.h"
+
+namespace edgeattn {
+
+// Defined in the op files.
+extern const OpRegistration kEmbeddingOp;
+extern const OpRegistration kLayerNormOp;
+extern const OpRegistration kRmsNormOp;
+extern const OpRegistration kFullyConnectedOp;
+extern const OpRegistration kAddOp;
+extern const OpRegistration kGeluOp;
+extern const OpRegistration kGatedUnitOp;
+extern const OpRegistration kRopeOp;
+extern const OpRegistration kAttentionOp;
+extern const OpRegistration kMeanPoolOp;
+extern const OpRegistration kL2NormalizeOp;
+extern const OpRegistration kSelectTokensOp;
+
+const OpRegistration* find_op(uint16_t code) {
+  switch (static_cast<fb::OpCode>(code)) {
+    case fb::OpCode::Embedding: return &kEmbeddingOp;
+    case fb::OpCode::LayerNorm: return &kLayerNormOp;
+    case fb::OpCode::RmsNorm: return &kRmsNormOp;
+    case fb::OpCode::FullyConnected: return &kFullyConnectedOp;
+    case fb::OpCode::Add: return &kAddOp;
+    case fb::OpCode::Gelu: return &kGeluOp;
+    case fb::OpCode::GatedUnit: return &kGatedUnitOp;
+    case fb::OpCode::Rope: return &kRopeOp;
+    case fb::OpCode::Attention: return &kAttentionOp;
+    case fb::OpCode::MeanPool: return &kMeanPoolOp;
+    case fb::OpCode::L2Normalize: return &kL2NormalizeOp;
+    case fb::OpCode::SelectTokens: return &kSelectTokensOp;
+  }
+  return nullptr;
+}
+
+namespace op_util {
+
+int input(const fb::Op& op, size_t i) {
+  return i < op.inputs()->size() ? op.inputs()->Get(static_cast<flatbuffers::uoffset_t>(i)) : -1;
+}
+int output(const fb::Op& op, size_t i) {
+  return i < op.outputs()->size() ? op.outputs()->Get(static_cast<flatbuffers::uoffset_t>(i)) : -1;
+}
+size_t input_count(const fb::Op& op) { return op.inputs()->size(); }
+size_t output_count(const fb::Op& op) { return op.outputs()->size(); }
+
+int64_t dim(const Model& model, int index, int d, const DimValues& dims) {
+  return model.tensor(index).dim(d, dims);
+}
+
+int64_t rows(const Model& model, int index, const DimValues& dims) {
+  const TensorInfo& t = model.tensor(index);
+  int64_t n = 1;
+  for (int i = 0; i + 1 < t.rank; ++i) n *= t.dim(i, dims);
+  return n;
+}
+
+int64_t fixed_last_dim(const Model& model, int index) {
+  const TensorInfo& t = model.tensor(index);
+  if (t.is_constant) return t.shape[t.rank - 1];
+  const DimSpec& d = t.dims[t.rank - 1];
+  return d.kind == DimKind::kFixed ? d.value : -1;
+}
+
+}  // namespace op_util
+}  // namespace edgeattn

@@ -1,0 +1,241 @@
+#include "runtime/session.h"
+
+#include <pthreadpool.h>
+#include <xnnpack.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels/kernels.h"
+#include "runtime/memory_planner.h"
+#include "runtime/model.h"
+#include "runtime/ops/op_registry.h"
+#include "runtime/xnnpack_context.h"
+#include "schema/edgeattn_generated.h"
+
+namespace edgeattn {
+namespace {
+
+// XNNPACK reads up to XNN_EXTRA_BYTES past the end of its inputs
+// (docs/xnnpack-debian12.md §6.3); every planned buffer gets this slack.
+constexpr size_t kBufferSlack = 64;
+static_assert(kBufferSlack >= XNN_EXTRA_BYTES, "slack must cover XNNPACK's over-reads");
+
+}  // namespace
+
+Session::~Session() {
+  for (OpState& s : op_states_) {
+    if (s.xnn != nullptr) xnn_delete_operator(s.xnn);
+  }
+  if (threadpool_ != nullptr) pthreadpool_destroy(threadpool_);
+  std::free(owned_arena_);
+}
+
+Result<std::unique_ptr<Session>> Session::create(const Model& model, const SessionOptions& options) {
+  std::unique_ptr<Session> session(new (std::nothrow) Session());
+  EA_ENSURE(session != nullptr, StatusCode::kResourceExhausted, "out of memory");
+  session->model_ = &model;
+  EA_RETURN_IF_ERROR(session->prepare(options, /*allocate=*/true));
+  return session;
+}
+
+Result<MemoryStats> Session::plan(const Model& model, const SessionOptions& options) {
+  Session session;
+  session.model_ = &model;
+  EA_RETURN_IF_ERROR(session.prepare(options, /*allocate=*/false));
+  return session.memory_;
+}
+
+const char* Session::kernel_name() const { return kernels_ != nullptr ? kernels_->name : ""; }
+
+Status Session::prepare(const SessionOptions& options, bool allocate) {
+  const Model& model = *model_;
+  if (options.graph != nullptr) {
+    graph_ = model.find_graph(options.graph);
+    EA_ENSURE(graph_ != nullptr, StatusCode::kInvalidArgument, "model has no graph '%s'", options.graph);
+  } else {
+    graph_ = &model.default_graph();
+  }
+  EA_ENSURE(options.max_batch >= 1 && options.max_batch <= 4096, StatusCode::kInvalidArgument,
+            "max_batch %d not in [1, 4096]", options.max_batch);
+  EA_ENSURE(options.max_seq >= 1 && options.max_seq <= (1 << 20), StatusCode::kInvalidArgument,
+            "max_seq %d not in [1, 2^20]", options.max_seq);
+  EA_ENSURE(options.threads >= 1 && options.threads <= 256, StatusCode::kInvalidArgument,
+            "threads %d not in [1, 256]", options.threads);
+  EA_ENSURE(graph_->inputs()->size() == 1, StatusCode::kUnsupported,
+            "graph has %u inputs; sessions feed exactly one (token ids)", graph_->inputs()->size());
+  {
+    const TensorInfo& ids = model.tensor(static_cast<size_t>(graph_->inputs()->Get(0)));
+    EA_ENSURE(ids.rank == 2 && ids.dims[0].kind == DimKind::kBatch && ids.dims[1].kind == DimKind::kSeq,
+              StatusCode::kInvalidModel, "graph input '%s' must be [batch, seq]", ids.name);
+  }
+  max_context_ = options.max_context > 0 ? options.max_context : options.max_seq;
+  EA_ENSURE(max_context_ >= options.max_seq && max_context_ <= (1 << 20), StatusCode::kInvalidArgument,
+            "max_context %lld must be in [max_seq %d, 2^20]", static_cast<long long>(max_context_), options.max_seq);
+  max_dims_ = DimValues{options.max_batch, options.max_seq, options.max_seq};
+  kernels_ = options.kernels != nullptr ? options.kernels : &select_kernels(detect_cpu_features());
+
+  const size_t n_ops = graph_->ops()->size();
+  const size_t n_tensors = model.tensor_count();
+  if (allocate) {
+    EA_RETURN_IF_ERROR(ensure_xnnpack_initialized());
+    if (options.threads > 1) {
+      threadpool_ = pthreadpool_create(static_cast<size_t>(options.threads));
+      EA_ENSURE(threadpool_ != nullptr, StatusCode::kResourceExhausted, "pthreadpool_create(%d) failed",
+                options.threads);
+    }
+  }
+  const size_t xnn_before = xnnpack_alloc_stats().live_bytes;
+
+  PrepareContext ctx;
+  ctx.model = &model;
+  ctx.max_dims = max_dims_;
+  ctx.max_context = max_context_;
+  ctx.threadpool = threadpool_;
+  ctx.kernels = kernels_;
+  op_states_.assign(n_ops, OpState());
+  for (size_t i = 0; i < n_ops; ++i) {
+    const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    const OpRegistration* reg = find_op(static_cast<uint16_t>(op.code()));
+    // Without allocate (plan()), ops that would create XNNPACK operators only plan.
+    if (!allocate && op.code() == fb::OpCode::FullyConnected) continue;
+    Status s = reg->prepare(ctx, op, &op_states_[i]);
+    if (!s.is_ok()) {
+      return s.with_context("op %zu (%s '%s')", i, reg->name, op.name() ? op.name()->c_str() : "");
+    }
+    if (op.code() == fb::OpCode::Attention && op.options_as_AttentionOptions()->kv_cache_slot() >= 0) {
+      has_kv_cache_ = true;
+    }
+  }
+
+  // Lifetimes of activations: [producing op, last reading op]; graph inputs
+  // are live from the start, graph outputs to the end.
+  std::vector<int> first_use(n_tensors, -2), last_use(n_tensors, -2);
+  for (int32_t in : *graph_->inputs()) first_use[in] = last_use[in] = 0;
+  for (size_t i = 0; i < n_ops; ++i) {
+    const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    for (int32_t in : *op.inputs()) {
+      if (in >= 0 && !model.tensor(in).is_constant) last_use[in] = static_cast<int>(i);
+    }
+    for (int32_t out : *op.outputs()) first_use[out] = last_use[out] = static_cast<int>(i);
+  }
+  for (int32_t out : *graph_->outputs()) last_use[out] = static_cast<int>(n_ops);
+  GreedyMemoryPlanner planner;
+  std::vector<size_t> plan_index(n_tensors, SIZE_MAX);
+  size_t naive = 0;
+  for (size_t t = 0; t < n_tensors; ++t) {
+    if (first_use[t] == -2) continue;
+    const TensorInfo& info = model.tensor(t);
+    size_t bytes = static_cast<size_t>(info.element_count(max_dims_)) * dtype_size(info.dtype) + kBufferSlack;
+    plan_index[t] = planner.add(bytes, first_use[t], last_use[t]);
+    naive += bytes;
+  }
+  planner.plan();
+
+  memory_.persistent_bytes = ctx.persistent_bytes;
+  memory_.kv_cache_bytes = ctx.kv_cache_bytes;
+  memory_.activation_bytes = planner.total_bytes();
+  memory_.naive_activation_bytes = naive;
+  memory_.arena_bytes = ctx.persistent_bytes + planner.total_bytes();
+  memory_.weight_bytes = model.weight_bytes();
+  if (!allocate) return Status::ok();
+
+  if (options.arena.size() > 0) {
+    EA_ENSURE(reinterpret_cast<uintptr_t>(options.arena.data()) % 64 == 0, StatusCode::kInvalidArgument,
+              "caller arena must be 64-byte aligned");
+    EA_ENSURE(options.arena.size() >= memory_.arena_bytes, StatusCode::kResourceExhausted,
+              "caller arena of %zu bytes is too small: this model and these limits need %zu bytes",
+              options.arena.size(), memory_.arena_bytes);
+    arena_ = options.arena.data();
+    arena_size_ = options.arena.size();
+  } else {
+    EA_ENSURE(posix_memalign(&owned_arena_, 64, memory_.arena_bytes > 0 ? memory_.arena_bytes : 64) == 0,
+              StatusCode::kResourceExhausted, "cannot allocate an arena of %zu bytes", memory_.arena_bytes);
+    arena_ = static_cast<uint8_t*>(owned_arena_);
+    arena_size_ = memory_.arena_bytes;
+  }
+  // Zeroed so an unused KV cache slot or padding never holds stale NaNs.
+  std::memset(arena_, 0, memory_.arena_bytes);
+
+  uint8_t* planned = arena_ + ctx.persistent_bytes;
+  tensor_data_.assign(n_tensors, nullptr);
+  for (size_t t = 0; t < n_tensors; ++t) {
+    const TensorInfo& info = model.tensor(t);
+    if (info.is_constant) {
+      tensor_data_[t] = const_cast<void*>(info.data);  // never written: ops take inputs as const
+    } else if (plan_index[t] != SIZE_MAX) {
+      tensor_data_[t] = planned + planner.offset(plan_index[t]);
+    }
+  }
+  for (OpState& s : op_states_) s.persistent = arena_ + s.persistent_offset;
+  for (int i = 0; i < ctx.rope_table_count; ++i) {
+    const PrepareContext::RopeTable& t = ctx.rope_tables[i];
+    fill_rope_table(static_cast<size_t>(max_context_), static_cast<size_t>(t.rotary_dim), t.theta,
+                    reinterpret_cast<float*>(arena_ + t.offset));
+  }
+  all_lengths_.assign(static_cast<size_t>(options.max_batch), 0);
+  memory_.xnnpack_bytes = xnnpack_alloc_stats().live_bytes - xnn_before;
+  return Status::ok();
+}
+
+Status Session::invoke(const InvokeInput& in) {
+  EA_ENSURE(in.ids != nullptr, StatusCode::kInvalidArgument, "ids is null");
+  EA_ENSURE(in.batch >= 1 && in.batch <= max_dims_.batch, StatusCode::kOutOfRange,
+            "batch %d not in [1, max_batch %lld]", in.batch, static_cast<long long>(max_dims_.batch));
+  EA_ENSURE(in.seq >= 1 && in.seq <= max_dims_.seq, StatusCode::kOutOfRange, "seq %d not in [1, max_seq %lld]",
+            in.seq, static_cast<long long>(max_dims_.seq));
+  if (has_kv_cache_) {
+    EA_ENSURE(past_ + in.seq <= max_context_, StatusCode::kOutOfRange,
+              "context full: %lld cached + %d new tokens > max_context %lld", static_cast<long long>(past_), in.seq,
+              static_cast<long long>(max_context_));
+  }
+  for (int b = 0; b < in.batch; ++b) {
+    const int32_t len = in.lengths != nullptr ? in.lengths[b] : in.seq;
+    EA_ENSURE(len >= 1 && len <= in.seq, StatusCode::kInvalidArgument, "length %d of row %d not in [1, seq %d]", len,
+              b, in.seq);
+    // Rows of a KV-cached batch advance together, so they must be full.
+    EA_ENSURE(!has_kv_cache_ || len == in.seq, StatusCode::kInvalidArgument,
+              "row %d: padded rows are not supported with a KV cache (length %d, seq %d)", b, len, in.seq);
+    all_lengths_[static_cast<size_t>(b)] = len;
+  }
+
+  DimValues dims{in.batch, in.seq, in.all_positions ? in.seq : 1};
+  const int32_t input_tensor = graph_->inputs()->Get(0);
+  std::memcpy(tensor_data_[static_cast<size_t>(input_tensor)], in.ids,
+              static_cast<size_t>(in.batch) * static_cast<size_t>(in.seq) * sizeof(int32_t));
+
+  EvalContext ctx;
+  ctx.dims = dims;
+  ctx.past = past_;
+  ctx.lengths = all_lengths_.data();
+  ctx.tensor_data = tensor_data_.data();
+  ctx.model = model_;
+  ctx.kernels = kernels_;
+  ctx.threadpool = threadpool_;
+  const size_t n_ops = graph_->ops()->size();
+  for (size_t i = 0; i < n_ops; ++i) {
+    const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    const OpRegistration* reg = find_op(static_cast<uint16_t>(op.code()));
+    Status s = reg->eval(ctx, op, op_states_[i]);
+    if (!s.is_ok()) return s.with_context("op %zu (%s '%s')", i, reg->name, op.name() ? op.name()->c_str() : "");
+  }
+  last_dims_ = dims;
+  if (has_kv_cache_) past_ += in.seq;
+  return Status::ok();
+}
+
+size_t Session::output_count() const { return graph_->outputs()->size(); }
+
+TensorView Session::output(size_t index) const {
+  TensorView view;
+  if (index >= output_count()) return view;
+  const int32_t t = graph_->outputs()->Get(static_cast<flatbuffers::uoffset_t>(index));
+  const TensorInfo& info = model_->tensor(static_cast<size_t>(t));
+  view.dtype = info.dtype;
+  view.rank = info.rank;
+  for (int i = 0; i < info.rank; ++i) view.shape[i] = info.dim(i, last_dims_);
+  view.data = tensor_data_[static_cast<size_t>(t)];
+  return view;
+}
+
+}  // namespace edgeattn

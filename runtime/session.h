@@ -1,0 +1,134 @@
+// Session: one stream of inference over a shared, read-only Model.
+//
+// create() is init + prepare: it checks the model against the limits, plans
+// every activation, scratch buffer and the KV cache into ONE arena, creates
+// the XNNPACK operators and the thread pool. invoke() then runs the graph
+// with zero heap allocations; it validates only what the caller passes in
+// (sizes, token ids).
+//
+// The arena (caller-supplied or allocated once by create()):
+//
+//   +--------------------------- persistent ---------------------------+---- planned ----+
+//   | KV cache (decoders) [2, B, Hkv, ctx, Dh] per attention op         | activations,    |
+//   | RoPE (cos, sin) tables [ctx, rotary_dim / 2, 2], shared           | reused across   |
+//   |                                                                    | ops by lifetime |
+//   +--------------------------------------------------------------------+-----------------+
+//   ^ arena start (64-byte aligned)                                      ^ persistent_bytes
+//
+// XNNPACK's packed weights live in XNNPACK's own allocations (counted, see
+// MemoryStats::xnnpack_bytes); they are made at create() and never after.
+//
+// Example (sentence embeddings):
+//   SessionOptions opts;
+//   opts.max_batch = 4; opts.max_seq = 128;
+//   auto session = Session::create(*model, opts);       // Result<unique_ptr<Session>>
+//   int32_t ids[2 * 8] = {...};  int32_t lengths[2] = {8, 5};
+//   InvokeInput in{ids, 2, 8, lengths};
+//   Status s = (*session)->invoke(in);
+//   TensorView emb = (*session)->output(0);              // [2, 384]
+//
+// Example (decoder): invoke() with seq = prompt length (prefill), then with
+// seq = 1 per generated token; each call appends to the KV cache and
+// past() grows. reset() starts a new sequence.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "runtime/core/span.h"
+#include "runtime/core/status.h"
+#include "runtime/tensor.h"
+
+struct pthreadpool;
+
+namespace edgeattn {
+
+class Model;
+struct KernelTable;
+struct OpState;
+namespace fb {
+struct Graph;
+}
+
+struct SessionOptions {
+  const char* graph = nullptr;  // graph name; nullptr: the model's first graph
+  int max_batch = 1;
+  int max_seq = 128;            // tokens in one invoke
+  int max_context = 0;          // decoders: past + seq limit (0: max_seq)
+  int threads = 1;
+  // Optional caller-owned arena, 64-byte aligned, which must outlive the
+  // Session. Empty: create() allocates one of the required size.
+  Span<uint8_t> arena;
+  // Kernel table to use; nullptr: the best for this CPU.
+  const KernelTable* kernels = nullptr;
+};
+
+struct MemoryStats {
+  size_t arena_bytes = 0;       // persistent + planned activations
+  size_t activation_bytes = 0;  // planned part
+  size_t persistent_bytes = 0;  // KV cache + tables
+  size_t kv_cache_bytes = 0;
+  size_t xnnpack_bytes = 0;     // XNNPACK operators (packed weights), held since create()
+  size_t weight_bytes = 0;      // the model's constants (mapped, shared by sessions)
+  size_t naive_activation_bytes = 0;  // what the activations would take without reuse
+};
+
+struct InvokeInput {
+  const int32_t* ids = nullptr;      // [batch, seq] row-major token ids
+  int batch = 1;
+  int seq = 0;
+  const int32_t* lengths = nullptr;  // [batch] valid tokens per row; nullptr: all seq
+  bool all_positions = false;        // decoders: outputs for every position, not just the last
+};
+
+class Session {
+ public:
+  static Result<std::unique_ptr<Session>> create(const Model& model, const SessionOptions& options);
+  // The arena size create() would need, without creating anything.
+  static Result<MemoryStats> plan(const Model& model, const SessionOptions& options);
+
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  Status invoke(const InvokeInput& input);
+
+  size_t output_count() const;
+  // Valid until the next invoke().
+  TensorView output(size_t index) const;
+
+  // Tokens held in the KV cache (decoders); 0 for encoders.
+  int64_t past() const { return past_; }
+  void reset() { past_ = 0; }
+  bool has_kv_cache() const { return has_kv_cache_; }
+  int64_t max_context() const { return max_context_; }
+
+  const MemoryStats& memory() const { return memory_; }
+  const char* kernel_name() const;
+
+ private:
+  Session() = default;
+  Status prepare(const SessionOptions& options, bool allocate);
+
+  const Model* model_ = nullptr;     // must outlive the Session
+  const fb::Graph* graph_ = nullptr;  // inside model_
+  const KernelTable* kernels_ = nullptr;
+  pthreadpool* threadpool_ = nullptr;
+  std::vector<OpState> op_states_;
+  std::vector<void*> tensor_data_;             // [tensor_count]
+  std::vector<size_t> activation_offset_;      // [tensor_count], planned offset (activations)
+  uint8_t* arena_ = nullptr;                   // caller's or owned_arena_
+  size_t arena_size_ = 0;
+  void* owned_arena_ = nullptr;
+  DimValues max_dims_;
+  int64_t max_context_ = 0;
+  int64_t past_ = 0;
+  bool has_kv_cache_ = false;
+  DimValues last_dims_;
+  std::vector<int32_t> all_lengths_;           // [max_batch], filled with seq when lengths is null
+  MemoryStats memory_;
+};
+
+}  // namespace edgeattn

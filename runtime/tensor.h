@@ -1,0 +1,90 @@
+// Tensor metadata and views.
+//
+// TensorInfo describes one tensor of a Model as verified at load: its dtype,
+// its shape (constants) or symbolic dims (activations), and, for constants,
+// a pointer to its bytes inside the model mapping. TensorView is what a
+// session hands out: a pointer and a concrete shape, valid until the next
+// invoke().
+//
+// Example:
+//   const TensorView& logits = session.output(0);   // [batch, out_seq, vocab]
+//   const float* row = logits.f32() + b * logits.dim(1) * logits.dim(2);
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace edgeattn {
+
+constexpr int kMaxRank = 6;
+
+enum class DType : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2, kI32 = 3, kU8 = 4 };
+
+size_t dtype_size(DType dtype);
+const char* dtype_name(DType dtype);
+
+// Symbolic dimension of an activation; resolved per invoke.
+enum class DimKind : uint8_t { kFixed = 0, kBatch = 1, kSeq = 2, kOutSeq = 3 };
+
+struct DimSpec {
+  DimKind kind = DimKind::kFixed;
+  int64_t value = 0;  // for kFixed
+};
+
+// Values of the symbolic dims for one invoke (or their maxima at prepare).
+struct DimValues {
+  int64_t batch = 1;
+  int64_t seq = 1;
+  int64_t out_seq = 1;
+
+  int64_t resolve(const DimSpec& d) const {
+    switch (d.kind) {
+      case DimKind::kFixed: return d.value;
+      case DimKind::kBatch: return batch;
+      case DimKind::kSeq: return seq;
+      case DimKind::kOutSeq: return out_seq;
+    }
+    return 0;
+  }
+};
+
+struct TensorInfo {
+  const char* name = "";  // points into the model file
+  DType dtype = DType::kF32;
+  int rank = 0;
+  // Constants: shape[i] is exact. Activations: dims[i] is symbolic.
+  int64_t shape[kMaxRank] = {0};
+  DimSpec dims[kMaxRank];
+  bool is_constant = false;
+  const void* data = nullptr;  // constants only; inside the Model's bytes
+  size_t bytes = 0;            // constants only
+  // Quantization (int8 constants): per-tensor when axis < 0.
+  const float* scales = nullptr;
+  size_t scale_count = 0;
+  int quant_axis = -1;
+
+  int64_t element_count(const DimValues& v) const {
+    int64_t n = 1;
+    for (int i = 0; i < rank; ++i) n *= is_constant ? shape[i] : v.resolve(dims[i]);
+    return n;
+  }
+  int64_t dim(int i, const DimValues& v) const { return is_constant ? shape[i] : v.resolve(dims[i]); }
+};
+
+struct TensorView {
+  DType dtype = DType::kF32;
+  int rank = 0;
+  int64_t shape[kMaxRank] = {0};
+  void* data = nullptr;
+
+  int64_t dim(int i) const { return shape[i]; }
+  int64_t element_count() const {
+    int64_t n = 1;
+    for (int i = 0; i < rank; ++i) n *= shape[i];
+    return n;
+  }
+  const float* f32() const { return static_cast<const float*>(data); }
+  float* mutable_f32() const { return static_cast<float*>(data); }
+};
+
+}  // namespace edgeattn

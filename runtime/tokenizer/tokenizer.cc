@@ -1,0 +1,135 @@
+#include "runtime/tokenizer/tokenizer.h"
+
+namespace edgeattn {
+
+Result<std::unique_ptr<Tokenizer>> Tokenizer::create(const TokenizerSpec& spec) {
+  const size_t vocab = spec.pieces.size();
+  EA_ENSURE(vocab > 0, StatusCode::kInvalidModel, "tokenizer: empty vocabulary");
+  EA_ENSURE(vocab <= kMaxVocabSize, StatusCode::kInvalidModel,
+            "tokenizer: vocabulary of %zu pieces exceeds %zu", vocab, kMaxVocabSize);
+  EA_ENSURE(spec.kind == TokenizerKind::kWordPiece || spec.kind == TokenizerKind::kSentencePieceBpe,
+            StatusCode::kInvalidModel, "tokenizer: unknown kind %d", static_cast<int>(spec.kind));
+  const struct {
+    const char* name;
+    int32_t id;
+  } specials[] = {{"unk", spec.unk_id}, {"bos", spec.bos_id}, {"eos", spec.eos_id},
+                  {"pad", spec.pad_id}, {"cls", spec.cls_id}, {"sep", spec.sep_id},
+                  {"mask", spec.mask_id}};
+  for (const auto& s : specials) {
+    EA_ENSURE(s.id >= -1 && s.id < static_cast<int64_t>(vocab), StatusCode::kInvalidModel,
+              "tokenizer: %s_id %d out of range [-1, %zu)", s.name, s.id, vocab);
+  }
+  if (spec.kind == TokenizerKind::kSentencePieceBpe) {
+    EA_ENSURE(spec.scores.size() == vocab, StatusCode::kInvalidModel,
+              "tokenizer: %zu scores for %zu pieces", spec.scores.size(), vocab);
+  } else {
+    EA_ENSURE(spec.scores.empty() || spec.scores.size() == vocab, StatusCode::kInvalidModel,
+              "tokenizer: %zu scores for %zu pieces", spec.scores.size(), vocab);
+  }
+
+  std::unique_ptr<Tokenizer> tok(new Tokenizer(spec));
+  tok->piece_ids_.reserve(vocab);
+  for (size_t i = 0; i < vocab; ++i) {
+    const std::string_view piece = spec.pieces[i];
+    EA_ENSURE(piece.data() != nullptr || piece.empty(), StatusCode::kInvalidModel,
+              "tokenizer: piece %zu has no data", i);
+    // emplace keeps the first (lowest) id of a duplicated piece.
+    tok->piece_ids_.emplace(piece, static_cast<int32_t>(i));
+    if (piece.size() > tok->max_piece_bytes_) tok->max_piece_bytes_ = piece.size();
+  }
+  if (spec.kind == TokenizerKind::kWordPiece) {
+    EA_RETURN_IF_ERROR(tok->init_wordpiece());
+  } else {
+    EA_RETURN_IF_ERROR(tok->init_bpe());
+  }
+  return tok;
+}
+
+Status Tokenizer::encode(std::string_view text, const EncodeOptions& opts,
+                         std::vector<int32_t>* ids) const {
+  ids->clear();
+  EA_ENSURE(text.size() <= kMaxTextBytes, StatusCode::kInvalidArgument,
+            "encode: text of %zu bytes exceeds %zu", text.size(), kMaxTextBytes);
+  const bool wordpiece = spec_.kind == TokenizerKind::kWordPiece;
+  int32_t first = -1;
+  int32_t last = -1;
+  if (wordpiece && opts.add_special_tokens) {
+    EA_ENSURE(spec_.cls_id >= 0 && spec_.sep_id >= 0, StatusCode::kInvalidArgument,
+              "encode: vocabulary has no [CLS]/[SEP] for add_special_tokens");
+    first = spec_.cls_id;
+    last = spec_.sep_id;
+  } else if (!wordpiece) {
+    if (opts.add_special_tokens) {
+      EA_ENSURE(spec_.bos_id >= 0, StatusCode::kInvalidArgument,
+                "encode: vocabulary has no BOS for add_special_tokens");
+      first = spec_.bos_id;
+    }
+    if (opts.add_eos) {
+      EA_ENSURE(spec_.eos_id >= 0, StatusCode::kInvalidArgument,
+                "encode: vocabulary has no EOS for add_eos");
+      last = spec_.eos_id;
+    }
+  }
+  const size_t num_special = (first >= 0 ? 1 : 0) + (last >= 0 ? 1 : 0);
+  EA_ENSURE(opts.max_tokens == 0 || opts.max_tokens >= num_special, StatusCode::kInvalidArgument,
+            "encode: max_tokens %zu leaves no room for %zu special tokens", opts.max_tokens,
+            num_special);
+
+  if (first >= 0) ids->push_back(first);
+  if (wordpiece) {
+    encode_wordpiece(text, ids);
+  } else {
+    encode_bpe(text, ids);
+  }
+  const size_t reserve_last = last >= 0 ? 1 : 0;
+  if (opts.max_tokens != 0 && ids->size() + reserve_last > opts.max_tokens) {
+    ids->resize(opts.max_tokens - reserve_last);
+  }
+  if (last >= 0) ids->push_back(last);
+  return Status::ok();
+}
+
+std::string_view Tokenizer::decode_piece(int32_t prev_id, int32_t id) const {
+  if (id < 0 || id >= vocab_size() || is_skipped_special(id)) return {};
+  return spec_.kind == TokenizerKind::kWordPiece ? decode_wordpiece(prev_id, id)
+                                                 : decode_bpe(prev_id, id);
+}
+
+Status Tokenizer::decode(Span<const int32_t> ids, std::string* text) const {
+  text->clear();
+  int32_t prev = -1;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const int32_t id = ids[i];
+    EA_ENSURE(id >= 0 && id < vocab_size(), StatusCode::kInvalidArgument,
+              "decode: id %d at position %zu out of range [0, %d)", id, i, vocab_size());
+    // HF's WordPiece decoder drops special tokens before deciding which
+    // piece is first; llama2.c strips the space after BOS, so SPM keeps
+    // specials as `prev`.
+    if (spec_.kind == TokenizerKind::kWordPiece && is_skipped_special(id)) continue;
+    const std::string_view piece = decode_piece(prev, id);
+    text->append(piece.data(), piece.size());
+    prev = id;
+  }
+  return Status::ok();
+}
+
+int32_t Tokenizer::piece_to_id(std::string_view piece) const {
+  auto it = piece_ids_.find(piece);
+  return it == piece_ids_.end() ? -1 : it->second;
+}
+
+std::string_view Tokenizer::id_to_piece(int32_t id) const {
+  if (id < 0 || id >= vocab_size()) return {};
+  return spec_.pieces[static_cast<size_t>(id)];
+}
+
+bool Tokenizer::is_skipped_special(int32_t id) const {
+  if (id < 0) return false;
+  if (spec_.kind == TokenizerKind::kWordPiece) {
+    return id == spec_.pad_id || id == spec_.unk_id || id == spec_.cls_id ||
+           id == spec_.sep_id || id == spec_.mask_id;
+  }
+  return id == spec_.bos_id || id == spec_.eos_id || id == spec_.pad_id;
+}
+
+}  // namespace edgeattn

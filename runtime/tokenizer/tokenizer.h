@@ -1,0 +1,166 @@
+// Tokenizers: text <-> token ids for the models edgeattn runs.
+//
+// Two algorithms, chosen by TokenizerSpec::kind:
+//   - kWordPiece: BERT-style (e.g. all-MiniLM-L6-v2). Matches Hugging Face
+//     `tokenizers` BertNormalizer + BertPreTokenizer + WordPiece +
+//     "[CLS] A [SEP]" post-processing, and its WordPiece decoder.
+//   - kSentencePieceBpe: score-driven BPE over UTF-8 codepoints with byte
+//     fallback, exactly as llama2.c's encode()/decode() (Llama 2 vocabularies,
+//     stories260K's tok512).
+//
+// A Tokenizer does not own its vocabulary: TokenizerSpec holds views into
+// the model file (or into the converter's buffers), and they must outlive the
+// Tokenizer. create() validates the spec; encode()/decode() accept any bytes
+// (invalid UTF-8 included) and never crash. They allocate, so they belong
+// outside invoke(); decode_piece() does not allocate, for streaming output.
+//
+// Example:
+//   TokenizerSpec spec;
+//   spec.kind = TokenizerKind::kSentencePieceBpe;
+//   spec.pieces = Span<const std::string_view>(pieces.data(), pieces.size());
+//   spec.scores = Span<const float>(scores.data(), scores.size());
+//   spec.unk_id = 0; spec.bos_id = 1; spec.eos_id = 2;
+//   EA_ASSIGN_OR_RETURN(std::unique_ptr<Tokenizer> tok, Tokenizer::create(spec));
+//   std::vector<int32_t> ids;
+//   EA_RETURN_IF_ERROR(tok->encode("Once upon a time", EncodeOptions(), &ids));
+//   // ids == {1, <" Once">, <" upon">, <" a">, <" time">}
+//   int32_t prev = ids[0];
+//   for (size_t i = 1; i < ids.size(); ++i) {
+//     std::string_view piece = tok->decode_piece(prev, ids[i]);  // "Once", " upon", ...
+//     prev = ids[i];
+//   }
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/core/span.h"
+#include "runtime/core/status.h"
+
+namespace edgeattn {
+
+enum class TokenizerKind : uint8_t { kWordPiece = 0, kSentencePieceBpe = 1 };
+
+// Everything a tokenizer needs, as views. The runtime fills it from the model
+// file; the converter from tokenizer.json / vocab.txt, GGUF metadata or a
+// llama2.c tokenizer.bin. Special ids are -1 when the vocabulary has none.
+struct TokenizerSpec {
+  TokenizerKind kind = TokenizerKind::kWordPiece;
+  Span<const std::string_view> pieces;  // id -> piece bytes
+  Span<const float> scores;             // SPM BPE merge scores; empty for WordPiece
+  int32_t unk_id = -1, bos_id = -1, eos_id = -1, pad_id = -1, cls_id = -1, sep_id = -1,
+          mask_id = -1;
+
+  // WordPiece / BERT normalizer.
+  bool lowercase = true;
+  bool strip_accents = true;  // HF's `strip_accents: null` means "= lowercase"
+  bool tokenize_chinese_chars = true;
+  bool clean_text = true;
+  std::string_view continuing_subword_prefix = "##";
+  uint32_t max_input_chars_per_word = 100;
+  bool cleanup_spaces = true;  // decoder: "a ." -> "a." like HF's cleanup
+
+  // SentencePiece BPE.
+  bool add_dummy_prefix = true;  // prepend " " to non-empty text (llama2.c)
+  bool byte_fallback = true;     // unknown codepoints -> <0xNN> pieces; else unk_id
+};
+
+struct EncodeOptions {
+  // WordPiece: wrap in [CLS] ... [SEP]. SentencePiece BPE: prepend BOS.
+  bool add_special_tokens = true;
+  // SentencePiece BPE only: append EOS.
+  bool add_eos = false;
+  // 0 = no limit. Otherwise the result has at most max_tokens ids, special
+  // tokens included: text tokens are dropped from the end and the specials
+  // kept (HF's LongestFirst truncation for a single sequence).
+  size_t max_tokens = 0;
+};
+
+class Tokenizer {
+ public:
+  // Inputs larger than this (4 MiB) are rejected: encode() holds the whole
+  // text in working buffers (WordPiece: as UTF-32, up to 3 codepoints per
+  // input codepoint), so this bounds its memory.
+  static constexpr size_t kMaxTextBytes = size_t{1} << 22;
+  static constexpr size_t kMaxVocabSize = size_t{1} << 22;
+
+  // Validates the spec (kInvalidModel): vocabulary non-empty and not too
+  // large, special ids in range, scores sized like pieces (SPM), WordPiece
+  // pieces non-empty and unk_id set, all 256 <0xNN> pieces present when
+  // byte_fallback (else unk_id set).
+  static Result<std::unique_ptr<Tokenizer>> create(const TokenizerSpec& spec);
+
+  // Replaces *ids with the ids of `text`. Fails (kInvalidArgument) only for
+  // text over kMaxTextBytes, max_tokens too small for the specials, or
+  // specials requested that the vocabulary lacks.
+  Status encode(std::string_view text, const EncodeOptions& opts, std::vector<int32_t>* ids) const;
+
+  // Text of `id` when it follows `prev_id` (-1 at the start), for streaming.
+  // SPM (llama2.c): <0xNN> yields the raw byte, and the leading space (the
+  // dummy prefix) is stripped right after BOS — also from a <0x20> byte
+  // piece, which llama2.c keeps, so decode(encode(x)) == x for any bytes. WordPiece (HF decoder): " piece", or the
+  // piece without "##" for a continuation; the first piece (prev_id -1 or
+  // a special) has no space. Special and out-of-range ids give "". The view
+  // points into the spec's pieces or this Tokenizer; no allocation.
+  std::string_view decode_piece(int32_t prev_id, int32_t id) const;
+
+  // Replaces *text with the concatenated decode_piece() of `ids`, skipping
+  // special tokens (WordPiece: [PAD] [UNK] [CLS] [SEP] [MASK]; SPM: BOS, EOS,
+  // PAD). Out-of-range ids are kInvalidArgument.
+  Status decode(Span<const int32_t> ids, std::string* text) const;
+
+  // Id of an exact piece, or -1 (the lowest id if a piece is duplicated).
+  int32_t piece_to_id(std::string_view piece) const;
+  // The piece of `id`, or "" when out of range.
+  std::string_view id_to_piece(int32_t id) const;
+
+  TokenizerKind kind() const { return spec_.kind; }
+  int32_t vocab_size() const { return static_cast<int32_t>(spec_.pieces.size()); }
+  int32_t unk_id() const { return spec_.unk_id; }
+  int32_t bos_id() const { return spec_.bos_id; }
+  int32_t eos_id() const { return spec_.eos_id; }
+  int32_t pad_id() const { return spec_.pad_id; }
+  int32_t cls_id() const { return spec_.cls_id; }
+  int32_t sep_id() const { return spec_.sep_id; }
+  int32_t mask_id() const { return spec_.mask_id; }
+
+ private:
+  explicit Tokenizer(const TokenizerSpec& spec) : spec_(spec) {}
+
+  // wordpiece.cc
+  Status init_wordpiece();
+  void encode_wordpiece(std::string_view text, std::vector<int32_t>* ids) const;
+  void wordpiece_word(std::string_view word, size_t num_chars, std::vector<int32_t>* ids) const;
+  std::string_view decode_wordpiece(int32_t prev_id, int32_t id) const;
+
+  // sentencepiece_bpe.cc
+  Status init_bpe();
+  void encode_bpe(std::string_view text, std::vector<int32_t>* ids) const;
+  std::string_view decode_bpe(int32_t prev_id, int32_t id) const;
+
+  // True for ids decode() skips.
+  bool is_skipped_special(int32_t id) const;
+
+  TokenizerSpec spec_;
+  std::unordered_map<std::string_view, int32_t> piece_ids_;
+  size_t max_piece_bytes_ = 0;
+
+  // WordPiece: what each id decodes to when not first (" piece", or the
+  // piece without its prefix), cleaned up; display_offsets_ has size V + 1.
+  std::string display_;
+  std::vector<uint32_t> display_offsets_;
+
+  // SPM: id of piece "<0xNN>" per byte (-1 if absent), the byte value of each
+  // byte piece per id (-1 for other pieces), and the 256 bytes that
+  // decode_piece() returns views into.
+  int32_t byte_ids_[256] = {};
+  std::vector<int16_t> byte_of_id_;
+  char byte_chars_[256] = {};
+};
+
+}  // namespace edgeattn

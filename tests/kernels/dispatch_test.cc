@@ -1,0 +1,56 @@
+// Dispatch: the table list, selection and feature detection agree with each
+// other and with the host.
+#include <string>
+
+#include "tests/kernels/test_util.h"
+
+namespace edgeattn {
+namespace {
+
+TEST_CASE("reference table is complete and listed first") {
+  const KernelTable& ref = reference_kernels();
+  CHECK(std::string(ref.name) == "reference");
+  const KernelTable* tables[8];
+  const size_t n = available_kernel_tables(tables, 8);
+  REQUIRE(n >= 1);
+  CHECK(tables[0] == &ref);
+  for (size_t i = 0; i < n; ++i) {
+    INFO(tables[i]->name);
+    CHECK((tables[i]->f32_layernorm != nullptr));
+    CHECK((tables[i]->f32_rmsnorm != nullptr));
+    CHECK((tables[i]->f32_gelu != nullptr));
+    CHECK((tables[i]->f32_silu_mul != nullptr));
+    CHECK((tables[i]->f32_add != nullptr));
+    CHECK((tables[i]->f32_rope != nullptr));
+    CHECK((tables[i]->f32_attention != nullptr));
+    CHECK((tables[i]->f32_l2_normalize != nullptr));
+  }
+  // max_out bounds what is written.
+  const KernelTable* one[1] = {nullptr};
+  CHECK(available_kernel_tables(one, 1) == 1);
+  CHECK(one[0] == &ref);
+  CHECK(available_kernel_tables(one, 0) == 0);
+}
+
+TEST_CASE("select_kernels picks the last available table for the host, reference without features") {
+  const KernelTable* tables[8];
+  const size_t n = available_kernel_tables(tables, 8);
+  const KernelTable& best = select_kernels(detect_cpu_features());
+  CHECK(&best == tables[n - 1]);
+  CHECK(&select_kernels(CpuFeatures{}) == &reference_kernels());
+}
+
+TEST_CASE("detect_cpu_features matches the build's ISA") {
+  const CpuFeatures f = detect_cpu_features();
+#if defined(__x86_64__)
+  CHECK_FALSE(f.neon);
+  MESSAGE("avx2+fma+f16c: ", f.avx2);
+#elif defined(__aarch64__)
+  CHECK(f.neon);  // mandatory on AArch64
+  CHECK_FALSE(f.avx2);
+#endif
+  (void)f;
+}
+
+}  // namespace
+}  // namespace edgeattn
