@@ -115,7 +115,7 @@ static inline __m256 avx2_erf(__m256 x) {
   p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.13520398f));
   p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.27886807f));
   p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.18628806f));
-  p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.0967842f));
+  p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.09678418f));
   p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.37409196f));
   p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.00002368f));
   p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.26551223f));

@@ -177,9 +177,10 @@ TEST_CASE("bad llama2.c checkpoints throw ConvertError naming the file") {
   CHECK(contains(error_of([&] { (void)Llama2cCheckpoint::open(dir + "/missing.bin"); }),
                  "missing.bin: cannot open"));
 
-  // Truncation at every offset.
+  // Truncation: every offset through the header, then sampled (the size
+  // check does not depend on where the cut is).
   const std::string path = dir + "/trunc.bin";
-  for (size_t n = 0; n < good.size(); n += 3) {
+  for (size_t n = 0; n < good.size(); n += n < 64 ? 1 : 97) {
     write_file(path, good.data(), n);
     CAPTURE(n);
     CHECK(error_of([&] { (void)Llama2cCheckpoint::open(path); }).rfind(path + ": ", 0) == 0);

@@ -206,7 +206,7 @@ TEST_CASE("corrupt safetensors headers throw ConvertError naming the file") {
   const std::string dir = temp_dir("source_safetensors_corrupt");
   const std::vector<uint8_t> data = three_tensor_data();
   struct Case {
-    const char* name;
+    std::string name;
     std::vector<uint8_t> bytes;
     const char* expected;
   };
@@ -250,8 +250,9 @@ TEST_CASE("corrupt safetensors headers throw ConvertError naming the file") {
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);
-    const std::string path = write_bytes(dir, std::string(c.name) + ".safetensors", c.bytes);
+    const std::string path = write_bytes(dir, c.name + ".safetensors", c.bytes);
     const std::string msg = open_error(path);
+    CAPTURE(msg);
     CHECK(msg.rfind(path + ": ", 0) == 0);  // one line starting with the file
     CHECK(contains(msg, c.expected));
     CHECK(msg.find('\n') == std::string::npos);

@@ -1,0 +1,169 @@
+#include "bench/bench_report.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace edgeattn {
+namespace bench {
+
+namespace {
+
+double mib(size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
+// JSON string literal (quotes included); control characters are \u-escaped.
+void json_string(std::FILE* out, const std::string& s) {
+  std::fputc('"', out);
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      std::fputc('\\', out);
+      std::fputc(c, out);
+    } else if (u < 0x20) {
+      std::fprintf(out, "\\u%04x", u);
+    } else {
+      std::fputc(c, out);
+    }
+  }
+  std::fputc('"', out);
+}
+
+// JSON has no NaN/Inf: those become null.
+void json_number(std::FILE* out, double v) {
+  if (std::isfinite(v)) {
+    std::fprintf(out, "%.4f", v);
+  } else {
+    std::fputs("null", out);
+  }
+}
+
+void json_latency(std::FILE* out, const LatencyStats& l) {
+  std::fputs("{\"median_ms\": ", out);
+  json_number(out, l.median_ms);
+  std::fputs(", \"min_ms\": ", out);
+  json_number(out, l.min_ms);
+  std::fprintf(out, ", \"runs\": %d}", l.runs);
+}
+
+}  // namespace
+
+LatencyStats summarize(std::vector<double> samples_ms) {
+  LatencyStats s;
+  s.runs = static_cast<int>(samples_ms.size());
+  if (samples_ms.empty()) return s;
+  std::sort(samples_ms.begin(), samples_ms.end());
+  const size_t n = samples_ms.size();
+  s.min_ms = samples_ms.front();
+  s.median_ms = n % 2 == 1 ? samples_ms[n / 2] : 0.5 * (samples_ms[n / 2 - 1] + samples_ms[n / 2]);
+  return s;
+}
+
+void print_text(std::FILE* out, const BenchReport& r) {
+  const MemoryStats& m = r.memory;
+  std::fprintf(out, "model          %s (%s, %.2f MiB file)\n", r.model_path.c_str(), r.architecture.c_str(),
+               mib(r.file_bytes));
+  std::fprintf(out, "kernels        %s, threads %d\n", r.kernels.c_str(), r.threads);
+  if (r.loadavg_1m >= 0.0) {
+    std::fprintf(out, "host           %d online CPUs, load average %.2f before the runs%s\n", r.online_cpus,
+                 r.loadavg_1m,
+                 r.online_cpus > 0 && r.loadavg_1m > r.online_cpus ? " (busy host: latencies are inflated)" : "");
+  }
+  if (r.has_decoder) {
+    std::fprintf(out, "session        max_batch %d, max_seq %d, max_context %d\n", r.max_batch, r.max_seq,
+                 r.max_context);
+  } else {
+    std::fprintf(out, "session        max_batch %d, max_seq %d\n", r.max_batch, r.max_seq);
+  }
+  std::fprintf(out, "input ids      %s\n", r.input_ids.c_str());
+  std::fprintf(out, "load           %9.2f ms  (Model::load_file: map + verify)\n", r.load_ms);
+  std::fprintf(out, "prepare        %9.2f ms  (Session::create: plan, arena, XNNPACK, threads)\n", r.prepare_ms);
+  std::fprintf(out, "weights        %9.2f MiB (%zu bytes, mapped)\n", mib(m.weight_bytes), m.weight_bytes);
+  std::fprintf(out, "arena          %9.2f MiB (%zu bytes)\n", mib(m.arena_bytes), m.arena_bytes);
+  std::fprintf(out, "  activations  %9.2f MiB (%zu bytes; %.2f MiB without reuse)\n", mib(m.activation_bytes),
+               m.activation_bytes, mib(m.naive_activation_bytes));
+  std::fprintf(out, "  KV cache     %9.2f MiB (%zu bytes)\n", mib(m.kv_cache_bytes), m.kv_cache_bytes);
+  std::fprintf(out, "XNNPACK packed %9.2f MiB (%zu bytes)\n", mib(m.xnnpack_bytes), m.xnnpack_bytes);
+  std::fprintf(out, "peak RSS       %9.2f MiB (%zu bytes, after the runs)\n", mib(r.peak_rss_bytes),
+               r.peak_rss_bytes);
+  if (!r.encoder.empty()) {
+    std::fprintf(out, "encoder latency, one invoke(), %d warm-ups + %d runs:\n", r.warmups, r.runs);
+    std::fprintf(out, "  %-6s %-6s %12s %12s %14s %12s\n", "batch", "seq", "median ms", "min ms", "tokens/s",
+                 "seqs/s");
+    for (const EncoderCase& c : r.encoder) {
+      std::fprintf(out, "  %-6d %-6d %12.3f %12.3f %14.1f %12.1f\n", c.batch, c.seq, c.latency.median_ms,
+                   c.latency.min_ms, c.tokens_per_s, c.sequences_per_s);
+    }
+  }
+  if (r.has_decoder) {
+    const DecoderResult& d = r.decoder;
+    std::fprintf(out, "decoder, median over %d repetitions (after %d warm-up):\n", d.repetitions, r.warmups);
+    std::fprintf(out, "  prefill      %5d tokens  %10.3f ms (min %.3f)  %10.1f tokens/s\n", d.prompt_tokens,
+                 d.prefill.median_ms, d.prefill.min_ms, d.prefill_tokens_per_s);
+    std::fprintf(out, "  decode       %5d steps   %10.3f ms (min %.3f)  %10.1f tokens/s  (%.3f ms/token)\n",
+                 d.decode_steps, d.decode_total.median_ms, d.decode_total.min_ms, d.decode_tokens_per_s,
+                 d.decode_ms_per_token);
+  }
+}
+
+void print_json(std::FILE* out, const BenchReport& r) {
+  const MemoryStats& m = r.memory;
+  std::fputs("{\"model\": ", out);
+  json_string(out, r.model_path);
+  std::fputs(", \"architecture\": ", out);
+  json_string(out, r.architecture);
+  std::fputs(", \"kernels\": ", out);
+  json_string(out, r.kernels);
+  std::fprintf(out, ", \"threads\": %d, \"runs\": %d, \"warmups\": %d", r.threads, r.runs, r.warmups);
+  std::fprintf(out, ", \"max_batch\": %d, \"max_seq\": %d, \"max_context\": %d", r.max_batch, r.max_seq,
+               r.max_context);
+  std::fputs(", \"input_ids\": ", out);
+  json_string(out, r.input_ids);
+  std::fprintf(out, ", \"online_cpus\": %d, \"loadavg_1m\": ", r.online_cpus);
+  json_number(out, r.loadavg_1m >= 0.0 ? r.loadavg_1m : std::nan(""));
+  std::fprintf(out, ", \"file_bytes\": %zu", r.file_bytes);
+  std::fputs(", \"load_ms\": ", out);
+  json_number(out, r.load_ms);
+  std::fputs(", \"prepare_ms\": ", out);
+  json_number(out, r.prepare_ms);
+  std::fprintf(out,
+               ", \"weight_bytes\": %zu, \"arena_bytes\": %zu, \"activation_bytes\": %zu"
+               ", \"naive_activation_bytes\": %zu, \"persistent_bytes\": %zu, \"kv_cache_bytes\": %zu"
+               ", \"xnnpack_bytes\": %zu, \"peak_rss_bytes\": %zu",
+               m.weight_bytes, m.arena_bytes, m.activation_bytes, m.naive_activation_bytes, m.persistent_bytes,
+               m.kv_cache_bytes, m.xnnpack_bytes, r.peak_rss_bytes);
+  if (!r.encoder.empty()) {
+    std::fputs(", \"encoder\": [", out);
+    for (size_t i = 0; i < r.encoder.size(); ++i) {
+      const EncoderCase& c = r.encoder[i];
+      std::fputs(i ? ", {\"name\": " : "{\"name\": ", out);
+      json_string(out, c.name);
+      std::fprintf(out, ", \"batch\": %d, \"seq\": %d, \"latency\": ", c.batch, c.seq);
+      json_latency(out, c.latency);
+      std::fputs(", \"tokens_per_s\": ", out);
+      json_number(out, c.tokens_per_s);
+      std::fputs(", \"sequences_per_s\": ", out);
+      json_number(out, c.sequences_per_s);
+      std::fputc('}', out);
+    }
+    std::fputc(']', out);
+  }
+  if (r.has_decoder) {
+    const DecoderResult& d = r.decoder;
+    std::fprintf(out, ", \"decoder\": {\"prompt_tokens\": %d, \"decode_steps\": %d, \"repetitions\": %d",
+                 d.prompt_tokens, d.decode_steps, d.repetitions);
+    std::fputs(", \"prefill\": ", out);
+    json_latency(out, d.prefill);
+    std::fputs(", \"prefill_tokens_per_s\": ", out);
+    json_number(out, d.prefill_tokens_per_s);
+    std::fputs(", \"decode_total\": ", out);
+    json_latency(out, d.decode_total);
+    std::fputs(", \"decode_tokens_per_s\": ", out);
+    json_number(out, d.decode_tokens_per_s);
+    std::fputs(", \"decode_ms_per_token\": ", out);
+    json_number(out, d.decode_ms_per_token);
+    std::fputc('}', out);
+  }
+  std::fputs("}\n", out);
+}
+
+}  // namespace bench
+}  // namespace edgeattn

@@ -1,0 +1,79 @@
+// Result records and printers for edgeattn-bench.
+//
+// The bench measures; this file only summarizes samples and prints them,
+// either as aligned human-readable text or as one JSON object (written by
+// hand with fprintf: the runtime tools carry no JSON library).
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "runtime/session.h"
+
+namespace edgeattn {
+namespace bench {
+
+// Median and minimum of a set of wall-clock samples, in milliseconds.
+struct LatencyStats {
+  double median_ms = 0.0;
+  double min_ms = 0.0;
+  int runs = 0;
+};
+
+// Sorts a copy; the median of an even count is the mean of the middle two.
+LatencyStats summarize(std::vector<double> samples_ms);
+
+// One encoder shape: latency of invoke() at [batch, seq].
+struct EncoderCase {
+  std::string name;  // "batch1_seq16", ...
+  int batch = 1;
+  int seq = 0;
+  LatencyStats latency;
+  double tokens_per_s = 0.0;     // batch * seq / median
+  double sequences_per_s = 0.0;  // batch / median
+};
+
+// Decoder: prefill of a prompt, then single-token greedy decode steps.
+struct DecoderResult {
+  int prompt_tokens = 0;
+  int decode_steps = 0;
+  int repetitions = 0;
+  LatencyStats prefill;        // one invoke() of prompt_tokens
+  LatencyStats decode_total;   // sum of the decode_steps invoke() calls
+  double prefill_tokens_per_s = 0.0;  // prompt_tokens / prefill median
+  double decode_tokens_per_s = 0.0;   // decode_steps / decode_total median
+  double decode_ms_per_token = 0.0;   // decode_total median / decode_steps
+};
+
+struct BenchReport {
+  std::string model_path;
+  std::string architecture;  // EnumNameArchitecture
+  std::string kernels;       // Session::kernel_name()
+  std::string input_ids;     // how the token ids were made
+  int threads = 1;
+  int runs = 0;
+  int warmups = 0;
+  int max_batch = 1;
+  int max_seq = 0;
+  int max_context = 0;  // decoders
+  size_t file_bytes = 0;
+  double load_ms = 0.0;
+  double prepare_ms = 0.0;
+  MemoryStats memory;
+  size_t peak_rss_bytes = 0;  // VmHWM after all runs
+  // 1-minute load average (/proc/loadavg) just before the timed runs; < 0 if
+  // unknown. Above ~the core count, latencies are not representative.
+  double loadavg_1m = -1.0;
+  int online_cpus = 0;  // sysconf(_SC_NPROCESSORS_ONLN); 0 if unknown
+  std::vector<EncoderCase> encoder;
+  bool has_decoder = false;
+  DecoderResult decoder;
+};
+
+void print_text(std::FILE* out, const BenchReport& report);
+void print_json(std::FILE* out, const BenchReport& report);
+
+}  // namespace bench
+}  // namespace edgeattn

@@ -1,0 +1,405 @@
+// edgeattn-bench: end-to-end latency, throughput and memory of one model.
+//
+//   edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N]
+//
+// Measures Model::load_file, Session::create, the session's memory
+// (MemoryStats) and peak RSS, then, by the model's hparams architecture:
+//   BertEncoder:  invoke() latency (median, min over --runs, default 20, after
+//                 2 warm-ups) at [1, 16], [1, 128] and [8, 128], all on one
+//                 session with max_batch 8, max_seq 128 (--context N replaces
+//                 128; capped at max_positions). Token ids are deterministic
+//                 pseudo-random ids in [1000, vocab) (splitmix64, fixed
+//                 seed), every row full length (lengths = seq).
+//   LlamaDecoder: prefill of a 64-token prompt (capped at max_positions / 4)
+//                 and 128 single-token decode steps after it (fewer if the
+//                 context does not fit them), greedy argmax on the logits;
+//                 median over --runs repetitions (default 5) after 1 warm-up,
+//                 reset() between. The prompt is BOS + a fixed English
+//                 sentence's ids repeated (pseudo-random ids if the model has
+//                 no tokenizer). --context N sets max_context (default
+//                 prompt + 128, capped at max_positions).
+// Only invoke() is inside the timed regions (not id generation, not argmax).
+// Human-readable text on stdout by default; one JSON object with --json.
+// Errors go to stderr and exit non-zero (1: model/run failure, 2: usage).
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "bench/bench_report.h"
+#include "runtime/model.h"
+#include "runtime/platform.h"
+#include "runtime/session.h"
+#include "schema/edgeattn_generated.h"
+
+namespace {
+
+using edgeattn::InvokeInput;
+using edgeattn::Model;
+using edgeattn::Result;
+using edgeattn::Session;
+using edgeattn::SessionOptions;
+using edgeattn::Status;
+using edgeattn::TensorView;
+using edgeattn::bench::BenchReport;
+using edgeattn::bench::DecoderResult;
+using edgeattn::bench::EncoderCase;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kEncoderRuns = 20;
+constexpr int kEncoderWarmups = 2;
+constexpr int kEncoderBatch = 8;
+constexpr int kEncoderShortSeq = 16;
+constexpr int kEncoderLongSeq = 128;
+constexpr int kDecoderRuns = 5;
+constexpr int kDecoderWarmups = 1;
+constexpr int kPromptTokens = 64;
+constexpr int kDecodeSteps = 128;
+constexpr int32_t kFirstRandomId = 1000;
+constexpr uint64_t kSeed = 0x5eed2024u;
+constexpr const char* kPromptText =
+    "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her "
+    "friends. ";
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+void usage() {
+  std::fprintf(stderr, "usage: edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N]\n");
+}
+
+int fail(const char* what, const Status& s) {
+  std::fprintf(stderr, "edgeattn-bench: %s: %s\n", what, s.message());
+  return 1;
+}
+
+struct Args {
+  const char* model = nullptr;
+  bool json = false;
+  int threads = 1;
+  int runs = 0;     // 0: the default for the architecture
+  int context = 0;  // 0: the default for the architecture
+};
+
+// Strict positive int: the whole string must be digits, in [1, 1 << 20].
+bool parse_positive(const char* flag, const char* s, int* out) {
+  char* end = nullptr;
+  const long v = std::strtol(s, &end, 10);
+  if (end == s || *end != '\0' || v < 1 || v > (1L << 20)) {
+    std::fprintf(stderr, "edgeattn-bench: %s wants a positive integer, got '%s'\n", flag, s);
+    return false;
+  }
+  *out = static_cast<int>(v);
+  return true;
+}
+
+bool parse_args(int argc, char** argv, Args* a) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string s = argv[i];
+    int* target = nullptr;
+    if (s == "--json") {
+      a->json = true;
+      continue;
+    } else if (s == "--threads") {
+      target = &a->threads;
+    } else if (s == "--runs") {
+      target = &a->runs;
+    } else if (s == "--context") {
+      target = &a->context;
+    } else if (s == "-h" || s == "--help") {
+      return false;
+    } else if (s.size() > 1 && s[0] == '-') {
+      std::fprintf(stderr, "edgeattn-bench: unknown option %s\n", s.c_str());
+      return false;
+    } else if (a->model == nullptr) {
+      a->model = argv[i];
+      continue;
+    } else {
+      std::fprintf(stderr, "edgeattn-bench: unexpected argument %s\n", s.c_str());
+      return false;
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "edgeattn-bench: %s needs a value\n", s.c_str());
+      return false;
+    }
+    if (!parse_positive(s.c_str(), argv[++i], target)) return false;
+  }
+  if (a->model == nullptr) {
+    std::fprintf(stderr, "edgeattn-bench: no model file given\n");
+    return false;
+  }
+  return true;
+}
+
+// splitmix64: a fixed, platform-independent id stream.
+struct SplitMix64 {
+  uint64_t state;
+  uint64_t next() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+};
+
+// `count` ids in [lo, vocab), or [0, vocab) when vocab <= lo.
+std::vector<int32_t> random_ids(size_t count, int32_t vocab, int32_t lo) {
+  if (vocab <= lo) lo = 0;
+  SplitMix64 rng{kSeed};
+  std::vector<int32_t> ids(count);
+  const uint64_t span = static_cast<uint64_t>(vocab - lo);
+  for (int32_t& id : ids) id = lo + static_cast<int32_t>(rng.next() % span);
+  return ids;
+}
+
+// The 1-minute load average, or -1 where /proc/loadavg is unavailable.
+double loadavg_1m() {
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  if (f == nullptr) return -1.0;
+  double v = -1.0;
+  if (std::fscanf(f, "%lf", &v) != 1) v = -1.0;
+  std::fclose(f);
+  return v;
+}
+
+int32_t argmax(const float* x, int64_t n) {
+  int64_t best = 0;
+  for (int64_t i = 1; i < n; ++i) {
+    if (x[i] > x[best]) best = i;
+  }
+  return static_cast<int32_t>(best);
+}
+
+// One invoke() of `in`; *ms is its wall-clock time.
+Status timed_invoke(Session& session, const InvokeInput& in, double* ms) {
+  const auto t = Clock::now();
+  Status s = session.invoke(in);
+  *ms = ms_since(t);
+  return s;
+}
+
+int run_encoder(const Model& model, const Args& a, BenchReport* r) {
+  const edgeattn::fb::HyperParameters& hp = *model.fb().hparams();
+  const int32_t vocab = hp.vocab_size();
+  int long_seq = a.context > 0 ? a.context : kEncoderLongSeq;
+  if (hp.max_positions() > 0 && long_seq > hp.max_positions()) {
+    std::fprintf(stderr, "edgeattn-bench: note: sequence %d capped at max_positions %d\n", long_seq,
+                 hp.max_positions());
+    long_seq = hp.max_positions();
+  }
+  const int short_seq = std::min(kEncoderShortSeq, long_seq);
+  r->runs = a.runs > 0 ? a.runs : kEncoderRuns;
+  r->warmups = kEncoderWarmups;
+  r->max_batch = kEncoderBatch;
+  r->max_seq = long_seq;
+  char desc[160];
+  std::snprintf(desc, sizeof(desc), "pseudo-random ids in [%d, %d) (splitmix64, seed 0x%llx), lengths = seq",
+                vocab > kFirstRandomId ? kFirstRandomId : 0, vocab, static_cast<unsigned long long>(kSeed));
+  r->input_ids = desc;
+
+  SessionOptions opts;
+  opts.max_batch = kEncoderBatch;
+  opts.max_seq = long_seq;
+  opts.threads = a.threads;
+  const auto t_prepare = Clock::now();
+  Result<std::unique_ptr<Session>> created = Session::create(model, opts);
+  if (!created.is_ok()) return fail("prepare (Session::create)", created.status());
+  r->prepare_ms = ms_since(t_prepare);
+  Session& session = **created;
+  r->kernels = session.kernel_name();
+  r->memory = session.memory();
+
+  const int shapes[3][2] = {{1, short_seq}, {1, long_seq}, {kEncoderBatch, long_seq}};
+  for (const auto& shape : shapes) {
+    const int batch = shape[0], seq = shape[1];
+    const std::vector<int32_t> ids = random_ids(static_cast<size_t>(batch) * seq, vocab, kFirstRandomId);
+    InvokeInput in;
+    in.ids = ids.data();
+    in.batch = batch;
+    in.seq = seq;
+    std::vector<double> samples;
+    samples.reserve(static_cast<size_t>(r->runs));
+    for (int i = 0; i < r->warmups + r->runs; ++i) {
+      double ms = 0.0;
+      Status s = timed_invoke(session, in, &ms);
+      if (!s.is_ok()) return fail("invoke", s);
+      if (i >= r->warmups) samples.push_back(ms);
+    }
+    EncoderCase c;
+    char name[48];
+    std::snprintf(name, sizeof(name), "batch%d_seq%d", batch, seq);
+    c.name = name;
+    c.batch = batch;
+    c.seq = seq;
+    c.latency = edgeattn::bench::summarize(samples);
+    c.tokens_per_s = 1000.0 * batch * seq / c.latency.median_ms;
+    c.sequences_per_s = 1000.0 * batch / c.latency.median_ms;
+    r->encoder.push_back(c);
+  }
+  return 0;
+}
+
+int run_decoder(const Model& model, const Args& a, BenchReport* r) {
+  const edgeattn::fb::HyperParameters& hp = *model.fb().hparams();
+  const int32_t vocab = hp.vocab_size();
+  const int max_pos = hp.max_positions();
+  const int prompt_len = max_pos > 0 ? std::max(1, std::min(kPromptTokens, max_pos / 4)) : kPromptTokens;
+  int context = a.context > 0 ? a.context : prompt_len + kDecodeSteps;
+  if (max_pos > 0 && context > max_pos) {
+    if (a.context > 0) {
+      std::fprintf(stderr, "edgeattn-bench: note: --context %d capped at max_positions %d\n", context, max_pos);
+    }
+    context = max_pos;
+  }
+  if (context <= prompt_len) {
+    std::fprintf(stderr, "edgeattn-bench: context %d leaves no room to decode after a %d-token prompt\n", context,
+                 prompt_len);
+    return 1;
+  }
+  const int steps = std::min(kDecodeSteps, context - prompt_len);
+
+  // Prompt: BOS + the fixed text's ids, repeated, cut to prompt_len.
+  std::vector<int32_t> prompt;
+  const edgeattn::Tokenizer* tok = model.tokenizer();
+  if (tok != nullptr) {
+    std::vector<int32_t> text_ids;
+    edgeattn::EncodeOptions enc;
+    enc.add_special_tokens = false;
+    Status s = tok->encode(kPromptText, enc, &text_ids);
+    if (!s.is_ok()) return fail("encode prompt", s);
+    if (tok->bos_id() >= 0) prompt.push_back(tok->bos_id());
+    while (!text_ids.empty() && static_cast<int>(prompt.size()) < prompt_len) {
+      for (int32_t id : text_ids) {
+        if (static_cast<int>(prompt.size()) == prompt_len) break;
+        prompt.push_back(id);
+      }
+    }
+    r->input_ids = "prompt: BOS + ids of a fixed English sentence, repeated; decode: greedy argmax";
+  }
+  if (static_cast<int>(prompt.size()) < prompt_len) {
+    prompt = random_ids(static_cast<size_t>(prompt_len), vocab, 0);
+    r->input_ids = "prompt: pseudo-random ids in [0, vocab) (no tokenizer); decode: greedy argmax";
+  }
+
+  r->runs = a.runs > 0 ? a.runs : kDecoderRuns;
+  r->warmups = kDecoderWarmups;
+  r->max_batch = 1;
+  r->max_seq = prompt_len;
+  r->max_context = context;
+  r->has_decoder = true;
+
+  SessionOptions opts;
+  opts.max_batch = 1;
+  opts.max_seq = prompt_len;
+  opts.max_context = context;
+  opts.threads = a.threads;
+  const auto t_prepare = Clock::now();
+  Result<std::unique_ptr<Session>> created = Session::create(model, opts);
+  if (!created.is_ok()) return fail("prepare (Session::create)", created.status());
+  r->prepare_ms = ms_since(t_prepare);
+  Session& session = **created;
+  r->kernels = session.kernel_name();
+  r->memory = session.memory();
+
+  std::vector<double> prefill_ms, decode_ms;
+  for (int rep = 0; rep < r->warmups + r->runs; ++rep) {
+    session.reset();
+    InvokeInput in;
+    in.ids = prompt.data();
+    in.seq = prompt_len;
+    double ms = 0.0;
+    Status s = timed_invoke(session, in, &ms);
+    if (!s.is_ok()) return fail("prefill invoke", s);
+    const double prefill = ms;
+    TensorView out = session.output(0);
+    int32_t next = argmax(out.f32(), out.dim(out.rank - 1));
+    double decode = 0.0;
+    for (int i = 0; i < steps; ++i) {
+      in.ids = &next;
+      in.seq = 1;
+      s = timed_invoke(session, in, &ms);
+      if (!s.is_ok()) return fail("decode invoke", s);
+      decode += ms;
+      out = session.output(0);
+      next = argmax(out.f32(), out.dim(out.rank - 1));
+    }
+    if (rep >= r->warmups) {
+      prefill_ms.push_back(prefill);
+      decode_ms.push_back(decode);
+    }
+  }
+  DecoderResult& d = r->decoder;
+  d.prompt_tokens = prompt_len;
+  d.decode_steps = steps;
+  d.repetitions = r->runs;
+  d.prefill = edgeattn::bench::summarize(prefill_ms);
+  d.decode_total = edgeattn::bench::summarize(decode_ms);
+  d.prefill_tokens_per_s = 1000.0 * prompt_len / d.prefill.median_ms;
+  d.decode_tokens_per_s = 1000.0 * steps / d.decode_total.median_ms;
+  d.decode_ms_per_token = d.decode_total.median_ms / steps;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  if (!parse_args(argc, argv, &args)) {
+    usage();
+    return 2;
+  }
+  const auto t_load = Clock::now();
+  Result<std::unique_ptr<Model>> loaded = Model::load_file(args.model);
+  if (!loaded.is_ok()) {
+    std::fprintf(stderr, "edgeattn-bench: cannot load model '%s': %s\n", args.model, loaded.status().message());
+    return 1;
+  }
+  const double load_ms = ms_since(t_load);
+  const Model& model = **loaded;
+  const edgeattn::fb::HyperParameters* hp = model.fb().hparams();
+  if (hp == nullptr) {
+    std::fprintf(stderr, "edgeattn-bench: model '%s' has no hparams; cannot tell encoder from decoder\n", args.model);
+    return 1;
+  }
+  if (hp->vocab_size() < 1) {
+    std::fprintf(stderr, "edgeattn-bench: model '%s' has vocab_size %d\n", args.model, hp->vocab_size());
+    return 1;
+  }
+
+  BenchReport report;
+  report.model_path = args.model;
+  report.architecture = edgeattn::fb::EnumNameArchitecture(hp->architecture());
+  report.threads = args.threads;
+  report.file_bytes = model.file_size();
+  report.load_ms = load_ms;
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  report.online_cpus = cpus > 0 ? static_cast<int>(cpus) : 0;
+  report.loadavg_1m = loadavg_1m();
+
+  int rc = 0;
+  switch (hp->architecture()) {
+    case edgeattn::fb::Architecture::BertEncoder:
+      rc = run_encoder(model, args, &report);
+      break;
+    case edgeattn::fb::Architecture::LlamaDecoder:
+      rc = run_decoder(model, args, &report);
+      break;
+    default:
+      std::fprintf(stderr, "edgeattn-bench: architecture '%s' is not benchmarked (BertEncoder, LlamaDecoder only)\n",
+                   report.architecture.c_str());
+      return 1;
+  }
+  if (rc != 0) return rc;
+  report.peak_rss_bytes = edgeattn::peak_rss_bytes();
+  if (args.json) {
+    edgeattn::bench::print_json(stdout, report);
+  } else {
+    edgeattn::bench::print_text(stdout, report);
+  }
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}

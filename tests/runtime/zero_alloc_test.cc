@@ -1,0 +1,167 @@
+// After prepare, invoke() must not touch the heap: this binary interposes
+// malloc and friends (and so operator new and XNNPACK's allocator, which
+// ends in posix_memalign) and counts every call made while `g_counting` is on.
+#include <doctest/doctest.h>
+#include <malloc.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+#include "runtime/model.h"
+#include "runtime/session.h"
+#include "tests/support/models.h"
+
+extern "C" {
+void* __libc_malloc(size_t);
+void* __libc_calloc(size_t, size_t);
+void* __libc_realloc(void*, size_t);
+void* __libc_memalign(size_t, size_t);
+void __libc_free(void*);
+}
+
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<size_t> g_allocations{0};
+void count() {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace
+
+extern "C" {
+void* malloc(size_t n) {
+  count();
+  return __libc_malloc(n);
+}
+void* calloc(size_t a, size_t b) {
+  count();
+  return __libc_calloc(a, b);
+}
+void* realloc(void* p, size_t n) {
+  count();
+  return __libc_realloc(p, n);
+}
+void free(void* p) { __libc_free(p); }
+int posix_memalign(void** out, size_t alignment, size_t n) {
+  count();
+  void* p = __libc_memalign(alignment, n);
+  if (p == nullptr) return 12;  // ENOMEM
+  *out = p;
+  return 0;
+}
+void* aligned_alloc(size_t alignment, size_t n) {
+  count();
+  return __libc_memalign(alignment, n);
+}
+void* memalign(size_t alignment, size_t n) {
+  count();
+  return __libc_memalign(alignment, n);
+}
+}
+
+void* operator new(size_t n) {
+  void* p = malloc(n);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+void* operator new[](size_t n) { return operator new(n); }
+void* operator new(size_t n, const std::nothrow_t&) noexcept { return malloc(n); }
+void* operator new[](size_t n, const std::nothrow_t&) noexcept { return malloc(n); }
+void operator delete(void* p) noexcept { free(p); }
+void operator delete[](void* p) noexcept { free(p); }
+void operator delete(void* p, size_t) noexcept { free(p); }
+void operator delete[](void* p, size_t) noexcept { free(p); }
+
+namespace edgeattn {
+namespace {
+
+// Runs `fn` with counting on; returns the allocations it made.
+template <typename Fn>
+size_t allocations_during(Fn&& fn) {
+  g_allocations = 0;
+  g_counting = true;
+  fn();
+  g_counting = false;
+  return g_allocations.load();
+}
+
+TEST_CASE("the interposer sees allocations (so a zero below means something)") {
+  size_t n = allocations_during([] {
+    std::vector<int>* v = new std::vector<int>(1000);
+    delete v;
+    void* p = nullptr;
+    if (posix_memalign(&p, 64, 100) == 0) free(p);
+  });
+  CHECK(n >= 3);
+}
+
+void decoder_invokes(const Model& model, int threads) {
+  SessionOptions opts;
+  opts.max_seq = 32;
+  opts.max_context = 128;
+  opts.threads = threads;
+  auto session = Session::create(model, opts);
+  REQUIRE_MESSAGE(session.is_ok(), session.status().message());
+  Session& s = **session;
+  std::vector<int32_t> ids(32);
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>(3 + (i * 37) % 500);
+  size_t failures = 0;
+  const size_t n = allocations_during([&] {
+    for (int i = 0; i < 100; ++i) {
+      // Prefill chunks of 1..32 tokens and single-token decode steps,
+      // sometimes with every position's logits; reset when the context fills.
+      const int seq = i % 3 == 0 ? 1 + (i * 7) % 32 : 1;
+      if (s.past() + seq > s.max_context()) s.reset();
+      InvokeInput in;
+      in.ids = ids.data();
+      in.seq = seq;
+      in.all_positions = i % 5 == 0;
+      if (!s.invoke(in).is_ok()) ++failures;
+    }
+  });
+  CHECK(failures == 0);
+  CHECK(n == 0);
+}
+
+void encoder_invokes(const Model& model, int threads) {
+  SessionOptions opts;
+  opts.max_batch = 4;
+  opts.max_seq = 128;
+  opts.threads = threads;
+  auto session = Session::create(model, opts);
+  REQUIRE_MESSAGE(session.is_ok(), session.status().message());
+  Session& s = **session;
+  std::vector<int32_t> ids(4 * 128);
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>(1000 + (i * 7919) % 29000);
+  int32_t lengths[4];
+  size_t failures = 0;
+  const size_t n = allocations_during([&] {
+    for (int i = 0; i < 100; ++i) {
+      InvokeInput in;
+      in.ids = ids.data();
+      in.batch = 1 + i % 4;
+      in.seq = 1 + (i * 13) % 128;
+      for (int b = 0; b < in.batch; ++b) lengths[b] = 1 + (in.seq - 1) * (b + 1) / in.batch;
+      in.lengths = lengths;
+      if (!s.invoke(in).is_ok()) ++failures;
+    }
+  });
+  CHECK(failures == 0);
+  CHECK(n == 0);
+}
+
+TEST_CASE("stories260K: 100 prefill/decode invokes allocate nothing, 1 and 2 threads") {
+  const Model& model = testing::stories260k_from_llama2c();
+  SUBCASE("1 thread") { decoder_invokes(model, 1); }
+  SUBCASE("2 threads") { decoder_invokes(model, 2); }
+}
+
+TEST_CASE("MiniLM: 100 encoder invokes with varying batch and lengths allocate nothing, 1 and 2 threads") {
+  const Model& model = testing::minilm();
+  SUBCASE("1 thread") { encoder_invokes(model, 1); }
+  SUBCASE("2 threads") { encoder_invokes(model, 2); }
+}
+
+}  // namespace
+}  // namespace edgeattn

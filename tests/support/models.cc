@@ -1,0 +1,53 @@
+#include "tests/support/models.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "converter/importers.h"
+#include "converter/model_builder.h"
+#include "tests/support/model_paths.h"
+
+namespace edgeattn::testing {
+
+std::unique_ptr<Model> convert_and_load(const std::string& input, const std::string& tokenizer,
+                                        const std::string& output) {
+  convert::ModelBuilder mb;
+  convert::ImportOptions options;
+  options.tokenizer_path = tokenizer;
+  convert::import_any(input, options, mb);
+  mb.write(output);
+  Result<std::unique_ptr<Model>> m = Model::load_file(output.c_str());
+  if (!m.is_ok()) {
+    std::fprintf(stderr, "loading %s failed: %s\n", output.c_str(), m.status().message());
+    std::abort();
+  }
+  return std::move(m).value();
+}
+
+const Model& stories260k_from_llama2c() {
+  static std::unique_ptr<Model> model = [] {
+    const std::string bin = require_model("stories260K/stories260K.bin");
+    const std::string tok = require_model("stories260K/tok512.bin");
+    return convert_and_load(bin, tok, temp_dir("stories260k_llama2c") + "/model.eatn");
+  }();
+  return *model;
+}
+
+const Model& stories260k_from_gguf() {
+  static std::unique_ptr<Model> model = [] {
+    const std::string gguf = require_model("stories260K-gguf/stories260K.gguf");
+    return convert_and_load(gguf, "", temp_dir("stories260k_gguf") + "/model.eatn");
+  }();
+  return *model;
+}
+
+const Model& minilm() {
+  static std::unique_ptr<Model> model = [] {
+    require_model("all-MiniLM-L6-v2/model.safetensors");
+    const std::string dir = require_model("all-MiniLM-L6-v2");
+    return convert_and_load(dir, "", temp_dir("minilm") + "/model.eatn");
+  }();
+  return *model;
+}
+
+}  // namespace edgeattn::testing

@@ -1,0 +1,26 @@
+// Test helpers that convert the real models once per test binary, through
+// the converter library (the same code as edgeattn-convert), and load them
+// with the runtime from a file (mmap path).
+//
+// Example:
+//   const edgeattn::Model& m = edgeattn::testing::stories260k_from_llama2c();
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "runtime/model.h"
+
+namespace edgeattn::testing {
+
+// Each converts on first use (require_model: a loud skip when missing) and
+// keeps the Model for the life of the process.
+const Model& stories260k_from_llama2c();
+const Model& stories260k_from_gguf();
+const Model& minilm();
+
+// Converts `input` (anything edgeattn-convert accepts) to `output` and loads it.
+std::unique_ptr<Model> convert_and_load(const std::string& input, const std::string& tokenizer,
+                                        const std::string& output);
+
+}  // namespace edgeattn::testing
