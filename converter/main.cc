@@ -94,13 +94,13 @@ int main(int argc, char** argv) {
   if (!quiet) {
     options.progress = [](size_t done, size_t total, const std::string& name) {
       std::fprintf(stderr, "\r[%3zu/%3zu] %-60.60s", done, total, name.c_str());
-      if (done == total) std::fprintf(stderr, "\n");
     };
   }
   const auto start = std::chrono::steady_clock::now();
   try {
     ModelBuilder mb;
     import_any(input, options, mb);
+    if (!quiet) std::fprintf(stderr, "\n");
     mb.write(output);
     // Verify what was written with the runtime's own loader.
     auto loaded = edgeattn::Model::load_file(output.c_str());

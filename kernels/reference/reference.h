@@ -14,8 +14,8 @@
 //     -ffp-contract=off so the compiler cannot fuse a*b+c into an FMA on
 //     targets that have one (aarch64, or x86 with -mfma), which would change
 //     the rounding.
-//   - gelu evaluates erf in double; silu_mul uses expf on -|x| so it never
-//     overflows.
+//   - gelu and silu_mul evaluate in double (erf; exp of -|x|, which never
+//     overflows) and round once to float.
 //
 // Example:
 //   edgeattn::f32_rmsnorm_ukernel__reference(rows, cols, x, cols, gamma, 1e-5f, y, cols);

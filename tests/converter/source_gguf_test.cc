@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -18,6 +19,13 @@ namespace edgeattn::convert {
 namespace {
 
 using edgeattn::testing::temp_dir;
+
+// Rewrites `path` by unlinking it first: truncating a file in place makes
+// ext4 flush it on close (auto_da_alloc), which made these loops IO-bound.
+void rewrite_file(const std::string& path, const uint8_t* data, size_t n) {
+  std::remove(path.c_str());
+  write_file(path, data, n);
+}
 
 template <typename F>
 std::string error_of(F&& f) {
@@ -179,7 +187,7 @@ GgufBuilder full_builder() {
 }
 
 std::string write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
-  write_file(path, bytes.data(), bytes.size());
+  rewrite_file(path, bytes.data(), bytes.size());
   return path;
 }
 
@@ -425,12 +433,12 @@ TEST_CASE("a GGUF file truncated at any offset throws ConvertError") {
   const std::vector<uint8_t> full = full_builder().build();
   const std::string path = dir + "/t.gguf";
   for (size_t n = 0; n < full.size(); ++n) {
-    write_file(path, full.data(), n);
+    rewrite_file(path, full.data(), n);
     CAPTURE(n);
     const std::string msg = error_of([&] { (void)GgufFile::open(path); });
     CHECK(msg.rfind(path + ": ", 0) == 0);
   }
-  write_file(path, full.data(), full.size());
+  rewrite_file(path, full.data(), full.size());
   CHECK(GgufFile::open(path).tensor_infos().size() == 4);
 }
 
@@ -448,7 +456,7 @@ TEST_CASE("random byte corruption never crashes the GGUF reader") {
     const int flips = 1 + static_cast<int>(next() % 3);
     // Bias towards the header, where structure lives.
     for (int k = 0; k < flips; ++k) b[next() % (iter % 2 ? b.size() : 400)] = static_cast<uint8_t>(next());
-    write_file(path, b.data(), b.size());
+    rewrite_file(path, b.data(), b.size());
     try {
       GgufFile g = GgufFile::open(path);
       for (const std::string& k : g.keys()) {

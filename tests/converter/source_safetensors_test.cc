@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -19,6 +20,13 @@ namespace edgeattn::convert {
 namespace {
 
 using edgeattn::testing::temp_dir;
+
+// Rewrites `path` by unlinking it first: truncating a file in place makes
+// ext4 flush it on close (auto_da_alloc), which made these loops IO-bound.
+void rewrite_file(const std::string& path, const uint8_t* data, size_t n) {
+  std::remove(path.c_str());
+  write_file(path, data, n);
+}
 
 template <typename F>
 std::string error_of(F&& f) {
@@ -46,7 +54,7 @@ std::vector<uint8_t> make_file(const std::string& json, const std::vector<uint8_
 std::string write_bytes(const std::string& dir, const std::string& name,
                         const std::vector<uint8_t>& bytes) {
   const std::string path = dir + "/" + name;
-  write_file(path, bytes.data(), bytes.size());
+  rewrite_file(path, bytes.data(), bytes.size());
   return path;
 }
 
@@ -267,12 +275,12 @@ TEST_CASE("a safetensors file truncated at any offset throws ConvertError") {
   const std::vector<uint8_t> full = make_file(kThreeTensors, three_tensor_data());
   const std::string path = dir + "/t.safetensors";
   for (size_t n = 0; n < full.size(); ++n) {
-    write_file(path, full.data(), n);
+    rewrite_file(path, full.data(), n);
     CAPTURE(n);
     const std::string msg = open_error(path);
     CHECK(msg.rfind(path + ": ", 0) == 0);
   }
-  write_file(path, full.data(), full.size());
+  rewrite_file(path, full.data(), full.size());
   CHECK(SafetensorsFile::open(path).tensors().size() == 3);
 }
 
@@ -289,7 +297,7 @@ TEST_CASE("random byte corruption never crashes the safetensors reader") {
     std::vector<uint8_t> b = full;
     const int flips = 1 + static_cast<int>(next() % 4);
     for (int k = 0; k < flips; ++k) b[next() % b.size()] = static_cast<uint8_t>(next());
-    write_file(path, b.data(), b.size());
+    rewrite_file(path, b.data(), b.size());
     try {
       SafetensorsFile f = SafetensorsFile::open(path);
       for (const SourceTensor& t : f.tensors()) {

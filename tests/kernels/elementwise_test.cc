@@ -82,7 +82,7 @@ class ElementwiseTester {
       }
       INFO(what, ": x ", a[worst_i], " got ", out[worst_i], " want ", want[worst_i],
            " error / tolerance ", worst);
-      if (getenv("TOLDBG") && worst > 0.05) fprintf(stderr, "%.3f %s\n", worst, what.c_str());
+      test::report_ratio(worst, what);
       CHECK(worst <= 1.0);
     } else {
       check_close(out, want, tol, what);

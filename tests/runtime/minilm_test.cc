@@ -85,7 +85,8 @@ TEST_CASE("MiniLM: sentence embeddings match the numpy reference, one by one and
   const KernelTable* tables[8];
   const size_t n_tables = available_kernel_tables(tables, 8);
   for (size_t ti = 0; ti < n_tables; ++ti) {
-    CAPTURE(tables[ti]->name);
+    const std::string kernel_name = tables[ti]->name;
+    CAPTURE(kernel_name);
     SessionOptions opts;
     opts.max_batch = static_cast<int>(cases.size());
     opts.max_seq = 256;
@@ -108,7 +109,7 @@ TEST_CASE("MiniLM: sentence embeddings match the numpy reference, one by one and
       worst_cos = std::min(worst_cos, a.cosine);
       worst_diff = std::max(worst_diff, a.max_abs_diff);
     }
-    MESSAGE("kernels " << tables[ti]->name << ": worst cosine " << worst_cos << ", worst max|diff| " << worst_diff);
+    MESSAGE("kernels " << kernel_name << ": worst cosine " << worst_cos << ", worst max|diff| " << worst_diff);
 
     // All cases in one right-padded batch: padding must not leak into any row.
     size_t longest = 0;

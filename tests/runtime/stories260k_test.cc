@@ -101,7 +101,8 @@ TEST_CASE("stories260K: every kernel table and two threads reproduce the text") 
   const size_t n = available_kernel_tables(tables, 8);
   REQUIRE(n >= 1);
   for (size_t i = 0; i < n; ++i) {
-    CAPTURE(tables[i]->name);
+    const std::string kernel_name = tables[i]->name;
+    CAPTURE(kernel_name);
     CHECK(greedy(testing::stories260k_from_llama2c(), 256, tables[i]).text == expected_text());
   }
   CHECK(greedy(testing::stories260k_from_llama2c(), 256, nullptr, 2).text == expected_text());

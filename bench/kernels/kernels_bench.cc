@@ -1,0 +1,209 @@
+// edgeattn-bench-kernels: every op for every kernel table the host can run
+// (available_kernel_tables()), at shapes from the models edgeattn targets:
+//   MiniLM-L6 (BERT): hidden 384, FFN 1536, 12 heads x 32, sequence 128;
+//   Llama-like decoders: hidden 2048-4096, head_dim 64/128, decode with one
+//   query over 512/2048 cached keys, and a 128-token causal prefill.
+// Benchmark names are <op>/<table>/<shape>, so
+//   edgeattn-bench-kernels --benchmark_filter='attention/.*/decode'
+// compares the tables on one op. items_per_second counts elements (rows x
+// cols for norms, elements for elementwise ops, q-k pairs for attention).
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/kernels.h"
+
+namespace edgeattn {
+namespace {
+
+std::vector<float> random_vector(size_t n, float lo, float hi, uint32_t seed = 1) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+void add(const std::string& name, std::function<void(benchmark::State&)> fn) {
+  benchmark::RegisterBenchmark(name.c_str(), fn);
+}
+
+void register_norms(const KernelTable* t) {
+  struct Shape {
+    const char* label;
+    size_t rows, cols;
+  };
+  for (Shape s : {Shape{"minilm_seq128_384", 128, 384}, Shape{"decode_4096", 1, 4096},
+                  Shape{"prefill128_2048", 128, 2048}}) {
+    const std::string suffix = std::string("/") + t->name + "/" + s.label;
+    add("layernorm" + suffix, [t, s](benchmark::State& state) {
+      const auto x = random_vector(s.rows * s.cols, -2.0f, 2.0f);
+      const auto g = random_vector(s.cols, 0.5f, 1.5f), b = random_vector(s.cols, -1.0f, 1.0f);
+      std::vector<float> y(s.rows * s.cols);
+      for (auto _ : state) {
+        t->f32_layernorm(s.rows, s.cols, x.data(), s.cols, g.data(), b.data(), 1e-12f, y.data(),
+                         s.cols);
+        benchmark::DoNotOptimize(y.data());
+      }
+      state.SetItemsProcessed(state.iterations() * s.rows * s.cols);
+    });
+    add("rmsnorm" + suffix, [t, s](benchmark::State& state) {
+      const auto x = random_vector(s.rows * s.cols, -2.0f, 2.0f);
+      const auto g = random_vector(s.cols, 0.5f, 1.5f);
+      std::vector<float> y(s.rows * s.cols);
+      for (auto _ : state) {
+        t->f32_rmsnorm(s.rows, s.cols, x.data(), s.cols, g.data(), 1e-5f, y.data(), s.cols);
+        benchmark::DoNotOptimize(y.data());
+      }
+      state.SetItemsProcessed(state.iterations() * s.rows * s.cols);
+    });
+  }
+  for (size_t rows : {1, 32}) {
+    add(std::string("l2_normalize/") + t->name + "/rows" + std::to_string(rows) + "_384",
+        [t, rows](benchmark::State& state) {
+          const auto x = random_vector(rows * 384, -2.0f, 2.0f);
+          std::vector<float> y(rows * 384);
+          for (auto _ : state) {
+            t->f32_l2_normalize(rows, 384, x.data(), 1e-12f, y.data());
+            benchmark::DoNotOptimize(y.data());
+          }
+          state.SetItemsProcessed(state.iterations() * rows * 384);
+        });
+  }
+}
+
+void register_elementwise(const KernelTable* t) {
+  struct Shape {
+    const char* label;
+    size_t n;
+  };
+  for (Shape s : {Shape{"minilm_ffn_128x1536", 128 * 1536}, Shape{"decode_1536", 1536}}) {
+    add(std::string("gelu/") + t->name + "/" + s.label, [t, s](benchmark::State& state) {
+      const auto x = random_vector(s.n, -5.0f, 5.0f);
+      std::vector<float> y(s.n);
+      for (auto _ : state) {
+        t->f32_gelu(s.n, x.data(), y.data());
+        benchmark::DoNotOptimize(y.data());
+      }
+      state.SetItemsProcessed(state.iterations() * s.n);
+    });
+  }
+  for (Shape s : {Shape{"decode_11008", 11008}, Shape{"prefill128_5632", 128 * 5632}}) {
+    add(std::string("silu_mul/") + t->name + "/" + s.label, [t, s](benchmark::State& state) {
+      const auto g = random_vector(s.n, -8.0f, 8.0f, 1), u = random_vector(s.n, -2.0f, 2.0f, 2);
+      std::vector<float> y(s.n);
+      for (auto _ : state) {
+        t->f32_silu_mul(s.n, g.data(), u.data(), y.data());
+        benchmark::DoNotOptimize(y.data());
+      }
+      state.SetItemsProcessed(state.iterations() * s.n);
+    });
+  }
+  for (Shape s : {Shape{"minilm_128x384", 128 * 384}, Shape{"decode_4096", 4096}}) {
+    add(std::string("add/") + t->name + "/" + s.label, [t, s](benchmark::State& state) {
+      const auto a = random_vector(s.n, -2.0f, 2.0f, 1), b = random_vector(s.n, -2.0f, 2.0f, 2);
+      std::vector<float> y(s.n);
+      for (auto _ : state) {
+        t->f32_add(s.n, a.data(), b.data(), y.data());
+        benchmark::DoNotOptimize(y.data());
+      }
+      state.SetItemsProcessed(state.iterations() * s.n);
+    });
+  }
+}
+
+void register_rope(const KernelTable* t) {
+  struct Shape {
+    const char* label;
+    size_t tokens, heads, head_dim;
+    RopeStyle style;
+  };
+  for (Shape s : {Shape{"decode_32x128_interleaved", 1, 32, 128, RopeStyle::kInterleaved},
+                  Shape{"decode_32x128_half", 1, 32, 128, RopeStyle::kHalf},
+                  Shape{"prefill128_32x64_interleaved", 128, 32, 64, RopeStyle::kInterleaved},
+                  Shape{"prefill128_32x64_half", 128, 32, 64, RopeStyle::kHalf}}) {
+    add(std::string("rope/") + t->name + "/" + s.label, [t, s](benchmark::State& state) {
+      const size_t max_pos = 1024;
+      std::vector<float> cs(max_pos * s.head_dim);
+      fill_rope_table(max_pos, s.head_dim, 10000.0f, cs.data());
+      auto x = random_vector(s.tokens * s.heads * s.head_dim, -1.0f, 1.0f);
+      for (auto _ : state) {
+        t->f32_rope(x.data(), s.tokens, s.heads * s.head_dim, s.heads, s.head_dim, s.head_dim,
+                    500, cs.data(), s.style);
+        benchmark::DoNotOptimize(x.data());
+      }
+      state.SetItemsProcessed(state.iterations() * s.tokens * s.heads * s.head_dim);
+    });
+  }
+}
+
+void register_attention(const KernelTable* t) {
+  struct Shape {
+    const char* label;
+    size_t heads, head_dim, n_queries, n_keys, causal_step;
+  };
+  for (Shape s : {Shape{"minilm_12x32_seq128", 12, 32, 128, 128, 0},
+                  Shape{"decode_d64_keys512", 1, 64, 1, 512, 0},
+                  Shape{"decode_d64_keys2048", 1, 64, 1, 2048, 0},
+                  Shape{"decode_d128_keys512", 1, 128, 1, 512, 0},
+                  Shape{"decode_d128_keys2048", 1, 128, 1, 2048, 0},
+                  Shape{"prefill_d64_causal128", 1, 64, 128, 1, 1}}) {
+    add(std::string("attention/") + t->name + "/" + s.label, [t, s](benchmark::State& state) {
+      // [tokens, heads * head_dim] tensors, one head at a time, as the runtime lays them out.
+      const size_t row = s.heads * s.head_dim;
+      const size_t kv_rows = s.n_keys + (s.n_queries - 1) * s.causal_step;
+      const auto q = random_vector(s.n_queries * row, -1.0f, 1.0f, 1);
+      const auto k = random_vector(kv_rows * row, -1.0f, 1.0f, 2);
+      const auto v = random_vector(kv_rows * row, -1.0f, 1.0f, 3);
+      std::vector<float> out(s.n_queries * row);
+      for (auto _ : state) {
+        for (size_t h = 0; h < s.heads; ++h) {
+          AttentionArgs a{};
+          a.q = q.data() + h * s.head_dim;
+          a.q_stride = row;
+          a.k = k.data() + h * s.head_dim;
+          a.k_stride = row;
+          a.v = v.data() + h * s.head_dim;
+          a.v_stride = row;
+          a.out = out.data() + h * s.head_dim;
+          a.out_stride = row;
+          a.n_queries = s.n_queries;
+          a.head_dim = s.head_dim;
+          a.n_keys = s.n_keys;
+          a.causal_step = s.causal_step;
+          a.scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
+          t->f32_attention(a);
+        }
+        benchmark::DoNotOptimize(out.data());
+      }
+      // Query-key pairs visited (the causal prefill sees a triangle).
+      size_t pairs = 0;
+      for (size_t qi = 0; qi < s.n_queries; ++qi) pairs += s.n_keys + qi * s.causal_step;
+      state.SetItemsProcessed(state.iterations() * s.heads * pairs);
+    });
+  }
+}
+
+}  // namespace
+}  // namespace edgeattn
+
+int main(int argc, char** argv) {
+  const edgeattn::KernelTable* tables[8];
+  const size_t n = edgeattn::available_kernel_tables(tables, 8);
+  for (size_t i = 0; i < n; ++i) {
+    edgeattn::register_norms(tables[i]);
+    edgeattn::register_elementwise(tables[i]);
+    edgeattn::register_rope(tables[i]);
+    edgeattn::register_attention(tables[i]);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

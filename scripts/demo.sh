@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Fresh machine to running demo: installs packages, fetches the models,
+# builds, converts stories260K (llama2.c) and all-MiniLM-L6-v2 (HF), then
+# generates text and sentence embeddings on this machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+models="${EDGEATTN_MODELS:-../shared/models}"
+
+scripts/install-deps.sh
+scripts/fetch-models.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j"$(nproc)"
+
+build/bin/edgeattn-convert "$models/stories260K/stories260K.bin" \
+  --tokenizer "$models/stories260K/tok512.bin" -o build/stories260K.eatn
+build/bin/edgeattn-demo build/stories260K.eatn generate --max-tokens 256 --temperature 0
+
+minilm="${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models/all-MiniLM-L6-v2"
+build/bin/edgeattn-convert "$minilm" -o build/all-MiniLM-L6-v2.eatn --quiet
+build/bin/edgeattn-demo build/all-MiniLM-L6-v2.eatn embed \
+  "A man is eating food." "A man is eating a piece of bread." "The girl is carrying a baby." | cut -c1-60
