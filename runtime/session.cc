@@ -132,6 +132,7 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
   }
   planner.plan();
 
+  const size_t scratch_offset = ctx.request_persistent(options.scratch_bytes);
   memory_.persistent_bytes = ctx.persistent_bytes;
   memory_.kv_cache_bytes = ctx.kv_cache_bytes;
   memory_.activation_bytes = planner.total_bytes();
@@ -168,6 +169,7 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
     }
   }
   for (OpState& s : op_states_) s.persistent = arena_ + s.persistent_offset;
+  scratch_ = Span<uint8_t>(arena_ + scratch_offset, options.scratch_bytes);
   for (int i = 0; i < ctx.rope_table_count; ++i) {
     const PrepareContext::RopeTable& t = ctx.rope_tables[i];
     fill_rope_table(static_cast<size_t>(max_context_), static_cast<size_t>(t.rotary_dim), t.theta,

@@ -8,12 +8,13 @@
 //
 // The arena (caller-supplied or allocated once by create()):
 //
-//   +--------------------------- persistent ---------------------------+---- planned ----+
-//   | KV cache (decoders) [2, B, Hkv, ctx, Dh] per attention op         | activations,    |
-//   | RoPE (cos, sin) tables [ctx, rotary_dim / 2, 2], shared           | reused across   |
-//   |                                                                    | ops by lifetime |
-//   +--------------------------------------------------------------------+-----------------+
-//   ^ arena start (64-byte aligned)                                      ^ persistent_bytes
+//   +----------------------------- persistent ----------------------------+--- planned ---+
+//   | KV cache (decoders): [2, B, Hkv, ctx, Dh] per attention op           | activations,  |
+//   | RoPE (cos, sin) tables: [ctx, rotary_dim / 2, 2], shared by all ops  | reused across |
+//   | caller scratch (e.g. sampling: probabilities, candidates, history)   | ops by their  |
+//   |                                                                      | lifetimes     |
+//   +----------------------------------------------------------------------+---------------+
+//   ^ arena start (64-byte aligned)                                        ^ persistent_bytes
 //
 // XNNPACK's packed weights live in XNNPACK's own allocations (counted, see
 // MemoryStats::xnnpack_bytes); they are made at create() and never after.
@@ -61,6 +62,9 @@ struct SessionOptions {
   // Optional caller-owned arena, 64-byte aligned, which must outlive the
   // Session. Empty: create() allocates one of the required size.
   Span<uint8_t> arena;
+  // Extra bytes reserved in the arena's persistent region for the caller,
+  // e.g. Generator::scratch_bytes() for sampling; see Session::scratch().
+  size_t scratch_bytes = 0;
   // Kernel table to use; nullptr: the best for this CPU.
   const KernelTable* kernels = nullptr;
 };
@@ -68,7 +72,7 @@ struct SessionOptions {
 struct MemoryStats {
   size_t arena_bytes = 0;       // persistent + planned activations
   size_t activation_bytes = 0;  // planned part
-  size_t persistent_bytes = 0;  // KV cache + tables
+  size_t persistent_bytes = 0;  // KV cache + tables + caller scratch
   size_t kv_cache_bytes = 0;
   size_t xnnpack_bytes = 0;     // XNNPACK operators (packed weights), held since create()
   size_t weight_bytes = 0;      // the model's constants (mapped, shared by sessions)
@@ -104,6 +108,11 @@ class Session {
   void reset() { past_ = 0; }
   bool has_kv_cache() const { return has_kv_cache_; }
   int64_t max_context() const { return max_context_; }
+  int64_t max_seq() const { return max_dims_.seq; }
+  int64_t max_batch() const { return max_dims_.batch; }
+
+  // The SessionOptions::scratch_bytes reserved in the arena (64-byte aligned).
+  Span<uint8_t> scratch() const { return scratch_; }
 
   const MemoryStats& memory() const { return memory_; }
   const char* kernel_name() const;
@@ -128,6 +137,7 @@ class Session {
   bool has_kv_cache_ = false;
   DimValues last_dims_;
   std::vector<int32_t> all_lengths_;           // [max_batch], filled with seq when lengths is null
+  Span<uint8_t> scratch_;
   MemoryStats memory_;
 };
 

@@ -9,8 +9,10 @@
 #include <new>
 #include <vector>
 
+#include "runtime/generator.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
+#include "schema/edgeattn_generated.h"
 #include "tests/support/models.h"
 
 extern "C" {
@@ -155,6 +157,63 @@ TEST_CASE("stories260K: 100 prefill/decode invokes allocate nothing, 1 and 2 thr
   const Model& model = testing::stories260k_from_llama2c();
   SUBCASE("1 thread") { decoder_invokes(model, 1); }
   SUBCASE("2 threads") { decoder_invokes(model, 2); }
+}
+
+// Generation with one sampler configuration: 150 tokens in a 48-position
+// context, so the context slides (reset + re-prefill) along the way.
+void generation_allocates_nothing(const Model& model, const SamplingOptions& sampling) {
+  const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
+  SessionOptions so;
+  so.max_seq = 8;
+  so.max_context = 48;
+  so.scratch_bytes = Generator::scratch_bytes(vocab, 48, sampling);
+  auto session = Session::create(model, so);
+  REQUIRE(session.is_ok());
+  GenerateOptions go;
+  go.sampling = sampling;
+  go.max_tokens = 150;
+  go.context_policy = ContextPolicy::kSlide;
+  Generator gen(**session, vocab, go);
+  REQUIRE(gen.status().is_ok());
+  const int32_t prompt[5] = {1, 400, 401, 402, 403};
+  size_t failures = 0, generated = 0;
+  const size_t n = allocations_during([&] {
+    if (!gen.append(Span<const int32_t>(prompt, 5)).is_ok()) ++failures;
+    while (!gen.finished()) {
+      int32_t t = 0;
+      if (!gen.step(&t).is_ok()) {
+        ++failures;
+        break;
+      }
+      ++generated;
+    }
+  });
+  CHECK(failures == 0);
+  CHECK(generated == 150);
+  CHECK(gen.slides() > 0);
+  CHECK(n == 0);
+}
+
+TEST_CASE("stories260K: generation allocates nothing with every sampler") {
+  const Model& model = testing::stories260k_from_llama2c();
+  SamplingOptions greedy;
+  SamplingOptions temperature;
+  temperature.temperature = 0.9f;
+  SamplingOptions top_k = temperature;
+  top_k.top_k = 20;
+  SamplingOptions top_p = temperature;
+  top_p.top_p = 0.9f;
+  SamplingOptions penalty = temperature;
+  penalty.repetition_penalty = 1.3f;
+  SamplingOptions all = top_p;
+  all.top_k = 40;
+  all.repetition_penalty = 1.1f;
+  SUBCASE("greedy") { generation_allocates_nothing(model, greedy); }
+  SUBCASE("temperature") { generation_allocates_nothing(model, temperature); }
+  SUBCASE("top-k") { generation_allocates_nothing(model, top_k); }
+  SUBCASE("top-p") { generation_allocates_nothing(model, top_p); }
+  SUBCASE("repetition penalty") { generation_allocates_nothing(model, penalty); }
+  SUBCASE("all combined") { generation_allocates_nothing(model, all); }
 }
 
 TEST_CASE("MiniLM: 100 encoder invokes with varying batch and lengths allocate nothing, 1 and 2 threads") {

@@ -1,0 +1,50 @@
+// Shared pieces of edgeattn-demo: options, timing and the statistics line.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "runtime/model.h"
+#include "runtime/sampler.h"
+#include "runtime/session.h"
+
+namespace edgeattn::demo {
+
+// Exit codes: 0 ok, 1 a failure while running, 2 a usage error (bad flag,
+// wrong path, a model of the wrong kind for the verb).
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+using Clock = std::chrono::steady_clock;
+inline double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+struct DemoArgs {
+  std::string prompt;
+  bool has_prompt = false;
+  int max_tokens = 256;
+  SamplingOptions sampling;  // temperature 0 (greedy) unless set
+  int threads = 1;
+  int context = 0;
+  bool slide = false;
+  std::string query;
+  std::vector<std::string> texts;
+  double load_ms = 0;
+};
+
+// Prints "edgeattn-demo: <what>: <message>" and returns kExitFailure.
+int fail(const char* what, const Status& s);
+
+// One line on stderr: load ms, prefill and decode tokens/s, weights, arena,
+// KV cache, XNNPACK packed bytes, peak RSS.
+void print_stats(const DemoArgs& args, const Session& session, size_t prefill_tokens, double prefill_ms,
+                 size_t decode_steps, double decode_ms);
+
+int run_generate(const Model& model, const DemoArgs& args);
+int run_chat(const Model& model, const DemoArgs& args);
+int run_embed(const Model& model, const DemoArgs& args);
+
+}  // namespace edgeattn::demo
