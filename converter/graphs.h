@@ -68,4 +68,23 @@ struct BertConfig {
 // "last_hidden_state" [B, S, D].
 void build_bert(ModelBuilder& mb, const BertConfig& c, const WeightFn& weight);
 
+struct Gpt2Config {
+  int dim = 0;            // n_embd
+  int n_layers = 0;
+  int n_heads = 0;
+  int inner = 0;          // n_inner, 4 * dim by default
+  int vocab_size = 0;
+  int max_positions = 0;  // n_positions
+  float norm_eps = 1e-5f;
+  bool tanh_gelu = true;  // activation_function "gelu_new" (else exact "gelu")
+};
+
+// GPT-2 decoder: learned positions, pre-LayerNorm blocks, biases, GELU,
+// causal attention with a KV cache, tied LM head unless the source has
+// lm_head.weight. Canonical names (weights already [out, in]):
+//   wte.weight, wpe.weight, h.N.ln_1.{weight,bias}, h.N.attn.{q,k,v}.{weight,bias},
+//   h.N.attn.c_proj.{weight,bias}, h.N.ln_2.{weight,bias}, h.N.mlp.c_fc.{weight,bias},
+//   h.N.mlp.c_proj.{weight,bias}, ln_f.{weight,bias}, lm_head.weight (optional).
+void build_gpt2(ModelBuilder& mb, const Gpt2Config& c, const WeightFn& weight, const WeightExistsFn& exists);
+
 }  // namespace edgeattn::convert

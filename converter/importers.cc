@@ -240,6 +240,78 @@ void import_hf_bert(const std::string& dir, const nlohmann::json& config, const 
   set_producer(mb, dir, "hf-safetensors");
 }
 
+// Conv1D stores [in, out]; the runtime wants [out, in]. Columns
+// [col0, col0 + cols) of a [rows, total_cols] matrix, transposed.
+std::vector<float> transpose_columns(const std::vector<float>& m, int64_t rows, int64_t total_cols, int64_t col0,
+                                     int64_t cols) {
+  std::vector<float> out(static_cast<size_t>(rows * cols));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) out[static_cast<size_t>(c * rows + r)] = m[static_cast<size_t>(r * total_cols + col0 + c)];
+  }
+  return out;
+}
+
+void import_hf_gpt2(const std::string& dir, const nlohmann::json& config, const std::string& config_path,
+                    const ImportOptions& options, ModelBuilder& mb) {
+  SafetensorsCheckpoint ckpt = SafetensorsCheckpoint::open(dir);
+  Gpt2Config c;
+  c.dim = static_cast<int>(json_get_int(config, "n_embd", config_path));
+  c.n_layers = static_cast<int>(json_get_int(config, "n_layer", config_path));
+  c.n_heads = static_cast<int>(json_get_int(config, "n_head", config_path));
+  c.vocab_size = static_cast<int>(json_get_int(config, "vocab_size", config_path));
+  c.max_positions = static_cast<int>(json_get_int(config, "n_positions", config_path));
+  c.inner = config.contains("n_inner") && !config["n_inner"].is_null()
+                ? static_cast<int>(json_get_int(config, "n_inner", config_path))
+                : 4 * c.dim;
+  c.norm_eps = static_cast<float>(config.value("layer_norm_epsilon", 1e-5));
+  const std::string act = config.value("activation_function", "gelu_new");
+  if (act == "gelu_new" || act == "gelu_pytorch_tanh") {
+    c.tanh_gelu = true;
+  } else if (act == "gelu") {
+    c.tanh_gelu = false;
+  } else {
+    throw_convert_error(config_path, "activation_function '" + act + "' is not supported (gelu_new, gelu)");
+  }
+  const bool tied = config.value("tie_word_embeddings", true);
+  // GPT2LMHeadModel prefixes "transformer."; a bare GPT2Model does not.
+  const std::string prefix = ckpt.find("transformer.wte.weight") != nullptr ? "transformer." : "";
+  auto source = [&](const std::string& name) -> const SourceTensor& { return ckpt.tensor(prefix + name); };
+  const int64_t d = c.dim;
+  Progress progress{options, static_cast<size_t>(c.n_layers) * 16 + 5};
+  build_gpt2(
+      mb, c,
+      [&](const std::string& name, const std::vector<int64_t>& shape) -> std::vector<float> {
+        progress.tick(name);
+        if (name == "lm_head.weight") return checked_f32(ckpt.tensor("lm_head.weight"), shape);
+        // h.N.attn.{q,k,v}.{weight,bias}: slices of the fused c_attn.
+        const size_t attn = name.find(".attn.");
+        if (attn != std::string::npos && name.size() > attn + 7 && name[attn + 7] == '.' &&
+            (name[attn + 6] == 'q' || name[attn + 6] == 'k' || name[attn + 6] == 'v')) {
+          const int64_t part = name[attn + 6] == 'q' ? 0 : name[attn + 6] == 'k' ? 1 : 2;
+          const std::string base = name.substr(0, attn) + ".attn.c_attn";
+          if (name.compare(name.size() - 5, 5, ".bias") == 0) {
+            std::vector<float> b = checked_f32(source(base + ".bias"), {3 * d});
+            return std::vector<float>(b.begin() + part * d, b.begin() + (part + 1) * d);
+          }
+          return transpose_columns(checked_f32(source(base + ".weight"), {d, 3 * d}), d, 3 * d, part * d, d);
+        }
+        // Conv1D weights (c_proj, c_fc) are [in, out]: transpose.
+        const bool conv1d = name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0 &&
+                            (name.find(".c_proj.") != std::string::npos || name.find(".c_fc.") != std::string::npos);
+        if (conv1d) {
+          return transpose_columns(checked_f32(source(name), {shape[1], shape[0]}), shape[1], shape[0], 0, shape[0]);
+        }
+        return checked_f32(source(name), shape);
+      },
+      [&](const std::string& name) {
+        if (name == "lm_head.weight") return !tied && ckpt.find("lm_head.weight") != nullptr;
+        return ckpt.find(name) != nullptr;
+      });
+  if (!options.tokenizer_path.empty()) throw_convert_error(dir, "--tokenizer is for llama2.c tokenizers only");
+  mb.model().tokenizer = import_hf_tokenizer(dir, c.max_positions);
+  set_producer(mb, dir, "hf-safetensors");
+}
+
 }  // namespace
 
 void import_hf(const std::string& dir, const ImportOptions& options, ModelBuilder& mb) {
@@ -253,11 +325,13 @@ void import_hf(const std::string& dir, const ImportOptions& options, ModelBuilde
   const std::string model_type = config.value("model_type", "");
   if (arch == "LlamaForCausalLM" || (arch.empty() && model_type == "llama")) {
     import_hf_llama(dir, config, config_path, options, mb);
+  } else if (arch == "GPT2LMHeadModel" || arch == "GPT2Model" || (arch.empty() && model_type == "gpt2")) {
+    import_hf_gpt2(dir, config, config_path, options, mb);
   } else if (arch == "BertModel" || arch == "BertForMaskedLM" || (arch.empty() && model_type == "bert")) {
     import_hf_bert(dir, config, config_path, options, mb);
   } else {
     throw_convert_error(config_path, "unknown architecture '" + (arch.empty() ? model_type : arch) +
-                                         "' (supported: BertModel, LlamaForCausalLM)");
+                                         "' (supported: BertModel, LlamaForCausalLM, GPT2LMHeadModel)");
   }
 }
 

@@ -4,7 +4,8 @@
 //                   sharded index); BertModel (with sentence-transformers
 //                   pooling from modules.json / 1_Pooling) or LlamaForCausalLM
 //                   (HF's rotate-half q/k row permutation is undone, so the
-//                   graph uses interleaved RoPE like llama2.c and GGUF).
+//                   graph uses interleaved RoPE like llama2.c and GGUF), or
+//                   GPT2LMHeadModel (Conv1D weights transposed, c_attn split).
 //   import_gguf     GGUF v2/v3, general.architecture = llama, F32/F16 tensors,
 //                   tokenizer from its metadata.
 //   import_llama2c  llama2.c legacy .bin + tokenizer.bin.

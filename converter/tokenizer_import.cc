@@ -41,6 +41,113 @@ std::string unmark(const std::string& piece) {
   return out;
 }
 
+// The ByteLevel pre-tokenizer of a tokenizer.json: the pre_tokenizer itself
+// or the only member of a Sequence; nullptr if there is none.
+const nlohmann::json* byte_level_pre_tokenizer(const nlohmann::json& j) {
+  if (!j.contains("pre_tokenizer")) return nullptr;
+  const nlohmann::json& pre = j["pre_tokenizer"];
+  if (!pre.is_object()) return nullptr;
+  if (pre.value("type", "") == "ByteLevel") return &pre;
+  if (pre.value("type", "") == "Sequence" && pre.contains("pretokenizers")) {
+    const nlohmann::json& seq = pre["pretokenizers"];
+    for (const auto& p : seq) {
+      if (p.is_object() && p.value("type", "") == "ByteLevel") return &p;
+    }
+  }
+  return nullptr;
+}
+
+bool decoder_is_byte_level(const nlohmann::json& j) {
+  return j.contains("decoder") && j["decoder"].is_object() && j["decoder"].value("type", "") == "ByteLevel";
+}
+
+// Special ids of a GPT-2 vocabulary: "<|endoftext|>" is both BOS and EOS.
+void set_gpt2_specials(fb::TokenizerT* t) {
+  t->kind = fb::TokenizerKind::ByteLevelBpe;
+  const int eot = find_piece(t->pieces, "<|endoftext|>");
+  t->bos_id = eot;
+  t->eos_id = eot;
+}
+
+// tokenizer.json model "BPE" with a ByteLevel pre-tokenizer (GPT-2, RoBERTa
+// style): pieces stay in the byte alphabet, merges become "left right".
+void import_byte_level_bpe(const nlohmann::json& j, const nlohmann::json& pre, const std::string& path,
+                           fb::TokenizerT* t) {
+  const nlohmann::json& model = j.at("model");
+  const nlohmann::json& seq = j["pre_tokenizer"];
+  if (seq.value("type", "") == "Sequence" && seq["pretokenizers"].size() != 1) {
+    throw_convert_error(path, "a ByteLevel pre_tokenizer inside a Sequence with other pre-tokenizers "
+                              "(a non-GPT-2 split regex) is not supported");
+  }
+  if (!pre.value("use_regex", true)) {
+    throw_convert_error(path, "ByteLevel pre_tokenizer with use_regex false is not supported");
+  }
+  if (j.contains("normalizer") && !j["normalizer"].is_null()) {
+    throw_convert_error(path, "a normalizer with a ByteLevel BPE model is not supported");
+  }
+  auto non_empty = [&](const char* key) {
+    return model.contains(key) && model[key].is_string() && !model[key].get<std::string>().empty();
+  };
+  if (non_empty("continuing_subword_prefix") || non_empty("end_of_word_suffix") ||
+      model.value("byte_fallback", false) || model.value("ignore_merges", false)) {
+    throw_convert_error(path, "ByteLevel BPE with continuing_subword_prefix, end_of_word_suffix, "
+                              "byte_fallback or ignore_merges is not supported");
+  }
+  set_gpt2_specials(t);
+  // HF's ByteLevel default is add_prefix_space true; GPT-2's files say false.
+  t->add_prefix_space = pre.value("add_prefix_space", true);
+  if (model.contains("unk_token") && model["unk_token"].is_string()) {
+    t->unk_id = find_piece(t->pieces, model["unk_token"].get<std::string>());
+  }
+  for (const auto& m : model.at("merges")) {
+    if (m.is_string()) {
+      t->merges.push_back(m.get<std::string>());
+    } else {
+      const std::string a = m.at(0).get<std::string>();
+      const std::string b = m.at(1).get<std::string>();
+      if (a.find(' ') != std::string::npos || b.find(' ') != std::string::npos) {
+        throw_convert_error(path, "merge [\"" + a + "\", \"" + b + "\"] has a piece with a space");
+      }
+      t->merges.push_back(a + " " + b);
+    }
+  }
+}
+
+// GPT-2's original files: vocab.json {piece: id} and merges.txt ("a b" per
+// line after a "#version" line).
+void import_vocab_json_merges(const std::string& dir, fb::TokenizerT* t) {
+  const std::string vocab_path = dir + "/vocab.json";
+  const std::string merges_path = dir + "/merges.txt";
+  nlohmann::json vocab = read_json_file(vocab_path);
+  if (!vocab.is_object()) throw_convert_error(vocab_path, "not a JSON object of piece -> id");
+  std::map<int64_t, std::string> by_id;
+  for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+    if (!it.value().is_number_integer()) throw_convert_error(vocab_path, "id of '" + it.key() + "' is not an integer");
+    if (!by_id.emplace(it.value().get<int64_t>(), it.key()).second) {
+      throw_convert_error(vocab_path, "id " + std::to_string(it.value().get<int64_t>()) + " is repeated");
+    }
+  }
+  for (const auto& [id, piece] : by_id) {
+    if (id != static_cast<int64_t>(t->pieces.size())) {
+      throw_convert_error(vocab_path, "vocabulary ids are not contiguous at id " + std::to_string(id));
+    }
+    t->pieces.push_back(piece);
+  }
+  std::ifstream in(merges_path, std::ios::binary);
+  if (!in) throw_convert_error(merges_path, "cannot open");
+  std::string line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const bool version = first && line.rfind("#version", 0) == 0;
+    first = false;
+    if (version || line.empty()) continue;
+    t->merges.push_back(line);
+  }
+  set_gpt2_specials(t);
+  t->add_prefix_space = false;
+}
+
 }  // namespace
 
 std::unique_ptr<fb::TokenizerT> import_llama2c_tokenizer(const std::string& path, int vocab_size) {
@@ -85,6 +192,8 @@ std::unique_ptr<fb::TokenizerT> import_hf_tokenizer(const std::string& dir, int 
   namespace fs = std::filesystem;
   const std::string json_path = dir + "/tokenizer.json";
   const std::string vocab_path = dir + "/vocab.txt";
+  const std::string vocab_json_path = dir + "/vocab.json";
+  const std::string merges_path = dir + "/merges.txt";
   auto t = std::make_unique<fb::TokenizerT>();
   t->max_length = max_length;
   if (fs::exists(json_path)) {
@@ -117,6 +226,10 @@ std::unique_ptr<fb::TokenizerT> import_hf_tokenizer(const std::string& dir, int 
                                : t->lowercase;
       }
       t->unk_id = find_piece(t->pieces, model.value("unk_token", "[UNK]"));
+    } else if (type == "BPE" && byte_level_pre_tokenizer(j) != nullptr) {
+      import_byte_level_bpe(j, *byte_level_pre_tokenizer(j), json_path, t.get());
+    } else if (type == "BPE" && decoder_is_byte_level(j)) {
+      throw_convert_error(json_path, "BPE with a ByteLevel decoder but no ByteLevel pre_tokenizer is not supported");
     } else if (type == "BPE") {
       // SentencePiece-style BPE exported by HF (Llama): merge priority becomes
       // the score (earlier merge = higher score), "▁" becomes a space.
@@ -148,6 +261,8 @@ std::unique_ptr<fb::TokenizerT> import_hf_tokenizer(const std::string& dir, int 
     } else {
       throw_convert_error(json_path, "tokenizer model type '" + type + "' is not supported (WordPiece, BPE)");
     }
+  } else if (fs::exists(vocab_json_path) && fs::exists(merges_path)) {
+    import_vocab_json_merges(dir, t.get());
   } else if (fs::exists(vocab_path)) {
     std::ifstream in(vocab_path);
     std::string line;
@@ -160,7 +275,7 @@ std::unique_ptr<fb::TokenizerT> import_hf_tokenizer(const std::string& dir, int 
     t->lowercase = t->strip_accents = t->clean_text = t->tokenize_chinese_chars = true;
     t->unk_id = find_piece(t->pieces, "[UNK]");
   } else {
-    throw_convert_error(dir, "no tokenizer.json or vocab.txt");
+    throw_convert_error(dir, "no tokenizer.json, vocab.json + merges.txt or vocab.txt");
   }
   if (t->kind == fb::TokenizerKind::WordPiece) {
     t->cls_id = find_piece(t->pieces, "[CLS]");

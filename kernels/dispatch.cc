@@ -37,6 +37,7 @@ const KernelTable kReferenceTable = {
     f32_rope_ukernel__reference,
     f32_attention_ukernel__reference,
     f32_l2_normalize_ukernel__reference,
+    f32_gelu_tanh_ukernel__reference,
 };
 
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
@@ -50,6 +51,7 @@ const KernelTable kAvx2Table = {
     f32_rope_ukernel__avx2,
     f32_attention_ukernel__avx2,
     f32_l2_normalize_ukernel__avx2,
+    f32_gelu_tanh_ukernel__avx2,
 };
 #endif
 
@@ -64,6 +66,7 @@ const KernelTable kNeonTable = {
     f32_rope_ukernel__neon,
     f32_attention_ukernel__neon,
     f32_l2_normalize_ukernel__neon,
+    f32_gelu_tanh_ukernel__neon,
 };
 #endif
 

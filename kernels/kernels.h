@@ -90,6 +90,11 @@ struct KernelTable {
 
   // y[r, :] = x[r, :] / max(||x[r, :]||_2, eps)
   void (*f32_l2_normalize)(size_t rows, size_t cols, const float* x, float eps, float* y);
+
+  // GPT-2 "gelu_new" (tanh approximation), n elements, x may equal y:
+  //   y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+  // Appended last so existing aggregate initializers keep their order.
+  void (*f32_gelu_tanh)(size_t n, const float* x, float* y);
 };
 
 // The reference table: available everywhere.

@@ -152,6 +152,12 @@ Result<std::unique_ptr<Model>> Model::finish_load(std::unique_ptr<Model> model) 
     spec.max_input_chars_per_word = tok->max_input_chars_per_word();
     spec.add_dummy_prefix = tok->add_dummy_prefix();
     spec.byte_fallback = tok->byte_fallback();
+    if (tok->merges() != nullptr) {
+      model->merges_.reserve(tok->merges()->size());
+      for (const flatbuffers::String* m : *tok->merges()) model->merges_.emplace_back(m->data(), m->size());
+    }
+    spec.merges = Span<const std::string_view>(model->merges_.data(), model->merges_.size());
+    spec.add_prefix_space = tok->add_prefix_space();
     Result<std::unique_ptr<Tokenizer>> t = Tokenizer::create(spec);
     if (!t.is_ok()) return t.status().with_context("tokenizer");
     model->tokenizer_ = std::move(t).value();

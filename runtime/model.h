@@ -81,8 +81,10 @@ class Model {
   const fb::Model* fb_ = nullptr;  // points into data_
   std::vector<TensorInfo> tensors_;
   size_t weight_bytes_ = 0;
-  // Piece views point into data_; the Tokenizer must not outlive this Model.
+  // Piece and merge views point into data_; the Tokenizer must not outlive
+  // this Model.
   std::vector<std::string_view> pieces_;
+  std::vector<std::string_view> merges_;
   std::unique_ptr<Tokenizer> tokenizer_;
 };
 

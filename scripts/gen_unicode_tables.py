@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Generates runtime/tokenizer/unicode_tables.inc from Python's unicodedata.
 
-Only what the BERT normalizer and pre-tokenizer need (see runtime/tokenizer/
-unicode.h): general-category flags (Cc|Cf|Co "other", P* punctuation, Mn),
+Only what the tokenizers need (see runtime/tokenizer/unicode.h):
+general-category flags (Cc|Cf|Co "other", P* punctuation, Mn for BERT; L*
+letters and N* numbers for the GPT-2 pre-tokenizer's \p{L} and \p{N}),
 canonical combining classes (for NFD reordering), per-character lowercase
 mapping (str.lower() of a single character, so no final-sigma context), and
 full canonical decompositions (Hangul syllables are decomposed by formula in
@@ -24,6 +25,8 @@ MAX_CP = 0x110000
 FLAG_OTHER = 1  # Cc, Cf, Co: removed by clean_text (except \t \n \r)
 FLAG_PUNCT = 2  # Pc Pd Pe Pf Pi Po Ps: isolated by the pre-tokenizer
 FLAG_MN = 4     # Mn: dropped by strip_accents
+FLAG_LETTER = 8   # Lu Ll Lt Lm Lo: \p{L} in the GPT-2 pre-tokenizer regex
+FLAG_NUMBER = 16  # Nd Nl No: \p{N}
 
 
 def flags_of(cp):
@@ -35,6 +38,10 @@ def flags_of(cp):
         f |= FLAG_PUNCT
     if cat == "Mn":
         f |= FLAG_MN
+    if cat.startswith("L"):
+        f |= FLAG_LETTER
+    if cat.startswith("N"):
+        f |= FLAG_NUMBER
     return f
 
 

@@ -93,6 +93,17 @@ void register_elementwise(const KernelTable* t) {
       state.SetItemsProcessed(state.iterations() * s.n);
     });
   }
+  // GPT-2 small MLP: 128 tokens x 3072 (4 x 768) intermediate.
+  add(std::string("gelu_tanh/") + t->name + "/gpt2_ffn_128x3072", [t](benchmark::State& state) {
+    const size_t n = 128 * 3072;
+    const auto x = random_vector(n, -5.0f, 5.0f);
+    std::vector<float> y(n);
+    for (auto _ : state) {
+      t->f32_gelu_tanh(n, x.data(), y.data());
+      benchmark::DoNotOptimize(y.data());
+    }
+    state.SetItemsProcessed(state.iterations() * n);
+  });
   for (Shape s : {Shape{"decode_11008", 11008}, Shape{"prefill128_5632", 128 * 5632}}) {
     add(std::string("silu_mul/") + t->name + "/" + s.label, [t, s](benchmark::State& state) {
       const auto g = random_vector(s.n, -8.0f, 8.0f, 1), u = random_vector(s.n, -2.0f, 2.0f, 2);

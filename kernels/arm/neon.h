@@ -24,5 +24,6 @@ void f32_rope_ukernel__neon(float* x, size_t n_tokens, size_t token_stride, size
 void f32_attention_ukernel__neon(const AttentionArgs& args);
 void f32_l2_normalize_ukernel__neon(size_t rows, size_t cols, const float* x, float eps,
                                     float* y);
+void f32_gelu_tanh_ukernel__neon(size_t n, const float* x, float* y);
 
 }  // namespace edgeattn

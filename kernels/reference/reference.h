@@ -14,8 +14,9 @@
 //     -ffp-contract=off so the compiler cannot fuse a*b+c into an FMA on
 //     targets that have one (aarch64, or x86 with -mfma), which would change
 //     the rounding.
-//   - gelu and silu_mul evaluate in double (erf; exp of -|x|, which never
-//     overflows) and round once to float.
+//   - gelu, gelu_tanh and silu_mul evaluate in double (erf; exp of -|x|, which
+//     never overflows; gelu_tanh as x / (1 + exp(-2u)), see gelu_tanh.cc) and
+//     round once to float.
 //
 // Example:
 //   edgeattn::f32_rmsnorm_ukernel__reference(rows, cols, x, cols, gamma, 1e-5f, y, cols);
@@ -42,5 +43,6 @@ void f32_rope_ukernel__reference(float* x, size_t n_tokens, size_t token_stride,
 void f32_attention_ukernel__reference(const AttentionArgs& args);
 void f32_l2_normalize_ukernel__reference(size_t rows, size_t cols, const float* x,
                                          float eps, float* y);
+void f32_gelu_tanh_ukernel__reference(size_t n, const float* x, float* y);
 
 }  // namespace edgeattn

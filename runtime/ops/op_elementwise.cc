@@ -1,4 +1,4 @@
-// Elementwise ops: Add (residuals), Gelu, GatedUnit (SwiGLU: silu(gate) * up).
+// Elementwise ops: Add (residuals), Gelu (erf or tanh), GatedUnit (SwiGLU: silu(gate) * up).
 #include "kernels/kernels.h"
 #include "runtime/model.h"
 #include "runtime/ops/op_checks.h"
@@ -31,6 +31,16 @@ Status verify_unary(const Model& model, const fb::Op& op) {
 
 Status verify_add(const Model& model, const fb::Op& op) { return verify_binary(model, op); }
 
+Status verify_gelu(const Model& model, const fb::Op& op) {
+  EA_RETURN_IF_ERROR(verify_unary(model, op));
+  EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::GeluOptions), false));
+  const fb::GeluOptions* o = op.options_as_GeluOptions();
+  EA_ENSURE(o == nullptr || o->approximation() == fb::GeluApproximation::Erf ||
+                o->approximation() == fb::GeluApproximation::Tanh,
+            StatusCode::kUnsupported, "unknown GELU approximation %d", o ? static_cast<int>(o->approximation()) : 0);
+  return Status::ok();
+}
+
 Status verify_gated(const Model& model, const fb::Op& op) {
   EA_RETURN_IF_ERROR(verify_binary(model, op));
   EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::GatedUnitOptions), false));
@@ -49,7 +59,9 @@ Status eval_add(const EvalContext& ctx, const fb::Op& op, const OpState&) {
 }
 
 Status eval_gelu(const EvalContext& ctx, const fb::Op& op, const OpState&) {
-  ctx.kernels->f32_gelu(element_count(ctx, input(op, 0)), ctx.f32(input(op, 0)), ctx.f32(output(op, 0)));
+  const fb::GeluOptions* o = op.options_as_GeluOptions();
+  const bool tanh = o != nullptr && o->approximation() == fb::GeluApproximation::Tanh;
+  (tanh ? ctx.kernels->f32_gelu_tanh : ctx.kernels->f32_gelu)(element_count(ctx, input(op, 0)), ctx.f32(input(op, 0)), ctx.f32(output(op, 0)));
   return Status::ok();
 }
 
@@ -62,7 +74,7 @@ Status eval_gated(const EvalContext& ctx, const fb::Op& op, const OpState&) {
 }  // namespace
 
 extern const OpRegistration kAddOp = {"Add", verify_add, prepare, eval_add};
-extern const OpRegistration kGeluOp = {"Gelu", verify_unary, prepare, eval_gelu};
+extern const OpRegistration kGeluOp = {"Gelu", verify_gelu, prepare, eval_gelu};
 extern const OpRegistration kGatedUnitOp = {"GatedUnit", verify_gated, prepare, eval_gated};
 
 }  // namespace edgeattn

@@ -7,7 +7,8 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::create(const TokenizerSpec& spec) 
   EA_ENSURE(vocab > 0, StatusCode::kInvalidModel, "tokenizer: empty vocabulary");
   EA_ENSURE(vocab <= kMaxVocabSize, StatusCode::kInvalidModel,
             "tokenizer: vocabulary of %zu pieces exceeds %zu", vocab, kMaxVocabSize);
-  EA_ENSURE(spec.kind == TokenizerKind::kWordPiece || spec.kind == TokenizerKind::kSentencePieceBpe,
+  EA_ENSURE(spec.kind == TokenizerKind::kWordPiece || spec.kind == TokenizerKind::kSentencePieceBpe ||
+                spec.kind == TokenizerKind::kByteLevelBpe,
             StatusCode::kInvalidModel, "tokenizer: unknown kind %d", static_cast<int>(spec.kind));
   const struct {
     const char* name;
@@ -37,10 +38,16 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::create(const TokenizerSpec& spec) 
     tok->piece_ids_.emplace(piece, static_cast<int32_t>(i));
     if (piece.size() > tok->max_piece_bytes_) tok->max_piece_bytes_ = piece.size();
   }
-  if (spec.kind == TokenizerKind::kWordPiece) {
-    EA_RETURN_IF_ERROR(tok->init_wordpiece());
-  } else {
-    EA_RETURN_IF_ERROR(tok->init_bpe());
+  switch (spec.kind) {
+    case TokenizerKind::kWordPiece:
+      EA_RETURN_IF_ERROR(tok->init_wordpiece());
+      break;
+    case TokenizerKind::kSentencePieceBpe:
+      EA_RETURN_IF_ERROR(tok->init_bpe());
+      break;
+    case TokenizerKind::kByteLevelBpe:
+      EA_RETURN_IF_ERROR(tok->init_byte_level_bpe());
+      break;
   }
   return tok;
 }
@@ -76,10 +83,16 @@ Status Tokenizer::encode(std::string_view text, const EncodeOptions& opts,
             num_special);
 
   if (first >= 0) ids->push_back(first);
-  if (wordpiece) {
-    encode_wordpiece(text, ids);
-  } else {
-    encode_bpe(text, ids);
+  switch (spec_.kind) {
+    case TokenizerKind::kWordPiece:
+      encode_wordpiece(text, ids);
+      break;
+    case TokenizerKind::kSentencePieceBpe:
+      encode_bpe(text, ids);
+      break;
+    case TokenizerKind::kByteLevelBpe:
+      encode_byte_level_bpe(text, ids);
+      break;
   }
   const size_t reserve_last = last >= 0 ? 1 : 0;
   if (opts.max_tokens != 0 && ids->size() + reserve_last > opts.max_tokens) {
@@ -91,8 +104,15 @@ Status Tokenizer::encode(std::string_view text, const EncodeOptions& opts,
 
 std::string_view Tokenizer::decode_piece(int32_t prev_id, int32_t id) const {
   if (id < 0 || id >= vocab_size() || is_skipped_special(id)) return {};
-  return spec_.kind == TokenizerKind::kWordPiece ? decode_wordpiece(prev_id, id)
-                                                 : decode_bpe(prev_id, id);
+  switch (spec_.kind) {
+    case TokenizerKind::kWordPiece:
+      return decode_wordpiece(prev_id, id);
+    case TokenizerKind::kSentencePieceBpe:
+      return decode_bpe(prev_id, id);
+    case TokenizerKind::kByteLevelBpe:
+      return decode_byte_level(id);
+  }
+  return {};
 }
 
 Status Tokenizer::decode(Span<const int32_t> ids, std::string* text) const {

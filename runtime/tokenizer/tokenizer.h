@@ -1,12 +1,18 @@
 // Tokenizers: text <-> token ids for the models edgeattn runs.
 //
-// Two algorithms, chosen by TokenizerSpec::kind:
+// Three algorithms, chosen by TokenizerSpec::kind:
 //   - kWordPiece: BERT-style (e.g. all-MiniLM-L6-v2). Matches Hugging Face
 //     `tokenizers` BertNormalizer + BertPreTokenizer + WordPiece +
 //     "[CLS] A [SEP]" post-processing, and its WordPiece decoder.
 //   - kSentencePieceBpe: score-driven BPE over UTF-8 codepoints with byte
 //     fallback, exactly as llama2.c's encode()/decode() (Llama 2 vocabularies,
 //     stories260K's tok512).
+//   - kByteLevelBpe: GPT-2's byte-level BPE, as Hugging Face `tokenizers`
+//     BPE + ByteLevel pre-tokenizer/decoder: the GPT-2 regex
+//     's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+//     (implemented by hand), bytes_to_unicode, merges applied lowest rank
+//     first within each pre-token. Text that spells a special token
+//     ("<|endoftext|>") is encoded as ordinary text, not as the special id.
 //
 // A Tokenizer does not own its vocabulary: TokenizerSpec holds views into
 // the model file (or into the converter's buffers), and they must outlive the
@@ -44,11 +50,12 @@
 
 namespace edgeattn {
 
-enum class TokenizerKind : uint8_t { kWordPiece = 0, kSentencePieceBpe = 1 };
+enum class TokenizerKind : uint8_t { kWordPiece = 0, kSentencePieceBpe = 1, kByteLevelBpe = 2 };
 
 // Everything a tokenizer needs, as views. The runtime fills it from the model
-// file; the converter from tokenizer.json / vocab.txt, GGUF metadata or a
-// llama2.c tokenizer.bin. Special ids are -1 when the vocabulary has none.
+// file; the converter from tokenizer.json / vocab.txt / vocab.json +
+// merges.txt, GGUF metadata or a llama2.c tokenizer.bin. Special ids are -1
+// when the vocabulary has none.
 struct TokenizerSpec {
   TokenizerKind kind = TokenizerKind::kWordPiece;
   Span<const std::string_view> pieces;  // id -> piece bytes
@@ -68,12 +75,20 @@ struct TokenizerSpec {
   // SentencePiece BPE.
   bool add_dummy_prefix = true;  // prepend " " to non-empty text (llama2.c)
   bool byte_fallback = true;     // unknown codepoints -> <0xNN> pieces; else unk_id
+
+  // Byte-level BPE (GPT-2). Pieces are in the bytes_to_unicode alphabet
+  // ("Ġthe"). merges[r] is "left right" (one space between the two pieces),
+  // rank r; earlier merges apply first.
+  Span<const std::string_view> merges;
+  bool add_prefix_space = false;  // prepend " " unless the text starts with one
 };
 
 struct EncodeOptions {
-  // WordPiece: wrap in [CLS] ... [SEP]. SentencePiece BPE: prepend BOS.
+  // WordPiece: wrap in [CLS] ... [SEP]. SentencePiece and byte-level BPE:
+  // prepend BOS (GPT-2: "<|endoftext|>"; HF's GPT-2 tokenizer adds nothing,
+  // so pass false to get its ids).
   bool add_special_tokens = true;
-  // SentencePiece BPE only: append EOS.
+  // SentencePiece and byte-level BPE: append EOS.
   bool add_eos = false;
   // 0 = no limit. Otherwise the result has at most max_tokens ids, special
   // tokens included: text tokens are dropped from the end and the specials
@@ -92,7 +107,8 @@ class Tokenizer {
   // Validates the spec (kInvalidModel): vocabulary non-empty and not too
   // large, special ids in range, scores sized like pieces (SPM), WordPiece
   // pieces non-empty and unk_id set, all 256 <0xNN> pieces present when
-  // byte_fallback (else unk_id set).
+  // byte_fallback (else unk_id set); byte-level BPE: each merge is two pieces
+  // of the vocabulary whose concatenation is one too.
   static Result<std::unique_ptr<Tokenizer>> create(const TokenizerSpec& spec);
 
   // Replaces *ids with the ids of `text`. Fails (kInvalidArgument) only for
@@ -105,13 +121,18 @@ class Tokenizer {
   // dummy prefix) is stripped right after BOS — also from a <0x20> byte
   // piece, which llama2.c keeps, so decode(encode(x)) == x for any bytes. WordPiece (HF decoder): " piece", or the
   // piece without "##" for a continuation; the first piece (prev_id -1 or
-  // a special) has no space. Special and out-of-range ids give "". The view
-  // points into the spec's pieces or this Tokenizer; no allocation.
+  // a special) has no space. Byte-level BPE: the piece's characters mapped
+  // back to bytes, which may be part of a UTF-8 sequence that the next
+  // pieces complete (a piece with a character outside the byte alphabet is
+  // returned as is, like HF's decoder). Special and out-of-range ids give
+  // "". The view points into the spec's pieces or this Tokenizer; no
+  // allocation.
   std::string_view decode_piece(int32_t prev_id, int32_t id) const;
 
   // Replaces *text with the concatenated decode_piece() of `ids`, skipping
-  // special tokens (WordPiece: [PAD] [UNK] [CLS] [SEP] [MASK]; SPM: BOS, EOS,
-  // PAD). Out-of-range ids are kInvalidArgument.
+  // special tokens (WordPiece: [PAD] [UNK] [CLS] [SEP] [MASK]; SPM and
+  // byte-level BPE: BOS, EOS, PAD). The result is bytes: byte-level BPE ids
+  // need not form valid UTF-8. Out-of-range ids are kInvalidArgument.
   Status decode(Span<const int32_t> ids, std::string* text) const;
 
   // Id of an exact piece, or -1 (the lowest id if a piece is duplicated).
@@ -143,6 +164,11 @@ class Tokenizer {
   void encode_bpe(std::string_view text, std::vector<int32_t>* ids) const;
   std::string_view decode_bpe(int32_t prev_id, int32_t id) const;
 
+  // byte_level_bpe.cc
+  Status init_byte_level_bpe();
+  void encode_byte_level_bpe(std::string_view text, std::vector<int32_t>* ids) const;
+  std::string_view decode_byte_level(int32_t id) const;
+
   // True for ids decode() skips.
   bool is_skipped_special(int32_t id) const;
 
@@ -151,16 +177,25 @@ class Tokenizer {
   size_t max_piece_bytes_ = 0;
 
   // WordPiece: what each id decodes to when not first (" piece", or the
-  // piece without its prefix), cleaned up; display_offsets_ has size V + 1.
+  // piece without its prefix), cleaned up. Byte-level BPE: the bytes of each
+  // id. display_offsets_ has size V + 1.
   std::string display_;
   std::vector<uint32_t> display_offsets_;
 
   // SPM: id of piece "<0xNN>" per byte (-1 if absent), the byte value of each
   // byte piece per id (-1 for other pieces), and the 256 bytes that
-  // decode_piece() returns views into.
+  // decode_piece() returns views into. Byte-level BPE: byte_ids_ holds the
+  // id of the one-character piece bytes_to_unicode(byte) (-1 if absent).
   int32_t byte_ids_[256] = {};
   std::vector<int16_t> byte_of_id_;
   char byte_chars_[256] = {};
+
+  // Byte-level BPE: (left id << 32 | right id) -> rank and merged id.
+  struct Merge {
+    int32_t rank;
+    int32_t merged_id;
+  };
+  std::unordered_map<uint64_t, Merge> merges_;
 };
 
 }  // namespace edgeattn

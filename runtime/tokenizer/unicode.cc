@@ -35,6 +35,8 @@ struct Decomposition {
 constexpr uint8_t kFlagOther = 1;
 constexpr uint8_t kFlagPunct = 2;
 constexpr uint8_t kFlagMn = 4;
+constexpr uint8_t kFlagLetter = 8;
+constexpr uint8_t kFlagNumber = 16;
 
 #include "runtime/tokenizer/unicode_tables.inc"
 
@@ -125,6 +127,8 @@ void append_utf8(char32_t cp, std::string* out) {
 bool is_other(char32_t cp) { return (category_flags(cp) & kFlagOther) != 0; }
 bool is_punctuation(char32_t cp) { return (category_flags(cp) & kFlagPunct) != 0; }
 bool is_nonspacing_mark(char32_t cp) { return (category_flags(cp) & kFlagMn) != 0; }
+bool is_letter(char32_t cp) { return (category_flags(cp) & kFlagLetter) != 0; }
+bool is_number(char32_t cp) { return (category_flags(cp) & kFlagNumber) != 0; }
 
 bool is_white_space(char32_t cp) {
   // The White_Space property is small and stable; unicodedata does not expose

@@ -1,9 +1,10 @@
 // Unicode helpers for the tokenizers: UTF-8 decoding that never fails, and the
-// character properties the BERT normalizer and pre-tokenizer need.
+// character properties the BERT normalizer and pre-tokenizer and the GPT-2
+// pre-tokenizer need.
 //
 // The property tables are generated from Python's unicodedata by
-// scripts/gen_unicode_tables.py into unicode_tables.inc; only what BERT-style
-// normalization uses is kept (about 100 KB of source, ~50 KB of data).
+// scripts/gen_unicode_tables.py into unicode_tables.inc; only what the
+// tokenizers use is kept (about 115 KB of source, ~60 KB of data).
 //
 // Example:
 //   size_t pos = 0;
@@ -39,7 +40,12 @@ bool is_other(char32_t cp);
 bool is_punctuation(char32_t cp);
 // General category Mn (nonspacing marks: the accents strip_accents drops).
 bool is_nonspacing_mark(char32_t cp);
-// The White_Space property (what Rust's char::is_whitespace tests).
+// General category L* (Lu Ll Lt Lm Lo): the regex class \p{L}.
+bool is_letter(char32_t cp);
+// General category N* (Nd Nl No): the regex class \p{N}.
+bool is_number(char32_t cp);
+// The White_Space property (what Rust's char::is_whitespace and Oniguruma's
+// Unicode \s test).
 bool is_white_space(char32_t cp);
 // Canonical combining class (0 for starters).
 uint8_t combining_class(char32_t cp);

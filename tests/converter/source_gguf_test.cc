@@ -6,40 +6,20 @@
 
 #include <doctest/doctest.h>
 
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "converter/source/byte_writer.h"
 #include "converter/source/convert_error.h"
+#include "tests/converter/test_files.h"
 #include "tests/support/model_paths.h"
 
 namespace edgeattn::convert {
 namespace {
 
 using edgeattn::testing::temp_dir;
-
-// Rewrites `path` by unlinking it first: truncating a file in place makes
-// ext4 flush it on close (auto_da_alloc), which made these loops IO-bound.
-void rewrite_file(const std::string& path, const uint8_t* data, size_t n) {
-  std::remove(path.c_str());
-  write_file(path, data, n);
-}
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const ConvertError& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+using namespace test_files;  // tests/converter/test_files.h
 
 struct TensorSpec {
   std::string name;
@@ -137,18 +117,6 @@ struct GgufBuilder {
   }
 };
 
-std::vector<uint8_t> f32_bytes(const std::vector<float>& v) {
-  std::vector<uint8_t> b(v.size() * 4);
-  std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-std::vector<uint8_t> f16_bytes(const std::vector<float>& v) {
-  ByteWriter w;
-  for (float f : v) w.u16(float_to_half(f));
-  return w.bytes();
-}
-
 // A small llama-like file exercising every feature.
 GgufBuilder full_builder() {
   GgufBuilder b;
@@ -184,11 +152,6 @@ GgufBuilder full_builder() {
   b.tensor("blk.0.q4", {32}, 2, std::vector<uint8_t>(18, 0x11));
   b.tensor("cube", {2, 1, 3}, kGgmlF32, f32_bytes({0, 1, 2, 3, 4, 5}));
   return b;
-}
-
-std::string write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
-  rewrite_file(path, bytes.data(), bytes.size());
-  return path;
 }
 
 TEST_CASE("GGUF metadata accessors on a hand-built file") {
@@ -446,16 +409,12 @@ TEST_CASE("random byte corruption never crashes the GGUF reader") {
   const std::string dir = temp_dir("source_gguf_fuzz");
   const std::vector<uint8_t> full = full_builder().build();
   const std::string path = dir + "/f.gguf";
-  uint32_t rng = 777;
-  auto next = [&rng] {
-    rng = rng * 1664525u + 1013904223u;
-    return rng >> 8;
-  };
+  Lcg rng{777};
   for (int iter = 0; iter < 1500; ++iter) {
     std::vector<uint8_t> b = full;
-    const int flips = 1 + static_cast<int>(next() % 3);
+    const int flips = 1 + static_cast<int>(rng.next() % 3);
     // Bias towards the header, where structure lives.
-    for (int k = 0; k < flips; ++k) b[next() % (iter % 2 ? b.size() : 400)] = static_cast<uint8_t>(next());
+    for (int k = 0; k < flips; ++k) b[rng.next() % (iter % 2 ? b.size() : 400)] = static_cast<uint8_t>(rng.next());
     rewrite_file(path, b.data(), b.size());
     try {
       GgufFile g = GgufFile::open(path);

@@ -4,7 +4,6 @@
 
 #include <doctest/doctest.h>
 
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -15,33 +14,14 @@
 #include "converter/source/json_file.h"
 #include "converter/source/rope_permutation.h"
 #include "converter/source/safetensors.h"
+#include "tests/converter/test_files.h"
 #include "tests/support/model_paths.h"
 
 namespace edgeattn::convert {
 namespace {
 
 using edgeattn::testing::temp_dir;
-
-// Rewrites `path` by unlinking it first: truncating a file in place makes
-// ext4 flush it on close (auto_da_alloc), which made these loops IO-bound.
-void rewrite_file(const std::string& path, const uint8_t* data, size_t n) {
-  std::remove(path.c_str());
-  write_file(path, data, n);
-}
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const ConvertError& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+using namespace test_files;  // tests/converter/test_files.h
 
 // dim 8, hidden 12, 2 layers, 2 heads (head size 4), 1 kv head, vocab 5,
 // seq_len 3.
@@ -73,11 +53,6 @@ std::vector<uint8_t> make_checkpoint(const Tiny& t) {
     for (int64_t i = 0; i < counts[s]; ++i) w.f32(static_cast<float>(s * 1000 + i));
   }
   return w.bytes();
-}
-
-std::string write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
-  rewrite_file(path, bytes.data(), bytes.size());
-  return path;
 }
 
 float first(const SourceTensor& t) { return to_f32(t)[0]; }

@@ -3,12 +3,9 @@
 // require_model() exits with 77, which ctest reports as "Skipped".
 #include <doctest/doctest.h>
 
-#include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include "converter/source/byte_writer.h"
 #include "converter/source/convert_error.h"
 #include "converter/source/gguf.h"
 #include "converter/source/hf_checkpoint_writer.h"
@@ -16,6 +13,7 @@
 #include "converter/source/mapped_file.h"
 #include "converter/source/rope_permutation.h"
 #include "converter/source/safetensors.h"
+#include "tests/converter/test_files.h"
 #include "tests/support/model_paths.h"
 
 namespace edgeattn::convert {
@@ -23,27 +21,7 @@ namespace {
 
 using edgeattn::testing::require_model;
 using edgeattn::testing::temp_dir;
-
-// Rewrites `path` by unlinking it first: truncating a file in place makes
-// ext4 flush it on close (auto_da_alloc), which made these loops IO-bound.
-void rewrite_file(const std::string& path, const uint8_t* data, size_t n) {
-  std::remove(path.c_str());
-  write_file(path, data, n);
-}
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const ConvertError& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-bool same_bytes(const SourceTensor& a, const SourceTensor& b) {
-  return a.nbytes == b.nbytes && std::memcmp(a.data, b.data, a.nbytes) == 0;
-}
+using namespace test_files;  // tests/converter/test_files.h
 
 TEST_CASE("stories260K.bin: config and tensors") {
   const std::string path = require_model("stories260K/stories260K.bin");

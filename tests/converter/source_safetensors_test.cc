@@ -5,8 +5,6 @@
 
 #include <doctest/doctest.h>
 
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -14,33 +12,14 @@
 #include "converter/source/byte_writer.h"
 #include "converter/source/convert_error.h"
 #include "converter/source/hf_checkpoint_writer.h"
+#include "tests/converter/test_files.h"
 #include "tests/support/model_paths.h"
 
 namespace edgeattn::convert {
 namespace {
 
 using edgeattn::testing::temp_dir;
-
-// Rewrites `path` by unlinking it first: truncating a file in place makes
-// ext4 flush it on close (auto_da_alloc), which made these loops IO-bound.
-void rewrite_file(const std::string& path, const uint8_t* data, size_t n) {
-  std::remove(path.c_str());
-  write_file(path, data, n);
-}
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const ConvertError& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+using namespace test_files;  // tests/converter/test_files.h
 
 // A safetensors file spelled out by hand: header JSON + raw data.
 std::vector<uint8_t> make_file(const std::string& json, const std::vector<uint8_t>& data) {
@@ -53,9 +32,7 @@ std::vector<uint8_t> make_file(const std::string& json, const std::vector<uint8_
 
 std::string write_bytes(const std::string& dir, const std::string& name,
                         const std::vector<uint8_t>& bytes) {
-  const std::string path = dir + "/" + name;
-  rewrite_file(path, bytes.data(), bytes.size());
-  return path;
+  return test_files::write_bytes(dir + "/" + name, bytes);
 }
 
 std::string open_error(const std::string& path) {
@@ -288,15 +265,11 @@ TEST_CASE("random byte corruption never crashes the safetensors reader") {
   const std::string dir = temp_dir("source_safetensors_fuzz");
   const std::vector<uint8_t> full = make_file(kThreeTensors, three_tensor_data());
   const std::string path = dir + "/f.safetensors";
-  uint32_t rng = 12345;
-  auto next = [&rng] {
-    rng = rng * 1664525u + 1013904223u;
-    return rng >> 8;
-  };
+  Lcg rng{12345};
   for (int iter = 0; iter < 400; ++iter) {
     std::vector<uint8_t> b = full;
-    const int flips = 1 + static_cast<int>(next() % 4);
-    for (int k = 0; k < flips; ++k) b[next() % b.size()] = static_cast<uint8_t>(next());
+    const int flips = 1 + static_cast<int>(rng.next() % 4);
+    for (int k = 0; k < flips; ++k) b[rng.next() % b.size()] = static_cast<uint8_t>(rng.next());
     rewrite_file(path, b.data(), b.size());
     try {
       SafetensorsFile f = SafetensorsFile::open(path);

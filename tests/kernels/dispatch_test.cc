@@ -24,6 +24,7 @@ TEST_CASE("reference table is complete and listed first") {
     CHECK((tables[i]->f32_rope != nullptr));
     CHECK((tables[i]->f32_attention != nullptr));
     CHECK((tables[i]->f32_l2_normalize != nullptr));
+    CHECK((tables[i]->f32_gelu_tanh != nullptr));
   }
   // max_out bounds what is written.
   const KernelTable* one[1] = {nullptr};

@@ -20,7 +20,7 @@
 //     create-time limit errors.
 //
 // EDGEATTN_FLIP_ITERATIONS=<n> changes the number of flipped copies per
-// model (default 2000). EDGEATTN_WRITE_FUZZ_SEEDS=<dir> writes the tiny
+// model (default 3000). EDGEATTN_WRITE_FUZZ_SEEDS=<dir> writes the tiny
 // models there as seeds for fuzz/model_load_fuzzer (see fuzz/README.md).
 #include <doctest/doctest.h>
 
@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "runtime/model.h"
+#include "converter/model_builder.h"
 #include "runtime/session.h"
 #include "tests/runtime/tiny_model.h"
 #include "tests/support/model_paths.h"
@@ -75,7 +76,8 @@ Status load_file_status(const std::string& path) {
 #define CHECK_STATUS(status_expr, expected_code, substr)                                              \
   do {                                                                                                \
     const ::edgeattn::Status s_ = (status_expr);                                                      \
-    INFO("status: ", ::edgeattn::status_code_name(s_.code()), ": \"", s_.message(), "\"");            \
+    INFO("status: ", std::string(::edgeattn::status_code_name(s_.code())), ": \"", std::string(s_.message()), \
+         "\"");                                                                                        \
     CHECK_FALSE(s_.is_ok());                                                                          \
     CHECK(std::string(::edgeattn::status_code_name(s_.code())) ==                                     \
           ::edgeattn::status_code_name(expected_code));                                               \
@@ -116,7 +118,7 @@ TEST_CASE("tiny llama loads, tokenizes and decodes") {
   REQUIRE(bytes.size() % 64 == 0);
   AlignedBuffer buf(bytes);
   Result<std::unique_ptr<Model>> model = Model::load_buffer(buf.data(), buf.size());
-  INFO(model.status().message());
+  INFO(std::string(model.status().message()));
   REQUIRE(model.is_ok());
   const Model& m = **model;
   CHECK(m.file_size() == bytes.size());
@@ -133,7 +135,7 @@ TEST_CASE("tiny llama loads, tokenizes and decodes") {
   opts.max_seq = 8;
   opts.max_context = 16;
   Result<std::unique_ptr<Session>> session = Session::create(m, opts);
-  INFO(session.status().message());
+  INFO(std::string(session.status().message()));
   REQUIRE(session.is_ok());
   Session& s = **session;
   CHECK(s.has_kv_cache());
@@ -141,7 +143,7 @@ TEST_CASE("tiny llama loads, tokenizes and decodes") {
   in.ids = ids.data();
   in.seq = static_cast<int>(ids.size());
   Status st = s.invoke(in);
-  INFO(st.message());
+  INFO(std::string(st.message()));
   REQUIRE(st.is_ok());
   CHECK(s.past() == static_cast<int64_t>(ids.size()));
   TensorView logits = s.output(0);
@@ -163,7 +165,7 @@ TEST_CASE("tiny bert loads and embeds a padded batch") {
   const std::vector<uint8_t> bytes = tiny_bert_bytes();
   AlignedBuffer buf(bytes);
   Result<std::unique_ptr<Model>> model = Model::load_buffer(buf.data(), buf.size());
-  INFO(model.status().message());
+  INFO(std::string(model.status().message()));
   REQUIRE(model.is_ok());
   const Model& m = **model;
   REQUIRE(m.tokenizer() != nullptr);
@@ -179,7 +181,7 @@ TEST_CASE("tiny bert loads and embeds a padded batch") {
   opts.max_batch = 2;
   opts.max_seq = 16;
   Result<std::unique_ptr<Session>> session = Session::create(m, opts);
-  INFO(session.status().message());
+  INFO(std::string(session.status().message()));
   REQUIRE(session.is_ok());
   const int seq = static_cast<int>(a.size());
   std::vector<int32_t> ids(2 * static_cast<size_t>(seq), 0);
@@ -188,7 +190,7 @@ TEST_CASE("tiny bert loads and embeds a padded batch") {
   const int32_t lengths[2] = {seq, static_cast<int32_t>(b.size())};
   InvokeInput in{ids.data(), 2, seq, lengths};
   Status st = (*session)->invoke(in);
-  INFO(st.message());
+  INFO(std::string(st.message()));
   REQUIRE(st.is_ok());
   TensorView emb = (*session)->output(0);
   REQUIRE(emb.rank == 2);
@@ -207,7 +209,7 @@ TEST_CASE("tiny models also load from a file; format_minor is compatible") {
   const std::string path = dir + "/tiny_llama.eatn";
   REQUIRE(write_file(path, bytes.data(), bytes.size()));
   Result<std::unique_ptr<Model>> model = Model::load_file(path.c_str());
-  INFO(model.status().message());
+  INFO(std::string(model.status().message()));
   REQUIRE(model.is_ok());
   CHECK((*model)->file_size() == bytes.size());
   CHECK(load_status(tiny_bert_bytes(nullptr)).is_ok());
@@ -260,11 +262,11 @@ void check_truncations(const std::vector<uint8_t>& bytes, const std::vector<int>
   REQUIRE(points.size() >= 20);
   const std::string dir = testing::temp_dir(std::string("runtime_bad_model_test_truncated_") + name);
   for (size_t n : points) {
-    CAPTURE(name);
+    CAPTURE(std::string(name));
     CAPTURE(n);
     std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
     const Status mem = load_status(cut);
-    INFO("memory: ", mem.message());
+    INFO("memory: ", std::string(mem.message()));
     CHECK_FALSE(mem.is_ok());
     CHECK(mem.code() == StatusCode::kInvalidModel);
     CHECK((contains(mem.message(), "truncated") || contains(mem.message(), "too small")));
@@ -272,7 +274,7 @@ void check_truncations(const std::vector<uint8_t>& bytes, const std::vector<int>
     const std::string path = dir + "/cut_" + std::to_string(n) + ".eatn";
     REQUIRE(write_file(path, cut.data(), cut.size()));
     const Status file = load_file_status(path);
-    INFO("file: ", file.message());
+    INFO("file: ", std::string(file.message()));
     CHECK_FALSE(file.is_ok());
     CHECK(file.code() == StatusCode::kInvalidModel);
     CHECK((contains(file.message(), "truncated") || contains(file.message(), "too small")));
@@ -499,6 +501,26 @@ TEST_CASE("bad tensor tables") {
   }
 }
 
+// BUG (found by fuzz/model_load_fuzzer): runtime/model_verifier.cc:31,
+// verify_tensor: `count *= d` multiplies before checking, and each factor
+// may be up to 2^40, so {2^40, 2^40} overflows int64 (UBSan: signed integer
+// overflow; -fno-sanitize-recover aborts). Without UBSan the product wraps:
+// {2^40, 2^24} wraps to 0, and a 0-byte data segment then passes the size
+// check. Fix: check d <= kMaxElements / count before multiplying. Skipped
+// because under the sanitizer build it aborts the binary; unskip when fixed.
+TEST_CASE("constant element count overflow is caught before it happens" * doctest::skip()) {
+  CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                     m.tensors[static_cast<size_t>(tensor_index(m, "blk.0.attn_q.weight"))]->shape = {
+                         int64_t{1} << 40, int64_t{1} << 40};
+                   }),
+                   StatusCode::kInvalidModel, "too many elements");
+  CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                     m.tensors[static_cast<size_t>(tensor_index(m, "blk.0.attn_q.weight"))]->shape = {
+                         int64_t{1} << 40, int64_t{1} << 24};
+                   }),
+                   StatusCode::kInvalidModel, "too many elements");
+}
+
 // ------------------------------------------------------------------ shapes vs ops
 
 void set_input(fb::ModelT& m, const char* op, size_t i, const char* tensor) {
@@ -650,27 +672,86 @@ TEST_CASE("a shape that disagrees with its op") {
   }
 }
 
-// Ops whose verify() checks shapes but not the output's dtype. Session plans
-// each activation as element_count x dtype_size bytes, and the f32 kernels
-// then write 4 bytes per element: a u8/i8/f16 output overflows its buffer.
-// BUG (runtime/ops/op_elementwise.cc, op_norm.cc, op_rope.cc,
-// op_attention.cc, op_pooling.cc verify_l2): output dtype not checked.
-TEST_CASE("an op output that is not f32" * doctest::skip()) {
+// An op output declared u8/f16 where the op writes f32: an op that reads it
+// rejects it (every op checks its inputs are f32)...
+TEST_CASE("a non-f32 intermediate activation is rejected by its consumer") {
   for (const char* name : {"blk.0.attn_residual", "blk.0.ffn_swiglu", "blk.0.attn_norm.out", "blk.0.q_rope",
-                           "blk.0.attn"}) {
-    CAPTURE(name);
+                           "blk.0.attn", "selected"}) {
+    CAPTURE(std::string(name));
     CHECK_LOAD_ERROR(tiny_llama_bytes([&](fb::ModelT& m) {
                        m.tensors[static_cast<size_t>(tensor_index(m, name))]->dtype = fb::DType::U8;
                      }),
-                     StatusCode::kInvalidModel, "f32");
+                     StatusCode::kInvalidModel, "expects f32");
   }
-  for (const char* name : {"encoder.layer.0.gelu", "embeddings"}) {
-    CAPTURE(name);
+  for (const char* name : {"encoder.layer.0.gelu", "pooled", "encoder.layer.1.out"}) {
+    CAPTURE(std::string(name));
     CHECK_LOAD_ERROR(tiny_bert_bytes([&](fb::ModelT& m) {
                        m.tensors[static_cast<size_t>(tensor_index(m, name))]->dtype = fb::DType::F16;
                      }),
                      StatusCode::kInvalidModel, "f32");
   }
+}
+
+// ...but a GRAPH OUTPUT has no consumer, and Add, Gelu, GatedUnit,
+// LayerNorm, RmsNorm, Rope, Attention and L2Normalize do not check their
+// output's dtype (only FullyConnected, Embedding, MeanPool and SelectTokens
+// do). Such a file loads; Session plans the output as element_count x
+// dtype_size bytes and the f32 kernel writes 4 bytes per element: a buffer
+// overflow (see the reproducer below).
+// BUG: runtime/model_verifier.cc verify_model_graphs (op output loop) /
+// runtime/ops/op_elementwise.cc, op_norm.cc, op_rope.cc, op_attention.cc,
+// op_pooling.cc (verify_l2): output dtype not checked. Unskip when fixed.
+TEST_CASE("a non-f32 graph output is rejected" * doctest::skip()) {
+  // L2Normalize -> "embeddings" [B, 16], the graph output.
+  CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                     m.tensors[static_cast<size_t>(tensor_index(m, "embeddings"))]->dtype = fb::DType::F16;
+                   }),
+                   StatusCode::kInvalidModel, "f32");
+  // LayerNorm -> last hidden state [B, S, 16], the graph output (no pooling).
+  convert::BertConfig c = testing::tiny_bert_config();
+  c.pooling = "";
+  CHECK_LOAD_ERROR(tiny_bert_bytes(c,
+                                   [](fb::ModelT& m) {
+                                     m.tensors[static_cast<size_t>(m.graphs[0]->outputs[0])]->dtype = fb::DType::U8;
+                                   }),
+                   StatusCode::kInvalidModel, "f32");
+}
+
+// The consequence of the bug above, as a minimal reproducer: ids ->
+// Embedding -> x [B, S, 256] f32 -> Gelu -> y [B, S, 256] declared u8, the
+// graph output. The file loads; the Session plans y as 1 byte per element
+// (placed after x, at the end of the arena) and the Gelu kernel writes 4:
+// under ASan a heap-buffer-overflow WRITE in the f32 gelu kernel (via
+// eval_gelu, runtime/ops/op_elementwise.cc), 3 x 256 x B x S bytes past the
+// end of y; without ASan, silent heap corruption. Skipped because it is
+// memory corruption, not a failed check; unskip once load rejects the file.
+TEST_CASE("a non-f32 op output overflows its buffer at invoke (reproducer)" * doctest::skip()) {
+  using convert::batch;
+  using convert::fixed;
+  using convert::seq;
+  convert::ModelBuilder mb;
+  const int ids = mb.add_activation("token_ids", {batch(), seq()}, fb::DType::I32);
+  const int table = mb.add_constant_f32("table", {32, 256}, testing::tiny_weight("table", {32, 256}));
+  const int x = mb.add_activation("x", {batch(), seq(), fixed(256)});
+  mb.add_op(fb::OpCode::Embedding, {ids, table, -1, -1}, {x}, "embedding");
+  const int y = mb.add_activation("y", {batch(), seq(), fixed(256)}, fb::DType::U8);
+  mb.add_op(fb::OpCode::Gelu, {x}, {y}, "gelu");
+  mb.set_graph_io({ids}, {y});
+  const std::vector<uint8_t> bytes = mb.serialize();
+  CHECK_LOAD_ERROR(bytes, StatusCode::kInvalidModel, "f32");  // what should happen
+
+  AlignedBuffer buf(bytes);
+  Result<std::unique_ptr<Model>> model = Model::load_buffer(buf.data(), buf.size());
+  REQUIRE(model.is_ok());  // what happens today
+  SessionOptions opts;
+  opts.max_batch = 1;
+  opts.max_seq = 8;
+  Result<std::unique_ptr<Session>> session = Session::create(**model, opts);
+  REQUIRE(session.is_ok());
+  MESSAGE("arena ", (*session)->memory().arena_bytes, " bytes; gelu writes ", 8 * 256 * 4, " bytes into y");
+  const std::vector<int32_t> tokens(8, 3);
+  InvokeInput in{tokens.data(), 1, 8, nullptr};
+  CHECK((*session)->invoke(in).is_ok());
 }
 
 // ------------------------------------------------------------------ indices
@@ -1013,7 +1094,7 @@ void exercise(const std::vector<uint8_t>& bytes, FlipStats* stats) {
   if (!model.is_ok()) {
     ++stats->rejected;
     const Status& s = model.status();
-    INFO(s.message());
+    INFO(std::string(s.message()));
     REQUIRE((s.code() == StatusCode::kInvalidModel || s.code() == StatusCode::kUnsupported));
     REQUIRE(std::strlen(s.message()) > 0);
     return;
@@ -1062,14 +1143,14 @@ void random_flips(const std::vector<uint8_t>& valid, uint64_t seed, int iteratio
     CAPTURE(it);
     exercise(bytes, &stats);
   }
-  MESSAGE(name, ": ", iterations, " flipped copies: ", stats.rejected, " rejected with a Status, ", stats.loaded,
+  MESSAGE(std::string(name), ": ", iterations, " flipped copies: ", stats.rejected, " rejected with a Status, ", stats.loaded,
           " loaded, ", stats.sessions, " sessions created, ", stats.invoked, " invoked");
   CHECK(stats.rejected > 0);
   CHECK(stats.loaded + stats.rejected == iterations);
 }
 
 TEST_CASE("random byte flips never crash") {
-  const int iterations = env_int("EDGEATTN_FLIP_ITERATIONS", 2000);
+  const int iterations = env_int("EDGEATTN_FLIP_ITERATIONS", 3000);
   SUBCASE("llama") { random_flips(tiny_llama_bytes(), 0xEA7001, iterations, "llama"); }
   SUBCASE("bert") { random_flips(tiny_bert_bytes(), 0xEA7002, iterations, "bert"); }
 }
@@ -1083,6 +1164,13 @@ TEST_CASE("write fuzz seeds when asked") {
       {"tiny_llama.eatn", tiny_llama_bytes()},
       {"tiny_bert.eatn", tiny_bert_bytes()},
       {"tiny_llama_no_tokenizer.eatn", tiny_llama_bytes(testing::tiny_llama_config(), nullptr, false)},
+      {"tiny_llama_1layer_vocab32.eatn",
+       [] {
+         convert::LlamaConfig c = testing::tiny_llama_config();
+         c.n_layers = 1;
+         c.vocab_size = 32;
+         return tiny_llama_bytes(c, nullptr, false);
+       }()},
       {"tiny_bert_no_pooling.eatn",
        [] {
          convert::BertConfig c = testing::tiny_bert_config();

@@ -2,6 +2,7 @@
 // inspect, error messages) and edgeattn-demo (generate, embed).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -104,11 +105,11 @@ TEST_CASE("edgeattn-demo embed prints one embedding per text and a cosine matrix
 TEST_CASE("edgeattn-convert errors are one clear line naming the file") {
   const std::string dir = temp_dir("cli_errors");
   {
-    std::ofstream(dir + "/config.json") << R"({"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2"})";
+    std::ofstream(dir + "/config.json") << R"({"architectures": ["T5ForConditionalGeneration"], "model_type": "t5"})";
     Run r = run(tool_path("edgeattn-convert") + " " + dir + " -o " + dir + "/x.eatn");
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("config.json") != std::string::npos);
-    CHECK(r.err.find("unknown architecture 'GPT2LMHeadModel'") != std::string::npos);
+    CHECK(r.err.find("unknown architecture 'T5ForConditionalGeneration'") != std::string::npos);
   }
   {
     std::ofstream(dir + "/bad.gguf", std::ios::binary) << "GGUF\x03\0\0\0garbage";
@@ -123,7 +124,7 @@ TEST_CASE("edgeattn-convert errors are one clear line naming the file") {
   }
   {
     Run r = run(tool_path("edgeattn-demo") + " " + dir + "/config.json generate");
-    CHECK(r.exit_code == 1);
+    CHECK(r.exit_code == 2);  // not a model: a usage error
     CHECK(r.err.find("config.json") != std::string::npos);
   }
 }
@@ -142,6 +143,110 @@ TEST_CASE("a BERT folder with a missing tensor names the tensor") {
   Run r = run(tool_path("edgeattn-convert") + " " + dir + " -o " + dir + "/x.eatn --quiet");
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("encoder.layer.6.") != std::string::npos);
+}
+
+std::string stories_model() {
+  static std::string path = [] {
+    const std::string dir = temp_dir("cli_stories_model");
+    Run c = run(tool_path("edgeattn-convert") + " " + q(require_model("stories260K/stories260K.bin")) +
+                " --tokenizer " + q(require_model("stories260K/tok512.bin")) + " -o " + dir + "/s.eatn --quiet");
+    REQUIRE_MESSAGE(c.exit_code == 0, c.err);
+    return dir + "/s.eatn";
+  }();
+  return path;
+}
+
+size_t count_lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+TEST_CASE("edgeattn-demo help, bad flags and wrong models: one clear line, exit code 2") {
+  const std::string demo = tool_path("edgeattn-demo");
+  Run help = run(demo + " --help");
+  CHECK(help.exit_code == 0);
+  for (const char* verb : {"generate", "chat", "embed"}) CHECK(help.out.find(verb) != std::string::npos);
+  for (const char* verb : {"generate", "chat", "embed"}) {
+    CAPTURE(verb);
+    Run h = run(demo + " " + verb + " --help");
+    CHECK(h.exit_code == 0);
+    CHECK(h.out.find(std::string("usage: edgeattn-demo MODEL ") + verb) != std::string::npos);
+  }
+  Run gen_help = run(demo + " generate --help");
+  for (const char* flag : {"--prompt", "--max-tokens", "--temperature", "--top-k", "--top-p", "--seed", "--threads"}) {
+    CHECK(gen_help.out.find(flag) != std::string::npos);
+  }
+  const std::string model = stories_model();
+  Run bad_flag = run(demo + " " + model + " generate --bogus");
+  CHECK(bad_flag.exit_code == 2);
+  CHECK(bad_flag.err.find("unknown option '--bogus'") != std::string::npos);
+  Run bad_value = run(demo + " " + model + " generate --top-p 7");
+  CHECK(bad_value.exit_code == 2);
+  CHECK(bad_value.err.find("--top-p") != std::string::npos);
+  Run missing = run(demo + " /nonexistent/model.eatn generate");
+  CHECK(missing.exit_code == 2);
+  CHECK(count_lines(missing.err) == 1);
+  CHECK(missing.err.find("/nonexistent/model.eatn") != std::string::npos);
+  Run wrong_kind = run(demo + " " + model + " embed 'hello'");
+  CHECK(wrong_kind.exit_code == 2);
+  CHECK(wrong_kind.err.find("encoder") != std::string::npos);
+  Run bad_verb = run(demo + " " + model + " dance");
+  CHECK(bad_verb.exit_code == 2);
+}
+
+TEST_CASE("edgeattn-demo generate: prompt from --prompt or stdin, one statistics line") {
+  const std::string demo = tool_path("edgeattn-demo");
+  const std::string model = stories_model();
+  Run a = run(demo + " " + model + " generate --prompt 'Once upon a time, a cat' --max-tokens 30");
+  CHECK(a.exit_code == 0);
+  CHECK(a.out.rfind("Once upon a time, a cat", 0) == 0);
+  CHECK(a.out.size() > std::string("Once upon a time, a cat").size() + 20);
+  Run b = run("printf 'Once upon a time, a cat' | " + demo + " " + model + " generate --max-tokens 30");
+  CHECK(b.out == a.out);
+  for (const char* field : {"load", "prefill", "decode", "tok/s", "weights", "arena", "KV", "peak RSS"}) {
+    CHECK(a.err.find(field) != std::string::npos);
+  }
+  Run k = run(demo + " " + model + " generate --max-tokens 30 --temperature 1 --top-k 1");
+  Run greedy = run(demo + " " + model + " generate --max-tokens 30");
+  CHECK(k.out == greedy.out);  // top-k 1 is greedy at any temperature
+}
+
+TEST_CASE("edgeattn-demo chat keeps the context across turns") {
+  const std::string demo = tool_path("edgeattn-demo");
+  const std::string model = stories_model();
+  Run chat = run("printf 'Once upon a time, there was a dog\\nThe dog was happy\\n' | " + demo + " " + model +
+                 " chat --max-tokens 20");
+  CHECK_MESSAGE(chat.exit_code == 0, chat.err);
+  CHECK(count_lines(chat.out) == 2);  // one reply per turn
+  // Turn 1: BOS + 9 prompt tokens + 20 generated; turn 2 adds its 5 tokens
+  // and 20 more on top: the context only grows if it was kept.
+  const size_t t1 = chat.err.find("[turn 1: 20 tokens");
+  const size_t t2 = chat.err.find("[turn 2: 20 tokens");
+  REQUIRE(t1 != std::string::npos);
+  REQUIRE(t2 != std::string::npos);
+  auto context_of = [&](size_t at) {
+    const size_t c = chat.err.find("context ", at);
+    return std::stoul(chat.err.substr(c + 8));
+  };
+  CHECK(context_of(t2) > context_of(t1) + 20);
+  // A fresh chat given only the second turn replies differently.
+  Run fresh = run("printf 'The dog was happy\\n' | " + demo + " " + model + " chat --max-tokens 20");
+  std::istringstream lines(chat.out);
+  std::string first, second;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  CHECK(fresh.out != second + "\n");
+}
+
+TEST_CASE("edgeattn-demo embed --query ranks texts by similarity") {
+  const std::string src = require_model("all-MiniLM-L6-v2");
+  const std::string dir = temp_dir("cli_query");
+  Run c = run(tool_path("edgeattn-convert") + " " + q(src) + " -o " + dir + "/m.eatn --quiet");
+  REQUIRE(c.exit_code == 0);
+  Run r = run(tool_path("edgeattn-demo") + " " + dir +
+              "/m.eatn embed --query 'How do I bake bread?' 'The stock market fell today.' "
+              "'Knead the dough and let it rise before baking.' 'My cat sleeps all day.'");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(count_lines(r.out) == 3);
+  CHECK(r.out.find("Knead the dough") < r.out.find("stock market"));
+  CHECK(r.out.find("Knead the dough") < r.out.find("My cat"));
 }
 
 }  // namespace
