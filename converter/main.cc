@@ -1,6 +1,6 @@
 // edgeattn-convert: trained checkpoint -> .eatn model file.
 //
-//   edgeattn-convert INPUT -o OUT.eatn [--dtype fp32] [--tokenizer tokenizer.bin]
+//   edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8] [--keep-fp32 GLOB]... [--tokenizer tokenizer.bin]
 //   edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]
 //
 // INPUT: a Hugging Face folder (config.json + *.safetensors), a GGUF file, or
@@ -10,10 +10,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "converter/importers.h"
 #include "converter/inspect.h"
 #include "converter/model_builder.h"
+#include "converter/quantize.h"
 #include "converter/source/convert_error.h"
 #include "runtime/model.h"
 
@@ -21,7 +23,8 @@ namespace {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: edgeattn-convert INPUT -o OUT.eatn [--dtype fp32] [--tokenizer tokenizer.bin] [--quiet]\n"
+               "usage: edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8] [--keep-fp32 GLOB]...\n"
+               "                        [--tokenizer tokenizer.bin] [--quiet]\n"
                "       edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]\n"
                "INPUT: Hugging Face folder (config.json + safetensors), GGUF file, or llama2.c .bin\n");
 }
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
 
   std::string input, output, dtype = "fp32";
   ImportOptions options;
+  std::vector<std::string> keep_fp32;
   bool quiet = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -72,6 +76,8 @@ int main(int argc, char** argv) {
       output = argv[++i];
     } else if (a == "--dtype" && i + 1 < argc) {
       dtype = argv[++i];
+    } else if (a == "--keep-fp32" && i + 1 < argc) {
+      keep_fp32.push_back(argv[++i]);
     } else if (a == "--tokenizer" && i + 1 < argc) {
       options.tokenizer_path = argv[++i];
     } else if (a == "--quiet") {
@@ -87,10 +93,14 @@ int main(int argc, char** argv) {
     usage();
     return 2;
   }
-  if (dtype != "fp32") {
-    std::fprintf(stderr, "edgeattn-convert: --dtype %s is not supported yet (fp32)\n", dtype.c_str());
+  QuantizeOptions quantize;
+  try {
+    quantize.dtype = parse_weight_dtype(dtype);
+  } catch (const ConvertError& e) {
+    std::fprintf(stderr, "edgeattn-convert: %s\n", e.what());
     return 2;
   }
+  quantize.keep_fp32 = keep_fp32;
   if (!quiet) {
     options.progress = [](size_t done, size_t total, const std::string& name) {
       std::fprintf(stderr, "\r[%3zu/%3zu] %-60.60s", done, total, name.c_str());
@@ -101,6 +111,12 @@ int main(int argc, char** argv) {
     ModelBuilder mb;
     import_any(input, options, mb);
     if (!quiet) std::fprintf(stderr, "\n");
+    const QuantizeSummary q = quantize_weights(mb, quantize);
+    if (mb.model().producer) mb.model().producer->dtype = weight_dtype_name(quantize.dtype);
+    if (!quiet && quantize.dtype != WeightDType::kF32) {
+      std::fprintf(stderr, "%s: %zu weight tensors quantized (%zu -> %zu bytes), %zu kept in fp32\n",
+                   weight_dtype_name(quantize.dtype), q.quantized, q.bytes_before, q.bytes_after, q.kept);
+    }
     mb.write(output);
     // Verify what was written with the runtime's own loader.
     auto loaded = edgeattn::Model::load_file(output.c_str());

@@ -59,6 +59,24 @@ std::unique_ptr<fb::OpT> ModelBuilder::make_op(fb::OpCode code, std::vector<int3
   return op;
 }
 
+std::vector<float> ModelBuilder::constant_f32(int tensor) const {
+  const fb::TensorT& t = *model_->tensors.at(static_cast<size_t>(tensor));
+  if (!t.has_data || t.dtype != fb::DType::F32) throw ConvertError("tensor '" + t.name + "' is not an f32 constant");
+  const std::vector<uint8_t>& bytes = data_[static_cast<size_t>(tensor)];
+  std::vector<float> out(bytes.size() / sizeof(float));
+  std::memcpy(out.data(), bytes.data(), bytes.size());
+  return out;
+}
+
+void ModelBuilder::replace_constant(int tensor, fb::DType dtype, std::vector<uint8_t> bytes,
+                                    std::unique_ptr<fb::QuantizationT> quantization) {
+  fb::TensorT& t = *model_->tensors.at(static_cast<size_t>(tensor));
+  t.dtype = dtype;
+  t.quantization = std::move(quantization);
+  t.data = std::make_unique<fb::DataSegment>(0, bytes.size());
+  data_[static_cast<size_t>(tensor)] = std::move(bytes);
+}
+
 void ModelBuilder::set_graph_io(std::vector<int32_t> inputs, std::vector<int32_t> outputs) {
   graph_->inputs = std::move(inputs);
   graph_->outputs = std::move(outputs);

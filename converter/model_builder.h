@@ -50,6 +50,12 @@ class ModelBuilder {
     graph_->ops.push_back(make_op(code, std::move(inputs), std::move(outputs), name));
   }
 
+  // Float data of constant `tensor` (f32 as added); throws if it is not f32.
+  std::vector<float> constant_f32(int tensor) const;
+  // Replaces constant `tensor`'s bytes, dtype and quantization (the shape stays).
+  void replace_constant(int tensor, fb::DType dtype, std::vector<uint8_t> bytes,
+                        std::unique_ptr<fb::QuantizationT> quantization);
+
   void set_graph_io(std::vector<int32_t> inputs, std::vector<int32_t> outputs);
   int find_tensor(const std::string& name) const;
   const std::vector<int64_t>& shape(int tensor) const;

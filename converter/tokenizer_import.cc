@@ -122,7 +122,9 @@ void import_vocab_json_merges(const std::string& dir, fb::TokenizerT* t) {
   if (!vocab.is_object()) throw_convert_error(vocab_path, "not a JSON object of piece -> id");
   std::map<int64_t, std::string> by_id;
   for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-    if (!it.value().is_number_integer()) throw_convert_error(vocab_path, "id of '" + it.key() + "' is not an integer");
+    if (!it.value().is_number_integer()) {
+      throw_convert_error(vocab_path, "id of '" + it.key() + "' is not an integer");
+    }
     if (!by_id.emplace(it.value().get<int64_t>(), it.key()).second) {
       throw_convert_error(vocab_path, "id " + std::to_string(it.value().get<int64_t>()) + " is repeated");
     }

@@ -7,8 +7,10 @@
 //   aarch64 Linux: getauxval(AT_HWCAP) ASIMD / ASIMDHP / ASIMDDP.
 //   armv7 Linux: getauxval(AT_HWCAP) NEON.
 // Each ISA table is compiled only when its sources are in the build
-// (EDGEATTN_KERNELS_HAVE_AVX2 / _NEON, set by kernels/CMakeLists.txt), and
-// handed out only when the host supports it.
+// (EDGEATTN_KERNELS_HAVE_AVX2 / _NEON / _NEONDOT, set by
+// kernels/CMakeLists.txt), and handed out only when the host supports it.
+// "neon_dotprod" is the NEON table with the SDOT int8 GEMM; it is listed
+// after "neon" so tests check both on a dotprod host.
 #include "kernels/kernels.h"
 #include "kernels/reference/reference.h"
 
@@ -38,6 +40,11 @@ const KernelTable kReferenceTable = {
     f32_attention_ukernel__reference,
     f32_l2_normalize_ukernel__reference,
     f32_gelu_tanh_ukernel__reference,
+    f32_qd8_quantize_ukernel__reference,
+    qd8_qc8w_gemm_ukernel__reference,
+    f32_f16w_gemm_ukernel__reference,
+    f16_to_f32_rows_ukernel__reference,
+    qc8_dequantize_row_ukernel__reference,
 };
 
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
@@ -52,6 +59,11 @@ const KernelTable kAvx2Table = {
     f32_attention_ukernel__avx2,
     f32_l2_normalize_ukernel__avx2,
     f32_gelu_tanh_ukernel__avx2,
+    f32_qd8_quantize_ukernel__avx2,
+    qd8_qc8w_gemm_ukernel_4x2__avx2,
+    f32_f16w_gemm_ukernel_4x3__avx2,
+    f16_to_f32_rows_ukernel__avx2,
+    qc8_dequantize_row_ukernel__avx2,
 };
 #endif
 
@@ -67,6 +79,32 @@ const KernelTable kNeonTable = {
     f32_attention_ukernel__neon,
     f32_l2_normalize_ukernel__neon,
     f32_gelu_tanh_ukernel__neon,
+    f32_qd8_quantize_ukernel__neon,
+    qd8_qc8w_gemm_ukernel_4x4__neon,
+    f32_f16w_gemm_ukernel_4x4__neon,
+    f16_to_f32_rows_ukernel__neon,
+    qc8_dequantize_row_ukernel__neon,
+};
+#endif
+
+#if defined(EDGEATTN_KERNELS_HAVE_NEONDOT)
+// The NEON table with the SDOT int8 GEMM (AArch64 with HWCAP_ASIMDDP).
+const KernelTable kNeonDotTable = {
+    "neon_dotprod",
+    f32_layernorm_ukernel__neon,
+    f32_rmsnorm_ukernel__neon,
+    f32_gelu_ukernel__neon,
+    f32_silu_mul_ukernel__neon,
+    f32_add_ukernel__neon,
+    f32_rope_ukernel__neon,
+    f32_attention_ukernel__neon,
+    f32_l2_normalize_ukernel__neon,
+    f32_gelu_tanh_ukernel__neon,
+    f32_qd8_quantize_ukernel__neon,
+    qd8_qc8w_gemm_ukernel_4x4__neondot,
+    f32_f16w_gemm_ukernel_4x4__neon,
+    f16_to_f32_rows_ukernel__neon,
+    qc8_dequantize_row_ukernel__neon,
 };
 #endif
 
@@ -102,6 +140,9 @@ const KernelTable& select_kernels(const CpuFeatures& features) {
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
   if (features.avx2) return kAvx2Table;
 #endif
+#if defined(EDGEATTN_KERNELS_HAVE_NEONDOT)
+  if (features.neon && features.neon_dotprod) return kNeonDotTable;
+#endif
 #if defined(EDGEATTN_KERNELS_HAVE_NEON)
   if (features.neon) return kNeonTable;
 #endif
@@ -112,7 +153,7 @@ const KernelTable& select_kernels(const CpuFeatures& features) {
 }
 
 size_t available_kernel_tables(const KernelTable** out, size_t max_out) {
-  const KernelTable* tables[3];
+  const KernelTable* tables[4];
   size_t n = 0;
   tables[n++] = &kReferenceTable;
   const CpuFeatures features = detect_cpu_features();
@@ -122,6 +163,9 @@ size_t available_kernel_tables(const KernelTable** out, size_t max_out) {
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_NEON)
   if (features.neon) tables[n++] = &kNeonTable;
+#endif
+#if defined(EDGEATTN_KERNELS_HAVE_NEONDOT)
+  if (features.neon && features.neon_dotprod) tables[n++] = &kNeonDotTable;
 #endif
   size_t written = 0;
   for (; written < n && written < max_out; ++written) out[written] = tables[written];

@@ -95,7 +95,58 @@ struct KernelTable {
   //   y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
   // Appended last so existing aggregate initializers keep their order.
   void (*f32_gelu_tanh)(size_t n, const float* x, float* y);
+
+  // ---- Quantized / half-precision linear layers (issue #4) -------------------
+  // y[M, N] = x[M, K] * W^T + bias with W row-major [N, K] exactly as stored in
+  // the model file (used in place from the mmap; no packing). Kernels read W
+  // rows only within [0, K) elements, so W may end at the end of a mapping.
+  // Numerics are in kernels/README.md ("Quantized GEMM").
+
+  // Dynamic per-row symmetric int8 quantization ("qd8") of x [rows, k] (rows
+  // x_stride floats apart) into xq [rows, qd8_row_bytes(k)] and scales [rows]:
+  //   amax = max |x[r, :]|;  if !(amax >= 2^-100): scale = 0, row all zero;
+  //   else scale = amax / 127.0f, q = rne(clamp(x * (127.0f / amax), -127, 127))
+  // (float ops, rne = round to nearest even). Bytes [k, qd8_row_bytes(k)) of
+  // every xq row are written as 0. x must be finite.
+  void (*f32_qd8_quantize)(size_t rows, size_t k, const float* x, size_t x_stride,
+                           int8_t* xq, float* scales);
+
+  // y[r, c] = float(acc) * (x_scales[r] * w_scales[c]) (+ bias[c]), float ops in
+  // that order, acc = sum_k xq[r, k] * w[c, k] in exact int32.
+  // xq: [m, qd8_row_bytes(k)] from f32_qd8_quantize (padding bytes may hold any
+  // value); w: [n, k] int8 in [-127, 127], rows k bytes apart; w_scales [n];
+  // bias [n] or nullptr; y rows y_stride floats apart. Every table is
+  // bit-identical to the reference. Requires k <= kQd8MaxK (int32 accumulator).
+  void (*qd8_qc8w_gemm)(size_t m, size_t n, size_t k, const int8_t* xq,
+                        const float* x_scales, const int8_t* w, const float* w_scales,
+                        const float* bias, float* y, size_t y_stride);
+
+  // y[r, c] = sum_k x[r, k] * half_to_float(w[c, k]) (+ bias[c]) in float.
+  // x rows x_stride floats apart; w: IEEE binary16 bits [n, k], rows k
+  // elements apart; bias [n] or nullptr. ISA tables reorder the float sum (see
+  // README for the tolerance); the reference sums k = 0..K-1 sequentially.
+  void (*f32_f16w_gemm)(size_t m, size_t n, size_t k, const float* x, size_t x_stride,
+                        const uint16_t* w, const float* bias, float* y, size_t y_stride);
+
+  // dst[i] = half_to_float(src[i]), exact (fp16 embedding-row gather).
+  // Bit-identical in every table except NaN payloads (NaN stays NaN).
+  void (*f16_to_f32_rows)(size_t n, const uint16_t* src, float* dst);
+
+  // dst[i] = float(src[i]) * scale (one float multiply; bit-identical in every
+  // table). int8 embedding-row gather.
+  void (*qc8_dequantize_row)(size_t n, const int8_t* src, float scale, float* dst);
 };
+
+// Row stride in bytes of the xq buffer of f32_qd8_quantize / qd8_qc8w_gemm:
+// k rounded up to a multiple of 32 (so the kernels load whole 16/32-byte
+// vectors of x). The runtime allocates rows * qd8_row_bytes(k) bytes.
+constexpr size_t qd8_row_bytes(size_t k) { return (k + 31) / 32 * 32; }
+
+// f32_qd8_quantize maps rows with max |x| below this (2^-100) to scale 0.
+constexpr float kQd8MinAmax = 0x1p-100f;
+
+// Largest K for qd8_qc8w_gemm: K * 127 * 127 must fit int32.
+constexpr size_t kQd8MaxK = 133144;  // floor((2^31 - 1) / 16129)
 
 // The reference table: available everywhere.
 const KernelTable& reference_kernels();
@@ -108,7 +159,7 @@ struct CpuFeatures {
   bool avx2 = false;   // includes FMA and F16C on x86
   bool neon = false;
   bool neon_fp16 = false;
-  bool neon_dotprod = false;
+  bool neon_dotprod = false;  // AArch64 SDOT/UDOT (HWCAP_ASIMDDP)
 };
 
 CpuFeatures detect_cpu_features();

@@ -26,7 +26,6 @@ size_t Generator::scratch_bytes(size_t vocab_size, size_t max_context, const Sam
 
 Generator::Generator(Session& session, size_t vocab_size, const GenerateOptions& options)
     : session_(&session),
-      vocab_size_(vocab_size),
       options_(options),
       sampler_(vocab_size, options.sampling, sampler_scratch(session)),
       history_(reinterpret_cast<int32_t*>(session.scratch().data())) {

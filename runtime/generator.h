@@ -80,7 +80,6 @@ class Generator {
   Status slide();
 
   Session* session_;        // must outlive this Generator
-  size_t vocab_size_;
   GenerateOptions options_;
   Status status_;
   Sampler sampler_;         // scratch inside the session arena

@@ -33,7 +33,8 @@ struct Op;
 
 // Format version this runtime reads: files with another major are refused.
 constexpr uint32_t kFormatMajor = 1;
-constexpr uint32_t kFormatMinor = 0;
+// 1: ByteLevelBpe tokenizers (merges, add_prefix_space), GeluOptions.
+constexpr uint32_t kFormatMinor = 1;
 // Every data segment starts at a multiple of this many bytes.
 constexpr uint64_t kSegmentAlignment = 64;
 

@@ -14,6 +14,15 @@ namespace {
 // overflow on 64-bit hosts and is checked again against the file size.
 constexpr int64_t kMaxElements = int64_t{1} << 40;
 
+// The FlatBuffers 2.0 verifier checks a vector's 4-byte length field, not
+// the alignment of 8-byte elements; reading misaligned ones is undefined
+// behaviour (and a fault on strict-alignment CPUs).
+Status check_vector_alignment(const void* data, size_t alignment, size_t index, const char* name, const char* what) {
+  EA_ENSURE(reinterpret_cast<uintptr_t>(data) % alignment == 0, StatusCode::kInvalidModel,
+            "tensor %zu '%s': %s vector is not %zu-byte aligned", index, name, what, alignment);
+  return Status::ok();
+}
+
 Status verify_tensor(const fb::Tensor& t, size_t index, const ModelBytes& bytes, uint64_t fb_end) {
   const char* name = t.name()->c_str();
   EA_ENSURE(t.dtype() >= fb::DType::MIN && t.dtype() <= fb::DType::MAX, StatusCode::kInvalidModel,
@@ -24,13 +33,15 @@ Status verify_tensor(const fb::Tensor& t, size_t index, const ModelBytes& bytes,
               "tensor %zu '%s': constant without shape or data segment", index, name);
     EA_ENSURE(t.shape()->size() >= 1 && t.shape()->size() <= kMaxRank, StatusCode::kInvalidModel,
               "tensor %zu '%s': rank %u not in [1, %d]", index, name, t.shape()->size(), kMaxRank);
+    EA_RETURN_IF_ERROR(check_vector_alignment(t.shape()->data(), alignof(int64_t), index, name, "shape"));
     int64_t count = 1;
     for (int64_t d : *t.shape()) {
       EA_ENSURE(d > 0 && d <= kMaxElements, StatusCode::kInvalidModel,
                 "tensor %zu '%s': dimension %lld out of range", index, name, static_cast<long long>(d));
-      count *= d;
-      EA_ENSURE(count <= kMaxElements, StatusCode::kInvalidModel, "tensor %zu '%s': too many elements",
+      // Checked before multiplying: both factors may be up to 2^40.
+      EA_ENSURE(d <= kMaxElements / count, StatusCode::kInvalidModel, "tensor %zu '%s': too many elements",
                 index, name);
+      count *= d;
     }
     uint64_t offset = t.data()->offset();
     uint64_t size = t.data()->size();
@@ -61,6 +72,7 @@ Status verify_tensor(const fb::Tensor& t, size_t index, const ModelBytes& bytes,
   } else {
     EA_ENSURE(t.dims() != nullptr && t.dims()->size() >= 1 && t.dims()->size() <= kMaxRank,
               StatusCode::kInvalidModel, "tensor %zu '%s': activation needs 1..%d dims", index, name, kMaxRank);
+    EA_RETURN_IF_ERROR(check_vector_alignment(t.dims()->data(), alignof(fb::Dim), index, name, "dims"));
     for (const fb::Dim* d : *t.dims()) {
       EA_ENSURE(d->kind() >= fb::DimKind::MIN && d->kind() <= fb::DimKind::MAX, StatusCode::kInvalidModel,
                 "tensor %zu '%s': unknown dim kind %d", index, name, static_cast<int>(d->kind()));
@@ -146,6 +158,11 @@ Status verify_model_graphs(const Model& model) {
         EA_ENSURE(!model.tensor(out).is_constant && !written[out], StatusCode::kInvalidModel,
                   "graph '%s' op %u (%s '%s'): output tensor %d ('%s') is a constant or written twice", gname, oi,
                   reg->name, opname, out, model.tensor(out).name);
+        // Every op writes f32 today; a graph output has no reader whose
+        // checks would catch another dtype, so check here.
+        EA_ENSURE(model.tensor(out).dtype == DType::kF32, StatusCode::kInvalidModel,
+                  "graph '%s' op %u (%s '%s'): output tensor %d ('%s') is %s, ops write f32", gname, oi, reg->name,
+                  opname, out, model.tensor(out).name, dtype_name(model.tensor(out).dtype));
         written[out] = true;
       }
       Status s = reg->verify(model, op);

@@ -93,12 +93,11 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
   ctx.max_context = max_context_;
   ctx.threadpool = threadpool_;
   ctx.kernels = kernels_;
+  ctx.create_operators = allocate;
   op_states_.assign(n_ops, OpState());
   for (size_t i = 0; i < n_ops; ++i) {
     const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
     const OpRegistration* reg = find_op(static_cast<uint16_t>(op.code()));
-    // Without allocate (plan()), ops that would create XNNPACK operators only plan.
-    if (!allocate && op.code() == fb::OpCode::FullyConnected) continue;
     Status s = reg->prepare(ctx, op, &op_states_[i]);
     if (!s.is_ok()) {
       return s.with_context("op %zu (%s '%s')", i, reg->name, op.name() ? op.name()->c_str() : "");
@@ -129,6 +128,13 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
     size_t bytes = static_cast<size_t>(info.element_count(max_dims_)) * dtype_size(info.dtype) + kBufferSlack;
     plan_index[t] = planner.add(bytes, first_use[t], last_use[t]);
     naive += bytes;
+  }
+  // Per-op scratch lives only while its op runs.
+  std::vector<size_t> scratch_index(n_ops, SIZE_MAX);
+  for (size_t i = 0; i < n_ops; ++i) {
+    if (op_states_[i].scratch_bytes == 0) continue;
+    scratch_index[i] = planner.add(op_states_[i].scratch_bytes + kBufferSlack, static_cast<int>(i), static_cast<int>(i));
+    naive += op_states_[i].scratch_bytes + kBufferSlack;
   }
   planner.plan();
 
@@ -168,7 +174,10 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
       tensor_data_[t] = planned + planner.offset(plan_index[t]);
     }
   }
-  for (OpState& s : op_states_) s.persistent = arena_ + s.persistent_offset;
+  for (size_t i = 0; i < n_ops; ++i) {
+    op_states_[i].persistent = arena_ + op_states_[i].persistent_offset;
+    if (scratch_index[i] != SIZE_MAX) op_states_[i].scratch = planned + planner.offset(scratch_index[i]);
+  }
   scratch_ = Span<uint8_t>(arena_ + scratch_offset, options.scratch_bytes);
   for (int i = 0; i < ctx.rope_table_count; ++i) {
     const PrepareContext::RopeTable& t = ctx.rope_tables[i];

@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages edgeattn needs to build, test and benchmark.
 # apt only; idempotent. Run as root (or with sudo available).
+#   --cross   also the ARM cross toolchains and qemu-user (targets/README.md):
+#             g++-aarch64-linux-gnu g++-arm-linux-gnueabihf (with their
+#             binutils and libc6-dev-*-cross) qemu-user.
+#             The ARM libraries themselves are not apt-installed: they go
+#             into a private sysroot (targets/sysroot.sh).
 set -euo pipefail
+cross=0
+for arg in "$@"; do
+  case "$arg" in
+    --cross) cross=1 ;;
+    *) echo "usage: $0 [--cross]" >&2; exit 2 ;;
+  esac
+done
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 packages=(
@@ -11,6 +23,13 @@ packages=(
   doctest-dev nlohmann-json3-dev libbenchmark-dev
   python3 python3-pip unzip
 )
+if [ "$cross" = 1 ]; then
+  packages+=(
+    g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
+    g++-arm-linux-gnueabihf binutils-arm-linux-gnueabihf
+    qemu-user
+  )
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -6,7 +6,13 @@
 // Benchmark names are <op>/<table>/<shape>, so
 //   edgeattn-bench-kernels --benchmark_filter='attention/.*/decode'
 // compares the tables on one op. items_per_second counts elements (rows x
-// cols for norms, elements for elementwise ops, q-k pairs for attention).
+// cols for norms, elements for elementwise ops, q-k pairs for attention,
+// 2 M N K operations for the GEMMs, so it reads as FLOPS / OPS).
+//
+// GEMM shapes are <M>x<N>x<K> (y[M, N] = x[M, K] W^T, W [N, K] used in place):
+// MiniLM FFN-up decode 1x1536x384, GPT-2 FFN-up decode 1x3072x768, MiniLM
+// attention projection 128x384x384 and FFN-up 128x1536x384 over 128 tokens.
+// Weights are hot (cache-resident after the first iteration where they fit).
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -200,6 +206,81 @@ void register_attention(const KernelTable* t) {
   }
 }
 
+void register_gemm(const KernelTable* t) {
+  struct Shape {
+    size_t m, n, k;
+  };
+  for (Shape s : {Shape{1, 1536, 384}, Shape{1, 3072, 768}, Shape{128, 384, 384},
+                  Shape{128, 1536, 384}}) {
+    const std::string label = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
+                              std::to_string(s.k);
+    // The reference is plain loops: only the decode shapes, to keep the run short.
+    if (std::string(t->name) == "reference" && s.m > 1) continue;
+    add(std::string("qd8_qc8w_gemm/") + t->name + "/" + label, [t, s](benchmark::State& state) {
+      std::mt19937 rng(3);
+      std::vector<int8_t> xq(s.m * qd8_row_bytes(s.k)), w(s.n * s.k);
+      for (int8_t& v : xq) v = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+      for (int8_t& v : w) v = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+      const auto xs = random_vector(s.m, 0.01f, 0.1f, 4), ws = random_vector(s.n, 0.01f, 0.1f, 5);
+      const auto b = random_vector(s.n, -1.0f, 1.0f, 6);
+      std::vector<float> y(s.m * s.n);
+      for (auto _ : state) {
+        t->qd8_qc8w_gemm(s.m, s.n, s.k, xq.data(), xs.data(), w.data(), ws.data(), b.data(),
+                         y.data(), s.n);
+        benchmark::DoNotOptimize(y.data());
+      }
+      state.SetItemsProcessed(state.iterations() * 2 * s.m * s.n * s.k);
+    });
+    add(std::string("f32_f16w_gemm/") + t->name + "/" + label, [t, s](benchmark::State& state) {
+      std::mt19937 rng(3);
+      const auto x = random_vector(s.m * s.k, -1.0f, 1.0f, 7);
+      std::vector<uint16_t> w(s.n * s.k);
+      // Halves with |w| in [2^-10, 2): sign, exponent 5..15, random mantissa.
+      for (uint16_t& h : w)
+        h = static_cast<uint16_t>(((rng() & 1) << 15) | ((5 + rng() % 11) << 10) | (rng() & 0x3ff));
+      const auto b = random_vector(s.n, -1.0f, 1.0f, 6);
+      std::vector<float> y(s.m * s.n);
+      for (auto _ : state) {
+        t->f32_f16w_gemm(s.m, s.n, s.k, x.data(), s.k, w.data(), b.data(), y.data(), s.n);
+        benchmark::DoNotOptimize(y.data());
+      }
+      state.SetItemsProcessed(state.iterations() * 2 * s.m * s.n * s.k);
+    });
+  }
+  // Dynamic quantization of a MiniLM activation block (items = elements).
+  add(std::string("qd8_quantize/") + t->name + "/128x384", [t](benchmark::State& state) {
+    const auto x = random_vector(128 * 384, -4.0f, 4.0f, 8);
+    std::vector<int8_t> xq(128 * qd8_row_bytes(384));
+    std::vector<float> scales(128);
+    for (auto _ : state) {
+      t->f32_qd8_quantize(128, 384, x.data(), 384, xq.data(), scales.data());
+      benchmark::DoNotOptimize(xq.data());
+    }
+    state.SetItemsProcessed(state.iterations() * 128 * 384);
+  });
+  // Embedding-row gathers (items = elements).
+  add(std::string("f16_to_f32_rows/") + t->name + "/768", [t](benchmark::State& state) {
+    std::vector<uint16_t> h(768);
+    for (size_t i = 0; i < h.size(); ++i) h[i] = static_cast<uint16_t>(0x3000 + i * 7);
+    std::vector<float> y(768);
+    for (auto _ : state) {
+      t->f16_to_f32_rows(768, h.data(), y.data());
+      benchmark::DoNotOptimize(y.data());
+    }
+    state.SetItemsProcessed(state.iterations() * 768);
+  });
+  add(std::string("qc8_dequantize_row/") + t->name + "/768", [t](benchmark::State& state) {
+    std::vector<int8_t> q(768);
+    for (size_t i = 0; i < q.size(); ++i) q[i] = static_cast<int8_t>(static_cast<int>(i % 255) - 127);
+    std::vector<float> y(768);
+    for (auto _ : state) {
+      t->qc8_dequantize_row(768, q.data(), 0.02f, y.data());
+      benchmark::DoNotOptimize(y.data());
+    }
+    state.SetItemsProcessed(state.iterations() * 768);
+  });
+}
+
 }  // namespace
 }  // namespace edgeattn
 
@@ -211,6 +292,7 @@ int main(int argc, char** argv) {
     edgeattn::register_elementwise(tables[i]);
     edgeattn::register_rope(tables[i]);
     edgeattn::register_attention(tables[i]);
+    edgeattn::register_gemm(tables[i]);
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -45,4 +45,17 @@ void f32_l2_normalize_ukernel__reference(size_t rows, size_t cols, const float* 
                                          float eps, float* y);
 void f32_gelu_tanh_ukernel__reference(size_t n, const float* x, float* y);
 
+// Quantized / fp16 linear layers (kernels.h documents the contracts).
+void f32_qd8_quantize_ukernel__reference(size_t rows, size_t k, const float* x, size_t x_stride,
+                                 int8_t* xq, float* scales);
+void qd8_qc8w_gemm_ukernel__reference(size_t m, size_t n, size_t k, const int8_t* xq,
+                                      const float* x_scales, const int8_t* w,
+                                      const float* w_scales, const float* bias, float* y,
+                                      size_t y_stride);
+void f32_f16w_gemm_ukernel__reference(size_t m, size_t n, size_t k, const float* x,
+                                      size_t x_stride, const uint16_t* w, const float* bias,
+                                      float* y, size_t y_stride);
+void f16_to_f32_rows_ukernel__reference(size_t n, const uint16_t* src, float* dst);
+void qc8_dequantize_row_ukernel__reference(size_t n, const int8_t* src, float scale, float* dst);
+
 }  // namespace edgeattn

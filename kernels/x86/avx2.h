@@ -27,4 +27,17 @@ void f32_l2_normalize_ukernel__avx2(size_t rows, size_t cols, const float* x, fl
                                     float* y);
 void f32_gelu_tanh_ukernel__avx2(size_t n, const float* x, float* y);
 
+// Quantized / fp16 linear layers (kernels.h documents the contracts).
+void f32_qd8_quantize_ukernel__avx2(size_t rows, size_t k, const float* x, size_t x_stride,
+                                 int8_t* xq, float* scales);
+void qd8_qc8w_gemm_ukernel_4x2__avx2(size_t m, size_t n, size_t k, const int8_t* xq,
+                                      const float* x_scales, const int8_t* w,
+                                      const float* w_scales, const float* bias, float* y,
+                                      size_t y_stride);
+void f32_f16w_gemm_ukernel_4x3__avx2(size_t m, size_t n, size_t k, const float* x,
+                                      size_t x_stride, const uint16_t* w, const float* bias,
+                                      float* y, size_t y_stride);
+void f16_to_f32_rows_ukernel__avx2(size_t n, const uint16_t* src, float* dst);
+void qc8_dequantize_row_ukernel__avx2(size_t n, const int8_t* src, float scale, float* dst);
+
 }  // namespace edgeattn

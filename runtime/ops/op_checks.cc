@@ -44,6 +44,24 @@ Status constant(const Model& model, int index, DType dtype, int rank, const int6
   return Status::ok();
 }
 
+Status weight_matrix(const Model& model, int index, int64_t rows, int64_t cols) {
+  const TensorInfo& t = model.tensor(index);
+  EA_ENSURE(t.is_constant && t.rank == 2, StatusCode::kInvalidModel, "tensor %d '%s' must be a constant matrix", index,
+            t.name);
+  EA_ENSURE(t.dtype == DType::kF32 || t.dtype == DType::kF16 || t.dtype == DType::kI8, StatusCode::kUnsupported,
+            "tensor %d '%s' is %s; weights must be f32, f16 or i8", index, t.name, dtype_name(t.dtype));
+  EA_ENSURE(rows < 0 || t.shape[0] == rows, StatusCode::kInvalidModel, "tensor %d '%s' has %lld rows, expects %lld",
+            index, t.name, static_cast<long long>(t.shape[0]), static_cast<long long>(rows));
+  EA_ENSURE(cols < 0 || t.shape[1] == cols, StatusCode::kInvalidModel,
+            "tensor %d '%s' has %lld columns, expects %lld", index, t.name, static_cast<long long>(t.shape[1]),
+            static_cast<long long>(cols));
+  if (t.dtype == DType::kI8) {
+    EA_ENSURE(t.quant_axis == 0 && t.scales != nullptr && static_cast<int64_t>(t.scale_count) == t.shape[0],
+              StatusCode::kInvalidModel, "i8 tensor %d '%s' needs one scale per row (axis 0)", index, t.name);
+  }
+  return Status::ok();
+}
+
 Status same_dims(const Model& model, int a, int b) {
   const TensorInfo& ta = model.tensor(a);
   const TensorInfo& tb = model.tensor(b);

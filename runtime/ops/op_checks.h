@@ -24,6 +24,9 @@ Status activation_f32(const Model& model, int index, int rank);
 // Tensor `index` is a constant of `dtype` with exactly this shape (-1 in
 // `shape` matches anything).
 Status constant(const Model& model, int index, DType dtype, int rank, const int64_t* shape);
+// Tensor `index` is a rank-2 weight matrix [rows, cols] (-1 matches any)
+// stored as f32, f16, or i8 with one scale per row (axis 0).
+Status weight_matrix(const Model& model, int index, int64_t rows, int64_t cols);
 // Tensors a and b have identical symbolic dims.
 Status same_dims(const Model& model, int a, int b);
 // The last dim of activation `index` is fixed and equals `value`.

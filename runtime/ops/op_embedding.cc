@@ -1,9 +1,10 @@
-// Embedding: out[b, t, :] = scale * token_table[ids[b, t]]
+// Embedding: out[b, t, :] = scale * token_table[ids[b, t]]   (tables f32, f16 or i8 per row)
 //                          + position_table[past + t + position_offset]   (if given)
 //                          + type_table[0]                                (if given)
 // Token ids come from the caller, so they are the one thing eval() checks.
 #include <cstring>
 
+#include "runtime/core/half.h"
 #include "runtime/model.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
@@ -23,17 +24,44 @@ Status verify(const Model& model, const fb::Op& op) {
             "input 0 '%s' must be i32 ids [batch, seq]", ids.name);
   EA_RETURN_IF_ERROR(op_check::dim_kind(model, input(op, 0), 0, DimKind::kBatch));
   EA_RETURN_IF_ERROR(op_check::dim_kind(model, input(op, 0), 1, DimKind::kSeq));
-  const int64_t any2[2] = {-1, -1};
-  EA_RETURN_IF_ERROR(op_check::constant(model, input(op, 1), DType::kF32, 2, any2));
+  EA_RETURN_IF_ERROR(op_check::weight_matrix(model, input(op, 1), -1, -1));
   const int64_t width = model.tensor(input(op, 1)).shape[1];
-  const int64_t table_shape[2] = {-1, width};
   for (size_t i = 2; i < op_util::input_count(op); ++i) {
-    if (input(op, i) >= 0) EA_RETURN_IF_ERROR(op_check::constant(model, input(op, i), DType::kF32, 2, table_shape));
+    if (input(op, i) >= 0) EA_RETURN_IF_ERROR(op_check::weight_matrix(model, input(op, i), -1, width));
   }
   EA_RETURN_IF_ERROR(op_check::activation_f32(model, output(op, 0), 3));
   EA_RETURN_IF_ERROR(op_check::dim_kind(model, output(op, 0), 0, DimKind::kBatch));
   EA_RETURN_IF_ERROR(op_check::dim_kind(model, output(op, 0), 1, DimKind::kSeq));
   return op_check::last_dim(model, output(op, 0), width);
+}
+
+// Row `r` of a [rows, width] table in f32, f16 or per-row-scaled i8, written
+// to (or added to) `out`. Memory-bound: one row per token.
+void gather_row(const TensorInfo& table, int64_t r, int64_t width, bool accumulate, float* out) {
+  const size_t n = static_cast<size_t>(width);
+  const size_t offset = static_cast<size_t>(r) * n;
+  switch (table.dtype) {
+    case DType::kF16: {
+      const uint16_t* src = static_cast<const uint16_t*>(table.data) + offset;
+      for (size_t i = 0; i < n; ++i) out[i] = (accumulate ? out[i] : 0.0f) + half_to_float(src[i]);
+      return;
+    }
+    case DType::kI8: {
+      const int8_t* src = static_cast<const int8_t*>(table.data) + offset;
+      const float s = table.scales[r];
+      for (size_t i = 0; i < n; ++i) out[i] = (accumulate ? out[i] : 0.0f) + static_cast<float>(src[i]) * s;
+      return;
+    }
+    default: {
+      const float* src = static_cast<const float*>(table.data) + offset;
+      if (!accumulate) {
+        std::memcpy(out, src, n * sizeof(float));
+      } else {
+        for (size_t i = 0; i < n; ++i) out[i] += src[i];
+      }
+      return;
+    }
+  }
 }
 
 Status prepare(PrepareContext& ctx, const fb::Op& op, OpState*) {
@@ -54,11 +82,8 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpState&) {
   const TensorInfo& table = model.tensor(input(op, 1));
   const int64_t vocab = table.shape[0];
   const int64_t width = table.shape[1];
-  const float* token_table = static_cast<const float*>(table.data);  // [vocab, width]
   const int pos_index = input(op, 2);
   const int type_index = input(op, 3);
-  const float* pos_table = pos_index >= 0 ? static_cast<const float*>(model.tensor(pos_index).data) : nullptr;
-  const float* type_row = type_index >= 0 ? static_cast<const float*>(model.tensor(type_index).data) : nullptr;
   const fb::EmbeddingOptions* o = op.options_as_EmbeddingOptions();
   const float scale = o ? o->scale() : 1.0f;
   const int64_t offset = o ? o->position_offset() : 0;
@@ -73,19 +98,12 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpState&) {
                 "token id %d at [%lld, %lld] out of range [0, %lld)", id, static_cast<long long>(b),
                 static_cast<long long>(t), static_cast<long long>(vocab));
       float* row = out + (b * seq + t) * width;
-      const float* src = token_table + id * width;
-      if (scale == 1.0f) {
-        std::memcpy(row, src, static_cast<size_t>(width) * sizeof(float));
-      } else {
-        for (int64_t i = 0; i < width; ++i) row[i] = src[i] * scale;
+      gather_row(table, id, width, /*accumulate=*/false, row);
+      if (scale != 1.0f) {
+        for (int64_t i = 0; i < width; ++i) row[i] *= scale;
       }
-      if (pos_table != nullptr) {
-        const float* p = pos_table + (ctx.past + t + offset) * width;
-        for (int64_t i = 0; i < width; ++i) row[i] += p[i];
-      }
-      if (type_row != nullptr) {
-        for (int64_t i = 0; i < width; ++i) row[i] += type_row[i];
-      }
+      if (pos_index >= 0) gather_row(model.tensor(pos_index), ctx.past + t + offset, width, true, row);
+      if (type_index >= 0) gather_row(model.tensor(type_index), 0, width, true, row);
     }
   }
   return Status::ok();

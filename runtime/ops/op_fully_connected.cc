@@ -1,11 +1,24 @@
 // FullyConnected: y[.., N] = x[.., K] · Wᵀ + bias, W [N, K] (PyTorch layout).
-// Runs on XNNPACK: the operator (with its packed copy of W) is created at
-// prepare; eval only sets up the row count and pointers, which XNNPACK does
-// without allocating (docs/xnnpack-debian12.md §2).
+//
+// By weight dtype:
+//   f32  XNNPACK: the operator (with its packed copy of W) is created at
+//        prepare; eval only sets the row count and pointers, which XNNPACK
+//        does without allocating (docs/xnnpack-debian12.md §2).
+//   f16  own kernel reading W in place from the model (fp32 compute).
+//   i8   dynamic per-token int8: each activation row is quantized
+//        symmetrically into op scratch, multiplied with W (int8, one scale
+//        per output channel, in place) with int32 accumulation, and
+//        dequantized to f32 (kernels.h: f32_qd8_quantize, qd8_qc8w_gemm).
+// The own kernels split N across the session's threads.
+#include <pthreadpool.h>
 #include <xnnpack.h>
+
+#include <algorithm>
+#include <cstdint>
 
 #include <limits>
 
+#include "kernels/kernels.h"
 #include "runtime/model.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
@@ -21,11 +34,13 @@ Status verify(const Model& model, const fb::Op& op) {
   EA_RETURN_IF_ERROR(op_check::arity(op, 2, 3, 1));
   EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::FullyConnectedOptions), false));
   EA_RETURN_IF_ERROR(op_check::activation_f32(model, input(op, 0), 0));
-  const int64_t any2[2] = {-1, -1};
-  EA_RETURN_IF_ERROR(op_check::constant(model, input(op, 1), DType::kF32, 2, any2));
+  EA_RETURN_IF_ERROR(op_check::weight_matrix(model, input(op, 1), -1, -1));
   const TensorInfo& w = model.tensor(input(op, 1));
   const int64_t n = w.shape[0], k = w.shape[1];
   EA_RETURN_IF_ERROR(op_check::last_dim(model, input(op, 0), k));
+  EA_ENSURE(w.dtype != DType::kI8 || static_cast<size_t>(k) <= kQd8MaxK, StatusCode::kUnsupported,
+            "i8 weight '%s' with K = %lld exceeds the int32 accumulator bound %zu", w.name,
+            static_cast<long long>(k), kQd8MaxK);
   if (input(op, 2) >= 0) EA_RETURN_IF_ERROR(op_check::constant(model, input(op, 2), DType::kF32, 1, &n));
   EA_RETURN_IF_ERROR(op_check::activation_f32(model, output(op, 0), model.tensor(input(op, 0)).rank));
   EA_RETURN_IF_ERROR(op_check::last_dim(model, output(op, 0), n));
@@ -42,9 +57,21 @@ Status verify(const Model& model, const fb::Op& op) {
   return Status::ok();
 }
 
+// i8 scratch: [max_rows, qd8_row_bytes(k)] int8 activation rows, then
+// [max_rows] float scales at this (64-byte aligned) offset.
+size_t scales_offset(size_t max_rows, size_t k) { return (max_rows * qd8_row_bytes(k) + 63) / 64 * 64; }
+
 Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
   const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
+  if (w.dtype == DType::kI8) {
+    // [max_rows, qd8_row_bytes(k)] int8 activations, then [max_rows] float scales.
+    state->max_rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.max_dims));
+    state->scratch_bytes = scales_offset(state->max_rows, k) + state->max_rows * sizeof(float);
+    return Status::ok();
+  }
+  if (w.dtype == DType::kF16) return Status::ok();
+  if (!ctx.create_operators) return Status::ok();
   const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
   float lo = -std::numeric_limits<float>::infinity();
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
@@ -56,7 +83,64 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
   return Status::ok();
 }
 
+// One tile of output channels [n0, n0 + tile) for the own kernels.
+struct GemmJob {
+  const KernelTable* kernels;
+  DType dtype;
+  size_t m, n, k;
+  const float* x;            // [m, k] f32
+  const int8_t* xq;          // [m, qd8_row_bytes(k)] (i8 path)
+  const float* x_scales;     // [m]                  (i8 path)
+  const void* w;             // [n, k] f16 or i8, in the model mapping
+  const float* w_scales;     // [n] (i8)
+  const float* bias;         // [n] or nullptr
+  float* y;                  // [m, n]
+};
+
+void run_gemm_tile(void* context, size_t n0, size_t tile) {
+  const GemmJob& j = *static_cast<const GemmJob*>(context);
+  const float* bias = j.bias != nullptr ? j.bias + n0 : nullptr;
+  if (j.dtype == DType::kI8) {
+    j.kernels->qd8_qc8w_gemm(j.m, tile, j.k, j.xq, j.x_scales, static_cast<const int8_t*>(j.w) + n0 * j.k,
+                             j.w_scales + n0, bias, j.y + n0, j.n);
+  } else {
+    j.kernels->f32_f16w_gemm(j.m, tile, j.k, j.x, j.k, static_cast<const uint16_t*>(j.w) + n0 * j.k, bias, j.y + n0,
+                             j.n);
+  }
+}
+
+Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpState& state, const TensorInfo& w) {
+  GemmJob j;
+  j.kernels = ctx.kernels;
+  j.dtype = w.dtype;
+  j.m = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
+  j.n = static_cast<size_t>(w.shape[0]);
+  j.k = static_cast<size_t>(w.shape[1]);
+  j.x = ctx.f32(input(op, 0));
+  j.w = w.data;
+  j.w_scales = w.scales;
+  j.bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) : nullptr;
+  j.y = ctx.f32(output(op, 0));
+  if (w.dtype == DType::kI8) {
+    int8_t* xq = reinterpret_cast<int8_t*>(state.scratch);
+    float* scales = reinterpret_cast<float*>(state.scratch + scales_offset(state.max_rows, j.k));
+    ctx.kernels->f32_qd8_quantize(j.m, j.k, j.x, j.k, xq, scales);
+    j.xq = xq;
+    j.x_scales = scales;
+  }
+  // Tiles of 16+ channels, about 4 per thread, so threads stay busy.
+  const size_t tile = std::max<size_t>(16, (j.n / 8 + 15) / 16 * 16);
+  pthreadpool_parallelize_1d_tile_1d(ctx.threadpool, run_gemm_tile, &j, j.n, tile, 0);
+  const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
+  if (o != nullptr && o->activation() == fb::Activation::Relu) {
+    for (size_t i = 0; i < j.m * j.n; ++i) j.y[i] = std::max(j.y[i], 0.0f);
+  }
+  return Status::ok();
+}
+
 Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
+  const TensorInfo& w = ctx.model->tensor(input(op, 1));
+  if (w.dtype != DType::kF32) return eval_own(ctx, op, state, w);
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   xnn_status s = xnn_setup_fully_connected_nc_f32(state.xnn, rows, ctx.f32(input(op, 0)), ctx.f32(output(op, 0)),
                                                   ctx.threadpool);

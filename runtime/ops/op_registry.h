@@ -41,6 +41,12 @@ struct OpState {
   int shared_index = -1;            // e.g. which RoPE table this op uses
   size_t kv_max_batch = 0;          // Attention with a KV cache: its extents
   size_t kv_context = 0;
+  // Working memory needed only while this op runs (e.g. quantized
+  // activations); set by prepare, planned into the arena like an activation
+  // that lives for this one op, resolved before the first invoke.
+  size_t scratch_bytes = 0;
+  uint8_t* scratch = nullptr;
+  size_t max_rows = 0;              // rows prepare() sized per-row scratch for
 };
 
 // Everything prepare() may consult or request.
@@ -50,6 +56,8 @@ struct PrepareContext {
   int64_t max_context = 0;     // longest past + seq (decoders)
   pthreadpool* threadpool = nullptr;
   const KernelTable* kernels = nullptr;
+  // False for Session::plan(): size everything, create no XNNPACK operators.
+  bool create_operators = true;
   // Bytes of persistent arena requested so far (offsets are relative to the
   // start of the persistent region). 64-byte aligned.
   size_t persistent_bytes = 0;

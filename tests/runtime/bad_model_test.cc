@@ -311,10 +311,16 @@ TEST_CASE("wrong identifier") {
 }
 
 TEST_CASE("wrong format version") {
-  CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { m.format_major = kFormatMajor + 1; }),
+  CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                     m.format_major = kFormatMajor + 1;
+                     m.format_minor = 0;
+                   }),
                    StatusCode::kInvalidModel, "format version 2.0, this runtime reads 1.x");
-  CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { m.format_major = 0; }), StatusCode::kInvalidModel,
-                   "format version 0.0");
+  CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                     m.format_major = 0;
+                     m.format_minor = 0;
+                   }),
+                   StatusCode::kInvalidModel, "format version 0.0");
 }
 
 TEST_CASE("size prefix and FlatBuffer corruption") {
@@ -501,14 +507,10 @@ TEST_CASE("bad tensor tables") {
   }
 }
 
-// BUG (found by fuzz/model_load_fuzzer): runtime/model_verifier.cc:31,
-// verify_tensor: `count *= d` multiplies before checking, and each factor
-// may be up to 2^40, so {2^40, 2^40} overflows int64 (UBSan: signed integer
-// overflow; -fno-sanitize-recover aborts). Without UBSan the product wraps:
-// {2^40, 2^24} wraps to 0, and a 0-byte data segment then passes the size
-// check. Fix: check d <= kMaxElements / count before multiplying. Skipped
-// because under the sanitizer build it aborts the binary; unskip when fixed.
-TEST_CASE("constant element count overflow is caught before it happens" * doctest::skip()) {
+// Regression (found by fuzz/model_load_fuzzer): the element count was
+// multiplied before it was bounded, so {2^40, 2^40} overflowed int64 and
+// {2^40, 2^24} wrapped to 0, letting a 0-byte data segment pass.
+TEST_CASE("constant element count overflow is caught before it happens") {
   CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
                      m.tensors[static_cast<size_t>(tensor_index(m, "blk.0.attn_q.weight"))]->shape = {
                          int64_t{1} << 40, int64_t{1} << 40};
@@ -652,7 +654,7 @@ TEST_CASE("a shape that disagrees with its op") {
     CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
                        set_input(m, "embeddings", 2, "encoder.layer.0.output.dense.weight");
                      }),
-                     StatusCode::kInvalidModel, "dim 1 is 32, expects 16");
+                     StatusCode::kInvalidModel, "has 32 columns, expects 16");
   }
   SUBCASE("embedding ids are not i32 [batch, seq]") {
     CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { set_input(m, "embedding", 0, "embeddings"); }),
@@ -672,16 +674,16 @@ TEST_CASE("a shape that disagrees with its op") {
   }
 }
 
-// An op output declared u8/f16 where the op writes f32: an op that reads it
-// rejects it (every op checks its inputs are f32)...
-TEST_CASE("a non-f32 intermediate activation is rejected by its consumer") {
+// An op output declared u8/f16 where the op writes f32 is rejected at the
+// op that writes it, naming the tensor and its dtype.
+TEST_CASE("a non-f32 intermediate activation is rejected at its producer") {
   for (const char* name : {"blk.0.attn_residual", "blk.0.ffn_swiglu", "blk.0.attn_norm.out", "blk.0.q_rope",
                            "blk.0.attn", "selected"}) {
     CAPTURE(std::string(name));
     CHECK_LOAD_ERROR(tiny_llama_bytes([&](fb::ModelT& m) {
                        m.tensors[static_cast<size_t>(tensor_index(m, name))]->dtype = fb::DType::U8;
                      }),
-                     StatusCode::kInvalidModel, "expects f32");
+                     StatusCode::kInvalidModel, "is u8, ops write f32");
   }
   for (const char* name : {"encoder.layer.0.gelu", "pooled", "encoder.layer.1.out"}) {
     CAPTURE(std::string(name));
@@ -692,16 +694,11 @@ TEST_CASE("a non-f32 intermediate activation is rejected by its consumer") {
   }
 }
 
-// ...but a GRAPH OUTPUT has no consumer, and Add, Gelu, GatedUnit,
-// LayerNorm, RmsNorm, Rope, Attention and L2Normalize do not check their
-// output's dtype (only FullyConnected, Embedding, MeanPool and SelectTokens
-// do). Such a file loads; Session plans the output as element_count x
-// dtype_size bytes and the f32 kernel writes 4 bytes per element: a buffer
-// overflow (see the reproducer below).
-// BUG: runtime/model_verifier.cc verify_model_graphs (op output loop) /
-// runtime/ops/op_elementwise.cc, op_norm.cc, op_rope.cc, op_attention.cc,
-// op_pooling.cc (verify_l2): output dtype not checked. Unskip when fixed.
-TEST_CASE("a non-f32 graph output is rejected" * doctest::skip()) {
+// Regression: a graph output has no consumer whose checks would catch a
+// non-f32 dtype, so such a file used to load and the f32 kernel then wrote
+// 4 bytes per element into a buffer planned for 1 or 2. The verifier now
+// requires every op output to be f32.
+TEST_CASE("a non-f32 graph output is rejected") {
   // L2Normalize -> "embeddings" [B, 16], the graph output.
   CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
                      m.tensors[static_cast<size_t>(tensor_index(m, "embeddings"))]->dtype = fb::DType::F16;
@@ -717,15 +714,9 @@ TEST_CASE("a non-f32 graph output is rejected" * doctest::skip()) {
                    StatusCode::kInvalidModel, "f32");
 }
 
-// The consequence of the bug above, as a minimal reproducer: ids ->
-// Embedding -> x [B, S, 256] f32 -> Gelu -> y [B, S, 256] declared u8, the
-// graph output. The file loads; the Session plans y as 1 byte per element
-// (placed after x, at the end of the arena) and the Gelu kernel writes 4:
-// under ASan a heap-buffer-overflow WRITE in the f32 gelu kernel (via
-// eval_gelu, runtime/ops/op_elementwise.cc), 3 x 256 x B x S bytes past the
-// end of y; without ASan, silent heap corruption. Skipped because it is
-// memory corruption, not a failed check; unskip once load rejects the file.
-TEST_CASE("a non-f32 op output overflows its buffer at invoke (reproducer)" * doctest::skip()) {
+// The minimal reproducer of that overflow: ids -> Embedding -> x -> Gelu ->
+// y declared u8 as the graph output. It must not load.
+TEST_CASE("a non-f32 op output is rejected at load (overflow reproducer)") {
   using convert::batch;
   using convert::fixed;
   using convert::seq;
@@ -737,21 +728,19 @@ TEST_CASE("a non-f32 op output overflows its buffer at invoke (reproducer)" * do
   const int y = mb.add_activation("y", {batch(), seq(), fixed(256)}, fb::DType::U8);
   mb.add_op(fb::OpCode::Gelu, {x}, {y}, "gelu");
   mb.set_graph_io({ids}, {y});
-  const std::vector<uint8_t> bytes = mb.serialize();
-  CHECK_LOAD_ERROR(bytes, StatusCode::kInvalidModel, "f32");  // what should happen
+  CHECK_LOAD_ERROR(mb.serialize(), StatusCode::kInvalidModel, "f32");
+}
 
-  AlignedBuffer buf(bytes);
-  Result<std::unique_ptr<Model>> model = Model::load_buffer(buf.data(), buf.size());
-  REQUIRE(model.is_ok());  // what happens today
-  SessionOptions opts;
-  opts.max_batch = 1;
-  opts.max_seq = 8;
-  Result<std::unique_ptr<Session>> session = Session::create(**model, opts);
-  REQUIRE(session.is_ok());
-  MESSAGE("arena ", (*session)->memory().arena_bytes, " bytes; gelu writes ", 8 * 256 * 4, " bytes into y");
-  const std::vector<int32_t> tokens(8, 3);
-  InvokeInput in{tokens.data(), 1, 8, nullptr};
-  CHECK((*session)->invoke(in).is_ok());
+// Inputs the fuzzer found (fuzz/regressions/): each must fail to load with
+// a Status, never reach undefined behaviour.
+TEST_CASE("fuzzer regressions fail to load cleanly") {
+  for (const char* name : {"element_count_overflow.eatn", "misaligned_dim_vector.eatn"}) {
+    CAPTURE(name);
+    const std::string path = std::string(EDGEATTN_SOURCE_DIR) + "/fuzz/regressions/" + name;
+    Result<std::unique_ptr<Model>> m = Model::load_file(path.c_str());
+    REQUIRE_FALSE(m.is_ok());
+    CHECK(m.status().code() == StatusCode::kInvalidModel);
+  }
 }
 
 // ------------------------------------------------------------------ indices

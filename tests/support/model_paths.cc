@@ -40,8 +40,12 @@ std::string require_model(const std::string& relative) {
 
 std::string temp_dir(const std::string& name) {
   const char* build = std::getenv("EDGEATTN_BUILD_DIR");
-  fs::path dir = fs::path(build ? build : fs::temp_directory_path().string()) / "test-output" / name;
+  // One folder per test binary: ctest -j runs binaries in parallel, and one
+  // must not replace a file another has mapped.
   std::error_code ec;
+  const std::string exe = fs::read_symlink("/proc/self/exe", ec).filename().string();
+  fs::path dir = fs::path(build ? build : fs::temp_directory_path().string()) / "test-output" /
+                 (exe.empty() ? "unknown" : exe) / name;
   fs::remove_all(dir, ec);
   fs::create_directories(dir, ec);
   return dir.string();

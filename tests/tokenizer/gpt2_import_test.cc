@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "converter/graphs.h"
 #include "converter/model_builder.h"
 #include "converter/source/convert_error.h"
@@ -34,7 +36,7 @@ using Ids = std::vector<int32_t>;
 struct TempDir {
   fs::path path;
   explicit TempDir(const std::string& name) {
-    path = fs::temp_directory_path() / (name + "-" + std::to_string(std::rand()) + std::to_string(reinterpret_cast<uintptr_t>(this)));
+    path = fs::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
     fs::create_directories(path);
   }
   ~TempDir() {
@@ -130,7 +132,9 @@ TEST_CASE("import_hf_tokenizer: GPT-2 tokenizer.json") {
 
 TEST_CASE("import_hf_tokenizer: GPT-2 vocab.json + merges.txt") {
   TempDir dir("edgeattn-gpt2-files");
-  for (const char* f : {"vocab.json", "merges.txt"}) fs::copy_file(fs::path(testing::gpt2_tiny_dir()) / f, dir.path / f);
+  for (const char* f : {"vocab.json", "merges.txt"}) {
+    fs::copy_file(fs::path(testing::gpt2_tiny_dir()) / f, dir.path / f);
+  }
   std::unique_ptr<fb::TokenizerT> t = convert::import_hf_tokenizer(dir.str(), 0);
   std::unique_ptr<fb::TokenizerT> from_json = convert::import_hf_tokenizer(testing::gpt2_tiny_dir(), 0);
   CHECK(t->kind == fb::TokenizerKind::ByteLevelBpe);
@@ -157,7 +161,9 @@ TEST_CASE("import_hf_tokenizer: ByteLevel options") {
   dir.write("tokenizer.json", gpt2_json_with([](nlohmann::json& j) {
               j["pre_tokenizer"]["add_prefix_space"] = true;
               nlohmann::json merges = nlohmann::json::array();
-              for (const auto& m : j["model"]["merges"]) merges.push_back(m[0].get<std::string>() + " " + m[1].get<std::string>());
+              for (const auto& m : j["model"]["merges"]) {
+                merges.push_back(m[0].get<std::string>() + " " + m[1].get<std::string>());
+              }
               j["model"]["merges"] = merges;
             }));
   std::unique_ptr<fb::TokenizerT> t = convert::import_hf_tokenizer(dir.str(), 0);

@@ -1,0 +1,94 @@
+#include "converter/quantize.h"
+
+#include <fnmatch.h>
+
+#include <cmath>
+#include <cstring>
+#include <set>
+
+#include "converter/source/convert_error.h"
+#include "converter/source/source_tensor.h"
+
+namespace edgeattn::convert {
+
+WeightDType parse_weight_dtype(const std::string& name) {
+  if (name == "fp32" || name == "f32") return WeightDType::kF32;
+  if (name == "fp16" || name == "f16") return WeightDType::kF16;
+  if (name == "int8" || name == "i8") return WeightDType::kI8;
+  throw ConvertError("--dtype '" + name + "' is not one of fp32, fp16, int8");
+}
+
+const char* weight_dtype_name(WeightDType dtype) {
+  switch (dtype) {
+    case WeightDType::kF32: return "fp32";
+    case WeightDType::kF16: return "fp16";
+    case WeightDType::kI8: return "int8";
+  }
+  return "?";
+}
+
+void quantize_rows_int8(const float* w, size_t rows, size_t cols, int8_t* q, float* scales) {
+  for (size_t r = 0; r < rows; ++r) {
+    const float* row = w + r * cols;
+    float max_abs = 0.0f;
+    for (size_t c = 0; c < cols; ++c) max_abs = std::max(max_abs, std::fabs(row[c]));
+    const float scale = max_abs / 127.0f;
+    scales[r] = scale;
+    for (size_t c = 0; c < cols; ++c) {
+      // nearbyint rounds half to even in the default rounding mode.
+      const float v = scale > 0.0f ? std::nearbyint(row[c] / scale) : 0.0f;
+      q[r * cols + c] = static_cast<int8_t>(std::max(-127.0f, std::min(127.0f, v)));
+    }
+  }
+}
+
+QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& options) {
+  QuantizeSummary summary;
+  if (options.dtype == WeightDType::kF32) return summary;
+  // Eligible: FC weights (input 1) and Embedding tables (inputs 1..3).
+  std::set<int> eligible;
+  for (const auto& graph : mb.model().graphs) {
+    for (const auto& op : graph->ops) {
+      if (op->code == fb::OpCode::FullyConnected && op->inputs.size() > 1) eligible.insert(op->inputs[1]);
+      if (op->code == fb::OpCode::Embedding) {
+        for (size_t i = 1; i < op->inputs.size(); ++i) {
+          if (op->inputs[i] >= 0) eligible.insert(op->inputs[i]);
+        }
+      }
+    }
+  }
+  for (int index : eligible) {
+    fb::TensorT& t = *mb.model().tensors.at(static_cast<size_t>(index));
+    if (!t.has_data || t.dtype != fb::DType::F32 || t.shape.size() != 2) continue;
+    bool keep = false;
+    for (const std::string& pattern : options.keep_fp32) keep |= fnmatch(pattern.c_str(), t.name.c_str(), 0) == 0;
+    if (keep) {
+      ++summary.kept;
+      continue;
+    }
+    const std::vector<float> w = mb.constant_f32(index);
+    const size_t rows = static_cast<size_t>(t.shape[0]), cols = static_cast<size_t>(t.shape[1]);
+    summary.bytes_before += w.size() * sizeof(float);
+    if (options.dtype == WeightDType::kF16) {
+      std::vector<uint8_t> bytes(w.size() * sizeof(uint16_t));
+      for (size_t i = 0; i < w.size(); ++i) {
+        const uint16_t h = float_to_half(w[i]);
+        std::memcpy(bytes.data() + i * sizeof(uint16_t), &h, sizeof(h));
+      }
+      summary.bytes_after += bytes.size();
+      mb.replace_constant(index, fb::DType::F16, std::move(bytes), nullptr);
+    } else {
+      std::vector<uint8_t> bytes(w.size());
+      auto quant = std::make_unique<fb::QuantizationT>();
+      quant->scale.resize(rows);
+      quant->axis = 0;
+      quantize_rows_int8(w.data(), rows, cols, reinterpret_cast<int8_t*>(bytes.data()), quant->scale.data());
+      summary.bytes_after += bytes.size() + rows * sizeof(float);
+      mb.replace_constant(index, fb::DType::I8, std::move(bytes), std::move(quant));
+    }
+    ++summary.quantized;
+  }
+  return summary;
+}
+
+}  // namespace edgeattn::convert

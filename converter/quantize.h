@@ -1,0 +1,50 @@
+// Weight quantization at conversion time.
+//
+// Which tensors: the weights of FullyConnected ops and the tables of
+// Embedding ops (so a tied LM head, which is the embedding table, is
+// quantized once and serves both). Norm parameters and biases stay f32,
+// and so does any tensor whose name matches a --keep-fp32 pattern.
+//
+//   fp16  IEEE half, round to nearest even.
+//   int8  symmetric, one scale per row (= per output channel of a linear
+//         layer, per token of an embedding table): scale = max|row| / 127,
+//         q = round-half-even(w / scale) in [-127, 127]; stored as DType I8
+//         with Quantization{scale[rows], axis 0}.
+//
+// Example:
+//   QuantizeOptions q; q.dtype = WeightDType::kI8; q.keep_fp32 = {"lm_head*"};
+//   QuantizeSummary s = quantize_weights(mb, q);
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "converter/model_builder.h"
+
+namespace edgeattn::convert {
+
+enum class WeightDType { kF32, kF16, kI8 };
+
+// "fp32", "fp16", "int8" -> WeightDType; throws ConvertError otherwise.
+WeightDType parse_weight_dtype(const std::string& name);
+const char* weight_dtype_name(WeightDType dtype);
+
+struct QuantizeOptions {
+  WeightDType dtype = WeightDType::kF32;
+  std::vector<std::string> keep_fp32;  // shell-style globs on tensor names (fnmatch)
+};
+
+struct QuantizeSummary {
+  size_t quantized = 0;   // tensors converted
+  size_t kept = 0;        // eligible tensors kept in f32 by a pattern
+  size_t bytes_before = 0;
+  size_t bytes_after = 0;
+};
+
+QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& options);
+
+// The int8 scheme, exposed for tests: quantizes rows [rows, cols] of `w`.
+void quantize_rows_int8(const float* w, size_t rows, size_t cols, int8_t* q, float* scales);
+
+}  // namespace edgeattn::convert

@@ -1,0 +1,232 @@
+// Quantization helpers: f32_qd8_quantize, qc8_dequantize_row, f16_to_f32_rows.
+// All three are bit-identical to the reference in every table (tolerance:
+// exact), because each output is one IEEE operation or an exact conversion:
+//   quantize: max/abs exact, scale = amax / 127 and inv = 127 / amax computed
+//             once per row as scalars, then x * inv, clamp and rne;
+//   dequantize: float(q) is exact, one multiply;
+//   fp16 -> fp32: exact (NaN payload aside: NaN only has to stay NaN).
+// Also checked: the documented formula itself (ties to even, zero and tiny
+// rows, huge values, padding bytes) and the round trip |x - q * scale| <= scale / 2.
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels/reference/fp16.h"
+#include "kernels/reference/reference.h"
+#include "tests/kernels/test_util.h"
+
+namespace edgeattn {
+namespace {
+
+struct QuantResult {
+  std::vector<int8_t> q;
+  std::vector<float> scales;
+};
+
+QuantResult quantize(const KernelTable& t, size_t rows, size_t k, const std::vector<float>& x,
+                     size_t x_stride) {
+  QuantResult r;
+  // Prefill with a byte the kernels never write: padding must become 0.
+  r.q.assign(rows * qd8_row_bytes(k), static_cast<int8_t>(0x5a));
+  r.scales.assign(rows, test::sentinel());
+  t.f32_qd8_quantize(rows, k, x.data(), x_stride, r.q.data(), r.scales.data());
+  return r;
+}
+
+void check_same(const QuantResult& got, const QuantResult& want, const std::string& what) {
+  INFO(what);
+  REQUIRE(got.q.size() == want.q.size());
+  size_t bad = 0, first = 0;
+  for (size_t i = 0; i < got.q.size(); ++i) {
+    if (got.q[i] != want.q[i] && bad++ == 0) first = i;
+  }
+  INFO("first mismatch at byte ", first, " got ", int{got.q[first]}, " want ",
+       int{want.q[first]});
+  CHECK(bad == 0);
+  CHECK(std::memcmp(got.scales.data(), want.scales.data(), got.scales.size() * sizeof(float)) ==
+        0);
+}
+
+TEST_CASE("f32_qd8_quantize is bit-identical to the reference") {
+  const size_t ks[] = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 383, 384, 1536, 3072};
+  const float ranges[] = {1.0f, 1e-3f, 300.0f, 1e-30f, 1e30f};
+  for (const KernelTable* t : test::tables_under_test()) {
+    uint32_t seed = 1;
+    for (size_t k : ks) {
+      for (float range : ranges) {
+        const size_t rows = 1 + k % 5, xs = k + (k % 3);
+        std::vector<float> x = test::random_vector(rows * xs, -range, range, seed++);
+        const std::string what = std::string(t->name) + " k=" + std::to_string(k) + " range=" +
+                                 std::to_string(range);
+        check_same(quantize(*t, rows, k, x, xs), quantize(reference_kernels(), rows, k, x, xs),
+                   what);
+      }
+    }
+    // 128 tokens x 384 (the benchmark shape).
+    std::vector<float> x = test::random_vector(128 * 384, -4.0f, 4.0f, 99);
+    check_same(quantize(*t, 128, 384, x, 384), quantize(reference_kernels(), 128, 384, x, 384),
+               std::string(t->name) + " 128x384");
+  }
+}
+
+TEST_CASE("f32_qd8_quantize: formula, ties to even, zero / tiny / huge rows") {
+  for (const KernelTable* t : test::tables_under_test()) {
+    INFO(t->name);
+    // amax = 127 -> inv = 1 exactly, so x * inv = x and the ties are exact.
+    const std::vector<float> ties = {127.0f, 0.5f,  1.5f,   2.5f, -0.5f, -1.5f, -2.5f,
+                                     126.5f, -126.5f, 3.49999976f, 0.0f, -0.0f, -127.0f,
+                                     1e-20f, 64.5f, 65.5f, -64.5f};
+    const std::vector<int> want = {127, 0, 2, 2, 0, -2, -2, 126, -126, 3, 0, 0, -127, 0, 64, 66, -64};
+    QuantResult r = quantize(*t, 1, ties.size(), ties, ties.size());
+    CHECK(r.scales[0] == 1.0f);
+    for (size_t i = 0; i < ties.size(); ++i) {
+      INFO("x=", ties[i]);
+      CHECK(int{r.q[i]} == want[i]);
+    }
+    for (size_t i = ties.size(); i < r.q.size(); ++i) CHECK(r.q[i] == 0);
+
+    // Rows (k = 40, a 32-block plus a tail): zeros; below 2^-100 (tiny,
+    // subnormal); exactly 2^-100; huge; negative max.
+    const size_t k = 40;
+    std::vector<float> x(5 * k, 0.0f);
+    for (size_t i = 0; i < k; ++i) {
+      x[1 * k + i] = (i % 2 ? -1.0f : 1.0f) * std::ldexp(1.0f, -102) * static_cast<float>(i % 3);
+      x[2 * k + i] = static_cast<float>(i) / 39.0f * 0x1p-100f;
+      x[3 * k + i] = (i % 2 ? -1.0f : 1.0f) * 3.0e38f * (static_cast<float>(i) / 39.0f);
+      x[4 * k + i] = static_cast<float>(i) - 30.0f;
+    }
+    x[1 * k + 7] = 1e-40f;  // subnormal
+    r = quantize(*t, 5, k, x, k);
+    const size_t rb = qd8_row_bytes(k);
+    CHECK(r.scales[0] == 0.0f);
+    CHECK(r.scales[1] == 0.0f);
+    for (size_t i = 0; i < 2 * rb; ++i) CHECK(r.q[i] == 0);
+    CHECK(r.scales[2] == 0x1p-100f / 127.0f);
+    CHECK(r.q[2 * rb + 39] == 127);
+    CHECK(r.q[2 * rb + 0] == 0);
+    CHECK(std::isfinite(r.scales[3]));
+    CHECK(r.scales[3] == 3.0e38f / 127.0f);
+    CHECK(r.q[3 * rb + 39] == -127);  // i = 39 is odd: -3e38
+    CHECK(r.q[3 * rb + 38] == 124);   // 38/39 * 127 = 123.74
+    CHECK(r.scales[4] == 30.0f / 127.0f);
+    CHECK(r.q[4 * rb + 0] == -127);
+    CHECK(r.q[4 * rb + 30] == 0);
+    for (size_t row = 0; row < 5; ++row)
+      for (size_t i = k; i < rb; ++i) CHECK(r.q[row * rb + i] == 0);
+  }
+}
+
+TEST_CASE("f32_qd8_quantize round trip: |x - q * scale| <= scale / 2") {
+  for (const KernelTable* t : test::tables_under_test()) {
+    const size_t rows = 9, k = 385;
+    std::vector<float> x = test::random_vector(rows * k, -5.0f, 5.0f, 7);
+    for (size_t r = 0; r < rows; ++r)
+      for (size_t i = 0; i < k; ++i) x[r * k + i] *= static_cast<float>(r + 1) * 0.37f;
+    const QuantResult q = quantize(*t, rows, k, x, k);
+    double worst = 0.0;
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t i = 0; i < k; ++i) {
+        const double err = std::fabs(x[r * k + i] - static_cast<double>(q.q[r * qd8_row_bytes(k) + i]) * q.scales[r]);
+        // scale / 2 plus the float rounding of x * inv (a few ulp of |x|).
+        worst = std::fmax(worst, err / (0.5 * q.scales[r] * (1.0 + 1e-6) + 4e-7 * std::fabs(x[r * k + i])));
+      }
+    }
+    INFO(t->name, " worst error / bound ", worst);
+    CHECK(worst <= 1.0);
+  }
+}
+
+TEST_CASE("quantize + qd8_qc8w_gemm approximates the float product") {
+  // |y - exact| <= sum_k |x_k - q_k s| |w_k| ws + float epilogue rounding,
+  // with |x_k - q_k s| <= s / 2 (+ ulps): checks that the two entries agree
+  // on layouts (row stride qd8_row_bytes) and scales.
+  const size_t m = 5, n = 9, k = 77;
+  std::vector<float> x = test::random_vector(m * k, -2.0f, 2.0f, 3);
+  std::vector<int8_t> w(n * k);
+  std::mt19937 rng(5);
+  for (int8_t& v : w) v = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+  const std::vector<float> ws = test::random_vector(n, 0.001f, 0.01f, 6);
+  const std::vector<float> b = test::random_vector(n, -1.0f, 1.0f, 8);
+  for (const KernelTable* t : test::tables_under_test()) {
+    std::vector<int8_t> xq(m * qd8_row_bytes(k));
+    std::vector<float> xs(m), y(m * n);
+    t->f32_qd8_quantize(m, k, x.data(), k, xq.data(), xs.data());
+    t->qd8_qc8w_gemm(m, n, k, xq.data(), xs.data(), w.data(), ws.data(), b.data(), y.data(), n);
+    for (size_t r = 0; r < m; ++r) {
+      for (size_t c = 0; c < n; ++c) {
+        double exact = b[c], bound = 0.0;
+        for (size_t i = 0; i < k; ++i) {
+          exact += double{x[r * k + i]} * w[c * k + i] * ws[c];
+          bound += std::fabs(static_cast<double>(w[c * k + i])) * ws[c];
+        }
+        bound = bound * (0.5 * xs[r] * (1 + 1e-6) + 4e-7 * 2.0) + 1e-6 * (std::fabs(exact) + 1.0);
+        INFO(t->name, " r=", r, " c=", c);
+        CHECK(std::fabs(y[r * n + c] - exact) <= bound);
+      }
+    }
+  }
+}
+
+TEST_CASE("qc8_dequantize_row is bit-identical to the reference") {
+  std::vector<int8_t> src(300);
+  for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<int8_t>(static_cast<int>(i % 256) - 128);
+  for (const KernelTable* t : test::tables_under_test()) {
+    for (float scale : {1.0f, 0.0123f, -3.5e-3f, 1e-38f, 1e36f, 0.0f}) {
+      for (size_t n : {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100, 256, 300}) {
+        std::vector<float> want(n + 1, test::sentinel()), got(n + 1, test::sentinel());
+        qc8_dequantize_row_ukernel__reference(n, src.data() + (300 - n), scale, want.data());
+        t->qc8_dequantize_row(n, src.data() + (300 - n), scale, got.data());
+        INFO(t->name, " n=", n, " scale=", scale);
+        CHECK(std::memcmp(got.data(), want.data(), (n + 1) * sizeof(float)) == 0);
+      }
+    }
+  }
+}
+
+TEST_CASE("fp16_to_f32 reference: known values") {
+  CHECK(fp16_to_f32(0x3c00) == 1.0f);
+  CHECK(fp16_to_f32(0xc000) == -2.0f);
+  CHECK(fp16_to_f32(0x7bff) == 65504.0f);
+  CHECK(fp16_to_f32(0x0400) == std::ldexp(1.0f, -14));  // smallest normal
+  CHECK(fp16_to_f32(0x0001) == std::ldexp(1.0f, -24));  // smallest subnormal
+  CHECK(fp16_to_f32(0x03ff) == std::ldexp(1023.0f, -24));
+  CHECK(fp16_to_f32(0x3555) == 0.333251953125f);
+  CHECK(std::signbit(fp16_to_f32(0x8000)));
+  CHECK(fp16_to_f32(0x8000) == 0.0f);
+  CHECK(fp16_to_f32(0x7c00) == INFINITY);
+  CHECK(fp16_to_f32(0xfc00) == -INFINITY);
+  CHECK(std::isnan(fp16_to_f32(0x7e00)));
+  CHECK(std::isnan(fp16_to_f32(0x7c01)));
+  CHECK(fp16_to_f32_bits(0x7c01) == 0x7fc02000u);  // quieted, payload kept
+}
+
+TEST_CASE("f16_to_f32_rows converts all 65536 halves exactly") {
+  std::vector<uint16_t> all(65536 + 40);
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint16_t>(i * 40503u);
+  for (size_t i = 0; i < 65536; ++i) all[i] = static_cast<uint16_t>(i);
+  for (const KernelTable* t : test::tables_under_test()) {
+    for (size_t off : {0, 1, 3}) {
+      for (size_t n : {65536 + 37 - 3, 1, 2, 7, 8, 9, 15, 16, 17, 33}) {
+        if (off + n > all.size()) continue;
+        std::vector<float> want(n + 1, test::sentinel()), got(n + 1, test::sentinel());
+        f16_to_f32_rows_ukernel__reference(n, all.data() + off, want.data());
+        t->f16_to_f32_rows(n, all.data() + off, got.data());
+        size_t bad = 0, first = 0;
+        for (size_t i = 0; i < n; ++i) {
+          const bool same = std::isnan(want[i]) ? std::isnan(got[i])
+                                                : std::memcmp(&got[i], &want[i], 4) == 0;
+          if (!same && bad++ == 0) first = i;
+        }
+        INFO(t->name, " off=", off, " n=", n, " first mismatch half",
+             all[off + first]);
+        CHECK(bad == 0);
+        CHECK(test::is_sentinel(got[n]));
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace edgeattn

@@ -1,0 +1,202 @@
+// edgeattn-eval, run as a user runs it: a conversion compared with itself is
+// exact (agreement 1, perplexity ratio 1, cosine 1), the JSON has its keys,
+// and models that cannot be compared are a usage error. fp16/int8 numbers
+// are printed (MESSAGE), not asserted: their bars are set elsewhere.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tests/support/model_paths.h"
+
+namespace edgeattn {
+namespace {
+
+using testing::require_model;
+using testing::temp_dir;
+using testing::tool_path;
+
+struct Run {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Run run(const std::string& command) {
+  static int counter = 0;
+  const std::string dir = temp_dir("eval_run_" + std::to_string(counter++));
+  const std::string full = command + " >" + dir + "/out 2>" + dir + "/err";
+  const int status = std::system(full.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(dir + "/out"), read_file(dir + "/err")};
+}
+
+std::string q(const std::string& s) { return "'" + s + "'"; }
+
+// The number after "key": in a one-line JSON object, or NaN.
+double json_number(const std::string& json, const std::string& key) {
+  const size_t at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return std::nan("");
+  return std::strtod(json.c_str() + at + key.size() + 3, nullptr);
+}
+
+bool has_key(const std::string& json, const std::string& key) {
+  return json.find("\"" + key + "\":") != std::string::npos;
+}
+
+// Converts `input` with `flags`; "" when the conversion fails (message in *err).
+std::string convert(const std::string& input, const std::string& flags, const std::string& out, std::string* err) {
+  Run c = run(tool_path("edgeattn-convert") + " " + input + " " + flags + " -o " + q(out) + " --quiet");
+  *err = c.err;
+  return c.exit_code == 0 ? out : "";
+}
+
+TEST_CASE("edgeattn-eval: stories260K fp32 vs fp32 is exact; --json has the decoder keys") {
+  const std::string bin = require_model("stories260K/stories260K.bin");
+  const std::string tok = require_model("stories260K/tok512.bin");
+  const std::string dir = temp_dir("eval_stories");
+  const std::string src = q(bin) + " --tokenizer " + q(tok);
+  std::string err;
+  const std::string fp32 = convert(src, "", dir + "/s32.eatn", &err);
+  REQUIRE_MESSAGE(!fp32.empty(), err);
+  const std::string eval = tool_path("edgeattn-eval");
+
+  Run text = run(eval + " " + fp32 + " " + fp32);
+  REQUIRE_MESSAGE(text.exit_code == 0, text.err);
+  CHECK(text.out.find("LlamaDecoder") != std::string::npos);
+  CHECK(text.out.find("tokens") != std::string::npos);
+  CHECK(text.out.find("top1_agreement  1.000000") != std::string::npos);
+  CHECK(text.out.find("ppl_ratio       1.000000") != std::string::npos);
+
+  Run json = run(eval + " " + fp32 + " " + fp32 + " --json");
+  REQUIRE_MESSAGE(json.exit_code == 0, json.err);
+  for (const char* key : {"kind", "tokens", "top1_agreement", "ppl_reference", "ppl_candidate", "ppl_ratio"}) {
+    CAPTURE(key);
+    CHECK(has_key(json.out, key));
+  }
+  CHECK(json.out.find("\"kind\":\"decoder\"") != std::string::npos);
+  // data/eval/stories.txt is sized for >= 2,000 tokens of the smallest
+  // vocabulary it is used with (tok512 gives more tokens than Llama's).
+  CHECK(json_number(json.out, "tokens") >= 2000);
+  CHECK(json_number(json.out, "top1_agreement") == 1.0);
+  CHECK(json_number(json.out, "ppl_ratio") == 1.0);
+  CHECK(json_number(json.out, "ppl_reference") == json_number(json.out, "ppl_candidate"));
+  // stories260K on TinyStories-like text: a small, finite perplexity.
+  const double ppl = json_number(json.out, "ppl_reference");
+  CHECK(ppl > 1.0);
+  CHECK(ppl < 20.0);
+
+  // The published greedy text is the model's own argmax continuation, so the
+  // reference's perplexity on it is far lower than on the stories.
+  Run greedy = run(eval + " " + fp32 + " " + fp32 + " --json --text " +
+                   q(require_model("stories260K/greedy_t0_256steps.txt")));
+  REQUIRE_MESSAGE(greedy.exit_code == 0, greedy.err);
+  CHECK(json_number(greedy.out, "ppl_reference") < ppl);
+
+  // Short windows (several prefill chunks each, KV cache growing) and
+  // --max-tokens: still exact, and exactly N tokens scored.
+  Run windows = run(eval + " " + fp32 + " " + fp32 + " --json --context 100 --max-tokens 700");
+  REQUIRE_MESSAGE(windows.exit_code == 0, windows.err);
+  CHECK(json_number(windows.out, "tokens") == 700);
+  CHECK(json_number(windows.out, "top1_agreement") == 1.0);
+  CHECK(json_number(windows.out, "ppl_ratio") == 1.0);
+
+  for (const char* dtype : {"fp16", "int8"}) {
+    const std::string cand = convert(src, std::string("--dtype ") + dtype, dir + "/s_" + dtype + ".eatn", &err);
+    if (cand.empty()) {
+      MESSAGE("stories260K " << dtype << ": conversion not available: " << err);
+      continue;
+    }
+    Run r = run(eval + " " + fp32 + " " + cand + " --json");
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    MESSAGE("stories260K fp32 vs " << dtype << ": " << r.out);
+  }
+}
+
+TEST_CASE("edgeattn-eval: all-MiniLM-L6-v2 fp32 vs fp32 has cosine 1; --json has the encoder keys") {
+  const std::string src = require_model("all-MiniLM-L6-v2");
+  const std::string dir = temp_dir("eval_minilm");
+  std::string err;
+  const std::string fp32 = convert(q(src), "", dir + "/m32.eatn", &err);
+  REQUIRE_MESSAGE(!fp32.empty(), err);
+  const std::string eval = tool_path("edgeattn-eval");
+
+  Run json = run(eval + " " + fp32 + " " + fp32 + " --json");
+  REQUIRE_MESSAGE(json.exit_code == 0, json.err);
+  for (const char* key : {"kind", "sentences", "cosine_mean", "cosine_min", "worst_sentence"}) {
+    CAPTURE(key);
+    CHECK(has_key(json.out, key));
+  }
+  CHECK(json.out.find("\"kind\":\"encoder\"") != std::string::npos);
+  CHECK(json_number(json.out, "sentences") >= 120);
+  CHECK(std::fabs(json_number(json.out, "cosine_mean") - 1.0) <= 1e-6);
+  CHECK(std::fabs(json_number(json.out, "cosine_min") - 1.0) <= 1e-6);
+
+  // A sentences file of our own: the count is its non-empty lines.
+  std::ofstream(dir + "/s.txt") << "A man is eating food.\n\nThe cat sat on the mat.\n\"Quoted\" \\ text\n";
+  Run own = run(eval + " " + fp32 + " " + fp32 + " --sentences " + dir + "/s.txt");
+  REQUIRE_MESSAGE(own.exit_code == 0, own.err);
+  CHECK(own.out.find("sentences       3 ") != std::string::npos);
+  CHECK(own.out.find("cosine_mean     1.000000") != std::string::npos);
+
+  for (const char* dtype : {"fp16", "int8"}) {
+    const std::string cand = convert(q(src), std::string("--dtype ") + dtype, dir + "/m_" + dtype + ".eatn", &err);
+    if (cand.empty()) {
+      MESSAGE("all-MiniLM-L6-v2 " << dtype << ": conversion not available: " << err);
+      continue;
+    }
+    Run r = run(eval + " " + fp32 + " " + cand + " --json");
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    MESSAGE("all-MiniLM-L6-v2 fp32 vs " << dtype << ": " << r.out);
+  }
+}
+
+TEST_CASE("edgeattn-eval: models that cannot be compared and bad flags are usage errors (exit 2)") {
+  const std::string dir = temp_dir("eval_errors");
+  std::string err;
+  const std::string stories =
+      convert(q(require_model("stories260K/stories260K.bin")) + " --tokenizer " +
+                  q(require_model("stories260K/tok512.bin")),
+              "", dir + "/s.eatn", &err);
+  REQUIRE_MESSAGE(!stories.empty(), err);
+  const std::string minilm = convert(q(require_model("all-MiniLM-L6-v2")), "", dir + "/m.eatn", &err);
+  REQUIRE_MESSAGE(!minilm.empty(), err);
+  const std::string eval = tool_path("edgeattn-eval");
+
+  Run arch = run(eval + " " + stories + " " + minilm);
+  CHECK(arch.exit_code == 2);
+  CHECK(arch.err.find("different architectures") != std::string::npos);
+
+  Run one = run(eval + " " + stories);
+  CHECK(one.exit_code == 2);
+  Run missing = run(eval + " " + stories + " " + dir + "/missing.eatn");
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("missing.eatn") != std::string::npos);
+  Run bad_flag = run(eval + " " + stories + " " + stories + " --bogus");
+  CHECK(bad_flag.exit_code == 2);
+  CHECK(bad_flag.err.find("--bogus") != std::string::npos);
+  Run bad_value = run(eval + " " + stories + " " + stories + " --threads 0");
+  CHECK(bad_value.exit_code == 2);
+  Run wrong_input = run(eval + " " + stories + " " + stories + " --sentences " + dir + "/x.txt");
+  CHECK(wrong_input.exit_code == 2);
+  CHECK(wrong_input.err.find("--text") != std::string::npos);
+  Run no_text = run(eval + " " + stories + " " + stories + " --text " + dir + "/nonexistent.txt");
+  CHECK(no_text.exit_code == 2);
+  CHECK(no_text.err.find("nonexistent.txt") != std::string::npos);
+  Run help = run(eval + " --help");
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("usage: edgeattn-eval") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace edgeattn

@@ -1,0 +1,684 @@
+// edgeattn-eval: how close a candidate conversion (fp16, int8, ...) is to a
+// reference conversion (usually fp32) of the same checkpoint.
+//
+//   edgeattn-eval REFERENCE.eatn CANDIDATE.eatn [--text FILE | --sentences FILE]
+//                 [--json] [--threads N] [--max-tokens N] [--context N]
+//
+// Both models must have the same hparams architecture and the same
+// vocabulary (size and pieces); anything else is a usage error (exit 2).
+//
+// Encoders (BertEncoder): each non-empty line of --sentences FILE (default
+// data/eval/sentences.txt in the source tree) is encoded with the reference
+// tokenizer ([CLS] ... [SEP], truncated to the tokenizer's max_length or
+// --max-tokens), both models embed it (batches of 16, right-padded, the
+// lengths mask the padding; the graph's pooled output, or a mean over the
+// valid tokens when the graph has no pooling) and the cosine similarity of the
+// two embeddings is taken. Reported: the mean and minimum cosine over all
+// sentences, the worst sentence and the count.
+//
+// Decoders (LlamaDecoder, Gpt2Decoder): --text FILE (default
+// data/eval/stories.txt) is tokenized once with the reference tokenizer,
+// without special tokens, and split into consecutive windows. Each window is
+// BOS (when the tokenizer has one) followed by up to context - 1 text tokens,
+// context = --context or min(512, max_positions). Teacher forcing: both models
+// run each window from an empty KV cache, prefilled in chunks of 64 tokens
+// with all_positions = true, so every position's logits are compared. At each
+// position that has a next text token:
+//   - top-1 agreement: argmax of the reference logits == argmax of the
+//     candidate logits (ties: the lowest id);
+//   - each model's cross-entropy of the actual next token (log-softmax in
+//     double) -> perplexity exp(mean cross-entropy) of each model;
+//   - the KL divergence KL(reference || candidate) of the two next-token
+//     distributions, averaged over positions.
+// "tokens" is the number of positions scored: every text token when the
+// tokenizer has a BOS (--max-tokens N: the first N only).
+//
+// Human-readable text on stdout by default; one JSON object with --json.
+// Exit codes: 0 ok, 1 a failure while running, 2 a usage error (bad flag,
+// unreadable file or model, models that cannot be compared).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <unistd.h>
+
+#include "runtime/model.h"
+#include "runtime/session.h"
+#include "runtime/tokenizer/tokenizer.h"
+#include "schema/edgeattn_generated.h"
+
+#ifndef EDGEATTN_EVAL_DATA_DIR
+#define EDGEATTN_EVAL_DATA_DIR "data/eval"
+#endif
+
+namespace {
+
+using edgeattn::EncodeOptions;
+using edgeattn::InvokeInput;
+using edgeattn::Model;
+using edgeattn::Result;
+using edgeattn::Session;
+using edgeattn::SessionOptions;
+using edgeattn::Status;
+using edgeattn::TensorView;
+using edgeattn::Tokenizer;
+namespace fb = edgeattn::fb;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr int kDefaultMaxContext = 512;
+constexpr int kPrefillChunk = 64;
+constexpr int kEncoderBatch = 16;
+
+const char* const kUsage =
+    "usage: edgeattn-eval REFERENCE.eatn CANDIDATE.eatn [--text FILE | --sentences FILE]\n"
+    "                     [--json] [--threads N] [--max-tokens N] [--context N]\n"
+    "  Compares a candidate conversion (e.g. int8) with a reference (e.g. fp32) of the same model.\n"
+    "  Encoders: cosine similarity of the embeddings of each line of --sentences FILE\n"
+    "            (default " EDGEATTN_EVAL_DATA_DIR "/sentences.txt).\n"
+    "  Decoders: teacher-forced top-1 agreement and perplexity of both models on --text FILE\n"
+    "            (default " EDGEATTN_EVAL_DATA_DIR "/stories.txt).\n"
+    "  --json          one JSON object on stdout\n"
+    "  --threads N     worker threads per session (default 1)\n"
+    "  --max-tokens N  decoders: score only the first N tokens; encoders: truncate each sentence to N tokens\n"
+    "  --context N     decoders: window length in tokens (default min(512, max_positions))\n";
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+int fail(const char* what, const Status& s) {
+  std::fprintf(stderr, "edgeattn-eval: %s: %s\n", what, s.message());
+  return kExitFailure;
+}
+
+struct Args {
+  const char* reference = nullptr;
+  const char* candidate = nullptr;
+  std::string text;       // --text
+  std::string sentences;  // --sentences
+  bool json = false;
+  int threads = 1;
+  int max_tokens = 0;
+  int context = 0;
+};
+
+bool parse_positive(const char* flag, const char* s, int* out) {
+  char* end = nullptr;
+  const long v = std::strtol(s, &end, 10);
+  if (end == s || *end != '\0' || v < 1 || v > (1L << 24)) {
+    std::fprintf(stderr, "edgeattn-eval: %s wants a positive integer, got '%s'\n", flag, s);
+    return false;
+  }
+  *out = static_cast<int>(v);
+  return true;
+}
+
+// 0: parsed; 1: --help; 2: usage error (message printed).
+int parse_args(int argc, char** argv, Args* a) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string s = argv[i];
+    if (s == "-h" || s == "--help") return 1;
+    if (s == "--json") {
+      a->json = true;
+      continue;
+    }
+    const bool takes_value =
+        s == "--text" || s == "--sentences" || s == "--threads" || s == "--max-tokens" || s == "--context";
+    if (takes_value) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "edgeattn-eval: %s needs a value\n", s.c_str());
+        return 2;
+      }
+      const char* v = argv[++i];
+      if (s == "--text") {
+        a->text = v;
+      } else if (s == "--sentences") {
+        a->sentences = v;
+      } else if (!parse_positive(s.c_str(), v,
+                                 s == "--threads"      ? &a->threads
+                                 : s == "--max-tokens" ? &a->max_tokens
+                                                       : &a->context)) {
+        return 2;
+      }
+      continue;
+    }
+    if (s.size() > 1 && s[0] == '-') {
+      std::fprintf(stderr, "edgeattn-eval: unknown option '%s'\n", s.c_str());
+      return 2;
+    }
+    if (a->reference == nullptr) {
+      a->reference = argv[i];
+    } else if (a->candidate == nullptr) {
+      a->candidate = argv[i];
+    } else {
+      std::fprintf(stderr, "edgeattn-eval: unexpected argument '%s'\n", s.c_str());
+      return 2;
+    }
+  }
+  if (a->candidate == nullptr) {
+    std::fprintf(stderr, "edgeattn-eval: need two model files: REFERENCE.eatn CANDIDATE.eatn\n");
+    return 2;
+  }
+  if (!a->text.empty() && !a->sentences.empty()) {
+    std::fprintf(stderr, "edgeattn-eval: give --text or --sentences, not both\n");
+    return 2;
+  }
+  return 0;
+}
+
+// Reads a whole file; false if it cannot be read.
+bool read_file(const std::string& path, std::string* out) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  out->clear();
+  char buf[1 << 16];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) out->append(buf, n);
+  const bool ok = std::ferror(f) == 0;
+  std::fclose(f);
+  return ok;
+}
+
+// JSON string literal: quotes, backslashes and control bytes escaped; other
+// bytes (UTF-8) as they are.
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (u < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof(esc), "\\u%04x", u);
+      out += esc;
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+const char* producer_dtype(const Model& m) {
+  const fb::Producer* p = m.fb().producer();
+  return p != nullptr && p->dtype() != nullptr ? p->dtype()->c_str() : "?";
+}
+
+// Same vocabulary: same hparams vocab size and, when both have tokenizers,
+// the same kind and pieces.
+bool same_vocabulary(const Model& a, const Model& b, std::string* why) {
+  char msg[160];
+  if (a.fb().hparams()->vocab_size() != b.fb().hparams()->vocab_size()) {
+    std::snprintf(msg, sizeof(msg), "vocab_size %d vs %d", a.fb().hparams()->vocab_size(),
+                  b.fb().hparams()->vocab_size());
+    *why = msg;
+    return false;
+  }
+  const Tokenizer* ta = a.tokenizer();
+  const Tokenizer* tb = b.tokenizer();
+  if ((ta == nullptr) != (tb == nullptr)) {
+    *why = "only one model has a tokenizer";
+    return false;
+  }
+  if (ta == nullptr) return true;
+  if (ta->kind() != tb->kind() || ta->vocab_size() != tb->vocab_size()) {
+    *why = "different tokenizers";
+    return false;
+  }
+  for (int32_t id = 0; id < ta->vocab_size(); ++id) {
+    if (ta->id_to_piece(id) != tb->id_to_piece(id)) {
+      std::snprintf(msg, sizeof(msg), "tokenizers differ at id %d", id);
+      *why = msg;
+      return false;
+    }
+  }
+  return true;
+}
+
+// ------------------------------------------------------------------ encoders
+
+struct EncoderResult {
+  size_t sentences = 0;
+  double cosine_mean = 0;
+  double cosine_min = 2;  // above any cosine until the first sentence
+  std::string worst_sentence;
+  int max_tokens = 0;
+};
+
+// Embeddings of one batch, [batch, dim], into *out: the graph's pooled output,
+// or the mean over each row's valid tokens when the output is [B, S, D].
+Status embed_batch(Session& session, const InvokeInput& in, std::vector<double>* out, int64_t* dim) {
+  Status s = session.invoke(in);
+  if (!s.is_ok()) return s;
+  const TensorView v = session.output(0);
+  const float* data = v.f32();
+  *dim = v.dim(v.rank - 1);
+  out->assign(static_cast<size_t>(in.batch * *dim), 0.0);
+  if (v.rank == 2) {
+    for (int64_t i = 0; i < in.batch * *dim; ++i) (*out)[static_cast<size_t>(i)] = data[i];
+    return Status();
+  }
+  const int64_t seq = v.dim(1);
+  for (int b = 0; b < in.batch; ++b) {
+    const int len = in.lengths[b];
+    for (int t = 0; t < len; ++t) {
+      for (int64_t d = 0; d < *dim; ++d) (*out)[static_cast<size_t>(b * *dim + d)] += data[(b * seq + t) * *dim + d];
+    }
+    for (int64_t d = 0; d < *dim; ++d) (*out)[static_cast<size_t>(b * *dim + d)] /= std::max(1, len);
+  }
+  return Status();
+}
+
+double cosine_d(const double* a, const double* b, int64_t n) {
+  double dot = 0, na = 0, nb = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  if (na == 0 && nb == 0) return 1.0;
+  return dot / std::sqrt(na * nb + 1e-300);
+}
+
+int run_encoder(const Model& ref, const Model& cand, const Args& a, EncoderResult* r, std::string* source) {
+  if (!a.text.empty()) {
+    std::fprintf(stderr, "edgeattn-eval: encoder models take --sentences FILE (one sentence per line), not --text\n");
+    return kExitUsage;
+  }
+  const Tokenizer* tok = ref.tokenizer();
+  if (tok == nullptr) {
+    std::fprintf(stderr, "edgeattn-eval: the reference model has no tokenizer\n");
+    return kExitUsage;
+  }
+  *source = a.sentences.empty() ? std::string(EDGEATTN_EVAL_DATA_DIR) + "/sentences.txt" : a.sentences;
+  std::string text;
+  if (!read_file(*source, &text)) {
+    std::fprintf(stderr, "edgeattn-eval: cannot read sentences file '%s'%s\n", source->c_str(),
+                 a.sentences.empty() ? " (the default; pass --sentences FILE)" : "");
+    return kExitUsage;
+  }
+  std::vector<std::string> sentences;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") != std::string::npos) sentences.push_back(line);
+    start = end + 1;
+  }
+  if (sentences.empty()) {
+    std::fprintf(stderr, "edgeattn-eval: no sentences in '%s'\n", source->c_str());
+    return kExitUsage;
+  }
+
+  int max_length = 0;
+  if (const fb::Tokenizer* t = ref.fb().tokenizer()) max_length = t->max_length();
+  if (max_length <= 0) max_length = ref.fb().hparams()->max_positions();
+  if (max_length <= 0) max_length = kDefaultMaxContext;
+  if (a.max_tokens > 0) max_length = std::min(max_length, a.max_tokens);
+  r->max_tokens = max_length;
+  EncodeOptions enc;
+  enc.max_tokens = static_cast<size_t>(max_length);
+  std::vector<std::vector<int32_t>> ids(sentences.size());
+  size_t longest = 1;
+  for (size_t i = 0; i < sentences.size(); ++i) {
+    Status s = tok->encode(sentences[i], enc, &ids[i]);
+    if (!s.is_ok()) return fail("encode", s);
+    longest = std::max(longest, ids[i].size());
+  }
+
+  SessionOptions opts;
+  opts.max_batch = kEncoderBatch;
+  opts.max_seq = static_cast<int>(longest);
+  opts.threads = a.threads;
+  Result<std::unique_ptr<Session>> ref_session = Session::create(ref, opts);
+  if (!ref_session.is_ok()) return fail("prepare reference", ref_session.status());
+  Result<std::unique_ptr<Session>> cand_session = Session::create(cand, opts);
+  if (!cand_session.is_ok()) return fail("prepare candidate", cand_session.status());
+
+  // Batches of similar lengths waste less on padding; results do not depend
+  // on the order (each row is masked to its own length).
+  std::vector<size_t> order(sentences.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return ids[x].size() < ids[y].size(); });
+
+  const int32_t pad = tok->pad_id() >= 0 ? tok->pad_id() : 0;
+  double sum = 0;
+  std::vector<int32_t> padded;
+  std::vector<int32_t> lengths;
+  std::vector<double> e_ref, e_cand;
+  size_t worst_index = sentences.size();
+  for (size_t first = 0; first < sentences.size(); first += kEncoderBatch) {
+    const int batch = static_cast<int>(std::min<size_t>(kEncoderBatch, sentences.size() - first));
+    size_t seq = 1;
+    for (int b = 0; b < batch; ++b) seq = std::max(seq, ids[order[first + static_cast<size_t>(b)]].size());
+    padded.assign(static_cast<size_t>(batch) * seq, pad);
+    lengths.assign(static_cast<size_t>(batch), 0);
+    for (int b = 0; b < batch; ++b) {
+      const std::vector<int32_t>& row = ids[order[first + static_cast<size_t>(b)]];
+      std::copy(row.begin(), row.end(), padded.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(b) * seq));
+      lengths[static_cast<size_t>(b)] = static_cast<int32_t>(row.size());
+    }
+    InvokeInput in;
+    in.ids = padded.data();
+    in.batch = batch;
+    in.seq = static_cast<int>(seq);
+    in.lengths = lengths.data();
+    int64_t dim_ref = 0, dim_cand = 0;
+    Status s = embed_batch(**ref_session, in, &e_ref, &dim_ref);
+    if (!s.is_ok()) return fail("reference invoke", s);
+    s = embed_batch(**cand_session, in, &e_cand, &dim_cand);
+    if (!s.is_ok()) return fail("candidate invoke", s);
+    if (dim_ref != dim_cand) {
+      std::fprintf(stderr, "edgeattn-eval: embedding sizes differ: %lld vs %lld\n", static_cast<long long>(dim_ref),
+                   static_cast<long long>(dim_cand));
+      return kExitUsage;
+    }
+    for (int b = 0; b < batch; ++b) {
+      const double c = cosine_d(e_ref.data() + b * dim_ref, e_cand.data() + b * dim_ref, dim_ref);
+      sum += c;
+      const size_t index = order[first + static_cast<size_t>(b)];
+      // The worst sentence; on a tie, the one first in the file.
+      if (c < r->cosine_min || (c == r->cosine_min && index < worst_index)) {
+        r->cosine_min = c;
+        worst_index = index;
+      }
+    }
+    r->sentences += static_cast<size_t>(batch);
+  }
+  r->cosine_mean = sum / static_cast<double>(r->sentences);
+  r->worst_sentence = sentences[worst_index];
+  return 0;
+}
+
+// ------------------------------------------------------------------ decoders
+
+struct DecoderResult {
+  size_t text_tokens = 0;  // the whole text, before --max-tokens
+  size_t tokens = 0;       // positions scored
+  size_t agree = 0;
+  double nll_reference = 0;  // sums over positions (nats)
+  double nll_candidate = 0;
+  double kl_sum = 0;
+  int context = 0;
+  size_t windows = 0;
+  bool bos = false;
+};
+
+int32_t argmax(const float* x, int64_t n) {
+  int64_t best = 0;
+  for (int64_t i = 1; i < n; ++i) {
+    if (x[i] > x[best]) best = i;
+  }
+  return static_cast<int32_t>(best);
+}
+
+// log(sum(exp(x))) in double.
+double log_sum_exp(const float* x, int64_t n) {
+  double m = x[0];
+  for (int64_t i = 1; i < n; ++i) m = std::max(m, static_cast<double>(x[i]));
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += std::exp(static_cast<double>(x[i]) - m);
+  return m + std::log(s);
+}
+
+// KL(p || q) of softmax(a) and softmax(b), given their log-sum-exps.
+double kl_divergence(const float* a, double lse_a, const float* b, double lse_b, int64_t n) {
+  double kl = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double la = a[i] - lse_a;
+    const double lb = b[i] - lse_b;
+    kl += std::exp(la) * (la - lb);
+  }
+  return std::max(0.0, kl);
+}
+
+int run_decoder(const Model& ref, const Model& cand, const Args& a, DecoderResult* r, std::string* source) {
+  if (!a.sentences.empty()) {
+    std::fprintf(stderr, "edgeattn-eval: decoder models take --text FILE, not --sentences\n");
+    return kExitUsage;
+  }
+  const Tokenizer* tok = ref.tokenizer();
+  if (tok == nullptr) {
+    std::fprintf(stderr, "edgeattn-eval: the reference model has no tokenizer\n");
+    return kExitUsage;
+  }
+  *source = a.text.empty() ? std::string(EDGEATTN_EVAL_DATA_DIR) + "/stories.txt" : a.text;
+  std::string text;
+  if (!read_file(*source, &text)) {
+    std::fprintf(stderr, "edgeattn-eval: cannot read text file '%s'%s\n", source->c_str(),
+                 a.text.empty() ? " (the default; pass --text FILE)" : "");
+    return kExitUsage;
+  }
+  std::vector<int32_t> ids;
+  EncodeOptions enc;
+  enc.add_special_tokens = false;
+  Status s = tok->encode(text, enc, &ids);
+  if (!s.is_ok()) return fail("encode", s);
+  r->text_tokens = ids.size();
+  const int32_t bos = tok->bos_id();
+  r->bos = bos >= 0;
+  if (a.max_tokens > 0 && ids.size() > static_cast<size_t>(a.max_tokens)) ids.resize(static_cast<size_t>(a.max_tokens));
+
+  const int max_pos = std::min(ref.fb().hparams()->max_positions(), cand.fb().hparams()->max_positions());
+  int context = a.context > 0 ? a.context : kDefaultMaxContext;
+  if (max_pos > 0 && context > max_pos) {
+    if (a.context > 0) {
+      std::fprintf(stderr, "edgeattn-eval: note: --context %d capped at max_positions %d\n", context, max_pos);
+    }
+    context = max_pos;
+  }
+  // A window needs at least one scored position: BOS + 1 token, or 2 tokens.
+  if (context < 2) {
+    std::fprintf(stderr, "edgeattn-eval: context %d is too short to score anything\n", context);
+    return kExitUsage;
+  }
+  r->context = context;
+  // Window starts advance by context - 1 text tokens: with BOS, a window is
+  // BOS + context - 1 text tokens; without, context text tokens, overlapping
+  // the next window by one, so every token after the first is scored once.
+  const size_t step = static_cast<size_t>(context - 1);
+  if (ids.size() < (r->bos ? 1u : 2u)) {
+    std::fprintf(stderr, "edgeattn-eval: text '%s' has too few tokens (%zu)\n", source->c_str(), ids.size());
+    return kExitUsage;
+  }
+
+  SessionOptions opts;
+  opts.max_batch = 1;
+  opts.max_seq = std::min(kPrefillChunk, context);
+  opts.max_context = context;
+  opts.threads = a.threads;
+  Result<std::unique_ptr<Session>> ref_created = Session::create(ref, opts);
+  if (!ref_created.is_ok()) return fail("prepare reference", ref_created.status());
+  Result<std::unique_ptr<Session>> cand_created = Session::create(cand, opts);
+  if (!cand_created.is_ok()) return fail("prepare candidate", cand_created.status());
+  Session& rs = **ref_created;
+  Session& cs = **cand_created;
+  const int64_t vocab = ref.fb().hparams()->vocab_size();
+
+  const bool progress = isatty(2) != 0;
+  const size_t n_windows = r->bos ? (ids.size() + step - 1) / step : (ids.size() - 1 + step - 1) / step;
+  std::vector<int32_t> window;
+  for (size_t first = 0; first < ids.size(); first += step) {
+    // window = [BOS] + ids[first, first + step) (or, without BOS,
+    // ids[first, first + step + 1)).
+    window.clear();
+    if (r->bos) window.push_back(bos);
+    const size_t take = std::min(ids.size() - first, r->bos ? step : step + 1);
+    if (!r->bos && take < 2) break;
+    window.insert(window.end(), ids.begin() + static_cast<std::ptrdiff_t>(first),
+                  ids.begin() + static_cast<std::ptrdiff_t>(first + take));
+    rs.reset();
+    cs.reset();
+    const int len = static_cast<int>(window.size());
+    for (int pos = 0; pos < len - 1; pos += opts.max_seq) {
+      // Positions pos .. pos + chunk - 1 are fed; the last position of the
+      // window has no next token, so it is not fed at all.
+      const int chunk = std::min(opts.max_seq, len - 1 - pos);
+      InvokeInput in;
+      in.ids = window.data() + pos;
+      in.batch = 1;
+      in.seq = chunk;
+      in.all_positions = true;
+      s = rs.invoke(in);
+      if (!s.is_ok()) return fail("reference invoke", s);
+      s = cs.invoke(in);
+      if (!s.is_ok()) return fail("candidate invoke", s);
+      const TensorView lr = rs.output(0);
+      const TensorView lc = cs.output(0);
+      if (lr.dim(lr.rank - 1) != vocab || lc.dim(lc.rank - 1) != vocab || lr.element_count() != chunk * vocab ||
+          lc.element_count() != chunk * vocab) {
+        std::fprintf(stderr, "edgeattn-eval: unexpected logits shape (vocab %lld)\n", static_cast<long long>(vocab));
+        return kExitFailure;
+      }
+      for (int t = 0; t < chunk; ++t) {
+        const float* xr = lr.f32() + t * vocab;
+        const float* xc = lc.f32() + t * vocab;
+        const int32_t target = window[static_cast<size_t>(pos + t + 1)];
+        if (argmax(xr, vocab) == argmax(xc, vocab)) ++r->agree;
+        const double lse_r = log_sum_exp(xr, vocab);
+        const double lse_c = log_sum_exp(xc, vocab);
+        r->nll_reference += lse_r - xr[target];
+        r->nll_candidate += lse_c - xc[target];
+        r->kl_sum += kl_divergence(xr, lse_r, xc, lse_c, vocab);
+        ++r->tokens;
+      }
+    }
+    ++r->windows;
+    if (progress && !a.json) std::fprintf(stderr, "\rwindow %zu/%zu", r->windows, n_windows);
+  }
+  if (progress && !a.json) std::fprintf(stderr, "\r%*s\r", 40, "");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  const int parsed = parse_args(argc, argv, &args);
+  if (parsed == 1) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (parsed != 0) {
+    std::fputs(kUsage, stderr);
+    return kExitUsage;
+  }
+  const auto t0 = Clock::now();
+  Result<std::unique_ptr<Model>> ref_loaded = Model::load_file(args.reference);
+  if (!ref_loaded.is_ok()) {
+    std::fprintf(stderr, "edgeattn-eval: cannot load reference model '%s': %s\n", args.reference,
+                 ref_loaded.status().message());
+    return kExitUsage;
+  }
+  Result<std::unique_ptr<Model>> cand_loaded = Model::load_file(args.candidate);
+  if (!cand_loaded.is_ok()) {
+    std::fprintf(stderr, "edgeattn-eval: cannot load candidate model '%s': %s\n", args.candidate,
+                 cand_loaded.status().message());
+    return kExitUsage;
+  }
+  const Model& ref = **ref_loaded;
+  const Model& cand = **cand_loaded;
+  const fb::HyperParameters* hr = ref.fb().hparams();
+  const fb::HyperParameters* hc = cand.fb().hparams();
+  if (hr->architecture() != hc->architecture()) {
+    std::fprintf(stderr, "edgeattn-eval: the models have different architectures: %s (reference) vs %s (candidate)\n",
+                 fb::EnumNameArchitecture(hr->architecture()), fb::EnumNameArchitecture(hc->architecture()));
+    return kExitUsage;
+  }
+  std::string why;
+  if (!same_vocabulary(ref, cand, &why)) {
+    std::fprintf(stderr, "edgeattn-eval: the models have different vocabularies: %s\n", why.c_str());
+    return kExitUsage;
+  }
+  const char* arch = fb::EnumNameArchitecture(hr->architecture());
+  std::string source;
+  const bool encoder = hr->architecture() == fb::Architecture::BertEncoder;
+  const bool decoder =
+      hr->architecture() == fb::Architecture::LlamaDecoder || hr->architecture() == fb::Architecture::Gpt2Decoder;
+  if (!encoder && !decoder) {
+    std::fprintf(stderr, "edgeattn-eval: architecture '%s' is not supported (BertEncoder, LlamaDecoder, Gpt2Decoder)\n",
+                 arch);
+    return kExitUsage;
+  }
+
+  FILE* out = stdout;
+  if (encoder) {
+    EncoderResult r;
+    const int rc = run_encoder(ref, cand, args, &r, &source);
+    if (rc != 0) return rc;
+    const double seconds = ms_since(t0) / 1000.0;
+    if (args.json) {
+      std::fprintf(out,
+                   "{\"kind\":\"encoder\",\"architecture\":%s,\"reference\":%s,\"candidate\":%s,"
+                   "\"reference_dtype\":%s,\"candidate_dtype\":%s,\"source\":%s,\"sentences\":%zu,"
+                   "\"max_tokens\":%d,\"cosine_mean\":%.12g,\"cosine_min\":%.12g,\"worst_sentence\":%s,"
+                   "\"seconds\":%.3f}\n",
+                   json_string(arch).c_str(), json_string(args.reference).c_str(), json_string(args.candidate).c_str(),
+                   json_string(producer_dtype(ref)).c_str(), json_string(producer_dtype(cand)).c_str(),
+                   json_string(source).c_str(), r.sentences, r.max_tokens, r.cosine_mean, r.cosine_min,
+                   json_string(r.worst_sentence).c_str(), seconds);
+    } else {
+      std::fprintf(out, "encoder %s: reference %s (%s), candidate %s (%s)\n", arch, args.reference,
+                   producer_dtype(ref), args.candidate, producer_dtype(cand));
+      std::fprintf(out, "sentences       %zu from %s (up to %d tokens each)\n", r.sentences, source.c_str(),
+                   r.max_tokens);
+      std::fprintf(out, "cosine_mean     %.9f\n", r.cosine_mean);
+      std::fprintf(out, "cosine_min      %.9f\n", r.cosine_min);
+      std::fprintf(out, "worst_sentence  %s\n", r.worst_sentence.c_str());
+      std::fprintf(out, "time            %.2f s\n", seconds);
+    }
+  } else {
+    DecoderResult r;
+    const int rc = run_decoder(ref, cand, args, &r, &source);
+    if (rc != 0) return rc;
+    const double seconds = ms_since(t0) / 1000.0;
+    const double n = static_cast<double>(std::max<size_t>(1, r.tokens));
+    const double agreement = static_cast<double>(r.agree) / n;
+    const double ppl_ref = std::exp(r.nll_reference / n);
+    const double ppl_cand = std::exp(r.nll_candidate / n);
+    const double ratio = ppl_cand / ppl_ref;
+    const double kl_mean = r.kl_sum / n;
+    if (args.json) {
+      std::fprintf(out,
+                   "{\"kind\":\"decoder\",\"architecture\":%s,\"reference\":%s,\"candidate\":%s,"
+                   "\"reference_dtype\":%s,\"candidate_dtype\":%s,\"source\":%s,\"text_tokens\":%zu,"
+                   "\"tokens\":%zu,\"windows\":%zu,\"context\":%d,\"top1_agreement\":%.12g,"
+                   "\"ppl_reference\":%.12g,\"ppl_candidate\":%.12g,\"ppl_ratio\":%.12g,\"kl_mean\":%.12g,"
+                   "\"seconds\":%.3f}\n",
+                   json_string(arch).c_str(), json_string(args.reference).c_str(), json_string(args.candidate).c_str(),
+                   json_string(producer_dtype(ref)).c_str(), json_string(producer_dtype(cand)).c_str(),
+                   json_string(source).c_str(), r.text_tokens, r.tokens, r.windows, r.context, agreement, ppl_ref,
+                   ppl_cand, ratio, kl_mean, seconds);
+    } else {
+      std::fprintf(out, "decoder %s: reference %s (%s), candidate %s (%s)\n", arch, args.reference,
+                   producer_dtype(ref), args.candidate, producer_dtype(cand));
+      std::fprintf(out, "text            %s: %zu tokens\n", source.c_str(), r.text_tokens);
+      std::fprintf(out, "tokens          %zu scored in %zu windows of up to %d (%s)\n", r.tokens, r.windows,
+                   r.context, r.bos ? "BOS + text" : "text only");
+      std::fprintf(out, "top1_agreement  %.6f (%zu/%zu)\n", agreement, r.agree, r.tokens);
+      std::fprintf(out, "ppl_reference   %.6f\n", ppl_ref);
+      std::fprintf(out, "ppl_candidate   %.6f\n", ppl_cand);
+      std::fprintf(out, "ppl_ratio       %.6f\n", ratio);
+      std::fprintf(out, "kl_mean         %.6g nats\n", kl_mean);
+      std::fprintf(out, "time            %.2f s\n", seconds);
+    }
+  }
+  return std::fflush(out) == 0 ? 0 : kExitFailure;
+}
