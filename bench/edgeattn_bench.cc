@@ -1,6 +1,6 @@
 // edgeattn-bench: end-to-end latency, throughput and memory of one model.
 //
-//   edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N]
+//   edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N] [--profile]
 //
 // Measures Model::load_file, Session::create, the session's memory
 // (MemoryStats) and peak RSS, then, by the model's hparams architecture:
@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "bench/bench_report.h"
+#include "schema/edgeattn_generated.h"
 #include "runtime/model.h"
 #include "runtime/platform.h"
 #include "runtime/session.h"
@@ -70,7 +71,7 @@ constexpr const char* kPromptText =
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
 void usage() {
-  std::fprintf(stderr, "usage: edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N]\n");
+  std::fprintf(stderr, "usage: edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N] [--profile]\n");
 }
 
 int fail(const char* what, const Status& s) {
@@ -84,7 +85,30 @@ struct Args {
   int threads = 1;
   int runs = 0;     // 0: the default for the architecture
   int context = 0;  // 0: the default for the architecture
+  bool profile = false;
 };
+
+// With --profile: time per op kind over every timed and warm-up invoke, to stderr.
+void print_profile(const Session& session) {
+  const edgeattn::fb::Graph& g = session.graph();
+  const auto times = session.op_times_ns();
+  if (times.empty()) return;
+  constexpr int kKinds = 32;
+  uint64_t by_kind[kKinds] = {0};
+  uint64_t total = 0;
+  for (size_t i = 0; i < times.size(); ++i) {
+    const int code = static_cast<int>(g.ops()->Get(static_cast<flatbuffers::uoffset_t>(i))->code());
+    if (code >= 0 && code < kKinds) by_kind[code] += times[i];
+    total += times[i];
+  }
+  std::fprintf(stderr, "profile (all invokes, %.1f ms in ops):\n", total / 1e6);
+  for (int code = 0; code < kKinds; ++code) {
+    if (by_kind[code] == 0) continue;
+    std::fprintf(stderr, "  %-16s %9.2f ms  %5.1f %%\n",
+                 edgeattn::fb::EnumNameOpCode(static_cast<edgeattn::fb::OpCode>(code)), by_kind[code] / 1e6,
+                 100.0 * static_cast<double>(by_kind[code]) / static_cast<double>(total));
+  }
+}
 
 // Strict positive int: the whole string must be digits, in [1, 1 << 20].
 bool parse_positive(const char* flag, const char* s, int* out) {
@@ -104,6 +128,9 @@ bool parse_args(int argc, char** argv, Args* a) {
     int* target = nullptr;
     if (s == "--json") {
       a->json = true;
+      continue;
+    } else if (s == "--profile") {
+      a->profile = true;
       continue;
     } else if (s == "--threads") {
       target = &a->threads;
@@ -206,6 +233,7 @@ int run_encoder(const Model& model, const Args& a, BenchReport* r) {
   opts.max_batch = kEncoderBatch;
   opts.max_seq = long_seq;
   opts.threads = a.threads;
+  opts.profile = a.profile;
   const auto t_prepare = Clock::now();
   Result<std::unique_ptr<Session>> created = Session::create(model, opts);
   if (!created.is_ok()) return fail("prepare (Session::create)", created.status());
@@ -238,6 +266,11 @@ int run_encoder(const Model& model, const Args& a, BenchReport* r) {
     c.seq = seq;
     c.latency = edgeattn::bench::summarize(samples);
     c.tokens_per_s = 1000.0 * batch * seq / c.latency.median_ms;
+    if (a.profile) {
+      std::fprintf(stderr, "[batch %d, seq %d] ", batch, seq);
+      print_profile(session);
+      session.reset_profile();
+    }
     c.sequences_per_s = 1000.0 * batch / c.latency.median_ms;
     r->encoder.push_back(c);
   }
@@ -298,6 +331,7 @@ int run_decoder(const Model& model, const Args& a, BenchReport* r) {
   opts.max_seq = prompt_len;
   opts.max_context = context;
   opts.threads = a.threads;
+  opts.profile = a.profile;
   const auto t_prepare = Clock::now();
   Result<std::unique_ptr<Session>> created = Session::create(model, opts);
   if (!created.is_ok()) return fail("prepare (Session::create)", created.status());
@@ -342,6 +376,7 @@ int run_decoder(const Model& model, const Args& a, BenchReport* r) {
   d.prefill_tokens_per_s = 1000.0 * prompt_len / d.prefill.median_ms;
   d.decode_tokens_per_s = 1000.0 * steps / d.decode_total.median_ms;
   d.decode_ms_per_token = d.decode_total.median_ms / steps;
+  if (a.profile) print_profile(session);
   return 0;
 }
 

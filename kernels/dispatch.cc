@@ -12,6 +12,10 @@
 // "neon_dotprod" is the NEON table with the SDOT int8 GEMM; it is listed
 // after "neon" so tests check both on a dotprod host.
 #include "kernels/kernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #include "kernels/reference/reference.h"
 
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
@@ -116,8 +120,11 @@ CpuFeatures detect_cpu_features() {
   CpuFeatures f;
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
-  f.avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-           __builtin_cpu_supports("f16c");
+  // clang 14's __builtin_cpu_supports does not know "f16c": read CPUID
+  // leaf 1, ECX bit 29 directly (OS YMM support is implied by "avx2").
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & (1u << 29)) != 0;
+  f.avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
 #elif defined(__aarch64__) && defined(__linux__)
   // Bit values from the Linux uapi asm/hwcap.h, in case libc headers lack them.
   constexpr unsigned long kHwcapAsimd = 1ul << 1;

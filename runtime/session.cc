@@ -3,6 +3,7 @@
 #include <pthreadpool.h>
 #include <xnnpack.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -185,6 +186,7 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
                     reinterpret_cast<float*>(arena_ + t.offset));
   }
   all_lengths_.assign(static_cast<size_t>(options.max_batch), 0);
+  if (options.profile) op_times_ns_.assign(n_ops, 0);
   memory_.xnnpack_bytes = xnnpack_alloc_stats().live_bytes - xnn_before;
   return Status::ok();
 }
@@ -227,7 +229,13 @@ Status Session::invoke(const InvokeInput& in) {
   for (size_t i = 0; i < n_ops; ++i) {
     const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
     const OpRegistration* reg = find_op(static_cast<uint16_t>(op.code()));
+    const bool timing = !op_times_ns_.empty();
+    const auto start = timing ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     Status s = reg->eval(ctx, op, op_states_[i]);
+    if (timing) {
+      op_times_ns_[i] += static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
+    }
     if (!s.is_ok()) return s.with_context("op %zu (%s '%s')", i, reg->name, op.name() ? op.name()->c_str() : "");
   }
   last_dims_ = dims;

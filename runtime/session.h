@@ -33,6 +33,7 @@
 // past() grows. reset() starts a new sequence.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -65,6 +66,8 @@ struct SessionOptions {
   // Extra bytes reserved in the arena's persistent region for the caller,
   // e.g. Generator::scratch_bytes() for sampling; see Session::scratch().
   size_t scratch_bytes = 0;
+  // Accumulate the wall time of every op across invokes (op_times_ns()).
+  bool profile = false;
   // Kernel table to use; nullptr: the best for this CPU.
   const KernelTable* kernels = nullptr;
 };
@@ -115,6 +118,12 @@ class Session {
   Span<uint8_t> scratch() const { return scratch_; }
 
   const MemoryStats& memory() const { return memory_; }
+
+  // With SessionOptions::profile: nanoseconds spent in each op of the graph
+  // (graph order) summed over all invokes so far; empty otherwise.
+  Span<const uint64_t> op_times_ns() const { return Span<const uint64_t>(op_times_ns_.data(), op_times_ns_.size()); }
+  void reset_profile() { std::fill(op_times_ns_.begin(), op_times_ns_.end(), 0); }
+  const fb::Graph& graph() const { return *graph_; }
   const char* kernel_name() const;
 
  private:
@@ -138,6 +147,7 @@ class Session {
   DimValues last_dims_;
   std::vector<int32_t> all_lengths_;           // [max_batch], filled with seq when lengths is null
   Span<uint8_t> scratch_;
+  std::vector<uint64_t> op_times_ns_;          // [ops] when profiling
   MemoryStats memory_;
 };
 

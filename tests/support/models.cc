@@ -5,16 +5,20 @@
 
 #include "converter/importers.h"
 #include "converter/model_builder.h"
+#include "converter/quantize.h"
 #include "tests/support/model_paths.h"
 
 namespace edgeattn::testing {
 
 std::unique_ptr<Model> convert_and_load(const std::string& input, const std::string& tokenizer,
-                                        const std::string& output) {
+                                        const std::string& output, const std::string& dtype) {
   convert::ModelBuilder mb;
   convert::ImportOptions options;
   options.tokenizer_path = tokenizer;
   convert::import_any(input, options, mb);
+  convert::QuantizeOptions quantize;
+  quantize.dtype = convert::parse_weight_dtype(dtype);
+  convert::quantize_weights(mb, quantize);
   mb.write(output);
   Result<std::unique_ptr<Model>> m = Model::load_file(output.c_str());
   if (!m.is_ok()) {
@@ -48,6 +52,27 @@ const Model& minilm() {
     return convert_and_load(dir, "", temp_dir("minilm") + "/model.eatn");
   }();
   return *model;
+}
+
+const Model& stories260k_quantized(const std::string& dtype) {
+  static std::unique_ptr<Model> fp16, int8;
+  std::unique_ptr<Model>& slot = dtype == "fp16" ? fp16 : int8;
+  if (!slot) {
+    const std::string bin = require_model("stories260K/stories260K.bin");
+    const std::string tok = require_model("stories260K/tok512.bin");
+    slot = convert_and_load(bin, tok, temp_dir("stories260k_" + dtype) + "/model.eatn", dtype);
+  }
+  return *slot;
+}
+
+const Model& minilm_quantized(const std::string& dtype) {
+  static std::unique_ptr<Model> fp16, int8;
+  std::unique_ptr<Model>& slot = dtype == "fp16" ? fp16 : int8;
+  if (!slot) {
+    require_model("all-MiniLM-L6-v2/model.safetensors");
+    slot = convert_and_load(require_model("all-MiniLM-L6-v2"), "", temp_dir("minilm_" + dtype) + "/model.eatn", dtype);
+  }
+  return *slot;
 }
 
 }  // namespace edgeattn::testing

@@ -19,8 +19,13 @@ const Model& stories260k_from_llama2c();
 const Model& stories260k_from_gguf();
 const Model& minilm();
 
-// Converts `input` (anything edgeattn-convert accepts) to `output` and loads it.
+// Converts `input` (anything edgeattn-convert accepts) to `output` and loads
+// it; `dtype` is "fp32", "fp16" or "int8" (edgeattn-convert --dtype).
 std::unique_ptr<Model> convert_and_load(const std::string& input, const std::string& tokenizer,
-                                        const std::string& output);
+                                        const std::string& output, const std::string& dtype = "fp32");
+
+// The same models with quantized weights, converted on first use.
+const Model& stories260k_quantized(const std::string& dtype);
+const Model& minilm_quantized(const std::string& dtype);
 
 }  // namespace edgeattn::testing

@@ -111,8 +111,8 @@ TEST_CASE("edgeattn-eval: stories260K fp32 vs fp32 is exact; --json has the deco
   CHECK(json_number(windows.out, "top1_agreement") == 1.0);
   CHECK(json_number(windows.out, "ppl_ratio") == 1.0);
 
-  for (const char* dtype : {"fp16", "int8"}) {
-    const std::string cand = convert(src, std::string("--dtype ") + dtype, dir + "/s_" + dtype + ".eatn", &err);
+  for (const std::string dtype : {"fp16", "int8"}) {
+    const std::string cand = convert(src, "--dtype " + dtype, dir + "/s_" + dtype + ".eatn", &err);
     if (cand.empty()) {
       MESSAGE("stories260K " << dtype << ": conversion not available: " << err);
       continue;
@@ -149,8 +149,8 @@ TEST_CASE("edgeattn-eval: all-MiniLM-L6-v2 fp32 vs fp32 has cosine 1; --json has
   CHECK(own.out.find("sentences       3 ") != std::string::npos);
   CHECK(own.out.find("cosine_mean     1.000000") != std::string::npos);
 
-  for (const char* dtype : {"fp16", "int8"}) {
-    const std::string cand = convert(q(src), std::string("--dtype ") + dtype, dir + "/m_" + dtype + ".eatn", &err);
+  for (const std::string dtype : {"fp16", "int8"}) {
+    const std::string cand = convert(q(src), "--dtype " + dtype, dir + "/m_" + dtype + ".eatn", &err);
     if (cand.empty()) {
       MESSAGE("all-MiniLM-L6-v2 " << dtype << ": conversion not available: " << err);
       continue;

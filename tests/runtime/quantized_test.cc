@@ -1,0 +1,124 @@
+// Quantized weights (issue #4, in progress): fp16 and int8 conversions of
+// the real models against their fp32 conversion. The bars are the issue's
+// (MiniLM int8: mean cosine >= 0.99, min >= 0.98; fp16: mean >= 0.9995),
+// measured here on the 26 fixture sentences; edgeattn-eval measures them on
+// the larger data/eval sets.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "runtime/model.h"
+#include "runtime/sampler.h"
+#include "runtime/session.h"
+#include "schema/edgeattn_generated.h"
+#include "tests/support/model_paths.h"
+#include "tests/support/models.h"
+
+namespace edgeattn {
+namespace {
+
+std::vector<std::vector<int32_t>> fixture_ids() {
+  std::ifstream in(std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/minilm_reference.json");
+  nlohmann::json j = nlohmann::json::parse(in);
+  std::vector<std::vector<int32_t>> ids;
+  for (const auto& c : j.at("cases")) ids.push_back(c.at("ids").get<std::vector<int32_t>>());
+  return ids;
+}
+
+std::vector<std::vector<float>> embed_all(const Model& model, const std::vector<std::vector<int32_t>>& ids) {
+  SessionOptions opts;
+  opts.max_seq = 256;
+  auto s = Session::create(model, opts);
+  REQUIRE_MESSAGE(s.is_ok(), s.status().message());
+  std::vector<std::vector<float>> out;
+  for (const auto& row : ids) {
+    InvokeInput in;
+    in.ids = row.data();
+    in.seq = static_cast<int>(row.size());
+    REQUIRE((*s)->invoke(in).is_ok());
+    const TensorView v = (*s)->output(0);
+    out.emplace_back(v.f32(), v.f32() + v.dim(1));
+  }
+  return out;
+}
+
+double cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  double dot = 0, na = 0, nb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    dot += static_cast<double>(a[i]) * b[i];
+    na += static_cast<double>(a[i]) * a[i];
+    nb += static_cast<double>(b[i]) * b[i];
+  }
+  return dot / std::sqrt(na * nb);
+}
+
+TEST_CASE("MiniLM fp16 and int8 embeddings stay close to fp32; the files shrink") {
+  const Model& fp32 = testing::minilm();
+  const auto ids = fixture_ids();
+  const auto reference = embed_all(fp32, ids);
+  for (const std::string dtype : {"fp16", "int8"}) {
+    CAPTURE(dtype);
+    const Model& q = testing::minilm_quantized(dtype);
+    const auto got = embed_all(q, ids);
+    double sum = 0, worst = 1;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const double c = cosine(reference[i], got[i]);
+      sum += c;
+      worst = std::min(worst, c);
+    }
+    const double mean = sum / static_cast<double>(ids.size());
+    MESSAGE(dtype << ": cosine mean " << mean << ", min " << worst << ", file " << q.file_size() << " / "
+                  << fp32.file_size() << " bytes");
+    if (dtype == "fp16") {
+      CHECK(mean >= 0.9995);
+      CHECK(q.file_size() <= 0.52 * static_cast<double>(fp32.file_size()));
+    } else {
+      CHECK(mean >= 0.99);
+      CHECK(worst >= 0.98);
+      CHECK(q.file_size() <= 0.30 * static_cast<double>(fp32.file_size()));
+    }
+  }
+}
+
+TEST_CASE("stories260K fp16 still reproduces the published greedy text; int8 agrees teacher-forced") {
+  const Model& fp32 = testing::stories260k_from_llama2c();
+  // Teacher-forced: feed the fp32 greedy sequence to both, compare argmaxes.
+  SessionOptions opts;
+  opts.max_seq = 1;
+  opts.max_context = 256;
+  auto ref = Session::create(fp32, opts);
+  REQUIRE(ref.is_ok());
+  std::vector<int32_t> seq = {fp32.tokenizer()->bos_id()};
+  std::vector<int32_t> ref_top;
+  for (int i = 0; i < 256; ++i) {
+    InvokeInput in;
+    in.ids = &seq.back();
+    in.seq = 1;
+    REQUIRE((*ref)->invoke(in).is_ok());
+    ref_top.push_back(Sampler::argmax((*ref)->output(0).f32(), 512));
+    seq.push_back(ref_top.back());
+  }
+  for (const std::string dtype : {"fp16", "int8"}) {
+    CAPTURE(dtype);
+    const Model& q = testing::stories260k_quantized(dtype);
+    auto s = Session::create(q, opts);
+    REQUIRE(s.is_ok());
+    int agree = 0;
+    for (int i = 0; i < 256; ++i) {
+      InvokeInput in;
+      in.ids = &seq[static_cast<size_t>(i)];
+      in.seq = 1;
+      REQUIRE((*s)->invoke(in).is_ok());
+      agree += Sampler::argmax((*s)->output(0).f32(), 512) == ref_top[static_cast<size_t>(i)];
+    }
+    MESSAGE(dtype << ": teacher-forced top-1 agreement " << agree << " / 256");
+    CHECK(agree >= (dtype == "fp16" ? 254 : 243));  // >= 99 % and >= 95 %
+  }
+}
+
+}  // namespace
+}  // namespace edgeattn
