@@ -16,6 +16,7 @@
 #include "converter/inspect.h"
 #include "converter/model_builder.h"
 #include "converter/quantize.h"
+#include "converter/report.h"
 #include "converter/source/convert_error.h"
 #include "runtime/model.h"
 
@@ -24,6 +25,7 @@ namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8] [--keep-fp32 GLOB]...\n"
+               "                        [--report] [--calibration FILE] [--auto-fallback THRESHOLD]\n"
                "                        [--tokenizer tokenizer.bin] [--quiet]\n"
                "       edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]\n"
                "INPUT: Hugging Face folder (config.json + safetensors), GGUF file, or llama2.c .bin\n");
@@ -69,6 +71,8 @@ int main(int argc, char** argv) {
   std::string input, output, dtype = "fp32";
   ImportOptions options;
   std::vector<std::string> keep_fp32;
+  bool report = false;
+  ReportOptions report_options;
   bool quiet = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -76,6 +80,18 @@ int main(int argc, char** argv) {
       output = argv[++i];
     } else if (a == "--dtype" && i + 1 < argc) {
       dtype = argv[++i];
+    } else if (a == "--report") {
+      report = true;
+    } else if (a == "--calibration" && i + 1 < argc) {
+      report_options.calibration_file = argv[++i];
+    } else if (a == "--auto-fallback" && i + 1 < argc) {
+      char* end = nullptr;
+      report_options.auto_fallback = std::strtod(argv[++i], &end);
+      if (*end != '\0' || !(report_options.auto_fallback > 0)) {
+        std::fprintf(stderr, "edgeattn-convert: --auto-fallback expects a positive relative error, got '%s'\n", argv[i]);
+        return 2;
+      }
+      report = true;
     } else if (a == "--keep-fp32" && i + 1 < argc) {
       keep_fp32.push_back(argv[++i]);
     } else if (a == "--tokenizer" && i + 1 < argc) {
@@ -111,6 +127,7 @@ int main(int argc, char** argv) {
     ModelBuilder mb;
     import_any(input, options, mb);
     if (!quiet) std::fprintf(stderr, "\n");
+    if (report) quantize = quantize_report(mb, quantize, report_options, stderr);
     const QuantizeSummary q = quantize_weights(mb, quantize);
     if (mb.model().producer) mb.model().producer->dtype = weight_dtype_name(quantize.dtype);
     if (!quiet && quantize.dtype != WeightDType::kF32) {

@@ -18,6 +18,9 @@ ModelBuilder::ModelBuilder() : model_(std::make_unique<fb::ModelT>()) {
   model_->graphs.push_back(std::move(graph));
 }
 
+ModelBuilder::ModelBuilder(const ModelBuilder& other)
+    : model_(std::make_unique<fb::ModelT>(*other.model_)), graph_(model_->graphs.at(0).get()), data_(other.data_) {}
+
 int ModelBuilder::add_constant_f32(const std::string& name, const std::vector<int64_t>& shape,
                                    std::vector<float> data) {
   int64_t n = 1;

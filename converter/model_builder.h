@@ -30,8 +30,12 @@ inline fb::Dim fixed(int64_t v) { return fb::Dim(fb::DimKind::Fixed, v); }
 class ModelBuilder {
  public:
   ModelBuilder();
+  // Deep copy (weights included), e.g. to quantize one copy several ways.
+  ModelBuilder(const ModelBuilder& other);
+  ModelBuilder& operator=(const ModelBuilder&) = delete;
 
   fb::ModelT& model() { return *model_; }
+  const fb::ModelT& model() const { return *model_; }
   fb::HyperParametersT& hparams() { return *model_->hparams; }
 
   // Copies `data` (row-major, shape slowest-first). Returns the tensor index.

@@ -120,6 +120,15 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
     for (int32_t out : *op.outputs()) first_use[out] = last_use[out] = static_cast<int>(i);
   }
   for (int32_t out : *graph_->outputs()) last_use[out] = static_cast<int>(n_ops);
+  observed_.clear();
+  for (const char* name : options.observe) {
+    const int t = name != nullptr ? model.find_tensor(name) : -1;
+    EA_ENSURE(t >= 0 && first_use[static_cast<size_t>(t)] != -2 && !model.tensor(static_cast<size_t>(t)).is_constant,
+              StatusCode::kInvalidArgument, "observe: '%s' is not an activation of this graph",
+              name != nullptr ? name : "(null)");
+    last_use[static_cast<size_t>(t)] = static_cast<int>(n_ops);
+    observed_.push_back(t);
+  }
   GreedyMemoryPlanner planner;
   std::vector<size_t> plan_index(n_tensors, SIZE_MAX);
   size_t naive = 0;
@@ -245,16 +254,26 @@ Status Session::invoke(const InvokeInput& in) {
 
 size_t Session::output_count() const { return graph_->outputs()->size(); }
 
-TensorView Session::output(size_t index) const {
+TensorView Session::observed(const char* name) const {
+  for (int t : observed_) {
+    if (std::strcmp(model_->tensor(static_cast<size_t>(t)).name, name) == 0) return view_of(t);
+  }
+  return TensorView();
+}
+
+TensorView Session::view_of(int t) const {
   TensorView view;
-  if (index >= output_count()) return view;
-  const int32_t t = graph_->outputs()->Get(static_cast<flatbuffers::uoffset_t>(index));
   const TensorInfo& info = model_->tensor(static_cast<size_t>(t));
   view.dtype = info.dtype;
   view.rank = info.rank;
   for (int i = 0; i < info.rank; ++i) view.shape[i] = info.dim(i, last_dims_);
   view.data = tensor_data_[static_cast<size_t>(t)];
   return view;
+}
+
+TensorView Session::output(size_t index) const {
+  if (index >= output_count()) return TensorView();
+  return view_of(graph_->outputs()->Get(static_cast<flatbuffers::uoffset_t>(index)));
 }
 
 }  // namespace edgeattn

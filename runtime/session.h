@@ -68,6 +68,10 @@ struct SessionOptions {
   size_t scratch_bytes = 0;
   // Accumulate the wall time of every op across invokes (op_times_ns()).
   bool profile = false;
+  // Activations to keep readable after invoke() (observed()), e.g. block
+  // outputs for a quantization report. Names must exist; the planner keeps
+  // them alive to the end of the graph. Must outlive create().
+  Span<const char* const> observe;
   // Kernel table to use; nullptr: the best for this CPU.
   const KernelTable* kernels = nullptr;
 };
@@ -105,6 +109,8 @@ class Session {
   size_t output_count() const;
   // Valid until the next invoke().
   TensorView output(size_t index) const;
+  // An activation listed in SessionOptions::observe; empty view otherwise.
+  TensorView observed(const char* name) const;
 
   // Tokens held in the KV cache (decoders); 0 for encoders.
   int64_t past() const { return past_; }
@@ -129,6 +135,7 @@ class Session {
  private:
   Session() = default;
   Status prepare(const SessionOptions& options, bool allocate);
+  TensorView view_of(int tensor) const;
 
   const Model* model_ = nullptr;     // must outlive the Session
   const fb::Graph* graph_ = nullptr;  // inside model_
@@ -148,6 +155,7 @@ class Session {
   std::vector<int32_t> all_lengths_;           // [max_batch], filled with seq when lengths is null
   Span<uint8_t> scratch_;
   std::vector<uint64_t> op_times_ns_;          // [ops] when profiling
+  std::vector<int> observed_;                  // tensor indices kept readable
   MemoryStats memory_;
 };
 

@@ -251,5 +251,31 @@ TEST_CASE("edgeattn-demo embed --query ranks texts by similarity") {
   CHECK(r.out.find("Knead the dough") < r.out.find("My cat"));
 }
 
+double worst_of(const std::string& report_text) {
+  // The last "worst X" figure printed (after any auto-fallback rounds).
+  const size_t at = report_text.rfind("worst ");
+  REQUIRE(at != std::string::npos);
+  return std::stod(report_text.substr(at + 6));
+}
+
+TEST_CASE("edgeattn-convert --dtype int8 --report prints the per-block table; --auto-fallback raises the worst case") {
+  const std::string src = require_model("all-MiniLM-L6-v2");
+  const std::string dir = temp_dir("cli_report");
+  Run r = run(tool_path("edgeattn-convert") + " " + q(src) + " -o " + dir + "/q.eatn --dtype int8 --report --quiet");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  for (int layer = 0; layer < 6; ++layer) {
+    CHECK(r.err.find("encoder.layer." + std::to_string(layer) + ".out") != std::string::npos);
+  }
+  CHECK(r.err.find("embedding cosine vs fp32") != std::string::npos);
+  Run f = run(tool_path("edgeattn-convert") + " " + q(src) + " -o " + dir + "/f.eatn --dtype int8 --auto-fallback 0.04 --quiet");
+  REQUIRE_MESSAGE(f.exit_code == 0, f.err);
+  CHECK(f.err.find("auto-fallback: encoder.layer.") != std::string::npos);
+  CHECK(f.err.find("(fp32)") != std::string::npos);
+  CHECK(worst_of(f.err) > worst_of(r.err));
+  Run bad = run(tool_path("edgeattn-convert") + " " + q(src) + " -o " + dir + "/x.eatn --dtype int4");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("int4") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace edgeattn
