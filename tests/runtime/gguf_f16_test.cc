@@ -29,33 +29,11 @@ using convert::GgufFile;
 using convert::GgufFloatMode;
 using convert::SourceDType;
 
-struct Decoded {
-  std::vector<int32_t> tokens;  // greedy choices after BOS
-  std::vector<float> logits;    // [steps, vocab]
-};
-
-// Greedy decoding from BOS, one token per invoke.
-Decoded greedy(const Model& model, int steps) {
-  SessionOptions opts;
-  opts.max_seq = 1;
-  opts.max_context = steps;
-  auto session = Session::create(model, opts);
-  REQUIRE_MESSAGE(session.is_ok(), session.status().message());
-  const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
-  Decoded d;
-  int32_t token = model.tokenizer()->bos_id();
-  for (int pos = 0; pos < steps; ++pos) {
-    InvokeInput in;
-    in.ids = &token;
-    in.seq = 1;
-    Status s = (*session)->invoke(in);
-    REQUIRE_MESSAGE(s.is_ok(), s.message());
-    const float* logits = (*session)->output(0).f32();
-    d.logits.insert(d.logits.end(), logits, logits + vocab);
-    token = Sampler::argmax(logits, vocab);
-    d.tokens.push_back(token);
-  }
-  return d;
+// Greedy from BOS through the shared helper; fails the test if a call failed.
+testing::GreedyRun greedy(const Model& model, int steps) {
+  testing::GreedyRun g = testing::greedy_from_bos(model, steps);
+  REQUIRE_MESSAGE(g.error.empty(), g.error);
+  return g;
 }
 
 std::string text_of(const Model& model, const std::vector<int32_t>& tokens) {
@@ -99,15 +77,15 @@ TEST_CASE("stories260K GGUF: F16 weights and F16-valued F32 weights give bit-ide
   auto m16 = testing::convert_and_load(f16_path, "", dir + "/f16.eatn");
   auto m32 = testing::convert_and_load(f32_path, "", dir + "/f16values.eatn");
   constexpr int kSteps = 64;
-  const Decoded a = greedy(*m16, kSteps);
-  const Decoded b = greedy(*m32, kSteps);
+  const testing::GreedyRun a = greedy(*m16, kSteps);
+  const testing::GreedyRun b = greedy(*m32, kSteps);
   REQUIRE(a.logits.size() == b.logits.size());
   CHECK(std::memcmp(a.logits.data(), b.logits.data(), a.logits.size() * sizeof(float)) == 0);
   CHECK(a.tokens == b.tokens);
 
   // Against the original F32 weights: report only.
   const Model& orig = testing::stories260k_from_gguf();
-  const Decoded o = greedy(orig, kSteps);
+  const testing::GreedyRun o = greedy(orig, kSteps);
   size_t agree = 0;
   while (agree < o.tokens.size() && o.tokens[agree] == a.tokens[agree]) ++agree;
   double max_diff = 0;

@@ -24,36 +24,10 @@ namespace {
 
 using testing::require_model;
 
-struct Generation {
-  std::string text;
-  std::vector<float> logits;  // [steps, vocab]
-};
-
-// Greedy decoding from BOS, one token per invoke, as llama2.c's run.c.
-Generation greedy(const Model& model, int steps, const KernelTable* kernels = nullptr, int threads = 1) {
-  SessionOptions opts;
-  opts.max_seq = 1;
-  opts.max_context = steps;
-  opts.threads = threads;
-  opts.kernels = kernels;
-  auto session = Session::create(model, opts);
-  REQUIRE_MESSAGE(session.is_ok(), session.status().message());
-  const Tokenizer& tok = *model.tokenizer();
-  const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
-  Generation g;
-  int32_t token = tok.bos_id();
-  for (int pos = 0; pos < steps; ++pos) {
-    InvokeInput in;
-    in.ids = &token;
-    in.seq = 1;
-    Status s = (*session)->invoke(in);
-    REQUIRE_MESSAGE(s.is_ok(), s.message());
-    const float* logits = (*session)->output(0).f32();
-    g.logits.insert(g.logits.end(), logits, logits + vocab);
-    const int32_t next = Sampler::argmax(logits, vocab);
-    g.text += std::string(tok.decode_piece(token, next));
-    token = next;
-  }
+// Greedy from BOS through the shared helper; fails the test if a call failed.
+testing::GreedyRun greedy(const Model& model, int steps, const KernelTable* kernels = nullptr, int threads = 1) {
+  testing::GreedyRun g = testing::greedy_from_bos(model, steps, kernels, threads);
+  REQUIRE_MESSAGE(g.error.empty(), g.error);
   return g;
 }
 
@@ -73,13 +47,13 @@ bool bit_identical(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 TEST_CASE("stories260K from llama2.c .bin: greedy 256 steps reproduce the published text") {
-  const Generation g = greedy(testing::stories260k_from_llama2c(), 256);
+  const testing::GreedyRun g = greedy(testing::stories260k_from_llama2c(), 256);
   CHECK(g.text == expected_text());
 }
 
 TEST_CASE("stories260K: GGUF and llama2.c conversions give bit-identical logits") {
-  const Generation a = greedy(testing::stories260k_from_llama2c(), 256);
-  const Generation b = greedy(testing::stories260k_from_gguf(), 256);
+  const testing::GreedyRun a = greedy(testing::stories260k_from_llama2c(), 256);
+  const testing::GreedyRun b = greedy(testing::stories260k_from_gguf(), 256);
   CHECK(b.text == expected_text());
   CHECK(bit_identical(a.logits, b.logits));
 }
@@ -91,8 +65,8 @@ TEST_CASE("stories260K: an HF Llama folder (q/k rows permuted as HF does) conver
   convert::write_hf_llama_folder(dir, convert::Llama2cCheckpoint::open(bin));
   auto hf = testing::convert_and_load(dir, tok, testing::temp_dir("stories260k_hf_eatn") + "/model.eatn");
   CHECK(hf->fb().producer()->source_format()->str() == "hf-safetensors");
-  const Generation a = greedy(testing::stories260k_from_llama2c(), 64);
-  const Generation b = greedy(*hf, 64);
+  const testing::GreedyRun a = greedy(testing::stories260k_from_llama2c(), 64);
+  const testing::GreedyRun b = greedy(*hf, 64);
   CHECK(bit_identical(a.logits, b.logits));
 }
 
@@ -110,7 +84,7 @@ TEST_CASE("stories260K: every kernel table and two threads reproduce the text") 
 
 TEST_CASE("stories260K: chunked prefill with all positions matches step-by-step decoding") {
   const Model& model = testing::stories260k_from_llama2c();
-  const Generation steps = greedy(model, 40);
+  const testing::GreedyRun steps = greedy(model, 40);
   const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
   // The 40 tokens fed step by step: BOS, then each greedy choice but the last.
   std::vector<int32_t> ids = {model.tokenizer()->bos_id()};

@@ -6,6 +6,9 @@
 #include "converter/importers.h"
 #include "converter/model_builder.h"
 #include "converter/quantize.h"
+#include "runtime/sampler.h"
+#include "runtime/session.h"
+#include "schema/edgeattn_generated.h"
 #include "tests/support/model_paths.h"
 
 namespace edgeattn::testing {
@@ -73,6 +76,40 @@ const Model& minilm_quantized(const std::string& dtype) {
     slot = convert_and_load(require_model("all-MiniLM-L6-v2"), "", temp_dir("minilm_" + dtype) + "/model.eatn", dtype);
   }
   return *slot;
+}
+
+GreedyRun greedy_from_bos(const Model& model, int steps, const KernelTable* kernels, int threads) {
+  GreedyRun g;
+  SessionOptions opts;
+  opts.max_seq = 1;
+  opts.max_context = steps;
+  opts.threads = threads;
+  opts.kernels = kernels;
+  Result<std::unique_ptr<Session>> session = Session::create(model, opts);
+  if (!session.is_ok()) {
+    g.error = session.status().message();
+    return g;
+  }
+  const Tokenizer& tok = *model.tokenizer();
+  const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
+  int32_t token = tok.bos_id();
+  for (int pos = 0; pos < steps; ++pos) {
+    InvokeInput in;
+    in.ids = &token;
+    in.seq = 1;
+    Status s = (*session)->invoke(in);
+    if (!s.is_ok()) {
+      g.error = s.message();
+      return g;
+    }
+    const float* logits = (*session)->output(0).f32();
+    g.logits.insert(g.logits.end(), logits, logits + vocab);
+    const int32_t next = Sampler::argmax(logits, vocab);
+    g.text += std::string(tok.decode_piece(token, next));
+    g.tokens.push_back(next);
+    token = next;
+  }
+  return g;
 }
 
 }  // namespace edgeattn::testing

@@ -8,8 +8,13 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "runtime/model.h"
+
+namespace edgeattn {
+struct KernelTable;
+}
 
 namespace edgeattn::testing {
 
@@ -27,5 +32,15 @@ std::unique_ptr<Model> convert_and_load(const std::string& input, const std::str
 // The same models with quantized weights, converted on first use.
 const Model& stories260k_quantized(const std::string& dtype);
 const Model& minilm_quantized(const std::string& dtype);
+
+// Greedy decoding from BOS, one token per invoke as llama2.c's run.c does:
+// the text, the chosen ids and every step's logits [steps, vocab].
+struct GreedyRun {
+  std::string text;
+  std::vector<int32_t> tokens;
+  std::vector<float> logits;
+  std::string error;  // non-empty if a session call failed
+};
+GreedyRun greedy_from_bos(const Model& model, int steps, const KernelTable* kernels = nullptr, int threads = 1);
 
 }  // namespace edgeattn::testing
