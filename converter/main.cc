@@ -17,6 +17,7 @@
 #include "converter/model_builder.h"
 #include "converter/quantize.h"
 #include "converter/report.h"
+#include "converter/smooth.h"
 #include "converter/source/convert_error.h"
 #include "runtime/model.h"
 
@@ -25,7 +26,7 @@ namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8] [--keep-fp32 GLOB]...\n"
-               "                        [--report] [--calibration FILE] [--auto-fallback THRESHOLD]\n"
+               "                        [--report] [--calibration FILE] [--auto-fallback THRESHOLD] [--no-smooth]\n"
                "                        [--tokenizer tokenizer.bin] [--quiet]\n"
                "       edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]\n"
                "INPUT: Hugging Face folder (config.json + safetensors), GGUF file, or llama2.c .bin\n");
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
   ImportOptions options;
   std::vector<std::string> keep_fp32;
   bool report = false;
+  bool smooth = true;  // int8: SmoothQuant activation smoothing (converter/smooth.h)
   ReportOptions report_options;
   bool quiet = false;
   for (int i = 1; i < argc; ++i) {
@@ -80,6 +82,8 @@ int main(int argc, char** argv) {
       output = argv[++i];
     } else if (a == "--dtype" && i + 1 < argc) {
       dtype = argv[++i];
+    } else if (a == "--no-smooth") {
+      smooth = false;
     } else if (a == "--report") {
       report = true;
     } else if (a == "--calibration" && i + 1 < argc) {
@@ -127,6 +131,11 @@ int main(int argc, char** argv) {
     ModelBuilder mb;
     import_any(input, options, mb);
     if (!quiet) std::fprintf(stderr, "\n");
+    if (smooth && quantize.dtype == WeightDType::kI8) {
+      const SmoothSummary sm =
+          smooth_for_int8(mb, calibration_lines(report_options.calibration_file), 128, quantize.keep_fp32);
+      if (!quiet) std::fprintf(stderr, "smoothing: %zu linear layers, %zu skipped (shared or kept)\n", sm.smoothed, sm.skipped);
+    }
     if (report) quantize = quantize_report(mb, quantize, report_options, stderr);
     const QuantizeSummary q = quantize_weights(mb, quantize);
     if (mb.model().producer) mb.model().producer->dtype = weight_dtype_name(quantize.dtype);

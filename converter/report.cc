@@ -67,22 +67,6 @@ std::vector<Block> find_blocks(const ModelBuilder& mb) {
   return blocks;
 }
 
-std::vector<std::string> calibration_lines(const ReportOptions& r) {
-  std::vector<std::string> lines;
-  if (r.calibration_file.empty()) {
-    for (const char* l : kDefaultCalibration) lines.emplace_back(l);
-    return lines;
-  }
-  std::ifstream in(r.calibration_file);
-  if (!in) throw_convert_error(r.calibration_file, "cannot open calibration file");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  if (lines.empty()) throw_convert_error(r.calibration_file, "calibration file has no text");
-  return lines;
-}
-
 struct LoadedModel {
   std::vector<uint8_t> bytes;
   std::unique_ptr<Model> model;
@@ -195,10 +179,26 @@ void print(const Outcome& o, bool decoder, const QuantizeOptions& q, std::FILE* 
 
 }  // namespace
 
+std::vector<std::string> calibration_lines(const std::string& file) {
+  std::vector<std::string> lines;
+  if (file.empty()) {
+    for (const char* l : kDefaultCalibration) lines.emplace_back(l);
+    return lines;
+  }
+  std::ifstream in(file);
+  if (!in) throw_convert_error(file, "cannot open calibration file");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  if (lines.empty()) throw_convert_error(file, "calibration file has no text");
+  return lines;
+}
+
 QuantizeOptions quantize_report(const ModelBuilder& mb, QuantizeOptions requested, const ReportOptions& report,
                                 std::FILE* out) {
   if (requested.dtype == WeightDType::kF32) throw ConvertError("--report needs --dtype fp16 or int8");
-  const std::vector<std::string> lines = calibration_lines(report);
+  const std::vector<std::string> lines = calibration_lines(report.calibration_file);
   const std::vector<Block> blocks = find_blocks(mb);
   if (blocks.empty()) throw ConvertError("report: no transformer blocks found in the graph");
   LoadedModel ref = load(mb);

@@ -49,6 +49,9 @@ const KernelTable kReferenceTable = {
     f32_f16w_gemm_ukernel__reference,
     f16_to_f32_rows_ukernel__reference,
     qc8_dequantize_row_ukernel__reference,
+    f32_attention_kv_ukernel__reference,
+    f32_to_f16_row_ukernel__reference,
+    f32_quantize_row_q8_ukernel__reference,
 };
 
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
@@ -68,6 +71,9 @@ const KernelTable kAvx2Table = {
     f32_f16w_gemm_ukernel_4x3__avx2,
     f16_to_f32_rows_ukernel__avx2,
     qc8_dequantize_row_ukernel__avx2,
+    f32_attention_kv_ukernel__avx2,
+    f32_to_f16_row_ukernel__avx2,
+    f32_quantize_row_q8_ukernel__avx2,
 };
 #endif
 
@@ -88,6 +94,9 @@ const KernelTable kNeonTable = {
     f32_f16w_gemm_ukernel_4x4__neon,
     f16_to_f32_rows_ukernel__neon,
     qc8_dequantize_row_ukernel__neon,
+    f32_attention_kv_ukernel__neon,
+    f32_to_f16_row_ukernel__neon,
+    f32_quantize_row_q8_ukernel__neon,
 };
 #endif
 
@@ -109,6 +118,9 @@ const KernelTable kNeonDotTable = {
     f32_f16w_gemm_ukernel_4x4__neon,
     f16_to_f32_rows_ukernel__neon,
     qc8_dequantize_row_ukernel__neon,
+    f32_attention_kv_ukernel__neon,
+    f32_to_f16_row_ukernel__neon,
+    f32_quantize_row_q8_ukernel__neon,
 };
 #endif
 

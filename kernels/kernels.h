@@ -55,6 +55,67 @@ struct AttentionArgs {
   float scale;          // usually 1/sqrt(head_dim)
 };
 
+// Element type of a KV cache read by f32_attention_kv (issue #4).
+enum class KvDType : uint8_t {
+  kF32 = 0,  // float; f32_attention_kv forwards to the same table's f32_attention
+  kF16 = 1,  // IEEE binary16 bits (uint16_t), converted exactly to float
+  kI8 = 2,   // int8 in [-127, 127] with one float scale per row (key position):
+             // value = float(q) * scale, rows written by f32_quantize_row_q8
+};
+
+// AttentionArgs with the keys and values read from a cache stored as
+// `kv_dtype`. Same query/output/causal semantics as f32_attention (streaming
+// softmax with a running max and sum, fp32 scores, softmax and accumulation);
+// only the loads of k and v differ:
+//   kF32: k/v are const float*; strides in floats (k_scales/v_scales unused).
+//   kF16: k/v are const uint16_t* (half bits); strides in halves.
+//   kI8:  k/v are const int8_t*; strides in bytes; row j (key j, relative to
+//         k / v) dequantizes as float(k[j * k_stride + i]) * k_scales[j]
+//         (v likewise with v_scales[j]). Scale 0 is an all-zero row.
+// A row is one (position, kv head) vector of head_dim values. Kernels read
+// exactly head_dim elements of each row (never past), so a row may end at the
+// end of an allocation. Caller guarantees as for AttentionArgs:
+// n_keys >= 1, n_keys + (n_queries - 1) * causal_step <= rows of k/v (and
+// entries of k_scales/v_scales), head_dim <= kMaxHeadDim.
+struct AttentionKvArgs {
+  const float* q;          // [n_queries, head_dim], rows q_stride floats apart
+  size_t q_stride;
+  const void* k;           // [keys, head_dim] of kv_dtype, rows k_stride elements apart
+  size_t k_stride;
+  const void* v;           // [keys, head_dim] of kv_dtype, rows v_stride elements apart
+  size_t v_stride;
+  const float* k_scales;   // kI8: [keys], one per k row; else unused (may be null)
+  const float* v_scales;   // kI8: [keys], one per v row; else unused (may be null)
+  float* out;              // [n_queries, head_dim], rows out_stride floats apart
+  size_t out_stride;
+  size_t n_queries;
+  size_t head_dim;         // <= kMaxHeadDim
+  size_t n_keys;
+  size_t causal_step;      // 0 or 1
+  float scale;             // usually 1/sqrt(head_dim)
+  KvDType kv_dtype;
+};
+
+// The AttentionArgs of a kF32 AttentionKvArgs (what every table's
+// f32_attention_kv does for kF32: forward to its own f32_attention).
+inline AttentionArgs to_f32_attention_args(const AttentionKvArgs& a) {
+  AttentionArgs r{};
+  r.q = a.q;
+  r.q_stride = a.q_stride;
+  r.k = static_cast<const float*>(a.k);
+  r.k_stride = a.k_stride;
+  r.v = static_cast<const float*>(a.v);
+  r.v_stride = a.v_stride;
+  r.out = a.out;
+  r.out_stride = a.out_stride;
+  r.n_queries = a.n_queries;
+  r.head_dim = a.head_dim;
+  r.n_keys = a.n_keys;
+  r.causal_step = a.causal_step;
+  r.scale = a.scale;
+  return r;
+}
+
 struct KernelTable {
   const char* name;  // "reference", "avx2", "neon"
 
@@ -135,6 +196,25 @@ struct KernelTable {
   // dst[i] = float(src[i]) * scale (one float multiply; bit-identical in every
   // table). int8 embedding-row gather.
   void (*qc8_dequantize_row)(size_t n, const int8_t* src, float scale, float* dst);
+
+  // ---- Attention over an fp16 / int8 KV cache (issue #4) ---------------------
+  // See AttentionKvArgs. Numerics in kernels/README.md ("KV cache attention").
+  void (*f32_attention_kv)(const AttentionKvArgs& args);
+
+  // dst[i] = binary16 bits of src[i], IEEE round to nearest even: overflow to
+  // +-inf (|x| >= 65520), subnormal halves, +-0 for |x| <= 2^-25, inf kept,
+  // NaN -> quiet NaN keeping the top 9 payload bits (sign | 0x7e00 |
+  // mantissa >> 13, what F16C and AArch64 FCVTN produce). Bit-identical in
+  // every table. Fills an fp16 KV cache row.
+  void (*f32_to_f16_row)(size_t n, const float* src, uint16_t* dst);
+
+  // Symmetric int8 quantization of one row (an int8 KV cache row), the same
+  // formula as f32_qd8_quantize for one row of k = n (so the two agree bit
+  // for bit): amax = max|src|; if !(amax >= kQd8MinAmax) returns 0 and writes
+  // n zeros; else returns amax / 127.0f and writes
+  // dst[i] = rne(clamp(src[i] * (127.0f / amax), -127, 127)). Writes exactly n
+  // bytes (no padding). src must be finite. Bit-identical in every table.
+  float (*f32_quantize_row_q8)(size_t n, const float* src, int8_t* dst);
 };
 
 // Row stride in bytes of the xq buffer of f32_qd8_quantize / qd8_qc8w_gemm:

@@ -5,19 +5,22 @@
 # Cross-builds edgeattn with the Debian cross toolchain and runs the tests
 # under qemu-user (see targets/README.md):
 #
-#   aarch64  build-aarch64: every target; the whole ctest suite twice, as
+#   aarch64  build-aarch64: every target. ctest under qemu twice, as
 #            -cpu cortex-a53 (ARMv8.0: no fp16 arithmetic, no dot product)
 #            and -cpu max (both), with kernels_variant_test checking which
 #            kernel table the dispatcher picks on each; then the
-#            cross-architecture check below.
+#            cross-architecture check below. By default (CI) the two MiniLM
+#            tests are left out (runtime_minilm_test, runtime_zero_alloc_test:
+#            > 10 min each under qemu); --full runs them too.
 #   armv7    build-armv7 (ARMv7-A + NEON + VFPv4): a fast subset, built and
 #            run as -cpu cortex-a7 (no fp16, no dot product):
 #              kernels_test kernels_variant_test runtime_stories260k_test
-#            plus the cross-architecture check. --full builds and runs the
-#            whole suite instead.
+#            plus the cross-architecture check. --full builds everything and
+#            runs the same tests as aarch64 --full.
 #   sizes    stripped sizes of edgeattn-demo and of the runtime libraries,
-#            default (-O3) vs -DEDGEATTN_SIZE_OPT=ON, per target; builds
-#            build-<target>-rel-tools and build-<target>-size (tools only).
+#            Release (-O3) vs -DEDGEATTN_SIZE_OPT=ON, per target. Release
+#            sizes come from build/, build-aarch64/, build-armv7/ (built when
+#            missing); the size-optimized ones from build-<target>-size/.
 #
 # Cross-architecture check: stories260K is converted once by the x86-64
 # edgeattn-convert (build/, built here when missing) and the same .eatn is
@@ -25,11 +28,17 @@
 # outputs must be byte-identical to each other and to llama2.c's published
 # text.
 #
-# Not run under qemu: tools_cli_test. It starts edgeattn-convert/-demo with
-# std::system(), i.e. through the host's /bin/sh, which cannot exec an ARM
-# binary unless qemu's binfmt_misc handler is registered (it is not in CI
-# containers). The cross-architecture check above runs the same demo
-# commands through qemu explicitly.
+# Never run under qemu: tests/tools (tools_cli_test, tools_eval_test). They
+# start edgeattn-convert/-demo/-eval with std::system(), i.e. through the
+# host's /bin/sh, which cannot exec an ARM binary unless qemu's binfmt_misc
+# handler is registered (it is not in CI containers). The cross-architecture
+# check runs the demo through qemu explicitly instead.
+#
+# Known qemu-only failure, excluded (QEMU_EXCLUDE): runtime_session_test
+# checks peak_rss_bytes() >= current_rss_bytes(), two separate reads of
+# /proc/self/status (VmHWM, then VmRSS) that describe the qemu process; qemu
+# translating new guest code between the two reads grows VmRSS past the
+# VmHWM just read (observed: 28958720 < 28971008). Not an ARM problem.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -87,7 +96,7 @@ configure() {
   if [ "$t" != host ]; then
     args+=("-DEDGEATTN_SYSROOT=$root/build-sysroots/$t")
   fi
-  cmake -S . -B "$dir" --toolchain "$(toolchain_of "$t")" "${args[@]}" "$@" >/dev/null
+  cmake --no-warn-unused-cli -S . -B "$dir" --toolchain "$(toolchain_of "$t")" "${args[@]}" "$@" >/dev/null
 }
 
 # The x86-64 converter and demo: from build/ (scripts/test.sh builds it),
@@ -159,6 +168,9 @@ A53_KERNELS=neon;  A53_FEATURES="neon,!neon_fp16,!neon_dotprod"; A53_TABLES="ref
 MAX_KERNELS=neon;  MAX_FEATURES="neon,neon_fp16,neon_dotprod";   MAX_TABLES="reference,neon"
 A7_KERNELS=neon;   A7_FEATURES="neon,!neon_fp16,!neon_dotprod";  A7_TABLES="reference,neon"
 ARMV7_SUBSET="kernels_test kernels_variant_test runtime_stories260k_test"
+QEMU_EXCLUDE="tools_.*|runtime_session_test"
+SLOW_UNDER_QEMU="runtime_minilm_test|runtime_zero_alloc_test"
+if [ "$full" = 1 ]; then exclude="^($QEMU_EXCLUDE)\$"; else exclude="^($QEMU_EXCLUDE|$SLOW_UNDER_QEMU)\$"; fi
 
 case "$target" in
   aarch64)
@@ -168,8 +180,8 @@ case "$target" in
     configure build-aarch64 aarch64
     cmake --build build-aarch64 -j"$jobs"
     echo "cross-test: aarch64 build took $(elapsed "$t0")"
-    run_ctest aarch64 build-aarch64 cortex-a53 "$A53_KERNELS" "$A53_FEATURES" "$A53_TABLES" -E '^tools_'
-    run_ctest aarch64 build-aarch64 max "$MAX_KERNELS" "$MAX_FEATURES" "$MAX_TABLES" -E '^tools_'
+    run_ctest aarch64 build-aarch64 cortex-a53 "$A53_KERNELS" "$A53_FEATURES" "$A53_TABLES" -E "$exclude"
+    run_ctest aarch64 build-aarch64 max "$MAX_KERNELS" "$MAX_FEATURES" "$MAX_TABLES" -E "$exclude"
     cross_arch_check aarch64 build-aarch64 cortex-a53 "$A53_KERNELS"
     cross_arch_check aarch64 build-aarch64 max "$MAX_KERNELS"
     echo "cross-test: aarch64 total $(elapsed "$t0")"
@@ -181,7 +193,7 @@ case "$target" in
     configure build-armv7 armv7
     if [ "$full" = 1 ]; then
       cmake --build build-armv7 -j"$jobs"
-      filter=(-E '^tools_')
+      filter=(-E "$exclude")
     else
       # shellcheck disable=SC2086
       cmake --build build-armv7 -j"$jobs" --target $ARMV7_SUBSET edgeattn-demo

@@ -206,6 +206,104 @@ void register_attention(const KernelTable* t) {
   }
 }
 
+// Decode over a KV cache stored as f32, f16 or int8 (f32_attention_kv), laid
+// out as the runtime's cache: [Hkv, ctx, Dh] per K and V (rows head_dim
+// elements apart), int8 scales [Hkv, ctx]. heads = 1 is one head (cache-hot
+// for f32 up to 1 MB); heads = 8 is a whole GQA layer (8 kv heads), 2-16 MB
+// of K+V, which no longer fits L2. items = query-key pairs.
+void register_attention_kv(const KernelTable* t) {
+  struct Shape {
+    size_t heads, head_dim, n_keys;
+  };
+  for (Shape s : {Shape{1, 64, 512}, Shape{1, 64, 2048}, Shape{1, 128, 512}, Shape{1, 128, 2048},
+                  Shape{8, 64, 2048}, Shape{8, 128, 2048}}) {
+    if (std::string(t->name) == "reference" && s.heads > 1) continue;
+    for (KvDType dt : {KvDType::kF32, KvDType::kF16, KvDType::kI8}) {
+      const char* dname = dt == KvDType::kF32 ? "f32" : dt == KvDType::kF16 ? "f16" : "i8";
+      const std::string label = std::string("attention_kv/") + t->name + "/decode_" +
+                                (s.heads > 1 ? "h" + std::to_string(s.heads) + "_" : std::string()) +
+                                "d" + std::to_string(s.head_dim) + "_keys" +
+                                std::to_string(s.n_keys) + "_" + dname;
+      add(label, [t, s, dt](benchmark::State& state) {
+        const size_t rows = s.heads * s.n_keys, d = s.head_dim;
+        const auto q = random_vector(s.heads * d, -1.0f, 1.0f, 1);
+        const auto kf = random_vector(rows * d, -1.0f, 1.0f, 2);
+        const auto vf = random_vector(rows * d, -1.0f, 1.0f, 3);
+        std::vector<uint16_t> kh, vh;
+        std::vector<int8_t> kb, vb;
+        std::vector<float> ks(rows), vs(rows);
+        const void* k = kf.data();
+        const void* v = vf.data();
+        if (dt == KvDType::kF16) {
+          kh.resize(rows * d);
+          vh.resize(rows * d);
+          t->f32_to_f16_row(rows * d, kf.data(), kh.data());
+          t->f32_to_f16_row(rows * d, vf.data(), vh.data());
+          k = kh.data();
+          v = vh.data();
+        } else if (dt == KvDType::kI8) {
+          kb.resize(rows * d);
+          vb.resize(rows * d);
+          for (size_t r = 0; r < rows; ++r) {
+            ks[r] = t->f32_quantize_row_q8(d, kf.data() + r * d, kb.data() + r * d);
+            vs[r] = t->f32_quantize_row_q8(d, vf.data() + r * d, vb.data() + r * d);
+          }
+          k = kb.data();
+          v = vb.data();
+        }
+        const size_t esize = dt == KvDType::kF32 ? 4 : dt == KvDType::kF16 ? 2 : 1;
+        std::vector<float> out(s.heads * d);
+        for (auto _ : state) {
+          for (size_t h = 0; h < s.heads; ++h) {
+            AttentionKvArgs a{};
+            a.q = q.data() + h * d;
+            a.q_stride = d;
+            a.k = static_cast<const char*>(k) + h * s.n_keys * d * esize;
+            a.k_stride = d;
+            a.v = static_cast<const char*>(v) + h * s.n_keys * d * esize;
+            a.v_stride = d;
+            a.k_scales = ks.data() + h * s.n_keys;
+            a.v_scales = vs.data() + h * s.n_keys;
+            a.out = out.data() + h * d;
+            a.out_stride = d;
+            a.n_queries = 1;
+            a.head_dim = d;
+            a.n_keys = s.n_keys;
+            a.causal_step = 0;
+            a.scale = 1.0f / std::sqrt(static_cast<float>(d));
+            a.kv_dtype = dt;
+            t->f32_attention_kv(a);
+          }
+          benchmark::DoNotOptimize(out.data());
+        }
+        state.SetItemsProcessed(state.iterations() * rows);
+        state.SetBytesProcessed(state.iterations() * 2 * rows * d * esize);
+      });
+    }
+  }
+  // Writing one decode step's K and V rows into the cache (8 kv heads x 128).
+  add(std::string("f32_to_f16_row/") + t->name + "/1024", [t](benchmark::State& state) {
+    const auto x = random_vector(1024, -4.0f, 4.0f, 9);
+    std::vector<uint16_t> h(1024);
+    for (auto _ : state) {
+      t->f32_to_f16_row(1024, x.data(), h.data());
+      benchmark::DoNotOptimize(h.data());
+    }
+    state.SetItemsProcessed(state.iterations() * 1024);
+  });
+  add(std::string("f32_quantize_row_q8/") + t->name + "/8x128", [t](benchmark::State& state) {
+    const auto x = random_vector(1024, -4.0f, 4.0f, 9);
+    std::vector<int8_t> b(1024);
+    float scales[8];
+    for (auto _ : state) {
+      for (size_t r = 0; r < 8; ++r) scales[r] = t->f32_quantize_row_q8(128, x.data() + r * 128, b.data() + r * 128);
+      benchmark::DoNotOptimize(b.data());
+      benchmark::DoNotOptimize(scales);
+    }
+    state.SetItemsProcessed(state.iterations() * 1024);
+  });
+}
+
 void register_gemm(const KernelTable* t) {
   struct Shape {
     size_t m, n, k;
@@ -292,6 +390,7 @@ int main(int argc, char** argv) {
     edgeattn::register_elementwise(tables[i]);
     edgeattn::register_rope(tables[i]);
     edgeattn::register_attention(tables[i]);
+    edgeattn::register_attention_kv(tables[i]);
     edgeattn::register_gemm(tables[i]);
   }
   benchmark::Initialize(&argc, argv);

@@ -46,4 +46,9 @@ void qd8_qc8w_gemm_ukernel_4x4__neondot(size_t m, size_t n, size_t k, const int8
                                         const float* w_scales, const float* bias, float* y,
                                         size_t y_stride);
 
+// KV cache attention and row writers (kernels.h documents the contracts).
+void f32_attention_kv_ukernel__neon(const AttentionKvArgs& args);
+void f32_to_f16_row_ukernel__neon(size_t n, const float* src, uint16_t* dst);
+float f32_quantize_row_q8_ukernel__neon(size_t n, const float* src, int8_t* dst);
+
 }  // namespace edgeattn

@@ -9,6 +9,8 @@
 //        symmetrically into op scratch, multiplied with W (int8, one scale
 //        per output channel, in place) with int32 accumulation, and
 //        dequantized to f32 (kernels.h: f32_qd8_quantize, qd8_qc8w_gemm).
+// With an input multiplier m [K] (SmoothQuant: the converter moved
+// activation outliers into W), every path computes with x * m instead of x.
 // The own kernels split N across the session's threads.
 #include <pthreadpool.h>
 #include <xnnpack.h>
@@ -31,7 +33,7 @@ using op_util::input;
 using op_util::output;
 
 Status verify(const Model& model, const fb::Op& op) {
-  EA_RETURN_IF_ERROR(op_check::arity(op, 2, 3, 1));
+  EA_RETURN_IF_ERROR(op_check::arity(op, 2, 4, 1));
   EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::FullyConnectedOptions), false));
   EA_RETURN_IF_ERROR(op_check::activation_f32(model, input(op, 0), 0));
   EA_RETURN_IF_ERROR(op_check::weight_matrix(model, input(op, 1), -1, -1));
@@ -42,6 +44,7 @@ Status verify(const Model& model, const fb::Op& op) {
             "i8 weight '%s' with K = %lld exceeds the int32 accumulator bound %zu", w.name,
             static_cast<long long>(k), kQd8MaxK);
   if (input(op, 2) >= 0) EA_RETURN_IF_ERROR(op_check::constant(model, input(op, 2), DType::kF32, 1, &n));
+  if (input(op, 3) >= 0) EA_RETURN_IF_ERROR(op_check::constant(model, input(op, 3), DType::kF32, 1, &k));
   EA_RETURN_IF_ERROR(op_check::activation_f32(model, output(op, 0), model.tensor(input(op, 0)).rank));
   EA_RETURN_IF_ERROR(op_check::last_dim(model, output(op, 0), n));
   const TensorInfo& x = model.tensor(input(op, 0));
@@ -57,20 +60,27 @@ Status verify(const Model& model, const fb::Op& op) {
   return Status::ok();
 }
 
-// i8 scratch: [max_rows, qd8_row_bytes(k)] int8 activation rows, then
-// [max_rows] float scales at this (64-byte aligned) offset.
-size_t scales_offset(size_t max_rows, size_t k) { return (max_rows * qd8_row_bytes(k) + 63) / 64 * 64; }
+// Op scratch, sized at prepare for the most rows an invoke can have:
+//   [max_rows, k] f32      x * multiplier        (only with an input multiplier)
+//   [max_rows, qd8_row_bytes(k)] i8  quantized x  (i8 weights)
+//   [max_rows] f32         per-row scales        (i8 weights)
+struct ScratchLayout {
+  size_t smoothed_at = 0, xq_at = 0, scales_at = 0, total = 0;
+  ScratchLayout(size_t max_rows, size_t k, bool has_multiplier, bool int8) {
+    auto align = [](size_t v) { return (v + 63) / 64 * 64; };
+    smoothed_at = 0;
+    xq_at = has_multiplier ? align(max_rows * k * sizeof(float)) : 0;
+    scales_at = xq_at + (int8 ? align(max_rows * qd8_row_bytes(k)) : 0);
+    total = scales_at + (int8 ? max_rows * sizeof(float) : 0);
+  }
+};
 
 Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
   const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
-  if (w.dtype == DType::kI8) {
-    // [max_rows, qd8_row_bytes(k)] int8 activations, then [max_rows] float scales.
-    state->max_rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.max_dims));
-    state->scratch_bytes = scales_offset(state->max_rows, k) + state->max_rows * sizeof(float);
-    return Status::ok();
-  }
-  if (w.dtype == DType::kF16) return Status::ok();
+  state->max_rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.max_dims));
+  state->scratch_bytes = ScratchLayout(state->max_rows, k, input(op, 3) >= 0, w.dtype == DType::kI8).total;
+  if (w.dtype != DType::kF32) return Status::ok();
   if (!ctx.create_operators) return Status::ok();
   const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
   float lo = -std::numeric_limits<float>::infinity();
@@ -109,6 +119,18 @@ void run_gemm_tile(void* context, size_t n0, size_t tile) {
   }
 }
 
+// x, or x * multiplier per channel in scratch when the op has one: [rows, k].
+const float* op_input(const EvalContext& ctx, const fb::Op& op, const OpState& state, size_t rows, size_t k) {
+  const float* x = ctx.f32(input(op, 0));
+  if (input(op, 3) < 0) return x;
+  const float* mult = ctx.f32(input(op, 3));  // [k]
+  float* smoothed = reinterpret_cast<float*>(state.scratch);
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t c = 0; c < k; ++c) smoothed[r * k + c] = x[r * k + c] * mult[c];
+  }
+  return smoothed;
+}
+
 Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpState& state, const TensorInfo& w) {
   GemmJob j;
   j.kernels = ctx.kernels;
@@ -116,14 +138,15 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpState& state, 
   j.m = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   j.n = static_cast<size_t>(w.shape[0]);
   j.k = static_cast<size_t>(w.shape[1]);
-  j.x = ctx.f32(input(op, 0));
+  j.x = op_input(ctx, op, state, j.m, j.k);
   j.w = w.data;
   j.w_scales = w.scales;
   j.bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) : nullptr;
   j.y = ctx.f32(output(op, 0));
   if (w.dtype == DType::kI8) {
-    int8_t* xq = reinterpret_cast<int8_t*>(state.scratch);
-    float* scales = reinterpret_cast<float*>(state.scratch + scales_offset(state.max_rows, j.k));
+    const ScratchLayout layout(state.max_rows, j.k, input(op, 3) >= 0, true);
+    int8_t* xq = reinterpret_cast<int8_t*>(state.scratch + layout.xq_at);
+    float* scales = reinterpret_cast<float*>(state.scratch + layout.scales_at);
     ctx.kernels->f32_qd8_quantize(j.m, j.k, j.x, j.k, xq, scales);
     j.xq = xq;
     j.x_scales = scales;
@@ -142,8 +165,8 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
   if (w.dtype != DType::kF32) return eval_own(ctx, op, state, w);
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
-  xnn_status s = xnn_setup_fully_connected_nc_f32(state.xnn, rows, ctx.f32(input(op, 0)), ctx.f32(output(op, 0)),
-                                                  ctx.threadpool);
+  const float* x = op_input(ctx, op, state, rows, static_cast<size_t>(w.shape[1]));
+  xnn_status s = xnn_setup_fully_connected_nc_f32(state.xnn, rows, x, ctx.f32(output(op, 0)), ctx.threadpool);
   if (s == xnn_status_success) s = xnn_run_operator(state.xnn, ctx.threadpool);
   EA_ENSURE(s == xnn_status_success, StatusCode::kInternal, "XNNPACK fully connected failed: %d", static_cast<int>(s));
   return Status::ok();

@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "converter/importers.h"
+#include "converter/model_builder.h"
+#include "converter/report.h"
+#include "converter/smooth.h"
 #include "runtime/model.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
@@ -118,6 +122,27 @@ TEST_CASE("stories260K fp16 still reproduces the published greedy text; int8 agr
     MESSAGE(dtype << ": teacher-forced top-1 agreement " << agree << " / 256");
     CHECK(agree >= (dtype == "fp16" ? 254 : 243));  // >= 99 % and >= 95 %
   }
+}
+
+// Smoothing alone is exact in real arithmetic: an fp32 model with smoothed
+// weights and input multipliers must give the original embeddings up to
+// float rounding (the multiplier runs on every weight dtype's path).
+TEST_CASE("SmoothQuant smoothing without quantization preserves the fp32 model") {
+  const Model& fp32 = testing::minilm();
+  convert::ModelBuilder mb;
+  convert::import_any(testing::require_model("all-MiniLM-L6-v2"), convert::ImportOptions{}, mb);
+  const convert::SmoothSummary sm = convert::smooth_for_int8(mb, convert::calibration_lines(""), 128, {});
+  CHECK(sm.smoothed == 36);  // 6 layers x (q, k, v, o, ffn in, ffn out)
+  const std::string path = testing::temp_dir("smooth_fp32") + "/model.eatn";
+  mb.write(path);
+  auto smoothed = Model::load_file(path.c_str());
+  REQUIRE(smoothed.is_ok());
+  const auto ids = fixture_ids();
+  const auto a = embed_all(fp32, ids);
+  const auto b = embed_all(**smoothed, ids);
+  double worst = 1;
+  for (size_t i = 0; i < ids.size(); ++i) worst = std::min(worst, cosine(a[i], b[i]));
+  CHECK(worst >= 0.99999);
 }
 
 }  // namespace

@@ -216,6 +216,15 @@ TEST_CASE("stories260K: generation allocates nothing with every sampler") {
   SUBCASE("all combined") { generation_allocates_nothing(model, all); }
 }
 
+TEST_CASE("int8 and fp16 models: decoder and encoder invokes allocate nothing") {
+  for (const std::string dtype : {"fp16", "int8"}) {
+    CAPTURE(dtype);
+    decoder_invokes(testing::stories260k_quantized(dtype), 1);
+    decoder_invokes(testing::stories260k_quantized(dtype), 2);
+    encoder_invokes(testing::minilm_quantized(dtype), 1);
+  }
+}
+
 TEST_CASE("MiniLM: 100 encoder invokes with varying batch and lengths allocate nothing, 1 and 2 threads") {
   const Model& model = testing::minilm();
   SUBCASE("1 thread") { encoder_invokes(model, 1); }

@@ -6,6 +6,8 @@
 #include "converter/importers.h"
 #include "converter/model_builder.h"
 #include "converter/quantize.h"
+#include "converter/report.h"
+#include "converter/smooth.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
 #include "schema/edgeattn_generated.h"
@@ -21,6 +23,10 @@ std::unique_ptr<Model> convert_and_load(const std::string& input, const std::str
   convert::import_any(input, options, mb);
   convert::QuantizeOptions quantize;
   quantize.dtype = convert::parse_weight_dtype(dtype);
+  // As edgeattn-convert does by default: int8 gets activation smoothing.
+  if (quantize.dtype == convert::WeightDType::kI8) {
+    convert::smooth_for_int8(mb, convert::calibration_lines(""), 128, quantize.keep_fp32);
+  }
   convert::quantize_weights(mb, quantize);
   mb.write(output);
   Result<std::unique_ptr<Model>> m = Model::load_file(output.c_str());
