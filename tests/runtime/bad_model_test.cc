@@ -858,8 +858,17 @@ TEST_CASE("op order, op codes, options and arity") {
                      StatusCode::kUnsupported, "fused activation 1");
   }
   SUBCASE("arity") {
-    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.attn_q").inputs.push_back(-1); }),
-                     StatusCode::kInvalidModel, "has 4 inputs, expects 2..3");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       auto& in = op_named(m, "blk.0.attn_q").inputs;
+                       in.push_back(-1);  // input multiplier (absent)
+                       in.push_back(-1);  // one too many
+                     }),
+                     StatusCode::kInvalidModel, "has 5 inputs, expects 2..4");
+    // An input multiplier whose length is not K.
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.0.attn_q").inputs.push_back(tensor_index(m, "blk.0.attn_k.weight"));
+                     }),
+                     StatusCode::kInvalidModel, "has rank 2, expects 1");
     CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.attn_q").inputs[1] = -1; }),
                      StatusCode::kInvalidModel, "required input 1 is missing");
     CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.attn_q").inputs.clear(); }),
