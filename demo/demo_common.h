@@ -30,6 +30,7 @@ struct DemoArgs {
   int threads = 1;
   int context = 0;
   bool slide = false;
+  KvCacheDType kv_dtype = KvCacheDType::kF32;
   std::string query;
   std::vector<std::string> texts;
   double load_ms = 0;

@@ -37,6 +37,7 @@ const char* const kGenerateHelp =
     "  --seed S              RNG seed; the same seed repeats a run (default 42)\n"
     "  --context N           context length (default prompt + max tokens, capped by the model)\n"
     "  --slide               when the context is full, drop the oldest half and continue\n"
+    "  --kv-dtype D          KV cache storage: fp32 (default), fp16 or int8 (one scale per row)\n"
     "  --threads N           worker threads (default 1)\n";
 
 const char* const kChatHelp =
@@ -123,6 +124,19 @@ bool parse_options(int argc, char** argv, int first, DemoArgs* a) {
     } else if (s == "--context") {
       if (!number("--context", 2, 1 << 20)) return false;
       a->context = static_cast<int>(v);
+    } else if (s == "--kv-dtype") {
+      if (!has_value) return false;
+      const std::string d = argv[++i];
+      if (d == "f32" || d == "fp32") {
+        a->kv_dtype = KvCacheDType::kF32;
+      } else if (d == "f16" || d == "fp16") {
+        a->kv_dtype = KvCacheDType::kF16;
+      } else if (d == "int8" || d == "i8") {
+        a->kv_dtype = KvCacheDType::kI8;
+      } else {
+        std::fprintf(stderr, "edgeattn-demo: --kv-dtype expects fp32, fp16 or int8, got '%s'\n", d.c_str());
+        return false;
+      }
     } else if (s == "--slide") {
       a->slide = true;
     } else if (s.size() > 1 && s[0] == '-') {

@@ -95,6 +95,10 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
   ctx.threadpool = threadpool_;
   ctx.kernels = kernels_;
   ctx.create_operators = allocate;
+  ctx.kv_dtype = static_cast<uint8_t>(options.kv_dtype);
+  EA_ENSURE(options.kv_dtype == KvCacheDType::kF32 || options.kv_dtype == KvCacheDType::kF16 ||
+                options.kv_dtype == KvCacheDType::kI8,
+            StatusCode::kInvalidArgument, "unknown kv_dtype %d", static_cast<int>(options.kv_dtype));
   op_states_.assign(n_ops, OpState());
   for (size_t i = 0; i < n_ops; ++i) {
     const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));

@@ -54,12 +54,18 @@ namespace fb {
 struct Graph;
 }
 
+// Storage of the KV cache (decoders). Attention math stays fp32; fp16 and
+// int8 (one scale per cached row) halve / quarter the cache and the memory
+// traffic of long-context decoding.
+enum class KvCacheDType : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2 };
+
 struct SessionOptions {
   const char* graph = nullptr;  // graph name; nullptr: the model's first graph
   int max_batch = 1;
   int max_seq = 128;            // tokens in one invoke
   int max_context = 0;          // decoders: past + seq limit (0: max_seq)
   int threads = 1;
+  KvCacheDType kv_dtype = KvCacheDType::kF32;
   // Optional caller-owned arena, 64-byte aligned, which must outlive the
   // Session. Empty: create() allocates one of the required size.
   Span<uint8_t> arena;

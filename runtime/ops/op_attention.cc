@@ -4,8 +4,9 @@
 // Two sources of keys and values:
 //   kv_cache_slot < 0   the op's own k/v inputs, [B, Skv, Hkv * Dh]
 //                       (encoders; mask Padding uses each row's length).
-//   kv_cache_slot >= 0  the session's KV cache for this op,
-//                       [B, Hkv, max_context, Dh] each for K and V; this
+//   kv_cache_slot >= 0  the session's KV cache for this op (CacheLayout:
+//                       [B, Hkv, max_context, Dh] rows each for K and V in
+//                       f32, f16 or int8 with a scale per row); this
 //                       invoke's k/v rows are appended at positions
 //                       [past, past + S) first (decoders, mask Causal).
 // The core is the streaming kernel in kernels/ (no [S, S] scores stored);
@@ -53,30 +54,53 @@ Status verify(const Model& model, const fb::Op& op) {
   return op_check::same_dims(model, input(op, 0), output(op, 0));
 }
 
+// The cache of one attention op, in its persistent arena bytes:
+//   K rows [max_batch, Hkv, ctx, Dh] of the cache dtype, then V rows (same),
+//   then, for int8, K scales [max_batch, Hkv, ctx] f32 and V scales (same).
+struct CacheLayout {
+  size_t rows;        // max_batch * Hkv * ctx
+  size_t row_bytes;   // Dh * element size
+  size_t v_at, k_scales_at, v_scales_at, total;
+  CacheLayout(size_t max_batch, size_t n_kv, size_t context, size_t head_dim, KvDType dtype) {
+    auto align = [](size_t v) { return (v + 63) / 64 * 64; };
+    const size_t elem = dtype == KvDType::kF32 ? 4 : dtype == KvDType::kF16 ? 2 : 1;
+    rows = max_batch * n_kv * context;
+    row_bytes = head_dim * elem;
+    v_at = align(rows * row_bytes);
+    k_scales_at = v_at + align(rows * row_bytes);
+    const size_t scales = dtype == KvDType::kI8 ? align(rows * sizeof(float)) : 0;
+    v_scales_at = k_scales_at + scales;
+    total = v_scales_at + scales;
+  }
+};
+
 Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
   const fb::AttentionOptions& o = *op.options_as_AttentionOptions();
   if (o.kv_cache_slot() < 0) return Status::ok();
-  // [2 (K, V), max_batch, Hkv, max_context, Dh] floats
-  const size_t bytes = 2 * static_cast<size_t>(ctx.max_dims.batch) * static_cast<size_t>(o.n_kv_heads()) *
-                       static_cast<size_t>(ctx.max_context) * static_cast<size_t>(o.head_dim()) * sizeof(float);
-  state->persistent_offset = ctx.request_persistent(bytes);
-  state->persistent_bytes = bytes;
   state->kv_max_batch = static_cast<size_t>(ctx.max_dims.batch);
   state->kv_context = static_cast<size_t>(ctx.max_context);
-  ctx.kv_cache_bytes += (bytes + 63) / 64 * 64;
+  state->kv_dtype = ctx.kv_dtype;
+  const CacheLayout layout(state->kv_max_batch, static_cast<size_t>(o.n_kv_heads()), state->kv_context,
+                           static_cast<size_t>(o.head_dim()), static_cast<KvDType>(state->kv_dtype));
+  state->persistent_offset = ctx.request_persistent(layout.total);
+  state->persistent_bytes = layout.total;
+  ctx.kv_cache_bytes += (layout.total + 63) / 64 * 64;
   return Status::ok();
 }
 
 struct AttentionJob {
   const KernelTable* kernels;
   const float* q;  // [B, S, Hq * Dh]
-  const float* k;  // cache [B, Hkv, ctx, Dh] or input [B, Skv, Hkv * Dh]
+  const float* k;  // input [B, Skv, Hkv * Dh] (uncached)
   const float* v;
+  const uint8_t* cache;  // the op's cache (cached), see CacheLayout
   float* out;      // [B, S, Hq * Dh]
   const int32_t* lengths;
   size_t seq, kv_seq, n_heads, group, head_dim, context;
   size_t past;
   bool cached;
+  KvDType kv_dtype;
+  size_t v_at, k_scales_at, v_scales_at, row_bytes;
   fb::AttentionMask mask;
   float scale;
 };
@@ -88,42 +112,75 @@ void run_head(void* context, size_t index) {
   const size_t kv_h = h / job.group;
   const size_t n_kv_heads = job.n_heads / job.group;
   const size_t q_width = job.n_heads * job.head_dim;
+  const float* q = job.q + b * job.seq * q_width + h * job.head_dim;
+  float* out = job.out + b * job.seq * q_width + h * job.head_dim;
+  if (job.cached) {
+    // Rows of (b, kv_h) start here; positions [0, past + seq) are filled.
+    const size_t first_row = (b * n_kv_heads + kv_h) * job.context;
+    AttentionKvArgs a;
+    a.q = q;
+    a.q_stride = q_width;
+    a.k = job.cache + first_row * job.row_bytes;
+    a.v = job.cache + job.v_at + first_row * job.row_bytes;
+    a.k_stride = a.v_stride = job.head_dim;
+    a.k_scales = reinterpret_cast<const float*>(job.cache + job.k_scales_at) + first_row;
+    a.v_scales = reinterpret_cast<const float*>(job.cache + job.v_scales_at) + first_row;
+    a.out = out;
+    a.out_stride = q_width;
+    a.n_queries = job.seq;
+    a.head_dim = job.head_dim;
+    a.n_keys = job.past + 1;
+    a.causal_step = 1;
+    a.scale = job.scale;
+    a.kv_dtype = job.kv_dtype;
+    job.kernels->f32_attention_kv(a);
+    return;
+  }
   AttentionArgs a;
-  a.q = job.q + b * job.seq * q_width + h * job.head_dim;
+  a.q = q;
   a.q_stride = q_width;
-  a.out = job.out + b * job.seq * q_width + h * job.head_dim;
+  a.out = out;
   a.out_stride = q_width;
   a.n_queries = job.seq;
   a.head_dim = job.head_dim;
   a.scale = job.scale;
-  if (job.cached) {
-    const size_t base = (b * n_kv_heads + kv_h) * job.context * job.head_dim;
-    a.k = job.k + base;
-    a.v = job.v + base;
-    a.k_stride = a.v_stride = job.head_dim;
-    a.n_keys = job.past + 1;
-    a.causal_step = 1;
-  } else {
-    const size_t kv_width = n_kv_heads * job.head_dim;
-    a.k = job.k + b * job.kv_seq * kv_width + kv_h * job.head_dim;
-    a.v = job.v + b * job.kv_seq * kv_width + kv_h * job.head_dim;
-    a.k_stride = a.v_stride = kv_width;
-    switch (job.mask) {
-      case fb::AttentionMask::Padding:
-        a.n_keys = static_cast<size_t>(job.lengths[b]);
-        a.causal_step = 0;
-        break;
-      case fb::AttentionMask::Causal:
-        a.n_keys = 1;
-        a.causal_step = 1;
-        break;
-      case fb::AttentionMask::None:
-        a.n_keys = job.kv_seq;
-        a.causal_step = 0;
-        break;
-    }
+  const size_t kv_width = n_kv_heads * job.head_dim;
+  a.k = job.k + b * job.kv_seq * kv_width + kv_h * job.head_dim;
+  a.v = job.v + b * job.kv_seq * kv_width + kv_h * job.head_dim;
+  a.k_stride = a.v_stride = kv_width;
+  switch (job.mask) {
+    case fb::AttentionMask::Padding:
+      a.n_keys = static_cast<size_t>(job.lengths[b]);
+      a.causal_step = 0;
+      break;
+    case fb::AttentionMask::Causal:
+      a.n_keys = 1;
+      a.causal_step = 1;
+      break;
+    case fb::AttentionMask::None:
+      a.n_keys = job.kv_seq;
+      a.causal_step = 0;
+      break;
   }
   job.kernels->f32_attention(a);
+}
+
+// Writes row `src` [Dh] into cache row `row` in the cache dtype.
+void store_row(const AttentionJob& job, uint8_t* cache, size_t rows_at, size_t scales_at, size_t row,
+               const float* src) {
+  uint8_t* dst = cache + rows_at + row * job.row_bytes;
+  switch (job.kv_dtype) {
+    case KvDType::kF32:
+      std::memcpy(dst, src, job.head_dim * sizeof(float));
+      break;
+    case KvDType::kF16:
+      job.kernels->f32_to_f16_row(job.head_dim, src, reinterpret_cast<uint16_t*>(dst));
+      break;
+    case KvDType::kI8:
+      reinterpret_cast<float*>(cache + scales_at)[row] =
+          job.kernels->f32_quantize_row_q8(job.head_dim, src, reinterpret_cast<int8_t*>(dst));
+      break;
+  }
 }
 
 Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
@@ -145,25 +202,29 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
   const size_t batch = static_cast<size_t>(ctx.dims.batch);
   const size_t n_kv = static_cast<size_t>(o.n_kv_heads());
   if (job.cached) {
-    // K then V, each [kv_max_batch, Hkv, kv_context, Dh].
-    float* k_cache = reinterpret_cast<float*>(state.persistent);
-    float* v_cache = k_cache + state.kv_max_batch * n_kv * state.kv_context * job.head_dim;
+    uint8_t* cache = state.persistent;
+    job.kv_dtype = static_cast<KvDType>(state.kv_dtype);
+    const CacheLayout layout(state.kv_max_batch, n_kv, state.kv_context, job.head_dim, job.kv_dtype);
+    job.cache = cache;
     job.context = state.kv_context;
+    job.v_at = layout.v_at;
+    job.k_scales_at = layout.k_scales_at;
+    job.v_scales_at = layout.v_scales_at;
+    job.row_bytes = layout.row_bytes;
+    // Append this invoke's keys and values at positions [past, past + S).
     const float* k_in = ctx.f32(input(op, 1));  // [B, S, Hkv * Dh]
     const float* v_in = ctx.f32(input(op, 2));
     const size_t kv_width = n_kv * job.head_dim;
     for (size_t b = 0; b < batch; ++b) {
       for (size_t t = 0; t < job.seq; ++t) {
         for (size_t h = 0; h < n_kv; ++h) {
-          const size_t dst = ((b * n_kv + h) * job.context + job.past + t) * job.head_dim;
+          const size_t row = (b * n_kv + h) * job.context + job.past + t;
           const size_t src = (b * job.seq + t) * kv_width + h * job.head_dim;
-          std::memcpy(k_cache + dst, k_in + src, job.head_dim * sizeof(float));
-          std::memcpy(v_cache + dst, v_in + src, job.head_dim * sizeof(float));
+          store_row(job, cache, 0, layout.k_scales_at, row, k_in + src);
+          store_row(job, cache, layout.v_at, layout.v_scales_at, row, v_in + src);
         }
       }
     }
-    job.k = k_cache;
-    job.v = v_cache;
   } else {
     job.context = 0;
     job.k = ctx.f32(input(op, 1));

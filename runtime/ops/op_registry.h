@@ -41,6 +41,7 @@ struct OpState {
   int shared_index = -1;            // e.g. which RoPE table this op uses
   size_t kv_max_batch = 0;          // Attention with a KV cache: its extents
   size_t kv_context = 0;
+  uint8_t kv_dtype = 0;             // and its storage (KvDType)
   // Working memory needed only while this op runs (e.g. quantized
   // activations); set by prepare, planned into the arena like an activation
   // that lives for this one op, resolved before the first invoke.
@@ -56,6 +57,7 @@ struct PrepareContext {
   int64_t max_context = 0;     // longest past + seq (decoders)
   pthreadpool* threadpool = nullptr;
   const KernelTable* kernels = nullptr;
+  uint8_t kv_dtype = 0;        // KvDType of the KV cache (kernels.h)
   // False for Session::plan(): size everything, create no XNNPACK operators.
   bool create_operators = true;
   // Bytes of persistent arena requested so far (offsets are relative to the

@@ -161,12 +161,14 @@ TEST_CASE("stories260K: 100 prefill/decode invokes allocate nothing, 1 and 2 thr
 
 // Generation with one sampler configuration: 150 tokens in a 48-position
 // context, so the context slides (reset + re-prefill) along the way.
-void generation_allocates_nothing(const Model& model, const SamplingOptions& sampling) {
+void generation_allocates_nothing(const Model& model, const SamplingOptions& sampling,
+                                  KvCacheDType kv = KvCacheDType::kF32) {
   const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
   SessionOptions so;
   so.max_seq = 8;
   so.max_context = 48;
   so.scratch_bytes = Generator::scratch_bytes(vocab, 48, sampling);
+  so.kv_dtype = kv;
   auto session = Session::create(model, so);
   REQUIRE(session.is_ok());
   GenerateOptions go;
@@ -214,6 +216,8 @@ TEST_CASE("stories260K: generation allocates nothing with every sampler") {
   SUBCASE("top-p") { generation_allocates_nothing(model, top_p); }
   SUBCASE("repetition penalty") { generation_allocates_nothing(model, penalty); }
   SUBCASE("all combined") { generation_allocates_nothing(model, all); }
+  SUBCASE("fp16 KV cache") { generation_allocates_nothing(model, all, KvCacheDType::kF16); }
+  SUBCASE("int8 KV cache") { generation_allocates_nothing(model, all, KvCacheDType::kI8); }
 }
 
 TEST_CASE("int8 and fp16 models: decoder and encoder invokes allocate nothing") {
