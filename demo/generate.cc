@@ -61,6 +61,18 @@ void write_piece(std::string_view piece) {
   std::fflush(stdout);
 }
 
+// Samples until the generator finishes, streaming each piece to stdout.
+Status stream_reply(Generator& gen, const Tokenizer& tok, int32_t prev) {
+  while (!gen.finished()) {
+    int32_t next = 0;
+    EA_RETURN_IF_ERROR(gen.step(&next));
+    if (gen.stopped()) break;
+    write_piece(tok.decode_piece(prev, next));
+    prev = next;
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 int run_generate(const Model& model, const DemoArgs& args) {
@@ -104,16 +116,9 @@ int run_generate(const Model& model, const DemoArgs& args) {
   const double prefill_ms = ms_since(t_prefill);
   // The prompt is echoed, so stdout reads as one text.
   for (size_t i = 1; i < ids.size(); ++i) write_piece(tok->decode_piece(ids[i - 1], ids[i]));
-  int32_t prev = ids.back();
   const auto t_decode = Clock::now();
-  while (!gen.finished()) {
-    int32_t next = 0;
-    s = gen.step(&next);
-    if (!s.is_ok()) return fail("decode", s);
-    if (gen.stopped()) break;
-    write_piece(tok->decode_piece(prev, next));
-    prev = next;
-  }
+  s = stream_reply(gen, *tok, ids.back());
+  if (!s.is_ok()) return fail("decode", s);
   const double decode_ms = ms_since(t_decode);
   std::fputc('\n', stdout);
   std::fflush(stdout);
@@ -162,16 +167,9 @@ int run_chat(const Model& model, const DemoArgs& args) {
     if (!s.is_ok()) return fail("prefill", s);
     prefill_ms += ms_since(t_prefill);
     prefill_tokens += ids.size();
-    int32_t prev = ids.back();
     const auto t = Clock::now();
-    while (!gen.finished()) {
-      int32_t next = 0;
-      s = gen.step(&next);
-      if (!s.is_ok()) return fail("decode", s);
-      if (gen.stopped()) break;
-      write_piece(tok->decode_piece(prev, next));
-      prev = next;
-    }
+    s = stream_reply(gen, *tok, ids.back());
+    if (!s.is_ok()) return fail("decode", s);
     const double turn_ms = ms_since(t);
     decode_ms += turn_ms;
     decode_steps += gen.generated() > 0 ? static_cast<size_t>(gen.generated() - 1) : 0;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "tests/support/model_paths.h"
+#include "tests/support/process.h"
 
 namespace edgeattn {
 namespace {
@@ -20,28 +21,10 @@ using testing::require_model;
 using testing::temp_dir;
 using testing::tool_path;
 
-struct Run {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Run run(const std::string& command) {
-  static int counter = 0;
-  const std::string dir = temp_dir("eval_run_" + std::to_string(counter++));
-  const std::string full = command + " >" + dir + "/out 2>" + dir + "/err";
-  const int status = std::system(full.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(dir + "/out"), read_file(dir + "/err")};
-}
-
-std::string q(const std::string& s) { return "'" + s + "'"; }
+using testing::q;
+using testing::read_file;
+using testing::run;
+using testing::Run;
 
 // The number after "key": in a one-line JSON object, or NaN.
 double json_number(const std::string& json, const std::string& key) {
