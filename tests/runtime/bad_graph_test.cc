@@ -1,0 +1,428 @@
+// Bad model files, graph level: shapes that disagree with their op, tensor
+// indices, op order/codes/options/arity, non-f32 outputs, fuzzer
+// regressions, and tokenizer tables. See bad_model_checks.h.
+#include "tests/runtime/bad_model_checks.h"
+
+namespace edgeattn {
+namespace bad_model {
+namespace {
+
+// ------------------------------------------------------------------ shapes vs ops
+
+void set_input(fb::ModelT& m, const char* op, size_t i, const char* tensor) {
+  op_named(m, op).inputs[i] = tensor_index(m, tensor);
+}
+
+TEST_CASE("a shape that disagrees with its op") {
+  SUBCASE("FullyConnected weight with the wrong K") {
+    // blk.0.ffn_down.weight is [16, 32]: K 32, but attn_norm.out is [.., 16].
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { set_input(m, "blk.0.attn_q", 1, "blk.0.ffn_down.weight"); }),
+                     StatusCode::kInvalidModel, "'blk.0.attn_norm.out' last dim is 16, expects 32");
+  }
+  SUBCASE("FullyConnected weight with the wrong N") {
+    // attn_k.weight is [8, 16]: output q is [.., 16].
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { set_input(m, "blk.0.attn_q", 1, "blk.0.attn_k.weight"); }),
+                     StatusCode::kInvalidModel, "'blk.0.q' last dim is 16, expects 8");
+  }
+  SUBCASE("FullyConnected bias of the wrong length") {
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                       set_input(m, "encoder.layer.0.attention.self.query", 2, "encoder.layer.0.intermediate.dense.bias");
+                     }),
+                     StatusCode::kInvalidModel, "dim 0 is 32, expects 16");
+  }
+  SUBCASE("FullyConnected weight is an activation") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { set_input(m, "blk.0.attn_q", 1, "embeddings"); }),
+                     StatusCode::kInvalidModel, "must be a constant");
+  }
+  SUBCASE("FullyConnected output with other leading dims") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       m.tensors[static_cast<size_t>(tensor_index(m, "blk.0.q"))]->dims[1] = convert::fixed(3);
+                     }),
+                     StatusCode::kInvalidModel, "leading dims must match");
+  }
+  SUBCASE("attention head count not dividing") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.0.attention").options.AsAttentionOptions()->n_kv_heads = 3;
+                     }),
+                     StatusCode::kInvalidModel, "n_heads 4 must be a positive multiple of n_kv_heads 3");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.1.attention").options.AsAttentionOptions()->n_kv_heads = 0;
+                     }),
+                     StatusCode::kInvalidModel, "n_kv_heads 0");
+  }
+  SUBCASE("attention heads disagree with q width") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.0.attention").options.AsAttentionOptions()->head_dim = 8;
+                     }),
+                     StatusCode::kInvalidModel, "last dim is 16, expects 32");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.0.attention").options.AsAttentionOptions()->head_dim = 100000;
+                     }),
+                     StatusCode::kUnsupported, "head_dim 100000 not in");
+  }
+  SUBCASE("attention with a KV cache but no causal mask") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.0.attention").options.AsAttentionOptions()->mask = fb::AttentionMask::Padding;
+                     }),
+                     StatusCode::kInvalidModel, "a KV cache needs the causal mask");
+  }
+  SUBCASE("attention bad scale / mask / cross") {
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                       op_named(m, "encoder.layer.0.attention").options.AsAttentionOptions()->scale = -1.0f;
+                     }),
+                     StatusCode::kInvalidModel, "bad scale");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                       op_named(m, "encoder.layer.0.attention").options.AsAttentionOptions()->scale = NAN;
+                     }),
+                     StatusCode::kInvalidModel, "bad scale");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                       op_named(m, "encoder.layer.0.attention").options.AsAttentionOptions()->mask =
+                           static_cast<fb::AttentionMask>(7);
+                     }),
+                     StatusCode::kInvalidModel, "unknown mask kind 7");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                       op_named(m, "encoder.layer.0.attention").options.AsAttentionOptions()->cross = true;
+                     }),
+                     StatusCode::kUnsupported, "cross-attention");
+  }
+  SUBCASE("RoPE rotary_dim odd or too large") {
+    CHECK_LOAD_ERROR(
+        tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.rope_q").options.AsRopeOptions()->rotary_dim = 3; }),
+        StatusCode::kInvalidModel, "rotary_dim 3 must be even");
+    CHECK_LOAD_ERROR(
+        tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.1.rope_k").options.AsRopeOptions()->rotary_dim = 8; }),
+        StatusCode::kInvalidModel, "rotary_dim 8 must be even and in (0, head_dim 4]");
+    CHECK_LOAD_ERROR(
+        tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.1.rope_k").options.AsRopeOptions()->rotary_dim = -2; }),
+        StatusCode::kInvalidModel, "rotary_dim -2");
+  }
+  SUBCASE("RoPE heads disagree with the input, bad theta, style") {
+    CHECK_LOAD_ERROR(
+        tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.rope_q").options.AsRopeOptions()->n_heads = 2; }),
+        StatusCode::kInvalidModel, "last dim is 16, expects 8");
+    CHECK_LOAD_ERROR(
+        tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.rope_q").options.AsRopeOptions()->theta = 0.0f; }),
+        StatusCode::kInvalidModel, "theta must be positive");
+    CHECK_LOAD_ERROR(
+        tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.rope_q").options.AsRopeOptions()->theta = NAN; }),
+        StatusCode::kInvalidModel, "theta must be positive");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.0.rope_q").options.AsRopeOptions()->style = static_cast<fb::RopeStyle>(5);
+                     }),
+                     StatusCode::kInvalidModel, "unknown RoPE style 5");
+  }
+  SUBCASE("norm gamma of the wrong length or rank") {
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                       set_input(m, "encoder.layer.0.output.LayerNorm", 1, "encoder.layer.0.intermediate.dense.bias");
+                     }),
+                     StatusCode::kInvalidModel, "dim 0 is 32, expects 16");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { set_input(m, "blk.0.attn_norm", 1, "blk.0.attn_q.weight"); }),
+                     StatusCode::kInvalidModel, "has rank 2, expects 1");
+  }
+  SUBCASE("norm output shaped unlike its input") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       m.tensors[static_cast<size_t>(tensor_index(m, "blk.0.attn_norm.out"))]->dims[2] =
+                           convert::fixed(8);
+                     }),
+                     StatusCode::kInvalidModel, "must have the same shape");
+  }
+  SUBCASE("Add of different shapes") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { set_input(m, "blk.0.ffn_residual", 1, "blk.0.k"); }),
+                     StatusCode::kInvalidModel, "must have the same shape");
+  }
+  SUBCASE("embedding table width disagrees with the output") {
+    // ffn_down.weight is [16, 32]: rows of width 32 for a [.., 16] output.
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { set_input(m, "embedding", 1, "blk.0.ffn_down.weight"); }),
+                     StatusCode::kInvalidModel, "last dim is 16, expects 32");
+    // A position table [16, 32] next to a token table of width 16.
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                       set_input(m, "embeddings", 2, "encoder.layer.0.output.dense.weight");
+                     }),
+                     StatusCode::kInvalidModel, "has 32 columns, expects 16");
+  }
+  SUBCASE("embedding ids are not i32 [batch, seq]") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { set_input(m, "embedding", 0, "embeddings"); }),
+                     StatusCode::kInvalidModel, "before any op writes it");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       m.tensors[static_cast<size_t>(tensor_index(m, "token_ids"))]->dims = {convert::batch(),
+                                                                                              convert::fixed(4)};
+                     }),
+                     StatusCode::kInvalidModel, "dim 1 has the wrong kind");
+  }
+  SUBCASE("pooling on a tensor without a seq dim") {
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                       m.tensors[static_cast<size_t>(tensor_index(m, "pooled"))]->dims = {convert::batch(),
+                                                                                           convert::fixed(8)};
+                     }),
+                     StatusCode::kInvalidModel, "last dim is 8, expects 16");
+  }
+}
+
+// An op output declared u8/f16 where the op writes f32 is rejected at the
+// op that writes it, naming the tensor and its dtype.
+TEST_CASE("a non-f32 intermediate activation is rejected at its producer") {
+  for (const char* name : {"blk.0.attn_residual", "blk.0.ffn_swiglu", "blk.0.attn_norm.out", "blk.0.q_rope",
+                           "blk.0.attn", "selected"}) {
+    CAPTURE(std::string(name));
+    CHECK_LOAD_ERROR(tiny_llama_bytes([&](fb::ModelT& m) {
+                       m.tensors[static_cast<size_t>(tensor_index(m, name))]->dtype = fb::DType::U8;
+                     }),
+                     StatusCode::kInvalidModel, "is u8, ops write f32");
+  }
+  for (const char* name : {"encoder.layer.0.gelu", "pooled", "encoder.layer.1.out"}) {
+    CAPTURE(std::string(name));
+    CHECK_LOAD_ERROR(tiny_bert_bytes([&](fb::ModelT& m) {
+                       m.tensors[static_cast<size_t>(tensor_index(m, name))]->dtype = fb::DType::F16;
+                     }),
+                     StatusCode::kInvalidModel, "f32");
+  }
+}
+
+// Regression: a graph output has no consumer whose checks would catch a
+// non-f32 dtype, so such a file used to load and the f32 kernel then wrote
+// 4 bytes per element into a buffer planned for 1 or 2. The verifier now
+// requires every op output to be f32.
+TEST_CASE("a non-f32 graph output is rejected") {
+  // L2Normalize -> "embeddings" [B, 16], the graph output.
+  CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                     m.tensors[static_cast<size_t>(tensor_index(m, "embeddings"))]->dtype = fb::DType::F16;
+                   }),
+                   StatusCode::kInvalidModel, "f32");
+  // LayerNorm -> last hidden state [B, S, 16], the graph output (no pooling).
+  convert::BertConfig c = testing::tiny_bert_config();
+  c.pooling = "";
+  CHECK_LOAD_ERROR(tiny_bert_bytes(c,
+                                   [](fb::ModelT& m) {
+                                     m.tensors[static_cast<size_t>(m.graphs[0]->outputs[0])]->dtype = fb::DType::U8;
+                                   }),
+                   StatusCode::kInvalidModel, "f32");
+}
+
+// The minimal reproducer of that overflow: ids -> Embedding -> x -> Gelu ->
+// y declared u8 as the graph output. It must not load.
+TEST_CASE("a non-f32 op output is rejected at load (overflow reproducer)") {
+  using convert::batch;
+  using convert::fixed;
+  using convert::seq;
+  convert::ModelBuilder mb;
+  const int ids = mb.add_activation("token_ids", {batch(), seq()}, fb::DType::I32);
+  const int table = mb.add_constant_f32("table", {32, 256}, testing::tiny_weight("table", {32, 256}));
+  const int x = mb.add_activation("x", {batch(), seq(), fixed(256)});
+  mb.add_op(fb::OpCode::Embedding, {ids, table, -1, -1}, {x}, "embedding");
+  const int y = mb.add_activation("y", {batch(), seq(), fixed(256)}, fb::DType::U8);
+  mb.add_op(fb::OpCode::Gelu, {x}, {y}, "gelu");
+  mb.set_graph_io({ids}, {y});
+  CHECK_LOAD_ERROR(mb.serialize(), StatusCode::kInvalidModel, "f32");
+}
+
+// Inputs the fuzzer found (fuzz/regressions/): each must fail to load with
+// a Status, never reach undefined behaviour.
+TEST_CASE("fuzzer regressions fail to load cleanly") {
+  for (const char* name : {"element_count_overflow.eatn", "misaligned_dim_vector.eatn"}) {
+    CAPTURE(name);
+    const std::string path = std::string(EDGEATTN_SOURCE_DIR) + "/fuzz/regressions/" + name;
+    Result<std::unique_ptr<Model>> m = Model::load_file(path.c_str());
+    REQUIRE_FALSE(m.is_ok());
+    CHECK(m.status().code() == StatusCode::kInvalidModel);
+  }
+}
+
+// ------------------------------------------------------------------ indices
+
+TEST_CASE("out-of-range tensor indices") {
+  SUBCASE("op input") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.0.attn_q").inputs[0] = static_cast<int32_t>(m.tensors.size());
+                     }),
+                     StatusCode::kInvalidModel, "input tensor index");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.attn_q").inputs[1] = 0x7FFFFFFF; }),
+                     StatusCode::kInvalidModel, "input tensor index 2147483647 out of range");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.attn_q").inputs[1] = -2; }),
+                     StatusCode::kInvalidModel, "input tensor index -2 out of range");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "lm_head").inputs[0] = INT32_MIN; }),
+                     StatusCode::kInvalidModel, "out of range");
+  }
+  SUBCASE("op output") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.1.ffn_down").outputs[0] = static_cast<int32_t>(m.tensors.size()) + 3;
+                     }),
+                     StatusCode::kInvalidModel, "output tensor index");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { op_named(m, "mean_pool").outputs[0] = -1; }),
+                     StatusCode::kInvalidModel, "output tensor index -1 out of range");
+  }
+  SUBCASE("graph input") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       m.graphs[0]->inputs[0] = static_cast<int32_t>(m.tensors.size());
+                     }),
+                     StatusCode::kInvalidModel, "graph 'main': input tensor index");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { m.graphs[0]->inputs[0] = -1; }), StatusCode::kInvalidModel,
+                     "input tensor index -1 out of range");
+  }
+  SUBCASE("graph output") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       m.graphs[0]->outputs[0] = static_cast<int32_t>(m.tensors.size()) + 100;
+                     }),
+                     StatusCode::kInvalidModel, "out of range or never written");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { m.graphs[0]->outputs.push_back(-7); }),
+                     StatusCode::kInvalidModel, "output tensor index -7");
+  }
+}
+
+// ------------------------------------------------------------------ graph structure
+
+TEST_CASE("op order, op codes, options and arity") {
+  SUBCASE("an op reads a tensor before it is written") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { set_input(m, "blk.0.attn_norm", 0, "blk.0.q"); }),
+                     StatusCode::kInvalidModel, "reads tensor");
+    // Swapping two ops: the consumer now runs first.
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                       auto& ops = m.graphs[0]->ops;
+                       std::swap(ops[ops.size() - 1], ops[ops.size() - 2]);
+                     }),
+                     StatusCode::kInvalidModel, "before any op writes it");
+  }
+  SUBCASE("a tensor written twice, a constant written, a constant graph input") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.0.attn_k").outputs[0] = tensor_index(m, "blk.0.q");
+                     }),
+                     StatusCode::kInvalidModel, "is a constant or written twice");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.0.attn_k").outputs[0] = tensor_index(m, "blk.0.attn_k.weight");
+                     }),
+                     StatusCode::kInvalidModel, "is a constant or written twice");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { m.graphs[0]->inputs[0] = tensor_index(m, "token_embd.weight"); }),
+                     StatusCode::kInvalidModel, "is a constant");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { m.graphs[0]->inputs[0] = tensor_index(m, "embeddings"); }),
+                     StatusCode::kInvalidModel, "must be i32 token ids");
+  }
+  SUBCASE("a graph output that is never written") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { m.graphs[0]->ops.pop_back(); }), StatusCode::kInvalidModel,
+                     "never written");
+  }
+  SUBCASE("unknown op code") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.attn_q").code = static_cast<fb::OpCode>(999); }),
+                     StatusCode::kUnsupported, "unknown op code 999");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                       op_named(m, "normalize").code = static_cast<fb::OpCode>(static_cast<int>(fb::OpCode::MAX) + 1);
+                     }),
+                     StatusCode::kUnsupported, "unknown op code 12");
+  }
+  SUBCASE("an op of the wrong kind for its tensors") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.attn_norm").code = fb::OpCode::LayerNorm; }),
+                     StatusCode::kInvalidModel, "has 2 inputs, expects 3..3");
+  }
+  SUBCASE("missing required options") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.attention").options.Reset(); }),
+                     StatusCode::kInvalidModel, "options of type 0, expects 6");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.1.rope_q").options.Reset(); }),
+                     StatusCode::kInvalidModel, "options of type 0, expects 5");
+  }
+  SUBCASE("options of the wrong type") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.0.attention").options.Set(fb::NormOptionsT());
+                     }),
+                     StatusCode::kInvalidModel, "options of type 2, expects 6");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.0.attn_norm").options.Set(fb::RopeOptionsT());
+                     }),
+                     StatusCode::kInvalidModel, "options of type 5, expects 2");
+  }
+  SUBCASE("unsupported fused activations") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       fb::GatedUnitOptionsT o;
+                       o.activation = fb::Activation::Gelu;
+                       op_named(m, "blk.0.ffn_swiglu").options.Set(o);
+                     }),
+                     StatusCode::kUnsupported, "gate activation 2");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       fb::FullyConnectedOptionsT o;
+                       o.activation = fb::Activation::Silu;
+                       op_named(m, "blk.0.attn_q").options.Set(o);
+                     }),
+                     StatusCode::kUnsupported, "fused activation 1");
+  }
+  SUBCASE("arity") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       auto& in = op_named(m, "blk.0.attn_q").inputs;
+                       in.push_back(-1);  // input multiplier (absent)
+                       in.push_back(-1);  // one too many
+                     }),
+                     StatusCode::kInvalidModel, "has 5 inputs, expects 2..4");
+    // An input multiplier whose length is not K.
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       op_named(m, "blk.0.attn_q").inputs.push_back(tensor_index(m, "blk.0.attn_k.weight"));
+                     }),
+                     StatusCode::kInvalidModel, "has rank 2, expects 1");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.attn_q").inputs[1] = -1; }),
+                     StatusCode::kInvalidModel, "required input 1 is missing");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.attn_q").inputs.clear(); }),
+                     StatusCode::kInvalidModel, "missing inputs or outputs");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { op_named(m, "blk.0.attn_q").outputs.clear(); }),
+                     StatusCode::kInvalidModel, "missing inputs or outputs");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) {
+                       auto& op = op_named(m, "encoder.layer.0.gelu");
+                       op.outputs.push_back(tensor_index(m, "pooled"));
+                     }),
+                     StatusCode::kInvalidModel, "has 2 outputs, expects 1");
+  }
+  SUBCASE("a graph without ops") {
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { m.graphs[0]->ops.clear(); }), StatusCode::kInvalidModel,
+                     "needs inputs, outputs and ops");
+  }
+  SUBCASE("the error names the op") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { set_input(m, "blk.1.attn_v", 1, "blk.1.ffn_down.weight"); }),
+                     StatusCode::kInvalidModel, "(FullyConnected 'blk.1.attn_v')");
+  }
+}
+
+// ------------------------------------------------------------------ tokenizer
+
+TEST_CASE("bad tokenizer tables") {
+  SUBCASE("special id out of range") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { m.tokenizer->bos_id = 100000; }), StatusCode::kInvalidModel,
+                     "bos_id 100000 out of range");
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       m.tokenizer->eos_id = static_cast<int32_t>(m.tokenizer->pieces.size());
+                     }),
+                     StatusCode::kInvalidModel, "eos_id 272 out of range [-1, 272)");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { m.tokenizer->mask_id = -5; }), StatusCode::kInvalidModel,
+                     "mask_id -5 out of range");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { m.tokenizer->cls_id = INT32_MAX; }),
+                     StatusCode::kInvalidModel, "cls_id");
+  }
+  SUBCASE("the error says it is the tokenizer") {
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { m.tokenizer->sep_id = 32; }), StatusCode::kInvalidModel,
+                     "tokenizer");
+  }
+  SUBCASE("scores sized unlike pieces") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { m.tokenizer->scores.pop_back(); }),
+                     StatusCode::kInvalidModel, "271 scores for 272 pieces");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { m.tokenizer->scores = {1.0f}; }), StatusCode::kInvalidModel,
+                     "1 scores for 32 pieces");
+  }
+  SUBCASE("byte_fallback without all byte pieces") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) { m.tokenizer->pieces[3 + 0x41] = "zz"; }),
+                     StatusCode::kInvalidModel, "byte_fallback needs piece <0x41>");
+  }
+  SUBCASE("empty vocabulary, unknown kind") {
+    CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
+                       m.tokenizer->pieces.clear();
+                       m.tokenizer->scores.clear();
+                       m.tokenizer->unk_id = m.tokenizer->bos_id = m.tokenizer->eos_id = -1;
+                     }),
+                     StatusCode::kInvalidModel, "empty vocabulary");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { m.tokenizer->kind = static_cast<fb::TokenizerKind>(9); }),
+                     StatusCode::kInvalidModel, "unknown kind 9");
+  }
+  SUBCASE("WordPiece without unk or with an empty piece") {
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { m.tokenizer->unk_id = -1; }), StatusCode::kInvalidModel,
+                     "unk_id is required");
+    CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { m.tokenizer->pieces[7] = ""; }), StatusCode::kInvalidModel,
+                     "piece 7 is empty");
+  }
+}
+
+
+}  // namespace
+}  // namespace bad_model
+}  // namespace edgeattn
