@@ -30,8 +30,12 @@ std::vector<std::vector<int32_t>> fixture_ids() {
   nlohmann::json j = nlohmann::json::parse(in);
   std::vector<std::vector<int32_t>> ids;
   for (const auto& c : j.at("cases")) ids.push_back(c.at("ids").get<std::vector<int32_t>>());
+  if (testing::quick_mode()) ids.resize(6);  // under emulation
   return ids;
 }
+
+// Teacher-forced steps: 256, or 64 under emulation.
+int steps() { return testing::quick_mode() ? 64 : 256; }
 
 std::vector<std::vector<float>> embed_all(const Model& model, const std::vector<std::vector<int32_t>>& ids) {
   SessionOptions opts;
@@ -93,12 +97,12 @@ TEST_CASE("stories260K fp16 still reproduces the published greedy text; int8 agr
   // Teacher-forced: feed the fp32 greedy sequence to both, compare argmaxes.
   SessionOptions opts;
   opts.max_seq = 1;
-  opts.max_context = 256;
+  opts.max_context = steps();
   auto ref = Session::create(fp32, opts);
   REQUIRE(ref.is_ok());
   std::vector<int32_t> seq = {fp32.tokenizer()->bos_id()};
   std::vector<int32_t> ref_top;
-  for (int i = 0; i < 256; ++i) {
+  for (int i = 0; i < steps(); ++i) {
     InvokeInput in;
     in.ids = &seq.back();
     in.seq = 1;
@@ -112,15 +116,16 @@ TEST_CASE("stories260K fp16 still reproduces the published greedy text; int8 agr
     auto s = Session::create(q, opts);
     REQUIRE(s.is_ok());
     int agree = 0;
-    for (int i = 0; i < 256; ++i) {
+    for (int i = 0; i < steps(); ++i) {
       InvokeInput in;
       in.ids = &seq[static_cast<size_t>(i)];
       in.seq = 1;
       REQUIRE((*s)->invoke(in).is_ok());
       agree += Sampler::argmax((*s)->output(0).f32(), 512) == ref_top[static_cast<size_t>(i)];
     }
-    MESSAGE(dtype << ": teacher-forced top-1 agreement " << agree << " / 256");
-    CHECK(agree >= (dtype == "fp16" ? 254 : 243));  // >= 99 % and >= 95 %
+    MESSAGE(dtype << ": teacher-forced top-1 agreement " << agree << " / " << steps());
+    // >= 99 % (fp16) and >= 95 % (int8), rounded up.
+    CHECK(agree * 100 >= steps() * (dtype == "fp16" ? 99 : 95));
   }
 }
 

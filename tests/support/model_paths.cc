@@ -56,4 +56,9 @@ std::string tool_path(const std::string& name) {
   return std::string(build ? build : ".") + "/bin/" + name;
 }
 
+bool quick_mode() {
+  const char* v = std::getenv("EDGEATTN_TEST_QUICK");
+  return v != nullptr && std::string(v) == "1";
+}
+
 }  // namespace edgeattn::testing

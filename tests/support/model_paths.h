@@ -34,4 +34,9 @@ std::string temp_dir(const std::string& name);
 // Path of a tool built into build/bin (e.g. "edgeattn-convert").
 std::string tool_path(const std::string& name);
 
+// True when EDGEATTN_TEST_QUICK=1: the heavy real-model tests run a smaller
+// sample (fewer sentences, steps and invokes) with the same assertions. Set
+// by targets/cross-test.sh, where everything runs under qemu-user emulation.
+bool quick_mode();
+
 }  // namespace edgeattn::testing
