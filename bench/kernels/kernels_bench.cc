@@ -11,10 +11,13 @@
 //
 // GEMM shapes are <M>x<N>x<K> (y[M, N] = x[M, K] W^T, W [N, K] used in place):
 // MiniLM FFN-up decode 1x1536x384, GPT-2 FFN-up decode 1x3072x768, MiniLM
-// attention projection 128x384x384 and FFN-up 128x1536x384 over 128 tokens.
+// attention projection 128x384x384 and FFN-up 128x1536x384 over 128 tokens;
+// f32_f16w also Llama-110M decode 1x2048x768, 1x768x2048, 1x32000x768, with
+// /cold variants streaming W from DRAM.
 // Weights are hot (cache-resident after the first iteration where they fit).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -344,6 +347,41 @@ void register_gemm(const KernelTable* t) {
       }
       state.SetItemsProcessed(state.iterations() * 2 * s.m * s.n * s.k);
     });
+  }
+  // Llama-110M (hidden 768, FFN 2048, vocab 32000) fp16 decode, M = 1. "cold"
+  // cycles through 64 copies of W (192 MiB of fp16 in all, far past the
+  // caches), so every call streams W from DRAM as a decode step does;
+  // bytes_per_second counts the fp16 weight bytes read.
+  for (Shape s : {Shape{1, 2048, 768}, Shape{1, 768, 2048}, Shape{1, 32000, 768}}) {
+    const std::string label = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
+                              std::to_string(s.k);
+    if (std::string(t->name) == "reference") continue;
+    for (bool cold : {false, true}) {
+      if (cold && s.n == 32000) continue;  // 47 MiB: already past the caches
+      add(std::string("f32_f16w_gemm/") + t->name + "/" + label + (cold ? "/cold" : ""),
+          [t, s, cold](benchmark::State& state) {
+            std::mt19937 rng(3);
+            const auto x = random_vector(s.m * s.k, -1.0f, 1.0f, 7);
+            const size_t copies = cold ? 64 : 1, nk = s.n * s.k;
+            std::vector<uint16_t> w(copies * nk);
+            for (size_t i = 0; i < nk; ++i)
+              w[i] = static_cast<uint16_t>(((rng() & 1) << 15) | ((5 + rng() % 11) << 10) |
+                                           (rng() & 0x3ff));
+            for (size_t c = 1; c < copies; ++c)
+              std::copy(w.begin(), w.begin() + nk, w.begin() + c * nk);
+            const auto b = random_vector(s.n, -1.0f, 1.0f, 6);
+            std::vector<float> y(s.m * s.n);
+            size_t c = 0;
+            for (auto _ : state) {
+              t->f32_f16w_gemm(s.m, s.n, s.k, x.data(), s.k, w.data() + c * nk, b.data(),
+                               y.data(), s.n);
+              benchmark::DoNotOptimize(y.data());
+              c = c + 1 == copies ? 0 : c + 1;
+            }
+            state.SetItemsProcessed(state.iterations() * 2 * s.m * s.n * s.k);
+            state.SetBytesProcessed(state.iterations() * 2 * s.n * s.k);
+          });
+    }
   }
   // Dynamic quantization of a MiniLM activation block (items = elements).
   add(std::string("qd8_quantize/") + t->name + "/128x384", [t](benchmark::State& state) {
