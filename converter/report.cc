@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <vector>
 
+#include "converter/calibration.h"
 #include "converter/source/convert_error.h"
 #include "runtime/model.h"
 #include "runtime/sampler.h"
@@ -15,26 +14,6 @@
 namespace edgeattn::convert {
 namespace {
 
-// Default calibration: short everyday and story-like lines, so both sentence
-// encoders and small story LMs see text like their training data.
-const char* const kDefaultCalibration[] = {
-    "Once upon a time, there was a little girl named Lily. She loved to play outside in the sun.",
-    "One day, a big dog came to the park. The dog was very happy and wanted to play with the ball.",
-    "Tom and his mom went to the store to buy some apples, bread and milk for lunch.",
-    "The cat sat on the mat and looked at the bird in the tree.",
-    "\"Can I have a cookie?\" asked Ben. His dad smiled and said, \"Yes, but only one.\"",
-    "A man is eating food.",
-    "The weather today is sunny with a light breeze from the west.",
-    "How do I reset my password if I forgot the old one?",
-    "The company reported a 12% increase in revenue during the third quarter of 2023.",
-    "Photosynthesis converts light energy into chemical energy stored in glucose.",
-    "She quickly finished her homework and went outside to ride her bike.",
-    "What is the capital of France? Paris is the capital and largest city of France.",
-    "The train to Berlin leaves at 9:45 from platform 3.",
-    "Machine learning models can run on small devices when they are quantized.",
-    "Yes.",
-    "I can't believe it's already December!",
-};
 
 struct Block {
   std::string prefix;   // "blk.3.", "encoder.layer.3.", "h.3."
@@ -67,19 +46,6 @@ std::vector<Block> find_blocks(const ModelBuilder& mb) {
   return blocks;
 }
 
-struct LoadedModel {
-  std::vector<uint8_t> bytes;
-  std::unique_ptr<Model> model;
-};
-
-LoadedModel load(const ModelBuilder& mb) {
-  LoadedModel m;
-  m.bytes = mb.serialize();
-  Result<std::unique_ptr<Model>> r = Model::load_buffer(m.bytes.data(), m.bytes.size());
-  if (!r.is_ok()) throw ConvertError(std::string("report: model fails verification: ") + r.status().message());
-  m.model = std::move(r).value();
-  return m;
-}
 
 struct Outcome {
   std::vector<Block> blocks;
@@ -88,39 +54,20 @@ struct Outcome {
   std::string worst_line;
 };
 
-std::unique_ptr<Session> session_for(const Model& m, const std::vector<const char*>& observe, int max_tokens) {
-  SessionOptions o;
-  o.max_seq = max_tokens;
-  o.max_context = max_tokens;
-  o.observe = Span<const char* const>(observe.data(), observe.size());
-  Result<std::unique_ptr<Session>> s = Session::create(m, o);
-  if (!s.is_ok()) throw ConvertError(std::string("report: ") + s.status().message());
-  return std::move(s).value();
-}
 
 Outcome compare(const Model& ref, const Model& cand, std::vector<Block> blocks, const std::vector<std::string>& lines,
                 int max_tokens) {
   std::vector<const char*> observe;
   for (const Block& b : blocks) observe.push_back(b.output.c_str());
-  std::unique_ptr<Session> rs = session_for(ref, observe, max_tokens);
-  std::unique_ptr<Session> cs = session_for(cand, observe, max_tokens);
+  std::unique_ptr<Session> rs = observing_session(ref, observe, max_tokens, "report");
+  std::unique_ptr<Session> cs = observing_session(cand, observe, max_tokens, "report");
   const bool decoder = rs->has_kv_cache();
   Outcome o;
   double sum = 0;
   size_t count = 0;
   for (const std::string& line : lines) {
-    std::vector<int32_t> ids;
-    EncodeOptions enc;
-    enc.max_tokens = static_cast<size_t>(max_tokens);
-    if (!ref.tokenizer()->encode(line, enc, &ids).is_ok() || ids.empty()) continue;
-    if (ids.size() > static_cast<size_t>(max_tokens)) ids.resize(static_cast<size_t>(max_tokens));
-    InvokeInput in;
-    in.ids = ids.data();
-    in.seq = static_cast<int>(ids.size());
-    in.all_positions = true;
-    rs->reset();
-    cs->reset();
-    if (!rs->invoke(in).is_ok() || !cs->invoke(in).is_ok()) throw ConvertError("report: invoke failed");
+    if (!run_calibration_line(*rs, *ref.tokenizer(), line, max_tokens, "report")) continue;
+    run_calibration_line(*cs, *ref.tokenizer(), line, max_tokens, "report");
     for (Block& b : blocks) {
       const TensorView r = rs->observed(b.output.c_str());
       const TensorView c = cs->observed(b.output.c_str());
@@ -179,21 +126,6 @@ void print(const Outcome& o, bool decoder, const QuantizeOptions& q, std::FILE* 
 
 }  // namespace
 
-std::vector<std::string> calibration_lines(const std::string& file) {
-  std::vector<std::string> lines;
-  if (file.empty()) {
-    for (const char* l : kDefaultCalibration) lines.emplace_back(l);
-    return lines;
-  }
-  std::ifstream in(file);
-  if (!in) throw_convert_error(file, "cannot open calibration file");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  if (lines.empty()) throw_convert_error(file, "calibration file has no text");
-  return lines;
-}
 
 QuantizeOptions quantize_report(const ModelBuilder& mb, QuantizeOptions requested, const ReportOptions& report,
                                 std::FILE* out) {
@@ -201,14 +133,14 @@ QuantizeOptions quantize_report(const ModelBuilder& mb, QuantizeOptions requeste
   const std::vector<std::string> lines = calibration_lines(report.calibration_file);
   const std::vector<Block> blocks = find_blocks(mb);
   if (blocks.empty()) throw ConvertError("report: no transformer blocks found in the graph");
-  LoadedModel ref = load(mb);
+  LoadedModel ref = load_builder(mb, "report");
   const bool decoder = ref.model->fb().hparams()->architecture() != fb::Architecture::BertEncoder;
   std::fprintf(out, "quantization report: %s vs fp32 on %zu calibration lines%s\n", weight_dtype_name(requested.dtype),
                lines.size(), report.calibration_file.empty() ? " (built-in)" : "");
   for (size_t round = 0; round <= blocks.size(); ++round) {
     ModelBuilder copy(mb);
     quantize_weights(copy, requested);
-    LoadedModel cand = load(copy);
+    LoadedModel cand = load_builder(copy, "report");
     const Outcome o = compare(*ref.model, *cand.model, blocks, lines, report.max_tokens);
     print(o, decoder, requested, out);
     if (report.auto_fallback <= 0) break;

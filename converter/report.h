@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "converter/calibration.h"
 #include "converter/model_builder.h"
 #include "converter/quantize.h"
 
@@ -32,9 +33,6 @@ struct ReportOptions {
   double auto_fallback = 0.0;    // 0: off; else the relative-L2 threshold per block
   int max_tokens = 128;          // per calibration line
 };
-
-// Calibration text: one entry per line of `file`, or the built-in lines.
-std::vector<std::string> calibration_lines(const std::string& file);
 
 // `mb` is the unquantized model; it is not modified.
 QuantizeOptions quantize_report(const ModelBuilder& mb, QuantizeOptions requested, const ReportOptions& report,

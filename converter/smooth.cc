@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "converter/calibration.h"
 #include "converter/source/convert_error.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
@@ -18,32 +19,15 @@ namespace {
 std::map<std::string, std::vector<float>> activation_ranges(const ModelBuilder& mb,
                                                             const std::vector<std::string>& names,
                                                             const std::vector<std::string>& lines, int max_tokens) {
-  const std::vector<uint8_t> bytes = mb.serialize();
-  Result<std::unique_ptr<Model>> model = Model::load_buffer(bytes.data(), bytes.size());
-  if (!model.is_ok()) throw ConvertError(std::string("smoothing: model fails verification: ") + model.status().message());
+  LoadedModel m = load_builder(mb, "smoothing");
   std::vector<const char*> observe;
   for (const std::string& n : names) observe.push_back(n.c_str());
-  SessionOptions o;
-  o.max_seq = max_tokens;
-  o.max_context = max_tokens;
-  o.observe = Span<const char* const>(observe.data(), observe.size());
-  Result<std::unique_ptr<Session>> session = Session::create(**model, o);
-  if (!session.is_ok()) throw ConvertError(std::string("smoothing: ") + session.status().message());
+  std::unique_ptr<Session> session = observing_session(*m.model, observe, max_tokens, "smoothing");
   std::map<std::string, std::vector<float>> ranges;
   for (const std::string& line : lines) {
-    std::vector<int32_t> ids;
-    EncodeOptions enc;
-    enc.max_tokens = static_cast<size_t>(max_tokens);
-    if (!(*model)->tokenizer()->encode(line, enc, &ids).is_ok() || ids.empty()) continue;
-    if (ids.size() > static_cast<size_t>(max_tokens)) ids.resize(static_cast<size_t>(max_tokens));
-    InvokeInput in;
-    in.ids = ids.data();
-    in.seq = static_cast<int>(ids.size());
-    in.all_positions = true;
-    (*session)->reset();
-    if (!(*session)->invoke(in).is_ok()) throw ConvertError("smoothing: calibration invoke failed");
+    if (!run_calibration_line(*session, *m.model->tokenizer(), line, max_tokens, "smoothing")) continue;
     for (const std::string& n : names) {
-      const TensorView v = (*session)->observed(n.c_str());
+      const TensorView v = session->observed(n.c_str());
       const size_t k = static_cast<size_t>(v.dim(v.rank - 1));
       std::vector<float>& r = ranges[n];
       r.resize(k, 0.0f);

@@ -168,12 +168,10 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
               "caller arena of %zu bytes is too small: this model and these limits need %zu bytes",
               options.arena.size(), memory_.arena_bytes);
     arena_ = options.arena.data();
-    arena_size_ = options.arena.size();
   } else {
     EA_ENSURE(posix_memalign(&owned_arena_, 64, memory_.arena_bytes > 0 ? memory_.arena_bytes : 64) == 0,
               StatusCode::kResourceExhausted, "cannot allocate an arena of %zu bytes", memory_.arena_bytes);
     arena_ = static_cast<uint8_t*>(owned_arena_);
-    arena_size_ = memory_.arena_bytes;
   }
   // Zeroed so an unused KV cache slot or padding never holds stale NaNs.
   std::memset(arena_, 0, memory_.arena_bytes);

@@ -151,7 +151,6 @@ class Session {
   std::vector<void*> tensor_data_;             // [tensor_count]
   std::vector<size_t> activation_offset_;      // [tensor_count], planned offset (activations)
   uint8_t* arena_ = nullptr;                   // caller's or owned_arena_
-  size_t arena_size_ = 0;
   void* owned_arena_ = nullptr;
   DimValues max_dims_;
   int64_t max_context_ = 0;
