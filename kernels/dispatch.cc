@@ -13,6 +13,8 @@
 // after "neon" so tests check both on a dotprod host.
 #include "kernels/kernels.h"
 
+#include <cstring>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -20,6 +22,9 @@
 
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
 #include "kernels/x86/avx2.h"
+#endif
+#if defined(EDGEATTN_KERNELS_HAVE_AVXVNNI) || defined(EDGEATTN_KERNELS_HAVE_AVX512VNNI)
+#include "kernels/x86/vnni.h"
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_NEON)
 #include "kernels/arm/neon.h"
@@ -75,6 +80,22 @@ const KernelTable kAvx2Table = {
     f32_to_f16_row_ukernel__avx2,
     f32_quantize_row_q8_ukernel__avx2,
 };
+
+// The AVX2 table with a VNNI int8 GEMM (the only op VNNI speeds up).
+constexpr KernelTable with_qd8_gemm(const KernelTable& base, const char* name,
+                                    decltype(KernelTable::qd8_qc8w_gemm) gemm) {
+  KernelTable t = base;
+  t.name = name;
+  t.qd8_qc8w_gemm = gemm;
+  return t;
+}
+#endif
+#if defined(EDGEATTN_KERNELS_HAVE_AVXVNNI)
+const KernelTable kAvxVnniTable = with_qd8_gemm(kAvx2Table, "avxvnni", qd8_qc8w_gemm_ukernel_2x4__avxvnni);
+#endif
+#if defined(EDGEATTN_KERNELS_HAVE_AVX512VNNI)
+const KernelTable kAvx512VnniTable =
+    with_qd8_gemm(kAvx2Table, "avx512vnni", qd8_qc8w_gemm_ukernel_4x4__avx512vnni);
 #endif
 
 #if defined(EDGEATTN_KERNELS_HAVE_NEON)
@@ -137,6 +158,15 @@ CpuFeatures detect_cpu_features() {
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
   const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & (1u << 29)) != 0;
   f.avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
+  // CPUID leaf 7: subleaf 0 ECX bit 11 AVX512_VNNI, subleaf 1 EAX bit 4
+  // AVX-VNNI. __builtin_cpu_supports("avx512f") also checks that the OS saves
+  // the zmm and mask registers (XCR0).
+  unsigned l7[4] = {}, l7s1[4] = {};
+  const bool has_leaf7 = __get_cpuid_count(7, 0, &l7[0], &l7[1], &l7[2], &l7[3]) != 0;
+  if (has_leaf7) __get_cpuid_count(7, 1, &l7s1[0], &l7s1[1], &l7s1[2], &l7s1[3]);
+  f.avx_vnni = f.avx2 && has_leaf7 && (l7s1[0] & (1u << 4)) != 0;
+  f.avx512_vnni = f.avx2 && has_leaf7 && (l7[2] & (1u << 11)) != 0 && __builtin_cpu_supports("avx512f") &&
+                  __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 #elif defined(__aarch64__) && defined(__linux__)
   // Bit values from the Linux uapi asm/hwcap.h, in case libc headers lack them.
   constexpr unsigned long kHwcapAsimd = 1ul << 1;
@@ -156,6 +186,12 @@ CpuFeatures detect_cpu_features() {
 }
 
 const KernelTable& select_kernels(const CpuFeatures& features) {
+#if defined(EDGEATTN_KERNELS_HAVE_AVX512VNNI)
+  if (features.avx512_vnni) return kAvx512VnniTable;
+#endif
+#if defined(EDGEATTN_KERNELS_HAVE_AVXVNNI)
+  if (features.avx_vnni) return kAvxVnniTable;
+#endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
   if (features.avx2) return kAvx2Table;
 #endif
@@ -172,13 +208,19 @@ const KernelTable& select_kernels(const CpuFeatures& features) {
 }
 
 size_t available_kernel_tables(const KernelTable** out, size_t max_out) {
-  const KernelTable* tables[4];
+  const KernelTable* tables[8];
   size_t n = 0;
   tables[n++] = &kReferenceTable;
   const CpuFeatures features = detect_cpu_features();
   (void)features;
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
   if (features.avx2) tables[n++] = &kAvx2Table;
+#endif
+#if defined(EDGEATTN_KERNELS_HAVE_AVXVNNI)
+  if (features.avx_vnni) tables[n++] = &kAvxVnniTable;
+#endif
+#if defined(EDGEATTN_KERNELS_HAVE_AVX512VNNI)
+  if (features.avx512_vnni) tables[n++] = &kAvx512VnniTable;
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_NEON)
   if (features.neon) tables[n++] = &kNeonTable;
@@ -189,6 +231,15 @@ size_t available_kernel_tables(const KernelTable** out, size_t max_out) {
   size_t written = 0;
   for (; written < n && written < max_out; ++written) out[written] = tables[written];
   return written;
+}
+
+const KernelTable* find_kernel_table(const char* name) {
+  const KernelTable* tables[8];
+  const size_t n = available_kernel_tables(tables, 8);
+  for (size_t i = 0; i < n && name != nullptr; ++i) {
+    if (std::strcmp(tables[i]->name, name) == 0) return tables[i];
+  }
+  return nullptr;
 }
 
 }  // namespace edgeattn

@@ -117,7 +117,7 @@ inline AttentionArgs to_f32_attention_args(const AttentionKvArgs& a) {
 }
 
 struct KernelTable {
-  const char* name;  // "reference", "avx2", "neon"
+  const char* name;  // "reference", "avx2", "avxvnni", "avx512vnni", "neon", "neon_dotprod"
 
   // y[r, :] = (x[r, :] - mean) / sqrt(var + eps) * gamma + beta   (biased variance)
   // x, y: [rows, cols] with row strides; gamma, beta: [cols]. x may equal y.
@@ -237,6 +237,8 @@ void fill_rope_table(size_t max_pos, size_t rotary_dim, float theta, float* cos_
 
 struct CpuFeatures {
   bool avx2 = false;   // includes FMA and F16C on x86
+  bool avx_vnni = false;     // x86 AVX-VNNI (256-bit VEX VPDPBUSD), with avx2
+  bool avx512_vnni = false;  // x86 AVX512-VNNI with AVX512F/BW/VL and OS zmm state, with avx2
   bool neon = false;
   bool neon_fp16 = false;
   bool neon_dotprod = false;  // AArch64 SDOT/UDOT (HWCAP_ASIMDDP)
@@ -251,5 +253,9 @@ const KernelTable& select_kernels(const CpuFeatures& features);
 // Tables compiled into this build that the host can run, reference first.
 // For tests and benchmarks: every entry must agree with reference_kernels().
 size_t available_kernel_tables(const KernelTable** out, size_t max_out);
+
+// The available table called `name` (e.g. "avx2" to compare against a VNNI
+// table on the same host), or nullptr if this build or CPU lacks it.
+const KernelTable* find_kernel_table(const char* name);
 
 }  // namespace edgeattn

@@ -45,12 +45,24 @@ TEST_CASE("detect_cpu_features matches the build's ISA") {
   const CpuFeatures f = detect_cpu_features();
 #if defined(__x86_64__)
   CHECK_FALSE(f.neon);
-  MESSAGE("avx2+fma+f16c: ", f.avx2);
+  MESSAGE("avx2+fma+f16c: ", f.avx2, " avx_vnni: ", f.avx_vnni, " avx512_vnni: ", f.avx512_vnni);
+  // The VNNI tables extend the AVX2 one.
+  if (f.avx_vnni || f.avx512_vnni) CHECK(f.avx2);
 #elif defined(__aarch64__)
   CHECK(f.neon);  // mandatory on AArch64
   CHECK_FALSE(f.avx2);
 #endif
   (void)f;
+}
+
+TEST_CASE("find_kernel_table finds every available table by name, and only those") {
+  const KernelTable* tables[8];
+  const size_t n = available_kernel_tables(tables, 8);
+  for (size_t i = 0; i < n; ++i) CHECK(find_kernel_table(tables[i]->name) == tables[i]);
+  CHECK(find_kernel_table("reference") == &reference_kernels());
+  CHECK(find_kernel_table("no-such-isa") == nullptr);
+  CHECK(find_kernel_table("") == nullptr);
+  CHECK(find_kernel_table(nullptr) == nullptr);
 }
 
 }  // namespace

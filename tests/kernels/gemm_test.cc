@@ -55,6 +55,10 @@ std::vector<Shape> shapes() {
   s.push_back({128, 384, 384});
   s.push_back({1, 768, 3072});
   s.push_back({1, 3072, 768});
+  // Around the VNNI kernels' blocked-path limit (K <= 4096, M >= 4).
+  s.push_back({9, 19, 4096});
+  s.push_back({6, 5, 4097});
+  s.push_back({4, 33, 3072});
   return s;
 }
 

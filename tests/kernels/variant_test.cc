@@ -7,7 +7,8 @@
 //       uses when SessionOptions::kernels is null.
 //   EDGEATTN_EXPECT_CPU_FEATURES=neon,!neon_fp16,!neon_dotprod
 //       features detect_cpu_features() must report (name) or not report
-//       (!name); names: avx2 neon neon_fp16 neon_dotprod.
+//       (!name); names: avx2 avx_vnni avx512_vnni neon neon_fp16
+//       neon_dotprod.
 //   EDGEATTN_EXPECT_TABLES=reference,neon
 //       the exact list available_kernel_tables() returns (what kernels_test
 //       compares against the reference on this CPU).
@@ -44,6 +45,8 @@ std::string env(const char* name) {
 bool feature(const CpuFeatures& f, const std::string& name, bool* known) {
   *known = true;
   if (name == "avx2") return f.avx2;
+  if (name == "avx_vnni") return f.avx_vnni;
+  if (name == "avx512_vnni") return f.avx512_vnni;
   if (name == "neon") return f.neon;
   if (name == "neon_fp16") return f.neon_fp16;
   if (name == "neon_dotprod") return f.neon_dotprod;

@@ -1,0 +1,26 @@
+// int8 GEMMs for x86 CPUs with VNNI (declarations; safe to include from
+// baseline code). Each definition is compiled with its own ISA flags and may
+// only be called after detect_cpu_features() reported the matching feature:
+//   qd8_qc8w_gemm_ukernel_2x4__avxvnni      CpuFeatures::avx_vnni (+ avx2)
+//   qd8_qc8w_gemm_ukernel_4x4__avx512vnni   CpuFeatures::avx512_vnni (+ BW)
+// Contract: KernelTable::qd8_qc8w_gemm (kernels.h), bit-identical to the
+// reference.
+//
+// Example (what dispatch.cc does):
+//   if (detect_cpu_features().avx512_vnni) table.qd8_qc8w_gemm = qd8_qc8w_gemm_ukernel_4x4__avx512vnni;
+#pragma once
+
+#include "kernels/kernels.h"
+
+namespace edgeattn {
+
+void qd8_qc8w_gemm_ukernel_2x4__avxvnni(size_t m, size_t n, size_t k, const int8_t* xq,
+                                        const float* x_scales, const int8_t* w,
+                                        const float* w_scales, const float* bias, float* y,
+                                        size_t y_stride);
+void qd8_qc8w_gemm_ukernel_4x4__avx512vnni(size_t m, size_t n, size_t k, const int8_t* xq,
+                                           const float* x_scales, const int8_t* w,
+                                           const float* w_scales, const float* bias, float* y,
+                                           size_t y_stride);
+
+}  // namespace edgeattn
