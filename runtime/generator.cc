@@ -26,12 +26,22 @@ size_t Generator::scratch_bytes(size_t vocab_size, size_t max_context, const Sam
 
 Generator::Generator(Session& session, size_t vocab_size, const GenerateOptions& options)
     : session_(&session),
+      vocab_size_(vocab_size),
       options_(options),
       sampler_(vocab_size, options.sampling, sampler_scratch(session)),
       history_(reinterpret_cast<int32_t*>(session.scratch().data())) {
   const size_t need = scratch_bytes(vocab_size, static_cast<size_t>(session.max_context()), options.sampling);
+  // The logits row the sampler reads: [batch, out_seq, vocab] for decoders.
+  const TensorView logits = session.output(0);
+  const int64_t logits_width = logits.rank >= 1 ? logits.dim(logits.rank - 1) : 0;
   if (!session.has_kv_cache()) {
     status_ = Status::error(StatusCode::kInvalidArgument, "generation needs a decoder session with a KV cache");
+  } else if (logits.dtype != DType::kF32 || logits_width != static_cast<int64_t>(vocab_size)) {
+    // E.g. a vocabulary size from another model's tokenizer: the sampler
+    // would read past the logits.
+    status_ = Status::error(StatusCode::kInvalidArgument,
+                            "vocab_size %zu does not match this session's model, whose logits have %lld entries",
+                            vocab_size, static_cast<long long>(logits_width));
   } else if (session.scratch().size() < need) {
     status_ = Status::error(StatusCode::kInvalidArgument,
                             "session scratch of %zu bytes is too small: generation needs %zu (Generator::scratch_bytes)",
@@ -107,7 +117,14 @@ Status Generator::step(int32_t* token) {
   // Feed the token sampled last time; it is part of the context now.
   EA_RETURN_IF_ERROR(feed(nullptr, 0));
   EA_ENSURE(have_logits_, StatusCode::kInvalidArgument, "append() a prompt before step()");
-  const int32_t next = sampler_.sample(session_->output(0).mutable_f32());
+  float* logits = session_->output(0).mutable_f32();
+  // A model file with NaN or huge weights gives non-finite logits; sampling
+  // them would be meaningless.
+  const Status finite = Sampler::check_logits(logits, vocab_size_);
+  if (!finite.is_ok()) {
+    return Status::error(StatusCode::kInvalidModel, "the model produced non-finite logits: %s", finite.message());
+  }
+  const int32_t next = sampler_.sample(logits);
   *token = next;
   for (int32_t stop : options_.stop_ids) {
     if (next == stop) {

@@ -80,6 +80,7 @@ class Generator {
   Status slide();
 
   Session* session_;        // must outlive this Generator
+  size_t vocab_size_;       // logits per row, checked against the session's model
   GenerateOptions options_;
   Status status_;
   Sampler sampler_;         // scratch inside the session arena

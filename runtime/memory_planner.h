@@ -12,11 +12,16 @@
 //   p.add(1024, 0, 1);  // written by op 0, last read by op 1
 //   p.add(1024, 1, 2);
 //   p.add(1024, 2, 3);  // may reuse the first buffer's bytes
-//   p.plan();           // p.total_bytes() == 2048
+//   EA_RETURN_IF_ERROR(p.plan());  // p.total_bytes() == 2048
+//
+// Allocation failures (kOutOfMemory) are reported by plan(): add() then
+// returns SIZE_MAX and the planner remembers the failure.
 #pragma once
 
 #include <cstddef>
-#include <vector>
+
+#include "runtime/core/fallible_vector.h"
+#include "runtime/core/status.h"
 
 namespace edgeattn {
 
@@ -24,7 +29,9 @@ class GreedyMemoryPlanner {
  public:
   // Adds a buffer; returns its index. Sizes are rounded up to `alignment`.
   size_t add(size_t bytes, int first_use, int last_use);
-  void plan();
+  // Places every buffer; fails only when memory for the planning runs out
+  // (in add() or here).
+  Status plan();
 
   size_t offset(size_t index) const { return buffers_[index].offset; }
   size_t total_bytes() const { return total_; }
@@ -39,8 +46,9 @@ class GreedyMemoryPlanner {
     int last_use;
     size_t offset;
   };
-  std::vector<Buffer> buffers_;
+  Vector<Buffer> buffers_;
   size_t total_ = 0;
+  bool out_of_memory_ = false;
 };
 
 }  // namespace edgeattn

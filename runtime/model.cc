@@ -58,7 +58,7 @@ Result<std::unique_ptr<Model>> Model::load_file(const char* path) {
   std::unique_ptr<Model> model(new (std::nothrow) Model());
   if (model == nullptr) {
     munmap(mapping, size);
-    return Status::error(StatusCode::kResourceExhausted, "out of memory");
+    return Status::error(StatusCode::kOutOfMemory, "%s: out of memory allocating the Model", path);
   }
   model->mapping_ = mapping;
   model->data_ = static_cast<const uint8_t*>(mapping);
@@ -74,7 +74,7 @@ Result<std::unique_ptr<Model>> Model::load_buffer(const void* data, size_t size)
             "model buffer at %p is not 8-byte aligned", data);
   EA_ENSURE(size >= 16, StatusCode::kInvalidModel, "%zu bytes is too small for a model", size);
   std::unique_ptr<Model> model(new (std::nothrow) Model());
-  EA_ENSURE(model != nullptr, StatusCode::kResourceExhausted, "out of memory");
+  EA_ENSURE(model != nullptr, StatusCode::kOutOfMemory, "out of memory allocating the Model");
   model->data_ = static_cast<const uint8_t*>(data);
   model->size_ = size;
   return finish_load(std::move(model));
@@ -117,7 +117,7 @@ Result<std::unique_ptr<Model>> Model::finish_load(std::unique_ptr<Model> model) 
   EA_ASSIGN_OR_RETURN(model->fb_, verify_model_structure(bytes));
   const fb::Model& m = *model->fb_;
 
-  model->tensors_.resize(m.tensors()->size());
+  EA_RETURN_IF_ERROR(model->tensors_.resize(m.tensors()->size(), "the tensor table"));
   for (size_t i = 0; i < model->tensors_.size(); ++i) {
     const fb::Tensor& t = *m.tensors()->Get(static_cast<flatbuffers::uoffset_t>(i));
     EA_RETURN_IF_ERROR(fill_tensor_info(t, i, bytes, &model->tensors_[i]));
@@ -129,8 +129,10 @@ Result<std::unique_ptr<Model>> Model::finish_load(std::unique_ptr<Model> model) 
     TokenizerSpec spec;
     spec.kind = static_cast<TokenizerKind>(tok->kind());
     if (tok->pieces() != nullptr) {
-      model->pieces_.reserve(tok->pieces()->size());
-      for (const flatbuffers::String* p : *tok->pieces()) model->pieces_.emplace_back(p->data(), p->size());
+      EA_RETURN_IF_ERROR(model->pieces_.reserve(tok->pieces()->size(), "the tokenizer pieces"));
+      for (const flatbuffers::String* p : *tok->pieces()) {
+        model->pieces_.try_push_back(std::string_view(p->data(), p->size()));  // reserved: cannot fail
+      }
     }
     spec.pieces = Span<const std::string_view>(model->pieces_.data(), model->pieces_.size());
     if (tok->scores() != nullptr) spec.scores = Span<const float>(tok->scores()->data(), tok->scores()->size());
@@ -153,8 +155,10 @@ Result<std::unique_ptr<Model>> Model::finish_load(std::unique_ptr<Model> model) 
     spec.add_dummy_prefix = tok->add_dummy_prefix();
     spec.byte_fallback = tok->byte_fallback();
     if (tok->merges() != nullptr) {
-      model->merges_.reserve(tok->merges()->size());
-      for (const flatbuffers::String* m : *tok->merges()) model->merges_.emplace_back(m->data(), m->size());
+      EA_RETURN_IF_ERROR(model->merges_.reserve(tok->merges()->size(), "the tokenizer merges"));
+      for (const flatbuffers::String* m : *tok->merges()) {
+        model->merges_.try_push_back(std::string_view(m->data(), m->size()));  // reserved: cannot fail
+      }
     }
     spec.merges = Span<const std::string_view>(model->merges_.data(), model->merges_.size());
     spec.add_prefix_space = tok->add_prefix_space();

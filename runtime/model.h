@@ -16,8 +16,8 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
-#include <vector>
 
+#include "runtime/core/fallible_vector.h"
 #include "runtime/core/span.h"
 #include "runtime/core/status.h"
 #include "runtime/tensor.h"
@@ -34,7 +34,8 @@ struct Op;
 // Format version this runtime reads: files with another major are refused.
 constexpr uint32_t kFormatMajor = 1;
 // 1: ByteLevelBpe tokenizers (merges, add_prefix_space), GeluOptions.
-constexpr uint32_t kFormatMinor = 1;
+// 2: FullyConnectedOptions.input_scale/output_scale (int8-static).
+constexpr uint32_t kFormatMinor = 2;
 // Every data segment starts at a multiple of this many bytes.
 constexpr uint64_t kSegmentAlignment = 64;
 
@@ -80,12 +81,12 @@ class Model {
   size_t size_ = 0;
 
   const fb::Model* fb_ = nullptr;  // points into data_
-  std::vector<TensorInfo> tensors_;
+  Vector<TensorInfo> tensors_;  // [tensor_count]
   size_t weight_bytes_ = 0;
   // Piece and merge views point into data_; the Tokenizer must not outlive
   // this Model.
-  std::vector<std::string_view> pieces_;
-  std::vector<std::string_view> merges_;
+  Vector<std::string_view> pieces_;  // [vocab]
+  Vector<std::string_view> merges_;  // [merges]
   std::unique_ptr<Tokenizer> tokenizer_;
 };
 

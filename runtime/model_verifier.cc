@@ -1,7 +1,8 @@
 #include "runtime/model_verifier.h"
 
 #include <cstring>
-#include <vector>
+
+#include "runtime/core/fallible_vector.h"
 
 #include "runtime/model.h"
 #include "runtime/ops/op_registry.h"
@@ -118,12 +119,13 @@ Result<const fb::Model*> verify_model_structure(const ModelBytes& bytes) {
 Status verify_model_graphs(const Model& model) {
   const fb::Model& m = model.fb();
   const size_t n_tensors = model.tensor_count();
+  // written[i]: the activation has a value by the current point of the graph.
+  Vector<uint8_t> written;  // [n_tensors]
   for (const fb::Graph* g : *m.graphs()) {
     const char* gname = g->name()->c_str();
     EA_ENSURE(g->ops() != nullptr && g->ops()->size() > 0 && g->inputs() != nullptr && g->outputs() != nullptr,
               StatusCode::kInvalidModel, "graph '%s': needs inputs, outputs and ops", gname);
-    // written[i]: the activation has a value by the current point of the graph.
-    std::vector<bool> written(n_tensors, false);
+    EA_RETURN_IF_ERROR(written.assign(n_tensors, 0, "the verifier's tensor flags"));
     for (int32_t in : *g->inputs()) {
       EA_ENSURE(in >= 0 && static_cast<size_t>(in) < n_tensors, StatusCode::kInvalidModel,
                 "graph '%s': input tensor index %d out of range [0, %zu)", gname, in, n_tensors);

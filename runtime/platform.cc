@@ -6,8 +6,8 @@
 namespace edgeattn {
 namespace {
 
-size_t read_status_kb(const char* key) {
-  std::FILE* f = std::fopen("/proc/self/status", "r");
+size_t read_kb(const char* file, const char* key) {
+  std::FILE* f = std::fopen(file, "r");
   if (f == nullptr) return 0;
   char line[256];
   size_t kb = 0;
@@ -25,7 +25,11 @@ size_t read_status_kb(const char* key) {
 
 }  // namespace
 
-size_t peak_rss_bytes() { return read_status_kb("VmHWM") * 1024; }
-size_t current_rss_bytes() { return read_status_kb("VmRSS") * 1024; }
+size_t peak_rss_bytes() { return read_kb("/proc/self/status", "VmHWM") * 1024; }
+size_t current_rss_bytes() { return read_kb("/proc/self/status", "VmRSS") * 1024; }
+size_t current_rss_bytes_exact() {
+  const size_t kb = read_kb("/proc/self/smaps_rollup", "Rss");
+  return kb > 0 ? kb * 1024 : current_rss_bytes();
+}
 
 }  // namespace edgeattn

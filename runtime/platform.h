@@ -12,5 +12,11 @@ namespace edgeattn {
 size_t peak_rss_bytes();
 // Current resident set size (VmRSS).
 size_t current_rss_bytes();
+// Current resident set size counted page by page (/proc/self/smaps_rollup;
+// VmRSS where that is missing). VmRSS comes from counters the kernel keeps
+// per CPU (per thread before Linux 6.2) and may lag by tens of pages, too
+// coarse to tell a 1 % change of a small process; this is exact but walks
+// the page tables, so use it for checks, not in loops.
+size_t current_rss_bytes_exact();
 
 }  // namespace edgeattn

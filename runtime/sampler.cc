@@ -27,6 +27,14 @@ Sampler::Sampler(size_t vocab_size, const SamplingOptions& options, Span<uint8_t
   history_ = order_ + vocab_size;
 }
 
+Status Sampler::check_logits(const float* logits, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    EA_ENSURE(std::isfinite(logits[i]), StatusCode::kInvalidArgument, "logit %zu of %zu is %s", i, n,
+              std::isnan(logits[i]) ? "nan" : (logits[i] > 0 ? "+inf" : "-inf"));
+  }
+  return Status::ok();
+}
+
 int32_t Sampler::argmax(const float* logits, size_t n) {
   size_t best = 0;
   for (size_t i = 1; i < n; ++i) {
@@ -107,6 +115,13 @@ int32_t Sampler::sample(float* logits) {
           break;
         }
       }
+    }
+    // NaN probabilities pass no cutoff: with no candidate left, fall back
+    // to argmax rather than read before order_.
+    if (n == 0) {
+      chosen = argmax(logits, vocab_size_);
+      observe(chosen);
+      return chosen;
     }
     float total = 0.0f;
     for (size_t i = 0; i < n; ++i) total += probs_[order_[i]];

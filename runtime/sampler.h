@@ -24,6 +24,7 @@
 #include <cstdint>
 
 #include "runtime/core/span.h"
+#include "runtime/core/status.h"
 
 namespace edgeattn {
 
@@ -46,7 +47,13 @@ class Sampler {
 
   // Chooses a token from logits [vocab_size]; the repetition penalty is
   // applied to `logits` in place. Records the choice in the penalty window.
+  // Always returns an id in [0, vocab_size), whatever the logits (NaN
+  // included); check_logits() first to turn those into an error.
   int32_t sample(float* logits);
+
+  // kInvalidArgument naming the first NaN or infinite logit of [n], e.g.
+  // "logit 17 of 512 is nan"; ok when all are finite.
+  static Status check_logits(const float* logits, size_t n);
   // Records a token the model was fed without sampling it (prompt tokens),
   // so the penalty sees it.
   void observe(int32_t token);

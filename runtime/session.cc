@@ -34,7 +34,7 @@ Session::~Session() {
 
 Result<std::unique_ptr<Session>> Session::create(const Model& model, const SessionOptions& options) {
   std::unique_ptr<Session> session(new (std::nothrow) Session());
-  EA_ENSURE(session != nullptr, StatusCode::kResourceExhausted, "out of memory");
+  EA_ENSURE(session != nullptr, StatusCode::kOutOfMemory, "out of memory allocating the Session");
   session->model_ = &model;
   EA_RETURN_IF_ERROR(session->prepare(options, /*allocate=*/true));
   return session;
@@ -82,11 +82,11 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
     EA_RETURN_IF_ERROR(ensure_xnnpack_initialized());
     if (options.threads > 1) {
       threadpool_ = pthreadpool_create(static_cast<size_t>(options.threads));
-      EA_ENSURE(threadpool_ != nullptr, StatusCode::kResourceExhausted, "pthreadpool_create(%d) failed",
+      EA_ENSURE(threadpool_ != nullptr, StatusCode::kOutOfMemory, "out of memory creating a thread pool of %d threads",
                 options.threads);
     }
   }
-  const size_t xnn_before = xnnpack_alloc_stats().live_bytes;
+  const int64_t xnn_before = xnnpack_thread_live_bytes();
 
   PrepareContext ctx;
   ctx.model = &model;
@@ -99,7 +99,7 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
   EA_ENSURE(options.kv_dtype == KvCacheDType::kF32 || options.kv_dtype == KvCacheDType::kF16 ||
                 options.kv_dtype == KvCacheDType::kI8,
             StatusCode::kInvalidArgument, "unknown kv_dtype %d", static_cast<int>(options.kv_dtype));
-  op_states_.assign(n_ops, OpState());
+  EA_RETURN_IF_ERROR(op_states_.assign(n_ops, OpState(), "the op states"));
   for (size_t i = 0; i < n_ops; ++i) {
     const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
     const OpRegistration* reg = find_op(static_cast<uint16_t>(op.code()));
@@ -114,7 +114,9 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
 
   // Lifetimes of activations: [producing op, last reading op]; graph inputs
   // are live from the start, graph outputs to the end.
-  std::vector<int> first_use(n_tensors, -2), last_use(n_tensors, -2);
+  Vector<int> first_use, last_use;  // [n_tensors] op indices; -2: not used by this graph
+  EA_RETURN_IF_ERROR(first_use.assign(n_tensors, -2, "the tensor lifetimes"));
+  EA_RETURN_IF_ERROR(last_use.assign(n_tensors, -2, "the tensor lifetimes"));
   for (int32_t in : *graph_->inputs()) first_use[in] = last_use[in] = 0;
   for (size_t i = 0; i < n_ops; ++i) {
     const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
@@ -125,16 +127,18 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
   }
   for (int32_t out : *graph_->outputs()) last_use[out] = static_cast<int>(n_ops);
   observed_.clear();
+  EA_RETURN_IF_ERROR(observed_.reserve(options.observe.size(), "the observed tensor list"));
   for (const char* name : options.observe) {
     const int t = name != nullptr ? model.find_tensor(name) : -1;
     EA_ENSURE(t >= 0 && first_use[static_cast<size_t>(t)] != -2 && !model.tensor(static_cast<size_t>(t)).is_constant,
               StatusCode::kInvalidArgument, "observe: '%s' is not an activation of this graph",
               name != nullptr ? name : "(null)");
     last_use[static_cast<size_t>(t)] = static_cast<int>(n_ops);
-    observed_.push_back(t);
+    observed_.try_push_back(t);  // reserved: cannot fail
   }
   GreedyMemoryPlanner planner;
-  std::vector<size_t> plan_index(n_tensors, SIZE_MAX);
+  Vector<size_t> plan_index;  // [n_tensors] planner buffer of each activation, SIZE_MAX: none
+  EA_RETURN_IF_ERROR(plan_index.assign(n_tensors, SIZE_MAX, "the memory plan index"));
   size_t naive = 0;
   for (size_t t = 0; t < n_tensors; ++t) {
     if (first_use[t] == -2) continue;
@@ -144,13 +148,14 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
     naive += bytes;
   }
   // Per-op scratch lives only while its op runs.
-  std::vector<size_t> scratch_index(n_ops, SIZE_MAX);
+  Vector<size_t> scratch_index;  // [n_ops] planner buffer of each op's scratch, SIZE_MAX: none
+  EA_RETURN_IF_ERROR(scratch_index.assign(n_ops, SIZE_MAX, "the op scratch index"));
   for (size_t i = 0; i < n_ops; ++i) {
     if (op_states_[i].scratch_bytes == 0) continue;
     scratch_index[i] = planner.add(op_states_[i].scratch_bytes + kBufferSlack, static_cast<int>(i), static_cast<int>(i));
     naive += op_states_[i].scratch_bytes + kBufferSlack;
   }
-  planner.plan();
+  EA_RETURN_IF_ERROR(planner.plan());
 
   const size_t scratch_offset = ctx.request_persistent(options.scratch_bytes);
   memory_.persistent_bytes = ctx.persistent_bytes;
@@ -170,14 +175,16 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
     arena_ = options.arena.data();
   } else {
     EA_ENSURE(posix_memalign(&owned_arena_, 64, memory_.arena_bytes > 0 ? memory_.arena_bytes : 64) == 0,
-              StatusCode::kResourceExhausted, "cannot allocate an arena of %zu bytes", memory_.arena_bytes);
+              StatusCode::kOutOfMemory, "out of memory allocating an arena of %zu bytes", memory_.arena_bytes);
     arena_ = static_cast<uint8_t*>(owned_arena_);
   }
   // Zeroed so an unused KV cache slot or padding never holds stale NaNs.
   std::memset(arena_, 0, memory_.arena_bytes);
+  uint8_t* const arena = arena_;
+  arena_ = nullptr;  // set again once every buffer below exists: invoke() checks it
 
-  uint8_t* planned = arena_ + ctx.persistent_bytes;
-  tensor_data_.assign(n_tensors, nullptr);
+  uint8_t* planned = arena + ctx.persistent_bytes;
+  EA_RETURN_IF_ERROR(tensor_data_.assign(n_tensors, nullptr, "the tensor data table"));
   for (size_t t = 0; t < n_tensors; ++t) {
     const TensorInfo& info = model.tensor(t);
     if (info.is_constant) {
@@ -187,22 +194,26 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
     }
   }
   for (size_t i = 0; i < n_ops; ++i) {
-    op_states_[i].persistent = arena_ + op_states_[i].persistent_offset;
+    op_states_[i].persistent = arena + op_states_[i].persistent_offset;
     if (scratch_index[i] != SIZE_MAX) op_states_[i].scratch = planned + planner.offset(scratch_index[i]);
   }
-  scratch_ = Span<uint8_t>(arena_ + scratch_offset, options.scratch_bytes);
+  scratch_ = Span<uint8_t>(arena + scratch_offset, options.scratch_bytes);
   for (int i = 0; i < ctx.rope_table_count; ++i) {
     const PrepareContext::RopeTable& t = ctx.rope_tables[i];
     fill_rope_table(static_cast<size_t>(max_context_), static_cast<size_t>(t.rotary_dim), t.theta,
-                    reinterpret_cast<float*>(arena_ + t.offset));
+                    reinterpret_cast<float*>(arena + t.offset));
   }
-  all_lengths_.assign(static_cast<size_t>(options.max_batch), 0);
-  if (options.profile) op_times_ns_.assign(n_ops, 0);
-  memory_.xnnpack_bytes = xnnpack_alloc_stats().live_bytes - xnn_before;
+  EA_RETURN_IF_ERROR(all_lengths_.assign(static_cast<size_t>(options.max_batch), 0, "the row lengths"));
+  if (options.profile) EA_RETURN_IF_ERROR(op_times_ns_.assign(n_ops, 0, "the op profile"));
+  arena_ = arena;
+  memory_.xnnpack_bytes = static_cast<size_t>(xnnpack_thread_live_bytes() - xnn_before);
   return Status::ok();
 }
 
 Status Session::invoke(const InvokeInput& in) {
+  // Unreachable through create(), which returns only prepared sessions; a
+  // guard for wrappers (the C API) that might hold a half-made one.
+  EA_ENSURE(arena_ != nullptr, StatusCode::kInvalidArgument, "invoke before prepare: the session has no plan");
   EA_ENSURE(in.ids != nullptr, StatusCode::kInvalidArgument, "ids is null");
   EA_ENSURE(in.batch >= 1 && in.batch <= max_dims_.batch, StatusCode::kOutOfRange,
             "batch %d not in [1, max_batch %lld]", in.batch, static_cast<long long>(max_dims_.batch));

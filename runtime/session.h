@@ -39,6 +39,7 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/core/fallible_vector.h"
 #include "runtime/core/span.h"
 #include "runtime/core/status.h"
 #include "runtime/tensor.h"
@@ -118,6 +119,12 @@ class Session {
   // An activation listed in SessionOptions::observe; empty view otherwise.
   TensorView observed(const char* name) const;
 
+  // The Model this session runs (it must outlive the session).
+  const Model& model() const { return *model_; }
+  // True if this session was created for `model` (e.g. a wrapper checking a
+  // (model, session) pair it was handed).
+  bool is_for(const Model& model) const { return model_ == &model; }
+
   // Tokens held in the KV cache (decoders); 0 for encoders.
   int64_t past() const { return past_; }
   void reset() { past_ = 0; }
@@ -147,20 +154,19 @@ class Session {
   const fb::Graph* graph_ = nullptr;  // inside model_
   const KernelTable* kernels_ = nullptr;
   pthreadpool* threadpool_ = nullptr;
-  std::vector<OpState> op_states_;
-  std::vector<void*> tensor_data_;             // [tensor_count]
-  std::vector<size_t> activation_offset_;      // [tensor_count], planned offset (activations)
-  uint8_t* arena_ = nullptr;                   // caller's or owned_arena_
+  Vector<OpState> op_states_;                  // [ops]
+  Vector<void*> tensor_data_;                  // [tensor_count]
+  uint8_t* arena_ = nullptr;                   // caller's or owned_arena_; null until prepared
   void* owned_arena_ = nullptr;
   DimValues max_dims_;
   int64_t max_context_ = 0;
   int64_t past_ = 0;
   bool has_kv_cache_ = false;
   DimValues last_dims_;
-  std::vector<int32_t> all_lengths_;           // [max_batch], filled with seq when lengths is null
+  Vector<int32_t> all_lengths_;                // [max_batch], filled with seq when lengths is null
   Span<uint8_t> scratch_;
-  std::vector<uint64_t> op_times_ns_;          // [ops] when profiling
-  std::vector<int> observed_;                  // tensor indices kept readable
+  Vector<uint64_t> op_times_ns_;               // [ops] when profiling
+  Vector<int> observed_;                       // tensor indices kept readable
   MemoryStats memory_;
 };
 

@@ -13,6 +13,9 @@ namespace {
 
 std::atomic<size_t> g_allocations{0};
 std::atomic<size_t> g_live_bytes{0};
+// Bytes allocated minus bytes freed by this thread: what one Session::create
+// made, even while other threads create sessions too.
+thread_local int64_t t_live_bytes = 0;
 
 // Each block carries a 16-byte (or `alignment`-byte) header in front of the
 // pointer handed out: [.., size, header] so free() knows both.
@@ -27,6 +30,7 @@ void* counted_aligned_allocate(void*, size_t alignment, size_t size) {
   std::memcpy(user - sizeof(meta), meta, sizeof(meta));
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   g_live_bytes.fetch_add(size, std::memory_order_relaxed);
+  t_live_bytes += static_cast<int64_t>(size);
   return user;
 }
 
@@ -42,6 +46,7 @@ void counted_deallocate(void*, void* pointer) {
   uint64_t size, header;
   read_meta(pointer, &size, &header);
   g_live_bytes.fetch_sub(size, std::memory_order_relaxed);
+  t_live_bytes -= static_cast<int64_t>(size);
   std::free(static_cast<uint8_t*>(pointer) - header);
 }
 
@@ -74,10 +79,13 @@ Status ensure_xnnpack_initialized() {
   static std::once_flag once;
   static xnn_status status = xnn_status_uninitialized;
   std::call_once(once, [] { status = xnn_initialize(&kCountingAllocator); });
-  EA_ENSURE(status == xnn_status_success, StatusCode::kInternal, "xnn_initialize failed: %d",
-            static_cast<int>(status));
+  EA_ENSURE(status == xnn_status_success,
+            status == xnn_status_out_of_memory ? StatusCode::kOutOfMemory : StatusCode::kInternal,
+            "xnn_initialize failed: %d", static_cast<int>(status));
   return Status::ok();
 }
+
+int64_t xnnpack_thread_live_bytes() { return t_live_bytes; }
 
 XnnpackAllocStats xnnpack_alloc_stats() {
   XnnpackAllocStats s;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "runtime/core/status.h"
 
@@ -24,5 +25,10 @@ struct XnnpackAllocStats {
 };
 
 XnnpackAllocStats xnnpack_alloc_stats();
+
+// Bytes XNNPACK allocated minus freed on the calling thread so far: the
+// difference across a Session::create is what its operators hold, whatever
+// other threads do meanwhile.
+int64_t xnnpack_thread_live_bytes();
 
 }  // namespace edgeattn

@@ -42,6 +42,7 @@ enum class StatusCode : uint8_t {
   kResourceExhausted,  // an arena or buffer is too small; message gives the size
   kIoError,            // open/read/mmap failed
   kInternal,           // a bug in edgeattn or a dependency (e.g. XNNPACK)
+  kOutOfMemory,        // a heap allocation failed; message names what; a retry may succeed
 };
 
 // Stable lowercase name of a code, e.g. "invalid_model".

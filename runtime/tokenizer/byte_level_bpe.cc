@@ -119,10 +119,6 @@ bool candidate_after(const Candidate& a, const Candidate& b) {
   return a.pos > b.pos;
 }
 
-uint64_t pair_key(int32_t left, int32_t right) {
-  return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
-}
-
 }  // namespace
 
 Status Tokenizer::init_byte_level_bpe() {
@@ -130,18 +126,17 @@ Status Tokenizer::init_byte_level_bpe() {
   byte_to_unicode_table(byte_char);
   int16_t char_byte[kByteCharLimit];
   std::fill(char_byte, char_byte + kByteCharLimit, int16_t{-1});
-  std::string utf8;
   for (int b = 0; b < 256; ++b) {
     char_byte[byte_char[b]] = static_cast<int16_t>(b);
-    utf8.clear();
-    unicode::append_utf8(byte_char[b], &utf8);
-    byte_ids_[b] = piece_to_id(utf8);
+    // UTF-8 of a character below kByteCharLimit (< U+0800): 1 or 2 bytes.
+    const char32_t c = byte_char[b];
+    const char utf8[2] = {static_cast<char>(c < 0x80 ? c : 0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
+    byte_ids_[b] = piece_to_id(std::string_view(utf8, c < 0x80 ? 1 : 2));
   }
 
   EA_ENSURE(spec_.merges.size() <= kMaxVocabSize, StatusCode::kInvalidModel,
             "byte-level bpe: %zu merges exceed %zu", spec_.merges.size(), kMaxVocabSize);
-  merges_.reserve(spec_.merges.size());
-  std::string merged;
+  EA_RETURN_IF_ERROR(merges_.init(spec_.merges.size()));
   for (size_t r = 0; r < spec_.merges.size(); ++r) {
     const std::string_view m = spec_.merges[r];
     EA_ENSURE(m.data() != nullptr || m.empty(), StatusCode::kInvalidModel,
@@ -151,21 +146,20 @@ Status Tokenizer::init_byte_level_bpe() {
               StatusCode::kInvalidModel, "byte-level bpe: merge %zu is not \"left right\"", r);
     const std::string_view left = m.substr(0, space);
     const std::string_view right = m.substr(space + 1);
-    merged.assign(left.data(), left.size());
-    merged.append(right.data(), right.size());
     const int32_t left_id = piece_to_id(left);
     const int32_t right_id = piece_to_id(right);
-    const int32_t merged_id = piece_to_id(merged);
+    const int32_t merged_id = piece_ids_.find_concat(left, right);
     EA_ENSURE(left_id >= 0 && right_id >= 0 && merged_id >= 0, StatusCode::kInvalidModel,
               "byte-level bpe: merge %zu has a piece missing from the vocabulary", r);
     // Like HF's HashMap built from the list, a repeated pair keeps the last rank.
-    merges_[pair_key(left_id, right_id)] = Merge{static_cast<int32_t>(r), merged_id};
+    // init() made room for every merge: cannot fail.
+    merges_.set(left_id, right_id, BpeMerge{static_cast<int32_t>(r), merged_id});
   }
 
   // What each id decodes to: its characters as bytes, or (HF's ByteLevel
   // decoder) the piece unchanged if any character is not a byte character.
-  display_offsets_.reserve(spec_.pieces.size() + 1);
-  display_offsets_.push_back(0);
+  EA_RETURN_IF_ERROR(display_offsets_.reserve(spec_.pieces.size() + 1, "byte-level bpe: the display offsets"));
+  display_offsets_.try_push_back(0);  // reserved: cannot fail
   for (size_t i = 0; i < spec_.pieces.size(); ++i) {
     const std::string_view piece = spec_.pieces[i];
     const size_t begin = display_.size();
@@ -177,15 +171,17 @@ Status Tokenizer::init_byte_level_bpe() {
         mapped = false;
         break;
       }
-      display_.push_back(static_cast<char>(char_byte[cp]));
+      EA_ENSURE(display_.try_push_back(static_cast<char>(char_byte[cp])), StatusCode::kOutOfMemory,
+                "byte-level bpe: out of memory allocating the display bytes (piece %zu)", i);
     }
     if (!mapped) {
-      display_.resize(begin);
-      display_.append(piece.data(), piece.size());
+      display_.truncate(begin);
+      EA_ENSURE(display_.try_append(piece.data(), piece.size()), StatusCode::kOutOfMemory,
+                "byte-level bpe: out of memory allocating the display bytes (piece %zu)", i);
     }
     EA_ENSURE(display_.size() <= UINT32_MAX, StatusCode::kInvalidModel,
               "byte-level bpe: vocabulary too large");
-    display_offsets_.push_back(static_cast<uint32_t>(display_.size()));
+    display_offsets_.try_push_back(static_cast<uint32_t>(display_.size()));  // reserved: cannot fail
   }
   return Status::ok();
 }
@@ -202,14 +198,13 @@ void Tokenizer::encode_byte_level_bpe(std::string_view text, std::vector<int32_t
 
   std::vector<Symbol> symbols;
   std::vector<Candidate> heap;
-  auto find_merge = [&](int32_t left_id, int32_t right_id) -> const Merge* {
-    auto it = merges_.find(pair_key(left_id, right_id));
-    return it == merges_.end() ? nullptr : &it->second;
+  auto find_merge = [&](int32_t left_id, int32_t right_id) -> const BpeMerge* {
+    return merges_.find(left_id, right_id);
   };
   auto push_candidate = [&](int32_t pos) {
     const Symbol& left = symbols[static_cast<size_t>(pos)];
     if (left.next < 0) return;
-    const Merge* m = find_merge(left.id, symbols[static_cast<size_t>(left.next)].id);
+    const BpeMerge* m = find_merge(left.id, symbols[static_cast<size_t>(left.next)].id);
     if (m == nullptr) return;
     heap.push_back(Candidate{m->rank, pos, m->merged_id});
     std::push_heap(heap.begin(), heap.end(), candidate_after);
@@ -244,7 +239,7 @@ void Tokenizer::encode_byte_level_bpe(std::string_view text, std::vector<int32_t
       Symbol& right = symbols[static_cast<size_t>(left.next)];
       // A stale entry: HF skips it unless the pair now there merges into
       // the same piece.
-      const Merge* now = find_merge(left.id, right.id);
+      const BpeMerge* now = find_merge(left.id, right.id);
       if (now == nullptr || now->merged_id != c.merged_id) continue;
       left.id = c.merged_id;
       left.next = right.next;

@@ -66,7 +66,7 @@ Status Tokenizer::init_bpe() {
   }
   EA_ENSURE(spec_.byte_fallback || spec_.unk_id >= 0, StatusCode::kInvalidModel,
             "bpe: without byte_fallback an unk_id is required");
-  byte_of_id_.assign(spec_.pieces.size(), -1);
+  EA_RETURN_IF_ERROR(byte_of_id_.assign(spec_.pieces.size(), -1, "bpe: the byte piece table"));
   for (size_t i = 0; i < spec_.pieces.size(); ++i) {
     byte_of_id_[i] = static_cast<int16_t>(parse_byte_piece(spec_.pieces[i]));
   }

@@ -28,16 +28,17 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::create(const TokenizerSpec& spec) 
               "tokenizer: %zu scores for %zu pieces", spec.scores.size(), vocab);
   }
 
-  std::unique_ptr<Tokenizer> tok(new Tokenizer(spec));
-  tok->piece_ids_.reserve(vocab);
+  std::unique_ptr<Tokenizer> tok(new (std::nothrow) Tokenizer(spec));
+  EA_ENSURE(tok != nullptr, StatusCode::kOutOfMemory, "tokenizer: out of memory allocating the Tokenizer");
   for (size_t i = 0; i < vocab; ++i) {
     const std::string_view piece = spec.pieces[i];
     EA_ENSURE(piece.data() != nullptr || piece.empty(), StatusCode::kInvalidModel,
               "tokenizer: piece %zu has no data", i);
-    // emplace keeps the first (lowest) id of a duplicated piece.
-    tok->piece_ids_.emplace(piece, static_cast<int32_t>(i));
     if (piece.size() > tok->max_piece_bytes_) tok->max_piece_bytes_ = piece.size();
   }
+  // Keeps the first (lowest) id of a duplicated piece.
+  Status indexed = tok->piece_ids_.build(spec.pieces);
+  if (!indexed.is_ok()) return indexed.with_context("tokenizer");
   switch (spec.kind) {
     case TokenizerKind::kWordPiece:
       EA_RETURN_IF_ERROR(tok->init_wordpiece());
@@ -133,10 +134,7 @@ Status Tokenizer::decode(Span<const int32_t> ids, std::string* text) const {
   return Status::ok();
 }
 
-int32_t Tokenizer::piece_to_id(std::string_view piece) const {
-  auto it = piece_ids_.find(piece);
-  return it == piece_ids_.end() ? -1 : it->second;
-}
+int32_t Tokenizer::piece_to_id(std::string_view piece) const { return piece_ids_.find(piece); }
 
 std::string_view Tokenizer::id_to_piece(int32_t id) const {
   if (id < 0 || id >= vocab_size()) return {};

@@ -42,11 +42,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "runtime/core/fallible_vector.h"
 #include "runtime/core/span.h"
 #include "runtime/core/status.h"
+#include "runtime/tokenizer/lookup_tables.h"
 
 namespace edgeattn {
 
@@ -108,7 +109,8 @@ class Tokenizer {
   // large, special ids in range, scores sized like pieces (SPM), WordPiece
   // pieces non-empty and unk_id set, all 256 <0xNN> pieces present when
   // byte_fallback (else unk_id set); byte-level BPE: each merge is two pieces
-  // of the vocabulary whose concatenation is one too.
+  // of the vocabulary whose concatenation is one too. Every allocation is
+  // checked: out of memory is kOutOfMemory, with nothing left allocated.
   static Result<std::unique_ptr<Tokenizer>> create(const TokenizerSpec& spec);
 
   // Replaces *ids with the ids of `text`. Fails (kInvalidArgument) only for
@@ -173,29 +175,25 @@ class Tokenizer {
   bool is_skipped_special(int32_t id) const;
 
   TokenizerSpec spec_;
-  std::unordered_map<std::string_view, int32_t> piece_ids_;
+  PieceIndex piece_ids_;
   size_t max_piece_bytes_ = 0;
 
   // WordPiece: what each id decodes to when not first (" piece", or the
   // piece without its prefix), cleaned up. Byte-level BPE: the bytes of each
   // id. display_offsets_ has size V + 1.
-  std::string display_;
-  std::vector<uint32_t> display_offsets_;
+  Vector<char> display_;
+  Vector<uint32_t> display_offsets_;  // [V + 1]
 
   // SPM: id of piece "<0xNN>" per byte (-1 if absent), the byte value of each
   // byte piece per id (-1 for other pieces), and the 256 bytes that
   // decode_piece() returns views into. Byte-level BPE: byte_ids_ holds the
   // id of the one-character piece bytes_to_unicode(byte) (-1 if absent).
   int32_t byte_ids_[256] = {};
-  std::vector<int16_t> byte_of_id_;
+  Vector<int16_t> byte_of_id_;  // [V]
   char byte_chars_[256] = {};
 
-  // Byte-level BPE: (left id << 32 | right id) -> rank and merged id.
-  struct Merge {
-    int32_t rank;
-    int32_t merged_id;
-  };
-  std::unordered_map<uint64_t, Merge> merges_;
+  // Byte-level BPE: (left id, right id) -> rank and merged id.
+  MergeTable merges_;
 };
 
 }  // namespace edgeattn

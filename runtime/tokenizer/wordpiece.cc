@@ -1,6 +1,7 @@
 // WordPiece as in Hugging Face `tokenizers`: BertNormalizer, BertPreTokenizer,
 // greedy longest-match-first WordPiece, and the WordPiece decoder.
 #include <algorithm>
+#include <cstring>
 
 #include "runtime/tokenizer/tokenizer.h"
 #include "runtime/tokenizer/unicode.h"
@@ -26,22 +27,33 @@ bool is_bert_punctuation(char32_t c) {
   return unicode::is_punctuation(c);
 }
 
-void replace_all(std::string* s, std::string_view from, std::string_view to) {
-  size_t pos = 0;
-  while ((pos = s->find(from.data(), pos, from.size())) != std::string::npos) {
-    s->replace(pos, from.size(), to.data(), to.size());
-    pos += to.size();
+// Replaces every `from` in s[0, n), left to right, by `to`, which is not
+// longer, in place; returns the new length. Scanning resumes after each
+// replacement, as std::string find + replace from there would.
+size_t replace_all(char* s, size_t n, std::string_view from, std::string_view to) {
+  size_t r = 0, w = 0;
+  while (r < n) {
+    if (n - r >= from.size() && std::memcmp(s + r, from.data(), from.size()) == 0) {
+      std::memcpy(s + w, to.data(), to.size());  // w + |to| <= r + |from|: only consumed bytes
+      w += to.size();
+      r += from.size();
+    } else {
+      s[w++] = s[r++];
+    }
   }
+  return w;
 }
 
-// HF's decoders::wordpiece::cleanup, applied to each decoded token.
-void cleanup(std::string* s) {
+// HF's decoders::wordpiece::cleanup, applied to each decoded token; every
+// replacement shortens, so it works in place. Returns the new length.
+size_t cleanup(char* s, size_t n) {
   static constexpr std::string_view kReplacements[][2] = {
       {" .", "."},     {" ?", "?"},     {" !", "!"},           {" ,", ","},
       {" ' ", "'"},    {" n't", "n't"}, {" 'm", "'m"},         {" do not", " don't"},
       {" 's", "'s"},   {" 've", "'ve"}, {" 're", "'re"},
   };
-  for (const auto& r : kReplacements) replace_all(s, r[0], r[1]);
+  for (const auto& r : kReplacements) n = replace_all(s, n, r[0], r[1]);
+  return n;
 }
 
 }  // namespace
@@ -51,23 +63,24 @@ Status Tokenizer::init_wordpiece() {
   EA_ENSURE(spec_.max_input_chars_per_word > 0, StatusCode::kInvalidModel,
             "wordpiece: max_input_chars_per_word must be positive");
   const std::string_view prefix = spec_.continuing_subword_prefix;
-  display_offsets_.reserve(spec_.pieces.size() + 1);
-  display_offsets_.push_back(0);
-  std::string token;
+  EA_RETURN_IF_ERROR(display_offsets_.reserve(spec_.pieces.size() + 1, "wordpiece: the display offsets"));
+  display_offsets_.try_push_back(0);  // reserved: cannot fail
   for (size_t i = 0; i < spec_.pieces.size(); ++i) {
     const std::string_view piece = spec_.pieces[i];
     EA_ENSURE(!piece.empty(), StatusCode::kInvalidModel, "wordpiece: piece %zu is empty", i);
+    // The token: the piece without its prefix, or " " + the piece.
+    const size_t begin = display_.size();
+    bool grown;
     if (!prefix.empty() && piece.substr(0, prefix.size()) == prefix) {
-      token.assign(piece.substr(prefix.size()));
+      grown = display_.try_append(piece.data() + prefix.size(), piece.size() - prefix.size());
     } else {
-      token.assign(" ");
-      token.append(piece.data(), piece.size());
+      grown = display_.try_push_back(' ') && display_.try_append(piece.data(), piece.size());
     }
-    if (spec_.cleanup_spaces) cleanup(&token);
-    display_ += token;
+    EA_ENSURE(grown, StatusCode::kOutOfMemory, "wordpiece: out of memory allocating the display text (piece %zu)", i);
+    if (spec_.cleanup_spaces) display_.truncate(begin + cleanup(display_.data() + begin, display_.size() - begin));
     EA_ENSURE(display_.size() <= UINT32_MAX, StatusCode::kInvalidModel,
               "wordpiece: vocabulary too large");
-    display_offsets_.push_back(static_cast<uint32_t>(display_.size()));
+    display_offsets_.try_push_back(static_cast<uint32_t>(display_.size()));  // reserved: cannot fail
   }
   return Status::ok();
 }
@@ -180,7 +193,7 @@ std::string_view Tokenizer::decode_wordpiece(int32_t prev_id, int32_t id) const 
   if (first) return spec_.pieces[static_cast<size_t>(id)];
   const size_t begin = display_offsets_[static_cast<size_t>(id)];
   const size_t end = display_offsets_[static_cast<size_t>(id) + 1];
-  return std::string_view(display_).substr(begin, end - begin);
+  return std::string_view(display_.data() + begin, end - begin);
 }
 
 }  // namespace edgeattn

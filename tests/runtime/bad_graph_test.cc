@@ -215,12 +215,12 @@ TEST_CASE("a non-f32 op output is rejected at load (overflow reproducer)") {
   CHECK_LOAD_ERROR(mb.serialize(), StatusCode::kInvalidModel, "f32");
 }
 
-// Inputs the fuzzer found (fuzz/regressions/): each must fail to load with
+// Inputs the fuzzer found (fuzz/regressions/model_load_fuzzer/): each must fail to load with
 // a Status, never reach undefined behaviour.
 TEST_CASE("fuzzer regressions fail to load cleanly") {
   for (const char* name : {"element_count_overflow.eatn", "misaligned_dim_vector.eatn"}) {
     CAPTURE(name);
-    const std::string path = std::string(EDGEATTN_SOURCE_DIR) + "/fuzz/regressions/" + name;
+    const std::string path = std::string(EDGEATTN_SOURCE_DIR) + "/fuzz/regressions/model_load_fuzzer/" + name;
     Result<std::unique_ptr<Model>> m = Model::load_file(path.c_str());
     REQUIRE_FALSE(m.is_ok());
     CHECK(m.status().code() == StatusCode::kInvalidModel);

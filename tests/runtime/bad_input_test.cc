@@ -5,6 +5,9 @@
 // writes the tiny models there as fuzzer seeds (fuzz/README.md).
 #include "tests/runtime/bad_model_checks.h"
 
+#include "runtime/generator.h"
+#include "runtime/sampler.h"
+
 namespace edgeattn {
 namespace bad_model {
 namespace {
@@ -142,6 +145,127 @@ TEST_CASE("create-time limit errors give Statuses") {
     CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kInvalidArgument, "64-byte aligned");
     opts.arena = Span<uint8_t>(big.data(), plan->arena_bytes);
     CHECK(Session::create(m, opts).is_ok());
+  }
+}
+
+// ------------------------------------------------------------------ float inputs, wrong pairings
+
+// The only floats the API takes are logits (Sampler::sample, and the
+// Generator sampling a session's output); token ids are checked by invoke().
+TEST_CASE("NaN and infinite logits give Statuses; sampling them stays in range") {
+  float logits[8] = {0.5f, 1.0f, -2.0f, 0.25f, 3.0f, 0.0f, -1.0f, 2.0f};
+  CHECK(Sampler::check_logits(logits, 8).is_ok());
+  logits[3] = std::nanf("");
+  CHECK_STATUS(Sampler::check_logits(logits, 8), StatusCode::kInvalidArgument, "logit 3 of 8 is nan");
+  logits[3] = 0.25f;
+  logits[6] = INFINITY;
+  CHECK_STATUS(Sampler::check_logits(logits, 8), StatusCode::kInvalidArgument, "logit 6 of 8 is +inf");
+  logits[6] = -INFINITY;
+  CHECK_STATUS(Sampler::check_logits(logits, 8), StatusCode::kInvalidArgument, "logit 6 of 8 is -inf");
+  // Unchecked, all-NaN logits used to leave top-p with no candidate and read
+  // before its array; now every configuration returns an id in range.
+  SamplingOptions o;
+  o.temperature = 0.8f;
+  o.top_p = 0.9f;
+  o.top_k = 3;
+  std::vector<uint8_t> scratch(Sampler::scratch_bytes(8, o));
+  Sampler sampler(8, o, Span<uint8_t>(scratch.data(), scratch.size()));
+  for (int i = 0; i < 20; ++i) {
+    for (float& l : logits) l = std::nanf("");
+    const int32_t id = sampler.sample(logits);
+    CHECK((id >= 0 && id < 8));
+  }
+}
+
+SessionOptions generator_session_options(size_t vocab, const SamplingOptions& sampling) {
+  SessionOptions so;
+  so.max_seq = 4;
+  so.max_context = 16;
+  so.scratch_bytes = Generator::scratch_bytes(vocab, 16, sampling);
+  return so;
+}
+
+TEST_CASE("a model producing NaN logits: the Generator returns a Status instead of sampling") {
+  std::vector<uint8_t> bytes = tiny_llama_bytes();
+  AlignedBuffer buf(bytes);
+  // One NaN in the final norm's weight makes every logit NaN (as a file with
+  // corrupt weights would); the test owns the bytes, so it patches them
+  // before any session exists.
+  {
+    Result<std::unique_ptr<Model>> probe = Model::load_buffer(buf.data(), buf.size());
+    REQUIRE(probe.is_ok());
+    const int t = (*probe)->find_tensor("output_norm.weight");
+    REQUIRE(t >= 0);
+    const size_t at = static_cast<const uint8_t*>((*probe)->tensor(static_cast<size_t>(t)).data) - buf.data();
+    const float nan = std::nanf("");
+    std::memcpy(buf.data() + at, &nan, sizeof(nan));
+  }
+  Result<std::unique_ptr<Model>> model = Model::load_buffer(buf.data(), buf.size());
+  REQUIRE(model.is_ok());
+  const size_t vocab = static_cast<size_t>(testing::tiny_llama_config().vocab_size);
+  SamplingOptions sampling;
+  sampling.temperature = 0.7f;
+  sampling.top_p = 0.9f;
+  Result<std::unique_ptr<Session>> session = Session::create(**model, generator_session_options(vocab, sampling));
+  REQUIRE(session.is_ok());
+  GenerateOptions go;
+  go.sampling = sampling;
+  Generator gen(**session, vocab, go);
+  REQUIRE(gen.status().is_ok());
+  const int32_t prompt[3] = {1, 5, 6};
+  REQUIRE(gen.append(Span<const int32_t>(prompt, 3)).is_ok());
+  int32_t token = -7;
+  CHECK_STATUS(gen.step(&token), StatusCode::kInvalidModel, "the model produced non-finite logits: logit 0 of 272 is ");
+  CHECK(token == -7);  // nothing was sampled
+}
+
+TEST_CASE("the wrong session for a model, and generation before a prompt, give Statuses") {
+  const std::vector<uint8_t> llama_bytes = tiny_llama_bytes();
+  const std::vector<uint8_t> bert_bytes = tiny_bert_bytes();
+  AlignedBuffer llama_buf(llama_bytes), bert_buf(bert_bytes);
+  Result<std::unique_ptr<Model>> llama = Model::load_buffer(llama_buf.data(), llama_buf.size());
+  Result<std::unique_ptr<Model>> bert = Model::load_buffer(bert_buf.data(), bert_buf.size());
+  REQUIRE(llama.is_ok());
+  REQUIRE(bert.is_ok());
+  const size_t llama_vocab = static_cast<size_t>(testing::tiny_llama_config().vocab_size);
+  const size_t bert_vocab = static_cast<size_t>((*bert)->tokenizer()->vocab_size());
+  REQUIRE(bert_vocab != llama_vocab);
+  SamplingOptions sampling;
+  Result<std::unique_ptr<Session>> session =
+      Session::create(**llama, generator_session_options(bert_vocab > llama_vocab ? bert_vocab : llama_vocab, sampling));
+  REQUIRE(session.is_ok());
+  CHECK((*session)->is_for(**llama));
+  CHECK_FALSE((*session)->is_for(**bert));
+  CHECK(&(*session)->model() == llama->get());
+
+  SUBCASE("a vocabulary from another model's tokenizer") {
+    GenerateOptions go;
+    Generator gen(**session, bert_vocab, go);
+    CHECK_STATUS(gen.status(), StatusCode::kInvalidArgument,
+                 "vocab_size 32 does not match this session's model, whose logits have 272 entries");
+    const int32_t prompt[1] = {1};
+    CHECK_STATUS(gen.append(Span<const int32_t>(prompt, 1)), StatusCode::kInvalidArgument, "does not match");
+  }
+  SUBCASE("an encoder session") {
+    SessionOptions so;
+    so.max_seq = 8;
+    Result<std::unique_ptr<Session>> encoder = Session::create(**bert, so);
+    REQUIRE(encoder.is_ok());
+    Generator gen(**encoder, bert_vocab, GenerateOptions());
+    CHECK_STATUS(gen.status(), StatusCode::kInvalidArgument, "generation needs a decoder session with a KV cache");
+  }
+  SUBCASE("step before any prompt") {
+    Generator gen(**session, llama_vocab, GenerateOptions());
+    REQUIRE(gen.status().is_ok());
+    int32_t token = 0;
+    CHECK_STATUS(gen.step(&token), StatusCode::kInvalidArgument, "append() a prompt before step()");
+  }
+  SUBCASE("token ids from another vocabulary") {
+    // A tokenizer for a larger vocabulary than the model's: invoke() rejects the id.
+    Generator gen(**session, llama_vocab, GenerateOptions());
+    const int32_t prompt[2] = {1, static_cast<int32_t>(llama_vocab) + 3};
+    CHECK_STATUS(gen.append(Span<const int32_t>(prompt, 2)), StatusCode::kInvalidArgument,
+                 "token id 275 at [0, 1] out of range [0, 272)");
   }
 }
 

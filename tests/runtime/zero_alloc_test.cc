@@ -1,10 +1,9 @@
 // After prepare, invoke() must not touch the heap: this binary interposes
-// malloc and friends (and so operator new and XNNPACK's allocator, which
-// ends in posix_memalign) and counts every call made while `g_counting` is on.
+// malloc and friends (tests/support/alloc_interposer.h: operator new,
+// XNNPACK's allocator, which ends in posix_memalign, and every thread) and
+// counts every call made while recording.
 #include <doctest/doctest.h>
-#include <malloc.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <new>
 #include <vector>
@@ -13,68 +12,9 @@
 #include "runtime/model.h"
 #include "runtime/session.h"
 #include "schema/edgeattn_generated.h"
+#include "tests/support/alloc_interposer.h"
 #include "tests/support/model_paths.h"
 #include "tests/support/models.h"
-
-extern "C" {
-void* __libc_malloc(size_t);
-void* __libc_calloc(size_t, size_t);
-void* __libc_realloc(void*, size_t);
-void* __libc_memalign(size_t, size_t);
-void __libc_free(void*);
-}
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<size_t> g_allocations{0};
-void count() {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-}
-}  // namespace
-
-extern "C" {
-void* malloc(size_t n) {
-  count();
-  return __libc_malloc(n);
-}
-void* calloc(size_t a, size_t b) {
-  count();
-  return __libc_calloc(a, b);
-}
-void* realloc(void* p, size_t n) {
-  count();
-  return __libc_realloc(p, n);
-}
-void free(void* p) { __libc_free(p); }
-int posix_memalign(void** out, size_t alignment, size_t n) {
-  count();
-  void* p = __libc_memalign(alignment, n);
-  if (p == nullptr) return 12;  // ENOMEM
-  *out = p;
-  return 0;
-}
-void* aligned_alloc(size_t alignment, size_t n) {
-  count();
-  return __libc_memalign(alignment, n);
-}
-void* memalign(size_t alignment, size_t n) {
-  count();
-  return __libc_memalign(alignment, n);
-}
-}
-
-void* operator new(size_t n) {
-  void* p = malloc(n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-void* operator new[](size_t n) { return operator new(n); }
-void* operator new(size_t n, const std::nothrow_t&) noexcept { return malloc(n); }
-void* operator new[](size_t n, const std::nothrow_t&) noexcept { return malloc(n); }
-void operator delete(void* p) noexcept { free(p); }
-void operator delete[](void* p) noexcept { free(p); }
-void operator delete(void* p, size_t) noexcept { free(p); }
-void operator delete[](void* p, size_t) noexcept { free(p); }
 
 namespace edgeattn {
 namespace {
@@ -85,19 +25,23 @@ int iterations() { return testing::quick_mode() ? 20 : 100; }
 // Runs `fn` with counting on; returns the allocations it made.
 template <typename Fn>
 size_t allocations_during(Fn&& fn) {
-  g_allocations = 0;
-  g_counting = true;
+  testing::alloc_interposer::require_active();
+  testing::alloc_interposer::start();
   fn();
-  g_counting = false;
-  return g_allocations.load();
+  return testing::alloc_interposer::stop().calls;
 }
 
 TEST_CASE("the interposer sees allocations (so a zero below means something)") {
   size_t n = allocations_during([] {
     std::vector<int>* v = new std::vector<int>(1000);
+    // Escapes the pointers: a new/delete pair nothing observes may be elided.
+    asm volatile("" : : "r"(v), "r"(v->data()) : "memory");
     delete v;
     void* p = nullptr;
-    if (posix_memalign(&p, 64, 100) == 0) free(p);
+    if (posix_memalign(&p, 64, 100) == 0) {
+      asm volatile("" : : "r"(p) : "memory");
+      free(p);
+    }
   });
   CHECK(n >= 3);
 }
