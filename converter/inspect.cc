@@ -51,6 +51,17 @@ int inspect_model(const std::string& path, int max_seq, int max_batch, std::FILE
     std::fprintf(out, "  %-52s %-4s %-16s %10zu bytes @ %llu\n", t.name, dtype_name(t.dtype), shape, t.bytes,
                  static_cast<unsigned long long>(offset));
   }
+  // int8-static: the per-tensor activation scales of each FullyConnected.
+  size_t n_static = 0;
+  for (const fb::Graph* g : *m.graphs()) {
+    for (const fb::Op* op : *g->ops()) {
+      const fb::FullyConnectedOptions* o = op->options_as_FullyConnectedOptions();
+      if (o == nullptr || (o->input_scale() == 0.0f && o->output_scale() == 0.0f)) continue;
+      if (n_static++ == 0) std::fprintf(out, "\nstatic activation scales (int8-static):\n");
+      std::fprintf(out, "  %-52s input_scale %-12g output_scale %g\n", op->name() ? op->name()->c_str() : "?",
+                   static_cast<double>(o->input_scale()), static_cast<double>(o->output_scale()));
+    }
+  }
   std::fprintf(out, "\n%zu constant tensors, %zu activations, weight bytes %zu\n", n_const,
                model.tensor_count() - n_const, model.weight_bytes());
   SessionOptions opts;

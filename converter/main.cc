@@ -1,6 +1,6 @@
 // edgeattn-convert: trained checkpoint -> .eatn model file.
 //
-//   edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8] [--keep-fp32 GLOB]... [--tokenizer tokenizer.bin]
+//   edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8|int8-static] [--keep-fp32 GLOB]... [--tokenizer tokenizer.bin]
 //   edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]
 //
 // INPUT: a Hugging Face folder (config.json + *.safetensors), a GGUF file, or
@@ -18,6 +18,7 @@
 #include "converter/quantize.h"
 #include "converter/report.h"
 #include "converter/smooth.h"
+#include "converter/static_scales.h"
 #include "converter/source/convert_error.h"
 #include "runtime/model.h"
 
@@ -25,8 +26,9 @@ namespace {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8] [--keep-fp32 GLOB]...\n"
+               "usage: edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8|int8-static] [--keep-fp32 GLOB]...\n"
                "                        [--report] [--calibration FILE] [--auto-fallback THRESHOLD] [--no-smooth]\n"
+               "                        [--static-clip max|mse|PERCENTILE]\n"
                "                        [--tokenizer tokenizer.bin] [--quiet]\n"
                "       edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]\n"
                "INPUT: Hugging Face folder (config.json + safetensors), GGUF file, or llama2.c .bin\n");
@@ -74,6 +76,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> keep_fp32;
   bool report = false;
   bool smooth = true;  // int8: SmoothQuant activation smoothing (converter/smooth.h)
+  double static_percentile = 100.0;  // int8-static: clip of |activations| (converter/static_scales.h)
+  bool static_mse = false;           // int8-static: clip by least squared error instead
   ReportOptions report_options;
   bool quiet = false;
   for (int i = 1; i < argc; ++i) {
@@ -82,6 +86,16 @@ int main(int argc, char** argv) {
       output = argv[++i];
     } else if (a == "--dtype" && i + 1 < argc) {
       dtype = argv[++i];
+    } else if (a == "--static-clip" && i + 1 < argc) {
+      const std::string v = argv[++i];
+      char* end = nullptr;
+      static_mse = v == "mse";
+      static_percentile = v == "max" || static_mse ? 100.0 : std::strtod(v.c_str(), &end);
+      if ((end != nullptr && *end != '\0') || !(static_percentile > 0 && static_percentile <= 100)) {
+        std::fprintf(stderr, "edgeattn-convert: --static-clip expects max, mse or a percentile in (0, 100], got '%s'\n",
+                     argv[i]);
+        return 2;
+      }
     } else if (a == "--no-smooth") {
       smooth = false;
     } else if (a == "--report") {
@@ -131,10 +145,25 @@ int main(int argc, char** argv) {
     ModelBuilder mb;
     import_any(input, options, mb);
     if (!quiet) std::fprintf(stderr, "\n");
-    if (smooth && quantize.dtype == WeightDType::kI8) {
+    const bool int8 = quantize.dtype == WeightDType::kI8 || quantize.dtype == WeightDType::kI8Static;
+    if (smooth && int8) {
       const SmoothSummary sm =
           smooth_for_int8(mb, calibration_lines(report_options.calibration_file), 128, quantize.keep_fp32);
       if (!quiet) std::fprintf(stderr, "smoothing: %zu linear layers, %zu skipped (shared or kept)\n", sm.smoothed, sm.skipped);
+    }
+    if (quantize.dtype == WeightDType::kI8Static) {
+      StaticScaleOptions so;
+      so.calibration = calibration_lines(report_options.calibration_file);
+      so.percentile = static_percentile;
+      so.mse = static_mse;
+      so.keep_fp32 = quantize.keep_fp32;
+      const StaticScaleSummary ss = calibrate_static_scales(mb, so);
+      if (!quiet) {
+        std::fprintf(stderr,
+                     "static scales: %zu linear layers, %zu calibration tokens, clip: %s, %zu output scales raised\n",
+                     ss.ops, ss.tokens, static_mse ? "least squared error" : static_percentile >= 100 ? "max" : "percentile",
+                     ss.raised);
+      }
     }
     if (report) quantize = quantize_report(mb, quantize, report_options, stderr);
     const QuantizeSummary q = quantize_weights(mb, quantize);

@@ -15,7 +15,8 @@ WeightDType parse_weight_dtype(const std::string& name) {
   if (name == "fp32" || name == "f32") return WeightDType::kF32;
   if (name == "fp16" || name == "f16") return WeightDType::kF16;
   if (name == "int8" || name == "i8") return WeightDType::kI8;
-  throw ConvertError("--dtype '" + name + "' is not one of fp32, fp16, int8");
+  if (name == "int8-static") return WeightDType::kI8Static;
+  throw ConvertError("--dtype '" + name + "' is not one of fp32, fp16, int8, int8-static");
 }
 
 const char* weight_dtype_name(WeightDType dtype) {
@@ -23,6 +24,7 @@ const char* weight_dtype_name(WeightDType dtype) {
     case WeightDType::kF32: return "fp32";
     case WeightDType::kF16: return "fp16";
     case WeightDType::kI8: return "int8";
+    case WeightDType::kI8Static: return "int8-static";
   }
   return "?";
 }
@@ -42,9 +44,29 @@ void quantize_rows_int8(const float* w, size_t rows, size_t cols, int8_t* q, flo
   }
 }
 
+namespace {
+
+void drop_static_scales_without_i8(ModelBuilder& mb) {
+  for (const auto& graph : mb.model().graphs) {
+    for (const auto& op : graph->ops) {
+      fb::FullyConnectedOptionsT* o = op->options.AsFullyConnectedOptions();
+      if (op->code != fb::OpCode::FullyConnected || o == nullptr || op->inputs.size() < 2) continue;
+      if (mb.model().tensors.at(static_cast<size_t>(op->inputs[1]))->dtype != fb::DType::I8) {
+        o->input_scale = 0.0f;
+        o->output_scale = 0.0f;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& options) {
   QuantizeSummary summary;
-  if (options.dtype == WeightDType::kF32) return summary;
+  if (options.dtype == WeightDType::kF32) {
+    drop_static_scales_without_i8(mb);
+    return summary;
+  }
   // Eligible: FC weights (input 1) and Embedding tables (inputs 1..3).
   std::set<int> eligible;
   for (const auto& graph : mb.model().graphs) {
@@ -88,6 +110,7 @@ QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& option
     }
     ++summary.quantized;
   }
+  drop_static_scales_without_i8(mb);
   return summary;
 }
 

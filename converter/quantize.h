@@ -24,9 +24,11 @@
 
 namespace edgeattn::convert {
 
-enum class WeightDType { kF32, kF16, kI8 };
+// kI8Static: the same int8 weights as kI8; its ops also carry static
+// activation scales (converter/static_scales.h) and run on XNNPACK qc8.
+enum class WeightDType { kF32, kF16, kI8, kI8Static };
 
-// "fp32", "fp16", "int8" -> WeightDType; throws ConvertError otherwise.
+// "fp32", "fp16", "int8", "int8-static" -> WeightDType; throws ConvertError otherwise.
 WeightDType parse_weight_dtype(const std::string& name);
 const char* weight_dtype_name(WeightDType dtype);
 
@@ -42,6 +44,9 @@ struct QuantizeSummary {
   size_t bytes_after = 0;
 };
 
+// Static activation scales (FullyConnectedOptions.input_scale/output_scale)
+// are removed from every op whose weight does not end up int8 (a
+// --keep-fp32 or --auto-fallback layer), since only int8 weights use them.
 QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& options);
 
 // The int8 scheme, exposed for tests: quantizes rows [rows, cols] of `w`.

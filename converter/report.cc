@@ -129,11 +129,15 @@ void print(const Outcome& o, bool decoder, const QuantizeOptions& q, std::FILE* 
 
 QuantizeOptions quantize_report(const ModelBuilder& mb, QuantizeOptions requested, const ReportOptions& report,
                                 std::FILE* out) {
-  if (requested.dtype == WeightDType::kF32) throw ConvertError("--report needs --dtype fp16 or int8");
+  if (requested.dtype == WeightDType::kF32) throw ConvertError("--report needs --dtype fp16, int8 or int8-static");
   const std::vector<std::string> lines = calibration_lines(report.calibration_file);
   const std::vector<Block> blocks = find_blocks(mb);
   if (blocks.empty()) throw ConvertError("report: no transformer blocks found in the graph");
-  LoadedModel ref = load_builder(mb, "report");
+  // The reference is plain fp32: int8-static scales (if any) are dropped
+  // along with the weights they belong to.
+  ModelBuilder ref_mb(mb);
+  quantize_weights(ref_mb, QuantizeOptions{});
+  LoadedModel ref = load_builder(ref_mb, "report");
   const bool decoder = ref.model->fb().hparams()->architecture() != fb::Architecture::BertEncoder;
   std::fprintf(out, "quantization report: %s vs fp32 on %zu calibration lines%s\n", weight_dtype_name(requested.dtype),
                lines.size(), report.calibration_file.empty() ? " (built-in)" : "");
