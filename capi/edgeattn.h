@@ -1,0 +1,407 @@
+/* edgeattn C API: a stable C interface over the edgeattn C++ runtime.
+ *
+ * One header, opaque handles, status codes. Every fallible call returns an
+ * edgeattn_status; edgeattn_last_error() gives the message of the calling
+ * thread's last such call (it names the tensor, op, id or limit at fault).
+ * No C++ exception ever crosses this interface: the library is built without
+ * exceptions, and its entry points are noexcept for C++ callers.
+ *
+ * Handles and what they are:
+ *   edgeattn_model      a verified, read-only .eatn file (weights, graph,
+ *                       tokenizer). Immutable after load: any number of
+ *                       sessions and generators, on any threads, may share it.
+ *   edgeattn_session    one stream of inference: an arena planned at create
+ *                       time, then allocation-free invokes. Encoders (sentence
+ *                       embeddings) and raw decoder logits.
+ *   edgeattn_generator  a decoder session plus a sampler: text in, tokens out,
+ *                       greedy or temperature / top-k / top-p with a seed.
+ *
+ * Ownership: every handle made by a *_create / *_load call is destroyed by
+ * the matching *_destroy (NULL is accepted and ignored). A model must outlive
+ * every session and generator made from it. Views handed out (output tensors,
+ * token text) point into a handle and are valid as documented per call.
+ *
+ * Threads: a model may be used from many threads at once (const calls:
+ * info, tokenize, detokenize, token_text, and creating sessions). A session
+ * or generator is used by one thread at a time; different ones run in
+ * parallel. edgeattn_last_error() is per thread.
+ *
+ * Memory: loading and *_create allocate (or use a caller arena), and report
+ * a failed allocation as EDGEATTN_OUT_OF_MEMORY with nothing left allocated;
+ * invoke, output and generator_step then allocate nothing. Calls that
+ * tokenize or detokenize (edgeattn_tokenize, edgeattn_detokenize,
+ * edgeattn_generator_append_text) use standard containers while they run:
+ * if the heap is exhausted there, the process ends (std::terminate, as in
+ * the C++ API) rather than unwinding into C.
+ *
+ * Linking: CMake `find_package(edgeattn)` + `target_link_libraries(app
+ * edgeattn::edgeattn_c)`, or `pkg-config --cflags --libs edgeattn`. The
+ * libraries are static and written in C++: link with the C++ runtime (both
+ * ways above add it).
+ *
+ * Example: generate a story with a decoder (error handling shortened).
+ *
+ *   #include <stdio.h>
+ *   #include <edgeattn/edgeattn.h>
+ *
+ *   static int print_token(const edgeattn_token* t, void* user) {
+ *     (void)user;
+ *     fwrite(t->text, 1, t->text_len, stdout);
+ *     return 0;                                      // 0: keep going
+ *   }
+ *
+ *   int main(int argc, char** argv) {
+ *     edgeattn_model* model = NULL;
+ *     if (argc != 2) return 2;                       // usage: story MODEL.eatn
+ *     if (edgeattn_model_load_file(argv[1], &model) != EDGEATTN_OK) {
+ *       fprintf(stderr, "load: %s\n", edgeattn_last_error());
+ *       return 1;
+ *     }
+ *     edgeattn_session_options so = edgeattn_session_options_default();
+ *     so.max_seq = 64;                               // prefill chunk
+ *     so.max_context = 512;
+ *     edgeattn_generate_options go = edgeattn_generate_options_default();
+ *     go.sampling.temperature = 0.8f;
+ *     go.sampling.top_p = 0.9f;
+ *     go.sampling.seed = 42;
+ *     go.max_tokens = 200;
+ *     edgeattn_generator* gen = NULL;
+ *     edgeattn_status s = edgeattn_generator_create(model, &so, &go, &gen);
+ *     if (s == EDGEATTN_OK) s = edgeattn_generator_append_text(gen, "Once upon a time", 16, 1);
+ *     if (s == EDGEATTN_OK) s = edgeattn_generator_run(gen, print_token, NULL);
+ *     if (s != EDGEATTN_OK) fprintf(stderr, "%s: %s\n", edgeattn_status_name(s), edgeattn_last_error());
+ *     edgeattn_generator_destroy(gen);
+ *     edgeattn_model_destroy(model);
+ *     return s == EDGEATTN_OK ? 0 : 1;
+ *   }
+ *
+ * Example: sentence embeddings with an encoder (all-MiniLM-L6-v2).
+ *
+ *   int32_t ids[2 * 16];  int32_t lengths[2];  size_t n = 0;
+ *   edgeattn_tokenize(model, "Hello world", 11, NULL, ids, 16, &n);   // [CLS] ... [SEP]
+ *   lengths[0] = (int32_t)n;  ... row 1 likewise, rows padded to seq 16 ...
+ *   edgeattn_session_options so = edgeattn_session_options_default();
+ *   so.max_batch = 2;  so.max_seq = 16;
+ *   edgeattn_session* session = NULL;
+ *   edgeattn_session_create(model, &so, &session);
+ *   edgeattn_input in = {ids, 2, 16, lengths, 0};
+ *   edgeattn_session_invoke(session, &in);
+ *   edgeattn_tensor emb;
+ *   edgeattn_session_output(session, 0, &emb);       // f32 [2, 384]
+ */
+#ifndef EDGEATTN_EDGEATTN_H_
+#define EDGEATTN_EDGEATTN_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+#define EDGEATTN_NOEXCEPT noexcept
+extern "C" {
+#else
+#define EDGEATTN_NOEXCEPT
+#endif
+
+/* Version of this header's interface; edgeattn_c_api_version() returns the
+ * library's. They differ only if the header and library come from different
+ * installs. */
+#define EDGEATTN_C_API_VERSION 1
+
+/* ---- Status --------------------------------------------------------------
+ * Mirrors edgeattn::StatusCode (runtime/core/status.h), value for value. */
+typedef enum edgeattn_status {
+  EDGEATTN_OK = 0,
+  EDGEATTN_INVALID_ARGUMENT = 1,   /* the caller passed something wrong (limits, ids, lengths, NULL) */
+  EDGEATTN_INVALID_MODEL = 2,      /* the model file is malformed or inconsistent */
+  EDGEATTN_UNSUPPORTED = 3,        /* valid, but this build cannot run it (op, dtype, ISA) */
+  EDGEATTN_OUT_OF_RANGE = 4,       /* a request exceeds what create() planned for (batch, seq, context) */
+  EDGEATTN_RESOURCE_EXHAUSTED = 5, /* a caller buffer or arena is too small; the message gives the size */
+  EDGEATTN_IO_ERROR = 6,           /* open/read/mmap failed */
+  EDGEATTN_INTERNAL = 7,           /* a bug in edgeattn or a dependency */
+  EDGEATTN_OUT_OF_MEMORY = 8       /* a heap allocation failed; nothing is left half-made, a retry may succeed */
+} edgeattn_status;
+
+/* Stable lowercase name of a status ("ok", "invalid_model", ...); "unknown"
+ * for values outside the enum. Static storage. */
+const char* edgeattn_status_name(edgeattn_status status) EDGEATTN_NOEXCEPT;
+
+/* Message of the calling thread's most recent call that returns an
+ * edgeattn_status: "" after EDGEATTN_OK, else why it failed. Thread-local,
+ * NUL-terminated, valid until this thread's next such call. Never NULL. */
+const char* edgeattn_last_error(void) EDGEATTN_NOEXCEPT;
+
+/* The library version, e.g. "0.1.0". Static storage. */
+const char* edgeattn_version(void) EDGEATTN_NOEXCEPT;
+/* EDGEATTN_C_API_VERSION of the library that was linked. */
+int edgeattn_c_api_version(void) EDGEATTN_NOEXCEPT;
+
+/* ---- Model ---------------------------------------------------------------- */
+typedef struct edgeattn_model edgeattn_model;
+
+/* Maps the .eatn file at `path` read-only and verifies all of it (FlatBuffer,
+ * data segments, tensor indices, op shapes). On success *out owns the model;
+ * on failure *out is NULL. The file may be replaced or deleted afterwards
+ * only by rename/unlink, not by writing into it (it is mapped). */
+edgeattn_status edgeattn_model_load_file(const char* path, edgeattn_model** out) EDGEATTN_NOEXCEPT;
+
+/* Verifies a model held in caller memory and uses it in place (no copy).
+ * Lifetime contract: `data` must stay valid and unchanged until
+ * edgeattn_model_destroy() of this model (and so of every session and
+ * generator made from it). It must be at least 8-byte aligned; 64-byte
+ * alignment lets weights be used at full speed. Any bytes are safe to pass:
+ * a malformed buffer gives EDGEATTN_INVALID_MODEL, never a crash. */
+edgeattn_status edgeattn_model_load_buffer(const void* data, size_t size, edgeattn_model** out) EDGEATTN_NOEXCEPT;
+
+/* Frees the model (and unmaps its file). Every session and generator made
+ * from it must have been destroyed. NULL is ignored. */
+void edgeattn_model_destroy(edgeattn_model* model) EDGEATTN_NOEXCEPT;
+
+typedef struct edgeattn_model_info {
+  size_t tensor_count;     /* constants and activations of all graphs */
+  size_t weight_bytes;     /* bytes of the constant tensors as stored */
+  size_t file_bytes;       /* size of the file / buffer */
+  const char* architecture; /* "BertEncoder", "LlamaDecoder", "Gpt2Decoder", ...; static storage */
+  int is_decoder;          /* nonzero: an autoregressive LM (use a generator) */
+  int32_t vocab_size;
+  int32_t hidden_size;
+  int32_t n_layers;
+  int32_t max_positions;   /* longest context the model was trained for (0: unknown) */
+  int has_tokenizer;       /* nonzero: tokenize / detokenize / append_text work */
+  int32_t max_length;      /* tokenizer truncation length the model was trained with; 0: none */
+  int32_t bos_id, eos_id, pad_id, unk_id, cls_id, sep_id; /* special ids; -1 when absent */
+} edgeattn_model_info;
+
+/* Fills *info. Strings point to static storage. */
+edgeattn_status edgeattn_model_get_info(const edgeattn_model* model, edgeattn_model_info* info) EDGEATTN_NOEXCEPT;
+
+/* ---- Tokenizer (the one stored in the model) -------------------------------
+ * Need a model with a tokenizer (else EDGEATTN_INVALID_ARGUMENT). They
+ * allocate working memory: keep them out of latency-critical loops, or use
+ * edgeattn_token_text() there. */
+typedef struct edgeattn_tokenize_options {
+  int add_special_tokens;  /* WordPiece: [CLS] ... [SEP]; SentencePiece / GPT-2: BOS first. Default 1 */
+  int add_eos;             /* SentencePiece / GPT-2: append EOS. Default 0 */
+  size_t max_tokens;       /* 0: no limit; else truncate text tokens, keeping the specials. Default 0 */
+} edgeattn_tokenize_options;
+
+/* Tokenizes `text` (`text_len` bytes, any bytes; not NUL-terminated) into
+ * ids[0 .. *count). `options` NULL means the defaults above. If `capacity` is
+ * too small, returns EDGEATTN_RESOURCE_EXHAUSTED with *count set to the
+ * number of ids needed (ids untouched): call again with a larger buffer. */
+edgeattn_status edgeattn_tokenize(const edgeattn_model* model, const char* text, size_t text_len,
+                                  const edgeattn_tokenize_options* options, int32_t* ids, size_t capacity,
+                                  size_t* count) EDGEATTN_NOEXCEPT;
+
+/* Text of `ids` (special tokens skipped) into text[0 .. *length) plus a NUL.
+ * Out-of-range ids are EDGEATTN_INVALID_ARGUMENT. If `capacity` < *length + 1,
+ * returns EDGEATTN_RESOURCE_EXHAUSTED with *length set to the bytes needed
+ * (without the NUL). The bytes need not be valid UTF-8 (GPT-2 ids can split a
+ * character). */
+edgeattn_status edgeattn_detokenize(const edgeattn_model* model, const int32_t* ids, size_t n, char* text,
+                                    size_t capacity, size_t* length) EDGEATTN_NOEXCEPT;
+
+/* Streaming text of token `id` when it follows `prev_id` (-1 at the start):
+ * *text / *text_len (not NUL-terminated) point into the model, valid until
+ * it is destroyed. Special and out-of-range ids give "". No allocation. */
+edgeattn_status edgeattn_token_text(const edgeattn_model* model, int32_t prev_id, int32_t id, const char** text,
+                                    size_t* text_len) EDGEATTN_NOEXCEPT;
+
+/* ---- Session -------------------------------------------------------------- */
+typedef struct edgeattn_session edgeattn_session;
+
+/* KV cache storage for decoders; attention math stays f32. */
+typedef enum edgeattn_kv_dtype { EDGEATTN_KV_F32 = 0, EDGEATTN_KV_F16 = 1, EDGEATTN_KV_I8 = 2 } edgeattn_kv_dtype;
+
+typedef struct edgeattn_session_options {
+  const char* graph;      /* graph name; NULL: the model's first graph. Only read during create */
+  int max_batch;          /* rows per invoke. Default 1 */
+  int max_seq;            /* tokens per row in one invoke (decoders: prefill chunk). Default 128 */
+  int max_context;        /* decoders: past + seq limit; 0: max_seq. Default 0 */
+  int threads;            /* worker threads of this session. Default 1 */
+  edgeattn_kv_dtype kv_dtype; /* Default EDGEATTN_KV_F32 */
+  /* Optional caller arena: 64-byte aligned, at least the arena_bytes that
+   * edgeattn_session_plan() / edgeattn_generator_plan() report, and valid
+   * until the session or generator is destroyed. NULL / 0: create()
+   * allocates one. */
+  void* arena;
+  size_t arena_bytes;
+} edgeattn_session_options;
+
+/* The defaults above. */
+edgeattn_session_options edgeattn_session_options_default(void) EDGEATTN_NOEXCEPT;
+
+typedef struct edgeattn_memory_stats {
+  size_t arena_bytes;       /* the one arena: persistent + planned activations */
+  size_t activation_bytes;  /* planned activations (reused across ops) */
+  size_t persistent_bytes;  /* KV cache, RoPE tables, generator scratch */
+  size_t kv_cache_bytes;
+  size_t xnnpack_bytes;     /* XNNPACK operators (packed weights), held since create */
+  size_t weight_bytes;      /* the model's constants (mapped, shared by sessions) */
+} edgeattn_memory_stats;
+
+/* The arena a session with these options needs, without creating one (for a
+ * caller arena). `options` NULL: the defaults. */
+edgeattn_status edgeattn_session_plan(const edgeattn_model* model, const edgeattn_session_options* options,
+                                      edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* Checks the model against the options, plans and allocates (or takes) the
+ * arena, builds the operators and the thread pool. `model` must outlive the
+ * session. `options` NULL: the defaults. On failure *out is NULL. */
+edgeattn_status edgeattn_session_create(const edgeattn_model* model, const edgeattn_session_options* options,
+                                        edgeattn_session** out) EDGEATTN_NOEXCEPT;
+
+/* NULL is ignored. A caller arena is not freed. */
+void edgeattn_session_destroy(edgeattn_session* session) EDGEATTN_NOEXCEPT;
+
+typedef struct edgeattn_input {
+  const int32_t* ids;      /* [batch, seq] row-major token ids; each in [0, vocab) */
+  int batch;               /* 1 .. max_batch */
+  int seq;                 /* 1 .. max_seq (decoders: past + seq <= max_context) */
+  const int32_t* lengths;  /* [batch] valid tokens per row (right padding); NULL: all seq */
+  int all_positions;       /* decoders: logits for every position, not only the last */
+} edgeattn_input;
+
+/* Runs the graph. No heap allocation; checks only what the caller passes
+ * (sizes, token ids, lengths): a bad id is EDGEATTN_INVALID_ARGUMENT, sizes
+ * over the planned limits EDGEATTN_OUT_OF_RANGE. Decoders append to the KV
+ * cache (see edgeattn_session_past / _reset). */
+edgeattn_status edgeattn_session_invoke(edgeattn_session* session, const edgeattn_input* input) EDGEATTN_NOEXCEPT;
+
+typedef enum edgeattn_dtype {
+  EDGEATTN_F32 = 0, EDGEATTN_F16 = 1, EDGEATTN_I8 = 2, EDGEATTN_I32 = 3, EDGEATTN_U8 = 4
+} edgeattn_dtype;
+
+#define EDGEATTN_MAX_RANK 6
+
+typedef struct edgeattn_tensor {
+  edgeattn_dtype dtype;
+  int rank;
+  int64_t shape[EDGEATTN_MAX_RANK]; /* shape[0 .. rank) */
+  const void* data;                 /* row-major; inside the session arena */
+} edgeattn_tensor;
+
+/* Number of graph outputs (encoders: the embeddings; decoders: the logits). */
+size_t edgeattn_session_output_count(const edgeattn_session* session) EDGEATTN_NOEXCEPT;
+
+/* Output `index` of the last invoke: encoders [batch, hidden] (pooled) or
+ * [batch, seq, hidden]; decoders [batch, 1 or seq, vocab]. The data is valid
+ * until the next invoke, reset or destroy of this session. If that invoke
+ * failed, or there was none since create / reset: EDGEATTN_INVALID_ARGUMENT.
+ * No allocation. */
+edgeattn_status edgeattn_session_output(const edgeattn_session* session, size_t index,
+                                        edgeattn_tensor* out) EDGEATTN_NOEXCEPT;
+
+/* Decoders: tokens held in the KV cache; 0 for encoders. */
+int64_t edgeattn_session_past(const edgeattn_session* session) EDGEATTN_NOEXCEPT;
+
+/* Decoders: forget the KV cache and start a new sequence. No allocation. */
+void edgeattn_session_reset(edgeattn_session* session) EDGEATTN_NOEXCEPT;
+
+/* The session's memory: arena (and its KV cache part), XNNPACK's packed
+ * weights, the model's weights. Fixed since create. */
+edgeattn_status edgeattn_session_memory(const edgeattn_session* session,
+                                        edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* Name of the kernel table in use, e.g. "avx2". Static storage. */
+const char* edgeattn_session_kernel_name(const edgeattn_session* session) EDGEATTN_NOEXCEPT;
+
+/* ---- Generator (decoders) ------------------------------------------------- */
+typedef struct edgeattn_generator edgeattn_generator;
+
+typedef struct edgeattn_sampling {
+  float temperature;         /* 0: greedy (argmax, lowest id on ties). Default 0 */
+  int top_k;                 /* 0: off. Default 0 */
+  float top_p;               /* 1: off. Default 1 */
+  float repetition_penalty;  /* 1: off; > 1 discourages repeats. Default 1 */
+  int penalty_window;        /* recent tokens the penalty sees. Default 64 */
+  uint64_t seed;             /* the same seed repeats a run exactly. Default 42 */
+} edgeattn_sampling;
+
+typedef struct edgeattn_generate_options {
+  edgeattn_sampling sampling;
+  int max_tokens;            /* tokens per append (each prompt or turn). Default 256 */
+  /* Tokens that end a generation (not part of the text); copied at create.
+   * NULL: the tokenizer's EOS and BOS (llama2.c models end a story with
+   * BOS). Non-NULL with count 0: no stop tokens. Default NULL. */
+  const int32_t* stop_ids;
+  size_t stop_id_count;
+  /* When the context (session max_context) is full: 0 stops with
+   * EDGEATTN_OUT_OF_RANGE; nonzero slides: the oldest tokens are dropped and
+   * the newest `slide_keep` (0: half the context) are recomputed. Default 0 */
+  int slide;
+  int slide_keep;
+} edgeattn_generate_options;
+
+/* The defaults above (greedy, 256 tokens, the tokenizer's stop tokens,
+ * stop when the context is full). */
+edgeattn_generate_options edgeattn_generate_options_default(void) EDGEATTN_NOEXCEPT;
+
+/* What edgeattn_generator_create would allocate (arena_bytes includes the
+ * sampling scratch), for a caller arena. NULL options: the defaults. */
+edgeattn_status edgeattn_generator_plan(const edgeattn_model* model, const edgeattn_session_options* session_options,
+                                        const edgeattn_generate_options* options,
+                                        edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* A generator with its own decoder session, sized by `session_options`
+ * (max_seq is the prefill chunk; max_context the context window). The model
+ * must be a decoder (else EDGEATTN_INVALID_ARGUMENT) and outlive the
+ * generator. NULL options: the defaults. On failure *out is NULL. */
+edgeattn_status edgeattn_generator_create(const edgeattn_model* model, const edgeattn_session_options* session_options,
+                                          const edgeattn_generate_options* options,
+                                          edgeattn_generator** out) EDGEATTN_NOEXCEPT;
+
+/* Frees the generator and its session (a caller arena is not freed). NULL
+ * is ignored. */
+void edgeattn_generator_destroy(edgeattn_generator* generator) EDGEATTN_NOEXCEPT;
+
+/* Tokenizes `text` (`text_len` bytes; add_bos: BOS first, for the start of a
+ * conversation) and appends it to the context: prefills it, in chunks of
+ * max_seq, and starts a new generation (max_tokens counts from here). An
+ * empty text with add_bos gives just BOS; with no tokens at all the
+ * tokenizer's EOS is used (GPT-2 starts from <|endoftext|>). Allocates while
+ * tokenizing. */
+edgeattn_status edgeattn_generator_append_text(edgeattn_generator* generator, const char* text, size_t text_len,
+                                               int add_bos) EDGEATTN_NOEXCEPT;
+
+/* The same with token ids (no tokenizer needed). No allocation. */
+edgeattn_status edgeattn_generator_append_tokens(edgeattn_generator* generator, const int32_t* ids,
+                                                 size_t n) EDGEATTN_NOEXCEPT;
+
+typedef struct edgeattn_token {
+  int32_t id;
+  const char* text;   /* streaming text of id (not NUL-terminated), inside the model; "" for a stop token */
+  size_t text_len;
+  int is_stop;        /* nonzero: id is a stop token, not part of the text */
+  int finished;       /* nonzero: this generation is over (stop token, max_tokens, or full context);
+                         step again only after another append */
+} edgeattn_token;
+
+/* Samples the next token (one decode step, no allocation). After the token
+ * with `finished` set, step fails with EDGEATTN_INVALID_ARGUMENT until the
+ * next append. */
+edgeattn_status edgeattn_generator_step(edgeattn_generator* generator, edgeattn_token* token) EDGEATTN_NOEXCEPT;
+
+/* Called by edgeattn_generator_run for each token that is part of the text
+ * (not for a stop token). Return 0 to go on, nonzero to stop early. */
+typedef int (*edgeattn_token_callback)(const edgeattn_token* token, void* user);
+
+/* Steps until the generation is finished or `callback` returns nonzero. */
+edgeattn_status edgeattn_generator_run(edgeattn_generator* generator, edgeattn_token_callback callback,
+                                       void* user) EDGEATTN_NOEXCEPT;
+
+/* Forgets the context (new conversation), keeping the options; the sampler's
+ * RNG restarts from the seed. No allocation. */
+void edgeattn_generator_reset(edgeattn_generator* generator) EDGEATTN_NOEXCEPT;
+
+/* Tokens generated since the last append (stop token excluded). */
+int edgeattn_generator_generated(const edgeattn_generator* generator) EDGEATTN_NOEXCEPT;
+
+/* Memory of the generator's session, as edgeattn_session_memory. */
+edgeattn_status edgeattn_generator_memory(const edgeattn_generator* generator,
+                                          edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT;
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif /* EDGEATTN_EDGEATTN_H_ */

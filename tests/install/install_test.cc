@@ -1,0 +1,158 @@
+// The installed package, used as a user would: `cmake --install` of this
+// build into a fresh prefix, then tiny consumer projects (c_consumer/ in C,
+// cxx_consumer/ in C++) configured with find_package(edgeattn) and compiled
+// with `pkg-config --cflags --libs edgeattn`, each run on stories260K: greedy
+// generation from BOS must print llama2.c's published text exactly.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "tests/support/model_paths.h"
+#include "tests/support/process.h"
+
+namespace edgeattn {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::q;
+using testing::read_file;
+using testing::require_model;
+using testing::run;
+using testing::Run;
+
+constexpr int kTokens = 256;  // the published text is 256 greedy steps
+
+struct Installed {
+  std::string dir;       // scratch folder of this test
+  std::string prefix;    // the install prefix
+  std::string pc_dir;    // folder holding edgeattn.pc
+  std::string model;     // stories260K converted to .eatn
+  std::string expected;  // the published greedy text (with its newline)
+};
+
+std::string build_dir() {
+  const char* b = std::getenv("EDGEATTN_BUILD_DIR");
+  REQUIRE_MESSAGE(b != nullptr, "EDGEATTN_BUILD_DIR is not set (run through ctest)");
+  return b;
+}
+
+// Converts the model and installs the build, once per process.
+const Installed& installed() {
+  static const Installed inst = [] {
+    Installed i;
+    const std::string bin = require_model("stories260K/stories260K.bin");
+    const std::string tok = require_model("stories260K/tok512.bin");
+    i.expected = read_file(require_model("stories260K/greedy_t0_256steps.txt"));
+    i.dir = testing::temp_dir("install");
+    i.prefix = i.dir + "/prefix";
+    i.model = i.dir + "/stories260K.eatn";
+    Run c = run(testing::tool_path("edgeattn-convert") + " " + q(bin) + " --tokenizer " + q(tok) + " -o " +
+                q(i.model) + " --quiet");
+    REQUIRE_MESSAGE(c.exit_code == 0, c.err);
+    Run in = run(q(EDGEATTN_CMAKE_COMMAND) + " --install " + q(build_dir()) + " --prefix " + q(i.prefix));
+    REQUIRE_MESSAGE(in.exit_code == 0, (in.out + in.err));
+    for (const fs::directory_entry& e : fs::recursive_directory_iterator(i.prefix)) {
+      if (e.path().filename() == "edgeattn.pc") i.pc_dir = e.path().parent_path().string();
+    }
+    return i;
+  }();
+  return inst;
+}
+
+// Configures and builds consumer project `name` with CMake; returns its binary.
+std::string cmake_build(const std::string& name) {
+  const Installed& i = installed();
+  const std::string src = std::string(EDGEATTN_SOURCE_DIR) + "/tests/install/" + name;
+  const std::string build = i.dir + "/" + name + "-build";
+  Run conf = run(q(EDGEATTN_CMAKE_COMMAND) + " -S " + q(src) + " -B " + q(build) + " -G " +
+                 q(EDGEATTN_CMAKE_GENERATOR) + " -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=" + q(i.prefix) +
+                 " -DCMAKE_C_COMPILER=" + q(EDGEATTN_C_COMPILER) + " -DCMAKE_CXX_COMPILER=" +
+                 q(EDGEATTN_CXX_COMPILER));
+  REQUIRE_MESSAGE(conf.exit_code == 0, (conf.out + conf.err));
+  Run b = run(q(EDGEATTN_CMAKE_COMMAND) + " --build " + q(build));
+  REQUIRE_MESSAGE(b.exit_code == 0, (b.out + b.err));
+  return build + "/" + name;
+}
+
+// Compiles consumer `name` with one compiler command and pkg-config.
+std::string pkg_config_build(const std::string& name, const std::string& compiler, const std::string& source,
+                             const std::string& std_flag) {
+  const Installed& i = installed();
+  REQUIRE_MESSAGE(std::string(EDGEATTN_PKG_CONFIG) != "", "pkg-config not found at configure time");
+  REQUIRE_MESSAGE(!i.pc_dir.empty(), "edgeattn.pc was not installed");
+  const std::string out = i.dir + "/" + name + "-pc";
+  const std::string pc = "PKG_CONFIG_PATH=" + q(i.pc_dir) + " " + q(EDGEATTN_PKG_CONFIG);
+  Run b = run(q(compiler) + " " + std_flag + " -O2 -Wall -Wextra -Wpedantic -Werror " +
+              q(std::string(EDGEATTN_SOURCE_DIR) + "/tests/install/" + name + "/" + source) + " $(" + pc +
+              " --cflags --libs edgeattn) -o " + q(out));
+  REQUIRE_MESSAGE(b.exit_code == 0, (b.out + b.err));
+  return out;
+}
+
+void check_generates(const std::string& binary) {
+  const Installed& i = installed();
+  Run r = run(q(binary) + " " + q(i.model) + " " + std::to_string(kTokens));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.out == i.expected);
+}
+
+TEST_CASE("install: the prefix holds the C header, the C++ headers, the archives, the package and the .pc") {
+  const Installed& i = installed();
+  const fs::path inc = fs::path(i.prefix) / "include" / "edgeattn";
+  CHECK(fs::exists(inc / "edgeattn.h"));
+  for (const char* h : {"runtime/model.h", "runtime/session.h", "runtime/generator.h", "runtime/sampler.h",
+                        "runtime/tensor.h", "runtime/core/status.h", "runtime/core/span.h",
+                        "runtime/tokenizer/tokenizer.h"}) {
+    CAPTURE(h);
+    CHECK(fs::exists(inc / h));
+  }
+  // Installed headers only include headers that are installed too.
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(inc)) {
+    if (e.path().extension() != ".h") continue;
+    const std::string text = read_file(e.path().string());
+    for (size_t at = text.find("#include \""); at != std::string::npos; at = text.find("#include \"", at + 1)) {
+      const size_t start = at + 10;
+      const std::string included = text.substr(start, text.find('"', start) - start);
+      CAPTURE(e.path().string());
+      CHECK_MESSAGE(fs::exists(inc / included), included);
+    }
+  }
+  REQUIRE(!i.pc_dir.empty());
+  const fs::path libdir = fs::path(i.pc_dir).parent_path();
+  for (const char* lib : {"edgeattn_c", "edgeattn_runtime", "edgeattn_tokenizer", "edgeattn_kernels",
+                          "edgeattn_core"}) {
+    CAPTURE(lib);
+    CHECK(fs::exists(libdir / ("lib" + std::string(lib) + ".a")));
+  }
+  CHECK(fs::exists(libdir / "cmake" / "edgeattn" / "edgeattnConfig.cmake"));
+  CHECK(fs::exists(libdir / "cmake" / "edgeattn" / "edgeattnConfigVersion.cmake"));
+}
+
+TEST_CASE("install: a C project with find_package(edgeattn) builds and generates the published text") {
+  check_generates(cmake_build("c_consumer"));
+}
+
+TEST_CASE("install: a C++ project with find_package(edgeattn) builds and generates the published text") {
+  check_generates(cmake_build("cxx_consumer"));
+}
+
+TEST_CASE("install: C and C++ programs compiled with pkg-config generate the published text") {
+  check_generates(pkg_config_build("c_consumer", EDGEATTN_C_COMPILER, "main.c", "-std=c99"));
+  check_generates(pkg_config_build("cxx_consumer", EDGEATTN_CXX_COMPILER, "main.cc", "-std=c++17"));
+}
+
+TEST_CASE("install: the C consumer reports the model through the C API") {
+  const Installed& i = installed();
+  Run r = run(q(cmake_build("c_consumer")) + " " + q(i.model) + " 8");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.err.find("LlamaDecoder, vocab 512") != std::string::npos);
+  CHECK(r.err.find("8 tokens;") != std::string::npos);
+  CHECK(i.expected.rfind(r.out.substr(0, r.out.size() - 1), 0) == 0);  // 8 tokens: a prefix of the text
+  Run bad = run(q(cmake_build("c_consumer")) + " " + q(i.dir + "/missing.eatn") + " 8");
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("io_error") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace edgeattn
