@@ -22,6 +22,7 @@ packages=(
   libflatbuffers-dev flatbuffers-compiler
   doctest-dev nlohmann-json3-dev libbenchmark-dev
   python3 python3-pip unzip
+  clang libclang-rt-14-dev  # fuzz/ (libFuzzer)
 )
 if [ "$cross" = 1 ]; then
   packages+=(

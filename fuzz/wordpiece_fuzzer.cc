@@ -1,0 +1,25 @@
+// libFuzzer target: WordPiece (BERT) encode / decode / decode_piece on
+// all-MiniLM-L6-v2's vocabulary. WordPiece is lossy (lowercasing, [UNK]),
+// so no round trip is checked.
+//
+// Input: byte 0 selects EncodeOptions, the rest is the text (any bytes).
+// The properties are those of fuzz_tokenizer() (fuzz/fuzz_support.h).
+// Build and run: fuzz/README.md.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz/fuzz_support.h"
+
+// Loads the vocabulary before fuzzing starts: a missing model exits 77 here,
+// which libFuzzer (unlike an exit inside a run) passes through as a skip.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  (void)edgeattn::fuzz::real_tokenizer(edgeattn::TokenizerKind::kWordPiece);
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const edgeattn::Tokenizer& tok =
+      edgeattn::fuzz::real_tokenizer(edgeattn::TokenizerKind::kWordPiece);
+  edgeattn::fuzz::fuzz_tokenizer(tok, data, size, /*round_trip=*/false);
+  return 0;
+}
