@@ -10,7 +10,9 @@
 // (EDGEATTN_KERNELS_HAVE_AVX2 / _NEON / _NEONDOT, set by
 // kernels/CMakeLists.txt), and handed out only when the host supports it.
 // "neon_dotprod" is the NEON table with the SDOT int8 GEMM; it is listed
-// after "neon" so tests check both on a dotprod host.
+// after "neon" so tests check both on a dotprod host. "neon_fp16" (fp16
+// arithmetic + dot product) has the same kernels and makes fp16-weight fully
+// connected layers use XNNPACK's f16 GEMM.
 #include "kernels/kernels.h"
 
 #include <cstring>
@@ -143,6 +145,32 @@ const KernelTable kNeonDotTable = {
     f32_to_f16_row_ukernel__neon,
     f32_quantize_row_q8_ukernel__neon,
 };
+
+// AArch64 with fp16 arithmetic (HWCAP_ASIMDHP) and the dot product
+// (ARMv8.2-A cores: Cortex-A55/A75/A76 and later). The kernels are those of
+// neon_dotprod; the name is what runtime/ops/op_fully_connected.cc keys on to
+// run fp16-weight layers through XNNPACK's f16 GEMM (FMLA on halves, fp16
+// accumulation) instead of f32_f16w_gemm (fp32 accumulation).
+const KernelTable kNeonFp16Table = {
+    "neon_fp16",
+    f32_layernorm_ukernel__neon,
+    f32_rmsnorm_ukernel__neon,
+    f32_gelu_ukernel__neon,
+    f32_silu_mul_ukernel__neon,
+    f32_add_ukernel__neon,
+    f32_rope_ukernel__neon,
+    f32_attention_ukernel__neon,
+    f32_l2_normalize_ukernel__neon,
+    f32_gelu_tanh_ukernel__neon,
+    f32_qd8_quantize_ukernel__neon,
+    qd8_qc8w_gemm_ukernel_4x4__neondot,
+    f32_f16w_gemm_ukernel_4x4__neon,
+    f16_to_f32_rows_ukernel__neon,
+    qc8_dequantize_row_ukernel__neon,
+    f32_attention_kv_ukernel__neon,
+    f32_to_f16_row_ukernel__neon,
+    f32_quantize_row_q8_ukernel__neon,
+};
 #endif
 
 }  // namespace
@@ -196,6 +224,7 @@ const KernelTable& select_kernels(const CpuFeatures& features) {
   if (features.avx2) return kAvx2Table;
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_NEONDOT)
+  if (features.neon && features.neon_dotprod && features.neon_fp16) return kNeonFp16Table;
   if (features.neon && features.neon_dotprod) return kNeonDotTable;
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_NEON)
@@ -227,6 +256,7 @@ size_t available_kernel_tables(const KernelTable** out, size_t max_out) {
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_NEONDOT)
   if (features.neon && features.neon_dotprod) tables[n++] = &kNeonDotTable;
+  if (features.neon && features.neon_dotprod && features.neon_fp16) tables[n++] = &kNeonFp16Table;
 #endif
   size_t written = 0;
   for (; written < n && written < max_out; ++written) out[written] = tables[written];

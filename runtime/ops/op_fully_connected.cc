@@ -4,7 +4,14 @@
 //   f32  XNNPACK: the operator (with its packed copy of W) is created at
 //        prepare; eval only sets the row count and pointers, which XNNPACK
 //        does without allocating (docs/xnnpack-debian12.md §2).
-//   f16  own kernel reading W in place from the model (fp32 compute).
+//   f16  own kernel reading W in place from the model (fp32 compute), or,
+//        with the "neon_fp16" kernel table (AArch64 with fp16 arithmetic),
+//        XNNPACK's f16 GEMM (FMLA on halves, fp16 accumulation): the operator
+//        packs W at prepare; eval converts x to halves in op scratch, runs it,
+//        and widens y back to f32 (kernel table f32_to_f16_row /
+//        f16_to_f32_rows). XNNPACK refuses f16 operators on cores without
+//        fp16 arithmetic (xnn_status_unsupported_hardware); then the own
+//        kernel is used.
 //   i8   dynamic per-token int8: each activation row is quantized
 //        symmetrically into op scratch, multiplied with W (int8, one scale
 //        per output channel, in place) with int32 accumulation, and
@@ -17,11 +24,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <vector>
 
 #include <limits>
 
 #include "kernels/kernels.h"
 #include "runtime/model.h"
+#include "runtime/ops/fc_int8_static.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
 #include "schema/edgeattn_generated.h"
@@ -57,37 +67,72 @@ Status verify(const Model& model, const fb::Op& op) {
     EA_ENSURE(o->activation() == fb::Activation::None || o->activation() == fb::Activation::Relu,
               StatusCode::kUnsupported, "fused activation %d (only None and Relu)", static_cast<int>(o->activation()));
   }
-  return Status::ok();
+  return fc_int8_static_verify(model, op);  // int8-static scales, if any
 }
+
+// The kernel table whose CPUs have fp16 arithmetic (kernels/dispatch.cc).
+constexpr const char* kFp16ArithmeticTable = "neon_fp16";
 
 // Op scratch, sized at prepare for the most rows an invoke can have:
 //   [max_rows, k] f32      x * multiplier        (only with an input multiplier)
 //   [max_rows, qd8_row_bytes(k)] i8  quantized x  (i8 weights)
 //   [max_rows] f32         per-row scales        (i8 weights)
+//   [max_rows, k] f16      x as halves           (XNNPACK f16 path)
+//   [max_rows, n] f16      y as halves           (XNNPACK f16 path)
 struct ScratchLayout {
-  size_t smoothed_at = 0, xq_at = 0, scales_at = 0, total = 0;
-  ScratchLayout(size_t max_rows, size_t k, bool has_multiplier, bool int8) {
+  size_t smoothed_at = 0, xq_at = 0, scales_at = 0, xh_at = 0, yh_at = 0, total = 0;
+  ScratchLayout(size_t max_rows, size_t k, size_t n, bool has_multiplier, bool int8, bool xnn_f16) {
     auto align = [](size_t v) { return (v + 63) / 64 * 64; };
     smoothed_at = 0;
     xq_at = has_multiplier ? align(max_rows * k * sizeof(float)) : 0;
     scales_at = xq_at + (int8 ? align(max_rows * qd8_row_bytes(k)) : 0);
-    total = scales_at + (int8 ? max_rows * sizeof(float) : 0);
+    xh_at = scales_at + (int8 ? align(max_rows * sizeof(float)) : 0);
+    // XNNPACK reads up to XNN_EXTRA_BYTES past an input row (docs §6.3).
+    yh_at = xh_at + (xnn_f16 ? align(max_rows * k * sizeof(uint16_t) + 16) : 0);
+    total = yh_at + (xnn_f16 ? max_rows * n * sizeof(uint16_t) : 0);
   }
 };
 
+// XNNPACK's f16 fully connected operator for W [n, k] halves (bias rounded
+// to halves). Returns xnn_status_unsupported_hardware without fp16
+// arithmetic.
+xnn_status create_f16(const PrepareContext& ctx, const fb::Op& op, size_t n, size_t k, const void* w, float lo,
+                      xnn_operator_t* out) {
+  std::vector<uint16_t> bias_h;  // [n]; XNNPACK packs it at create
+  if (input(op, 2) >= 0) {
+    bias_h.resize(n);
+    ctx.kernels->f32_to_f16_row(n, static_cast<const float*>(ctx.model->tensor(input(op, 2)).data), bias_h.data());
+  }
+  return xnn_create_fully_connected_nc_f16(k, n, k, n, w, bias_h.empty() ? nullptr : bias_h.data(), lo,
+                                           std::numeric_limits<float>::infinity(), 0, out);
+}
+
 Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
+  if (fc_int8_static_enabled(op)) return fc_int8_static_prepare(ctx, op, state);
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
   const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
   state->max_rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.max_dims));
-  state->scratch_bytes = ScratchLayout(state->max_rows, k, input(op, 3) >= 0, w.dtype == DType::kI8).total;
-  if (w.dtype != DType::kF32) return Status::ok();
-  if (!ctx.create_operators) return Status::ok();
-  const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
   float lo = -std::numeric_limits<float>::infinity();
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
   if (o != nullptr && o->activation() == fb::Activation::Relu) lo = 0.0f;
+  bool xnn_f16 = w.dtype == DType::kF16 && std::strcmp(ctx.kernels->name, kFp16ArithmeticTable) == 0;
+  if (xnn_f16 && ctx.create_operators) {
+    const xnn_status s = create_f16(ctx, op, n, k, w.data, lo, &state->xnn);
+    EA_ENSURE(s != xnn_status_out_of_memory, StatusCode::kOutOfMemory,
+              "out of memory in xnn_create_fully_connected_nc_f16 (%zux%zu)", n, k);
+    EA_ENSURE(s == xnn_status_success || s == xnn_status_unsupported_hardware, StatusCode::kInternal,
+              "xnn_create_fully_connected_nc_f16 (%zux%zu) failed: %d", n, k, static_cast<int>(s));
+    xnn_f16 = s == xnn_status_success;  // else: the own fp32-compute kernel
+  }
+  state->scratch_bytes =
+      ScratchLayout(state->max_rows, k, n, input(op, 3) >= 0, w.dtype == DType::kI8, xnn_f16).total;
+  if (w.dtype != DType::kF32) return Status::ok();
+  if (!ctx.create_operators) return Status::ok();
+  const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
   xnn_status s = xnn_create_fully_connected_nc_f32(k, n, k, n, static_cast<const float*>(w.data), bias, lo,
                                                    std::numeric_limits<float>::infinity(), 0, &state->xnn);
+  EA_ENSURE(s != xnn_status_out_of_memory, StatusCode::kOutOfMemory,
+            "out of memory in xnn_create_fully_connected_nc_f32 (%zux%zu)", n, k);
   EA_ENSURE(s == xnn_status_success, StatusCode::kInternal, "xnn_create_fully_connected_nc_f32 (%zux%zu) failed: %d",
             n, k, static_cast<int>(s));
   return Status::ok();
@@ -144,7 +189,7 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpState& state, 
   j.bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) : nullptr;
   j.y = ctx.f32(output(op, 0));
   if (w.dtype == DType::kI8) {
-    const ScratchLayout layout(state.max_rows, j.k, input(op, 3) >= 0, true);
+    const ScratchLayout layout(state.max_rows, j.k, j.n, input(op, 3) >= 0, true, false);
     int8_t* xq = reinterpret_cast<int8_t*>(state.scratch + layout.xq_at);
     float* scales = reinterpret_cast<float*>(state.scratch + layout.scales_at);
     ctx.kernels->f32_qd8_quantize(j.m, j.k, j.x, j.k, xq, scales);
@@ -161,8 +206,27 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpState& state, 
   return Status::ok();
 }
 
+// f16 weights through XNNPACK (state.xnn made by create_f16): x -> halves,
+// f16 GEMM, halves -> y.
+Status eval_xnn_f16(const EvalContext& ctx, const fb::Op& op, const OpState& state, const TensorInfo& w) {
+  const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
+  const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
+  const ScratchLayout layout(state.max_rows, k, n, input(op, 3) >= 0, false, true);
+  uint16_t* xh = reinterpret_cast<uint16_t*>(state.scratch + layout.xh_at);  // [rows, k]
+  uint16_t* yh = reinterpret_cast<uint16_t*>(state.scratch + layout.yh_at);  // [rows, n]
+  ctx.kernels->f32_to_f16_row(rows * k, op_input(ctx, op, state, rows, k), xh);
+  xnn_status s = xnn_setup_fully_connected_nc_f16(state.xnn, rows, xh, yh, ctx.threadpool);
+  if (s == xnn_status_success) s = xnn_run_operator(state.xnn, ctx.threadpool);
+  EA_ENSURE(s == xnn_status_success, StatusCode::kInternal, "XNNPACK f16 fully connected failed: %d",
+            static_cast<int>(s));
+  ctx.kernels->f16_to_f32_rows(rows * n, yh, ctx.f32(output(op, 0)));
+  return Status::ok();
+}
+
 Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
+  if (fc_int8_static_enabled(op)) return fc_int8_static_eval(ctx, op, state);
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
+  if (w.dtype == DType::kF16 && state.xnn != nullptr) return eval_xnn_f16(ctx, op, state, w);
   if (w.dtype != DType::kF32) return eval_own(ctx, op, state, w);
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   const float* x = op_input(ctx, op, state, rows, static_cast<size_t>(w.shape[1]));

@@ -68,7 +68,7 @@ TEST_CASE("the dispatcher picks the expected kernel variant for this CPU") {
   const std::string tables = table_list();
   MESSAGE("cpu features: avx2=", f.avx2, " neon=", f.neon, " neon_fp16=", f.neon_fp16,
           " neon_dotprod=", f.neon_dotprod);
-  MESSAGE("kernel variant: ", chosen.name, " (available: ", tables, ")");
+  MESSAGE("kernel variant: ", std::string(chosen.name), " (available: ", tables, ")");
   std::printf("edgeattn kernel variant: %s  [features avx2=%d neon=%d neon_fp16=%d neon_dotprod=%d; tables %s]\n",
               chosen.name, f.avx2, f.neon, f.neon_fp16, f.neon_dotprod, tables.c_str());
 

@@ -53,7 +53,9 @@ std::string temp_dir(const std::string& name) {
 
 std::string tool_path(const std::string& name) {
   const char* build = std::getenv("EDGEATTN_BUILD_DIR");
-  return std::string(build ? build : ".") + "/bin/" + name;
+  const char* emulator = std::getenv("EDGEATTN_TOOL_EMULATOR");
+  const std::string path = std::string(build ? build : ".") + "/bin/" + name;
+  return emulator != nullptr && *emulator != '\0' ? std::string(emulator) + " " + path : path;
 }
 
 bool quick_mode() {

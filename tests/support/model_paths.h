@@ -31,7 +31,12 @@ std::string require_model(const std::string& relative);
 // A fresh directory under the build tree for test outputs.
 std::string temp_dir(const std::string& name);
 
-// Path of a tool built into build/bin (e.g. "edgeattn-convert").
+// The shell words that run a tool built into build/bin (e.g.
+// "edgeattn-convert"): its path, prefixed by the emulator in a cross build.
+// EDGEATTN_TOOL_EMULATOR (set by tests/tools/CMakeLists.txt from
+// CMAKE_CROSSCOMPILING_EMULATOR, already shell-quoted, e.g. "'qemu-aarch64'
+// '-L' '/usr/aarch64-linux-gnu' ...") goes in front, because the tests start
+// tools through the host's /bin/sh, which cannot exec an ARM binary itself.
 std::string tool_path(const std::string& name);
 
 // True when EDGEATTN_TEST_QUICK=1: the heavy real-model tests run a smaller
