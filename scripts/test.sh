@@ -9,11 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc)"
+# Wall time of each stage, so the 30-minute CI budget can be watched.
+stage() { echo "== test.sh: $1 at ${SECONDS}s"; }
 
 if [ "${EDGEATTN_SKIP_CROSS:-0}" = 1 ]; then scripts/install-deps.sh; else scripts/install-deps.sh --cross; fi
 # A model that cannot be fetched makes its tests skip loudly (ctest "Skipped").
 scripts/fetch-models.sh || echo "WARNING: fetch-models failed; MiniLM tests will be skipped"
 
+stage "native build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
@@ -23,15 +26,17 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 # malloc (tests/support/alloc_interposer.h: zero-alloc, allocation failure,
 # soak) cannot do so under ASan's allocator: they report "Skipped" here and
 # run in the normal build above.
+stage "ASan+UBSan build and suite"
 cmake -S . -B build-asan -DEDGEATTN_SANITIZE=ON -DEDGEATTN_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
-# Fuzz stage (issue #7): every libFuzzer target (clang) for 20 s from its
+# Fuzz stage (issue #7): every libFuzzer target (clang) for 10 s from its
 # seeds and kept crash inputs; any crash, leak or timeout fails CI. The model
 # loader's seeds come from the test binary and converter built above.
+stage "fuzz"
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DEDGEATTN_FUZZ=ON \
   -DEDGEATTN_SANITIZE=ON -DEDGEATTN_BUILD_BENCH=OFF -DEDGEATTN_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build-fuzz -j"$jobs" --target fuzzers
@@ -43,11 +48,12 @@ if [ -f "$stories/stories260K.bin" ]; then
   build/bin/edgeattn-convert "$stories/stories260K.bin" --tokenizer "$stories/tok512.bin" --dtype int8 \
     --quiet -o "$fuzz_seeds/stories260K_int8.eatn"
 fi
-fuzz/run.sh build-fuzz 20
+fuzz/run.sh build-fuzz 10
 
 # ThreadSanitizer stage (issue #7): the tests that run sessions of one Model
 # on several threads (concurrency: 4 sessions on 4 threads vs serial runs). Suppressions (tests/tsan.supp) cover only the
 # uninstrumented Debian XNNPACK/pthreadpool, never edgeattn code.
+stage "TSan"
 tsan_tests="runtime_concurrency_test runtime_session_test runtime_generator_test"
 cmake -S . -B build-tsan -DEDGEATTN_SANITIZE_THREAD=ON -DEDGEATTN_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build-tsan -j"$jobs" --target $tsan_tests
@@ -57,6 +63,9 @@ TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/ts
 # Cross stage (issue #5): aarch64 as cortex-a53 and max, armv7 fast subset,
 # plus stories260K converted on x86-64 and run on both ARM targets.
 if [ "${EDGEATTN_SKIP_CROSS:-0}" != 1 ]; then
+  stage "cross aarch64"
   targets/cross-test.sh aarch64
+  stage "cross armv7"
   targets/cross-test.sh armv7
 fi
+stage "done"
