@@ -39,6 +39,8 @@ void json_number(std::FILE* out, double v) {
 void json_latency(std::FILE* out, const LatencyStats& l) {
   std::fputs("{\"median_ms\": ", out);
   json_number(out, l.median_ms);
+  std::fputs(", \"p90_ms\": ", out);
+  json_number(out, l.p90_ms);
   std::fputs(", \"min_ms\": ", out);
   json_number(out, l.min_ms);
   std::fprintf(out, ", \"runs\": %d}", l.runs);
@@ -53,6 +55,8 @@ LatencyStats summarize(std::vector<double> samples_ms) {
   std::sort(samples_ms.begin(), samples_ms.end());
   const size_t n = samples_ms.size();
   s.min_ms = samples_ms.front();
+  const size_t rank90 = (9 * n + 9) / 10;  // ceil(0.9 n), >= 1
+  s.p90_ms = samples_ms[std::min(n, rank90) - 1];
   s.median_ms = n % 2 == 1 ? samples_ms[n / 2] : 0.5 * (samples_ms[n / 2 - 1] + samples_ms[n / 2]);
   return s;
 }
@@ -86,11 +90,11 @@ void print_text(std::FILE* out, const BenchReport& r) {
                r.peak_rss_bytes);
   if (!r.encoder.empty()) {
     std::fprintf(out, "encoder latency, one invoke(), %d warm-ups + %d runs:\n", r.warmups, r.runs);
-    std::fprintf(out, "  %-6s %-6s %12s %12s %14s %12s\n", "batch", "seq", "median ms", "min ms", "tokens/s",
-                 "seqs/s");
+    std::fprintf(out, "  %-6s %-6s %12s %12s %12s %14s %12s\n", "batch", "seq", "median ms", "p90 ms", "min ms",
+                 "tokens/s", "seqs/s");
     for (const EncoderCase& c : r.encoder) {
-      std::fprintf(out, "  %-6d %-6d %12.3f %12.3f %14.1f %12.1f\n", c.batch, c.seq, c.latency.median_ms,
-                   c.latency.min_ms, c.tokens_per_s, c.sequences_per_s);
+      std::fprintf(out, "  %-6d %-6d %12.3f %12.3f %12.3f %14.1f %12.1f\n", c.batch, c.seq, c.latency.median_ms,
+                   c.latency.p90_ms, c.latency.min_ms, c.tokens_per_s, c.sequences_per_s);
     }
   }
   if (r.has_decoder) {
@@ -160,6 +164,16 @@ void print_json(std::FILE* out, const BenchReport& r) {
     json_number(out, d.decode_tokens_per_s);
     std::fputs(", \"decode_ms_per_token\": ", out);
     json_number(out, d.decode_ms_per_token);
+    std::fputc('}', out);
+  }
+  if (!r.profile_ms.empty()) {
+    std::fputs(", \"profile_ms\": {", out);
+    for (size_t i = 0; i < r.profile_ms.size(); ++i) {
+      if (i) std::fputs(", ", out);
+      json_string(out, r.profile_ms[i].first);
+      std::fputs(": ", out);
+      json_number(out, r.profile_ms[i].second);
+    }
     std::fputc('}', out);
   }
   std::fputs("}\n", out);

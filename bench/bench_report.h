@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/session.h"
@@ -15,9 +16,11 @@
 namespace edgeattn {
 namespace bench {
 
-// Median and minimum of a set of wall-clock samples, in milliseconds.
+// Median, 90th percentile and minimum of a set of wall-clock samples, in
+// milliseconds.
 struct LatencyStats {
   double median_ms = 0.0;
+  double p90_ms = 0.0;  // nearest rank: the ceil(0.9 n)-th smallest sample
   double min_ms = 0.0;
   int runs = 0;
 };
@@ -70,6 +73,9 @@ struct BenchReport {
   std::vector<EncoderCase> encoder;
   bool has_decoder = false;
   DecoderResult decoder;
+  // --profile: milliseconds per op kind (EnumNameOpCode) summed over every
+  // invoke of the run (warm-ups included); empty without --profile.
+  std::vector<std::pair<std::string, double>> profile_ms;
 };
 
 void print_text(std::FILE* out, const BenchReport& report);

@@ -1,13 +1,16 @@
 // edgeattn-bench: end-to-end latency, throughput and memory of one model.
 //
 //   edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N] [--profile]
+//                  [--shapes BxS[,BxS...]] [--kernels NAME]
 //
 // Measures Model::load_file, Session::create, the session's memory
 // (MemoryStats) and peak RSS, then, by the model's hparams architecture:
 //   BertEncoder:  invoke() latency (median, min over --runs, default 20, after
 //                 2 warm-ups) at [1, 16], [1, 128] and [8, 128], all on one
 //                 session with max_batch 8, max_seq 128 (--context N replaces
-//                 128; capped at max_positions). Token ids are deterministic
+//                 128; capped at max_positions). --shapes replaces the three
+//                 shapes (and sizes the session for the largest batch and
+//                 sequence in the list). Token ids are deterministic
 //                 pseudo-random ids in [1000, vocab) (splitmix64, fixed
 //                 seed), every row full length (lengths = seq).
 //   LlamaDecoder: prefill of a 64-token prompt (capped at max_positions / 4)
@@ -19,6 +22,7 @@
 //                 no tokenizer). --context N sets max_context (default
 //                 prompt + 128, capped at max_positions).
 // Only invoke() is inside the timed regions (not id generation, not argmax).
+// Latencies: median, p90 (nearest rank) and minimum over the timed runs.
 // Human-readable text on stdout by default; one JSON object with --json.
 // Errors go to stderr and exit non-zero (1: model/run failure, 2: usage).
 #include <algorithm>
@@ -28,16 +32,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
 
 #include "bench/bench_report.h"
+#include "kernels/kernels.h"
 #include "schema/edgeattn_generated.h"
 #include "runtime/model.h"
 #include "runtime/platform.h"
 #include "runtime/session.h"
-#include "schema/edgeattn_generated.h"
 
 namespace {
 
@@ -71,7 +76,10 @@ constexpr const char* kPromptText =
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
 void usage() {
-  std::fprintf(stderr, "usage: edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N] [--profile]\n");
+  std::fprintf(stderr,
+               "usage: edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N] [--profile]\n"
+               "                      [--shapes BxS[,BxS...]]   (encoders; default 1x16,1x128,8x128)\n"
+               "                      [--kernels NAME]          (a kernel table, e.g. avx2; default: the best for this CPU)\n");
 }
 
 int fail(const char* what, const Status& s) {
@@ -86,10 +94,33 @@ struct Args {
   int runs = 0;     // 0: the default for the architecture
   int context = 0;  // 0: the default for the architecture
   bool profile = false;
+  // --kernels NAME (e.g. avx2 on a VNNI host); nullptr: the best for this CPU.
+  const edgeattn::KernelTable* kernels = nullptr;
+  std::vector<std::pair<int, int>> shapes;  // --shapes: (batch, seq); empty: the defaults
 };
 
-// With --profile: time per op kind over every timed and warm-up invoke, to stderr.
-void print_profile(const Session& session) {
+// "1x16,8x128" -> {(1, 16), (8, 128)}; false (with a message) on anything else.
+bool parse_shapes(const char* s, std::vector<std::pair<int, int>>* out) {
+  const char* p = s;
+  while (*p != '\0') {
+    char* end = nullptr;
+    const long b = std::strtol(p, &end, 10);
+    if (end == p || *end != 'x') break;
+    const char* q = end + 1;
+    const long t = std::strtol(q, &end, 10);
+    if (end == q || b < 1 || t < 1 || b > 4096 || t > (1L << 20)) break;
+    out->emplace_back(static_cast<int>(b), static_cast<int>(t));
+    if (*end == '\0') return true;
+    if (*end != ',') break;
+    p = end + 1;
+  }
+  std::fprintf(stderr, "edgeattn-bench: --shapes wants BATCHxSEQ[,BATCHxSEQ...], got '%s'\n", s);
+  return false;
+}
+
+// With --profile: time per op kind over every timed and warm-up invoke, to
+// stderr, and added into the report's profile_ms.
+void print_profile(const Session& session, BenchReport* r) {
   const edgeattn::fb::Graph& g = session.graph();
   const auto times = session.op_times_ns();
   if (times.empty()) return;
@@ -104,9 +135,16 @@ void print_profile(const Session& session) {
   std::fprintf(stderr, "profile (all invokes, %.1f ms in ops):\n", total / 1e6);
   for (int code = 0; code < kKinds; ++code) {
     if (by_kind[code] == 0) continue;
-    std::fprintf(stderr, "  %-16s %9.2f ms  %5.1f %%\n",
-                 edgeattn::fb::EnumNameOpCode(static_cast<edgeattn::fb::OpCode>(code)), by_kind[code] / 1e6,
+    const char* name = edgeattn::fb::EnumNameOpCode(static_cast<edgeattn::fb::OpCode>(code));
+    std::fprintf(stderr, "  %-16s %9.2f ms  %5.1f %%\n", name, by_kind[code] / 1e6,
                  100.0 * static_cast<double>(by_kind[code]) / static_cast<double>(total));
+    auto it = std::find_if(r->profile_ms.begin(), r->profile_ms.end(),
+                           [name](const std::pair<std::string, double>& e) { return e.first == name; });
+    if (it == r->profile_ms.end()) {
+      r->profile_ms.emplace_back(name, by_kind[code] / 1e6);
+    } else {
+      it->second += by_kind[code] / 1e6;
+    }
   }
 }
 
@@ -132,12 +170,27 @@ bool parse_args(int argc, char** argv, Args* a) {
     } else if (s == "--profile") {
       a->profile = true;
       continue;
+    } else if (s == "--kernels" && i + 1 < argc) {
+      a->kernels = edgeattn::find_kernel_table(argv[++i]);
+      if (a->kernels == nullptr) {
+        std::fprintf(stderr, "edgeattn-bench: no kernel table '%s' in this build for this CPU\n", argv[i]);
+        return false;
+      }
+      continue;
     } else if (s == "--threads") {
       target = &a->threads;
     } else if (s == "--runs") {
       target = &a->runs;
     } else if (s == "--context") {
       target = &a->context;
+    } else if (s == "--shapes") {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "edgeattn-bench: --shapes needs a value\n");
+        return false;
+      }
+      a->shapes.clear();
+      if (!parse_shapes(argv[++i], &a->shapes)) return false;
+      continue;
     } else if (s == "-h" || s == "--help") {
       return false;
     } else if (s.size() > 1 && s[0] == '-') {
@@ -220,19 +273,31 @@ int run_encoder(const Model& model, const Args& a, BenchReport* r) {
     long_seq = hp.max_positions();
   }
   const int short_seq = std::min(kEncoderShortSeq, long_seq);
+  std::vector<std::pair<int, int>> shapes = a.shapes;
+  if (shapes.empty()) shapes = {{1, short_seq}, {1, long_seq}, {kEncoderBatch, long_seq}};
+  int max_batch = 1, max_seq = 1;
+  for (auto& [batch, seq] : shapes) {
+    if (hp.max_positions() > 0 && seq > hp.max_positions()) {
+      std::fprintf(stderr, "edgeattn-bench: note: sequence %d capped at max_positions %d\n", seq, hp.max_positions());
+      seq = hp.max_positions();
+    }
+    max_batch = std::max(max_batch, batch);
+    max_seq = std::max(max_seq, seq);
+  }
   r->runs = a.runs > 0 ? a.runs : kEncoderRuns;
   r->warmups = kEncoderWarmups;
-  r->max_batch = kEncoderBatch;
-  r->max_seq = long_seq;
+  r->max_batch = max_batch;
+  r->max_seq = max_seq;
   char desc[160];
   std::snprintf(desc, sizeof(desc), "pseudo-random ids in [%d, %d) (splitmix64, seed 0x%llx), lengths = seq",
                 vocab > kFirstRandomId ? kFirstRandomId : 0, vocab, static_cast<unsigned long long>(kSeed));
   r->input_ids = desc;
 
   SessionOptions opts;
-  opts.max_batch = kEncoderBatch;
-  opts.max_seq = long_seq;
+  opts.max_batch = max_batch;
+  opts.max_seq = max_seq;
   opts.threads = a.threads;
+  opts.kernels = a.kernels;
   opts.profile = a.profile;
   const auto t_prepare = Clock::now();
   Result<std::unique_ptr<Session>> created = Session::create(model, opts);
@@ -242,9 +307,7 @@ int run_encoder(const Model& model, const Args& a, BenchReport* r) {
   r->kernels = session.kernel_name();
   r->memory = session.memory();
 
-  const int shapes[3][2] = {{1, short_seq}, {1, long_seq}, {kEncoderBatch, long_seq}};
-  for (const auto& shape : shapes) {
-    const int batch = shape[0], seq = shape[1];
+  for (const auto& [batch, seq] : shapes) {
     const std::vector<int32_t> ids = random_ids(static_cast<size_t>(batch) * seq, vocab, kFirstRandomId);
     InvokeInput in;
     in.ids = ids.data();
@@ -268,7 +331,7 @@ int run_encoder(const Model& model, const Args& a, BenchReport* r) {
     c.tokens_per_s = 1000.0 * batch * seq / c.latency.median_ms;
     if (a.profile) {
       std::fprintf(stderr, "[batch %d, seq %d] ", batch, seq);
-      print_profile(session);
+      print_profile(session, r);
       session.reset_profile();
     }
     c.sequences_per_s = 1000.0 * batch / c.latency.median_ms;
@@ -331,6 +394,7 @@ int run_decoder(const Model& model, const Args& a, BenchReport* r) {
   opts.max_seq = prompt_len;
   opts.max_context = context;
   opts.threads = a.threads;
+  opts.kernels = a.kernels;
   opts.profile = a.profile;
   const auto t_prepare = Clock::now();
   Result<std::unique_ptr<Session>> created = Session::create(model, opts);
@@ -376,7 +440,7 @@ int run_decoder(const Model& model, const Args& a, BenchReport* r) {
   d.prefill_tokens_per_s = 1000.0 * prompt_len / d.prefill.median_ms;
   d.decode_tokens_per_s = 1000.0 * steps / d.decode_total.median_ms;
   d.decode_ms_per_token = d.decode_total.median_ms / steps;
-  if (a.profile) print_profile(session);
+  if (a.profile) print_profile(session, r);
   return 0;
 }
 

@@ -9,10 +9,16 @@
 // cols for norms, elements for elementwise ops, q-k pairs for attention,
 // 2 M N K operations for the GEMMs, so it reads as FLOPS / OPS).
 //
-// GEMM shapes are <M>x<N>x<K> (y[M, N] = x[M, K] W^T, W [N, K] used in place):
-// MiniLM FFN-up decode 1x1536x384, GPT-2 FFN-up decode 1x3072x768, MiniLM
-// attention projection 128x384x384 and FFN-up 128x1536x384 over 128 tokens;
-// f32_f16w also Llama-110M decode 1x2048x768, 1x768x2048, 1x32000x768, with
+// GEMM shapes are <M>x<N>x<K> (y[M, N] = x[M, K] W^T, W [N, K] used in place)
+// over the transformer layers' (N, K): MiniLM (d 384, FFN 1536) 384x384,
+// 1536x384, 384x1536; 100M Llama (d 768, FFN 2048 / 3072) 768x768, 2048x768,
+// 768x2048, 3072x768, 768x3072; M = sequence 1, 16, 128, 512 (the reference
+// table: M = 1 only). Each edgeattn GEMM runs beside XNNPACK called directly
+// (bench/xnn_gemm.h) on the same shape: xnn_f32_gemm (fully_connected_nc_f32,
+// what edgeattn's fp32 linear layers run), xnn_f16_gemm (fully_connected_nc_f16,
+// all-fp16) and xnn_qs8_gemm (fully_connected_nc_qs8, int8 x int8). GEMMs carry
+// a GFLOPS (float) or GOPS (int8) counter: 2 M N K per call.
+// f32_f16w also has Llama-110M decode 1x2048x768, 1x768x2048, 1x32000x768, with
 // /cold variants streaming W from DRAM.
 // Weights are hot (cache-resident after the first iteration where they fit).
 #include <benchmark/benchmark.h>
@@ -25,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/xnn_gemm.h"
 #include "kernels/kernels.h"
 
 namespace edgeattn {
@@ -307,14 +314,59 @@ void register_attention_kv(const KernelTable* t) {
   });
 }
 
+struct GemmShape {
+  size_t m, n, k;
+};
+
+// Every (M, N, K) of the header comment.
+std::vector<GemmShape> transformer_gemm_shapes() {
+  const size_t nk[][2] = {{384, 384}, {1536, 384}, {384, 1536}, {768, 768},
+                          {2048, 768}, {768, 2048}, {3072, 768}, {768, 3072}};
+  std::vector<GemmShape> shapes;
+  for (size_t m : {1, 16, 128, 512})
+    for (const auto& p : nk) shapes.push_back(GemmShape{m, p[0], p[1]});
+  return shapes;
+}
+
+std::string gemm_label(const GemmShape& s) {
+  return std::to_string(s.m) + "x" + std::to_string(s.n) + "x" + std::to_string(s.k);
+}
+
+// 2 M N K per iteration, as a rate in units of 10^9 (GFLOPS or GOPS).
+void set_gemm_counter(benchmark::State& state, const GemmShape& s, const char* name) {
+  state.SetItemsProcessed(state.iterations() * 2 * s.m * s.n * s.k);
+  state.counters[name] = benchmark::Counter(2e-9 * static_cast<double>(s.m * s.n * s.k),
+                                            benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// XNNPACK called directly, single-threaded (pool nullptr) like the kernels.
+void register_xnn_gemm() {
+  for (GemmShape s : transformer_gemm_shapes()) {
+    for (bench::XnnGemmType type : {bench::XnnGemmType::kF32, bench::XnnGemmType::kF16, bench::XnnGemmType::kQs8}) {
+      add(std::string("xnn_") + bench::xnn_gemm_type_name(type) + "_gemm/xnnpack/" + gemm_label(s),
+          [s, type](benchmark::State& state) {
+            bench::XnnGemm g;
+            if (!g.init(type, s.m, s.n, s.k, nullptr)) {
+              state.SkipWithError("XNNPACK operator not supported on this CPU");
+              return;
+            }
+            for (auto _ : state) {
+              if (!g.run()) {
+                state.SkipWithError("xnn_run_operator failed");
+                break;
+              }
+              benchmark::DoNotOptimize(g.output());
+            }
+            set_gemm_counter(state, s, type == bench::XnnGemmType::kQs8 ? "GOPS" : "GFLOPS");
+          });
+    }
+  }
+}
+
 void register_gemm(const KernelTable* t) {
-  struct Shape {
-    size_t m, n, k;
-  };
-  for (Shape s : {Shape{1, 1536, 384}, Shape{1, 3072, 768}, Shape{128, 384, 384},
-                  Shape{128, 1536, 384}}) {
-    const std::string label = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
-                              std::to_string(s.k);
+  using Shape = GemmShape;
+  for (Shape s : transformer_gemm_shapes()) {
+    const std::string label = gemm_label(s);
     // The reference is plain loops: only the decode shapes, to keep the run short.
     if (std::string(t->name) == "reference" && s.m > 1) continue;
     add(std::string("qd8_qc8w_gemm/") + t->name + "/" + label, [t, s](benchmark::State& state) {
@@ -330,7 +382,7 @@ void register_gemm(const KernelTable* t) {
                          y.data(), s.n);
         benchmark::DoNotOptimize(y.data());
       }
-      state.SetItemsProcessed(state.iterations() * 2 * s.m * s.n * s.k);
+      set_gemm_counter(state, s, "GOPS");
     });
     add(std::string("f32_f16w_gemm/") + t->name + "/" + label, [t, s](benchmark::State& state) {
       std::mt19937 rng(3);
@@ -345,7 +397,7 @@ void register_gemm(const KernelTable* t) {
         t->f32_f16w_gemm(s.m, s.n, s.k, x.data(), s.k, w.data(), b.data(), y.data(), s.n);
         benchmark::DoNotOptimize(y.data());
       }
-      state.SetItemsProcessed(state.iterations() * 2 * s.m * s.n * s.k);
+      set_gemm_counter(state, s, "GFLOPS");
     });
   }
   // Llama-110M (hidden 768, FFN 2048, vocab 32000) fp16 decode, M = 1. "cold"
@@ -378,7 +430,7 @@ void register_gemm(const KernelTable* t) {
               benchmark::DoNotOptimize(y.data());
               c = c + 1 == copies ? 0 : c + 1;
             }
-            state.SetItemsProcessed(state.iterations() * 2 * s.m * s.n * s.k);
+            set_gemm_counter(state, s, "GFLOPS");
             state.SetBytesProcessed(state.iterations() * 2 * s.n * s.k);
           });
     }
@@ -431,6 +483,7 @@ int main(int argc, char** argv) {
     edgeattn::register_attention_kv(tables[i]);
     edgeattn::register_gemm(tables[i]);
   }
+  edgeattn::register_xnn_gemm();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
