@@ -61,6 +61,16 @@ const KernelTable kReferenceTable = {
     f32_quantize_row_q8_ukernel__reference,
 };
 
+// A table that differs from `base` only in its int8 GEMM: the variants for
+// VNNI (x86) and the dot product (AArch64) speed up that one op.
+[[maybe_unused]] constexpr KernelTable with_qd8_gemm(const KernelTable& base, const char* name,
+                                                     decltype(KernelTable::qd8_qc8w_gemm) gemm) {
+  KernelTable t = base;
+  t.name = name;
+  t.qd8_qc8w_gemm = gemm;
+  return t;
+}
+
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
 const KernelTable kAvx2Table = {
     "avx2",
@@ -82,15 +92,6 @@ const KernelTable kAvx2Table = {
     f32_to_f16_row_ukernel__avx2,
     f32_quantize_row_q8_ukernel__avx2,
 };
-
-// The AVX2 table with a VNNI int8 GEMM (the only op VNNI speeds up).
-constexpr KernelTable with_qd8_gemm(const KernelTable& base, const char* name,
-                                    decltype(KernelTable::qd8_qc8w_gemm) gemm) {
-  KernelTable t = base;
-  t.name = name;
-  t.qd8_qc8w_gemm = gemm;
-  return t;
-}
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVXVNNI)
 const KernelTable kAvxVnniTable = with_qd8_gemm(kAvx2Table, "avxvnni", qd8_qc8w_gemm_ukernel_2x4__avxvnni);
@@ -125,52 +126,14 @@ const KernelTable kNeonTable = {
 
 #if defined(EDGEATTN_KERNELS_HAVE_NEONDOT)
 // The NEON table with the SDOT int8 GEMM (AArch64 with HWCAP_ASIMDDP).
-const KernelTable kNeonDotTable = {
-    "neon_dotprod",
-    f32_layernorm_ukernel__neon,
-    f32_rmsnorm_ukernel__neon,
-    f32_gelu_ukernel__neon,
-    f32_silu_mul_ukernel__neon,
-    f32_add_ukernel__neon,
-    f32_rope_ukernel__neon,
-    f32_attention_ukernel__neon,
-    f32_l2_normalize_ukernel__neon,
-    f32_gelu_tanh_ukernel__neon,
-    f32_qd8_quantize_ukernel__neon,
-    qd8_qc8w_gemm_ukernel_4x4__neondot,
-    f32_f16w_gemm_ukernel_4x4__neon,
-    f16_to_f32_rows_ukernel__neon,
-    qc8_dequantize_row_ukernel__neon,
-    f32_attention_kv_ukernel__neon,
-    f32_to_f16_row_ukernel__neon,
-    f32_quantize_row_q8_ukernel__neon,
-};
+const KernelTable kNeonDotTable = with_qd8_gemm(kNeonTable, "neon_dotprod", qd8_qc8w_gemm_ukernel_4x4__neondot);
 
 // AArch64 with fp16 arithmetic (HWCAP_ASIMDHP) and the dot product
 // (ARMv8.2-A cores: Cortex-A55/A75/A76 and later). The kernels are those of
 // neon_dotprod; the name is what runtime/ops/op_fully_connected.cc keys on to
 // run fp16-weight layers through XNNPACK's f16 GEMM (FMLA on halves, fp16
 // accumulation) instead of f32_f16w_gemm (fp32 accumulation).
-const KernelTable kNeonFp16Table = {
-    "neon_fp16",
-    f32_layernorm_ukernel__neon,
-    f32_rmsnorm_ukernel__neon,
-    f32_gelu_ukernel__neon,
-    f32_silu_mul_ukernel__neon,
-    f32_add_ukernel__neon,
-    f32_rope_ukernel__neon,
-    f32_attention_ukernel__neon,
-    f32_l2_normalize_ukernel__neon,
-    f32_gelu_tanh_ukernel__neon,
-    f32_qd8_quantize_ukernel__neon,
-    qd8_qc8w_gemm_ukernel_4x4__neondot,
-    f32_f16w_gemm_ukernel_4x4__neon,
-    f16_to_f32_rows_ukernel__neon,
-    qc8_dequantize_row_ukernel__neon,
-    f32_attention_kv_ukernel__neon,
-    f32_to_f16_row_ukernel__neon,
-    f32_quantize_row_q8_ukernel__neon,
-};
+const KernelTable kNeonFp16Table = with_qd8_gemm(kNeonTable, "neon_fp16", qd8_qc8w_gemm_ukernel_4x4__neondot);
 #endif
 
 }  // namespace

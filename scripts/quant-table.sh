@@ -81,7 +81,7 @@ for m, label in (("minilm", "all-MiniLM-L6-v2"), ("stories", "stories260K")):
         e = load(f"eval_{m}_{d}")
         r = size(m, d) / size(m, "fp32")
         if e["kind"] == "encoder":
-            fid = f"cosine mean {e['cosine_mean']:.5f}, min {e['cosine_min']:.5f} ({e['sentences']} sentences)"
+            fid = f"cosine mean {e['cosine_mean']:.7f}, min {e['cosine_min']:.7f} ({e['sentences']} sentences)"
         else:
             fid = (f"top-1 agreement {e['top1_agreement']:.4f} over {e['tokens']} tokens, "
                    f"perplexity {e['ppl_candidate']:.4f} vs {e['ppl_reference']:.4f} (x{e['ppl_ratio']:.4f})")
