@@ -30,7 +30,6 @@
 #include "runtime/sampler.h"
 #include "runtime/session.h"
 #include "schema/edgeattn_generated.h"
-#include "tests/support/alloc_interposer.h"
 #include "tests/support/model_paths.h"
 #include "tests/support/models.h"
 
@@ -58,30 +57,9 @@ std::unique_ptr<Model> write_and_load(convert::ModelBuilder& mb, const std::stri
   return std::move(m).value();
 }
 
-std::unique_ptr<Model> convert_static(const std::string& input, const std::string& tokenizer, bool smooth,
-                                      const std::string& name) {
-  convert::ModelBuilder mb;
-  import_static(input, tokenizer, smooth, mb);
-  convert::QuantizeOptions q;
-  q.dtype = convert::WeightDType::kI8Static;
-  convert::quantize_weights(mb, q);
-  return write_and_load(mb, name);
-}
-
-const Model& stories_static() {
-  static std::unique_ptr<Model> m =
-      convert_static(testing::require_model("stories260K/stories260K.bin"),
-                     testing::require_model("stories260K/tok512.bin"), true, "stories260k_int8_static");
-  return *m;
-}
-
-const Model& minilm_static() {
-  static std::unique_ptr<Model> m = [] {
-    testing::require_model("all-MiniLM-L6-v2/model.safetensors");
-    return convert_static(testing::require_model("all-MiniLM-L6-v2"), "", true, "minilm_int8_static");
-  }();
-  return *m;
-}
+// As `edgeattn-convert INPUT --dtype int8-static` (tests/support/models.h).
+const Model& stories_static() { return testing::stories260k_quantized("int8-static"); }
+const Model& minilm_static() { return testing::minilm_quantized("int8-static"); }
 
 // ---------------------------------------------------------------- the op, exactly
 
@@ -220,44 +198,6 @@ TEST_CASE("int8-static FullyConnected equals XNNPACK's documented qc8 arithmetic
 
 // ---------------------------------------------------------------- MiniLM
 
-std::vector<std::vector<int32_t>> fixture_ids() {
-  std::ifstream in(std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/minilm_reference.json");
-  nlohmann::json j = nlohmann::json::parse(in);
-  std::vector<std::vector<int32_t>> ids;
-  for (const auto& c : j.at("cases")) ids.push_back(c.at("ids").get<std::vector<int32_t>>());
-  if (testing::quick_mode()) ids.resize(6);  // under emulation
-  return ids;
-}
-
-std::vector<std::vector<float>> embed_all(const Model& model, const std::vector<std::vector<int32_t>>& ids,
-                                          int threads = 1) {
-  SessionOptions opts;
-  opts.max_seq = 256;
-  opts.threads = threads;
-  auto s = Session::create(model, opts);
-  REQUIRE_MESSAGE(s.is_ok(), s.status().message());
-  std::vector<std::vector<float>> out;
-  for (const auto& row : ids) {
-    InvokeInput in;
-    in.ids = row.data();
-    in.seq = static_cast<int>(row.size());
-    REQUIRE((*s)->invoke(in).is_ok());
-    const TensorView v = (*s)->output(0);
-    out.emplace_back(v.f32(), v.f32() + v.dim(1));
-  }
-  return out;
-}
-
-double cosine(const std::vector<float>& a, const std::vector<float>& b) {
-  double dot = 0, na = 0, nb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    dot += static_cast<double>(a[i]) * b[i];
-    na += static_cast<double>(a[i]) * a[i];
-    nb += static_cast<double>(b[i]) * b[i];
-  }
-  return dot / std::sqrt(na * nb);
-}
-
 struct CosineStats {
   double mean = 0, min = 1;
 };
@@ -265,7 +205,7 @@ struct CosineStats {
 CosineStats compare(const std::vector<std::vector<float>>& a, const std::vector<std::vector<float>>& b) {
   CosineStats s;
   for (size_t i = 0; i < a.size(); ++i) {
-    const double c = cosine(a[i], b[i]);
+    const double c = testing::cosine(a[i], b[i]);
     s.mean += c;
     s.min = std::min(s.min, c);
   }
@@ -274,11 +214,11 @@ CosineStats compare(const std::vector<std::vector<float>>& a, const std::vector<
 }
 
 TEST_CASE("MiniLM int8-static: what static per-tensor scales reach against fp32, and dynamic int8 does better") {
-  const auto ids = fixture_ids();
-  const auto reference = embed_all(testing::minilm(), ids);
+  const auto ids = testing::minilm_fixture_ids();
+  const auto reference = testing::embed_rows(testing::minilm(), ids);
   const Model& st = minilm_static();
-  const CosineStats s = compare(reference, embed_all(st, ids));
-  const CosineStats d = compare(reference, embed_all(testing::minilm_quantized("int8"), ids));
+  const CosineStats s = compare(reference, testing::embed_rows(st, ids));
+  const CosineStats d = compare(reference, testing::embed_rows(testing::minilm_quantized("int8"), ids));
   MESSAGE("int8-static: cosine mean " << s.mean << ", min " << s.min << "; dynamic int8: mean " << d.mean << ", min "
                                       << d.min << "; file " << st.file_size() << " / " << testing::minilm().file_size());
   // Measured 2026-11-28 on the 26 fixture sentences: mean 0.854, min 0.738
@@ -382,78 +322,11 @@ TEST_CASE("int8-static logits are deterministic across runs and thread counts") 
   CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
   CHECK(std::memcmp(one.data(), a.logits.data(), one.size() * sizeof(float)) == 0);
   // An encoder too: MiniLM embeddings with 1 and 2 threads.
-  auto ids6 = fixture_ids();
+  auto ids6 = testing::minilm_fixture_ids();
   ids6.resize(6);
-  const auto e1 = embed_all(minilm_static(), ids6, 1);
-  const auto e2 = embed_all(minilm_static(), ids6, 2);
+  const auto e1 = testing::embed_rows(minilm_static(), ids6, 1);
+  const auto e2 = testing::embed_rows(minilm_static(), ids6, 2);
   for (size_t i = 0; i < e1.size(); ++i) CHECK(std::memcmp(e1[i].data(), e2[i].data(), e1[i].size() * sizeof(float)) == 0);
-}
-
-// ---------------------------------------------------------------- allocations
-
-template <typename Fn>
-size_t allocations_during(Fn&& fn) {
-  testing::alloc_interposer::require_active();
-  testing::alloc_interposer::start();
-  fn();
-  return testing::alloc_interposer::stop().calls;
-}
-
-// Sanitizer builds own malloc (no interposer): skip this case alone, so the
-// rest of the binary still runs there instead of the whole binary exiting 77.
-TEST_CASE("int8-static invoke() makes no heap allocation (decoder prefill/decode, encoder batches)" *
-          doctest::skip(!testing::alloc_interposer::active())) {
-  for (int threads : {1, 2}) {
-    CAPTURE(threads);
-    SessionOptions opts;
-    opts.max_seq = 32;
-    opts.max_context = 128;
-    opts.threads = threads;
-    auto session = Session::create(stories_static(), opts);
-    REQUIRE_MESSAGE(session.is_ok(), session.status().message());
-    Session& s = **session;
-    std::vector<int32_t> ids(32);
-    for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>(3 + (i * 37) % 500);
-    size_t failures = 0;
-    const size_t n = allocations_during([&] {
-      for (int i = 0; i < 60; ++i) {
-        const int seq = i % 3 == 0 ? 1 + (i * 7) % 32 : 1;  // prefill chunks and decode steps
-        if (s.past() + seq > s.max_context()) s.reset();
-        InvokeInput in;
-        in.ids = ids.data();
-        in.seq = seq;
-        in.all_positions = i % 5 == 0;
-        if (!s.invoke(in).is_ok()) ++failures;
-      }
-    });
-    CHECK(failures == 0);
-    CHECK(n == 0);
-  }
-  SessionOptions opts;
-  opts.max_batch = 4;
-  opts.max_seq = 64;
-  auto session = Session::create(minilm_static(), opts);
-  REQUIRE_MESSAGE(session.is_ok(), session.status().message());
-  std::vector<int32_t> ids(4 * 64, 1000);
-  std::vector<int32_t> lengths(4);
-  size_t failures = 0;
-  const size_t n = allocations_during([&] {
-    for (int i = 0; i < 12; ++i) {
-      const int batch = 1 + i % 4, seq = 4 + (i * 13) % 61;  // changing row counts
-      for (int b = 0; b < batch; ++b) {
-        ids[static_cast<size_t>(b * seq)] = 101;
-        lengths[static_cast<size_t>(b)] = seq - b;
-      }
-      InvokeInput in;
-      in.ids = ids.data();
-      in.batch = batch;
-      in.seq = seq;
-      in.lengths = lengths.data();
-      if (!(*session)->invoke(in).is_ok()) ++failures;
-    }
-  });
-  CHECK(failures == 0);
-  CHECK(n == 0);
 }
 
 // ---------------------------------------------------------------- verifier

@@ -6,8 +6,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -25,56 +23,20 @@
 namespace edgeattn {
 namespace {
 
-std::vector<std::vector<int32_t>> fixture_ids() {
-  std::ifstream in(std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/minilm_reference.json");
-  nlohmann::json j = nlohmann::json::parse(in);
-  std::vector<std::vector<int32_t>> ids;
-  for (const auto& c : j.at("cases")) ids.push_back(c.at("ids").get<std::vector<int32_t>>());
-  if (testing::quick_mode()) ids.resize(6);  // under emulation
-  return ids;
-}
-
 // Teacher-forced steps: 256, or 64 under emulation.
 int steps() { return testing::quick_mode() ? 64 : 256; }
 
-std::vector<std::vector<float>> embed_all(const Model& model, const std::vector<std::vector<int32_t>>& ids) {
-  SessionOptions opts;
-  opts.max_seq = 256;
-  auto s = Session::create(model, opts);
-  REQUIRE_MESSAGE(s.is_ok(), s.status().message());
-  std::vector<std::vector<float>> out;
-  for (const auto& row : ids) {
-    InvokeInput in;
-    in.ids = row.data();
-    in.seq = static_cast<int>(row.size());
-    REQUIRE((*s)->invoke(in).is_ok());
-    const TensorView v = (*s)->output(0);
-    out.emplace_back(v.f32(), v.f32() + v.dim(1));
-  }
-  return out;
-}
-
-double cosine(const std::vector<float>& a, const std::vector<float>& b) {
-  double dot = 0, na = 0, nb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    dot += static_cast<double>(a[i]) * b[i];
-    na += static_cast<double>(a[i]) * a[i];
-    nb += static_cast<double>(b[i]) * b[i];
-  }
-  return dot / std::sqrt(na * nb);
-}
-
 TEST_CASE("MiniLM fp16 and int8 embeddings stay close to fp32; the files shrink") {
   const Model& fp32 = testing::minilm();
-  const auto ids = fixture_ids();
-  const auto reference = embed_all(fp32, ids);
+  const auto ids = testing::minilm_fixture_ids();
+  const auto reference = testing::embed_rows(fp32, ids);
   for (const std::string dtype : {"fp16", "int8"}) {
     CAPTURE(dtype);
     const Model& q = testing::minilm_quantized(dtype);
-    const auto got = embed_all(q, ids);
+    const auto got = testing::embed_rows(q, ids);
     double sum = 0, worst = 1;
     for (size_t i = 0; i < ids.size(); ++i) {
-      const double c = cosine(reference[i], got[i]);
+      const double c = testing::cosine(reference[i], got[i]);
       sum += c;
       worst = std::min(worst, c);
     }
@@ -142,11 +104,11 @@ TEST_CASE("SmoothQuant smoothing without quantization preserves the fp32 model")
   mb.write(path);
   auto smoothed = Model::load_file(path.c_str());
   REQUIRE(smoothed.is_ok());
-  const auto ids = fixture_ids();
-  const auto a = embed_all(fp32, ids);
-  const auto b = embed_all(**smoothed, ids);
+  const auto ids = testing::minilm_fixture_ids();
+  const auto a = testing::embed_rows(fp32, ids);
+  const auto b = testing::embed_rows(**smoothed, ids);
   double worst = 1;
-  for (size_t i = 0; i < ids.size(); ++i) worst = std::min(worst, cosine(a[i], b[i]));
+  for (size_t i = 0; i < ids.size(); ++i) worst = std::min(worst, testing::cosine(a[i], b[i]));
   CHECK(worst >= 0.99999);
 }
 

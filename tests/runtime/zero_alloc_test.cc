@@ -168,8 +168,8 @@ TEST_CASE("stories260K: generation allocates nothing with every sampler") {
   SUBCASE("int8 KV cache") { generation_allocates_nothing(model, all, KvCacheDType::kI8); }
 }
 
-TEST_CASE("int8 and fp16 models: decoder and encoder invokes allocate nothing") {
-  for (const std::string dtype : {"fp16", "int8"}) {
+TEST_CASE("int8, int8-static and fp16 models: decoder and encoder invokes allocate nothing") {
+  for (const std::string dtype : {"fp16", "int8", "int8-static"}) {
     CAPTURE(dtype);
     decoder_invokes(testing::stories260k_quantized(dtype), 1);
     decoder_invokes(testing::stories260k_quantized(dtype), 2);

@@ -1,13 +1,20 @@
 #include "tests/support/models.h"
 
+#include <doctest/doctest.h>
+
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 
 #include "converter/importers.h"
 #include "converter/model_builder.h"
 #include "converter/quantize.h"
 #include "converter/report.h"
 #include "converter/smooth.h"
+#include "converter/static_scales.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
 #include "schema/edgeattn_generated.h"
@@ -23,9 +30,21 @@ std::unique_ptr<Model> convert_and_load(const std::string& input, const std::str
   convert::import_any(input, options, mb);
   convert::QuantizeOptions quantize;
   quantize.dtype = convert::parse_weight_dtype(dtype);
-  // As edgeattn-convert does by default: int8 gets activation smoothing.
-  if (quantize.dtype == convert::WeightDType::kI8) {
+  // As edgeattn-convert does by default: int8 and int8-static get activation
+  // smoothing; int8-static also its calibrated activation scales.
+  if (quantize.dtype == convert::WeightDType::kI8 || quantize.dtype == convert::WeightDType::kI8Static) {
     convert::smooth_for_int8(mb, convert::calibration_lines(""), 128, quantize.keep_fp32);
+  }
+  if (quantize.dtype == convert::WeightDType::kI8Static) {
+    convert::StaticScaleOptions so;
+    so.calibration = convert::calibration_lines("");
+    so.keep_fp32 = quantize.keep_fp32;
+    const convert::StaticScaleSummary ss = convert::calibrate_static_scales(mb, so);
+    if (ss.ops == 0 || ss.tokens <= 100) {
+      std::fprintf(stderr, "%s: static scales for %zu linear layers from %zu calibration tokens\n", input.c_str(),
+                   ss.ops, ss.tokens);
+      std::abort();
+    }
   }
   convert::quantize_weights(mb, quantize);
   mb.write(output);
@@ -64,8 +83,8 @@ const Model& minilm() {
 }
 
 const Model& stories260k_quantized(const std::string& dtype) {
-  static std::unique_ptr<Model> fp16, int8;
-  std::unique_ptr<Model>& slot = dtype == "fp16" ? fp16 : int8;
+  static std::map<std::string, std::unique_ptr<Model>> by_dtype;
+  std::unique_ptr<Model>& slot = by_dtype[dtype];
   if (!slot) {
     const std::string bin = require_model("stories260K/stories260K.bin");
     const std::string tok = require_model("stories260K/tok512.bin");
@@ -75,8 +94,8 @@ const Model& stories260k_quantized(const std::string& dtype) {
 }
 
 const Model& minilm_quantized(const std::string& dtype) {
-  static std::unique_ptr<Model> fp16, int8;
-  std::unique_ptr<Model>& slot = dtype == "fp16" ? fp16 : int8;
+  static std::map<std::string, std::unique_ptr<Model>> by_dtype;
+  std::unique_ptr<Model>& slot = by_dtype[dtype];
   if (!slot) {
     require_model("all-MiniLM-L6-v2/model.safetensors");
     slot = convert_and_load(require_model("all-MiniLM-L6-v2"), "", temp_dir("minilm_" + dtype) + "/model.eatn", dtype);
@@ -116,6 +135,44 @@ GreedyRun greedy_from_bos(const Model& model, int steps, const KernelTable* kern
     token = next;
   }
   return g;
+}
+
+std::vector<std::vector<int32_t>> minilm_fixture_ids() {
+  std::ifstream in(std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/minilm_reference.json");
+  nlohmann::json j = nlohmann::json::parse(in);
+  std::vector<std::vector<int32_t>> ids;
+  for (const auto& c : j.at("cases")) ids.push_back(c.at("ids").get<std::vector<int32_t>>());
+  if (quick_mode()) ids.resize(6);  // under emulation
+  return ids;
+}
+
+std::vector<std::vector<float>> embed_rows(const Model& model, const std::vector<std::vector<int32_t>>& ids,
+                                           int threads) {
+  SessionOptions opts;
+  opts.max_seq = 256;
+  opts.threads = threads;
+  auto s = Session::create(model, opts);
+  REQUIRE_MESSAGE(s.is_ok(), s.status().message());
+  std::vector<std::vector<float>> out;
+  for (const auto& row : ids) {
+    InvokeInput in;
+    in.ids = row.data();
+    in.seq = static_cast<int>(row.size());
+    REQUIRE((*s)->invoke(in).is_ok());
+    const TensorView v = (*s)->output(0);
+    out.emplace_back(v.f32(), v.f32() + v.dim(1));
+  }
+  return out;
+}
+
+double cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  double dot = 0, na = 0, nb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    dot += static_cast<double>(a[i]) * b[i];
+    na += static_cast<double>(a[i]) * a[i];
+    nb += static_cast<double>(b[i]) * b[i];
+  }
+  return dot / std::sqrt(na * nb);
 }
 
 }  // namespace edgeattn::testing

@@ -25,11 +25,13 @@ const Model& stories260k_from_gguf();
 const Model& minilm();
 
 // Converts `input` (anything edgeattn-convert accepts) to `output` and loads
-// it; `dtype` is "fp32", "fp16" or "int8" (edgeattn-convert --dtype).
+// it; `dtype` is "fp32", "fp16", "int8" or "int8-static" (edgeattn-convert
+// --dtype, with its default smoothing and calibration).
 std::unique_ptr<Model> convert_and_load(const std::string& input, const std::string& tokenizer,
                                         const std::string& output, const std::string& dtype = "fp32");
 
-// The same models with quantized weights, converted on first use.
+// The same models with quantized weights ("fp16", "int8", "int8-static"),
+// converted on first use.
 const Model& stories260k_quantized(const std::string& dtype);
 const Model& minilm_quantized(const std::string& dtype);
 
@@ -42,5 +44,17 @@ struct GreedyRun {
   std::string error;  // non-empty if a session call failed
 };
 GreedyRun greedy_from_bos(const Model& model, int steps, const KernelTable* kernels = nullptr, int threads = 1);
+
+// The token ids of every case in tests/fixtures/minilm_reference.json (the
+// first 6 in quick mode).
+std::vector<std::vector<int32_t>> minilm_fixture_ids();
+
+// One encoder invoke per row (batch 1, the row's length): each row's first
+// output [hidden] (e.g. the pooled, normalized embedding). REQUIREs success.
+std::vector<std::vector<float>> embed_rows(const Model& model, const std::vector<std::vector<int32_t>>& ids,
+                                           int threads = 1);
+
+// Cosine similarity of two equal-length vectors, accumulated in double.
+double cosine(const std::vector<float>& a, const std::vector<float>& b);
 
 }  // namespace edgeattn::testing
