@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kernels/kernels.h"
 #include "runtime/core/fallible_vector.h"
 #include "runtime/generator.h"
 #include "runtime/model.h"
@@ -140,6 +141,11 @@ Status to_cpp(const edgeattn_session_options& o, SessionOptions* so) {
   so->threads = o.threads;
   so->kv_dtype = static_cast<KvCacheDType>(kv);
   so->arena = Span<uint8_t>(static_cast<uint8_t*>(o.arena), o.arena_bytes);
+  if (o.kernels != nullptr) {
+    so->kernels = edgeattn::find_kernel_table(o.kernels);
+    EA_ENSURE(so->kernels != nullptr, StatusCode::kInvalidArgument,
+              "kernels '%s': no such kernel table in this build for this CPU", o.kernels);
+  }
   return Status::ok();
 }
 
@@ -327,6 +333,7 @@ edgeattn_session_options edgeattn_session_options_default(void) EDGEATTN_NOEXCEP
   o.kv_dtype = static_cast<edgeattn_kv_dtype>(d.kv_dtype);
   o.arena = nullptr;
   o.arena_bytes = 0;
+  o.kernels = nullptr;
   return o;
 }
 

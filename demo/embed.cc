@@ -61,6 +61,7 @@ int run_embed(const Model& model, const DemoArgs& args) {
   opts.max_batch = batch;
   opts.max_seq = seq;
   opts.threads = args.threads;
+  opts.kernels = args.kernels;
   Result<std::unique_ptr<Session>> created = Session::create(model, opts);
   if (!created.is_ok()) return fail("prepare", created.status());
   Session& session = **created;

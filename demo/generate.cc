@@ -39,6 +39,7 @@ int make_session(const Model& model, const DemoArgs& args, int context, Decoder*
   opts.max_seq = context < 64 ? context : 64;  // prefill chunk
   opts.max_context = context;
   opts.threads = args.threads;
+  opts.kernels = args.kernels;
   opts.kv_dtype = args.kv_dtype;
   opts.scratch_bytes = Generator::scratch_bytes(vocab, static_cast<size_t>(context), args.sampling);
   const auto t = Clock::now();

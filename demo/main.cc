@@ -9,6 +9,7 @@
 #include <string>
 
 #include "demo/demo_common.h"
+#include "kernels/kernels.h"
 #include "runtime/platform.h"
 
 namespace edgeattn::demo {
@@ -38,17 +39,19 @@ const char* const kGenerateHelp =
     "  --context N           context length (default prompt + max tokens, capped by the model)\n"
     "  --slide               when the context is full, drop the oldest half and continue\n"
     "  --kv-dtype D          KV cache storage: fp32 (default), fp16 or int8 (one scale per row)\n"
-    "  --threads N           worker threads (default 1)\n";
+    "  --threads N           worker threads (default 1)\n"
+    "  --kernels NAME        kernel table instead of the best for this CPU; 'reference' gives\n"
+    "                        the same output bits on every architecture (slow; targets/README.md)\n";
 
 const char* const kChatHelp =
     "usage: edgeattn-demo MODEL chat [options]\n"
     "  Reads one turn per stdin line, appends it to the conversation (the KV cache is kept),\n"
     "  generates a reply on stdout and a '[turn N: ...]' line on stderr. The context slides\n"
     "  when full. Options as for generate: --max-tokens (per reply, default 256),\n"
-    "  --temperature, --top-k, --top-p, --repeat-penalty, --seed, --context, --threads.\n";
+    "  --temperature, --top-k, --top-p, --repeat-penalty, --seed, --context, --threads, --kernels.\n";
 
 const char* const kEmbedHelp =
-    "usage: edgeattn-demo MODEL embed TEXT [TEXT ...] [--query Q] [--threads N]\n"
+    "usage: edgeattn-demo MODEL embed TEXT [TEXT ...] [--query Q] [--threads N] [--kernels NAME]\n"
     "  Without --query: one embedding per line on stdout (space-separated floats) and,\n"
     "  for two or more texts, their cosine similarity matrix on stderr.\n"
     "  With --query Q: the texts ranked by cosine similarity to Q, best first,\n"
@@ -135,6 +138,18 @@ bool parse_options(int argc, char** argv, int first, DemoArgs* a) {
         a->kv_dtype = KvCacheDType::kI8;
       } else {
         std::fprintf(stderr, "edgeattn-demo: --kv-dtype expects fp32, fp16 or int8, got '%s'\n", d.c_str());
+        return false;
+      }
+    } else if (s == "--kernels") {
+      if (!has_value) return false;
+      a->kernels = find_kernel_table(argv[++i]);
+      if (a->kernels == nullptr) {
+        const KernelTable* tables[16];
+        const size_t n = available_kernel_tables(tables, 16);
+        std::string names;
+        for (size_t t = 0; t < n; ++t) names += std::string(t > 0 ? ", " : "") + tables[t]->name;
+        std::fprintf(stderr, "edgeattn-demo: --kernels: no table '%s' for this CPU (available: %s)\n", argv[i],
+                     names.c_str());
         return false;
       }
     } else if (s == "--slide") {

@@ -59,6 +59,7 @@ const KernelTable kReferenceTable = {
     f32_attention_kv_ukernel__reference,
     f32_to_f16_row_ukernel__reference,
     f32_quantize_row_q8_ukernel__reference,
+    f32_gemm_ukernel__reference,
 };
 
 // A table that differs from `base` only in its int8 GEMM: the variants for

@@ -215,6 +215,16 @@ struct KernelTable {
   // dst[i] = rne(clamp(src[i] * (127.0f / amax), -127, 127)). Writes exactly n
   // bytes (no padding). src must be finite. Bit-identical in every table.
   float (*f32_quantize_row_q8)(size_t n, const float* src, int8_t* dst);
+
+  // ---- Optional: null in the ISA tables ------------------------------------
+  // y[r, c] = sum_k x[r, k] * w[c, k] (+ bias[c]) in float, k = 0..K-1
+  // sequentially (llama2.c's matmul order); w: f32 [n, k] in the model file.
+  // Only the reference table has one; the others leave fp32 layers to
+  // XNNPACK. With it, a forward pass on the reference table runs no code but
+  // its own, so it gives the same bits on every architecture
+  // (targets/README.md "Bit-identity").
+  void (*f32_gemm)(size_t m, size_t n, size_t k, const float* x, size_t x_stride,
+                   const float* w, const float* bias, float* y, size_t y_stride);
 };
 
 // Row stride in bytes of the xq buffer of f32_qd8_quantize / qd8_qc8w_gemm:

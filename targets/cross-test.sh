@@ -28,13 +28,14 @@
 # edgeattn-convert (build/, built here when missing) and the same .eatn is
 # run by the x86-64 and the ARM edgeattn-demo (greedy, 256 tokens); the
 # outputs must be byte-identical to each other and to llama2.c's published
-# text. Then bit-identity: stories260K fp32/fp16/int8, converted on x86-64,
-# teacher-forced over 128 tokens by edgeattn-logits-dump
+# text. Then bit-identity: stories260K fp32/fp16/int8/int8-static and MiniLM
+# fp32/int8/int8-static, converted on x86-64, run by edgeattn-logits-dump
 # (tests/targets/logits_dump.cc) on x86-64 and on ARM, with the default and
-# the reference kernel tables; the logits files are compared bit for bit and
-# the counts printed. Pairs listed in BIT_IDENTICAL must match (none today:
-# no dtype is bit-identical across x86-64 and ARM, targets/README.md).
-# CI compares under -cpu max only; --full under cortex-a53 too.
+# the reference kernel tables; the output files are compared bit for bit and
+# the counts printed. Pairs listed in BIT_IDENTICAL (every dtype with the
+# reference table) must match; the default tables' counts are reported.
+# CI compares under -cpu max (aarch64) and cortex-a7 (armv7); --full under
+# cortex-a53 too.
 #
 # tests/tools (tools_cli_test, tools_eval_test) start edgeattn-convert/-demo/
 # -eval with std::system(), i.e. through the host's /bin/sh, which cannot exec
@@ -178,36 +179,53 @@ host_dump_tool() {
   fi
 }
 
-# bit_identity_check TARGET BUILD_DIR QEMU_CPU: stories260K fp32/fp16/int8
-# converted on x86-64, logits over BOS + 128 teacher-forced tokens on x86-64
-# and on ARM, with each CPU's default kernel table and with the reference
-# table, compared bit for bit. Must be identical: $BIT_IDENTICAL (targets/
-# README.md "Bit-identity"); the others are reported.
+# bit_identity_check TARGET BUILD_DIR QEMU_CPU: models converted on x86-64,
+# raw outputs dumped by edgeattn-logits-dump on x86-64 and on ARM, with each
+# CPU's default kernel table and with the reference table, compared bit for
+# bit: stories260K fp32/fp16/int8/int8-static (logits of BOS + 128
+# teacher-forced tokens) and MiniLM fp32/int8/int8-static (embeddings of 4
+# sentences).
+# Must be identical: $BIT_IDENTICAL (targets/README.md "Bit-identity"); the
+# others are reported.
 bit_identity_check() {
   local t="$1" dir="$2" cpu="$3"
   local bin="$models/stories260K/stories260K.bin" tok="$models/stories260K/tok512.bin"
-  if [ ! -f "$bin" ] || [ ! -f "$tok" ]; then
-    echo "cross-test: SKIPPED bit-identity check: stories260K not in $models" >&2
-    return 0
-  fi
+  local minilm="${EDGEATTN_MINILM:-${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models/all-MiniLM-L6-v2}"
   cmake --build "$dir" -j"$jobs" --target edgeattn-logits-dump >/dev/null
-  local hostbin dump out dtype table flag ok=1 r
+  local hostbin dump out dtype table flag ok=1 r cases=() c name n
   hostbin="$(host_tools)"
   dump="$(host_dump_tool)"
   out="$dir/cross-arch"
   mkdir -p "$out"
-  for dtype in fp32 fp16 int8; do
-    "$hostbin/edgeattn-convert" "$bin" --tokenizer "$tok" --dtype "$dtype" -o "$out/s_$dtype.eatn" --quiet >/dev/null
+  if [ -f "$bin" ] && [ -f "$tok" ]; then
+    for dtype in fp32 fp16 int8 int8-static; do
+      "$hostbin/edgeattn-convert" "$bin" --tokenizer "$tok" --dtype "$dtype" -o "$out/stories260K-$dtype.eatn" \
+        --quiet >/dev/null
+      cases+=("stories260K-$dtype:128")
+    done
+  else
+    echo "cross-test: SKIPPED stories260K bit-identity check: stories260K not in $models" >&2
+  fi
+  if [ -f "$minilm/config.json" ]; then
+    for dtype in fp32 int8 int8-static; do
+      "$hostbin/edgeattn-convert" "$minilm" --dtype "$dtype" -o "$out/MiniLM-$dtype.eatn" --quiet >/dev/null
+      cases+=("MiniLM-$dtype:4")
+    done
+  else
+    echo "cross-test: SKIPPED MiniLM bit-identity check: no $minilm (scripts/fetch-models.sh)" >&2
+  fi
+  for c in "${cases[@]}"; do
+    name="${c%%:*}"; n="${c##*:}"
     for table in default reference; do
       flag=(); [ "$table" = reference ] && flag=(--reference)
-      "$dump" "$out/s_$dtype.eatn" "$out/x86_${dtype}_$table.logits" --n 128 "${flag[@]}" >/dev/null
-      run_arm "$t" "$dir" "$cpu" edgeattn-logits-dump "$out/s_$dtype.eatn" "$out/${t}_${dtype}_$table.logits" \
-        --n 128 "${flag[@]}" >/dev/null
-      r="$("$dump" --compare "$out/x86_${dtype}_$table.logits" "$out/${t}_${dtype}_$table.logits" || true)"
-      echo "cross-test: stories260K $dtype, $table kernels, logits x86-64 vs $t (-cpu $cpu): $r"
-      if [[ " $BIT_IDENTICAL " == *" $dtype/$table "* ]] &&
-         ! "$dump" --compare "$out/x86_${dtype}_$table.logits" "$out/${t}_${dtype}_$table.logits" >/dev/null; then
-        echo "cross-test: FAIL $dtype logits with $table kernels differ between x86-64 and $t" >&2
+      "$dump" "$out/$name.eatn" "$out/x86_${name}_$table.out" --n "$n" "${flag[@]}" >/dev/null
+      run_arm "$t" "$dir" "$cpu" edgeattn-logits-dump "$out/$name.eatn" "$out/${t}_${name}_$table.out" \
+        --n "$n" "${flag[@]}" >/dev/null
+      r="$("$dump" --compare "$out/x86_${name}_$table.out" "$out/${t}_${name}_$table.out" || true)"
+      echo "cross-test: $name, $table kernels, x86-64 vs $t (-cpu $cpu): $r"
+      if [[ " $BIT_IDENTICAL " == *" ${name#*-}/$table "* ]] &&
+         ! "$dump" --compare "$out/x86_${name}_$table.out" "$out/${t}_${name}_$table.out" >/dev/null; then
+        echo "cross-test: FAIL $name outputs with $table kernels differ between x86-64 and $t" >&2
         ok=0
       fi
     done
@@ -269,9 +287,11 @@ A53_KERNELS=neon;  A53_FEATURES="neon,!neon_fp16,!neon_dotprod"; A53_TABLES="ref
 MAX_KERNELS=neon_fp16; MAX_FEATURES="neon,neon_fp16,neon_dotprod"
 MAX_TABLES="reference,neon,neon_dotprod,neon_fp16"; MAX_FP16_FC=xnnpack_f16
 A7_KERNELS=neon;   A7_FEATURES="neon,!neon_fp16,!neon_dotprod";  A7_TABLES="reference,neon"; A7_FP16_FC=own
-# dtype/kernel-table pairs whose logits must be bit-identical across x86-64
-# and ARM (bit_identity_check); set from measurements, see targets/README.md.
-BIT_IDENTICAL=""
+# dtype/kernel-table pairs whose outputs must be bit-identical across x86-64
+# and ARM (bit_identity_check): every dtype on the reference table, which runs
+# only its own code, in a fixed order, without FMA contraction or libm
+# (targets/README.md "Bit-identity").
+BIT_IDENTICAL="fp32/reference fp16/reference int8/reference int8-static/reference"
 ARMV7_SUBSET="kernels_test kernels_variant_test runtime_stories260k_test targets_fp16_fc_test"
 # Real-model tests that take minutes under qemu even in quick mode (MiniLM,
 # the tools tests, the soak): CI runs them under -cpu max only.

@@ -9,6 +9,7 @@
 // by sqrtf(head_dim) while this API multiplies by `scale`.
 // Recomputing the scores in each pass costs 3x the dot products; the oracle
 // does not care.
+#include "kernels/reference/portable_math.h"
 #include "kernels/reference/reference.h"
 
 #include <cmath>
@@ -38,11 +39,11 @@ void f32_attention_ukernel__reference(const AttentionArgs& a) {
       if (s > max) max = s;
     }
     float sum = 0.0f;
-    for (size_t j = 0; j < n; ++j) sum += expf(score(a, q, j) - max);
+    for (size_t j = 0; j < n; ++j) sum += portable_expf(score(a, q, j) - max);
 
     for (size_t i = 0; i < a.head_dim; ++i) out[i] = 0.0f;
     for (size_t j = 0; j < n; ++j) {
-      const float w = expf(score(a, q, j) - max) / sum;
+      const float w = portable_expf(score(a, q, j) - max) / sum;
       const float* v = a.v + j * a.v_stride;
       for (size_t i = 0; i < a.head_dim; ++i) out[i] += w * v[i];
     }

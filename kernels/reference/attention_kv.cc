@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "kernels/reference/fp16.h"
+#include "kernels/reference/portable_math.h"
 #include "kernels/reference/reference.h"
 
 namespace edgeattn {
@@ -53,11 +54,11 @@ void f32_attention_kv_ukernel__reference(const AttentionKvArgs& a) {
       if (s > max) max = s;
     }
     float sum = 0.0f;
-    for (size_t j = 0; j < n; ++j) sum += expf(score(a, q, j) - max);
+    for (size_t j = 0; j < n; ++j) sum += portable_expf(score(a, q, j) - max);
 
     for (size_t i = 0; i < a.head_dim; ++i) out[i] = 0.0f;
     for (size_t j = 0; j < n; ++j) {
-      const float w = expf(score(a, q, j) - max) / sum;
+      const float w = portable_expf(score(a, q, j) - max) / sum;
       for (size_t i = 0; i < a.head_dim; ++i) {
         out[i] += w * load(a, a.v, a.v_stride, a.v_scales, j, i);
       }

@@ -6,6 +6,7 @@
 // the true value is ~1e-16 |x|); the identity is accurate everywhere:
 // exp(-2u) overflows to +inf only where y underflows to -0 anyway, and
 // x = +-inf / NaN give inf / NaN / NaN exactly as the literal form does.
+#include "kernels/reference/portable_math.h"
 #include "kernels/reference/reference.h"
 
 #include <cmath>
@@ -17,7 +18,7 @@ void f32_gelu_tanh_ukernel__reference(size_t n, const float* x, float* y) {
   for (size_t i = 0; i < n; ++i) {
     const double v = x[i];
     const double u = kSqrt2OverPi * (v + 0.044715 * v * v * v);
-    y[i] = static_cast<float>(v / (1.0 + std::exp(-2.0 * u)));
+    y[i] = static_cast<float>(v / (1.0 + portable_exp(-2.0 * u)));
   }
 }
 

@@ -17,6 +17,10 @@
 //   - gelu, gelu_tanh and silu_mul evaluate in double (erf; exp of -|x|, which
 //     never overflows; gelu_tanh as x / (1 + exp(-2u)), see gelu_tanh.cc) and
 //     round once to float.
+//   - No libm: exp/erf/sin/cos/pow are portable_math.h's, and fp32 layers use
+//     f32_gemm_ukernel__reference, not XNNPACK. Every result is a fixed
+//     sequence of IEEE operations, so the table gives the same bits on every
+//     architecture (targets/README.md "Bit-identity").
 //
 // Example:
 //   edgeattn::f32_rmsnorm_ukernel__reference(rows, cols, x, cols, gamma, 1e-5f, y, cols);
@@ -52,6 +56,8 @@ void qd8_qc8w_gemm_ukernel__reference(size_t m, size_t n, size_t k, const int8_t
                                       const float* x_scales, const int8_t* w,
                                       const float* w_scales, const float* bias, float* y,
                                       size_t y_stride);
+void f32_gemm_ukernel__reference(size_t m, size_t n, size_t k, const float* x, size_t x_stride,
+                                 const float* w, const float* bias, float* y, size_t y_stride);
 void f32_f16w_gemm_ukernel__reference(size_t m, size_t n, size_t k, const float* x,
                                       size_t x_stride, const uint16_t* w, const float* bias,
                                       float* y, size_t y_stride);

@@ -1,12 +1,15 @@
 // fill_rope_table: the (cos, sin) table that every f32_rope kernel reads.
 //
-// Computed in float exactly as llama2.c does (freq = 1 / powf(theta, 2i / d),
+// Computed with llama2.c's float expression (freq = 1 / powf(theta, 2i / d),
 // angle = (float)pos * freq, cosf/sinf), because the runtime must reproduce
-// llama2.c's output bit for bit; a double computation rounded to float would
-// differ in the last bit for some (pos, i) and the logits would drift.
-#include <cmath>
-
+// llama2.c's output bit for bit; a double angle rounded to float would differ
+// in the last bit for some (pos, i) and the logits would drift. powf, cosf
+// and sinf themselves are the portable ones (portable_math.h) evaluated in
+// double and rounded once, which gives the correctly rounded float that
+// glibc's functions give (rope_test checks every entry against glibc) and
+// the same bits on every architecture, where glibc's own may not.
 #include "kernels/kernels.h"
+#include "kernels/reference/portable_math.h"
 
 namespace edgeattn {
 
@@ -16,10 +19,10 @@ void fill_rope_table(size_t max_pos, size_t rotary_dim, float theta, float* cos_
     float* row = cos_sin + pos * rotary_dim;
     for (size_t i = 0; i < half; ++i) {
       const float freq =
-          1.0f / powf(theta, static_cast<float>(2 * i) / static_cast<float>(rotary_dim));
+          1.0f / static_cast<float>(portable_pow(theta, static_cast<float>(2 * i) / static_cast<float>(rotary_dim)));
       const float angle = static_cast<float>(pos) * freq;
-      row[2 * i] = cosf(angle);
-      row[2 * i + 1] = sinf(angle);
+      row[2 * i] = static_cast<float>(portable_cos(angle));
+      row[2 * i + 1] = static_cast<float>(portable_sin(angle));
     }
   }
 }

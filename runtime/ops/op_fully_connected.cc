@@ -3,7 +3,9 @@
 // By weight dtype:
 //   f32  XNNPACK: the operator (with its packed copy of W) is created at
 //        prepare; eval only sets the row count and pointers, which XNNPACK
-//        does without allocating (docs/xnnpack-debian12.md §2).
+//        does without allocating (docs/xnnpack-debian12.md §2). With the
+//        reference kernel table, its own f32_gemm (llama2.c's order), so a
+//        reference run depends on no other library's numerics.
 //   f16  own kernel reading W in place from the model (fp32 compute), or,
 //        with the "neon_fp16" kernel table (AArch64 with fp16 arithmetic),
 //        XNNPACK's f16 GEMM (FMLA on halves, fp16 accumulation): the operator
@@ -127,7 +129,8 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
   state->scratch_bytes =
       ScratchLayout(state->max_rows, k, n, input(op, 3) >= 0, w.dtype == DType::kI8, xnn_f16).total;
   if (w.dtype != DType::kF32) return Status::ok();
-  if (!ctx.create_operators) return Status::ok();
+  // The reference table's own fp32 GEMM instead of XNNPACK (kernels.h).
+  if (ctx.kernels->f32_gemm != nullptr || !ctx.create_operators) return Status::ok();
   const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
   xnn_status s = xnn_create_fully_connected_nc_f32(k, n, k, n, static_cast<const float*>(w.data), bias, lo,
                                                    std::numeric_limits<float>::infinity(), 0, &state->xnn);
@@ -146,7 +149,7 @@ struct GemmJob {
   const float* x;            // [m, k] f32
   const int8_t* xq;          // [m, qd8_row_bytes(k)] (i8 path)
   const float* x_scales;     // [m]                  (i8 path)
-  const void* w;             // [n, k] f16 or i8, in the model mapping
+  const void* w;             // [n, k] f32, f16 or i8, in the model mapping
   const float* w_scales;     // [n] (i8)
   const float* bias;         // [n] or nullptr
   float* y;                  // [m, n]
@@ -155,7 +158,9 @@ struct GemmJob {
 void run_gemm_tile(void* context, size_t n0, size_t tile) {
   const GemmJob& j = *static_cast<const GemmJob*>(context);
   const float* bias = j.bias != nullptr ? j.bias + n0 : nullptr;
-  if (j.dtype == DType::kI8) {
+  if (j.dtype == DType::kF32) {
+    j.kernels->f32_gemm(j.m, tile, j.k, j.x, j.k, static_cast<const float*>(j.w) + n0 * j.k, bias, j.y + n0, j.n);
+  } else if (j.dtype == DType::kI8) {
     j.kernels->qd8_qc8w_gemm(j.m, tile, j.k, j.xq, j.x_scales, static_cast<const int8_t*>(j.w) + n0 * j.k,
                              j.w_scales + n0, bias, j.y + n0, j.n);
   } else {
@@ -227,7 +232,7 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
   if (fc_int8_static_enabled(op)) return fc_int8_static_eval(ctx, op, state);
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
   if (w.dtype == DType::kF16 && state.xnn != nullptr) return eval_xnn_f16(ctx, op, state, w);
-  if (w.dtype != DType::kF32) return eval_own(ctx, op, state, w);
+  if (w.dtype != DType::kF32 || ctx.kernels->f32_gemm != nullptr) return eval_own(ctx, op, state, w);
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   const float* x = op_input(ctx, op, state, rows, static_cast<size_t>(w.shape[1]));
   xnn_status s = xnn_setup_fully_connected_nc_f32(state.xnn, rows, x, ctx.f32(output(op, 0)), ctx.threadpool);

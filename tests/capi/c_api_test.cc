@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "capi/edgeattn.h"
+#include "kernels/kernels.h"
 #include "runtime/generator.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
@@ -255,6 +256,23 @@ TEST_CASE("C API: tiny BERT embeddings equal the C++ session's bit for bit; bad 
   CHECK(mem.kv_cache_bytes == 0);
   CHECK(std::string(edgeattn_session_kernel_name(s)) == (*cs)->kernel_name());
 
+  // The same through the reference table, chosen by name: the C++ session
+  // with reference_kernels() gives the same bits.
+  edgeattn_session_options ro = so;
+  ro.kernels = "reference";
+  edgeattn_session* rs = nullptr;
+  REQUIRE_MESSAGE(edgeattn_session_create(bert.handle, &ro, &rs) == EDGEATTN_OK, last_error());
+  CHECK(std::string(edgeattn_session_kernel_name(rs)) == "reference");
+  REQUIRE(edgeattn_session_invoke(rs, &in) == EDGEATTN_OK);
+  edgeattn_tensor rout;
+  REQUIRE(edgeattn_session_output(rs, 0, &rout) == EDGEATTN_OK);
+  cso.kernels = &reference_kernels();
+  auto crs = Session::create(*cpp, cso);
+  REQUIRE(crs.is_ok());
+  REQUIRE((*crs)->invoke(cin).is_ok());
+  CHECK(std::memcmp(rout.data, (*crs)->output(0).data, 2 * 16 * sizeof(float)) == 0);
+  edgeattn_session_destroy(rs);
+
   SUBCASE("an id past the vocabulary") {
     std::vector<int32_t> bad = ids;
     bad[3] = 32;
@@ -308,6 +326,11 @@ TEST_CASE("C API: session options: bad values, a caller arena (exact, too small,
   so.max_batch = 0;
   CHECK(edgeattn_session_create(llama.handle, &so, &s) == EDGEATTN_INVALID_ARGUMENT);
   CHECK(contains(last_error(), "max_batch 0"));
+  so = edgeattn_session_options_default();
+  so.kernels = "no-such-table";
+  CHECK(edgeattn_session_create(llama.handle, &so, &s) == EDGEATTN_INVALID_ARGUMENT);
+  CHECK(contains(last_error(), "kernels 'no-such-table'"));
+  CHECK(s == nullptr);
   so = edgeattn_session_options_default();
   so.graph = "no-such-graph";
   CHECK(edgeattn_session_create(llama.handle, &so, &s) == EDGEATTN_INVALID_ARGUMENT);

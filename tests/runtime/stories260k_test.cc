@@ -82,6 +82,34 @@ TEST_CASE("stories260K: every kernel table and two threads reproduce the text") 
   CHECK(greedy(testing::stories260k_from_llama2c(), 256, nullptr, 2).text == expected_text());
 }
 
+// The reference table is what runs bit-identically on every architecture
+// (targets/cross-test.sh compares its logits x86-64 vs ARM): it must not
+// reach XNNPACK (fp32 layers take its own f32_gemm), and its bits must not
+// depend on the thread count (each output is summed by one thread, in order).
+TEST_CASE("stories260K: the reference table uses no XNNPACK and is thread-count invariant") {
+  const Model& model = testing::stories260k_from_llama2c();
+  SessionOptions opts;
+  opts.kernels = &reference_kernels();
+  auto session = Session::create(model, opts);
+  REQUIRE(session.is_ok());
+  CHECK((*session)->memory().xnnpack_bytes == 0);
+  const testing::GreedyRun one = greedy(model, 64, &reference_kernels(), 1);
+  const testing::GreedyRun three = greedy(model, 64, &reference_kernels(), 3);
+  CHECK(bit_identical(one.logits, three.logits));
+  // Against the default table (XNNPACK, SIMD kernels): the same function up
+  // to float reordering: logits are O(10), the largest difference seen is
+  // 1.5e-5 (x86-64 AVX2 + XNNPACK), the bound 1e-4.
+  const testing::GreedyRun fast = greedy(model, 64);
+  REQUIRE(fast.logits.size() == one.logits.size());
+  double max_diff = 0;
+  for (size_t i = 0; i < one.logits.size(); ++i) {
+    max_diff = std::max(max_diff, static_cast<double>(std::abs(one.logits[i] - fast.logits[i])));
+  }
+  CAPTURE(max_diff);
+  CHECK(max_diff < 1e-4);
+  CHECK(max_diff > 0.0);  // the two really are different code paths
+}
+
 TEST_CASE("stories260K: chunked prefill with all positions matches step-by-step decoding") {
   const Model& model = testing::stories260k_from_llama2c();
   const testing::GreedyRun steps = greedy(model, 40);
