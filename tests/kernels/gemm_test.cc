@@ -333,5 +333,48 @@ TEST_CASE("f32_f16w_gemm reads subnormal, zero and extreme halves exactly") {
   }
 }
 
+// The reference fp32 GEMM (the reference table's fp32 layers): the oracle's
+// oracle is a double-precision dot product. Tolerance: a sequential float
+// sum of K products is within K * 2^-24 * S of the exact one (S = sum_k
+// |x_k w_k|), plus half an ulp for the bias addition; integer data below
+// 2^24 must be exact. Strided x/y and a bias are exercised.
+TEST_CASE("f32_gemm (reference) against a double dot product; exact on integer data") {
+  for (const Shape& s : {Shape{1, 1, 1}, Shape{1, 7, 33}, Shape{3, 5, 384}, Shape{4, 17, 1536}, Shape{2, 64, 5}}) {
+    CAPTURE(s.m);
+    CAPTURE(s.n);
+    CAPTURE(s.k);
+    const size_t xs = s.k + 3, ys = s.n + 2;
+    for (bool integers : {false, true}) {
+      std::vector<float> x = test::random_vector(s.m * xs, -1.0f, 1.0f, 7);
+      std::vector<float> w = test::random_vector(s.n * s.k, -1.0f, 1.0f, 8);
+      std::vector<float> bias = test::random_vector(s.n, -1.0f, 1.0f, 9);
+      if (integers) {
+        for (float& v : x) v = std::round(v * 8.0f);
+        for (float& v : w) v = std::round(v * 8.0f);
+        for (float& v : bias) v = std::round(v * 8.0f);
+      }
+      std::vector<float> y(s.m * ys, -7.0f);
+      f32_gemm_ukernel__reference(s.m, s.n, s.k, x.data(), xs, w.data(), bias.data(), y.data(), ys);
+      for (size_t r = 0; r < s.m; ++r) {
+        for (size_t c = 0; c < s.n; ++c) {
+          double exact = bias[c], mag = std::fabs(bias[c]);
+          for (size_t i = 0; i < s.k; ++i) {
+            exact += static_cast<double>(x[r * xs + i]) * w[c * s.k + i];
+            mag += std::fabs(static_cast<double>(x[r * xs + i]) * w[c * s.k + i]);
+          }
+          const double got = y[r * ys + c];
+          if (integers) {
+            CHECK(got == exact);
+          } else {
+            CHECK(std::fabs(got - exact) <= (static_cast<double>(s.k) + 1.0) * 0x1.0p-24 * mag);
+          }
+        }
+        // The padding between rows of y is untouched.
+        for (size_t c = s.n; c < ys; ++c) CHECK(y[r * ys + c] == -7.0f);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace edgeattn
