@@ -42,6 +42,12 @@ TEST_CASE("edgeattn-convert + edgeattn-demo generate print the published stories
     CHECK(g.err.find("tok/s") != std::string::npos);
     CHECK(g.err.find("peak RSS") != std::string::npos);
   }
+  // The reference table (bit-identical across architectures) by name.
+  Run r = run(tool_path("edgeattn-demo") + " " + dir + "/a.eatn generate --max-tokens 256 --kernels reference");
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.out == expected);
+  CHECK(r.err.find("kernels reference") != std::string::npos);
+  CHECK(r.err.find("XNNPACK packed 0.00 MiB") != std::string::npos);
   Run i = run(tool_path("edgeattn-convert") + " inspect " + dir + "/a.eatn --max-seq 256");
   CHECK_MESSAGE(i.exit_code == 0, i.err);
   CHECK(i.out.find("LlamaDecoder") != std::string::npos);
@@ -154,13 +160,18 @@ TEST_CASE("edgeattn-demo help, bad flags and wrong models: one clear line, exit 
     CHECK(h.out.find(std::string("usage: edgeattn-demo MODEL ") + verb) != std::string::npos);
   }
   Run gen_help = run(demo + " generate --help");
-  for (const char* flag : {"--prompt", "--max-tokens", "--temperature", "--top-k", "--top-p", "--seed", "--threads"}) {
+  for (const char* flag :
+       {"--prompt", "--max-tokens", "--temperature", "--top-k", "--top-p", "--seed", "--threads", "--kernels"}) {
     CHECK(gen_help.out.find(flag) != std::string::npos);
   }
   const std::string model = stories_model();
   Run bad_flag = run(demo + " " + model + " generate --bogus");
   CHECK(bad_flag.exit_code == 2);
   CHECK(bad_flag.err.find("unknown option '--bogus'") != std::string::npos);
+  Run bad_table = run(demo + " " + model + " generate --kernels no-such-table");
+  CHECK(bad_table.exit_code == 2);
+  CHECK(bad_table.err.find("no table 'no-such-table'") != std::string::npos);
+  CHECK(bad_table.err.find("available: reference") != std::string::npos);
   Run bad_value = run(demo + " " + model + " generate --top-p 7");
   CHECK(bad_value.exit_code == 2);
   CHECK(bad_value.err.find("--top-p") != std::string::npos);
