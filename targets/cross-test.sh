@@ -28,7 +28,8 @@
 # edgeattn-convert (build/, built here when missing) and the same .eatn is
 # run by the x86-64 and the ARM edgeattn-demo (greedy, 256 tokens); the
 # outputs must be byte-identical to each other and to llama2.c's published
-# text. Then bit-identity: stories260K fp32/fp16/int8/int8-static and MiniLM
+# text; the int8 file sampled with a seed on the reference table must give
+# the same text on both. Then bit-identity: stories260K fp32/fp16/int8/int8-static and MiniLM
 # fp32/int8/int8-static, converted on x86-64, run by edgeattn-logits-dump
 # (tests/targets/logits_dump.cc) on x86-64 and on ARM, with the default and
 # the reference kernel tables; the output files are compared bit for bit and
@@ -155,6 +156,22 @@ cross_arch_check() {
   [ "$ok" = 1 ] || exit 1
   echo "cross-test: PASS stories260K converted on x86-64, greedy 256 tokens on $t (qemu -cpu $cpu," \
        "kernels $kernels) == x86-64 output == llama2.c text ($(wc -c <"$out/$t.txt") bytes)"
+  # A golden-output check as a user would run it: int8, seeded nucleus
+  # sampling, the reference table on both sides (its logits are the same
+  # bits everywhere, so the same seed must draw the same tokens).
+  local sample=(generate --max-tokens 256 --temperature 0.9 --top-p 0.95 --seed 7 --kernels reference)
+  "$hostbin/edgeattn-convert" "$bin" --tokenizer "$tok" --dtype int8 -o "$out/stories260K-int8.eatn" \
+    --quiet >/dev/null
+  "$hostbin/edgeattn-demo" "$out/stories260K-int8.eatn" "${sample[@]}" >"$out/x86-sampled.txt" 2>/dev/null
+  QEMU_CPU="$cpu" "$(qemu_of "$t")" -L "/usr/$(triple_of "$t")" \
+    -E "LD_LIBRARY_PATH=$root/build-sysroots/$t/usr/lib/$(triple_of "$t")" \
+    "$dir/bin/edgeattn-demo" "$out/stories260K-int8.eatn" "${sample[@]}" >"$out/$t-sampled.txt" 2>/dev/null
+  if [ ! -s "$out/x86-sampled.txt" ] || ! cmp -s "$out/x86-sampled.txt" "$out/$t-sampled.txt"; then
+    echo "cross-test: FAIL $t: int8, sampled with --seed 7 on the reference table, differs from x86-64" >&2
+    exit 1
+  fi
+  echo "cross-test: PASS stories260K int8 sampled (T 0.9, top-p 0.95, seed 7, kernels reference) on $t" \
+       "(qemu -cpu $cpu) == x86-64 output ($(wc -c <"$out/$t-sampled.txt") bytes)"
 }
 
 # run_arm TARGET BUILD_DIR QEMU_CPU PROGRAM [args...]: an ARM program of the
