@@ -165,17 +165,12 @@ size_t vocab_of(const Model& model) {
   return v > 0 ? static_cast<size_t>(v) : 0;
 }
 
-bool is_decoder(const Model& model) {
-  const edgeattn::fb::Architecture a = model.fb().hparams()->architecture();
-  return a == edgeattn::fb::Architecture::LlamaDecoder || a == edgeattn::fb::Architecture::Gpt2Decoder;
-}
-
 // The session options a generator runs with: the caller's plus the sampling
 // scratch in the arena's persistent region.
 Status generator_session_options(const Model& model, const edgeattn_session_options& c,
                                  const edgeattn_generate_options& g, SessionOptions* so) {
   EA_RETURN_IF_ERROR(to_cpp(c, so));
-  EA_ENSURE(is_decoder(model), StatusCode::kInvalidArgument, "generation needs a decoder model; this one is %s",
+  EA_ENSURE(model.is_decoder(), StatusCode::kInvalidArgument, "generation needs a decoder model; this one is %s",
             edgeattn::fb::EnumNameArchitecture(model.fb().hparams()->architecture()));
   const int context = c.max_context > 0 ? c.max_context : c.max_seq;
   EA_ENSURE(context >= 1, StatusCode::kInvalidArgument, "max_context %d / max_seq %d must be positive",
@@ -242,7 +237,7 @@ edgeattn_status edgeattn_model_get_info(const edgeattn_model* model, edgeattn_mo
   i.weight_bytes = m.weight_bytes();
   i.file_bytes = m.file_size();
   i.architecture = edgeattn::fb::EnumNameArchitecture(hp.architecture());
-  i.is_decoder = is_decoder(m) ? 1 : 0;
+  i.is_decoder = m.is_decoder() ? 1 : 0;
   i.vocab_size = hp.vocab_size();
   i.hidden_size = hp.hidden_size();
   i.n_layers = hp.n_layers();

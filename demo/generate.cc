@@ -14,11 +14,6 @@
 namespace edgeattn::demo {
 namespace {
 
-bool is_decoder(const Model& model) {
-  return model.fb().hparams()->architecture() == fb::Architecture::LlamaDecoder ||
-         model.fb().hparams()->architecture() == fb::Architecture::Gpt2Decoder;
-}
-
 // Stop on EOS; llama2.c-style models also end a story with BOS.
 std::vector<int32_t> stop_ids(const Tokenizer& tok) {
   std::vector<int32_t> ids;
@@ -78,7 +73,7 @@ Status stream_reply(Generator& gen, const Tokenizer& tok, int32_t prev) {
 
 int run_generate(const Model& model, const DemoArgs& args) {
   const Tokenizer* tok = model.tokenizer();
-  if (!is_decoder(model) || tok == nullptr) {
+  if (!model.is_decoder() || tok == nullptr) {
     std::fprintf(stderr, "edgeattn-demo: generate needs a decoder model with a tokenizer (this one is %s)\n",
                  fb::EnumNameArchitecture(model.fb().hparams()->architecture()));
     return kExitUsage;
@@ -133,7 +128,7 @@ int run_generate(const Model& model, const DemoArgs& args) {
 
 int run_chat(const Model& model, const DemoArgs& args) {
   const Tokenizer* tok = model.tokenizer();
-  if (!is_decoder(model) || tok == nullptr) {
+  if (!model.is_decoder() || tok == nullptr) {
     std::fprintf(stderr, "edgeattn-demo: chat needs a decoder model with a tokenizer\n");
     return kExitUsage;
   }

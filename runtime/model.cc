@@ -185,4 +185,9 @@ const fb::Graph* Model::find_graph(std::string_view name) const {
 
 const fb::Graph& Model::default_graph() const { return *fb_->graphs()->Get(0); }
 
+bool Model::is_decoder() const {
+  const fb::Architecture a = fb_->hparams()->architecture();
+  return a == fb::Architecture::LlamaDecoder || a == fb::Architecture::Gpt2Decoder;
+}
+
 }  // namespace edgeattn

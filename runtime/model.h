@@ -68,6 +68,10 @@ class Model {
   // Bytes of all constant tensors (the weights), as stored.
   size_t weight_bytes() const { return weight_bytes_; }
 
+  // An autoregressive LM (LlamaDecoder, Gpt2Decoder): run it with a
+  // Generator or decode step by step; false for encoders.
+  bool is_decoder() const;
+
   // The tokenizer stored in the model, or nullptr if it has none.
   const Tokenizer* tokenizer() const { return tokenizer_.get(); }
 

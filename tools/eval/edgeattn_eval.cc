@@ -610,8 +610,7 @@ int main(int argc, char** argv) {
   const char* arch = fb::EnumNameArchitecture(hr->architecture());
   std::string source;
   const bool encoder = hr->architecture() == fb::Architecture::BertEncoder;
-  const bool decoder =
-      hr->architecture() == fb::Architecture::LlamaDecoder || hr->architecture() == fb::Architecture::Gpt2Decoder;
+  const bool decoder = ref.is_decoder();
   if (!encoder && !decoder) {
     std::fprintf(stderr, "edgeattn-eval: architecture '%s' is not supported (BertEncoder, LlamaDecoder, Gpt2Decoder)\n",
                  arch);
