@@ -128,6 +128,15 @@ host_tools() {
 
 models="${EDGEATTN_MODELS:-$root/../shared/models}"
 
+# run_arm TARGET BUILD_DIR QEMU_CPU PROGRAM [args...]: an ARM program of the
+# build under qemu.
+run_arm() {
+  local t="$1" dir="$2" cpu="$3" prog="$4"
+  shift 4
+  QEMU_CPU="$cpu" "$(qemu_of "$t")" -L "/usr/$(triple_of "$t")" \
+    -E "LD_LIBRARY_PATH=$root/build-sysroots/$t/usr/lib/$(triple_of "$t")" "$dir/bin/$prog" "$@"
+}
+
 # cross_arch_check TARGET BUILD_DIR QEMU_CPU EXPECTED_KERNELS
 cross_arch_check() {
   local t="$1" dir="$2" cpu="$3" kernels="$4"
@@ -144,9 +153,7 @@ cross_arch_check() {
   "$hostbin/edgeattn-convert" "$bin" --tokenizer "$tok" -o "$out/stories260K.eatn" --quiet >/dev/null
   "$hostbin/edgeattn-demo" "$out/stories260K.eatn" generate --max-tokens 256 --temperature 0 \
     >"$out/x86.txt" 2>"$out/x86.err"
-  QEMU_CPU="$cpu" "$(qemu_of "$t")" -L "/usr/$(triple_of "$t")" \
-    -E "LD_LIBRARY_PATH=$root/build-sysroots/$t/usr/lib/$(triple_of "$t")" \
-    "$dir/bin/edgeattn-demo" "$out/stories260K.eatn" generate --max-tokens 256 --temperature 0 \
+  run_arm "$t" "$dir" "$cpu" edgeattn-demo "$out/stories260K.eatn" generate --max-tokens 256 --temperature 0 \
     >"$out/$t.txt" 2>"$out/$t.err"
   local ok=1
   cmp -s "$out/x86.txt" "$out/$t.txt" || { echo "cross-test: FAIL $t output differs from x86-64" >&2; ok=0; }
@@ -163,24 +170,14 @@ cross_arch_check() {
   "$hostbin/edgeattn-convert" "$bin" --tokenizer "$tok" --dtype int8 -o "$out/stories260K-int8.eatn" \
     --quiet >/dev/null
   "$hostbin/edgeattn-demo" "$out/stories260K-int8.eatn" "${sample[@]}" >"$out/x86-sampled.txt" 2>/dev/null
-  QEMU_CPU="$cpu" "$(qemu_of "$t")" -L "/usr/$(triple_of "$t")" \
-    -E "LD_LIBRARY_PATH=$root/build-sysroots/$t/usr/lib/$(triple_of "$t")" \
-    "$dir/bin/edgeattn-demo" "$out/stories260K-int8.eatn" "${sample[@]}" >"$out/$t-sampled.txt" 2>/dev/null
+  run_arm "$t" "$dir" "$cpu" edgeattn-demo "$out/stories260K-int8.eatn" "${sample[@]}" >"$out/$t-sampled.txt" \
+    2>/dev/null
   if [ ! -s "$out/x86-sampled.txt" ] || ! cmp -s "$out/x86-sampled.txt" "$out/$t-sampled.txt"; then
     echo "cross-test: FAIL $t: int8, sampled with --seed 7 on the reference table, differs from x86-64" >&2
     exit 1
   fi
   echo "cross-test: PASS stories260K int8 sampled (T 0.9, top-p 0.95, seed 7, kernels reference) on $t" \
        "(qemu -cpu $cpu) == x86-64 output ($(wc -c <"$out/$t-sampled.txt") bytes)"
-}
-
-# run_arm TARGET BUILD_DIR QEMU_CPU PROGRAM [args...]: an ARM program of the
-# build under qemu.
-run_arm() {
-  local t="$1" dir="$2" cpu="$3" prog="$4"
-  shift 4
-  QEMU_CPU="$cpu" "$(qemu_of "$t")" -L "/usr/$(triple_of "$t")" \
-    -E "LD_LIBRARY_PATH=$root/build-sysroots/$t/usr/lib/$(triple_of "$t")" "$dir/bin/$prog" "$@"
 }
 
 # The x86-64 edgeattn-logits-dump (tests/targets): from build/ when it has
