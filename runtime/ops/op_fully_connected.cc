@@ -27,11 +27,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <vector>
 
 #include <limits>
 
 #include "kernels/kernels.h"
+#include "runtime/core/fallible_vector.h"
 #include "runtime/model.h"
 #include "runtime/ops/fc_int8_static.h"
 #include "runtime/ops/op_checks.h"
@@ -96,17 +96,18 @@ struct ScratchLayout {
 };
 
 // XNNPACK's f16 fully connected operator for W [n, k] halves (bias rounded
-// to halves). Returns xnn_status_unsupported_hardware without fp16
-// arithmetic.
-xnn_status create_f16(const PrepareContext& ctx, const fb::Op& op, size_t n, size_t k, const void* w, float lo,
-                      xnn_operator_t* out) {
-  std::vector<uint16_t> bias_h;  // [n]; XNNPACK packs it at create
+// to halves) in *status: xnn_status_unsupported_hardware without fp16
+// arithmetic. The returned Status is an allocation failure of the bias.
+Status create_f16(const PrepareContext& ctx, const fb::Op& op, size_t n, size_t k, const void* w, float lo,
+                  xnn_operator_t* out, xnn_status* status) {
+  Vector<uint16_t> bias_h;  // [n]; XNNPACK packs it at create
   if (input(op, 2) >= 0) {
-    bias_h.resize(n);
+    EA_RETURN_IF_ERROR(bias_h.resize(n, "the f16 bias"));
     ctx.kernels->f32_to_f16_row(n, static_cast<const float*>(ctx.model->tensor(input(op, 2)).data), bias_h.data());
   }
-  return xnn_create_fully_connected_nc_f16(k, n, k, n, w, bias_h.empty() ? nullptr : bias_h.data(), lo,
-                                           std::numeric_limits<float>::infinity(), 0, out);
+  *status = xnn_create_fully_connected_nc_f16(k, n, k, n, w, bias_h.empty() ? nullptr : bias_h.data(), lo,
+                                              std::numeric_limits<float>::infinity(), 0, out);
+  return Status::ok();
 }
 
 Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
@@ -119,7 +120,8 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
   if (o != nullptr && o->activation() == fb::Activation::Relu) lo = 0.0f;
   bool xnn_f16 = w.dtype == DType::kF16 && std::strcmp(ctx.kernels->name, kFp16ArithmeticTable) == 0;
   if (xnn_f16 && ctx.create_operators) {
-    const xnn_status s = create_f16(ctx, op, n, k, w.data, lo, &state->xnn);
+    xnn_status s = xnn_status_success;
+    EA_RETURN_IF_ERROR(create_f16(ctx, op, n, k, w.data, lo, &state->xnn, &s));
     EA_ENSURE(s != xnn_status_out_of_memory, StatusCode::kOutOfMemory,
               "out of memory in xnn_create_fully_connected_nc_f16 (%zux%zu)", n, k);
     EA_ENSURE(s == xnn_status_success || s == xnn_status_unsupported_hardware, StatusCode::kInternal,
