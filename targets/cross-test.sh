@@ -128,6 +128,17 @@ host_tools() {
 
 models="${EDGEATTN_MODELS:-$root/../shared/models}"
 
+# model_missing WHAT: a check whose model is absent. In CI (CI=true) or with
+# EDGEATTN_REQUIRE_MODELS=1 that fails the run, as in the tests
+# (tests/support/model_gate.h); elsewhere it is a loud skip.
+model_missing() {
+  if "$root/scripts/models-required.sh"; then
+    echo "cross-test: FAILED $1 (models are required in CI)" >&2
+    exit 1
+  fi
+  echo "cross-test: SKIPPED $1" >&2
+}
+
 # run_arm TARGET BUILD_DIR QEMU_CPU PROGRAM [args...]: an ARM program of the
 # build under qemu.
 run_arm() {
@@ -143,7 +154,7 @@ cross_arch_check() {
   local bin="$models/stories260K/stories260K.bin" tok="$models/stories260K/tok512.bin"
   local want="$models/stories260K/greedy_t0_256steps.txt"
   if [ ! -f "$bin" ] || [ ! -f "$tok" ] || [ ! -f "$want" ]; then
-    echo "cross-test: SKIPPED cross-architecture check: stories260K not in $models" >&2
+    model_missing "cross-architecture check: stories260K not in $models"
     return 0
   fi
   local hostbin out
@@ -218,7 +229,7 @@ bit_identity_check() {
       cases+=("stories260K-$dtype:128")
     done
   else
-    echo "cross-test: SKIPPED stories260K bit-identity check: stories260K not in $models" >&2
+    model_missing "stories260K bit-identity check: stories260K not in $models"
   fi
   if [ -f "$minilm/config.json" ]; then
     for dtype in fp32 int8 int8-static; do
@@ -226,7 +237,7 @@ bit_identity_check() {
       cases+=("MiniLM-$dtype:4")
     done
   else
-    echo "cross-test: SKIPPED MiniLM bit-identity check: no $minilm (scripts/fetch-models.sh)" >&2
+    model_missing "MiniLM bit-identity check: no $minilm (scripts/fetch-models.sh)"
   fi
   for c in "${cases[@]}"; do
     name="${c%%:*}"; n="${c##*:}"
@@ -282,7 +293,7 @@ run_ctest() {
   # emulation (tests/support/model_paths.h quick_mode()).
   QEMU_CPU="$cpu" EDGEATTN_EXPECT_KERNELS="$kernels" EDGEATTN_EXPECT_CPU_FEATURES="$features" \
     EDGEATTN_EXPECT_TABLES="$tables" EDGEATTN_EXPECT_FP16_FC="$fp16_fc" EDGEATTN_TEST_QUICK=1 \
-    ctest --test-dir "$dir" --output-on-failure -j"$jobs" "$@"
+    scripts/ctest.sh "$dir" -j"$jobs" "$@"
   # Show the variant lines (prove which table and which fp16 path ran).
   QEMU_CPU="$cpu" EDGEATTN_EXPECT_KERNELS="$kernels" EDGEATTN_EXPECT_CPU_FEATURES="$features" \
     EDGEATTN_EXPECT_TABLES="$tables" EDGEATTN_EXPECT_FP16_FC="$fp16_fc" EDGEATTN_TEST_QUICK=1 \
@@ -317,7 +328,7 @@ SLOW_UNDER_QEMU+="|runtime_alloc_failure_minilm_test|runtime_soak_test|capi_mode
 # left out of CI under -cpu max too, to keep .ci/run under 30 minutes;
 # --full runs them (they run natively and under ASan in every CI run).
 TOO_SLOW_FOR_CI="runtime_alloc_failure_test|runtime_alloc_failure_minilm_test|tools_cli_test|tools_eval_test"
-TOO_SLOW_FOR_CI+="|runtime_soak_test|runtime_int8_static_test"
+TOO_SLOW_FOR_CI+="|runtime_soak_test|runtime_int8_static_test|tools_demo_output_test"
 if [ "$full" = 1 ]; then
   a53_filter=(); max_filter=()
 else

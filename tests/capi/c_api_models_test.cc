@@ -15,9 +15,12 @@
 #include "capi/edgeattn.h"
 #include "tests/capi/capi_c_helpers.h"
 #include "tests/runtime/tiny_model.h"
+#include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 #include "tests/support/models.h"
 #include "tests/support/process.h"
+
+EDGEATTN_TEST_MODELS(kStories260K, kMiniLM);
 
 namespace edgeattn {
 namespace {

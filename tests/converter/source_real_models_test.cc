@@ -14,7 +14,10 @@
 #include "converter/source/rope_permutation.h"
 #include "converter/source/safetensors.h"
 #include "tests/converter/test_files.h"
+#include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
+
+EDGEATTN_TEST_MODELS(kStories260K, kStories260KGguf);
 
 namespace edgeattn::convert {
 namespace {

@@ -8,8 +8,11 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 #include "tests/support/process.h"
+
+EDGEATTN_TEST_MODELS(kStories260K);
 
 namespace edgeattn {
 namespace {

@@ -32,8 +32,11 @@
 #include "runtime/model.h"
 #include "runtime/session.h"
 #include "tests/support/alloc_interposer.h"
+#include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 #include "tests/support/models.h"
+
+EDGEATTN_TEST_MODELS(kStories260K, kMiniLM);
 
 namespace edgeattn {
 namespace {

@@ -30,8 +30,11 @@
 #include "runtime/sampler.h"
 #include "runtime/session.h"
 #include "schema/edgeattn_generated.h"
+#include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 #include "tests/support/models.h"
+
+EDGEATTN_TEST_MODELS(kStories260K, kMiniLM);
 
 namespace edgeattn {
 namespace {

@@ -14,7 +14,10 @@
 #include "runtime/platform.h"
 #include "runtime/sampler.h"
 #include "schema/edgeattn_generated.h"
+#include "tests/support/model_gate.h"
 #include "tests/support/models.h"
+
+EDGEATTN_TEST_MODELS(kStories260K);
 
 namespace edgeattn {
 namespace {

@@ -15,8 +15,11 @@
 #include "runtime/session.h"
 #include "schema/edgeattn_generated.h"
 #include "tests/support/alloc_interposer.h"
+#include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 #include "tests/support/models.h"
+
+EDGEATTN_TEST_MODELS(kStories260K);
 
 namespace edgeattn {
 namespace {

@@ -7,11 +7,13 @@
 //   3. the pip cache that scripts/fetch-models.sh fills:
 //      $XDG_CACHE_HOME/edgeattn/models/<relative> (default ~/.cache/...)
 //
-// A missing model is a loud skip: require_model() prints what was searched
-// and exits the test binary with 77, which ctest reports as "Skipped".
+// Test binaries do not call find_model() for their models: they declare
+// them (model_gate.h), which decides skip, run or fail before the first
+// check, and then ask require_model(). The fuzzers and scripts use this file
+// alone.
 //
 // Example:
-//   std::string bin = require_model("stories260K/stories260K.bin");
+//   std::string tok = find_model("stories260K/tok512.bin");  // "" if absent
 #pragma once
 
 #include <string>
@@ -25,8 +27,9 @@ std::vector<std::string> model_candidates(const std::string& relative);
 // The first candidate that exists, or "" if none.
 std::string find_model(const std::string& relative);
 
-// find_model(), or a loud skip (exit 77) when the model is missing.
-std::string require_model(const std::string& relative);
+// True when a missing model must fail rather than skip: CI=true (any value
+// but "", "0" or "false") or EDGEATTN_REQUIRE_MODELS=1.
+bool models_required();
 
 // A fresh directory under the build tree for test outputs.
 std::string temp_dir(const std::string& name);

@@ -18,6 +18,7 @@
 #include "runtime/sampler.h"
 #include "runtime/session.h"
 #include "schema/edgeattn_generated.h"
+#include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 
 namespace edgeattn::testing {

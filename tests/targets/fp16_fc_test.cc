@@ -31,8 +31,11 @@
 #include <vector>
 
 #include "kernels/kernels.h"
+#include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 #include "tests/support/models.h"
+
+EDGEATTN_TEST_MODELS(kStories260K);
 
 namespace edgeattn {
 namespace {

@@ -7,8 +7,11 @@
 #include <vector>
 
 #include "runtime/tokenizer/tokenizer.h"
+#include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 #include "tests/tokenizer/test_util.h"
+
+EDGEATTN_TEST_MODELS(kStories260K);
 
 namespace edgeattn {
 namespace {

@@ -9,8 +9,11 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 #include "tests/support/process.h"
+
+EDGEATTN_TEST_MODELS(kStories260K, kStories260KGguf, kMiniLM);
 
 namespace edgeattn {
 namespace {

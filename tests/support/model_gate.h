@@ -1,0 +1,68 @@
+// Which real models a test binary needs, decided before its first check.
+//
+// A test binary names the models it uses at file scope:
+//
+//   EDGEATTN_TEST_MODELS(kStories260K, kMiniLM);
+//
+// Before any test case runs, main() (doctest_main.cc) looks for every file of
+// every declared model (model_paths.h's search order) and then either
+//   - runs the binary: all found;
+//   - SKIPS it (exit 77, ctest "Skipped"): one is missing, outside CI;
+//   - FAILS it (exit 1): one is missing and CI=true or
+//     EDGEATTN_REQUIRE_MODELS=1 (a CI run must not pass without its models).
+// In each case the message lists every missing file and every place looked.
+//
+// Why up front: a skip decided part-way through a binary (the old
+// require_model() exiting 77 inside a test case) turned the failed checks
+// before it into "100% tests passed".
+//
+// require_model() then only hands out paths of declared models. A path of an
+// undeclared model, or a file missing from a declared model's folder, is a
+// failure (exit 1) whatever the environment: it can never become a skip
+// after checks have run.
+//
+// Example:
+//   EDGEATTN_TEST_MODELS(kStories260K);
+//   TEST_CASE("greedy text") {
+//     std::string bin = require_model("stories260K/stories260K.bin");
+//     ...
+//   }
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+namespace edgeattn::testing {
+
+// Model names for EDGEATTN_TEST_MODELS: the first component of the paths
+// that require_model() is asked for.
+inline constexpr const char* kStories260K = "stories260K";          // .bin, tok512.bin, greedy text
+inline constexpr const char* kStories260KGguf = "stories260K-gguf";  // stories260K.gguf
+inline constexpr const char* kMiniLM = "all-MiniLM-L6-v2";           // HF folder (fetch-models.sh)
+
+// The files a model must have, relative to a model root (e.g.
+// "stories260K/tok512.bin"); empty for a name not listed in model_gate.cc.
+std::vector<std::string> model_files(const std::string& name);
+
+// Registers models for this binary; returns true (for the macro's static).
+bool declare_models(std::initializer_list<const char*> names);
+
+// What the binary does about its declared models: 0 run, 77 skip, 1 fail.
+// Prints the reason for 77 and 1. Called by main() before any test.
+int gate_declared_models();
+
+// The path of a declared model's file or folder (`relative` starts with a
+// declared name). Anything else ends the binary with exit 1 and a message.
+std::string require_model(const std::string& relative);
+
+}  // namespace edgeattn::testing
+
+#define EDGEATTN_TEST_MODELS_CAT2(a, b) a##b
+#define EDGEATTN_TEST_MODELS_CAT(a, b) EDGEATTN_TEST_MODELS_CAT2(a, b)
+// File-scope declaration of the models a test binary needs (see above).
+#define EDGEATTN_TEST_MODELS(...)                                                                 \
+  [[maybe_unused]] static const bool EDGEATTN_TEST_MODELS_CAT(edgeattn_test_models_, __LINE__) = [] { \
+    using namespace ::edgeattn::testing;                                                            \
+    return declare_models({__VA_ARGS__});                                                           \
+  }()
