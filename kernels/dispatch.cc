@@ -200,30 +200,40 @@ const KernelTable& select_kernels(const CpuFeatures& features) {
   return kReferenceTable;
 }
 
-size_t available_kernel_tables(const KernelTable** out, size_t max_out) {
-  const KernelTable* tables[8];
+size_t compiled_kernel_tables(CompiledKernelTable* out, size_t max_out) {
+  CompiledKernelTable tables[8];
   size_t n = 0;
-  tables[n++] = &kReferenceTable;
-  const CpuFeatures features = detect_cpu_features();
-  (void)features;
+  tables[n++] = {&kReferenceTable, "", true};
+  const CpuFeatures f = detect_cpu_features();
+  (void)f;
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
-  if (features.avx2) tables[n++] = &kAvx2Table;
+  tables[n++] = {&kAvx2Table, "AVX2+FMA+F16C", f.avx2};
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVXVNNI)
-  if (features.avx_vnni) tables[n++] = &kAvxVnniTable;
+  tables[n++] = {&kAvxVnniTable, "AVX-VNNI", f.avx_vnni};
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVX512VNNI)
-  if (features.avx512_vnni) tables[n++] = &kAvx512VnniTable;
+  tables[n++] = {&kAvx512VnniTable, "AVX512-VNNI (F/BW/VL)", f.avx512_vnni};
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_NEON)
-  if (features.neon) tables[n++] = &kNeonTable;
+  tables[n++] = {&kNeonTable, "NEON", f.neon};
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_NEONDOT)
-  if (features.neon && features.neon_dotprod) tables[n++] = &kNeonDotTable;
-  if (features.neon && features.neon_dotprod && features.neon_fp16) tables[n++] = &kNeonFp16Table;
+  tables[n++] = {&kNeonDotTable, "NEON dot product", f.neon && f.neon_dotprod};
+  tables[n++] = {&kNeonFp16Table, "NEON dot product + fp16 arithmetic", f.neon && f.neon_dotprod && f.neon_fp16};
 #endif
   size_t written = 0;
   for (; written < n && written < max_out; ++written) out[written] = tables[written];
+  return written;
+}
+
+size_t available_kernel_tables(const KernelTable** out, size_t max_out) {
+  CompiledKernelTable compiled[8];
+  const size_t n = compiled_kernel_tables(compiled, 8);
+  size_t written = 0;
+  for (size_t i = 0; i < n && written < max_out; ++i) {
+    if (compiled[i].runnable) out[written++] = compiled[i].table;
+  }
   return written;
 }
 

@@ -260,6 +260,15 @@ CpuFeatures detect_cpu_features();
 // the reference kernels.
 const KernelTable& select_kernels(const CpuFeatures& features);
 
+// Every table compiled into this build, reference first, and whether this
+// CPU can run it: tests name the ones they could not exercise here.
+struct CompiledKernelTable {
+  const KernelTable* table;
+  const char* needs;  // the CPU features it needs ("" for the reference table)
+  bool runnable;      // this CPU has them
+};
+size_t compiled_kernel_tables(CompiledKernelTable* out, size_t max_out);
+
 // Tables compiled into this build that the host can run, reference first.
 // For tests and benchmarks: every entry must agree with reference_kernels().
 size_t available_kernel_tables(const KernelTable** out, size_t max_out);
