@@ -1,7 +1,8 @@
 // edgeattn-eval, run as a user runs it: a conversion compared with itself is
 // exact (agreement 1, perplexity ratio 1, cosine 1), the JSON has its keys,
-// and models that cannot be compared are a usage error. fp16/int8 numbers
-// are printed (MESSAGE), not asserted: their bars are set elsewhere.
+// and models that cannot be compared are a usage error; fp16 and int8
+// conversions meet the fidelity bars of docs/quantization.md, read from the
+// JSON edgeattn-eval prints.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,8 +12,11 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 #include "tests/support/process.h"
+
+EDGEATTN_TEST_MODELS(kStories260K, kMiniLM);
 
 namespace edgeattn {
 namespace {
@@ -95,15 +99,26 @@ TEST_CASE("edgeattn-eval: stories260K fp32 vs fp32 is exact; --json has the deco
   CHECK(json_number(windows.out, "top1_agreement") == 1.0);
   CHECK(json_number(windows.out, "ppl_ratio") == 1.0);
 
-  for (const std::string dtype : {"fp16", "int8"}) {
-    const std::string cand = convert(src, "--dtype " + dtype, dir + "/s_" + dtype + ".eatn", &err);
-    if (cand.empty()) {
-      MESSAGE("stories260K " << dtype << ": conversion not available: " << err);
-      continue;
-    }
+  // The bars of docs/quantization.md (issue #4): int8 top-1 agreement >= 0.95
+  // and perplexity within +5 % of fp32. fp16 (11-bit significands, fp32
+  // accumulation) must be near exact: >= 0.99 and within 1 % (measured 0.9993
+  // and x1.0000 on the full text).
+  struct Bar {
+    const char* dtype;
+    double min_agreement, max_ppl_ratio;
+  };
+  for (const Bar bar : {Bar{"fp16", 0.99, 1.01}, Bar{"int8", 0.95, 1.05}}) {
+    CAPTURE(bar.dtype);
+    const std::string cand = convert(src, std::string("--dtype ") + bar.dtype, dir + "/s_" + bar.dtype + ".eatn", &err);
+    REQUIRE_MESSAGE(!cand.empty(), err);
     Run r = run(eval + " " + fp32 + " " + cand + " --json");
-    CHECK_MESSAGE(r.exit_code == 0, r.err);
-    MESSAGE("stories260K fp32 vs " << dtype << ": " << r.out);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    MESSAGE("stories260K fp32 vs " << bar.dtype << ": " << r.out);
+    CHECK(json_number(r.out, "tokens") >= (testing::quick_mode() ? 512 : 2000));
+    CHECK(json_number(r.out, "top1_agreement") >= bar.min_agreement);
+    CHECK(json_number(r.out, "top1_agreement") < 1.0 + 1e-12);
+    CHECK(json_number(r.out, "ppl_ratio") <= bar.max_ppl_ratio);
+    CHECK(json_number(r.out, "ppl_ratio") >= 1.0 / bar.max_ppl_ratio);
   }
 }
 
@@ -134,18 +149,27 @@ TEST_CASE("edgeattn-eval: all-MiniLM-L6-v2 fp32 vs fp32 has cosine 1; --json has
   CHECK(own.out.find("sentences       3 ") != std::string::npos);
   CHECK(own.out.find("cosine_mean     1.000000") != std::string::npos);
 
-  for (const std::string dtype : {"fp16", "int8"}) {
-    const std::string cand = convert(q(src), "--dtype " + dtype, dir + "/m_" + dtype + ".eatn", &err);
-    if (cand.empty()) {
-      MESSAGE("all-MiniLM-L6-v2 " << dtype << ": conversion not available: " << err);
-      continue;
-    }
+  // The bars of docs/quantization.md (issue #4): int8 cosine mean >= 0.99 and
+  // min >= 0.98 over the sentences, fp16 mean >= 0.9995 (min >= 0.999: fp16
+  // weights move an embedding by ~1e-7 in cosine, measured 0.9999995).
+  struct Bar {
+    const char* dtype;
+    double min_mean, min_min;
+  };
+  for (const Bar bar : {Bar{"fp16", 0.9995, 0.999}, Bar{"int8", 0.99, 0.98}}) {
+    CAPTURE(bar.dtype);
+    const std::string cand = convert(q(src), std::string("--dtype ") + bar.dtype, dir + "/m_" + bar.dtype + ".eatn", &err);
+    REQUIRE_MESSAGE(!cand.empty(), err);
     // Quick mode (emulation): the 3 sentences of s.txt; fp16 arithmetic is
     // emulated in software by qemu -cpu max.
     Run r = run(eval + " " + fp32 + " " + cand + " --json" +
                 (testing::quick_mode() ? " --sentences " + dir + "/s.txt" : std::string()));
-    CHECK_MESSAGE(r.exit_code == 0, r.err);
-    MESSAGE("all-MiniLM-L6-v2 fp32 vs " << dtype << ": " << r.out);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    MESSAGE("all-MiniLM-L6-v2 fp32 vs " << bar.dtype << ": " << r.out);
+    CHECK(json_number(r.out, "sentences") >= (testing::quick_mode() ? 3 : 120));
+    CHECK(json_number(r.out, "cosine_mean") >= bar.min_mean);
+    CHECK(json_number(r.out, "cosine_min") >= bar.min_min);
+    CHECK(json_number(r.out, "cosine_min") <= json_number(r.out, "cosine_mean"));
   }
 }
 
