@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 
 #include "converter/source/convert_error.h"
@@ -240,7 +241,12 @@ std::unique_ptr<fb::TokenizerT> import_hf_tokenizer(const std::string& dir, int 
       t->add_dummy_prefix = true;
       std::vector<std::string> marked = t->pieces;
       for (std::string& p : t->pieces) p = unmark(p);
-      t->scores.assign(t->pieces.size(), -1e9f);
+      // HF's BPE forms a piece only through a merge listed for it. A piece no
+      // merge makes (specials, <0xNN>, or "<s>" in a file trained by
+      // `tokenizers` that has "<s" and ">" but no "<s >" merge) gets -inf,
+      // which the runtime never merges into; a finite score would let it
+      // turn the text "<s>" into the BOS id.
+      t->scores.assign(t->pieces.size(), -std::numeric_limits<float>::infinity());
       std::map<std::string, size_t> index;
       for (size_t i = 0; i < marked.size(); ++i) index.emplace(marked[i], i);
       size_t rank = 0;

@@ -8,8 +8,6 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -19,11 +17,10 @@
 
 #include <unistd.h>
 
-#include "converter/graphs.h"
-#include "converter/model_builder.h"
 #include "converter/source/convert_error.h"
 #include "converter/tokenizer_import.h"
 #include "runtime/model.h"
+#include "tests/tokenizer/model_with_tokenizer.h"
 #include "tests/tokenizer/gpt2_fixture.h"
 
 namespace edgeattn {
@@ -50,49 +47,8 @@ struct TempDir {
   }
 };
 
-// A tiny Llama graph (any graph will do) carrying `tok`, serialized and
-// loaded back through Model::load_buffer.
-struct LoadedModel {
-  std::vector<uint8_t> bytes;
-  void* aligned = nullptr;
-  std::unique_ptr<Model> model;
-  ~LoadedModel() {
-    model.reset();
-    std::free(aligned);
-  }
-};
-
-std::unique_ptr<LoadedModel> load_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok) {
-  convert::LlamaConfig c;
-  c.dim = 8;
-  c.hidden_dim = 16;
-  c.n_layers = 1;
-  c.n_heads = 2;
-  c.n_kv_heads = 2;
-  c.vocab_size = static_cast<int>(tok->pieces.size());
-  c.max_positions = 16;
-  convert::ModelBuilder mb;
-  convert::build_llama(
-      mb, c,
-      [](const std::string&, const std::vector<int64_t>& shape) {
-        size_t n = 1;
-        for (int64_t d : shape) n *= static_cast<size_t>(d);
-        return std::vector<float>(n, 0.01f);
-      },
-      [](const std::string&) { return false; });
-  mb.model().tokenizer = std::move(tok);
-  auto out = std::make_unique<LoadedModel>();
-  out->bytes = mb.serialize();
-  const size_t size = (out->bytes.size() + 63) / 64 * 64;
-  out->aligned = std::aligned_alloc(64, size);
-  REQUIRE(out->aligned != nullptr);
-  std::memcpy(out->aligned, out->bytes.data(), out->bytes.size());
-  Result<std::unique_ptr<Model>> m = Model::load_buffer(out->aligned, out->bytes.size());
-  REQUIRE_MESSAGE(m.is_ok(), m.status().message());
-  out->model = std::move(m).value();
-  REQUIRE(out->model->tokenizer() != nullptr);
-  return out;
-}
+using testing::load_with_tokenizer;
+using testing::LoadedModel;
 
 void check_matches_fixture(const Tokenizer& tok) {
   CHECK(tok.kind() == TokenizerKind::kByteLevelBpe);
