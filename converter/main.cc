@@ -5,6 +5,8 @@
 //
 // INPUT: a Hugging Face folder (config.json + *.safetensors), a GGUF file, or
 // a llama2.c .bin (with --tokenizer).
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -33,6 +35,44 @@ void usage() {
                "       edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]\n"
                "INPUT: Hugging Face folder (config.json + safetensors), GGUF file, or llama2.c .bin\n");
 }
+
+// Per-tensor import progress on stderr. On a terminal it is one line
+// rewritten in place with '\r'; in a file or pipe (CI logs, `2> log`) every
+// '\r' would be kept as noise, so there only the stage's final count is
+// written, once, as a plain line.
+class ImportProgress {
+ public:
+  explicit ImportProgress(bool enabled) : enabled_(enabled), terminal_(isatty(fileno(stderr)) == 1) {}
+
+  void update(size_t done, size_t total, const std::string& name) {
+    done_ = done;
+    if (!enabled_ || !terminal_) return;
+    std::fprintf(stderr, "\r[%3zu/%3zu] %-60.60s", done, total, name.c_str());
+    line_open_ = true;
+  }
+
+  // The import finished: end the live line, or write the one summary line.
+  void finish() {
+    if (!enabled_) return;
+    if (terminal_) {
+      end_line();
+    } else {
+      std::fprintf(stderr, "imported %zu tensors\n", done_);
+    }
+  }
+
+  // Before an error message: it starts on a line of its own.
+  void end_line() {
+    if (line_open_) std::fprintf(stderr, "\n");
+    line_open_ = false;
+  }
+
+ private:
+  bool enabled_;
+  bool terminal_;
+  bool line_open_ = false;
+  size_t done_ = 0;  // not "done/total": the total counts an output weight a tied model never reads
+};
 
 int parse_int(const char* s, const char* flag) {
   char* end = nullptr;
@@ -135,16 +175,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   quantize.keep_fp32 = keep_fp32;
+  ImportProgress progress(!quiet);
   if (!quiet) {
-    options.progress = [](size_t done, size_t total, const std::string& name) {
-      std::fprintf(stderr, "\r[%3zu/%3zu] %-60.60s", done, total, name.c_str());
+    options.progress = [&progress](size_t done, size_t total, const std::string& name) {
+      progress.update(done, total, name);
     };
   }
   const auto start = std::chrono::steady_clock::now();
   try {
     ModelBuilder mb;
     import_any(input, options, mb);
-    if (!quiet) std::fprintf(stderr, "\n");
+    progress.finish();
     const bool int8 = quantize.dtype == WeightDType::kI8 || quantize.dtype == WeightDType::kI8Static;
     if (smooth && int8) {
       const SmoothSummary sm =
@@ -187,10 +228,12 @@ int main(int argc, char** argv) {
                    (*loaded)->file_size(), (*loaded)->weight_bytes(), (*loaded)->tensor_count(), ms);
     }
   } catch (const ConvertError& e) {
-    std::fprintf(stderr, "\nedgeattn-convert: %s\n", e.what());
+    progress.end_line();
+    std::fprintf(stderr, "edgeattn-convert: %s\n", e.what());
     return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "\nedgeattn-convert: %s: %s\n", input.c_str(), e.what());
+    progress.end_line();
+    std::fprintf(stderr, "edgeattn-convert: %s: %s\n", input.c_str(), e.what());
     return 1;
   }
   return 0;

@@ -1,4 +1,4 @@
-// Shared pieces of edgeattn-demo: options, timing and the statistics line.
+// Shared pieces of edgeattn-demo: options, timing and the statistics lines.
 #pragma once
 
 #include <chrono>
@@ -44,6 +44,20 @@ int fail(const char* what, const Status& s);
 // KV cache, XNNPACK packed bytes, peak RSS.
 void print_stats(const DemoArgs& args, const Session& session, size_t prefill_tokens, double prefill_ms,
                  size_t decode_steps, double decode_ms);
+
+// What one embed invoke did: texts (the query included), their tokens
+// without and with the batch's right padding, and the invoke's wall time.
+struct EmbedStats {
+  size_t texts = 0;
+  size_t tokens = 0;
+  size_t padded_tokens = 0;
+  double invoke_ms = 0;
+};
+
+// The encoder's statistics line on stderr: load ms, texts, tokens, invoke ms,
+// tokens/s, weights, arena, XNNPACK packed bytes, peak RSS, kernels. No
+// prefill/decode or KV cache: an encoder has neither.
+void print_embed_stats(const DemoArgs& args, const Session& session, const EmbedStats& stats);
 
 int run_generate(const Model& model, const DemoArgs& args);
 int run_chat(const Model& model, const DemoArgs& args);

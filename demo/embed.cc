@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "demo/demo_common.h"
+#include "demo/text.h"
 #include "schema/edgeattn_generated.h"
 
 namespace edgeattn::demo {
@@ -20,6 +21,9 @@ double cosine(const float* a, const float* b, int64_t n) {
   }
   return dot / std::sqrt(na * nb + 1e-300);
 }
+
+// Characters of each text shown beside its row of the cosine matrix.
+constexpr size_t kMatrixLabelChars = 50;
 
 }  // namespace
 
@@ -93,13 +97,16 @@ int run_embed(const Model& model, const DemoArgs& args) {
       std::fprintf(stderr, "cosine similarity:\n");
       for (int i = 0; i < batch; ++i) {
         for (int j = 0; j < batch; ++j) std::fprintf(stderr, " %7.4f", cosine(rows + i * dim, rows + j * dim, dim));
-        std::fprintf(stderr, "   %.50s\n", texts[static_cast<size_t>(i)].c_str());
+        std::fprintf(stderr, "   %s\n", truncate_for_display(texts[static_cast<size_t>(i)], kMatrixLabelChars).c_str());
       }
     }
   }
-  std::fprintf(stderr, "%d texts, %d tokens (padded), %.2f ms, kernels %s, threads %d\n", batch, seq, invoke_ms,
-               session.kernel_name(), args.threads);
-  print_stats(args, session, static_cast<size_t>(batch) * seq, invoke_ms, 0, 0);
+  EmbedStats stats;
+  stats.texts = static_cast<size_t>(batch);
+  for (const std::vector<int32_t>& row : ids) stats.tokens += row.size();
+  stats.padded_tokens = static_cast<size_t>(batch) * static_cast<size_t>(seq);
+  stats.invoke_ms = invoke_ms;
+  print_embed_stats(args, session, stats);
   return 0;
 }
 

@@ -55,7 +55,7 @@ const char* const kEmbedHelp =
     "  Without --query: one embedding per line on stdout (space-separated floats) and,\n"
     "  for two or more texts, their cosine similarity matrix on stderr.\n"
     "  With --query Q: the texts ranked by cosine similarity to Q, best first,\n"
-    "  one 'score  text' line each.\n";
+    "  one 'score  text' line each. One statistics line goes to stderr.\n";
 
 const char* help_for(const std::string& verb) {
   if (verb == "generate") return kGenerateHelp;
@@ -182,6 +182,19 @@ void print_stats(const DemoArgs& args, const Session& session, size_t prefill_to
                args.load_ms, prefill_tokens, prefill_ms > 0 ? 1000.0 * prefill_tokens / prefill_ms : 0.0,
                decode_steps, decode_ms > 0 ? 1000.0 * decode_steps / decode_ms : 0.0, mib(m.weight_bytes),
                mib(m.arena_bytes), mib(m.kv_cache_bytes), mib(m.xnnpack_bytes), mib(peak_rss_bytes()),
+               session.kernel_name(), args.threads);
+}
+
+void print_embed_stats(const DemoArgs& args, const Session& session, const EmbedStats& stats) {
+  const MemoryStats& m = session.memory();
+  // tok/s counts the texts' own tokens: padding is work the batch shape
+  // imposes, not throughput a caller gets.
+  std::fprintf(stderr,
+               "stats: load %.1f ms | embed %zu texts, %zu tok (%zu padded) in %.2f ms, %.1f tok/s | weights %.2f MiB | "
+               "arena %.2f MiB | XNNPACK packed %.2f MiB | peak RSS %.2f MiB | kernels %s x%d\n",
+               args.load_ms, stats.texts, stats.tokens, stats.padded_tokens, stats.invoke_ms,
+               stats.invoke_ms > 0 ? 1000.0 * static_cast<double>(stats.tokens) / stats.invoke_ms : 0.0,
+               mib(m.weight_bytes), mib(m.arena_bytes), mib(m.xnnpack_bytes), mib(peak_rss_bytes()),
                session.kernel_name(), args.threads);
 }
 
