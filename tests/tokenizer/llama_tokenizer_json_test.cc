@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -26,6 +25,7 @@
 
 #include "converter/tokenizer_import.h"
 #include "runtime/model.h"
+#include "tests/support/process.h"
 #include "tests/tokenizer/model_with_tokenizer.h"
 
 namespace edgeattn {
@@ -37,14 +37,6 @@ using Ids = std::vector<int32_t>;
 const char kMarker[] = "\xE2\x96\x81";  // "▁"
 
 std::string fixture_dir() { return std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/llama_tokenizer_json"; }
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot open " << path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 struct LlamaCase {
   std::string name, text;
@@ -72,7 +64,7 @@ struct LlamaFixture {
 const LlamaFixture& fixture() {
   static const LlamaFixture* f = [] {
     auto* out = new LlamaFixture;
-    const nlohmann::json j = nlohmann::json::parse(read_text(fixture_dir() + "/expected_ids.json"));
+    const nlohmann::json j = nlohmann::json::parse(testing::read_file(fixture_dir() + "/expected_ids.json"));
     out->vocab_size = j.at("vocab_size").get<int32_t>();
     for (const auto& c : j.at("cases")) {
       LlamaCase k;
@@ -317,7 +309,7 @@ TEST_CASE("Llama tokenizer.json: special-token text is text (HF's default differ
 // the special from text then. Before the importer scored unmerged pieces
 // -inf, the runtime merged "<s" + ">" into the BOS id.
 TEST_CASE("Llama tokenizer.json: a piece no merge makes is never formed") {
-  nlohmann::json j = nlohmann::json::parse(read_text(fixture_dir() + "/tokenizer.json"));
+  nlohmann::json j = nlohmann::json::parse(testing::read_file(fixture_dir() + "/tokenizer.json"));
   nlohmann::json& vocab = j["model"]["vocab"];
   for (const std::string& p : fixture().variant_pieces) vocab[p] = static_cast<int>(vocab.size());
   for (const std::string& m : fixture().variant_merges) j["model"]["merges"].push_back(m);
@@ -337,7 +329,7 @@ TEST_CASE("Llama tokenizer.json: a piece no merge makes is never formed") {
 // Hub files written by tokenizers >= 0.20 list merges as ["left", "right"]
 // pairs instead of the "left right" strings of Llama 2's file.
 TEST_CASE("Llama tokenizer.json: merges as pairs import the same") {
-  nlohmann::json j = nlohmann::json::parse(read_text(fixture_dir() + "/tokenizer.json"));
+  nlohmann::json j = nlohmann::json::parse(testing::read_file(fixture_dir() + "/tokenizer.json"));
   nlohmann::json pairs = nlohmann::json::array();
   for (const auto& merge : j["model"]["merges"]) {
     const std::string s = merge.get<std::string>();
