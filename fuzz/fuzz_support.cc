@@ -56,13 +56,21 @@ struct OwnedTokenizer {
   std::unique_ptr<Tokenizer> tok;
 };
 
+// A missing model ends the process at start (LLVMFuzzerInitialize): exit 77,
+// a skip (fuzz/run.sh and ctest report it), or, when models are required
+// (CI=true or EDGEATTN_REQUIRE_MODELS=1, testing::models_required()), exit 1,
+// a failure, so the regression replays cannot pass in CI without the models.
+// Both print where they looked; fuzz/run.sh matches "*** SKIPPED: model" and
+// "*** FAILED: model".
 std::string require_model_or_exit(const std::string& relative) {
   const std::string found = testing::find_model(relative);
   if (!found.empty()) return found;
-  std::fprintf(stderr, "\n*** SKIPPED: model '%s' not found. Searched:\n", relative.c_str());
+  const bool required = testing::models_required();
+  std::fprintf(stderr, "\n*** %s: model '%s' not found%s. Searched:\n", required ? "FAILED" : "SKIPPED",
+               relative.c_str(), required ? " and models are required (CI / EDGEATTN_REQUIRE_MODELS=1)" : "");
   for (const std::string& c : testing::model_candidates(relative)) std::fprintf(stderr, "***   %s\n", c.c_str());
   std::fprintf(stderr, "*** Run scripts/fetch-models.sh or set EDGEATTN_MODELS.\n\n");
-  std::exit(77);
+  std::exit(required ? 1 : 77);
 }
 
 std::unique_ptr<fb::TokenizerT> import(TokenizerKind kind) {
