@@ -63,18 +63,7 @@ while [ $# -gt 0 ]; do
     --work) [ -n "${2:-}" ] || usage; work="$2"; shift 2 ;;
     -h | --help) usage ;;
     -*) echo "fuzz/run.sh: unknown option $1" >&2; usage ;;
-    *)
-      # The old form "fuzz/run.sh BUILD_DIR SECONDS [TARGET...]": a bare count
-      # right after BUILD_DIR means --seconds (no execution count is checked).
-      if [ -z "$runs$seconds" ] && is_count "$1"; then
-        echo "fuzz/run.sh: WARNING: 'fuzz/run.sh BUILD_DIR $1' is the old time-based form (= --seconds $1);" \
-             "CI uses --runs N" >&2
-        seconds="$1"
-        shift
-        continue
-      fi
-      break
-      ;;
+    *) break ;;
   esac
 done
 if [ -n "$runs" ] && [ -n "$seconds" ]; then echo "fuzz/run.sh: --runs and --seconds exclude each other" >&2; usage; fi
