@@ -1,6 +1,6 @@
 // The readers on the real stories260K files (llama2.c .bin, tok512.bin and
-// the GGUF conversion of the same weights). A missing model is a loud skip:
-// require_model() exits with 77, which ctest reports as "Skipped".
+// the GGUF conversion of the same weights). The models are declared below
+// (tests/support/model_gate.h: skip, or fail in CI, before the first check).
 #include <doctest/doctest.h>
 
 #include <string>

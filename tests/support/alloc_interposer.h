@@ -9,8 +9,9 @@
 // posix_memalign), pthreadpool and cpuinfo (malloc), on every thread.
 //
 // Sanitizer builds (ASan, TSan, MSan) bring their own allocator, so there
-// the interposer is compiled out and active() is false; tests call
-// require_active() to skip loudly (exit 77).
+// the interposer is compiled out and active() is false. Tests registered
+// with edgeattn_add_test(... INTERPOSER ...) are left out of such builds;
+// require_active() guards a binary run by hand there (exit 77).
 //
 // While recording, every allocation call is numbered from 1. With a fail
 // point k, call k fails (nullptr / ENOMEM) and later ones succeed. A call to

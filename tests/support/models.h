@@ -18,15 +18,18 @@ struct KernelTable;
 
 namespace edgeattn::testing {
 
-// Each converts on first use (require_model: a loud skip when missing) and
+// Each converts on first use (require_model(): the binary must declare the
+// model with EDGEATTN_TEST_MODELS, tests/support/model_gate.h) and
 // keeps the Model for the life of the process.
 const Model& stories260k_from_llama2c();
 const Model& stories260k_from_gguf();
 const Model& minilm();
 
-// Converts `input` (anything edgeattn-convert accepts) to `output` and loads
-// it; `dtype` is "fp32", "fp16", "int8" or "int8-static" (edgeattn-convert
-// --dtype, with its default smoothing and calibration).
+// Converts `input` (anything edgeattn-convert accepts) to `output` with
+// convert::convert() (converter/convert.h), the file `edgeattn-convert INPUT
+// [--tokenizer TOKENIZER] -o OUTPUT --dtype DTYPE` writes, and loads it;
+// `dtype` is "fp32", "fp16", "int8" or "int8-static". A failed conversion
+// fails the current test case.
 std::unique_ptr<Model> convert_and_load(const std::string& input, const std::string& tokenizer,
                                         const std::string& output, const std::string& dtype = "fp32");
 
@@ -43,7 +46,11 @@ struct GreedyRun {
   std::vector<float> logits;
   std::string error;  // non-empty if a session call failed
 };
-GreedyRun greedy_from_bos(const Model& model, int steps, const KernelTable* kernels = nullptr, int threads = 1);
+// `kernels`: a SessionOptions::kernels name (nullptr: the best for this CPU).
+GreedyRun greedy_from_bos(const Model& model, int steps, const char* kernels = nullptr, int threads = 1);
+// With a table the caller built (create_session_with_kernels), e.g. a copy
+// of a table with one capability flag changed; it must outlive the call.
+GreedyRun greedy_from_bos(const Model& model, int steps, const KernelTable& kernels, int threads = 1);
 
 // The token ids of every case in tests/fixtures/minilm_reference.json (the
 // first 6 in quick mode).
