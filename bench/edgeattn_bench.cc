@@ -38,7 +38,6 @@
 #include <unistd.h>
 
 #include "bench/bench_report.h"
-#include "kernels/kernels.h"
 #include "schema/edgeattn_generated.h"
 #include "runtime/model.h"
 #include "runtime/platform.h"
@@ -95,7 +94,7 @@ struct Args {
   int context = 0;  // 0: the default for the architecture
   bool profile = false;
   // --kernels NAME (e.g. avx2 on a VNNI host); nullptr: the best for this CPU.
-  const edgeattn::KernelTable* kernels = nullptr;
+  const char* kernels = nullptr;
   std::vector<std::pair<int, int>> shapes;  // --shapes: (batch, seq); empty: the defaults
 };
 
@@ -171,9 +170,10 @@ bool parse_args(int argc, char** argv, Args* a) {
       a->profile = true;
       continue;
     } else if (s == "--kernels" && i + 1 < argc) {
-      a->kernels = edgeattn::find_kernel_table(argv[++i]);
-      if (a->kernels == nullptr) {
-        std::fprintf(stderr, "edgeattn-bench: no kernel table '%s' in this build for this CPU\n", argv[i]);
+      a->kernels = argv[++i];
+      const edgeattn::Status known = edgeattn::check_kernels_name(a->kernels);
+      if (!known.is_ok()) {
+        std::fprintf(stderr, "edgeattn-bench: --kernels: %s\n", known.message());
         return false;
       }
       continue;

@@ -16,7 +16,7 @@ GROUP_KERNELS = {
     "attention": {"fp32": "f32_attention", "int8": "f32_attention"},
     "norm": {"fp32": "f32_layernorm / f32_rmsnorm + f32_add (residual)", "int8": "f32_layernorm + f32_add"},
     "gelu": {"fp32": "f32_gelu (f32_silu_mul for SwiGLU)", "int8": "f32_gelu"},
-    "embedding": {"fp32": "Embedding gather", "int8": "qc8_dequantize_row (int8 table)"},
+    "embedding": {"fp32": "Embedding gather", "int8": "Embedding gather (int8 rows dequantized in the op)"},
     "pool": {"fp32": "MeanPool + f32_l2_normalize", "int8": "MeanPool + f32_l2_normalize"},
 }
 

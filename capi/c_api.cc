@@ -14,7 +14,6 @@
 #include <string_view>
 #include <vector>
 
-#include "kernels/kernels.h"
 #include "runtime/core/fallible_vector.h"
 #include "runtime/generator.h"
 #include "runtime/model.h"
@@ -141,11 +140,7 @@ Status to_cpp(const edgeattn_session_options& o, SessionOptions* so) {
   so->threads = o.threads;
   so->kv_dtype = static_cast<KvCacheDType>(kv);
   so->arena = Span<uint8_t>(static_cast<uint8_t*>(o.arena), o.arena_bytes);
-  if (o.kernels != nullptr) {
-    so->kernels = edgeattn::find_kernel_table(o.kernels);
-    EA_ENSURE(so->kernels != nullptr, StatusCode::kInvalidArgument,
-              "kernels '%s': no such kernel table in this build for this CPU", o.kernels);
-  }
+  so->kernels = o.kernels;  // a name; Session::create / plan resolve and check it
   return Status::ok();
 }
 

@@ -225,12 +225,13 @@ typedef struct edgeattn_session_options {
    * allocates one. */
   void* arena;
   size_t arena_bytes;
-  /* Kernel table by name; NULL: the fastest for this CPU. "reference" gives
-   * the same output bits on x86-64, aarch64 and armv7 for every dtype (slow:
-   * plain C++, no XNNPACK; for golden-output checks, see targets/README.md
-   * "Bit-identity"); others: "avx2", "avxvnni", "avx512vnni", "neon",
-   * "neon_dotprod", "neon_fp16" where this build and CPU have them (else
-   * EDGEATTN_INVALID_ARGUMENT). Only read during create. */
+  /* Kernel table by name; NULL or "auto": the fastest for this CPU.
+   * "reference" gives the same output bits on x86-64, aarch64 and armv7 for
+   * every dtype (slow: plain C++, no XNNPACK; for golden-output checks, see
+   * targets/README.md "Bit-identity"); others: "avx2", "avxvnni",
+   * "avx512vnni", "neon", "neon_dotprod", "neon_fp16" where this build and
+   * CPU have them (else EDGEATTN_INVALID_ARGUMENT, naming the available
+   * ones). Only read during create. */
   const char* kernels;
 } edgeattn_session_options;
 

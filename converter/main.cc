@@ -5,26 +5,27 @@
 //
 // INPUT: a Hugging Face folder (config.json + *.safetensors), a GGUF file, or
 // a llama2.c .bin (with --tokenizer).
+//
+// The conversion itself is the library's convert() (converter/convert.h);
+// this file parses arguments, draws progress and prints the summary lines.
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <vector>
 
-#include "converter/importers.h"
+#include "converter/convert.h"
 #include "converter/inspect.h"
-#include "converter/model_builder.h"
-#include "converter/quantize.h"
-#include "converter/report.h"
-#include "converter/smooth.h"
-#include "converter/static_scales.h"
-#include "converter/source/convert_error.h"
-#include "runtime/model.h"
 
 namespace {
+
+using edgeattn::convert::ConvertCode;
+using edgeattn::convert::ConvertOptions;
+using edgeattn::convert::ConvertStage;
+using edgeattn::convert::ConvertStatus;
+using edgeattn::convert::ConvertSummary;
+using edgeattn::convert::WeightDType;
 
 void usage() {
   std::fprintf(stderr,
@@ -84,157 +85,158 @@ int parse_int(const char* s, const char* flag) {
   return static_cast<int>(v);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using namespace edgeattn::convert;
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+// `edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]`.
+int run_inspect(int argc, char** argv) {
+  if (argc < 3) {
     usage();
-    return argc < 2 ? 2 : 0;
+    return 2;
   }
-  if (std::strcmp(argv[1], "inspect") == 0) {
-    if (argc < 3) {
-      usage();
-      return 2;
-    }
-    int max_seq = 128, max_batch = 1;
-    for (int i = 3; i < argc; ++i) {
-      if (std::strcmp(argv[i], "--max-seq") == 0 && i + 1 < argc) {
-        max_seq = parse_int(argv[++i], "--max-seq");
-      } else if (std::strcmp(argv[i], "--max-batch") == 0 && i + 1 < argc) {
-        max_batch = parse_int(argv[++i], "--max-batch");
-      } else {
-        usage();
-        return 2;
-      }
-    }
-    return inspect_model(argv[2], max_seq, max_batch, stdout);
-  }
-
-  std::string input, output, dtype = "fp32";
-  ImportOptions options;
-  std::vector<std::string> keep_fp32;
-  bool report = false;
-  bool smooth = true;  // int8: SmoothQuant activation smoothing (converter/smooth.h)
-  double static_percentile = 100.0;  // int8-static: clip of |activations| (converter/static_scales.h)
-  bool static_mse = false;           // int8-static: clip by least squared error instead
-  ReportOptions report_options;
-  bool quiet = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if ((a == "-o" || a == "--output") && i + 1 < argc) {
-      output = argv[++i];
-    } else if (a == "--dtype" && i + 1 < argc) {
-      dtype = argv[++i];
-    } else if (a == "--static-clip" && i + 1 < argc) {
-      const std::string v = argv[++i];
-      char* end = nullptr;
-      static_mse = v == "mse";
-      static_percentile = v == "max" || static_mse ? 100.0 : std::strtod(v.c_str(), &end);
-      if ((end != nullptr && *end != '\0') || !(static_percentile > 0 && static_percentile <= 100)) {
-        std::fprintf(stderr, "edgeattn-convert: --static-clip expects max, mse or a percentile in (0, 100], got '%s'\n",
-                     argv[i]);
-        return 2;
-      }
-    } else if (a == "--no-smooth") {
-      smooth = false;
-    } else if (a == "--report") {
-      report = true;
-    } else if (a == "--calibration" && i + 1 < argc) {
-      report_options.calibration_file = argv[++i];
-    } else if (a == "--auto-fallback" && i + 1 < argc) {
-      char* end = nullptr;
-      report_options.auto_fallback = std::strtod(argv[++i], &end);
-      if (*end != '\0' || !(report_options.auto_fallback > 0)) {
-        std::fprintf(stderr, "edgeattn-convert: --auto-fallback expects a positive relative error, got '%s'\n", argv[i]);
-        return 2;
-      }
-      report = true;
-    } else if (a == "--keep-fp32" && i + 1 < argc) {
-      keep_fp32.push_back(argv[++i]);
-    } else if (a == "--tokenizer" && i + 1 < argc) {
-      options.tokenizer_path = argv[++i];
-    } else if (a == "--quiet") {
-      quiet = true;
-    } else if (!a.empty() && a[0] != '-' && input.empty()) {
-      input = a;
+  int max_seq = 128, max_batch = 1;
+  for (int i = 3; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--max-seq") == 0 && i + 1 < argc) {
+      max_seq = parse_int(argv[++i], "--max-seq");
+    } else if (std::strcmp(argv[i], "--max-batch") == 0 && i + 1 < argc) {
+      max_batch = parse_int(argv[++i], "--max-batch");
     } else {
       usage();
       return 2;
     }
   }
-  if (input.empty() || output.empty()) {
+  return edgeattn::convert::inspect_model(argv[2], max_seq, max_batch, stdout);
+}
+
+// --static-clip max|mse|PERCENTILE. False (after the message) if malformed.
+bool parse_static_clip(const char* arg, ConvertOptions& o) {
+  const std::string v = arg;
+  char* end = nullptr;
+  o.static_mse = v == "mse";
+  o.static_percentile = v == "max" || o.static_mse ? 100.0 : std::strtod(v.c_str(), &end);
+  if ((end != nullptr && *end != '\0') || !(o.static_percentile > 0 && o.static_percentile <= 100)) {
+    std::fprintf(stderr, "edgeattn-convert: --static-clip expects max, mse or a percentile in (0, 100], got '%s'\n",
+                 arg);
+    return false;
+  }
+  return true;
+}
+
+// --auto-fallback THRESHOLD (turns the report on). False (after the message) if malformed.
+bool parse_auto_fallback(const char* arg, ConvertOptions& o) {
+  char* end = nullptr;
+  o.auto_fallback = std::strtod(arg, &end);
+  if (*end != '\0' || !(o.auto_fallback > 0)) {
+    std::fprintf(stderr, "edgeattn-convert: --auto-fallback expects a positive relative error, got '%s'\n", arg);
+    return false;
+  }
+  o.report = true;
+  return true;
+}
+
+// The conversion flags. Returns -1 to go on, else the exit code (a usage
+// message or a flag's error has been printed).
+int parse_convert_args(int argc, char** argv, ConvertOptions& o, bool& quiet) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if ((a == "-o" || a == "--output") && has_value) {
+      o.output = argv[++i];
+    } else if (a == "--dtype" && has_value) {
+      o.dtype = argv[++i];
+    } else if (a == "--static-clip" && has_value) {
+      if (!parse_static_clip(argv[++i], o)) return 2;
+    } else if (a == "--no-smooth") {
+      o.smooth = false;
+    } else if (a == "--report") {
+      o.report = true;
+    } else if (a == "--calibration" && has_value) {
+      o.calibration_file = argv[++i];
+    } else if (a == "--auto-fallback" && has_value) {
+      if (!parse_auto_fallback(argv[++i], o)) return 2;
+    } else if (a == "--keep-fp32" && has_value) {
+      o.keep_fp32.push_back(argv[++i]);
+    } else if (a == "--tokenizer" && has_value) {
+      o.tokenizer = argv[++i];
+    } else if (a == "--quiet") {
+      quiet = true;
+    } else if (!a.empty() && a[0] != '-' && o.input.empty()) {
+      o.input = a;
+    } else {
+      usage();
+      return 2;
+    }
+  }
+  if (o.input.empty() || o.output.empty()) {
     usage();
     return 2;
   }
-  QuantizeOptions quantize;
-  try {
-    quantize.dtype = parse_weight_dtype(dtype);
-  } catch (const ConvertError& e) {
-    std::fprintf(stderr, "edgeattn-convert: %s\n", e.what());
-    return 2;
+  return -1;
+}
+
+const char* clip_name(const ConvertOptions& o) {
+  if (o.static_mse) return "least squared error";
+  return o.static_percentile >= 100 ? "max" : "percentile";
+}
+
+// One line per finished stage (not with --quiet).
+void print_stage(ConvertStage stage, const ConvertSummary& s, const ConvertOptions& o, ImportProgress& progress) {
+  switch (stage) {
+    case ConvertStage::kImported:
+      progress.finish();
+      break;
+    case ConvertStage::kSmoothed:
+      std::fprintf(stderr, "smoothing: %zu linear layers, %zu skipped (shared or kept)\n", s.smoothing.smoothed,
+                   s.smoothing.skipped);
+      break;
+    case ConvertStage::kStaticScales:
+      std::fprintf(stderr,
+                   "static scales: %zu linear layers, %zu calibration tokens, clip: %s, %zu output scales raised\n",
+                   s.static_scales.ops, s.static_scales.tokens, clip_name(o), s.static_scales.raised);
+      break;
+    case ConvertStage::kQuantized:
+      if (s.quantize.dtype != WeightDType::kF32) {
+        std::fprintf(stderr, "%s: %zu weight tensors quantized (%zu -> %zu bytes), %zu kept in fp32\n",
+                     edgeattn::convert::weight_dtype_name(s.quantize.dtype), s.quantized.quantized,
+                     s.quantized.bytes_before, s.quantized.bytes_after, s.quantized.kept);
+      }
+      break;
   }
-  quantize.keep_fp32 = keep_fp32;
+}
+
+// `edgeattn-convert INPUT -o OUT.eatn ...`.
+int run_convert(int argc, char** argv) {
+  ConvertOptions options;
+  bool quiet = false;
+  const int parsed = parse_convert_args(argc, argv, options, quiet);
+  if (parsed >= 0) return parsed;
   ImportProgress progress(!quiet);
   if (!quiet) {
     options.progress = [&progress](size_t done, size_t total, const std::string& name) {
       progress.update(done, total, name);
     };
+    options.on_stage = [&progress, &options](ConvertStage stage, const ConvertSummary& s) {
+      print_stage(stage, s, options, progress);
+    };
   }
-  const auto start = std::chrono::steady_clock::now();
-  try {
-    ModelBuilder mb;
-    import_any(input, options, mb);
-    progress.finish();
-    const bool int8 = quantize.dtype == WeightDType::kI8 || quantize.dtype == WeightDType::kI8Static;
-    if (smooth && int8) {
-      const SmoothSummary sm =
-          smooth_for_int8(mb, calibration_lines(report_options.calibration_file), 128, quantize.keep_fp32);
-      if (!quiet) std::fprintf(stderr, "smoothing: %zu linear layers, %zu skipped (shared or kept)\n", sm.smoothed, sm.skipped);
-    }
-    if (quantize.dtype == WeightDType::kI8Static) {
-      StaticScaleOptions so;
-      so.calibration = calibration_lines(report_options.calibration_file);
-      so.percentile = static_percentile;
-      so.mse = static_mse;
-      so.keep_fp32 = quantize.keep_fp32;
-      const StaticScaleSummary ss = calibrate_static_scales(mb, so);
-      if (!quiet) {
-        std::fprintf(stderr,
-                     "static scales: %zu linear layers, %zu calibration tokens, clip: %s, %zu output scales raised\n",
-                     ss.ops, ss.tokens, static_mse ? "least squared error" : static_percentile >= 100 ? "max" : "percentile",
-                     ss.raised);
-      }
-    }
-    if (report) quantize = quantize_report(mb, quantize, report_options, stderr);
-    const QuantizeSummary q = quantize_weights(mb, quantize);
-    if (mb.model().producer) mb.model().producer->dtype = weight_dtype_name(quantize.dtype);
-    if (!quiet && quantize.dtype != WeightDType::kF32) {
-      std::fprintf(stderr, "%s: %zu weight tensors quantized (%zu -> %zu bytes), %zu kept in fp32\n",
-                   weight_dtype_name(quantize.dtype), q.quantized, q.bytes_before, q.bytes_after, q.kept);
-    }
-    mb.write(output);
-    // Verify what was written with the runtime's own loader.
-    auto loaded = edgeattn::Model::load_file(output.c_str());
-    if (!loaded.is_ok()) {
-      std::fprintf(stderr, "edgeattn-convert: internal error: written model fails verification: %s\n",
-                   loaded.status().message());
-      return 1;
-    }
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    if (!quiet) {
-      std::fprintf(stderr, "wrote %s: %zu bytes (%zu weight bytes, %zu tensors) in %.0f ms\n", output.c_str(),
-                   (*loaded)->file_size(), (*loaded)->weight_bytes(), (*loaded)->tensor_count(), ms);
-    }
-  } catch (const ConvertError& e) {
+  ConvertSummary summary;
+  const ConvertStatus status = edgeattn::convert::convert(options, &summary);
+  if (!status.ok()) {
     progress.end_line();
-    std::fprintf(stderr, "edgeattn-convert: %s\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    progress.end_line();
-    std::fprintf(stderr, "edgeattn-convert: %s: %s\n", input.c_str(), e.what());
-    return 1;
+    std::fprintf(stderr, "edgeattn-convert: %s\n", status.message.c_str());
+    return status.code == ConvertCode::kInvalidOptions ? 2 : 1;
+  }
+  if (!quiet) {
+    std::fprintf(stderr, "wrote %s: %zu bytes (%zu weight bytes, %zu tensors) in %.0f ms\n", options.output.c_str(),
+                 summary.file_bytes, summary.weight_bytes, summary.tensor_count, summary.milliseconds);
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    usage();
+    return argc < 2 ? 2 : 0;
+  }
+  if (std::strcmp(argv[1], "inspect") == 0) return run_inspect(argc, argv);
+  return run_convert(argc, argv);
 }

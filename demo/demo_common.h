@@ -31,7 +31,7 @@ struct DemoArgs {
   int context = 0;
   bool slide = false;
   KvCacheDType kv_dtype = KvCacheDType::kF32;
-  const KernelTable* kernels = nullptr;  // --kernels; nullptr: the best for this CPU
+  const char* kernels = nullptr;  // --kernels NAME (argv, checked); nullptr: the best for this CPU
   std::string query;
   std::vector<std::string> texts;
   double load_ms = 0;

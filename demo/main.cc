@@ -9,7 +9,6 @@
 #include <string>
 
 #include "demo/demo_common.h"
-#include "kernels/kernels.h"
 #include "runtime/platform.h"
 
 namespace edgeattn::demo {
@@ -142,14 +141,11 @@ bool parse_options(int argc, char** argv, int first, DemoArgs* a) {
       }
     } else if (s == "--kernels") {
       if (!has_value) return false;
-      a->kernels = find_kernel_table(argv[++i]);
-      if (a->kernels == nullptr) {
-        const KernelTable* tables[16];
-        const size_t n = available_kernel_tables(tables, 16);
-        std::string names;
-        for (size_t t = 0; t < n; ++t) names += std::string(t > 0 ? ", " : "") + tables[t]->name;
-        std::fprintf(stderr, "edgeattn-demo: --kernels: no table '%s' for this CPU (available: %s)\n", argv[i],
-                     names.c_str());
+      a->kernels = argv[++i];
+      // Checked now so a wrong name is a usage error before the model loads.
+      const Status known = check_kernels_name(a->kernels);
+      if (!known.is_ok()) {
+        std::fprintf(stderr, "edgeattn-demo: --kernels: %s\n", known.message());
         return false;
       }
     } else if (s == "--slide") {

@@ -11,8 +11,10 @@
 // kernels/CMakeLists.txt), and handed out only when the host supports it.
 // "neon_dotprod" is the NEON table with the SDOT int8 GEMM; it is listed
 // after "neon" so tests check both on a dotprod host. "neon_fp16" (fp16
-// arithmetic + dot product) has the same kernels and makes fp16-weight fully
-// connected layers use XNNPACK's f16 GEMM.
+// arithmetic + dot product) has the same kernels; its kKernelCapFp16Arithmetic
+// makes fp16-weight fully connected layers use XNNPACK's f16 GEMM.
+// Each table's capabilities are exactly the CPU features select_kernels()
+// and compiled_kernel_tables() require for it.
 #include "kernels/kernels.h"
 
 #include <cstring>
@@ -42,6 +44,7 @@ namespace {
 
 const KernelTable kReferenceTable = {
     "reference",
+    0,
     f32_layernorm_ukernel__reference,
     f32_rmsnorm_ukernel__reference,
     f32_gelu_ukernel__reference,
@@ -55,19 +58,21 @@ const KernelTable kReferenceTable = {
     qd8_qc8w_gemm_ukernel__reference,
     f32_f16w_gemm_ukernel__reference,
     f16_to_f32_rows_ukernel__reference,
-    qc8_dequantize_row_ukernel__reference,
     f32_attention_kv_ukernel__reference,
     f32_to_f16_row_ukernel__reference,
     f32_quantize_row_q8_ukernel__reference,
     f32_gemm_ukernel__reference,
 };
 
-// A table that differs from `base` only in its int8 GEMM: the variants for
-// VNNI (x86) and the dot product (AArch64) speed up that one op.
+// A table that differs from `base` only in its int8 GEMM and capabilities:
+// the variants for VNNI (x86) and the dot product (AArch64) speed up that one
+// op.
 [[maybe_unused]] constexpr KernelTable with_qd8_gemm(const KernelTable& base, const char* name,
+                                                     uint32_t capabilities,
                                                      decltype(KernelTable::qd8_qc8w_gemm) gemm) {
   KernelTable t = base;
   t.name = name;
+  t.capabilities = capabilities;
   t.qd8_qc8w_gemm = gemm;
   return t;
 }
@@ -75,6 +80,7 @@ const KernelTable kReferenceTable = {
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
 const KernelTable kAvx2Table = {
     "avx2",
+    0,
     f32_layernorm_ukernel__avx2,
     f32_rmsnorm_ukernel__avx2,
     f32_gelu_ukernel__avx2,
@@ -88,23 +94,24 @@ const KernelTable kAvx2Table = {
     qd8_qc8w_gemm_ukernel_4x2__avx2,
     f32_f16w_gemm_ukernel_4x3__avx2,
     f16_to_f32_rows_ukernel__avx2,
-    qc8_dequantize_row_ukernel__avx2,
     f32_attention_kv_ukernel__avx2,
     f32_to_f16_row_ukernel__avx2,
     f32_quantize_row_q8_ukernel__avx2,
 };
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVXVNNI)
-const KernelTable kAvxVnniTable = with_qd8_gemm(kAvx2Table, "avxvnni", qd8_qc8w_gemm_ukernel_2x4__avxvnni);
+const KernelTable kAvxVnniTable =
+    with_qd8_gemm(kAvx2Table, "avxvnni", kKernelCapVnni, qd8_qc8w_gemm_ukernel_2x4__avxvnni);
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVX512VNNI)
 const KernelTable kAvx512VnniTable =
-    with_qd8_gemm(kAvx2Table, "avx512vnni", qd8_qc8w_gemm_ukernel_4x4__avx512vnni);
+    with_qd8_gemm(kAvx2Table, "avx512vnni", kKernelCapVnni, qd8_qc8w_gemm_ukernel_4x4__avx512vnni);
 #endif
 
 #if defined(EDGEATTN_KERNELS_HAVE_NEON)
 const KernelTable kNeonTable = {
     "neon",
+    0,
     f32_layernorm_ukernel__neon,
     f32_rmsnorm_ukernel__neon,
     f32_gelu_ukernel__neon,
@@ -118,7 +125,6 @@ const KernelTable kNeonTable = {
     qd8_qc8w_gemm_ukernel_4x4__neon,
     f32_f16w_gemm_ukernel_4x4__neon,
     f16_to_f32_rows_ukernel__neon,
-    qc8_dequantize_row_ukernel__neon,
     f32_attention_kv_ukernel__neon,
     f32_to_f16_row_ukernel__neon,
     f32_quantize_row_q8_ukernel__neon,
@@ -127,14 +133,17 @@ const KernelTable kNeonTable = {
 
 #if defined(EDGEATTN_KERNELS_HAVE_NEONDOT)
 // The NEON table with the SDOT int8 GEMM (AArch64 with HWCAP_ASIMDDP).
-const KernelTable kNeonDotTable = with_qd8_gemm(kNeonTable, "neon_dotprod", qd8_qc8w_gemm_ukernel_4x4__neondot);
+const KernelTable kNeonDotTable =
+    with_qd8_gemm(kNeonTable, "neon_dotprod", kKernelCapDotProduct, qd8_qc8w_gemm_ukernel_4x4__neondot);
 
 // AArch64 with fp16 arithmetic (HWCAP_ASIMDHP) and the dot product
 // (ARMv8.2-A cores: Cortex-A55/A75/A76 and later). The kernels are those of
-// neon_dotprod; the name is what runtime/ops/op_fully_connected.cc keys on to
-// run fp16-weight layers through XNNPACK's f16 GEMM (FMLA on halves, fp16
-// accumulation) instead of f32_f16w_gemm (fp32 accumulation).
-const KernelTable kNeonFp16Table = with_qd8_gemm(kNeonTable, "neon_fp16", qd8_qc8w_gemm_ukernel_4x4__neondot);
+// neon_dotprod; kKernelCapFp16Arithmetic is what runtime/ops/op_fully_connected.cc
+// tests to run fp16-weight layers through XNNPACK's f16 GEMM (FMLA on halves,
+// fp16 accumulation) instead of f32_f16w_gemm (fp32 accumulation).
+const KernelTable kNeonFp16Table = with_qd8_gemm(kNeonTable, "neon_fp16",
+                                                 kKernelCapDotProduct | kKernelCapFp16Arithmetic,
+                                                 qd8_qc8w_gemm_ukernel_4x4__neondot);
 #endif
 
 }  // namespace
@@ -201,7 +210,7 @@ const KernelTable& select_kernels(const CpuFeatures& features) {
 }
 
 size_t compiled_kernel_tables(CompiledKernelTable* out, size_t max_out) {
-  CompiledKernelTable tables[8];
+  CompiledKernelTable tables[kMaxKernelTables];
   size_t n = 0;
   tables[n++] = {&kReferenceTable, "", true};
   const CpuFeatures f = detect_cpu_features();
@@ -228,8 +237,8 @@ size_t compiled_kernel_tables(CompiledKernelTable* out, size_t max_out) {
 }
 
 size_t available_kernel_tables(const KernelTable** out, size_t max_out) {
-  CompiledKernelTable compiled[8];
-  const size_t n = compiled_kernel_tables(compiled, 8);
+  CompiledKernelTable compiled[kMaxKernelTables];
+  const size_t n = compiled_kernel_tables(compiled, kMaxKernelTables);
   size_t written = 0;
   for (size_t i = 0; i < n && written < max_out; ++i) {
     if (compiled[i].runnable) out[written++] = compiled[i].table;
@@ -238,8 +247,8 @@ size_t available_kernel_tables(const KernelTable** out, size_t max_out) {
 }
 
 const KernelTable* find_kernel_table(const char* name) {
-  const KernelTable* tables[8];
-  const size_t n = available_kernel_tables(tables, 8);
+  const KernelTable* tables[kMaxKernelTables];
+  const size_t n = available_kernel_tables(tables, kMaxKernelTables);
   for (size_t i = 0; i < n && name != nullptr; ++i) {
     if (std::strcmp(tables[i]->name, name) == 0) return tables[i];
   }

@@ -3,8 +3,8 @@
 // Every op has a reference kernel (kernels/reference/, plain loops, the test
 // oracle, never optimized) and optional ISA versions (kernels/x86/ AVX2+FMA+F16C,
 // kernels/arm/ NEON). A KernelTable holds one function pointer per op; the
-// runtime picks a table once at prepare from the detected CPU features and
-// calls through it in invoke(). Kernels never allocate, never fail and never
+// runtime picks a table once at prepare (by name, or select_kernels() for the
+// detected CPU features) and calls through it in invoke(). Kernels never allocate, never fail and never
 // check shapes: prepare() validated them.
 //
 // Naming follows XNNPACK: <dtype>_<op>_ukernel[_<MxN>]__<isa>, e.g.
@@ -55,7 +55,9 @@ struct AttentionArgs {
   float scale;          // usually 1/sqrt(head_dim)
 };
 
-// Element type of a KV cache read by f32_attention_kv (issue #4).
+// Element type of a KV cache read by f32_attention_kv (issue #4). The
+// runtime's public KvCacheDType (runtime/session.h) maps onto it in one
+// switch (runtime/session.cc), so this header stays out of the public API.
 enum class KvDType : uint8_t {
   kF32 = 0,  // float; f32_attention_kv forwards to the same table's f32_attention
   kF16 = 1,  // IEEE binary16 bits (uint16_t), converted exactly to float
@@ -116,8 +118,19 @@ inline AttentionArgs to_f32_attention_args(const AttentionKvArgs& a) {
   return r;
 }
 
+// KernelTable::capabilities: what the CPU a table runs on is known to have
+// beyond the table's own kernels. Ops choose between paths by these bits
+// (e.g. XNNPACK's f16 GEMM needs fp16 arithmetic), never by a table's name,
+// so a new table only has to state what it needs.
+constexpr uint32_t kKernelCapFp16Arithmetic = 1u << 0;  // fp16 FMA on halves (AArch64 ASIMDHP)
+constexpr uint32_t kKernelCapDotProduct = 1u << 1;      // int8 dot product (AArch64 SDOT, ASIMDDP)
+constexpr uint32_t kKernelCapVnni = 1u << 2;            // x86 VPDPBUSD (AVX-VNNI or AVX512-VNNI)
+
 struct KernelTable {
-  const char* name;  // "reference", "avx2", "avxvnni", "avx512vnni", "neon", "neon_dotprod"
+  // "reference", "avx2", "avxvnni", "avx512vnni", "neon", "neon_dotprod",
+  // "neon_fp16": for SessionOptions::kernels, reports and tests.
+  const char* name;
+  uint32_t capabilities;  // kKernelCap* bits
 
   // y[r, :] = (x[r, :] - mean) / sqrt(var + eps) * gamma + beta   (biased variance)
   // x, y: [rows, cols] with row strides; gamma, beta: [cols]. x may equal y.
@@ -193,10 +206,6 @@ struct KernelTable {
   // Bit-identical in every table except NaN payloads (NaN stays NaN).
   void (*f16_to_f32_rows)(size_t n, const uint16_t* src, float* dst);
 
-  // dst[i] = float(src[i]) * scale (one float multiply; bit-identical in every
-  // table). int8 embedding-row gather.
-  void (*qc8_dequantize_row)(size_t n, const int8_t* src, float scale, float* dst);
-
   // ---- Attention over an fp16 / int8 KV cache (issue #4) ---------------------
   // See AttentionKvArgs. Numerics in kernels/README.md ("KV cache attention").
   void (*f32_attention_kv)(const AttentionKvArgs& args);
@@ -260,6 +269,9 @@ CpuFeatures detect_cpu_features();
 // the reference kernels.
 const KernelTable& select_kernels(const CpuFeatures& features);
 
+// Most tables one build holds: enough for any out array of the functions below.
+constexpr size_t kMaxKernelTables = 8;
+
 // Every table compiled into this build, reference first, and whether this
 // CPU can run it: tests name the ones they could not exercise here.
 struct CompiledKernelTable {
@@ -269,8 +281,10 @@ struct CompiledKernelTable {
 };
 size_t compiled_kernel_tables(CompiledKernelTable* out, size_t max_out);
 
-// Tables compiled into this build that the host can run, reference first.
-// For tests and benchmarks: every entry must agree with reference_kernels().
+// Tables compiled into this build that the host can run, reference first:
+// the names the runtime accepts (available_kernel_names, runtime/session.h),
+// and what tests and benchmarks run (every entry must agree with
+// reference_kernels()).
 size_t available_kernel_tables(const KernelTable** out, size_t max_out);
 
 // The available table called `name` (e.g. "avx2" to compare against a VNNI

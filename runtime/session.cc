@@ -4,6 +4,7 @@
 #include <xnnpack.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -11,6 +12,7 @@
 #include "runtime/memory_planner.h"
 #include "runtime/model.h"
 #include "runtime/ops/op_registry.h"
+#include "runtime/session_with_kernels.h"
 #include "runtime/xnnpack_context.h"
 #include "schema/edgeattn_generated.h"
 
@@ -22,7 +24,61 @@ namespace {
 constexpr size_t kBufferSlack = 64;
 static_assert(kBufferSlack >= XNN_EXTRA_BYTES, "slack must cover XNNPACK's over-reads");
 
+// SessionOptions::kernels -> a table: nullptr or "auto" the best for this
+// CPU, else the available table of that name (check_kernels_name() has
+// refused any other). The choice lives here so that no front-end needs
+// kernels/kernels.h.
+Result<const KernelTable*> choose_kernels(const char* name) {
+  EA_RETURN_IF_ERROR(check_kernels_name(name));
+  if (name == nullptr || std::strcmp(name, "auto") == 0) return &select_kernels(detect_cpu_features());
+  return find_kernel_table(name);
+}
+
+// The one place the public KvCacheDType becomes the kernels' KvDType.
+Result<KvDType> kv_dtype_for(KvCacheDType dtype) {
+  switch (dtype) {
+    case KvCacheDType::kF32:
+      return KvDType::kF32;
+    case KvCacheDType::kF16:
+      return KvDType::kF16;
+    case KvCacheDType::kI8:
+      return KvDType::kI8;
+  }
+  return Status::error(StatusCode::kInvalidArgument, "unknown kv_dtype %d", static_cast<int>(dtype));
+}
+
 }  // namespace
+
+Status check_kernels_name(const char* name) {
+  if (name == nullptr || std::strcmp(name, "auto") == 0 || find_kernel_table(name) != nullptr) return Status();
+  const char* names[kMaxKernelTables];
+  const size_t n = std::min(available_kernel_names(names, kMaxKernelTables), kMaxKernelTables);
+  char list[128] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < n && used < sizeof(list); ++i) {
+    const int w = std::snprintf(list + used, sizeof(list) - used, "%s%s", i > 0 ? ", " : "", names[i]);
+    if (w < 0) break;
+    used += static_cast<size_t>(w);
+  }
+  return Status::error(StatusCode::kInvalidArgument,
+                       "kernels '%s': no such kernel table in this build for this CPU (available: %s)", name, list);
+}
+
+size_t available_kernel_names(const char** names, size_t max_names) {
+  const KernelTable* tables[kMaxKernelTables];
+  const size_t n = available_kernel_tables(tables, kMaxKernelTables);
+  for (size_t i = 0; i < n && i < max_names; ++i) names[i] = tables[i]->name;
+  return n;
+}
+
+Result<std::unique_ptr<Session>> create_session_with_kernels(const Model& model, const SessionOptions& options,
+                                                             const KernelTable& kernels) {
+  std::unique_ptr<Session> session(new (std::nothrow) Session());
+  EA_ENSURE(session != nullptr, StatusCode::kOutOfMemory, "out of memory allocating the Session");
+  session->model_ = &model;
+  EA_RETURN_IF_ERROR(session->prepare(options, kernels, /*allocate=*/true));
+  return session;
+}
 
 Session::~Session() {
   for (OpState& s : op_states_) {
@@ -33,23 +89,21 @@ Session::~Session() {
 }
 
 Result<std::unique_ptr<Session>> Session::create(const Model& model, const SessionOptions& options) {
-  std::unique_ptr<Session> session(new (std::nothrow) Session());
-  EA_ENSURE(session != nullptr, StatusCode::kOutOfMemory, "out of memory allocating the Session");
-  session->model_ = &model;
-  EA_RETURN_IF_ERROR(session->prepare(options, /*allocate=*/true));
-  return session;
+  EA_ASSIGN_OR_RETURN(const KernelTable* kernels, choose_kernels(options.kernels));
+  return create_session_with_kernels(model, options, *kernels);
 }
 
 Result<MemoryStats> Session::plan(const Model& model, const SessionOptions& options) {
+  EA_ASSIGN_OR_RETURN(const KernelTable* kernels, choose_kernels(options.kernels));
   Session session;
   session.model_ = &model;
-  EA_RETURN_IF_ERROR(session.prepare(options, /*allocate=*/false));
+  EA_RETURN_IF_ERROR(session.prepare(options, *kernels, /*allocate=*/false));
   return session.memory_;
 }
 
 const char* Session::kernel_name() const { return kernels_ != nullptr ? kernels_->name : ""; }
 
-Status Session::prepare(const SessionOptions& options, bool allocate) {
+Status Session::prepare(const SessionOptions& options, const KernelTable& kernels, bool allocate) {
   const Model& model = *model_;
   if (options.graph != nullptr) {
     graph_ = model.find_graph(options.graph);
@@ -74,7 +128,8 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
   EA_ENSURE(max_context_ >= options.max_seq && max_context_ <= (1 << 20), StatusCode::kInvalidArgument,
             "max_context %lld must be in [max_seq %d, 2^20]", static_cast<long long>(max_context_), options.max_seq);
   max_dims_ = DimValues{options.max_batch, options.max_seq, options.max_seq};
-  kernels_ = options.kernels != nullptr ? options.kernels : &select_kernels(detect_cpu_features());
+  kernels_ = &kernels;
+  EA_ASSIGN_OR_RETURN(const KvDType kv_dtype, kv_dtype_for(options.kv_dtype));
 
   const size_t n_ops = graph_->ops()->size();
   const size_t n_tensors = model.tensor_count();
@@ -95,10 +150,7 @@ Status Session::prepare(const SessionOptions& options, bool allocate) {
   ctx.threadpool = threadpool_;
   ctx.kernels = kernels_;
   ctx.create_operators = allocate;
-  ctx.kv_dtype = static_cast<uint8_t>(options.kv_dtype);
-  EA_ENSURE(options.kv_dtype == KvCacheDType::kF32 || options.kv_dtype == KvCacheDType::kF16 ||
-                options.kv_dtype == KvCacheDType::kI8,
-            StatusCode::kInvalidArgument, "unknown kv_dtype %d", static_cast<int>(options.kv_dtype));
+  ctx.kv_dtype = kv_dtype;
   EA_RETURN_IF_ERROR(op_states_.assign(n_ops, OpState(), "the op states"));
   for (size_t i = 0; i < n_ops; ++i) {
     const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));

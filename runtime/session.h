@@ -49,7 +49,7 @@ struct pthreadpool;
 namespace edgeattn {
 
 class Model;
-struct KernelTable;
+struct KernelTable;  // only the private parts name it: kernels/kernels.h is not public
 struct OpState;
 namespace fb {
 struct Graph;
@@ -57,7 +57,8 @@ struct Graph;
 
 // Storage of the KV cache (decoders). Attention math stays fp32; fp16 and
 // int8 (one scale per cached row) halve / quarter the cache and the memory
-// traffic of long-context decoding.
+// traffic of long-context decoding. (session.cc maps it onto the kernels'
+// own KvDType.)
 enum class KvCacheDType : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2 };
 
 struct SessionOptions {
@@ -79,9 +80,27 @@ struct SessionOptions {
   // outputs for a quantization report. Names must exist; the planner keeps
   // them alive to the end of the graph. Must outlive create().
   Span<const char* const> observe;
-  // Kernel table to use; nullptr: the best for this CPU.
-  const KernelTable* kernels = nullptr;
+  // Kernel table by name. nullptr or "auto": the best table for this CPU;
+  // else one of available_kernel_names(), e.g. "reference" (the same output
+  // bits on every architecture, slow; targets/README.md "Bit-identity") or
+  // "avx2" on a VNNI host. Any other name makes create() and plan() fail
+  // with kInvalidArgument listing the available names. Read only during
+  // create() / plan(): the string need not outlive them.
+  const char* kernels = nullptr;
 };
+
+// The kernel tables this build has and this CPU can run, reference first,
+// then in the order of preference (the last is what "auto" picks), e.g.
+// "reference", "avx2", "avx512vnni" or "reference", "neon", "neon_dotprod",
+// "neon_fp16": the names SessionOptions::kernels accepts besides "auto".
+// Writes at most max_names static strings to `names` and returns how many
+// tables there are (call with max_names 0 to size the array).
+size_t available_kernel_names(const char** names, size_t max_names);
+
+// Ok for a SessionOptions::kernels value create() accepts (nullptr, "auto"
+// or an available name); else kInvalidArgument naming it and listing the
+// available names. For front-ends that check a flag before loading a model.
+Status check_kernels_name(const char* name);
 
 struct MemoryStats {
   size_t arena_bytes = 0;       // persistent + planned activations
@@ -143,11 +162,17 @@ class Session {
   Span<const uint64_t> op_times_ns() const { return Span<const uint64_t>(op_times_ns_.data(), op_times_ns_.size()); }
   void reset_profile() { std::fill(op_times_ns_.begin(), op_times_ns_.end(), 0); }
   const fb::Graph& graph() const { return *graph_; }
+  // The name of the kernel table the session runs (a static string).
   const char* kernel_name() const;
 
  private:
+  // Internal hook for tests that need a table no CPU is handed (runtime/session_with_kernels.h).
+  friend Result<std::unique_ptr<Session>> create_session_with_kernels(const Model& model,
+                                                                     const SessionOptions& options,
+                                                                     const KernelTable& kernels);
+
   Session() = default;
-  Status prepare(const SessionOptions& options, bool allocate);
+  Status prepare(const SessionOptions& options, const KernelTable& kernels, bool allocate);
   TensorView view_of(int tensor) const;
 
   const Model* model_ = nullptr;     // must outlive the Session

@@ -20,6 +20,8 @@ constexpr int kMaxRank = 6;
 
 enum class DType : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2, kI32 = 3, kU8 = 4 };
 
+// Bytes per element, and the lowercase name ("f32", "f16", "i8", "i32",
+// "u8"); defined in tensor.cc.
 size_t dtype_size(DType dtype);
 const char* dtype_name(DType dtype);
 

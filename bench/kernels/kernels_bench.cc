@@ -457,16 +457,6 @@ void register_gemm(const KernelTable* t) {
     }
     state.SetItemsProcessed(state.iterations() * 768);
   });
-  add(std::string("qc8_dequantize_row/") + t->name + "/768", [t](benchmark::State& state) {
-    std::vector<int8_t> q(768);
-    for (size_t i = 0; i < q.size(); ++i) q[i] = static_cast<int8_t>(static_cast<int>(i % 255) - 127);
-    std::vector<float> y(768);
-    for (auto _ : state) {
-      t->qc8_dequantize_row(768, q.data(), 0.02f, y.data());
-      benchmark::DoNotOptimize(y.data());
-    }
-    state.SetItemsProcessed(state.iterations() * 768);
-  });
 }
 
 }  // namespace

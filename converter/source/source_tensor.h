@@ -11,7 +11,7 @@
 // Example:
 //   const SourceTensor* t = file.find("model.norm.weight");
 //   if (t && t->dtype == SourceDType::kF16) {
-//     std::vector<float> v = to_f32(*t);   // exact, software half->float
+//     std::vector<float> v = to_f32(*t);   // exact, software half->float (runtime/core/half.h)
 //   }
 #pragma once
 
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "converter/source/convert_error.h"
+#include "runtime/core/half.h"
 
 namespace edgeattn::convert {
 
@@ -57,8 +58,10 @@ std::string shape_to_string(const std::vector<int64_t>& shape);
 // the shape.
 std::vector<float> to_f32(const SourceTensor& t);
 
-// Exact IEEE half -> float (subnormals, inf, nan preserved).
-float half_to_float(uint16_t h);
+// Exact IEEE half -> float: the runtime's one definition
+// (runtime/core/half.h, dependency-free), which documents its NaN behaviour
+// (payload kept, made quiet).
+using edgeattn::half_to_float;
 // float -> IEEE half, round to nearest even; overflow gives inf, nan stays nan.
 uint16_t float_to_half(float f);
 // bfloat16 -> float is exact (the top 16 bits of a float).

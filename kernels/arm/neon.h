@@ -37,7 +37,6 @@ void f32_f16w_gemm_ukernel_4x4__neon(size_t m, size_t n, size_t k, const float* 
                                       size_t x_stride, const uint16_t* w, const float* bias,
                                       float* y, size_t y_stride);
 void f16_to_f32_rows_ukernel__neon(size_t n, const uint16_t* src, float* dst);
-void qc8_dequantize_row_ukernel__neon(size_t n, const int8_t* src, float scale, float* dst);
 
 // SDOT variant, in its own file compiled for armv8.2-a+dotprod (AArch64 only);
 // call only when detect_cpu_features().neon_dotprod.

@@ -1,15 +1,12 @@
-// NEON quantization helpers: dynamic per-row int8 quantization (qd8), int8
-// row dequantization, fp16 -> fp32 rows. Bit-identical to the reference
+// NEON quantization helpers: dynamic per-row int8 quantization (qd8),
+// fp16 -> fp32 rows. Bit-identical to the reference
 // (kernels/reference/quant.cc): max/abs/clamp are exact, x * inv is one
 // multiply, and rounding is to nearest even (AArch64 FCVTNS; armv7 adds and
 // subtracts 1.5 * 2^23, exact RNE for |v| <= 2^22).
 //
 // armv7 NEON flushes subnormals to zero. For quantize that never matters:
 // a flushed x or x * inv is < 0.5 in magnitude and rounds to 0 anyway, and a
-// subnormal amax is below the 2^-100 floor. For dequantize a product
-// q * scale is subnormal only when |scale| < FLT_MIN, which takes a scalar
-// (IEEE VFP) loop on armv7.
-#include <cfloat>
+// subnormal amax is below the 2^-100 floor.
 #include <cmath>
 #include <cstring>
 
@@ -77,28 +74,6 @@ void f32_qd8_quantize_ukernel__neon(size_t rows, size_t k, const float* x, size_
     for (; i < k; ++i) qr[i] = quantize_one(xr[i], inv_s);
     for (; i < row_bytes; ++i) qr[i] = 0;
   }
-}
-
-void qc8_dequantize_row_ukernel__neon(size_t n, const int8_t* src, float scale, float* dst) {
-  size_t i = 0;
-#if defined(__aarch64__)
-  const bool vector_ok = true;
-#else
-  // armv7 NEON flushes subnormal products; |scale| >= FLT_MIN avoids them.
-  const bool vector_ok = scale == 0.0f || std::fabs(scale) >= FLT_MIN;
-#endif
-  if (vector_ok) {
-    const float32x4_t s = vdupq_n_f32(scale);
-    for (; i + 16 <= n; i += 16) {
-      const int8x16_t b = vld1q_s8(src + i);
-      const int16x8_t lo = vmovl_s8(vget_low_s8(b)), hi = vmovl_s8(vget_high_s8(b));
-      vst1q_f32(dst + i, vmulq_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(lo))), s));
-      vst1q_f32(dst + i + 4, vmulq_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(lo))), s));
-      vst1q_f32(dst + i + 8, vmulq_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(hi))), s));
-      vst1q_f32(dst + i + 12, vmulq_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(hi))), s));
-    }
-  }
-  for (; i < n; ++i) dst[i] = static_cast<float>(src[i]) * scale;
 }
 
 void f16_to_f32_rows_ukernel__neon(size_t n, const uint16_t* src, float* dst) {

@@ -1,5 +1,5 @@
 // Reference quantization helpers: dynamic per-row int8 quantization of
-// activations (qd8), int8 row dequantization and fp16 row conversion.
+// activations (qd8) and fp16 row conversion.
 //
 // Formula (the ISA kernels reproduce it bit for bit, see kernels.h):
 //   amax = max |x|  (float, exact)
@@ -39,11 +39,6 @@ void f32_qd8_quantize_ukernel__reference(size_t rows, size_t k, const float* x,
     }
     for (size_t i = k; i < row_bytes; ++i) qr[i] = 0;
   }
-}
-
-void qc8_dequantize_row_ukernel__reference(size_t n, const int8_t* src, float scale,
-                                           float* dst) {
-  for (size_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]) * scale;
 }
 
 void f16_to_f32_rows_ukernel__reference(size_t n, const uint16_t* src, float* dst) {

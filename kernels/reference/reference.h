@@ -62,7 +62,6 @@ void f32_f16w_gemm_ukernel__reference(size_t m, size_t n, size_t k, const float*
                                       size_t x_stride, const uint16_t* w, const float* bias,
                                       float* y, size_t y_stride);
 void f16_to_f32_rows_ukernel__reference(size_t n, const uint16_t* src, float* dst);
-void qc8_dequantize_row_ukernel__reference(size_t n, const int8_t* src, float scale, float* dst);
 
 // KV cache attention and row writers (kernels.h documents the contracts).
 void f32_attention_kv_ukernel__reference(const AttentionKvArgs& args);

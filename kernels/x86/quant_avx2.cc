@@ -1,5 +1,5 @@
-// AVX2 quantization helpers: dynamic per-row int8 quantization (qd8), int8
-// row dequantization, fp16 -> fp32 rows. All bit-identical to the reference
+// AVX2 quantization helpers: dynamic per-row int8 quantization (qd8),
+// fp16 -> fp32 rows. All bit-identical to the reference
 // (kernels/reference/quant.cc documents the formula): every step is a single
 // IEEE operation or an exact one (max, abs, clamp, conversion), and
 // _mm256_cvtps_epi32 rounds to nearest even under the default MXCSR.
@@ -68,19 +68,6 @@ void f32_qd8_quantize_ukernel__avx2(size_t rows, size_t k, const float* x, size_
     for (; i < k; ++i) qr[i] = quantize_one(xr[i], inv_s);
     for (; i < row_bytes; ++i) qr[i] = 0;
   }
-}
-
-void qc8_dequantize_row_ukernel__avx2(size_t n, const int8_t* src, float scale, float* dst) {
-  const __m256 s = _mm256_set1_ps(scale);
-  size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
-    const __m256 v0 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b));
-    const __m256 v1 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_unpackhi_epi64(b, b)));
-    _mm256_storeu_ps(dst + i, _mm256_mul_ps(v0, s));
-    _mm256_storeu_ps(dst + i + 8, _mm256_mul_ps(v1, s));
-  }
-  for (; i < n; ++i) dst[i] = static_cast<float>(src[i]) * scale;
 }
 
 void f16_to_f32_rows_ukernel__avx2(size_t n, const uint16_t* src, float* dst) {

@@ -81,7 +81,7 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
   state->kv_context = static_cast<size_t>(ctx.max_context);
   state->kv_dtype = ctx.kv_dtype;
   const CacheLayout layout(state->kv_max_batch, static_cast<size_t>(o.n_kv_heads()), state->kv_context,
-                           static_cast<size_t>(o.head_dim()), static_cast<KvDType>(state->kv_dtype));
+                           static_cast<size_t>(o.head_dim()), state->kv_dtype);
   state->persistent_offset = ctx.request_persistent(layout.total);
   state->persistent_bytes = layout.total;
   ctx.kv_cache_bytes += (layout.total + 63) / 64 * 64;
@@ -203,7 +203,7 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
   const size_t n_kv = static_cast<size_t>(o.n_kv_heads());
   if (job.cached) {
     uint8_t* cache = state.persistent;
-    job.kv_dtype = static_cast<KvDType>(state.kv_dtype);
+    job.kv_dtype = state.kv_dtype;
     const CacheLayout layout(state.kv_max_batch, n_kv, state.kv_context, job.head_dim, job.kv_dtype);
     job.cache = cache;
     job.context = state.kv_context;

@@ -7,11 +7,11 @@
 //        reference kernel table, its own f32_gemm (llama2.c's order), so a
 //        reference run depends on no other library's numerics.
 //   f16  own kernel reading W in place from the model (fp32 compute), or,
-//        with the "neon_fp16" kernel table (AArch64 with fp16 arithmetic),
-//        XNNPACK's f16 GEMM (FMLA on halves, fp16 accumulation): the operator
-//        packs W at prepare; eval converts x to halves in op scratch, runs it,
-//        and widens y back to f32 (kernel table f32_to_f16_row /
-//        f16_to_f32_rows). XNNPACK refuses f16 operators on cores without
+//        with a kernel table flagged kKernelCapFp16Arithmetic ("neon_fp16":
+//        AArch64 with fp16 arithmetic), XNNPACK's f16 GEMM (FMLA on halves,
+//        fp16 accumulation): the operator packs W at prepare; eval converts
+//        x to halves in op scratch, runs it, and widens y back to f32
+//        (kernel table f32_to_f16_row / f16_to_f32_rows). XNNPACK refuses f16 operators on cores without
 //        fp16 arithmetic (xnn_status_unsupported_hardware); then the own
 //        kernel is used.
 //   i8   dynamic per-token int8: each activation row is quantized
@@ -26,7 +26,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 
 #include <limits>
 
@@ -72,9 +71,6 @@ Status verify(const Model& model, const fb::Op& op) {
   return fc_int8_static_verify(model, op);  // int8-static scales, if any
 }
 
-// The kernel table whose CPUs have fp16 arithmetic (kernels/dispatch.cc).
-constexpr const char* kFp16ArithmeticTable = "neon_fp16";
-
 // Op scratch, sized at prepare for the most rows an invoke can have:
 //   [max_rows, k] f32      x * multiplier        (only with an input multiplier)
 //   [max_rows, qd8_row_bytes(k)] i8  quantized x  (i8 weights)
@@ -118,7 +114,8 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
   float lo = -std::numeric_limits<float>::infinity();
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
   if (o != nullptr && o->activation() == fb::Activation::Relu) lo = 0.0f;
-  bool xnn_f16 = w.dtype == DType::kF16 && std::strcmp(ctx.kernels->name, kFp16ArithmeticTable) == 0;
+  // By capability, not table name: any table whose CPU has fp16 arithmetic.
+  bool xnn_f16 = w.dtype == DType::kF16 && (ctx.kernels->capabilities & kKernelCapFp16Arithmetic) != 0;
   if (xnn_f16 && ctx.create_operators) {
     xnn_status s = xnn_status_success;
     EA_RETURN_IF_ERROR(create_f16(ctx, op, n, k, w.data, lo, &state->xnn, &s));

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/kernels.h"
 #include "runtime/core/status.h"
 #include "runtime/tensor.h"
 
@@ -24,7 +25,6 @@ struct pthreadpool;
 
 namespace edgeattn {
 
-struct KernelTable;
 class Model;
 
 namespace fb {
@@ -41,7 +41,7 @@ struct OpState {
   int shared_index = -1;            // e.g. which RoPE table this op uses
   size_t kv_max_batch = 0;          // Attention with a KV cache: its extents
   size_t kv_context = 0;
-  uint8_t kv_dtype = 0;             // and its storage (KvDType)
+  KvDType kv_dtype = KvDType::kF32;  // and its storage
   // Working memory needed only while this op runs (e.g. quantized
   // activations); set by prepare, planned into the arena like an activation
   // that lives for this one op, resolved before the first invoke.
@@ -57,7 +57,7 @@ struct PrepareContext {
   int64_t max_context = 0;     // longest past + seq (decoders)
   pthreadpool* threadpool = nullptr;
   const KernelTable* kernels = nullptr;
-  uint8_t kv_dtype = 0;        // KvDType of the KV cache (kernels.h)
+  KvDType kv_dtype = KvDType::kF32;  // storage of the KV cache (from SessionOptions::kv_dtype)
   // False for Session::plan(): size everything, create no XNNPACK operators.
   bool create_operators = true;
   // Bytes of persistent arena requested so far (offsets are relative to the

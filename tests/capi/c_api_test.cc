@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "capi/edgeattn.h"
-#include "kernels/kernels.h"
 #include "runtime/generator.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
@@ -257,7 +256,7 @@ TEST_CASE("C API: tiny BERT embeddings equal the C++ session's bit for bit; bad 
   CHECK(std::string(edgeattn_session_kernel_name(s)) == (*cs)->kernel_name());
 
   // The same through the reference table, chosen by name: the C++ session
-  // with reference_kernels() gives the same bits.
+  // with kernels "reference" gives the same bits.
   edgeattn_session_options ro = so;
   ro.kernels = "reference";
   edgeattn_session* rs = nullptr;
@@ -266,7 +265,7 @@ TEST_CASE("C API: tiny BERT embeddings equal the C++ session's bit for bit; bad 
   REQUIRE(edgeattn_session_invoke(rs, &in) == EDGEATTN_OK);
   edgeattn_tensor rout;
   REQUIRE(edgeattn_session_output(rs, 0, &rout) == EDGEATTN_OK);
-  cso.kernels = &reference_kernels();
+  cso.kernels = "reference";
   auto crs = Session::create(*cpp, cso);
   REQUIRE(crs.is_ok());
   REQUIRE((*crs)->invoke(cin).is_ok());
@@ -330,6 +329,7 @@ TEST_CASE("C API: session options: bad values, a caller arena (exact, too small,
   so.kernels = "no-such-table";
   CHECK(edgeattn_session_create(llama.handle, &so, &s) == EDGEATTN_INVALID_ARGUMENT);
   CHECK(contains(last_error(), "kernels 'no-such-table'"));
+  CHECK(contains(last_error(), "available: reference"));
   CHECK(s == nullptr);
   so = edgeattn_session_options_default();
   so.graph = "no-such-graph";

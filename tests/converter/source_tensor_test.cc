@@ -148,6 +148,22 @@ TEST_CASE("to_f32 converts every float dtype") {
   CHECK(v[3] == 3.0f);
 }
 
+TEST_CASE("to_f32 converts F16 with the runtime's half_to_float, NaNs included") {
+  // One definition (runtime/core/half.h): a NaN keeps sign and payload and
+  // is made quiet, as an IEEE conversion (and F16C, FCVT) does.
+  const uint16_t f16[] = {0x7C01, 0xFE00, 0x03FF, 0x3555};
+  SourceTensor t{"h", SourceDType::kF16, {4}, reinterpret_cast<const uint8_t*>(f16), sizeof(f16), "f"};
+  const std::vector<float> v = to_f32(t);
+  for (size_t i = 0; i < 4; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &v[i], 4);
+    CHECK(bits == edgeattn::half_to_float_bits(f16[i]));
+  }
+  uint32_t nan_bits;
+  std::memcpy(&nan_bits, &v[0], 4);
+  CHECK(nan_bits == 0x7FC02000u);
+}
+
 TEST_CASE("to_f32 reads unaligned data") {
   alignas(4) uint8_t buf[1 + 8] = {};
   const float vals[] = {3.25f, -7.0f};

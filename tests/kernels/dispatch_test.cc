@@ -1,5 +1,6 @@
 // Dispatch: the table list, selection and feature detection agree with each
 // other and with the host.
+#include <cstdint>
 #include <string>
 
 #include "tests/kernels/test_util.h"
@@ -66,6 +67,36 @@ TEST_CASE("find_kernel_table finds every available table by name, and only those
   CHECK(find_kernel_table("no-such-isa") == nullptr);
   CHECK(find_kernel_table("") == nullptr);
   CHECK(find_kernel_table(nullptr) == nullptr);
+}
+
+// Ops choose paths by KernelTable::capabilities (never by name), so each
+// table's flags must say exactly what its CPU features guarantee.
+uint32_t expected_capabilities(const std::string& name) {
+  if (name == "avxvnni" || name == "avx512vnni") return kKernelCapVnni;
+  if (name == "neon_dotprod") return kKernelCapDotProduct;
+  if (name == "neon_fp16") return kKernelCapDotProduct | kKernelCapFp16Arithmetic;
+  return 0;  // reference, avx2, neon
+}
+
+TEST_CASE("every compiled table carries the capability flags of the features it needs") {
+  CompiledKernelTable compiled[kMaxKernelTables];
+  const size_t n = compiled_kernel_tables(compiled, kMaxKernelTables);
+  REQUIRE(n >= 1);
+  for (size_t i = 0; i < n; ++i) {
+    INFO(compiled[i].table->name);
+    CHECK(compiled[i].table->capabilities == expected_capabilities(compiled[i].table->name));
+  }
+  // A runnable table never claims a feature this CPU lacks.
+  const CpuFeatures f = detect_cpu_features();
+  const KernelTable* tables[kMaxKernelTables];
+  const size_t available = available_kernel_tables(tables, kMaxKernelTables);
+  for (size_t i = 0; i < available; ++i) {
+    INFO(tables[i]->name);
+    const uint32_t caps = tables[i]->capabilities;
+    if ((caps & kKernelCapFp16Arithmetic) != 0) CHECK(f.neon_fp16);
+    if ((caps & kKernelCapDotProduct) != 0) CHECK(f.neon_dotprod);
+    if ((caps & kKernelCapVnni) != 0) CHECK((f.avx_vnni || f.avx512_vnni));
+  }
 }
 
 }  // namespace

@@ -134,6 +134,34 @@ TEST_CASE("create-time limit errors give Statuses") {
     opts.graph = "decoder";
     CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kInvalidArgument, "no graph 'decoder'");
   }
+  SUBCASE("kernels by name: every available name and 'auto' work, others list the available ones") {
+    const char* names[16];
+    const size_t n = available_kernel_names(names, 16);
+    REQUIRE(n >= 1);
+    REQUIRE(n <= 16);
+    CHECK(std::string(names[0]) == "reference");
+    CHECK(available_kernel_names(nullptr, 0) == n);  // sizing call: writes nothing
+    for (size_t i = 0; i < n; ++i) {
+      opts.kernels = names[i];
+      Result<std::unique_ptr<Session>> s = Session::create(m, opts);
+      REQUIRE_MESSAGE(s.is_ok(), s.status().message());
+      CHECK(std::string((*s)->kernel_name()) == names[i]);
+    }
+    opts.kernels = "auto";  // the last (preferred) table, as with nullptr
+    Result<std::unique_ptr<Session>> chosen = Session::create(m, opts);
+    REQUIRE(chosen.is_ok());
+    CHECK(std::string((*chosen)->kernel_name()) == names[n - 1]);
+    opts.kernels = "no-such-table";
+    CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kInvalidArgument,
+                 "kernels 'no-such-table': no such kernel table in this build for this CPU (available: reference");
+    CHECK_STATUS(Session::plan(m, opts).status(), StatusCode::kInvalidArgument, "kernels 'no-such-table'");
+    opts.kernels = "";
+    CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kInvalidArgument, "kernels ''");
+  }
+  SUBCASE("kv_dtype outside the enum") {
+    opts.kv_dtype = static_cast<KvCacheDType>(7);
+    CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kInvalidArgument, "unknown kv_dtype 7");
+  }
   SUBCASE("caller arena too small or misaligned") {
     Result<MemoryStats> plan = Session::plan(m, opts);
     REQUIRE(plan.is_ok());

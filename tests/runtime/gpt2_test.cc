@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "kernels/kernels.h"
 #include "runtime/model.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
@@ -71,10 +70,11 @@ TEST_CASE("GPT-2: logits of a 64-token sequence match the numpy reference, all a
   const Model& m = gpt2();
   const Fixture& f = fixture();
   REQUIRE(f.ids.size() == 64);
-  const KernelTable* tables[8];
-  const size_t n_tables = available_kernel_tables(tables, 8);
+  const char* tables[16];
+  const size_t n_tables = available_kernel_names(tables, 16);
+  REQUIRE(n_tables <= 16);
   for (size_t ti = 0; ti < n_tables; ++ti) {
-    const std::string kernel_name = tables[ti]->name;
+    const std::string kernel_name = tables[ti];
     CAPTURE(kernel_name);
     SessionOptions opts;
     opts.max_seq = 64;

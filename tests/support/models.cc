@@ -9,14 +9,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "converter/importers.h"
-#include "converter/model_builder.h"
-#include "converter/quantize.h"
-#include "converter/report.h"
-#include "converter/smooth.h"
-#include "converter/static_scales.h"
+#include "converter/convert.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
+#include "runtime/session_with_kernels.h"
 #include "schema/edgeattn_generated.h"
 #include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
@@ -25,30 +21,21 @@ namespace edgeattn::testing {
 
 std::unique_ptr<Model> convert_and_load(const std::string& input, const std::string& tokenizer,
                                         const std::string& output, const std::string& dtype) {
-  convert::ModelBuilder mb;
-  convert::ImportOptions options;
-  options.tokenizer_path = tokenizer;
-  convert::import_any(input, options, mb);
-  convert::QuantizeOptions quantize;
-  quantize.dtype = convert::parse_weight_dtype(dtype);
-  // As edgeattn-convert does by default: int8 and int8-static get activation
-  // smoothing; int8-static also its calibrated activation scales.
-  if (quantize.dtype == convert::WeightDType::kI8 || quantize.dtype == convert::WeightDType::kI8Static) {
-    convert::smooth_for_int8(mb, convert::calibration_lines(""), 128, quantize.keep_fp32);
+  // edgeattn-convert INPUT [--tokenizer T] -o OUTPUT --dtype DTYPE --quiet.
+  convert::ConvertOptions options;
+  options.input = input;
+  options.tokenizer = tokenizer;
+  options.output = output;
+  options.dtype = dtype;
+  convert::ConvertSummary summary;
+  const convert::ConvertStatus status = convert::convert(options, &summary);
+  // Fails the current test case, as the ConvertError it stands for did.
+  if (!status.ok()) FAIL("converting " << input << " failed: " << status.message);
+  if (dtype == "int8-static" && (summary.static_scales.ops == 0 || summary.static_scales.tokens <= 100)) {
+    std::fprintf(stderr, "%s: static scales for %zu linear layers from %zu calibration tokens\n", input.c_str(),
+                 summary.static_scales.ops, summary.static_scales.tokens);
+    std::abort();
   }
-  if (quantize.dtype == convert::WeightDType::kI8Static) {
-    convert::StaticScaleOptions so;
-    so.calibration = convert::calibration_lines("");
-    so.keep_fp32 = quantize.keep_fp32;
-    const convert::StaticScaleSummary ss = convert::calibrate_static_scales(mb, so);
-    if (ss.ops == 0 || ss.tokens <= 100) {
-      std::fprintf(stderr, "%s: static scales for %zu linear layers from %zu calibration tokens\n", input.c_str(),
-                   ss.ops, ss.tokens);
-      std::abort();
-    }
-  }
-  convert::quantize_weights(mb, quantize);
-  mb.write(output);
   Result<std::unique_ptr<Model>> m = Model::load_file(output.c_str());
   if (!m.is_ok()) {
     std::fprintf(stderr, "loading %s failed: %s\n", output.c_str(), m.status().message());
@@ -104,14 +91,18 @@ const Model& minilm_quantized(const std::string& dtype) {
   return *slot;
 }
 
-GreedyRun greedy_from_bos(const Model& model, int steps, const KernelTable* kernels, int threads) {
-  GreedyRun g;
+namespace {
+
+SessionOptions greedy_options(int steps, int threads) {
   SessionOptions opts;
   opts.max_seq = 1;
   opts.max_context = steps;
   opts.threads = threads;
-  opts.kernels = kernels;
-  Result<std::unique_ptr<Session>> session = Session::create(model, opts);
+  return opts;
+}
+
+GreedyRun greedy_on(Result<std::unique_ptr<Session>> session, const Model& model, int steps) {
+  GreedyRun g;
   if (!session.is_ok()) {
     g.error = session.status().message();
     return g;
@@ -136,6 +127,18 @@ GreedyRun greedy_from_bos(const Model& model, int steps, const KernelTable* kern
     token = next;
   }
   return g;
+}
+
+}  // namespace
+
+GreedyRun greedy_from_bos(const Model& model, int steps, const char* kernels, int threads) {
+  SessionOptions opts = greedy_options(steps, threads);
+  opts.kernels = kernels;
+  return greedy_on(Session::create(model, opts), model, steps);
+}
+
+GreedyRun greedy_from_bos(const Model& model, int steps, const KernelTable& kernels, int threads) {
+  return greedy_on(create_session_with_kernels(model, greedy_options(steps, threads), kernels), model, steps);
 }
 
 std::vector<std::vector<int32_t>> minilm_fixture_ids() {

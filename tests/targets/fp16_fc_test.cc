@@ -1,19 +1,20 @@
 // Which path fully connected layers with fp16 weights take
-// (runtime/ops/op_fully_connected.cc): with the "neon_fp16" kernel table,
-// XNNPACK's f16 GEMM (fp16 arithmetic) where the CPU has it, else the own
-// fp32-compute kernel f32_f16w_gemm.
+// (runtime/ops/op_fully_connected.cc): with a kernel table flagged
+// kKernelCapFp16Arithmetic (the "neon_fp16" table), XNNPACK's f16 GEMM (fp16
+// arithmetic) where the CPU has it, else the own fp32-compute kernel
+// f32_f16w_gemm.
 //
-// Two sessions on stories260K fp16 with kernel tables that hold the same
-// kernels and differ only in the name: "neon_fp16" (asks for XNNPACK f16) and
-// "own_f16" (never does). Whether XNNPACK accepts an f16 operator on this CPU
-// is probed directly (xnn_status_unsupported_hardware on cores without fp16
+// Two sessions on stories260K fp16 with copies of this CPU's table that differ
+// only in that flag (runtime/session_with_kernels.h): one with it (asks for
+// XNNPACK f16), one without (never does). Whether XNNPACK accepts an f16
+// operator on this CPU is probed directly (xnn_status_unsupported_hardware on cores without fp16
 // arithmetic, e.g. qemu -cpu cortex-a53). Then:
 //   supported:   the logits differ (fp16 accumulation ran) but stay close:
 //                relative L2 <= 5e-2 per step over the common greedy prefix
 //                (measured: 0.0147 x86-64 AVX2 over 128 steps, 0.0065
 //                qemu -cpu max over 48),
 //                greedy tokens agree on >= 90% of the steps.
-//   unsupported: the "neon_fp16" session fell back to the own kernel, so the
+//   unsupported: the flagged session fell back to the own kernel, so the
 //                logits are bit-identical.
 // On AArch64 "supported" must equal HWCAP_ASIMDHP, and when the dispatcher
 // picks "neon_fp16" by itself it must be supported. EDGEATTN_EXPECT_FP16_FC
@@ -50,17 +51,17 @@ bool xnnpack_f16_supported() {
   return s == xnn_status_success;
 }
 
-TEST_CASE("fp16 weights: the neon_fp16 table runs XNNPACK's f16 GEMM exactly where the CPU has fp16 arithmetic") {
+TEST_CASE("fp16 weights: the fp16-arithmetic flag runs XNNPACK's f16 GEMM exactly where the CPU has fp16 arithmetic") {
   const Model& model = testing::stories260k_quantized("fp16");
   const CpuFeatures features = detect_cpu_features();
   const KernelTable& chosen = select_kernels(features);
   KernelTable wants_f16 = chosen;
-  wants_f16.name = "neon_fp16";
+  wants_f16.capabilities |= kKernelCapFp16Arithmetic;
   KernelTable own = chosen;
-  own.name = "own_f16";
+  own.capabilities &= ~kKernelCapFp16Arithmetic;
   const int steps = testing::quick_mode() ? 48 : 128;
-  const testing::GreedyRun a = testing::greedy_from_bos(model, steps, &wants_f16);
-  const testing::GreedyRun b = testing::greedy_from_bos(model, steps, &own);
+  const testing::GreedyRun a = testing::greedy_from_bos(model, steps, wants_f16);
+  const testing::GreedyRun b = testing::greedy_from_bos(model, steps, own);
   REQUIRE_MESSAGE(a.error.empty(), a.error);
   REQUIRE_MESSAGE(b.error.empty(), b.error);
   REQUIRE(a.logits.size() == b.logits.size());
@@ -71,11 +72,11 @@ TEST_CASE("fp16 weights: the neon_fp16 table runs XNNPACK's f16 GEMM exactly whe
   const char* path = supported ? "xnnpack_f16" : "own";
   std::printf("edgeattn fp16 fully connected: %s  [default table %s, neon_fp16=%d]\n", path, chosen.name,
               features.neon_fp16);
-  MESSAGE("fp16 fully connected path with the neon_fp16 table: ", std::string(path));
+  MESSAGE("fp16 fully connected path with kKernelCapFp16Arithmetic: ", std::string(path));
 #if defined(__aarch64__)
   CHECK(supported == features.neon_fp16);
 #endif
-  if (std::strcmp(chosen.name, "neon_fp16") == 0) CHECK(supported);
+  if ((chosen.capabilities & kKernelCapFp16Arithmetic) != 0) CHECK(supported);
   if (const char* want = std::getenv("EDGEATTN_EXPECT_FP16_FC")) CHECK(std::string(path) == want);
 
   if (!supported) {

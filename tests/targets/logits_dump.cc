@@ -27,7 +27,6 @@
 #include <string>
 #include <vector>
 
-#include "kernels/kernels.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
 #include "runtime/tokenizer/tokenizer.h"
@@ -94,7 +93,7 @@ int dump(const char* model_path, const char* out_path, int n, int threads, bool 
   std::vector<float> out;
   SessionOptions opts;
   opts.threads = threads;
-  if (reference) opts.kernels = &reference_kernels();
+  if (reference) opts.kernels = "reference";
   if (encoder) {
     opts.max_seq = 256;
     Result<std::unique_ptr<Session>> s = Session::create(model, opts);

@@ -173,7 +173,7 @@ TEST_CASE("edgeattn-demo help, bad flags and wrong models: one clear line, exit 
   CHECK(bad_flag.err.find("unknown option '--bogus'") != std::string::npos);
   Run bad_table = run(demo + " " + model + " generate --kernels no-such-table");
   CHECK(bad_table.exit_code == 2);
-  CHECK(bad_table.err.find("no table 'no-such-table'") != std::string::npos);
+  CHECK(bad_table.err.find("kernels 'no-such-table': no such kernel table") != std::string::npos);
   CHECK(bad_table.err.find("available: reference") != std::string::npos);
   Run bad_value = run(demo + " " + model + " generate --top-p 7");
   CHECK(bad_value.exit_code == 2);
