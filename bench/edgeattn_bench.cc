@@ -38,9 +38,9 @@
 #include <unistd.h>
 
 #include "bench/bench_report.h"
-#include "schema/edgeattn_generated.h"
 #include "runtime/model.h"
 #include "runtime/platform.h"
+#include "runtime/sampler.h"
 #include "runtime/session.h"
 
 namespace {
@@ -120,29 +120,32 @@ bool parse_shapes(const char* s, std::vector<std::pair<int, int>>* out) {
 // With --profile: time per op kind over every timed and warm-up invoke, to
 // stderr, and added into the report's profile_ms.
 void print_profile(const Session& session, BenchReport* r) {
-  const edgeattn::fb::Graph& g = session.graph();
   const auto times = session.op_times_ns();
   if (times.empty()) return;
-  constexpr int kKinds = 32;
-  uint64_t by_kind[kKinds] = {0};
+  // Op kinds in first-seen order with their summed time.
+  std::vector<std::pair<const char*, uint64_t>> by_kind;
   uint64_t total = 0;
   for (size_t i = 0; i < times.size(); ++i) {
-    const int code = static_cast<int>(g.ops()->Get(static_cast<flatbuffers::uoffset_t>(i))->code());
-    if (code >= 0 && code < kKinds) by_kind[code] += times[i];
+    const char* kind = session.op_kind(i);
+    auto it = std::find_if(by_kind.begin(), by_kind.end(),
+                           [kind](const std::pair<const char*, uint64_t>& e) { return std::strcmp(e.first, kind) == 0; });
+    if (it == by_kind.end()) {
+      by_kind.emplace_back(kind, times[i]);
+    } else {
+      it->second += times[i];
+    }
     total += times[i];
   }
   std::fprintf(stderr, "profile (all invokes, %.1f ms in ops):\n", total / 1e6);
-  for (int code = 0; code < kKinds; ++code) {
-    if (by_kind[code] == 0) continue;
-    const char* name = edgeattn::fb::EnumNameOpCode(static_cast<edgeattn::fb::OpCode>(code));
-    std::fprintf(stderr, "  %-16s %9.2f ms  %5.1f %%\n", name, by_kind[code] / 1e6,
-                 100.0 * static_cast<double>(by_kind[code]) / static_cast<double>(total));
+  for (const auto& [name, ns] : by_kind) {
+    std::fprintf(stderr, "  %-16s %9.2f ms  %5.1f %%\n", name, ns / 1e6,
+                 100.0 * static_cast<double>(ns) / static_cast<double>(total));
     auto it = std::find_if(r->profile_ms.begin(), r->profile_ms.end(),
-                           [name](const std::pair<std::string, double>& e) { return e.first == name; });
+                           [name = name](const std::pair<std::string, double>& e) { return e.first == name; });
     if (it == r->profile_ms.end()) {
-      r->profile_ms.emplace_back(name, by_kind[code] / 1e6);
+      r->profile_ms.emplace_back(name, ns / 1e6);
     } else {
-      it->second += by_kind[code] / 1e6;
+      it->second += ns / 1e6;
     }
   }
 }
@@ -247,14 +250,6 @@ double loadavg_1m() {
   return v;
 }
 
-int32_t argmax(const float* x, int64_t n) {
-  int64_t best = 0;
-  for (int64_t i = 1; i < n; ++i) {
-    if (x[i] > x[best]) best = i;
-  }
-  return static_cast<int32_t>(best);
-}
-
 // One invoke() of `in`; *ms is its wall-clock time.
 Status timed_invoke(Session& session, const InvokeInput& in, double* ms) {
   const auto t = Clock::now();
@@ -264,22 +259,22 @@ Status timed_invoke(Session& session, const InvokeInput& in, double* ms) {
 }
 
 int run_encoder(const Model& model, const Args& a, BenchReport* r) {
-  const edgeattn::fb::HyperParameters& hp = *model.fb().hparams();
-  const int32_t vocab = hp.vocab_size();
+  const edgeattn::ModelInfo& hp = model.info();
+  const int32_t vocab = hp.vocab_size;
   int long_seq = a.context > 0 ? a.context : kEncoderLongSeq;
-  if (hp.max_positions() > 0 && long_seq > hp.max_positions()) {
+  if (hp.max_positions > 0 && long_seq > hp.max_positions) {
     std::fprintf(stderr, "edgeattn-bench: note: sequence %d capped at max_positions %d\n", long_seq,
-                 hp.max_positions());
-    long_seq = hp.max_positions();
+                 hp.max_positions);
+    long_seq = hp.max_positions;
   }
   const int short_seq = std::min(kEncoderShortSeq, long_seq);
   std::vector<std::pair<int, int>> shapes = a.shapes;
   if (shapes.empty()) shapes = {{1, short_seq}, {1, long_seq}, {kEncoderBatch, long_seq}};
   int max_batch = 1, max_seq = 1;
   for (auto& [batch, seq] : shapes) {
-    if (hp.max_positions() > 0 && seq > hp.max_positions()) {
-      std::fprintf(stderr, "edgeattn-bench: note: sequence %d capped at max_positions %d\n", seq, hp.max_positions());
-      seq = hp.max_positions();
+    if (hp.max_positions > 0 && seq > hp.max_positions) {
+      std::fprintf(stderr, "edgeattn-bench: note: sequence %d capped at max_positions %d\n", seq, hp.max_positions);
+      seq = hp.max_positions;
     }
     max_batch = std::max(max_batch, batch);
     max_seq = std::max(max_seq, seq);
@@ -341,9 +336,9 @@ int run_encoder(const Model& model, const Args& a, BenchReport* r) {
 }
 
 int run_decoder(const Model& model, const Args& a, BenchReport* r) {
-  const edgeattn::fb::HyperParameters& hp = *model.fb().hparams();
-  const int32_t vocab = hp.vocab_size();
-  const int max_pos = hp.max_positions();
+  const edgeattn::ModelInfo& hp = model.info();
+  const int32_t vocab = hp.vocab_size;
+  const int max_pos = hp.max_positions;
   const int prompt_len = max_pos > 0 ? std::max(1, std::min(kPromptTokens, max_pos / 4)) : kPromptTokens;
   int context = a.context > 0 ? a.context : prompt_len + kDecodeSteps;
   if (max_pos > 0 && context > max_pos) {
@@ -415,7 +410,7 @@ int run_decoder(const Model& model, const Args& a, BenchReport* r) {
     if (!s.is_ok()) return fail("prefill invoke", s);
     const double prefill = ms;
     TensorView out = session.output(0);
-    int32_t next = argmax(out.f32(), out.dim(out.rank - 1));
+    int32_t next = edgeattn::Sampler::argmax(out.f32(), static_cast<size_t>(out.dim(out.rank - 1)));
     double decode = 0.0;
     for (int i = 0; i < steps; ++i) {
       in.ids = &next;
@@ -424,7 +419,7 @@ int run_decoder(const Model& model, const Args& a, BenchReport* r) {
       if (!s.is_ok()) return fail("decode invoke", s);
       decode += ms;
       out = session.output(0);
-      next = argmax(out.f32(), out.dim(out.rank - 1));
+      next = edgeattn::Sampler::argmax(out.f32(), static_cast<size_t>(out.dim(out.rank - 1)));
     }
     if (rep >= r->warmups) {
       prefill_ms.push_back(prefill);
@@ -460,19 +455,15 @@ int main(int argc, char** argv) {
   }
   const double load_ms = ms_since(t_load);
   const Model& model = **loaded;
-  const edgeattn::fb::HyperParameters* hp = model.fb().hparams();
-  if (hp == nullptr) {
-    std::fprintf(stderr, "edgeattn-bench: model '%s' has no hparams; cannot tell encoder from decoder\n", args.model);
-    return 1;
-  }
-  if (hp->vocab_size() < 1) {
-    std::fprintf(stderr, "edgeattn-bench: model '%s' has vocab_size %d\n", args.model, hp->vocab_size());
+  const edgeattn::ModelInfo& hp = model.info();
+  if (hp.vocab_size < 1) {
+    std::fprintf(stderr, "edgeattn-bench: model '%s' has vocab_size %d\n", args.model, hp.vocab_size);
     return 1;
   }
 
   BenchReport report;
   report.model_path = args.model;
-  report.architecture = edgeattn::fb::EnumNameArchitecture(hp->architecture());
+  report.architecture = edgeattn::architecture_name(hp.architecture);
   report.threads = args.threads;
   report.file_bytes = model.file_size();
   report.load_ms = load_ms;
@@ -481,11 +472,11 @@ int main(int argc, char** argv) {
   report.loadavg_1m = loadavg_1m();
 
   int rc = 0;
-  switch (hp->architecture()) {
-    case edgeattn::fb::Architecture::BertEncoder:
+  switch (hp.architecture) {
+    case edgeattn::Architecture::kBertEncoder:
       rc = run_encoder(model, args, &report);
       break;
-    case edgeattn::fb::Architecture::LlamaDecoder:
+    case edgeattn::Architecture::kLlamaDecoder:
       rc = run_decoder(model, args, &report);
       break;
     default:

@@ -1,4 +1,7 @@
-// The C API (capi/edgeattn.h) over the C++ runtime.
+// The C API (capi/edgeattn.h) over the C++ runtime: status, model,
+// tokenizer, session and generator. The tasks are in c_api_tasks.cc; what
+// both files share (last error, conversions) is declared in c_api_internal.h
+// and defined here.
 //
 // Each handle wraps the C++ objects it stands for; each entry point checks
 // its pointers, calls the C++ API and turns the Status into a code plus the
@@ -14,13 +17,14 @@
 #include <string_view>
 #include <vector>
 
+#include "capi/c_api_internal.h"
 #include "runtime/core/fallible_vector.h"
 #include "runtime/generator.h"
 #include "runtime/model.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
+#include "runtime/tasks/text_generator.h"
 #include "runtime/tokenizer/tokenizer.h"
-#include "schema/edgeattn_generated.h"
 
 using edgeattn::DType;
 using edgeattn::GenerateOptions;
@@ -36,8 +40,13 @@ using edgeattn::Span;
 using edgeattn::Status;
 using edgeattn::StatusCode;
 using edgeattn::Tokenizer;
+using edgeattn::capi::enum_value;
+using edgeattn::capi::ok;
+using edgeattn::capi::out_of_memory;
+using edgeattn::capi::record;
+using edgeattn::capi::to_c;
+using edgeattn::capi::to_cpp;
 
-#define EA_C_SAME(c, cpp) static_assert(static_cast<int>(c) == static_cast<int>(cpp), #c " mirrors " #cpp)
 EA_C_SAME(EDGEATTN_OK, StatusCode::kOk);
 EA_C_SAME(EDGEATTN_INVALID_ARGUMENT, StatusCode::kInvalidArgument);
 EA_C_SAME(EDGEATTN_INVALID_MODEL, StatusCode::kInvalidModel);
@@ -56,11 +65,6 @@ EA_C_SAME(EDGEATTN_I8, DType::kI8);
 EA_C_SAME(EDGEATTN_I32, DType::kI32);
 EA_C_SAME(EDGEATTN_U8, DType::kU8);
 EA_C_SAME(EDGEATTN_MAX_RANK, edgeattn::kMaxRank);
-#undef EA_C_SAME
-
-struct edgeattn_model {
-  std::unique_ptr<Model> model;
-};
 
 struct edgeattn_session {
   std::unique_ptr<Session> session;
@@ -78,10 +82,11 @@ struct edgeattn_generator {
   std::vector<int32_t> prompt;    // tokenizer output, reused across appends
 };
 
+namespace edgeattn::capi {
 namespace {
-
 // A trivially constructed thread_local: no TLS init guard, no allocation.
 thread_local char t_last_error[Status::kMaxMessage];
+}  // namespace
 
 edgeattn_status record(const Status& s) {
   std::strncpy(t_last_error, s.message(), sizeof(t_last_error) - 1);
@@ -94,24 +99,8 @@ edgeattn_status ok() {
   return EDGEATTN_OK;
 }
 
-#define EA_C_CHECK(cond, ...)                                                       \
-  do {                                                                               \
-    if (!(cond)) return record(Status::error(StatusCode::kInvalidArgument, __VA_ARGS__)); \
-  } while (0)
-
 edgeattn_status out_of_memory(const char* what) {
   return record(Status::error(StatusCode::kOutOfMemory, "out of memory allocating %s", what));
-}
-
-// The int a caller stored in a C enum. C allows any int there; C++ (and
-// UBSan) do not, so the value is copied out as an int, never loaded as the
-// enum type.
-template <typename Enum>
-int enum_value(const Enum& e) {
-  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized");
-  int v;
-  std::memcpy(&v, &e, sizeof(v));
-  return v;
 }
 
 edgeattn_memory_stats to_c(const MemoryStats& m) {
@@ -125,23 +114,15 @@ edgeattn_memory_stats to_c(const MemoryStats& m) {
   return s;
 }
 
-// C options -> C++ options; checks what the C++ side cannot see (enum
-// range after the cast, the arena pointer/size pair).
-Status to_cpp(const edgeattn_session_options& o, SessionOptions* so) {
-  const int kv = enum_value(o.kv_dtype);
-  EA_ENSURE(kv >= EDGEATTN_KV_F32 && kv <= EDGEATTN_KV_I8, StatusCode::kInvalidArgument,
-            "kv_dtype %d is not an edgeattn_kv_dtype", kv);
-  EA_ENSURE((o.arena == nullptr) == (o.arena_bytes == 0), StatusCode::kInvalidArgument,
-            "arena and arena_bytes must be both set or both empty (arena %p, %zu bytes)", o.arena, o.arena_bytes);
-  so->graph = o.graph;
-  so->max_batch = o.max_batch;
-  so->max_seq = o.max_seq;
-  so->max_context = o.max_context;
-  so->threads = o.threads;
-  so->kv_dtype = static_cast<KvCacheDType>(kv);
-  so->arena = Span<uint8_t>(static_cast<uint8_t*>(o.arena), o.arena_bytes);
-  so->kernels = o.kernels;  // a name; Session::create / plan resolve and check it
-  return Status::ok();
+edgeattn_sampling to_c(const SamplingOptions& s) {
+  edgeattn_sampling o;
+  o.temperature = s.temperature;
+  o.top_k = s.top_k;
+  o.top_p = s.top_p;
+  o.repetition_penalty = s.repetition_penalty;
+  o.penalty_window = s.penalty_window;
+  o.seed = s.seed;
+  return o;
 }
 
 SamplingOptions to_cpp(const edgeattn_sampling& s) {
@@ -155,8 +136,41 @@ SamplingOptions to_cpp(const edgeattn_sampling& s) {
   return o;
 }
 
+Status kv_dtype_from_c(const edgeattn_kv_dtype& c, KvCacheDType* out) {
+  const int kv = enum_value(c);
+  EA_ENSURE(kv >= EDGEATTN_KV_F32 && kv <= EDGEATTN_KV_I8, StatusCode::kInvalidArgument,
+            "kv_dtype %d is not an edgeattn_kv_dtype", kv);
+  *out = static_cast<KvCacheDType>(kv);
+  return Status::ok();
+}
+
+Status arena_from_c(void* arena, size_t arena_bytes, Span<uint8_t>* out) {
+  EA_ENSURE((arena == nullptr) == (arena_bytes == 0), StatusCode::kInvalidArgument,
+            "arena and arena_bytes must be both set or both empty (arena %p, %zu bytes)", arena, arena_bytes);
+  *out = Span<uint8_t>(static_cast<uint8_t*>(arena), arena_bytes);
+  return Status::ok();
+}
+
+}  // namespace edgeattn::capi
+
+namespace {
+
+// C options -> C++ options; checks what the C++ side cannot see (enum
+// range after the cast, the arena pointer/size pair).
+Status session_options_from_c(const edgeattn_session_options& o, SessionOptions* so) {
+  EA_RETURN_IF_ERROR(edgeattn::capi::kv_dtype_from_c(o.kv_dtype, &so->kv_dtype));
+  EA_RETURN_IF_ERROR(edgeattn::capi::arena_from_c(o.arena, o.arena_bytes, &so->arena));
+  so->method = o.method;
+  so->max_batch = o.max_batch;
+  so->max_seq = o.max_seq;
+  so->max_context = o.max_context;
+  so->threads = o.threads;
+  so->kernels = o.kernels;  // a name; Session::create / plan resolve and check it
+  return Status::ok();
+}
+
 size_t vocab_of(const Model& model) {
-  const int v = model.fb().hparams()->vocab_size();
+  const int v = model.info().vocab_size;
   return v > 0 ? static_cast<size_t>(v) : 0;
 }
 
@@ -164,9 +178,9 @@ size_t vocab_of(const Model& model) {
 // scratch in the arena's persistent region.
 Status generator_session_options(const Model& model, const edgeattn_session_options& c,
                                  const edgeattn_generate_options& g, SessionOptions* so) {
-  EA_RETURN_IF_ERROR(to_cpp(c, so));
+  EA_RETURN_IF_ERROR(session_options_from_c(c, so));
   EA_ENSURE(model.is_decoder(), StatusCode::kInvalidArgument, "generation needs a decoder model; this one is %s",
-            edgeattn::fb::EnumNameArchitecture(model.fb().hparams()->architecture()));
+            edgeattn::architecture_name(model.info().architecture));
   const int context = c.max_context > 0 ? c.max_context : c.max_seq;
   EA_ENSURE(context >= 1, StatusCode::kInvalidArgument, "max_context %d / max_seq %d must be positive",
             c.max_context, c.max_seq);
@@ -199,7 +213,7 @@ const char* edgeattn_status_name(edgeattn_status status) EDGEATTN_NOEXCEPT {
   return edgeattn::status_code_name(static_cast<StatusCode>(status));
 }
 
-const char* edgeattn_last_error(void) EDGEATTN_NOEXCEPT { return t_last_error; }
+const char* edgeattn_last_error(void) EDGEATTN_NOEXCEPT { return edgeattn::capi::t_last_error; }
 
 const char* edgeattn_version(void) EDGEATTN_NOEXCEPT { return EDGEATTN_VERSION_STRING; }
 
@@ -226,20 +240,20 @@ void edgeattn_model_destroy(edgeattn_model* model) EDGEATTN_NOEXCEPT { delete mo
 edgeattn_status edgeattn_model_get_info(const edgeattn_model* model, edgeattn_model_info* info) EDGEATTN_NOEXCEPT {
   EA_C_CHECK(model != nullptr && info != nullptr, "model or info is NULL");
   const Model& m = *model->model;
-  const edgeattn::fb::HyperParameters& hp = *m.fb().hparams();
+  const edgeattn::ModelInfo& hp = m.info();
   edgeattn_model_info i;
   i.tensor_count = m.tensor_count();
   i.weight_bytes = m.weight_bytes();
   i.file_bytes = m.file_size();
-  i.architecture = edgeattn::fb::EnumNameArchitecture(hp.architecture());
+  i.architecture = edgeattn::architecture_name(hp.architecture);
   i.is_decoder = m.is_decoder() ? 1 : 0;
-  i.vocab_size = hp.vocab_size();
-  i.hidden_size = hp.hidden_size();
-  i.n_layers = hp.n_layers();
-  i.max_positions = hp.max_positions();
+  i.vocab_size = hp.vocab_size;
+  i.hidden_size = hp.hidden_size;
+  i.n_layers = hp.n_layers;
+  i.max_positions = hp.max_positions;
   const Tokenizer* tok = m.tokenizer();
   i.has_tokenizer = tok != nullptr ? 1 : 0;
-  i.max_length = m.fb().tokenizer() != nullptr ? m.fb().tokenizer()->max_length() : 0;
+  i.max_length = hp.tokenizer_max_length;
   i.bos_id = tok != nullptr ? tok->bos_id() : -1;
   i.eos_id = tok != nullptr ? tok->eos_id() : -1;
   i.pad_id = tok != nullptr ? tok->pad_id() : -1;
@@ -315,7 +329,7 @@ edgeattn_status edgeattn_token_text(const edgeattn_model* model, int32_t prev_id
 edgeattn_session_options edgeattn_session_options_default(void) EDGEATTN_NOEXCEPT {
   const SessionOptions d;
   edgeattn_session_options o;
-  o.graph = nullptr;
+  o.method = nullptr;
   o.max_batch = d.max_batch;
   o.max_seq = d.max_seq;
   o.max_context = d.max_context;
@@ -331,7 +345,7 @@ edgeattn_status edgeattn_session_plan(const edgeattn_model* model, const edgeatt
                                       edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT {
   EA_C_CHECK(model != nullptr && stats != nullptr, "model or stats is NULL");
   SessionOptions so;
-  const Status s = to_cpp(options != nullptr ? *options : edgeattn_session_options_default(), &so);
+  const Status s = session_options_from_c(options != nullptr ? *options : edgeattn_session_options_default(), &so);
   if (!s.is_ok()) return record(s);
   Result<MemoryStats> planned = Session::plan(*model->model, so);
   if (!planned.is_ok()) return record(planned.status());
@@ -345,7 +359,7 @@ edgeattn_status edgeattn_session_create(const edgeattn_model* model, const edgea
   *out = nullptr;
   EA_C_CHECK(model != nullptr, "model is NULL");
   SessionOptions so;
-  const Status s = to_cpp(options != nullptr ? *options : edgeattn_session_options_default(), &so);
+  const Status s = session_options_from_c(options != nullptr ? *options : edgeattn_session_options_default(), &so);
   if (!s.is_ok()) return record(s);
   Result<std::unique_ptr<Session>> created = Session::create(*model->model, so);
   if (!created.is_ok()) return record(created.status());
@@ -415,12 +429,7 @@ const char* edgeattn_session_kernel_name(const edgeattn_session* session) EDGEAT
 edgeattn_generate_options edgeattn_generate_options_default(void) EDGEATTN_NOEXCEPT {
   const GenerateOptions d;
   edgeattn_generate_options o;
-  o.sampling.temperature = d.sampling.temperature;
-  o.sampling.top_k = d.sampling.top_k;
-  o.sampling.top_p = d.sampling.top_p;
-  o.sampling.repetition_penalty = d.sampling.repetition_penalty;
-  o.sampling.penalty_window = d.sampling.penalty_window;
-  o.sampling.seed = d.sampling.seed;
+  o.sampling = to_c(d.sampling);
   o.max_tokens = d.max_tokens;
   o.stop_ids = nullptr;
   o.stop_id_count = 0;
@@ -467,11 +476,11 @@ edgeattn_status edgeattn_generator_create(const edgeattn_model* model, const edg
     if (!g->stop_ids.try_resize(go.stop_id_count)) return out_of_memory("stop ids");
     for (size_t i = 0; i < go.stop_id_count; ++i) g->stop_ids[i] = go.stop_ids[i];
   } else if (const Tokenizer* tok = m.tokenizer()) {
-    // llama2.c models end a story with BOS; stop there too.
-    const int32_t eos = tok->eos_id(), bos = tok->bos_id();
-    if (!g->stop_ids.try_reserve(2)) return out_of_memory("stop ids");
-    if (eos >= 0) (void)g->stop_ids.try_push_back(eos);  // reserved above: cannot fail
-    if (bos >= 0 && bos != eos) (void)g->stop_ids.try_push_back(bos);
+    // The TextGenerator's rule: EOS, and BOS that ends a llama2.c story.
+    int32_t stops[2];
+    const size_t n = edgeattn::TextGenerator::default_stop_ids(*tok, stops);
+    if (!g->stop_ids.try_resize(n)) return out_of_memory("stop ids");
+    for (size_t i = 0; i < n; ++i) g->stop_ids[i] = stops[i];
   }
   g->options.sampling = to_cpp(go.sampling);
   g->options.max_tokens = go.max_tokens;

@@ -6,48 +6,62 @@
  * No C++ exception ever crosses this interface: the library is built without
  * exceptions, and its entry points are noexcept for C++ callers.
  *
- * Handles and what they are:
+ * Two levels. The tasks are the easy path and what edgeattn's own tools use:
+ *   edgeattn_embedder        texts in, one pooled, normalized vector per text
+ *                            out (sentence-embedding models such as MiniLM).
+ *   edgeattn_text_generator  a prompt in, text streamed to a callback out,
+ *                            greedy or sampled; chat turns keep the context.
+ * Each sizes its own session from the model and a small options struct, and
+ * does what the C++ tasks (runtime/tasks/embedder.h, text_generator.h) do:
+ * the C functions only check their pointers and convert. Below them, the handles the
+ * tasks are made of, for callers that need the raw tensors or token-level
+ * control:
  *   edgeattn_model      a verified, read-only .eatn file (weights, graph,
  *                       tokenizer). Immutable after load: any number of
- *                       sessions and generators, on any threads, may share it.
+ *                       sessions, generators and tasks, on any threads, may
+ *                       share it.
  *   edgeattn_session    one stream of inference: an arena planned at create
  *                       time, then allocation-free invokes. Encoders (sentence
  *                       embeddings) and raw decoder logits.
- *   edgeattn_generator  a decoder session plus a sampler: text in, tokens out,
- *                       greedy or temperature / top-k / top-p with a seed.
+ *   edgeattn_generator  a decoder session plus a sampler: tokens in, tokens
+ *                       out one step at a time, greedy or temperature /
+ *                       top-k / top-p with a seed.
  *
  * Ownership: every handle made by a *_create / *_load call is destroyed by
  * the matching *_destroy (NULL is accepted and ignored). A model must outlive
- * every session and generator made from it. Views handed out (output tensors,
- * token text) point into a handle and are valid as documented per call.
+ * every session, generator and task made from it. Views handed out (output
+ * tensors, token text, streamed text) point into a handle and are valid as
+ * documented per call.
  *
  * Threads: a model may be used from many threads at once (const calls:
- * info, tokenize, detokenize, token_text, and creating sessions). A session
- * or generator is used by one thread at a time; different ones run in
- * parallel. edgeattn_last_error() is per thread.
+ * info, tokenize, detokenize, token_text, and creating sessions and tasks).
+ * A session, generator or task is used by one thread at a time; different
+ * ones run in parallel. edgeattn_last_error() is per thread.
  *
  * Memory: loading and *_create allocate (or use a caller arena), and report
  * a failed allocation as EDGEATTN_OUT_OF_MEMORY with nothing left allocated;
- * invoke, output and generator_step then allocate nothing. Calls that
- * tokenize or detokenize (edgeattn_tokenize, edgeattn_detokenize,
- * edgeattn_generator_append_text) use standard containers while they run:
- * if the heap is exhausted there, the process ends (std::terminate, as in
- * the C++ API) rather than unwinding into C.
+ * invoke, output, generator_step, edgeattn_text_generator_generate_tokens /
+ * _chat_tokens and edgeattn_embedder_embed_tokens (up to max_batch rows, or
+ * as many as an earlier call) then allocate nothing. Calls that tokenize or detokenize (edgeattn_tokenize,
+ * edgeattn_detokenize, edgeattn_generator_append_text, the tasks' text
+ * calls) use standard containers while they run: if the heap is exhausted
+ * there, the process ends (std::terminate, as in the C++ API) rather than
+ * unwinding into C.
  *
  * Linking: CMake `find_package(edgeattn)` + `target_link_libraries(app
  * edgeattn::edgeattn_c)`, or `pkg-config --cflags --libs edgeattn`. The
  * libraries are static and written in C++: link with the C++ runtime (both
  * ways above add it).
  *
- * Example: generate a story with a decoder (error handling shortened).
+ * Example: tell a story with a decoder (error handling shortened).
  *
  *   #include <stdio.h>
  *   #include <edgeattn/edgeattn.h>
  *
- *   static int print_token(const edgeattn_token* t, void* user) {
+ *   static int print_piece(void* user, const char* piece, size_t len) {
  *     (void)user;
- *     fwrite(t->text, 1, t->text_len, stdout);
- *     return 0;                                      // 0: keep going
+ *     fwrite(piece, 1, len, stdout);
+ *     return 1;                                      // nonzero: keep going
  *   }
  *
  *   int main(int argc, char** argv) {
@@ -57,37 +71,40 @@
  *       fprintf(stderr, "load: %s\n", edgeattn_last_error());
  *       return 1;
  *     }
- *     edgeattn_session_options so = edgeattn_session_options_default();
- *     so.max_seq = 64;                               // prefill chunk
- *     so.max_context = 512;
- *     edgeattn_generate_options go = edgeattn_generate_options_default();
- *     go.sampling.temperature = 0.8f;
- *     go.sampling.top_p = 0.9f;
- *     go.sampling.seed = 42;
- *     go.max_tokens = 200;
- *     edgeattn_generator* gen = NULL;
- *     edgeattn_status s = edgeattn_generator_create(model, &so, &go, &gen);
- *     if (s == EDGEATTN_OK) s = edgeattn_generator_append_text(gen, "Once upon a time", 16, 1);
- *     if (s == EDGEATTN_OK) s = edgeattn_generator_run(gen, print_token, NULL);
+ *     edgeattn_text_generator_options o = edgeattn_text_generator_options_default();
+ *     o.max_context = 512;
+ *     o.sampling.temperature = 0.8f;
+ *     o.sampling.top_p = 0.9f;
+ *     edgeattn_text_generator* gen = NULL;
+ *     edgeattn_status s = edgeattn_text_generator_create(model, &o, &gen);
+ *     edgeattn_generation_request r = edgeattn_generation_request_default();
+ *     r.max_tokens = 200;
+ *     r.on_text = print_piece;
+ *     r.echo_prompt = 1;                             // print the prompt too
+ *     if (s == EDGEATTN_OK) s = edgeattn_text_generator_generate(gen, "Once upon a time", 16, &r);
  *     if (s != EDGEATTN_OK) fprintf(stderr, "%s: %s\n", edgeattn_status_name(s), edgeattn_last_error());
- *     edgeattn_generator_destroy(gen);
+ *     edgeattn_generation_stats st;
+ *     if (s == EDGEATTN_OK && edgeattn_text_generator_last_stats(gen, &st) == EDGEATTN_OK)
+ *       fprintf(stderr, "\n%d tokens, %s\n", st.generated, edgeattn_stop_reason_name(st.stop_reason));
+ *     edgeattn_text_generator_destroy(gen);
  *     edgeattn_model_destroy(model);
  *     return s == EDGEATTN_OK ? 0 : 1;
  *   }
  *
- * Example: sentence embeddings with an encoder (all-MiniLM-L6-v2).
+ * Example: which text answers a query best (all-MiniLM-L6-v2).
  *
- *   int32_t ids[2 * 16];  int32_t lengths[2];  size_t n = 0;
- *   edgeattn_tokenize(model, "Hello world", 11, NULL, ids, 16, &n);   // [CLS] ... [SEP]
- *   lengths[0] = (int32_t)n;  ... row 1 likewise, rows padded to seq 16 ...
- *   edgeattn_session_options so = edgeattn_session_options_default();
- *   so.max_batch = 2;  so.max_seq = 16;
- *   edgeattn_session* session = NULL;
- *   edgeattn_session_create(model, &so, &session);
- *   edgeattn_input in = {ids, 2, 16, lengths, 0};
- *   edgeattn_session_invoke(session, &in);
- *   edgeattn_tensor emb;
- *   edgeattn_session_output(session, 0, &emb);       // f32 [2, 384]
+ *   const char* texts[3] = {"How do I bake bread?", "Knead the dough.", "The stock market fell."};
+ *   edgeattn_embedder* emb = NULL;
+ *   edgeattn_embedder_create(model, NULL, &emb);     // defaults: 8 texts per invoke
+ *   float rows[3 * 384];                             // 3 x edgeattn_embedder_dimension(emb)
+ *   edgeattn_embedder_embed(emb, texts, NULL, 3, rows, 3 * 384);  // NULL lengths: NUL-terminated
+ *   double bread = edgeattn_cosine(rows, rows + 384, 384);         // > the next one
+ *   double stocks = edgeattn_cosine(rows, rows + 2 * 384, 384);
+ *   edgeattn_embedder_destroy(emb);
+ *
+ * The low-level equivalent of the first example is edgeattn_generator_create
+ * + _append_text + _run; of the second, edgeattn_tokenize into a right-padded
+ * [batch, seq] batch, edgeattn_session_invoke and edgeattn_session_output.
  */
 #ifndef EDGEATTN_EDGEATTN_H_
 #define EDGEATTN_EDGEATTN_H_
@@ -104,8 +121,9 @@ extern "C" {
 
 /* Version of this header's interface; edgeattn_c_api_version() returns the
  * library's. They differ only if the header and library come from different
- * installs. */
-#define EDGEATTN_C_API_VERSION 1
+ * installs. 1: models, sessions, generators; 2: adds the tasks
+ * (edgeattn_embedder, edgeattn_text_generator). */
+#define EDGEATTN_C_API_VERSION 2
 
 /* ---- Status --------------------------------------------------------------
  * Mirrors edgeattn::StatusCode (runtime/core/status.h), value for value. */
@@ -213,7 +231,7 @@ typedef struct edgeattn_session edgeattn_session;
 typedef enum edgeattn_kv_dtype { EDGEATTN_KV_F32 = 0, EDGEATTN_KV_F16 = 1, EDGEATTN_KV_I8 = 2 } edgeattn_kv_dtype;
 
 typedef struct edgeattn_session_options {
-  const char* graph;      /* graph name; NULL: the model's first graph. Only read during create */
+  const char* method;     /* method (named entry graph), e.g. "forward"; NULL: the model's first. Only read during create */
   int max_batch;          /* rows per invoke. Default 1 */
   int max_seq;            /* tokens per row in one invoke (decoders: prefill chunk). Default 128 */
   int max_context;        /* decoders: past + seq limit; 0: max_seq. Default 0 */
@@ -407,6 +425,235 @@ int edgeattn_generator_generated(const edgeattn_generator* generator) EDGEATTN_N
 /* Memory of the generator's session, as edgeattn_session_memory. */
 edgeattn_status edgeattn_generator_memory(const edgeattn_generator* generator,
                                           edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* ---- Task: embedder (sentence-embedding models) ------------------------------
+ * Wraps edgeattn::Embedder (runtime/tasks/embedder.h): tokenizes each text
+ * (truncated to max_tokens), right-pads a batch, invokes the encoder and
+ * writes one row per text, pooled (mean or CLS) and L2-normalized as the
+ * model says. More texts than max_batch run in several invokes. */
+typedef struct edgeattn_embedder edgeattn_embedder;
+
+typedef struct edgeattn_embedder_options {
+  int max_batch;          /* texts per invoke. Default 8 */
+  int max_tokens;         /* tokens per text, specials included; 0: the model's tokenizer max_length,
+                             else its max_positions. Default 0 */
+  int threads;            /* worker threads. Default 1 */
+  const char* kernels;    /* as edgeattn_session_options.kernels. Default NULL ("auto") */
+  /* Optional caller arena, as edgeattn_session_options.arena (64-byte
+   * aligned, valid until the embedder is destroyed). Its size: arena_bytes of
+   * edgeattn_embedder_plan with the same options; a smaller one gives
+   * EDGEATTN_RESOURCE_EXHAUSTED naming the size needed. NULL / 0: create
+   * allocates one. */
+  void* arena;
+  size_t arena_bytes;
+} edgeattn_embedder_options;
+
+/* The defaults above. */
+edgeattn_embedder_options edgeattn_embedder_options_default(void) EDGEATTN_NOEXCEPT;
+
+/* What edgeattn_embedder_create would allocate with these options (arena,
+ * weights), without creating anything: size a caller arena with arena_bytes.
+ * Same checks as create. `options` NULL: the defaults. Allocates nothing
+ * that outlives the call. */
+edgeattn_status edgeattn_embedder_plan(const edgeattn_model* model, const edgeattn_embedder_options* options,
+                                       edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* An embedder with its own encoder session, planned for max_batch x
+ * max_tokens. Allocates the handle, the session (arena unless the caller's,
+ * XNNPACK operators, threads) and the token batch buffers. Checks: the model
+ * is an embedding model with a tokenizer, max_tokens fits its positions,
+ * the options (EDGEATTN_INVALID_ARGUMENT otherwise). `model` must outlive
+ * the embedder. `options` NULL: the defaults. On failure *out is NULL. */
+edgeattn_status edgeattn_embedder_create(const edgeattn_model* model, const edgeattn_embedder_options* options,
+                                         edgeattn_embedder** out) EDGEATTN_NOEXCEPT;
+
+/* Frees the embedder and its session (a caller arena is not freed). NULL is
+ * ignored. */
+void edgeattn_embedder_destroy(edgeattn_embedder* embedder) EDGEATTN_NOEXCEPT;
+
+/* Embeds `count` texts: text i is texts[i], lengths[i] bytes (any bytes, not
+ * NUL-terminated), or NUL-terminated when `lengths` is NULL. Row i of
+ * out [count, dimension] is text i's embedding; `out_len` (floats) must be at
+ * least count * edgeattn_embedder_dimension(). Checks the pointers (a NULL
+ * text with a nonzero length is EDGEATTN_INVALID_ARGUMENT) and out_len.
+ * Allocates inside the tokenizer, and grows a table of text views when
+ * count exceeds max_batch and every earlier count. On failure the rows of
+ * out are unspecified. */
+edgeattn_status edgeattn_embedder_embed(edgeattn_embedder* embedder, const char* const* texts, const size_t* lengths,
+                                        size_t count, float* out, size_t out_len) EDGEATTN_NOEXCEPT;
+
+/* The same for texts already tokenized (special tokens included, e.g.
+ * [CLS] ... [SEP] from edgeattn_tokenize): row i is rows[i][0 .. lengths[i]),
+ * 1 .. max_tokens ids, each in the vocabulary. No allocation when count is
+ * at most max_batch (or a count used before): the embedder's table of row
+ * views is made at create and grows only for a larger count. */
+edgeattn_status edgeattn_embedder_embed_tokens(edgeattn_embedder* embedder, const int32_t* const* rows,
+                                               const size_t* lengths, size_t count, float* out,
+                                               size_t out_len) EDGEATTN_NOEXCEPT;
+
+/* Floats per embedding (e.g. 384 for MiniLM); 0 for NULL. */
+size_t edgeattn_embedder_dimension(const edgeattn_embedder* embedder) EDGEATTN_NOEXCEPT;
+
+/* What the last embed / embed_tokens call did. */
+typedef struct edgeattn_embed_stats {
+  size_t texts;
+  size_t tokens;          /* valid tokens, without padding */
+  size_t padded_tokens;   /* what the invokes processed */
+  size_t truncated;       /* texts cut at max_tokens */
+  size_t invokes;
+  double invoke_ms;       /* wall time inside the encoder invokes */
+} edgeattn_embed_stats;
+
+edgeattn_status edgeattn_embedder_last_stats(const edgeattn_embedder* embedder,
+                                             edgeattn_embed_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* Memory of the embedder's session, as edgeattn_session_memory. */
+edgeattn_status edgeattn_embedder_memory(const edgeattn_embedder* embedder,
+                                         edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* Cosine similarity of two [n] vectors, accumulated in double; 0 if either
+ * is all zeros (or NULL). Embeddings are normalized, so this equals their
+ * dot product up to rounding. */
+double edgeattn_cosine(const float* a, const float* b, size_t n) EDGEATTN_NOEXCEPT;
+
+/* ---- Task: text generator (decoder LMs) --------------------------------------
+ * Wraps edgeattn::TextGenerator (runtime/tasks/text_generator.h): tokenizes
+ * the prompt, prefills it, samples until a stop token (EOS, and BOS for
+ * llama2.c-style models), max_tokens or a full context, and streams each
+ * token's text to a callback. generate starts a new context each call; chat
+ * keeps the KV cache between turns until reset. */
+typedef struct edgeattn_text_generator edgeattn_text_generator;
+
+/* What a full context does (mirrors edgeattn::ContextPolicy). */
+typedef enum edgeattn_context_policy {
+  EDGEATTN_CONTEXT_STOP = 0,  /* the generation ends, stop reason EDGEATTN_STOP_CONTEXT_FULL */
+  EDGEATTN_CONTEXT_SLIDE = 1  /* the oldest tokens are dropped, the newest slide_keep recomputed */
+} edgeattn_context_policy;
+
+typedef struct edgeattn_text_generator_options {
+  int max_context;        /* positions the KV cache holds (prompt + replies, all chat turns); 0: the
+                             model's max_positions; more than that is refused. Default 0 */
+  int prefill_chunk;      /* prompt tokens per invoke. Default 64 */
+  int threads;            /* worker threads. Default 1 */
+  const char* kernels;    /* as edgeattn_session_options.kernels. Default NULL ("auto") */
+  edgeattn_kv_dtype kv_dtype;      /* KV cache storage. Default EDGEATTN_KV_F32 */
+  edgeattn_sampling sampling;      /* Default greedy (temperature 0), as edgeattn_generate_options */
+  edgeattn_context_policy context_policy; /* Default EDGEATTN_CONTEXT_STOP */
+  int slide_keep;         /* tokens kept when sliding; 0: half the context. Default 0 */
+  /* Optional caller arena, as in edgeattn_embedder_options (size: arena_bytes
+   * of edgeattn_text_generator_plan with the same options). NULL / 0: create
+   * allocates one. */
+  void* arena;
+  size_t arena_bytes;
+} edgeattn_text_generator_options;
+
+/* The defaults above. */
+edgeattn_text_generator_options edgeattn_text_generator_options_default(void) EDGEATTN_NOEXCEPT;
+
+/* Receives each generated token's text as soon as it is sampled: `len`
+ * bytes at `piece`, not NUL-terminated, valid only during the call (a
+ * byte-level BPE piece may be part of a UTF-8 character). Return nonzero to
+ * go on, 0 to stop (stop reason EDGEATTN_STOP_CALLBACK). Note: the opposite
+ * convention of edgeattn_token_callback, as in the C++ on_text. */
+typedef int (*edgeattn_text_callback)(void* user, const char* piece, size_t len);
+
+typedef struct edgeattn_generation_request {
+  int max_tokens;                 /* sampled tokens, the stop token not counted; >= 1. Default 256 */
+  edgeattn_text_callback on_text; /* may be NULL (the text is then only counted). Default NULL */
+  void* user;                     /* passed to on_text. Default NULL */
+  int echo_prompt;                /* nonzero: generate / generate_tokens first pass the prompt's text
+                                     through on_text (not chat turns). Default 0 */
+} edgeattn_generation_request;
+
+/* The defaults above. */
+edgeattn_generation_request edgeattn_generation_request_default(void) EDGEATTN_NOEXCEPT;
+
+/* Why a generation ended (mirrors edgeattn::StopReason). */
+typedef enum edgeattn_stop_reason {
+  EDGEATTN_STOP_NONE = 0,         /* not finished: the call failed, or nothing ran yet */
+  EDGEATTN_STOP_TOKEN = 1,        /* a stop token (EOS; BOS ends a llama2.c story) */
+  EDGEATTN_STOP_MAX_TOKENS = 2,
+  EDGEATTN_STOP_CONTEXT_FULL = 3, /* EDGEATTN_CONTEXT_STOP only */
+  EDGEATTN_STOP_CALLBACK = 4      /* on_text returned 0 */
+} edgeattn_stop_reason;
+
+/* "none", "stop-token", "max-tokens", "context-full", "callback"; "unknown"
+ * outside the enum. Static storage. */
+const char* edgeattn_stop_reason_name(edgeattn_stop_reason reason) EDGEATTN_NOEXCEPT;
+
+/* What edgeattn_text_generator_create would allocate with these options
+ * (arena with the KV cache, weights), without creating anything: size a
+ * caller arena with arena_bytes. Same checks as create. `options` NULL: the
+ * defaults. Allocates nothing that outlives the call. */
+edgeattn_status edgeattn_text_generator_plan(const edgeattn_model* model,
+                                             const edgeattn_text_generator_options* options,
+                                             edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* A text generator with its own decoder session (KV cache for max_context,
+ * prefill chunks of prefill_chunk, sampling scratch in the arena).
+ * Allocates the handle and the session (arena unless the caller's, XNNPACK
+ * operators, threads). Checks: the
+ * model is a text-generation model with a tokenizer, max_context fits its
+ * max_positions, the options (EDGEATTN_INVALID_ARGUMENT otherwise).
+ * `model` must outlive the generator. `options` NULL: the defaults. On
+ * failure *out is NULL. */
+edgeattn_status edgeattn_text_generator_create(const edgeattn_model* model,
+                                               const edgeattn_text_generator_options* options,
+                                               edgeattn_text_generator** out) EDGEATTN_NOEXCEPT;
+
+/* Frees the generator and its session (a caller arena is not freed). NULL
+ * is ignored. */
+void edgeattn_text_generator_destroy(edgeattn_text_generator* generator) EDGEATTN_NOEXCEPT;
+
+/* A new context: tokenizes `text` (`text_len` bytes; BOS first; an empty
+ * text starts from BOS, or from EOS for GPT-2-style vocabularies), prefills
+ * it and generates, streaming to request->on_text. `request` NULL: the
+ * defaults. A prompt that does not fit the context is EDGEATTN_OUT_OF_RANGE
+ * under EDGEATTN_CONTEXT_STOP. EDGEATTN_OK also when the callback stopped
+ * it: edgeattn_text_generator_last_stats says why it ended. Allocates inside
+ * the tokenizer. */
+edgeattn_status edgeattn_text_generator_generate(edgeattn_text_generator* generator, const char* text,
+                                                 size_t text_len,
+                                                 const edgeattn_generation_request* request) EDGEATTN_NOEXCEPT;
+
+/* The same for a tokenized prompt (`n` >= 1 ids in the vocabulary; include
+ * BOS yourself). No allocation. */
+edgeattn_status edgeattn_text_generator_generate_tokens(edgeattn_text_generator* generator, const int32_t* ids,
+                                                        size_t n,
+                                                        const edgeattn_generation_request* request) EDGEATTN_NOEXCEPT;
+
+/* One turn of a conversation: appends `text` to the context kept since
+ * create or the last reset (BOS only on the first turn) and generates the
+ * reply. echo_prompt is ignored. Allocates inside the tokenizer. */
+edgeattn_status edgeattn_text_generator_chat(edgeattn_text_generator* generator, const char* text, size_t text_len,
+                                             const edgeattn_generation_request* request) EDGEATTN_NOEXCEPT;
+
+/* The same for tokens (no BOS is added). No allocation. */
+edgeattn_status edgeattn_text_generator_chat_tokens(edgeattn_text_generator* generator, const int32_t* ids, size_t n,
+                                                    const edgeattn_generation_request* request) EDGEATTN_NOEXCEPT;
+
+/* Forgets the context: the next chat is a first turn. No allocation. NULL
+ * is ignored. */
+void edgeattn_text_generator_reset(edgeattn_text_generator* generator) EDGEATTN_NOEXCEPT;
+
+/* What the last generate / chat call did. */
+typedef struct edgeattn_generation_stats {
+  size_t prompt_tokens;       /* tokens fed by the call (BOS included) */
+  int generated;              /* sampled tokens of the reply (a stop token is not part of it) */
+  size_t decode_steps;        /* generated - 1: the first token comes from the prefill's logits */
+  double prefill_ms;
+  double decode_ms;
+  int slides;                 /* context slides so far (EDGEATTN_CONTEXT_SLIDE) */
+  size_t context_tokens;      /* tokens in the context after the call */
+  edgeattn_stop_reason stop_reason;
+} edgeattn_generation_stats;
+
+edgeattn_status edgeattn_text_generator_last_stats(const edgeattn_text_generator* generator,
+                                                   edgeattn_generation_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* Memory of the generator's session, as edgeattn_session_memory. */
+edgeattn_status edgeattn_text_generator_memory(const edgeattn_text_generator* generator,
+                                               edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT;
 
 #ifdef __cplusplus
 }  /* extern "C" */

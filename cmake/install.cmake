@@ -26,10 +26,13 @@ install(FILES capi/edgeattn.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/edgeattn)
 
 # C++ headers: the public ones plus everything they include from this tree
 # (found by scanning their #include "..." lines), at the same relative paths.
+# None of them may include the flatc-generated schema or a kernels/ header:
+# those are the runtime's implementation, not its API (checked below, and
+# on the installed tree by tests/install).
 set(_edgeattn_header_queue
-  runtime/model.h runtime/session.h runtime/generator.h runtime/sampler.h runtime/tensor.h
-  runtime/platform.h runtime/tokenizer/tokenizer.h runtime/core/status.h runtime/core/span.h
-  runtime/core/half.h)
+  runtime/model.h runtime/model_info.h runtime/session.h runtime/generator.h runtime/sampler.h
+  runtime/tensor.h runtime/platform.h runtime/tokenizer/tokenizer.h runtime/core/status.h
+  runtime/core/span.h runtime/core/half.h runtime/tasks/embedder.h runtime/tasks/text_generator.h)
 set(_edgeattn_headers)
 while(_edgeattn_header_queue)
   list(POP_FRONT _edgeattn_header_queue _header)
@@ -42,10 +45,13 @@ while(_edgeattn_header_queue)
   file(STRINGS ${PROJECT_SOURCE_DIR}/${_header} _includes REGEX "^#include \"[^\"]+\"")
   foreach(_line IN LISTS _includes)
     string(REGEX REPLACE "^#include \"([^\"]+)\".*" "\\1" _included "${_line}")
-    if(EXISTS ${PROJECT_SOURCE_DIR}/${_included})
+    if(_included MATCHES "^(schema|kernels)/" OR _included MATCHES "_generated\\.h$")
+      message(FATAL_ERROR "installed header ${_header} includes \"${_included}\": the public API must not "
+                          "expose the flatc-generated schema or the kernels (docs/architecture.md)")
+    elseif(EXISTS ${PROJECT_SOURCE_DIR}/${_included})
       list(APPEND _edgeattn_header_queue ${_included})
     else()
-      # E.g. the flatc-generated schema: C++ consumers of the package would
+      # A generated or build-tree header: C++ consumers of the package would
       # not find it (tests/install builds one and fails).
       message(WARNING "installed header ${_header} includes \"${_included}\", which is not a source "
                       "file: the installed C++ API will not compile")

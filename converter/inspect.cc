@@ -1,19 +1,130 @@
 #include "converter/inspect.h"
 
-#include "runtime/model.h"
+#include <algorithm>
+#include <vector>
+
+#include "runtime/model_internal.h"
 #include "runtime/session.h"
+#include "runtime/session_layout.h"
 #include "schema/edgeattn_generated.h"
 
 namespace edgeattn::convert {
+namespace {
+
+Result<std::unique_ptr<Model>> load_for_inspect(const std::string& path) {
+  Result<std::unique_ptr<Model>> loaded = Model::load_file(path.c_str());
+  if (!loaded.is_ok()) std::fprintf(stderr, "edgeattn-convert: %s\n", loaded.status().message());
+  return loaded;
+}
+
+const char* op_name(const fb::Graph& graph, int op) {
+  const fb::Op& o = *graph.ops()->Get(static_cast<flatbuffers::uoffset_t>(op));
+  return o.name() != nullptr ? o.name()->c_str() : "";
+}
+
+// The persistent head: one line per region, in offset order.
+void print_persistent(const fb::Graph& graph, const PersistentLayout& persistent, std::FILE* out) {
+  std::fprintf(out, "  persistent: %zu bytes (KV cache %zu)\n", persistent.bytes, persistent.kv_cache_bytes);
+  for (const PersistentRegion& r : persistent.regions) {
+    std::fprintf(out, "    %10zu %10zu  ", r.offset, r.bytes);
+    switch (r.kind) {
+      case PersistentKind::kKvCache:
+        std::fprintf(out, "KV cache of op %d '%s'\n", r.op, op_name(graph, r.op));
+        break;
+      case PersistentKind::kTable:
+        std::fprintf(out, "%s table of op %d '%s', shared by %d op%s\n", r.shared_kind ? r.shared_kind : "op", r.op,
+                     op_name(graph, r.op), r.users, r.users == 1 ? "" : "s");
+        break;
+      case PersistentKind::kCallerScratch:
+        std::fprintf(out, "caller scratch (SessionOptions::scratch_bytes)\n");
+        break;
+    }
+  }
+}
+
+// The planned region: one line per buffer, by offset then first op, so the
+// buffers that reuse the same bytes stand together. Offsets count from the
+// start of the planned region (after the persistent head), and a lifetime
+// [i, end] lasts past the last op (graph outputs, observed tensors).
+void print_planned(const Model& model, const fb::Graph& graph, const SessionLayout& layout, std::FILE* out) {
+  const ArenaPlan& plan = layout.plan;
+  std::fprintf(out, "  planned: %zu bytes at arena offset %zu, %zu buffers (without reuse: %zu)\n",
+               plan.activation_bytes, layout.persistent.bytes, plan.buffers.size(), plan.naive_bytes);
+  std::fprintf(out, "    %10s %10s  %-14s %s\n", "offset", "bytes", "lifetime", "buffer");
+  std::vector<size_t> order(plan.buffers.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const PlannedBuffer& x = plan.buffers[a];
+    const PlannedBuffer& y = plan.buffers[b];
+    return x.offset != y.offset ? x.offset < y.offset : x.first_op < y.first_op;
+  });
+  const int n_ops = static_cast<int>(graph.ops()->size());
+  for (size_t i : order) {
+    const PlannedBuffer& b = plan.buffers[i];
+    char life[32];
+    if (b.last_op >= n_ops) {
+      std::snprintf(life, sizeof(life), "[%d, end]", b.first_op);
+    } else {
+      std::snprintf(life, sizeof(life), "[%d, %d]", b.first_op, b.last_op);
+    }
+    std::fprintf(out, "    %10zu %10zu  %-14s ", b.offset, b.bytes, life);
+    if (b.tensor >= 0) {
+      std::fprintf(out, "tensor %d '%s'\n", b.tensor, model.tensor(static_cast<size_t>(b.tensor)).name);
+    } else {
+      std::fprintf(out, "scratch of op %d '%s'\n", b.op, op_name(graph, b.op));
+    }
+  }
+}
+
+// One method at `limits` (defaults resolved). False if it cannot be planned.
+bool print_method_plan(const Model& model, const fb::Graph& graph, const PlanLimits& limits, std::FILE* out) {
+  SessionOptions opts;
+  opts.method = graph.name()->c_str();
+  opts.max_batch = limits.batch;
+  opts.max_seq = limits.seq;
+  opts.max_context = limits.context;
+  SessionLayout layout;
+  MemoryStats memory;
+  const Status s = describe_session_layout(model, opts, &layout, &memory);
+  if (!s.is_ok()) {
+    std::fprintf(stderr, "edgeattn-convert: plan of method '%s': %s\n", opts.method, s.message());
+    return false;
+  }
+  std::fprintf(out, "method '%s' (%u ops) at batch %d, seq %d, context %d:\n", opts.method, graph.ops()->size(),
+               limits.batch, limits.seq, limits.context);
+  print_persistent(graph, layout.persistent, out);
+  print_planned(model, graph, layout, out);
+  std::fprintf(out,
+               "  totals: arena %zu bytes = persistent %zu + planned %zu; planned without reuse %zu; KV cache %zu\n\n",
+               memory.arena_bytes, memory.persistent_bytes, memory.activation_bytes, memory.naive_activation_bytes,
+               memory.kv_cache_bytes);
+  return true;
+}
+
+}  // namespace
+
+int inspect_plan(const std::string& path, const PlanLimits& limits, std::FILE* out) {
+  Result<std::unique_ptr<Model>> loaded = load_for_inspect(path);
+  if (!loaded.is_ok()) return 1;
+  const Model& model = **loaded;
+  const fb::Model& m = internal::flatbuffer_of(model);
+  PlanLimits resolved = limits;
+  if (resolved.seq <= 0) {
+    const int max_positions = m.hparams()->max_positions();
+    resolved.seq = max_positions > 0 ? std::min(128, max_positions) : 128;
+  }
+  if (resolved.context <= 0) resolved.context = resolved.seq;
+  for (const fb::Graph* graph : *m.graphs()) {
+    if (!print_method_plan(model, *graph, resolved, out)) return 1;
+  }
+  return 0;
+}
 
 int inspect_model(const std::string& path, int max_seq, int max_batch, std::FILE* out) {
-  Result<std::unique_ptr<Model>> loaded = Model::load_file(path.c_str());
-  if (!loaded.is_ok()) {
-    std::fprintf(stderr, "edgeattn-convert: %s\n", loaded.status().message());
-    return 1;
-  }
+  Result<std::unique_ptr<Model>> loaded = load_for_inspect(path);
+  if (!loaded.is_ok()) return 1;
   const Model& model = **loaded;
-  const fb::Model& m = model.fb();
+  const fb::Model& m = internal::flatbuffer_of(model);
   const fb::HyperParameters& hp = *m.hparams();
   std::fprintf(out, "file:          %s (%zu bytes, format %u.%u)\n", path.c_str(), model.file_size(), m.format_major(),
                m.format_minor());

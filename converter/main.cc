@@ -2,6 +2,7 @@
 //
 //   edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8|int8-static] [--keep-fp32 GLOB]... [--tokenizer tokenizer.bin]
 //   edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]
+//   edgeattn-convert inspect MODEL.eatn --plan [--batch N] [--seq N] [--context N]
 //
 // INPUT: a Hugging Face folder (config.json + *.safetensors), a GGUF file, or
 // a llama2.c .bin (with --tokenizer).
@@ -34,6 +35,7 @@ void usage() {
                "                        [--static-clip max|mse|PERCENTILE]\n"
                "                        [--tokenizer tokenizer.bin] [--quiet]\n"
                "       edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]\n"
+               "       edgeattn-convert inspect MODEL.eatn --plan [--batch N] [--seq N] [--context N]\n"
                "INPUT: Hugging Face folder (config.json + safetensors), GGUF file, or llama2.c .bin\n");
 }
 
@@ -85,24 +87,34 @@ int parse_int(const char* s, const char* flag) {
   return static_cast<int>(v);
 }
 
-// `edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]`.
+// `edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]`, or
+// with --plan the arena layout per method (--seq and --batch are the same
+// limits as --max-seq and --max-batch; --context only matters for --plan).
 int run_inspect(int argc, char** argv) {
   if (argc < 3) {
     usage();
     return 2;
   }
-  int max_seq = 128, max_batch = 1;
+  edgeattn::convert::PlanLimits limits;  // seq, context 0: inspect_plan's defaults
+  bool plan = false;
   for (int i = 3; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--max-seq") == 0 && i + 1 < argc) {
-      max_seq = parse_int(argv[++i], "--max-seq");
-    } else if (std::strcmp(argv[i], "--max-batch") == 0 && i + 1 < argc) {
-      max_batch = parse_int(argv[++i], "--max-batch");
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if ((a == "--max-seq" || a == "--seq") && has_value) {
+      limits.seq = parse_int(argv[++i], a.c_str());
+    } else if ((a == "--max-batch" || a == "--batch") && has_value) {
+      limits.batch = parse_int(argv[++i], a.c_str());
+    } else if (a == "--context" && has_value) {
+      limits.context = parse_int(argv[++i], "--context");
+    } else if (a == "--plan") {
+      plan = true;
     } else {
       usage();
       return 2;
     }
   }
-  return edgeattn::convert::inspect_model(argv[2], max_seq, max_batch, stdout);
+  if (plan) return edgeattn::convert::inspect_plan(argv[2], limits, stdout);
+  return edgeattn::convert::inspect_model(argv[2], limits.seq > 0 ? limits.seq : 128, limits.batch, stdout);
 }
 
 // --static-clip max|mse|PERCENTILE. False (after the message) if malformed.

@@ -13,7 +13,7 @@ ModelBuilder::ModelBuilder() : model_(std::make_unique<fb::ModelT>()) {
   model_->format_minor = kFormatMinor;
   model_->hparams = std::make_unique<fb::HyperParametersT>();
   auto graph = std::make_unique<fb::GraphT>();
-  graph->name = "main";
+  graph->name = "forward";
   graph_ = graph.get();
   model_->graphs.push_back(std::move(graph));
 }

@@ -76,7 +76,7 @@ class ModelBuilder {
                                    const std::string& name);
 
   std::unique_ptr<fb::ModelT> model_;
-  fb::GraphT* graph_;                         // the model's only graph, "main"
+  fb::GraphT* graph_;                         // the model's only method, "forward"
   std::vector<std::vector<uint8_t>> data_;    // [tensor] bytes of constants, empty for activations
 };
 

@@ -138,7 +138,7 @@ QuantizeOptions quantize_report(const ModelBuilder& mb, QuantizeOptions requeste
   ModelBuilder ref_mb(mb);
   quantize_weights(ref_mb, QuantizeOptions{});
   LoadedModel ref = load_builder(ref_mb, "report");
-  const bool decoder = ref.model->fb().hparams()->architecture() != fb::Architecture::BertEncoder;
+  const bool decoder = ref.model->info().architecture != Architecture::kBertEncoder;
   std::fprintf(out, "quantization report: %s vs fp32 on %zu calibration lines%s\n", weight_dtype_name(requested.dtype),
                lines.size(), report.calibration_file.empty() ? " (built-in)" : "");
   for (size_t round = 0; round <= blocks.size(); ++round) {

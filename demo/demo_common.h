@@ -9,6 +9,8 @@
 #include "runtime/model.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
+#include "runtime/tasks/embedder.h"
+#include "runtime/tasks/text_generator.h"
 
 namespace edgeattn::demo {
 
@@ -44,15 +46,6 @@ int fail(const char* what, const Status& s);
 // KV cache, XNNPACK packed bytes, peak RSS.
 void print_stats(const DemoArgs& args, const Session& session, size_t prefill_tokens, double prefill_ms,
                  size_t decode_steps, double decode_ms);
-
-// What one embed invoke did: texts (the query included), their tokens
-// without and with the batch's right padding, and the invoke's wall time.
-struct EmbedStats {
-  size_t texts = 0;
-  size_t tokens = 0;
-  size_t padded_tokens = 0;
-  double invoke_ms = 0;
-};
 
 // The encoder's statistics line on stderr: load ms, texts, tokens, invoke ms,
 // tokens/s, weights, arena, XNNPACK packed bytes, peak RSS, kernels. No

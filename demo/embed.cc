@@ -1,37 +1,67 @@
-// edgeattn-demo embed: encoder models (sentence embeddings, semantic search).
+// edgeattn-demo embed: encoder models (sentence embeddings, semantic search),
+// argument checks and printing over the Embedder task.
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "demo/demo_common.h"
 #include "demo/text.h"
-#include "schema/edgeattn_generated.h"
+#include "runtime/tasks/embedder.h"
 
 namespace edgeattn::demo {
 namespace {
 
-double cosine(const float* a, const float* b, int64_t n) {
-  double dot = 0, na = 0, nb = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    dot += static_cast<double>(a[i]) * b[i];
-    na += static_cast<double>(a[i]) * a[i];
-    nb += static_cast<double>(b[i]) * b[i];
-  }
-  return dot / std::sqrt(na * nb + 1e-300);
-}
-
 // Characters of each text shown beside its row of the cosine matrix.
 constexpr size_t kMatrixLabelChars = 50;
+// Texts per invoke: a command line rarely has more; more run in several invokes.
+constexpr size_t kMaxBatch = 32;
+
+void print_search(const std::vector<std::string>& texts, const std::vector<float>& rows, size_t dim) {
+  // Rank the texts by cosine similarity to the query (row 0), best first.
+  std::vector<std::pair<double, size_t>> ranked;
+  for (size_t b = 1; b < texts.size(); ++b) ranked.emplace_back(Embedder::cosine(&rows[0], &rows[b * dim], dim), b);
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [score, b] : ranked) std::printf("%.4f  %s\n", score, texts[b].c_str());
+}
+
+void print_embeddings(const std::vector<std::string>& texts, const std::vector<float>& rows, size_t dim) {
+  for (size_t b = 0; b < texts.size(); ++b) {
+    for (size_t i = 0; i < dim; ++i) std::printf(i ? " %.8g" : "%.8g", static_cast<double>(rows[b * dim + i]));
+    std::printf("\n");
+  }
+  if (texts.size() < 2) return;
+  std::fprintf(stderr, "cosine similarity:\n");
+  for (size_t i = 0; i < texts.size(); ++i) {
+    for (size_t j = 0; j < texts.size(); ++j) {
+      std::fprintf(stderr, " %7.4f", Embedder::cosine(&rows[i * dim], &rows[j * dim], dim));
+    }
+    std::fprintf(stderr, "   %s\n", truncate_for_display(texts[i], kMatrixLabelChars).c_str());
+  }
+}
+
+// Tokens of the longest text (specials included), capped at what the model
+// takes: a one-shot run sizes its arena to its input, not to 512 positions.
+Result<int> longest_text_tokens(const Model& model, const std::vector<std::string>& texts) {
+  const int cap = model.info().max_input_tokens();
+  EncodeOptions enc;
+  enc.max_tokens = cap > 0 ? static_cast<size_t>(cap) : 0;
+  std::vector<int32_t> ids;
+  size_t longest = 1;
+  for (const std::string& t : texts) {
+    EA_RETURN_IF_ERROR(model.tokenizer()->encode(t, enc, &ids));
+    longest = std::max(longest, ids.size());
+  }
+  return static_cast<int>(longest);
+}
 
 }  // namespace
 
 int run_embed(const Model& model, const DemoArgs& args) {
-  const Tokenizer* tok = model.tokenizer();
-  if (model.fb().hparams()->architecture() != fb::Architecture::BertEncoder || tok == nullptr) {
+  if (model.info().task != Task::kEmbedding || model.tokenizer() == nullptr) {
     std::fprintf(stderr, "edgeattn-demo: embed needs an encoder model with a tokenizer (this one is %s)\n",
-                 fb::EnumNameArchitecture(model.fb().hparams()->architecture()));
+                 architecture_name(model.info().architecture));
     return kExitUsage;
   }
   std::vector<std::string> texts = args.texts;
@@ -41,72 +71,26 @@ int run_embed(const Model& model, const DemoArgs& args) {
     std::fprintf(stderr, "edgeattn-demo: embed needs at least one text%s\n", search ? " besides the query" : "");
     return kExitUsage;
   }
-  const int max_length = model.fb().tokenizer()->max_length() > 0 ? model.fb().tokenizer()->max_length()
-                                                                     : model.fb().hparams()->max_positions();
-  std::vector<std::vector<int32_t>> ids(texts.size());
-  size_t longest = 1;
-  EncodeOptions enc;
-  enc.max_tokens = static_cast<size_t>(max_length);
-  for (size_t i = 0; i < texts.size(); ++i) {
-    Status s = tok->encode(texts[i], enc, &ids[i]);
-    if (!s.is_ok()) return fail("encode", s);
-    longest = std::max(longest, ids[i].size());
-  }
-  const int batch = static_cast<int>(texts.size());
-  const int seq = static_cast<int>(longest);
-  // Right-padded batch; each row's length masks its padding.
-  std::vector<int32_t> padded(static_cast<size_t>(batch) * seq, tok->pad_id() >= 0 ? tok->pad_id() : 0);
-  std::vector<int32_t> lengths(static_cast<size_t>(batch));
-  for (int b = 0; b < batch; ++b) {
-    std::copy(ids[b].begin(), ids[b].end(), padded.begin() + static_cast<std::ptrdiff_t>(b) * seq);
-    lengths[b] = static_cast<int32_t>(ids[b].size());
-  }
-  SessionOptions opts;
-  opts.max_batch = batch;
-  opts.max_seq = seq;
+  Result<int> longest = longest_text_tokens(model, texts);
+  if (!longest.is_ok()) return fail("encode", longest.status());
+  EmbedderOptions opts;
+  opts.max_batch = static_cast<int>(std::min(texts.size(), kMaxBatch));
+  opts.max_tokens = *longest;
   opts.threads = args.threads;
   opts.kernels = args.kernels;
-  Result<std::unique_ptr<Session>> created = Session::create(model, opts);
+  Result<std::unique_ptr<Embedder>> created = Embedder::create(model, opts);
   if (!created.is_ok()) return fail("prepare", created.status());
-  Session& session = **created;
-  InvokeInput in;
-  in.ids = padded.data();
-  in.batch = batch;
-  in.seq = seq;
-  in.lengths = lengths.data();
-  const auto t = Clock::now();
-  Status s = session.invoke(in);
-  if (!s.is_ok()) return fail("invoke", s);
-  const double invoke_ms = ms_since(t);
-  const TensorView out = session.output(0);
-  const int64_t dim = out.dim(out.rank - 1);
-  const float* rows = out.f32();
-
+  Embedder& embedder = **created;
+  const std::vector<std::string_view> views(texts.begin(), texts.end());
+  std::vector<float> rows(texts.size() * embedder.dimension());
+  Status s = embedder.embed(Span<const std::string_view>(views.data(), views.size()), Span<float>(rows.data(), rows.size()));
+  if (!s.is_ok()) return fail("embed", s);
   if (search) {
-    // Rank the texts by cosine similarity to the query, best first.
-    std::vector<std::pair<double, int>> ranked;
-    for (int b = 1; b < batch; ++b) ranked.emplace_back(cosine(rows, rows + b * dim, dim), b);
-    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (const auto& [score, b] : ranked) std::printf("%.4f  %s\n", score, texts[static_cast<size_t>(b)].c_str());
+    print_search(texts, rows, embedder.dimension());
   } else {
-    for (int b = 0; b < batch; ++b) {
-      for (int64_t i = 0; i < dim; ++i) std::printf(i ? " %.8g" : "%.8g", static_cast<double>(rows[b * dim + i]));
-      std::printf("\n");
-    }
-    if (batch >= 2) {
-      std::fprintf(stderr, "cosine similarity:\n");
-      for (int i = 0; i < batch; ++i) {
-        for (int j = 0; j < batch; ++j) std::fprintf(stderr, " %7.4f", cosine(rows + i * dim, rows + j * dim, dim));
-        std::fprintf(stderr, "   %s\n", truncate_for_display(texts[static_cast<size_t>(i)], kMatrixLabelChars).c_str());
-      }
-    }
+    print_embeddings(texts, rows, embedder.dimension());
   }
-  EmbedStats stats;
-  stats.texts = static_cast<size_t>(batch);
-  for (const std::vector<int32_t>& row : ids) stats.tokens += row.size();
-  stats.padded_tokens = static_cast<size_t>(batch) * static_cast<size_t>(seq);
-  stats.invoke_ms = invoke_ms;
-  print_embed_stats(args, session, stats);
+  print_embed_stats(args, embedder.session(), embedder.last_stats());
   return 0;
 }
 

@@ -68,6 +68,9 @@ class Generator {
   // (which is then not part of the text).
   Status step(int32_t* token);
 
+  // The max_tokens of the next generation (from the next append() on).
+  void set_max_tokens(int max_tokens) { options_.max_tokens = max_tokens; }
+
   bool finished() const { return finished_; }
   bool stopped() const { return stopped_; }
   int generated() const { return generated_; }

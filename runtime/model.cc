@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "runtime/model_internal.h"
 #include "runtime/model_verifier.h"
 #include "schema/edgeattn_generated.h"
 
@@ -144,6 +145,7 @@ Result<std::unique_ptr<Model>> Model::finish_load(std::unique_ptr<Model> model) 
     if (!t.is_ok()) return t.status().with_context("tokenizer");
     model->tokenizer_ = std::move(t).value();
   }
+  EA_RETURN_IF_ERROR(model->fill_info());
   return model;
 }
 
@@ -154,18 +156,139 @@ int Model::find_tensor(std::string_view name) const {
   return -1;
 }
 
-const fb::Graph* Model::find_graph(std::string_view name) const {
-  for (const fb::Graph* g : *fb_->graphs()) {
-    if (name == std::string_view(g->name()->data(), g->name()->size())) return g;
+namespace {
+
+const char* string_or_empty(const flatbuffers::String* s) { return s != nullptr ? s->c_str() : ""; }
+
+Pooling pooling_of(const flatbuffers::String* s) {
+  if (s == nullptr) return Pooling::kNone;
+  const std::string_view p(s->data(), s->size());
+  if (p == "mean") return Pooling::kMean;
+  if (p == "cls") return Pooling::kCls;
+  return Pooling::kNone;
+}
+
+Task task_of(Architecture a) {
+  switch (a) {
+    case Architecture::kBertEncoder:
+      return Task::kEmbedding;
+    case Architecture::kLlamaDecoder:
+    case Architecture::kGpt2Decoder:
+      return Task::kTextGeneration;
+    default:
+      return Task::kUnknown;
+  }
+}
+
+}  // namespace
+
+// Copies what front-ends need out of the verified FlatBuffer into plain
+// values; method inputs and outputs are copies of their TensorInfo.
+Status Model::fill_info() {
+  const fb::Model& m = *fb_;
+  const fb::HyperParameters& hp = *m.hparams();
+  ModelInfo& info = info_;
+  info.architecture = static_cast<Architecture>(hp.architecture());
+  info.task = task_of(info.architecture);
+  info.vocab_size = hp.vocab_size();
+  info.hidden_size = hp.hidden_size();
+  info.intermediate_size = hp.intermediate_size();
+  info.n_layers = hp.n_layers();
+  info.n_heads = hp.n_heads();
+  info.n_kv_heads = hp.n_kv_heads();
+  info.head_dim = hp.head_dim();
+  info.max_positions = hp.max_positions();
+  info.pooling = pooling_of(hp.pooling());
+  info.normalize_embeddings = hp.normalize_embeddings();
+  if (const fb::Tokenizer* tok = m.tokenizer()) {
+    info.has_tokenizer = true;
+    info.tokenizer_kind = static_cast<TokenizerKind>(tok->kind());
+    info.tokenizer_max_length = tok->max_length();
+  }
+  if (const fb::Producer* p = m.producer()) {
+    info.dtype = string_or_empty(p->dtype());
+    info.producer = string_or_empty(p->name());
+    info.producer_version = string_or_empty(p->version());
+    info.source = string_or_empty(p->source());
+    info.source_format = string_or_empty(p->source_format());
+  }
+  info.format_major = m.format_major();
+  info.format_minor = m.format_minor();
+  info.file_size = size_;
+  info.weight_bytes = weight_bytes_;
+  info.tensor_count = tensors_.size();
+
+  size_t io_count = 0;
+  for (const fb::Graph* g : *m.graphs()) io_count += g->inputs()->size() + g->outputs()->size();
+  EA_RETURN_IF_ERROR(method_io_.reserve(io_count, "the method inputs and outputs"));
+  EA_RETURN_IF_ERROR(methods_.reserve(m.graphs()->size(), "the method table"));
+  for (const fb::Graph* g : *m.graphs()) {
+    MethodInfo method;
+    method.name = g->name()->c_str();
+    method.op_count = g->ops()->size();
+    const TensorInfo* first_input = method_io_.data() + method_io_.size();
+    for (int32_t t : *g->inputs()) method_io_.try_push_back(tensors_[static_cast<size_t>(t)]);  // reserved
+    method.inputs = Span<const TensorInfo>(first_input, g->inputs()->size());
+    const TensorInfo* first_output = method_io_.data() + method_io_.size();
+    for (int32_t t : *g->outputs()) method_io_.try_push_back(tensors_[static_cast<size_t>(t)]);  // reserved
+    method.outputs = Span<const TensorInfo>(first_output, g->outputs()->size());
+    methods_.try_push_back(method);  // reserved
+  }
+  info.methods = Span<const MethodInfo>(methods_.data(), methods_.size());
+  return Status::ok();
+}
+
+const MethodInfo* ModelInfo::find_method(const char* name) const {
+  if (name == nullptr) return nullptr;
+  for (const MethodInfo& m : methods) {
+    if (std::strcmp(m.name, name) == 0) return &m;
   }
   return nullptr;
 }
 
-const fb::Graph& Model::default_graph() const { return *fb_->graphs()->Get(0); }
-
-bool Model::is_decoder() const {
-  const fb::Architecture a = fb_->hparams()->architecture();
-  return a == fb::Architecture::LlamaDecoder || a == fb::Architecture::Gpt2Decoder;
+const char* architecture_name(Architecture architecture) {
+  switch (architecture) {
+    case Architecture::kUnknown: return "Unknown";
+    case Architecture::kBertEncoder: return "BertEncoder";
+    case Architecture::kLlamaDecoder: return "LlamaDecoder";
+    case Architecture::kGpt2Decoder: return "Gpt2Decoder";
+    case Architecture::kEncoderDecoder: return "EncoderDecoder";
+    case Architecture::kVisionTransformer: return "VisionTransformer";
+  }
+  return "Unknown";
 }
+
+const char* task_name(Task task) {
+  switch (task) {
+    case Task::kUnknown: return "unknown";
+    case Task::kEmbedding: return "embedding";
+    case Task::kTextGeneration: return "text-generation";
+  }
+  return "unknown";
+}
+
+const char* pooling_name(Pooling pooling) {
+  switch (pooling) {
+    case Pooling::kNone: return "none";
+    case Pooling::kMean: return "mean";
+    case Pooling::kCls: return "cls";
+  }
+  return "none";
+}
+
+namespace internal {
+
+const fb::Model& flatbuffer_of(const Model& model) { return *model.fb_; }
+
+const fb::Graph* find_method(const Model& model, const char* name) {
+  const fb::Model& m = flatbuffer_of(model);
+  if (name == nullptr) return m.graphs()->Get(0);
+  for (const fb::Graph* g : *m.graphs()) {
+    if (std::strcmp(g->name()->c_str(), name) == 0) return g;
+  }
+  return nullptr;
+}
+
+}  // namespace internal
 
 }  // namespace edgeattn

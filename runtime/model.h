@@ -9,7 +9,9 @@
 // Example:
 //   Result<std::unique_ptr<Model>> model = Model::load_file("minilm.eatn");
 //   if (!model.is_ok()) { fprintf(stderr, "%s\n", model.status().message()); return 1; }
-//   printf("%zu tensors, %zu weight bytes\n", (*model)->tensor_count(), (*model)->weight_bytes());
+//   const ModelInfo& info = (*model)->info();
+//   printf("%s: %zu tensors, %zu weight bytes\n", architecture_name(info.architecture), info.tensor_count,
+//          info.weight_bytes);
 #pragma once
 
 #include <cstddef>
@@ -20,16 +22,19 @@
 #include "runtime/core/fallible_vector.h"
 #include "runtime/core/span.h"
 #include "runtime/core/status.h"
+#include "runtime/model_info.h"
 #include "runtime/tensor.h"
 #include "runtime/tokenizer/tokenizer.h"
 
 namespace edgeattn {
 
 namespace fb {
-struct Model;
-struct Graph;
-struct Op;
+struct Model;  // the generated FlatBuffers type: private, see runtime/model_internal.h
 }  // namespace fb
+class Model;
+namespace internal {
+const fb::Model& flatbuffer_of(const Model& model);
+}  // namespace internal
 
 // Format version this runtime reads: files with another major are refused.
 constexpr uint32_t kFormatMajor = 1;
@@ -52,7 +57,8 @@ class Model {
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
 
-  const fb::Model& fb() const { return *fb_; }
+  // What the model is: architecture, task, sizes, tokenizer, methods.
+  const ModelInfo& info() const { return info_; }
   size_t file_size() const { return size_; }
 
   size_t tensor_count() const { return tensors_.size(); }
@@ -60,17 +66,12 @@ class Model {
   // Index of the tensor called `name`, or -1.
   int find_tensor(std::string_view name) const;
 
-  // A graph by name ("main", "encoder", ...), or nullptr.
-  const fb::Graph* find_graph(std::string_view name) const;
-  // The first graph (the only one for encoder-only or decoder-only models).
-  const fb::Graph& default_graph() const;
-
   // Bytes of all constant tensors (the weights), as stored.
   size_t weight_bytes() const { return weight_bytes_; }
 
   // An autoregressive LM (LlamaDecoder, Gpt2Decoder): run it with a
   // Generator or decode step by step; false for encoders.
-  bool is_decoder() const;
+  bool is_decoder() const { return info_.task == Task::kTextGeneration; }
 
   // The tokenizer stored in the model, or nullptr if it has none.
   const Tokenizer* tokenizer() const { return tokenizer_.get(); }
@@ -78,6 +79,8 @@ class Model {
  private:
   Model() = default;
   static Result<std::unique_ptr<Model>> finish_load(std::unique_ptr<Model> model);
+  Status fill_info();
+  friend const fb::Model& internal::flatbuffer_of(const Model& model);
 
   // Exactly one of these owns or borrows the bytes.
   void* mapping_ = nullptr;  // from mmap, unmapped in ~Model
@@ -87,6 +90,9 @@ class Model {
   const fb::Model* fb_ = nullptr;  // points into data_
   Vector<TensorInfo> tensors_;  // [tensor_count]
   size_t weight_bytes_ = 0;
+  ModelInfo info_;                // its spans point at the two below
+  Vector<MethodInfo> methods_;    // [graphs]
+  Vector<TensorInfo> method_io_;  // [sum of graph inputs + outputs], copies of tensors_ entries
   // Piece and merge views point into data_; the Tokenizer must not outlive
   // this Model.
   Vector<std::string_view> pieces_;  // [vocab]

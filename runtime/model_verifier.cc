@@ -4,7 +4,7 @@
 
 #include "runtime/core/fallible_vector.h"
 
-#include "runtime/model.h"
+#include "runtime/model_internal.h"
 #include "runtime/ops/op_registry.h"
 #include "schema/edgeattn_generated.h"
 
@@ -117,62 +117,68 @@ Result<const fb::Model*> verify_model_structure(const ModelBytes& bytes) {
 }
 
 Status verify_model_graphs(const Model& model) {
-  const fb::Model& m = model.fb();
+  const fb::Model& m = internal::flatbuffer_of(model);
   const size_t n_tensors = model.tensor_count();
   // written[i]: the activation has a value by the current point of the graph.
   Vector<uint8_t> written;  // [n_tensors]
-  for (const fb::Graph* g : *m.graphs()) {
+  for (flatbuffers::uoffset_t gi = 0; gi < m.graphs()->size(); ++gi) {
+    const fb::Graph* g = m.graphs()->Get(gi);
     const char* gname = g->name()->c_str();
+    // A Session picks its method by name: two of one name would hide one.
+    for (flatbuffers::uoffset_t gj = 0; gj < gi; ++gj) {
+      EA_ENSURE(std::strcmp(m.graphs()->Get(gj)->name()->c_str(), gname) != 0, StatusCode::kInvalidModel,
+                "graphs %u and %u are both called '%s': method names must be unique", gj, gi, gname);
+    }
     EA_ENSURE(g->ops() != nullptr && g->ops()->size() > 0 && g->inputs() != nullptr && g->outputs() != nullptr,
-              StatusCode::kInvalidModel, "graph '%s': needs inputs, outputs and ops", gname);
+              StatusCode::kInvalidModel, "method '%s': needs inputs, outputs and ops", gname);
     EA_RETURN_IF_ERROR(written.assign(n_tensors, 0, "the verifier's tensor flags"));
     for (int32_t in : *g->inputs()) {
       EA_ENSURE(in >= 0 && static_cast<size_t>(in) < n_tensors, StatusCode::kInvalidModel,
-                "graph '%s': input tensor index %d out of range [0, %zu)", gname, in, n_tensors);
+                "method '%s': input tensor index %d out of range [0, %zu)", gname, in, n_tensors);
       EA_ENSURE(!model.tensor(in).is_constant, StatusCode::kInvalidModel,
-                "graph '%s': input %d ('%s') is a constant", gname, in, model.tensor(in).name);
+                "method '%s': input %d ('%s') is a constant", gname, in, model.tensor(in).name);
       EA_ENSURE(model.tensor(in).dtype == DType::kI32, StatusCode::kInvalidModel,
-                "graph '%s': input '%s' must be i32 token ids", gname, model.tensor(in).name);
+                "method '%s': input '%s' must be i32 token ids", gname, model.tensor(in).name);
       written[in] = true;
     }
     for (flatbuffers::uoffset_t oi = 0; oi < g->ops()->size(); ++oi) {
       const fb::Op& op = *g->ops()->Get(oi);
       const OpRegistration* reg = find_op(static_cast<uint16_t>(op.code()));
       const char* opname = op.name() ? op.name()->c_str() : "";
-      EA_ENSURE(reg != nullptr, StatusCode::kUnsupported, "graph '%s' op %u ('%s'): unknown op code %d", gname, oi,
+      EA_ENSURE(reg != nullptr, StatusCode::kUnsupported, "method '%s' op %u ('%s'): unknown op code %d", gname, oi,
                 opname, static_cast<int>(op.code()));
       EA_ENSURE(op.inputs() != nullptr && op.outputs() != nullptr && op.outputs()->size() >= 1,
-                StatusCode::kInvalidModel, "graph '%s' op %u (%s '%s'): missing inputs or outputs", gname, oi,
+                StatusCode::kInvalidModel, "method '%s' op %u (%s '%s'): missing inputs or outputs", gname, oi,
                 reg->name, opname);
       for (int32_t in : *op.inputs()) {
         if (in == -1) continue;  // optional input; the op's verify decides if allowed
         EA_ENSURE(in >= 0 && static_cast<size_t>(in) < n_tensors, StatusCode::kInvalidModel,
-                  "graph '%s' op %u (%s '%s'): input tensor index %d out of range [0, %zu)", gname, oi, reg->name,
+                  "method '%s' op %u (%s '%s'): input tensor index %d out of range [0, %zu)", gname, oi, reg->name,
                   opname, in, n_tensors);
         EA_ENSURE(model.tensor(in).is_constant || written[in], StatusCode::kInvalidModel,
-                  "graph '%s' op %u (%s '%s'): reads tensor %d ('%s') before any op writes it", gname, oi,
+                  "method '%s' op %u (%s '%s'): reads tensor %d ('%s') before any op writes it", gname, oi,
                   reg->name, opname, in, model.tensor(in).name);
       }
       for (int32_t out : *op.outputs()) {
         EA_ENSURE(out >= 0 && static_cast<size_t>(out) < n_tensors, StatusCode::kInvalidModel,
-                  "graph '%s' op %u (%s '%s'): output tensor index %d out of range [0, %zu)", gname, oi,
+                  "method '%s' op %u (%s '%s'): output tensor index %d out of range [0, %zu)", gname, oi,
                   reg->name, opname, out, n_tensors);
         EA_ENSURE(!model.tensor(out).is_constant && !written[out], StatusCode::kInvalidModel,
-                  "graph '%s' op %u (%s '%s'): output tensor %d ('%s') is a constant or written twice", gname, oi,
+                  "method '%s' op %u (%s '%s'): output tensor %d ('%s') is a constant or written twice", gname, oi,
                   reg->name, opname, out, model.tensor(out).name);
         // Every op writes f32 today; a graph output has no reader whose
         // checks would catch another dtype, so check here.
         EA_ENSURE(model.tensor(out).dtype == DType::kF32, StatusCode::kInvalidModel,
-                  "graph '%s' op %u (%s '%s'): output tensor %d ('%s') is %s, ops write f32", gname, oi, reg->name,
+                  "method '%s' op %u (%s '%s'): output tensor %d ('%s') is %s, ops write f32", gname, oi, reg->name,
                   opname, out, model.tensor(out).name, dtype_name(model.tensor(out).dtype));
         written[out] = true;
       }
       Status s = reg->verify(model, op);
-      if (!s.is_ok()) return s.with_context("graph '%s' op %u (%s '%s')", gname, oi, reg->name, opname);
+      if (!s.is_ok()) return s.with_context("method '%s' op %u (%s '%s')", gname, oi, reg->name, opname);
     }
     for (int32_t out : *g->outputs()) {
       EA_ENSURE(out >= 0 && static_cast<size_t>(out) < n_tensors && written[out], StatusCode::kInvalidModel,
-                "graph '%s': output tensor index %d is out of range or never written", gname, out);
+                "method '%s': output tensor index %d is out of range or never written", gname, out);
     }
   }
   return Status::ok();

@@ -9,9 +9,10 @@
 #include <cstring>
 
 #include "kernels/kernels.h"
-#include "runtime/memory_planner.h"
-#include "runtime/model.h"
+#include "runtime/model_internal.h"
 #include "runtime/ops/op_registry.h"
+#include "runtime/session_layout.h"
+#include "runtime/session_plan.h"
 #include "runtime/session_with_kernels.h"
 #include "runtime/xnnpack_context.h"
 #include "schema/edgeattn_generated.h"
@@ -20,8 +21,8 @@ namespace edgeattn {
 namespace {
 
 // XNNPACK reads up to XNN_EXTRA_BYTES past the end of its inputs
-// (docs/xnnpack-debian12.md §6.3); every planned buffer gets this slack.
-constexpr size_t kBufferSlack = 64;
+// (docs/xnnpack-debian12.md §6.3); every planned buffer gets kBufferSlack
+// (session_plan.h).
 static_assert(kBufferSlack >= XNN_EXTRA_BYTES, "slack must cover XNNPACK's over-reads");
 
 // SessionOptions::kernels -> a table: nullptr or "auto" the best for this
@@ -76,13 +77,32 @@ Result<std::unique_ptr<Session>> create_session_with_kernels(const Model& model,
   std::unique_ptr<Session> session(new (std::nothrow) Session());
   EA_ENSURE(session != nullptr, StatusCode::kOutOfMemory, "out of memory allocating the Session");
   session->model_ = &model;
-  EA_RETURN_IF_ERROR(session->prepare(options, kernels, /*allocate=*/true));
+  SessionLayout layout;
+  EA_RETURN_IF_ERROR(session->prepare(options, kernels, /*allocate=*/true, &layout));
   return session;
 }
 
+// Befriended by Session (session.h) for describe_session_layout().
+struct SessionLayoutAccess {
+  static Status describe(const Model& model, const SessionOptions& options, SessionLayout* layout,
+                         MemoryStats* memory) {
+    EA_ASSIGN_OR_RETURN(const KernelTable* kernels, choose_kernels(options.kernels));
+    Session session;
+    session.model_ = &model;
+    EA_RETURN_IF_ERROR(session.prepare(options, *kernels, /*allocate=*/false, layout));
+    *memory = session.memory_;
+    return Status::ok();
+  }
+};
+
+Status describe_session_layout(const Model& model, const SessionOptions& options, SessionLayout* layout,
+                               MemoryStats* memory) {
+  return SessionLayoutAccess::describe(model, options, layout, memory);
+}
+
 Session::~Session() {
-  for (OpState& s : op_states_) {
-    if (s.xnn != nullptr) xnn_delete_operator(s.xnn);
+  for (OpRecord& op : ops_) {
+    if (op.reg != nullptr && op.reg->release != nullptr) op.reg->release(op);
   }
   if (threadpool_ != nullptr) pthreadpool_destroy(threadpool_);
   std::free(owned_arena_);
@@ -94,23 +114,36 @@ Result<std::unique_ptr<Session>> Session::create(const Model& model, const Sessi
 }
 
 Result<MemoryStats> Session::plan(const Model& model, const SessionOptions& options) {
-  EA_ASSIGN_OR_RETURN(const KernelTable* kernels, choose_kernels(options.kernels));
-  Session session;
-  session.model_ = &model;
-  EA_RETURN_IF_ERROR(session.prepare(options, *kernels, /*allocate=*/false));
-  return session.memory_;
+  SessionLayout layout;
+  MemoryStats memory;
+  EA_RETURN_IF_ERROR(describe_session_layout(model, options, &layout, &memory));
+  return memory;
 }
 
 const char* Session::kernel_name() const { return kernels_ != nullptr ? kernels_->name : ""; }
 
-Status Session::prepare(const SessionOptions& options, const KernelTable& kernels, bool allocate) {
+// init + prepare. With `allocate` false (plan()), everything is sized and
+// nothing is made: no thread pool, no XNNPACK operator, no arena.
+Status Session::prepare(const SessionOptions& options, const KernelTable& kernels, bool allocate,
+                        SessionLayout* layout) {
+  EA_RETURN_IF_ERROR(check_options(options));
+  kernels_ = &kernels;
+  if (allocate) EA_RETURN_IF_ERROR(start_threads(options.threads));
+  const int64_t xnn_before = xnnpack_thread_live_bytes();
+  EA_RETURN_IF_ERROR(prepare_ops(options, /*create_operators=*/allocate, layout));
+  EA_RETURN_IF_ERROR(plan_activations(options, layout));
+  if (!allocate) return Status::ok();
+  EA_ASSIGN_OR_RETURN(uint8_t* const arena, allocate_arena(options.arena));
+  EA_RETURN_IF_ERROR(bind(options, *layout, arena));
+  memory_.xnnpack_bytes = static_cast<size_t>(xnnpack_thread_live_bytes() - xnn_before);
+  return Status::ok();
+}
+
+// The limits, and the method they apply to.
+Status Session::check_options(const SessionOptions& options) {
   const Model& model = *model_;
-  if (options.graph != nullptr) {
-    graph_ = model.find_graph(options.graph);
-    EA_ENSURE(graph_ != nullptr, StatusCode::kInvalidArgument, "model has no graph '%s'", options.graph);
-  } else {
-    graph_ = &model.default_graph();
-  }
+  graph_ = internal::find_method(model, options.method);
+  EA_ENSURE(graph_ != nullptr, StatusCode::kInvalidArgument, "model has no method '%s'", options.method);
   EA_ENSURE(options.max_batch >= 1 && options.max_batch <= 4096, StatusCode::kInvalidArgument,
             "max_batch %d not in [1, 4096]", options.max_batch);
   EA_ENSURE(options.max_seq >= 1 && options.max_seq <= (1 << 20), StatusCode::kInvalidArgument,
@@ -119,146 +152,177 @@ Status Session::prepare(const SessionOptions& options, const KernelTable& kernel
             "threads %d not in [1, 256]", options.threads);
   EA_ENSURE(graph_->inputs()->size() == 1, StatusCode::kUnsupported,
             "graph has %u inputs; sessions feed exactly one (token ids)", graph_->inputs()->size());
-  {
-    const TensorInfo& ids = model.tensor(static_cast<size_t>(graph_->inputs()->Get(0)));
-    EA_ENSURE(ids.rank == 2 && ids.dims[0].kind == DimKind::kBatch && ids.dims[1].kind == DimKind::kSeq,
-              StatusCode::kInvalidModel, "graph input '%s' must be [batch, seq]", ids.name);
-  }
+  const TensorInfo& ids = model.tensor(static_cast<size_t>(graph_->inputs()->Get(0)));
+  EA_ENSURE(ids.rank == 2 && ids.dims[0].kind == DimKind::kBatch && ids.dims[1].kind == DimKind::kSeq,
+            StatusCode::kInvalidModel, "graph input '%s' must be [batch, seq]", ids.name);
   max_context_ = options.max_context > 0 ? options.max_context : options.max_seq;
   EA_ENSURE(max_context_ >= options.max_seq && max_context_ <= (1 << 20), StatusCode::kInvalidArgument,
             "max_context %lld must be in [max_seq %d, 2^20]", static_cast<long long>(max_context_), options.max_seq);
   max_dims_ = DimValues{options.max_batch, options.max_seq, options.max_seq};
-  kernels_ = &kernels;
-  EA_ASSIGN_OR_RETURN(const KvDType kv_dtype, kv_dtype_for(options.kv_dtype));
+  return Status::ok();
+}
 
-  const size_t n_ops = graph_->ops()->size();
-  const size_t n_tensors = model.tensor_count();
-  if (allocate) {
-    EA_RETURN_IF_ERROR(ensure_xnnpack_initialized());
-    if (options.threads > 1) {
-      threadpool_ = pthreadpool_create(static_cast<size_t>(options.threads));
-      EA_ENSURE(threadpool_ != nullptr, StatusCode::kOutOfMemory, "out of memory creating a thread pool of %d threads",
-                options.threads);
-    }
+Status Session::start_threads(int threads) {
+  EA_RETURN_IF_ERROR(ensure_xnnpack_initialized());
+  if (threads > 1) {
+    threadpool_ = pthreadpool_create(static_cast<size_t>(threads));
+    EA_ENSURE(threadpool_ != nullptr, StatusCode::kOutOfMemory, "out of memory creating a thread pool of %d threads",
+              threads);
   }
-  const int64_t xnn_before = xnnpack_thread_live_bytes();
+  return Status::ok();
+}
 
+// Each op's prepare(): its state, XNNPACK operators, persistent regions
+// (into layout->persistent) and scratch size (into its OpRecord).
+Status Session::prepare_ops(const SessionOptions& options, bool create_operators, SessionLayout* layout) {
+  EA_ASSIGN_OR_RETURN(const KvDType kv_dtype, kv_dtype_for(options.kv_dtype));
+  op_state_pool_.reset(new (std::nothrow) OpStatePool());
+  EA_ENSURE(op_state_pool_ != nullptr, StatusCode::kOutOfMemory, "out of memory allocating the op state pool");
   PrepareContext ctx;
-  ctx.model = &model;
+  ctx.model = model_;
   ctx.max_dims = max_dims_;
   ctx.max_context = max_context_;
   ctx.threadpool = threadpool_;
   ctx.kernels = kernels_;
-  ctx.create_operators = allocate;
   ctx.kv_dtype = kv_dtype;
-  EA_RETURN_IF_ERROR(op_states_.assign(n_ops, OpState(), "the op states"));
+  ctx.create_operators = create_operators;
+  ctx.persistent = &layout->persistent;
+  ctx.states = op_state_pool_.get();
+  const size_t n_ops = graph_->ops()->size();
+  EA_RETURN_IF_ERROR(ops_.assign(n_ops, OpRecord(), "the op records"));
   for (size_t i = 0; i < n_ops; ++i) {
     const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
-    const OpRegistration* reg = find_op(static_cast<uint16_t>(op.code()));
-    Status s = reg->prepare(ctx, op, &op_states_[i]);
-    if (!s.is_ok()) {
-      return s.with_context("op %zu (%s '%s')", i, reg->name, op.name() ? op.name()->c_str() : "");
-    }
-    if (op.code() == fb::OpCode::Attention && op.options_as_AttentionOptions()->kv_cache_slot() >= 0) {
-      has_kv_cache_ = true;
-    }
+    OpRecord& record = ops_[i];
+    record.reg = find_op(static_cast<uint16_t>(op.code()));  // known: verified at load
+    if (record.reg->prepare == nullptr) continue;
+    ctx.op_index = static_cast<int>(i);
+    Status s = record.reg->prepare(ctx, op, &record);
+    if (!s.is_ok()) return s.with_context("op %zu (%s '%s')", i, record.reg->name, op.name() ? op.name()->c_str() : "");
   }
+  has_kv_cache_ = layout->persistent.has(PersistentKind::kKvCache);
+  return Status::ok();
+}
 
-  // Lifetimes of activations: [producing op, last reading op]; graph inputs
-  // are live from the start, graph outputs to the end.
-  Vector<int> first_use, last_use;  // [n_tensors] op indices; -2: not used by this graph
-  EA_RETURN_IF_ERROR(first_use.assign(n_tensors, -2, "the tensor lifetimes"));
-  EA_RETURN_IF_ERROR(last_use.assign(n_tensors, -2, "the tensor lifetimes"));
-  for (int32_t in : *graph_->inputs()) first_use[in] = last_use[in] = 0;
+namespace {
+
+Span<const int32_t> span_of(const flatbuffers::Vector<int32_t>& v) { return Span<const int32_t>(v.data(), v.size()); }
+
+// True if tensor `t` is a graph input or written by an op of `graph`.
+bool is_activation_of(const SessionLayout& layout, int t) {
+  for (int32_t in : layout.graph.inputs) {
+    if (in == t) return true;
+  }
+  for (const PlanOp& op : layout.ops) {
+    for (int32_t out : op.outputs) {
+      if (out == t) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+// The method's graph as the pure planner sees it (session_plan.h), the
+// observed names as tensor indices, then the plan and the sizes.
+Status Session::plan_activations(const SessionOptions& options, SessionLayout* layout) {
+  static_assert(FLATBUFFERS_LITTLEENDIAN, "op tensor lists are read in place as int32_t");
+  const Model& model = *model_;
+  const size_t n_ops = graph_->ops()->size(), n_tensors = model.tensor_count();
+  EA_RETURN_IF_ERROR(layout->ops.resize(n_ops, "the planned ops"));
+  EA_RETURN_IF_ERROR(layout->tensor_bytes.resize(n_tensors, "the tensor sizes"));
+  EA_RETURN_IF_ERROR(layout->is_constant.resize(n_tensors, "the constant flags"));
   for (size_t i = 0; i < n_ops; ++i) {
     const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
-    for (int32_t in : *op.inputs()) {
-      if (in >= 0 && !model.tensor(in).is_constant) last_use[in] = static_cast<int>(i);
-    }
-    for (int32_t out : *op.outputs()) first_use[out] = last_use[out] = static_cast<int>(i);
+    layout->ops[i] = PlanOp{span_of(*op.inputs()), span_of(*op.outputs()), ops_[i].scratch_bytes};
   }
-  for (int32_t out : *graph_->outputs()) last_use[out] = static_cast<int>(n_ops);
+  for (size_t t = 0; t < n_tensors; ++t) {
+    const TensorInfo& info = model.tensor(t);
+    layout->is_constant[t] = info.is_constant;
+    layout->tensor_bytes[t] =
+        info.is_constant ? 0 : static_cast<size_t>(info.element_count(max_dims_)) * dtype_size(info.dtype);
+  }
+  layout->graph.ops = layout->ops.span();
+  layout->graph.tensor_bytes = layout->tensor_bytes.span();
+  layout->graph.is_constant = layout->is_constant.span();
+  layout->graph.inputs = span_of(*graph_->inputs());
+  layout->graph.outputs = span_of(*graph_->outputs());
   observed_.clear();
   EA_RETURN_IF_ERROR(observed_.reserve(options.observe.size(), "the observed tensor list"));
+  EA_RETURN_IF_ERROR(layout->observed.reserve(options.observe.size(), "the observed tensor list"));
   for (const char* name : options.observe) {
     const int t = name != nullptr ? model.find_tensor(name) : -1;
-    EA_ENSURE(t >= 0 && first_use[static_cast<size_t>(t)] != -2 && !model.tensor(static_cast<size_t>(t)).is_constant,
+    EA_ENSURE(t >= 0 && !model.tensor(static_cast<size_t>(t)).is_constant && is_activation_of(*layout, t),
               StatusCode::kInvalidArgument, "observe: '%s' is not an activation of this graph",
               name != nullptr ? name : "(null)");
-    last_use[static_cast<size_t>(t)] = static_cast<int>(n_ops);
     observed_.try_push_back(t);  // reserved: cannot fail
+    layout->observed.try_push_back(t);
   }
-  GreedyMemoryPlanner planner;
-  Vector<size_t> plan_index;  // [n_tensors] planner buffer of each activation, SIZE_MAX: none
-  EA_RETURN_IF_ERROR(plan_index.assign(n_tensors, SIZE_MAX, "the memory plan index"));
-  size_t naive = 0;
-  for (size_t t = 0; t < n_tensors; ++t) {
-    if (first_use[t] == -2) continue;
-    const TensorInfo& info = model.tensor(t);
-    size_t bytes = static_cast<size_t>(info.element_count(max_dims_)) * dtype_size(info.dtype) + kBufferSlack;
-    plan_index[t] = planner.add(bytes, first_use[t], last_use[t]);
-    naive += bytes;
+  layout->graph.observed = layout->observed.span();
+  EA_RETURN_IF_ERROR(plan_arena(layout->graph, &layout->plan));
+  if (options.scratch_bytes > 0) {
+    EA_RETURN_IF_ERROR(layout->persistent.request(options.scratch_bytes, PersistentKind::kCallerScratch, -1).status());
   }
-  // Per-op scratch lives only while its op runs.
-  Vector<size_t> scratch_index;  // [n_ops] planner buffer of each op's scratch, SIZE_MAX: none
-  EA_RETURN_IF_ERROR(scratch_index.assign(n_ops, SIZE_MAX, "the op scratch index"));
-  for (size_t i = 0; i < n_ops; ++i) {
-    if (op_states_[i].scratch_bytes == 0) continue;
-    scratch_index[i] = planner.add(op_states_[i].scratch_bytes + kBufferSlack, static_cast<int>(i), static_cast<int>(i));
-    naive += op_states_[i].scratch_bytes + kBufferSlack;
-  }
-  EA_RETURN_IF_ERROR(planner.plan());
-
-  const size_t scratch_offset = ctx.request_persistent(options.scratch_bytes);
-  memory_.persistent_bytes = ctx.persistent_bytes;
-  memory_.kv_cache_bytes = ctx.kv_cache_bytes;
-  memory_.activation_bytes = planner.total_bytes();
-  memory_.naive_activation_bytes = naive;
-  memory_.arena_bytes = ctx.persistent_bytes + planner.total_bytes();
+  memory_.persistent_bytes = layout->persistent.bytes;
+  memory_.kv_cache_bytes = layout->persistent.kv_cache_bytes;
+  memory_.activation_bytes = layout->plan.activation_bytes;
+  memory_.naive_activation_bytes = layout->plan.naive_bytes;
+  memory_.arena_bytes = memory_.persistent_bytes + memory_.activation_bytes;
   memory_.weight_bytes = model.weight_bytes();
-  if (!allocate) return Status::ok();
+  return Status::ok();
+}
 
-  if (options.arena.size() > 0) {
-    EA_ENSURE(reinterpret_cast<uintptr_t>(options.arena.data()) % 64 == 0, StatusCode::kInvalidArgument,
+// The caller's arena (checked) or one of our own; zeroed so an unused KV
+// cache slot or padding never holds stale NaNs.
+Result<uint8_t*> Session::allocate_arena(Span<uint8_t> caller_arena) {
+  uint8_t* arena = nullptr;
+  if (caller_arena.size() > 0) {
+    EA_ENSURE(reinterpret_cast<uintptr_t>(caller_arena.data()) % 64 == 0, StatusCode::kInvalidArgument,
               "caller arena must be 64-byte aligned");
-    EA_ENSURE(options.arena.size() >= memory_.arena_bytes, StatusCode::kResourceExhausted,
+    EA_ENSURE(caller_arena.size() >= memory_.arena_bytes, StatusCode::kResourceExhausted,
               "caller arena of %zu bytes is too small: this model and these limits need %zu bytes",
-              options.arena.size(), memory_.arena_bytes);
-    arena_ = options.arena.data();
+              caller_arena.size(), memory_.arena_bytes);
+    arena = caller_arena.data();
   } else {
     EA_ENSURE(posix_memalign(&owned_arena_, 64, memory_.arena_bytes > 0 ? memory_.arena_bytes : 64) == 0,
               StatusCode::kOutOfMemory, "out of memory allocating an arena of %zu bytes", memory_.arena_bytes);
-    arena_ = static_cast<uint8_t*>(owned_arena_);
+    arena = static_cast<uint8_t*>(owned_arena_);
   }
-  // Zeroed so an unused KV cache slot or padding never holds stale NaNs.
-  std::memset(arena_, 0, memory_.arena_bytes);
-  uint8_t* const arena = arena_;
-  arena_ = nullptr;  // set again once every buffer below exists: invoke() checks it
+  std::memset(arena, 0, memory_.arena_bytes);
+  return arena;
+}
 
-  uint8_t* planned = arena + ctx.persistent_bytes;
-  EA_RETURN_IF_ERROR(tensor_data_.assign(n_tensors, nullptr, "the tensor data table"));
-  for (size_t t = 0; t < n_tensors; ++t) {
+// Every pointer into the arena: tensor data, op scratch, the ops' own
+// persistent bytes (their bind()), the caller's scratch. arena_ is set last:
+// invoke() refuses a session that was not bound completely.
+Status Session::bind(const SessionOptions& options, const SessionLayout& layout, uint8_t* arena) {
+  const Model& model = *model_;
+  uint8_t* const planned = arena + layout.persistent.bytes;
+  const ArenaPlan& plan = layout.plan;
+  EA_RETURN_IF_ERROR(tensor_data_.assign(model.tensor_count(), nullptr, "the tensor data table"));
+  for (size_t t = 0; t < model.tensor_count(); ++t) {
     const TensorInfo& info = model.tensor(t);
     if (info.is_constant) {
       tensor_data_[t] = const_cast<void*>(info.data);  // never written: ops take inputs as const
-    } else if (plan_index[t] != SIZE_MAX) {
-      tensor_data_[t] = planned + planner.offset(plan_index[t]);
+    } else if (plan.tensor_buffer[t] != kNoBuffer) {
+      tensor_data_[t] = planned + plan.tensor_offset(t);
     }
   }
-  for (size_t i = 0; i < n_ops; ++i) {
-    op_states_[i].persistent = arena + op_states_[i].persistent_offset;
-    if (scratch_index[i] != SIZE_MAX) op_states_[i].scratch = planned + planner.offset(scratch_index[i]);
+  BindContext ctx;
+  ctx.arena = arena;
+  ctx.max_context = max_context_;
+  ctx.kernels = kernels_;
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    OpRecord& record = ops_[i];
+    if (plan.scratch_buffer[i] != kNoBuffer) record.scratch = planned + plan.scratch_offset(i);
+    const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    if (record.reg->bind != nullptr) record.reg->bind(ctx, op, record);
   }
-  scratch_ = Span<uint8_t>(arena + scratch_offset, options.scratch_bytes);
-  for (int i = 0; i < ctx.rope_table_count; ++i) {
-    const PrepareContext::RopeTable& t = ctx.rope_tables[i];
-    fill_rope_table(static_cast<size_t>(max_context_), static_cast<size_t>(t.rotary_dim), t.theta,
-                    reinterpret_cast<float*>(arena + t.offset));
+  for (const PersistentRegion& r : layout.persistent.regions) {
+    if (r.kind == PersistentKind::kCallerScratch) scratch_ = Span<uint8_t>(arena + r.offset, r.bytes);
   }
   EA_RETURN_IF_ERROR(all_lengths_.assign(static_cast<size_t>(options.max_batch), 0, "the row lengths"));
-  if (options.profile) EA_RETURN_IF_ERROR(op_times_ns_.assign(n_ops, 0, "the op profile"));
+  if (options.profile) EA_RETURN_IF_ERROR(op_times_ns_.assign(ops_.size(), 0, "the op profile"));
   arena_ = arena;
-  memory_.xnnpack_bytes = static_cast<size_t>(xnnpack_thread_live_bytes() - xnn_before);
   return Status::ok();
 }
 
@@ -302,19 +366,35 @@ Status Session::invoke(const InvokeInput& in) {
   const size_t n_ops = graph_->ops()->size();
   for (size_t i = 0; i < n_ops; ++i) {
     const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
-    const OpRegistration* reg = find_op(static_cast<uint16_t>(op.code()));
+    const OpRecord& record = ops_[i];
     const bool timing = !op_times_ns_.empty();
     const auto start = timing ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
-    Status s = reg->eval(ctx, op, op_states_[i]);
+    Status s = record.reg->eval(ctx, op, record);
     if (timing) {
       op_times_ns_[i] += static_cast<uint64_t>(
           std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
     }
-    if (!s.is_ok()) return s.with_context("op %zu (%s '%s')", i, reg->name, op.name() ? op.name()->c_str() : "");
+    if (!s.is_ok()) return s.with_context("op %zu (%s '%s')", i, record.reg->name, op.name() ? op.name()->c_str() : "");
   }
   last_dims_ = dims;
   if (has_kv_cache_) past_ += in.seq;
   return Status::ok();
+}
+
+const char* Session::method() const { return graph_ != nullptr ? graph_->name()->c_str() : ""; }
+
+size_t Session::op_count() const { return graph_ != nullptr ? graph_->ops()->size() : 0; }
+
+const char* Session::op_name(size_t index) const {
+  if (index >= op_count()) return "";
+  const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(index));
+  return op.name() != nullptr ? op.name()->c_str() : "";
+}
+
+const char* Session::op_kind(size_t index) const {
+  if (index >= op_count()) return "";
+  const OpRegistration* reg = find_op(static_cast<uint16_t>(graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(index))->code()));
+  return reg != nullptr ? reg->name : "";
 }
 
 size_t Session::output_count() const { return graph_->outputs()->size(); }

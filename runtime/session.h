@@ -50,7 +50,9 @@ namespace edgeattn {
 
 class Model;
 struct KernelTable;  // only the private parts name it: kernels/kernels.h is not public
-struct OpState;
+struct OpRecord;     // the private parts: runtime/ops/op_registry.h, runtime/session_plan.h
+class OpStatePool;
+struct SessionLayout;
 namespace fb {
 struct Graph;
 }
@@ -62,7 +64,10 @@ struct Graph;
 enum class KvCacheDType : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2 };
 
 struct SessionOptions {
-  const char* graph = nullptr;  // graph name; nullptr: the model's first graph
+  // The method (named entry graph) to run, e.g. "forward", or "encode" and
+  // "decode" of an encoder-decoder; nullptr: the model's first method. See
+  // ModelInfo::methods. Read only during create() / plan().
+  const char* method = nullptr;
   int max_batch = 1;
   int max_seq = 128;            // tokens in one invoke
   int max_context = 0;          // decoders: past + seq limit (0: max_seq)
@@ -161,7 +166,14 @@ class Session {
   // (graph order) summed over all invokes so far; empty otherwise.
   Span<const uint64_t> op_times_ns() const { return Span<const uint64_t>(op_times_ns_.data(), op_times_ns_.size()); }
   void reset_profile() { std::fill(op_times_ns_.begin(), op_times_ns_.end(), 0); }
-  const fb::Graph& graph() const { return *graph_; }
+  // The method this session runs (a string inside the model).
+  const char* method() const;
+  // The method's ops, in run order, for reading op_times_ns(): how many,
+  // each op's name ("blk.0.attn_q") and kind ("FullyConnected"). Strings
+  // live as long as the model; out-of-range indices give "".
+  size_t op_count() const;
+  const char* op_name(size_t index) const;
+  const char* op_kind(size_t index) const;
   // The name of the kernel table the session runs (a static string).
   const char* kernel_name() const;
 
@@ -170,23 +182,33 @@ class Session {
   friend Result<std::unique_ptr<Session>> create_session_with_kernels(const Model& model,
                                                                      const SessionOptions& options,
                                                                      const KernelTable& kernels);
+  // describe_session_layout() (runtime/session_layout.h): the layout for `edgeattn-convert inspect --plan`.
+  friend struct SessionLayoutAccess;
 
   Session() = default;
-  Status prepare(const SessionOptions& options, const KernelTable& kernels, bool allocate);
+  // create() (allocate) and plan() (sizes only): the steps below, in order.
+  Status prepare(const SessionOptions& options, const KernelTable& kernels, bool allocate, SessionLayout* layout);
+  Status check_options(const SessionOptions& options);
+  Status start_threads(int threads);
+  Status prepare_ops(const SessionOptions& options, bool create_operators, SessionLayout* layout);
+  Status plan_activations(const SessionOptions& options, SessionLayout* layout);
+  Result<uint8_t*> allocate_arena(Span<uint8_t> caller_arena);
+  Status bind(const SessionOptions& options, const SessionLayout& layout, uint8_t* arena);
   TensorView view_of(int tensor) const;
 
   const Model* model_ = nullptr;     // must outlive the Session
   const fb::Graph* graph_ = nullptr;  // inside model_
   const KernelTable* kernels_ = nullptr;
   pthreadpool* threadpool_ = nullptr;
-  Vector<OpState> op_states_;                  // [ops]
+  Vector<OpRecord> ops_;                       // [ops] what each op prepared; states in op_state_pool_
+  std::unique_ptr<OpStatePool> op_state_pool_;  // the ops' typed states
   Vector<void*> tensor_data_;                  // [tensor_count]
-  uint8_t* arena_ = nullptr;                   // caller's or owned_arena_; null until prepared
+  uint8_t* arena_ = nullptr;                   // caller's or owned_arena_; null until bound
   void* owned_arena_ = nullptr;
   DimValues max_dims_;
   int64_t max_context_ = 0;
   int64_t past_ = 0;
-  bool has_kv_cache_ = false;
+  bool has_kv_cache_ = false;                  // an op asked for a KV cache at prepare
   DimValues last_dims_;
   Vector<int32_t> all_lengths_;                // [max_batch], filled with seq when lengths is null
   Span<uint8_t> scratch_;

@@ -329,6 +329,11 @@ SLOW_UNDER_QEMU+="|runtime_alloc_failure_minilm_test|runtime_soak_test|capi_mode
 # --full runs them (they run natively and under ASan in every CI run).
 TOO_SLOW_FOR_CI="runtime_alloc_failure_test|runtime_alloc_failure_minilm_test|tools_cli_test|tools_eval_test"
 TOO_SLOW_FOR_CI+="|runtime_soak_test|runtime_int8_static_test|tools_demo_output_test"
+# The tasks over MiniLM convert it in-process again (a minute under qemu);
+# the Session they drive is covered there by runtime_minilm_test.
+TOO_SLOW_FOR_CI+="|runtime_tasks_embedder_test|capi_tasks_models_test"
+# Runs edgeattn-convert on stories260K and MiniLM under qemu, like tools_cli_test.
+TOO_SLOW_FOR_CI+="|tools_inspect_plan_test"
 if [ "$full" = 1 ]; then
   a53_filter=(); max_filter=()
 else

@@ -95,11 +95,11 @@ Status fc_int8_static_verify(const Model& model, const fb::Op& op) {
   return Status::ok();
 }
 
-Status fc_int8_static_prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
+Status fc_int8_static_prepare(PrepareContext& ctx, const fb::Op& op, FullyConnectedState* state, OpRecord* record) {
   const TensorInfo& w = ctx.model->tensor(static_cast<size_t>(input(op, 1)));
   const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
-  state->max_rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.max_dims));
-  state->scratch_bytes = StaticScratch(state->max_rows, k, n).total;
+  state->path = FcPath::kStaticQc8;
+  record->scratch_bytes = StaticScratch(state->max_rows, k, n).total;
   if (!ctx.create_operators) return Status::ok();
   const fb::FullyConnectedOptions& o = *op.options_as_FullyConnectedOptions();
   const float in = o.input_scale(), out = o.output_scale();
@@ -127,14 +127,15 @@ Status fc_int8_static_prepare(PrepareContext& ctx, const fb::Op& op, OpState* st
   return Status::ok();
 }
 
-Status fc_int8_static_eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
+Status fc_int8_static_eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
+  const FullyConnectedState& state = state_of<FullyConnectedState>(record);
   const TensorInfo& w = ctx.model->tensor(static_cast<size_t>(input(op, 1)));
   const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   const fb::FullyConnectedOptions& o = *op.options_as_FullyConnectedOptions();
   const StaticScratch layout(state.max_rows, k, n);
-  int8_t* xq = reinterpret_cast<int8_t*>(state.scratch + layout.xq_at);  // [rows, k]
-  int8_t* yq = reinterpret_cast<int8_t*>(state.scratch + layout.yq_at);  // [rows, n]
+  int8_t* xq = reinterpret_cast<int8_t*>(record.scratch + layout.xq_at);  // [rows, k]
+  int8_t* yq = reinterpret_cast<int8_t*>(record.scratch + layout.yq_at);  // [rows, n]
   const float* x = ctx.f32(input(op, 0));                                // [rows, k]
   const float* mult = input(op, 3) >= 0 ? ctx.f32(input(op, 3)) : nullptr;  // [k] SmoothQuant
   const float inv_in = 1.0f / o.input_scale();

@@ -16,17 +16,17 @@
 // x86 and ARM (../shared/docs/xnnpack-debian12.md §4, §7) and both
 // conversions are single IEEE operations per element, so ARM should give
 // the same bits. The conversions are own loops rather than XNNPACK convert
-// operators because an OpState owns a single XNNPACK operator (the session
-// deletes only OpState::xnn); they round the same way (fp32 multiply by
-// 1/scale, round half to even).
+// operators (the op keeps one operator, FullyConnectedState::xnn); they
+// round the same way (fp32 multiply by 1/scale, round half to even).
 //
 // op_fully_connected.cc dispatches here when fc_int8_static_enabled(op).
 //
 // Example (inside op_fully_connected.cc):
-//   if (fc_int8_static_enabled(op)) return fc_int8_static_prepare(ctx, op, state);
+//   if (fc_int8_static_enabled(op)) return fc_int8_static_prepare(ctx, op, state, record);
 #pragma once
 
 #include "runtime/core/status.h"
+#include "runtime/ops/op_fully_connected.h"
 #include "runtime/ops/op_registry.h"
 
 namespace edgeattn {
@@ -39,11 +39,12 @@ bool fc_int8_static_enabled(const fb::Op& op);
 // channel's requantization scale and int32 bias within XNNPACK's range.
 Status fc_int8_static_verify(const Model& model, const fb::Op& op);
 
-// Creates the qc8 operator (state->xnn; the session deletes it) and sizes
-// the op scratch for the quantized activations.
-Status fc_int8_static_prepare(PrepareContext& ctx, const fb::Op& op, OpState* state);
+// Sets state->path, creates the qc8 operator (state->xnn; the op's
+// release() deletes it) and sizes the op scratch (record->scratch_bytes) for
+// the quantized activations. state->max_rows is set by the caller.
+Status fc_int8_static_prepare(PrepareContext& ctx, const fb::Op& op, FullyConnectedState* state, OpRecord* record);
 
 // Quantizes x, runs the operator, dequantizes y. No allocation.
-Status fc_int8_static_eval(const EvalContext& ctx, const fb::Op& op, const OpState& state);
+Status fc_int8_static_eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record);
 
 }  // namespace edgeattn

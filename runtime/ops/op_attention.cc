@@ -58,9 +58,10 @@ Status verify(const Model& model, const fb::Op& op) {
 //   K rows [max_batch, Hkv, ctx, Dh] of the cache dtype, then V rows (same),
 //   then, for int8, K scales [max_batch, Hkv, ctx] f32 and V scales (same).
 struct CacheLayout {
-  size_t rows;        // max_batch * Hkv * ctx
-  size_t row_bytes;   // Dh * element size
-  size_t v_at, k_scales_at, v_scales_at, total;
+  size_t rows = 0;       // max_batch * Hkv * ctx
+  size_t row_bytes = 0;  // Dh * element size
+  size_t v_at = 0, k_scales_at = 0, v_scales_at = 0, total = 0;
+  CacheLayout() = default;
   CacheLayout(size_t max_batch, size_t n_kv, size_t context, size_t head_dim, KvDType dtype) {
     auto align = [](size_t v) { return (v + 63) / 64 * 64; };
     const size_t elem = dtype == KvDType::kF32 ? 4 : dtype == KvDType::kF16 ? 2 : 1;
@@ -74,18 +75,32 @@ struct CacheLayout {
   }
 };
 
-Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
+// The state of an attention op with a KV cache (kv_cache_slot >= 0); ops
+// attending over their own k/v inputs have none.
+struct AttentionState {
+  size_t context = 0;       // positions the cache holds (the session's max_context)
+  KvDType dtype = KvDType::kF32;
+  CacheLayout layout;       // for the session's max_batch
+  size_t cache_offset = 0;  // persistent, from the arena start
+  uint8_t* cache = nullptr;  // resolved at bind: layout.total bytes
+};
+
+Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   const fb::AttentionOptions& o = *op.options_as_AttentionOptions();
   if (o.kv_cache_slot() < 0) return Status::ok();
-  state->kv_max_batch = static_cast<size_t>(ctx.max_dims.batch);
-  state->kv_context = static_cast<size_t>(ctx.max_context);
-  state->kv_dtype = ctx.kv_dtype;
-  const CacheLayout layout(state->kv_max_batch, static_cast<size_t>(o.n_kv_heads()), state->kv_context,
-                           static_cast<size_t>(o.head_dim()), state->kv_dtype);
-  state->persistent_offset = ctx.request_persistent(layout.total);
-  state->persistent_bytes = layout.total;
-  ctx.kv_cache_bytes += (layout.total + 63) / 64 * 64;
+  EA_ASSIGN_OR_RETURN(AttentionState* const state, ctx.make_state<AttentionState>(record));
+  state->context = static_cast<size_t>(ctx.max_context);
+  state->dtype = ctx.kv_dtype;
+  state->layout = CacheLayout(static_cast<size_t>(ctx.max_dims.batch), static_cast<size_t>(o.n_kv_heads()),
+                              state->context, static_cast<size_t>(o.head_dim()), state->dtype);
+  EA_ASSIGN_OR_RETURN(state->cache_offset, ctx.request_persistent(state->layout.total, PersistentKind::kKvCache));
   return Status::ok();
+}
+
+void bind(const BindContext& ctx, const fb::Op&, OpRecord& record) {
+  if (record.state == nullptr) return;
+  AttentionState& state = *static_cast<AttentionState*>(record.state);
+  state.cache = ctx.persistent(state.cache_offset);
 }
 
 struct AttentionJob {
@@ -183,7 +198,7 @@ void store_row(const AttentionJob& job, uint8_t* cache, size_t rows_at, size_t s
   }
 }
 
-Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
+Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   const fb::AttentionOptions& o = *op.options_as_AttentionOptions();
   AttentionJob job;
   job.kernels = ctx.kernels;
@@ -202,11 +217,12 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
   const size_t batch = static_cast<size_t>(ctx.dims.batch);
   const size_t n_kv = static_cast<size_t>(o.n_kv_heads());
   if (job.cached) {
-    uint8_t* cache = state.persistent;
-    job.kv_dtype = state.kv_dtype;
-    const CacheLayout layout(state.kv_max_batch, n_kv, state.kv_context, job.head_dim, job.kv_dtype);
+    const AttentionState& state = state_of<AttentionState>(record);
+    uint8_t* cache = state.cache;
+    const CacheLayout& layout = state.layout;
+    job.kv_dtype = state.dtype;
     job.cache = cache;
-    job.context = state.kv_context;
+    job.context = state.context;
     job.v_at = layout.v_at;
     job.k_scales_at = layout.k_scales_at;
     job.v_scales_at = layout.v_scales_at;
@@ -236,6 +252,6 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
 
 }  // namespace
 
-extern const OpRegistration kAttentionOp = {"Attention", verify, prepare, eval};
+extern const OpRegistration kAttentionOp = {"Attention", verify, prepare, bind, eval, nullptr};
 
 }  // namespace edgeattn

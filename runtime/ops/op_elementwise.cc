@@ -50,22 +50,20 @@ Status verify_gated(const Model& model, const fb::Op& op) {
   return Status::ok();
 }
 
-Status prepare(PrepareContext&, const fb::Op&, OpState*) { return Status::ok(); }
-
-Status eval_add(const EvalContext& ctx, const fb::Op& op, const OpState&) {
+Status eval_add(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   ctx.kernels->f32_add(element_count(ctx, input(op, 0)), ctx.f32(input(op, 0)), ctx.f32(input(op, 1)),
                        ctx.f32(output(op, 0)));
   return Status::ok();
 }
 
-Status eval_gelu(const EvalContext& ctx, const fb::Op& op, const OpState&) {
+Status eval_gelu(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   const fb::GeluOptions* o = op.options_as_GeluOptions();
   const bool tanh = o != nullptr && o->approximation() == fb::GeluApproximation::Tanh;
   (tanh ? ctx.kernels->f32_gelu_tanh : ctx.kernels->f32_gelu)(element_count(ctx, input(op, 0)), ctx.f32(input(op, 0)), ctx.f32(output(op, 0)));
   return Status::ok();
 }
 
-Status eval_gated(const EvalContext& ctx, const fb::Op& op, const OpState&) {
+Status eval_gated(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   ctx.kernels->f32_silu_mul(element_count(ctx, input(op, 0)), ctx.f32(input(op, 0)), ctx.f32(input(op, 1)),
                             ctx.f32(output(op, 0)));
   return Status::ok();
@@ -73,8 +71,8 @@ Status eval_gated(const EvalContext& ctx, const fb::Op& op, const OpState&) {
 
 }  // namespace
 
-extern const OpRegistration kAddOp = {"Add", verify_add, prepare, eval_add};
-extern const OpRegistration kGeluOp = {"Gelu", verify_gelu, prepare, eval_gelu};
-extern const OpRegistration kGatedUnitOp = {"GatedUnit", verify_gated, prepare, eval_gated};
+extern const OpRegistration kAddOp = {"Add", verify_add, nullptr, nullptr, eval_add, nullptr};
+extern const OpRegistration kGeluOp = {"Gelu", verify_gelu, nullptr, nullptr, eval_gelu, nullptr};
+extern const OpRegistration kGatedUnitOp = {"GatedUnit", verify_gated, nullptr, nullptr, eval_gated, nullptr};
 
 }  // namespace edgeattn

@@ -64,7 +64,7 @@ void gather_row(const TensorInfo& table, int64_t r, int64_t width, bool accumula
   }
 }
 
-Status prepare(PrepareContext& ctx, const fb::Op& op, OpState*) {
+Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord*) {
   const int pos = input(op, 2);
   if (pos >= 0) {
     const fb::EmbeddingOptions* o = op.options_as_EmbeddingOptions();
@@ -77,7 +77,7 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpState*) {
   return Status::ok();
 }
 
-Status eval(const EvalContext& ctx, const fb::Op& op, const OpState&) {
+Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   const Model& model = *ctx.model;
   const TensorInfo& table = model.tensor(input(op, 1));
   const int64_t vocab = table.shape[0];
@@ -111,6 +111,6 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpState&) {
 
 }  // namespace
 
-extern const OpRegistration kEmbeddingOp = {"Embedding", verify, prepare, eval};
+extern const OpRegistration kEmbeddingOp = {"Embedding", verify, prepare, nullptr, eval, nullptr};
 
 }  // namespace edgeattn

@@ -34,6 +34,7 @@
 #include "runtime/model.h"
 #include "runtime/ops/fc_int8_static.h"
 #include "runtime/ops/op_checks.h"
+#include "runtime/ops/op_fully_connected.h"
 #include "runtime/ops/op_registry.h"
 #include "schema/edgeattn_generated.h"
 
@@ -106,11 +107,25 @@ Status create_f16(const PrepareContext& ctx, const fb::Op& op, size_t n, size_t 
   return Status::ok();
 }
 
-Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
-  if (fc_int8_static_enabled(op)) return fc_int8_static_prepare(ctx, op, state);
+// Creates XNNPACK's f32 operator for W [n, k] (with its packed copy of W).
+Status create_f32(const PrepareContext& ctx, const fb::Op& op, size_t n, size_t k, const TensorInfo& w, float lo,
+                  FullyConnectedState* state) {
+  const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
+  xnn_status s = xnn_create_fully_connected_nc_f32(k, n, k, n, static_cast<const float*>(w.data), bias, lo,
+                                                   std::numeric_limits<float>::infinity(), 0, &state->xnn);
+  EA_ENSURE(s != xnn_status_out_of_memory, StatusCode::kOutOfMemory,
+            "out of memory in xnn_create_fully_connected_nc_f32 (%zux%zu)", n, k);
+  EA_ENSURE(s == xnn_status_success, StatusCode::kInternal, "xnn_create_fully_connected_nc_f32 (%zux%zu) failed: %d",
+            n, k, static_cast<int>(s));
+  return Status::ok();
+}
+
+Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
+  EA_ASSIGN_OR_RETURN(FullyConnectedState* const state, ctx.make_state<FullyConnectedState>(record));
+  state->max_rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.max_dims));
+  if (fc_int8_static_enabled(op)) return fc_int8_static_prepare(ctx, op, state, record);
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
   const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
-  state->max_rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.max_dims));
   float lo = -std::numeric_limits<float>::infinity();
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
   if (o != nullptr && o->activation() == fb::Activation::Relu) lo = 0.0f;
@@ -125,19 +140,25 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
               "xnn_create_fully_connected_nc_f16 (%zux%zu) failed: %d", n, k, static_cast<int>(s));
     xnn_f16 = s == xnn_status_success;  // else: the own fp32-compute kernel
   }
-  state->scratch_bytes =
+  record->scratch_bytes =
       ScratchLayout(state->max_rows, k, n, input(op, 3) >= 0, w.dtype == DType::kI8, xnn_f16).total;
-  if (w.dtype != DType::kF32) return Status::ok();
-  // The reference table's own fp32 GEMM instead of XNNPACK (kernels.h).
-  if (ctx.kernels->f32_gemm != nullptr || !ctx.create_operators) return Status::ok();
-  const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
-  xnn_status s = xnn_create_fully_connected_nc_f32(k, n, k, n, static_cast<const float*>(w.data), bias, lo,
-                                                   std::numeric_limits<float>::infinity(), 0, &state->xnn);
-  EA_ENSURE(s != xnn_status_out_of_memory, StatusCode::kOutOfMemory,
-            "out of memory in xnn_create_fully_connected_nc_f32 (%zux%zu)", n, k);
-  EA_ENSURE(s == xnn_status_success, StatusCode::kInternal, "xnn_create_fully_connected_nc_f32 (%zux%zu) failed: %d",
-            n, k, static_cast<int>(s));
+  if (xnn_f16) {
+    state->path = FcPath::kXnnF16;
+  } else if (w.dtype != DType::kF32 || ctx.kernels->f32_gemm != nullptr) {
+    // f16 / i8 weights in place, or the reference table's own fp32 GEMM (kernels.h).
+    state->path = FcPath::kOwnKernel;
+  } else {
+    state->path = FcPath::kXnnF32;
+    if (ctx.create_operators) return create_f32(ctx, op, n, k, w, lo, state);
+  }
   return Status::ok();
+}
+
+void release(OpRecord& record) {
+  if (record.state == nullptr) return;
+  FullyConnectedState& state = *static_cast<FullyConnectedState*>(record.state);
+  if (state.xnn != nullptr) xnn_delete_operator(state.xnn);
+  state.xnn = nullptr;
 }
 
 // One tile of output channels [n0, n0 + tile) for the own kernels.
@@ -169,33 +190,34 @@ void run_gemm_tile(void* context, size_t n0, size_t tile) {
 }
 
 // x, or x * multiplier per channel in scratch when the op has one: [rows, k].
-const float* op_input(const EvalContext& ctx, const fb::Op& op, const OpState& state, size_t rows, size_t k) {
+const float* op_input(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, size_t rows, size_t k) {
   const float* x = ctx.f32(input(op, 0));
   if (input(op, 3) < 0) return x;
   const float* mult = ctx.f32(input(op, 3));  // [k]
-  float* smoothed = reinterpret_cast<float*>(state.scratch);
+  float* smoothed = reinterpret_cast<float*>(record.scratch);
   for (size_t r = 0; r < rows; ++r) {
     for (size_t c = 0; c < k; ++c) smoothed[r * k + c] = x[r * k + c] * mult[c];
   }
   return smoothed;
 }
 
-Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpState& state, const TensorInfo& w) {
+Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, const TensorInfo& w) {
+  const FullyConnectedState& state = state_of<FullyConnectedState>(record);
   GemmJob j;
   j.kernels = ctx.kernels;
   j.dtype = w.dtype;
   j.m = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   j.n = static_cast<size_t>(w.shape[0]);
   j.k = static_cast<size_t>(w.shape[1]);
-  j.x = op_input(ctx, op, state, j.m, j.k);
+  j.x = op_input(ctx, op, record, j.m, j.k);
   j.w = w.data;
   j.w_scales = w.scales;
   j.bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) : nullptr;
   j.y = ctx.f32(output(op, 0));
   if (w.dtype == DType::kI8) {
     const ScratchLayout layout(state.max_rows, j.k, j.n, input(op, 3) >= 0, true, false);
-    int8_t* xq = reinterpret_cast<int8_t*>(state.scratch + layout.xq_at);
-    float* scales = reinterpret_cast<float*>(state.scratch + layout.scales_at);
+    int8_t* xq = reinterpret_cast<int8_t*>(record.scratch + layout.xq_at);
+    float* scales = reinterpret_cast<float*>(record.scratch + layout.scales_at);
     ctx.kernels->f32_qd8_quantize(j.m, j.k, j.x, j.k, xq, scales);
     j.xq = xq;
     j.x_scales = scales;
@@ -212,13 +234,14 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpState& state, 
 
 // f16 weights through XNNPACK (state.xnn made by create_f16): x -> halves,
 // f16 GEMM, halves -> y.
-Status eval_xnn_f16(const EvalContext& ctx, const fb::Op& op, const OpState& state, const TensorInfo& w) {
+Status eval_xnn_f16(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, const TensorInfo& w) {
+  const FullyConnectedState& state = state_of<FullyConnectedState>(record);
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
   const ScratchLayout layout(state.max_rows, k, n, input(op, 3) >= 0, false, true);
-  uint16_t* xh = reinterpret_cast<uint16_t*>(state.scratch + layout.xh_at);  // [rows, k]
-  uint16_t* yh = reinterpret_cast<uint16_t*>(state.scratch + layout.yh_at);  // [rows, n]
-  ctx.kernels->f32_to_f16_row(rows * k, op_input(ctx, op, state, rows, k), xh);
+  uint16_t* xh = reinterpret_cast<uint16_t*>(record.scratch + layout.xh_at);  // [rows, k]
+  uint16_t* yh = reinterpret_cast<uint16_t*>(record.scratch + layout.yh_at);  // [rows, n]
+  ctx.kernels->f32_to_f16_row(rows * k, op_input(ctx, op, record, rows, k), xh);
   xnn_status s = xnn_setup_fully_connected_nc_f16(state.xnn, rows, xh, yh, ctx.threadpool);
   if (s == xnn_status_success) s = xnn_run_operator(state.xnn, ctx.threadpool);
   EA_ENSURE(s == xnn_status_success, StatusCode::kInternal, "XNNPACK f16 fully connected failed: %d",
@@ -227,13 +250,21 @@ Status eval_xnn_f16(const EvalContext& ctx, const fb::Op& op, const OpState& sta
   return Status::ok();
 }
 
-Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
-  if (fc_int8_static_enabled(op)) return fc_int8_static_eval(ctx, op, state);
+Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
+  const FullyConnectedState& state = state_of<FullyConnectedState>(record);
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
-  if (w.dtype == DType::kF16 && state.xnn != nullptr) return eval_xnn_f16(ctx, op, state, w);
-  if (w.dtype != DType::kF32 || ctx.kernels->f32_gemm != nullptr) return eval_own(ctx, op, state, w);
+  switch (state.path) {
+    case FcPath::kStaticQc8:
+      return fc_int8_static_eval(ctx, op, record);
+    case FcPath::kXnnF16:
+      return eval_xnn_f16(ctx, op, record, w);
+    case FcPath::kOwnKernel:
+      return eval_own(ctx, op, record, w);
+    case FcPath::kXnnF32:
+      break;
+  }
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
-  const float* x = op_input(ctx, op, state, rows, static_cast<size_t>(w.shape[1]));
+  const float* x = op_input(ctx, op, record, rows, static_cast<size_t>(w.shape[1]));
   xnn_status s = xnn_setup_fully_connected_nc_f32(state.xnn, rows, x, ctx.f32(output(op, 0)), ctx.threadpool);
   if (s == xnn_status_success) s = xnn_run_operator(state.xnn, ctx.threadpool);
   EA_ENSURE(s == xnn_status_success, StatusCode::kInternal, "XNNPACK fully connected failed: %d", static_cast<int>(s));
@@ -242,6 +273,6 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
 
 }  // namespace
 
-extern const OpRegistration kFullyConnectedOp = {"FullyConnected", verify, prepare, eval};
+extern const OpRegistration kFullyConnectedOp = {"FullyConnected", verify, prepare, nullptr, eval, release};
 
 }  // namespace edgeattn

@@ -26,14 +26,12 @@ Status verify_norm(const Model& model, const fb::Op& op, size_t n_params) {
 Status verify_layernorm(const Model& model, const fb::Op& op) { return verify_norm(model, op, 2); }
 Status verify_rmsnorm(const Model& model, const fb::Op& op) { return verify_norm(model, op, 1); }
 
-Status prepare(PrepareContext&, const fb::Op&, OpState*) { return Status::ok(); }
-
 float epsilon(const fb::Op& op) {
   const fb::NormOptions* o = op.options_as_NormOptions();
   return o ? o->epsilon() : 1e-5f;
 }
 
-Status eval_layernorm(const EvalContext& ctx, const fb::Op& op, const OpState&) {
+Status eval_layernorm(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   const Model& m = *ctx.model;
   const size_t rows = static_cast<size_t>(op_util::rows(m, input(op, 0), ctx.dims));
   const size_t cols = static_cast<size_t>(op_util::fixed_last_dim(m, input(op, 0)));
@@ -42,7 +40,7 @@ Status eval_layernorm(const EvalContext& ctx, const fb::Op& op, const OpState&) 
   return Status::ok();
 }
 
-Status eval_rmsnorm(const EvalContext& ctx, const fb::Op& op, const OpState&) {
+Status eval_rmsnorm(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   const Model& m = *ctx.model;
   const size_t rows = static_cast<size_t>(op_util::rows(m, input(op, 0), ctx.dims));
   const size_t cols = static_cast<size_t>(op_util::fixed_last_dim(m, input(op, 0)));
@@ -53,7 +51,7 @@ Status eval_rmsnorm(const EvalContext& ctx, const fb::Op& op, const OpState&) {
 
 }  // namespace
 
-extern const OpRegistration kLayerNormOp = {"LayerNorm", verify_layernorm, prepare, eval_layernorm};
-extern const OpRegistration kRmsNormOp = {"RmsNorm", verify_rmsnorm, prepare, eval_rmsnorm};
+extern const OpRegistration kLayerNormOp = {"LayerNorm", verify_layernorm, nullptr, nullptr, eval_layernorm, nullptr};
+extern const OpRegistration kRmsNormOp = {"RmsNorm", verify_rmsnorm, nullptr, nullptr, eval_rmsnorm, nullptr};
 
 }  // namespace edgeattn

@@ -45,9 +45,7 @@ Status verify_l2(const Model& model, const fb::Op& op) {
   return op_check::same_dims(model, input(op, 0), output(op, 0));
 }
 
-Status prepare(PrepareContext&, const fb::Op&, OpState*) { return Status::ok(); }
-
-Status eval_mean_pool(const EvalContext& ctx, const fb::Op& op, const OpState&) {
+Status eval_mean_pool(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   const size_t width = static_cast<size_t>(op_util::fixed_last_dim(*ctx.model, input(op, 0)));
   const size_t seq = static_cast<size_t>(ctx.dims.seq);
   const float* x = ctx.f32(input(op, 0));  // [B, S, D]
@@ -66,14 +64,14 @@ Status eval_mean_pool(const EvalContext& ctx, const fb::Op& op, const OpState&) 
   return Status::ok();
 }
 
-Status eval_l2(const EvalContext& ctx, const fb::Op& op, const OpState&) {
+Status eval_l2(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   const size_t cols = static_cast<size_t>(op_util::fixed_last_dim(*ctx.model, input(op, 0)));
   ctx.kernels->f32_l2_normalize(rows, cols, ctx.f32(input(op, 0)), 1e-12f, ctx.f32(output(op, 0)));
   return Status::ok();
 }
 
-Status eval_select(const EvalContext& ctx, const fb::Op& op, const OpState&) {
+Status eval_select(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   const size_t width = static_cast<size_t>(op_util::fixed_last_dim(*ctx.model, input(op, 0)));
   const size_t seq = static_cast<size_t>(ctx.dims.seq);
   const size_t out_seq = static_cast<size_t>(ctx.dims.out_seq);
@@ -94,8 +92,8 @@ Status eval_select(const EvalContext& ctx, const fb::Op& op, const OpState&) {
 
 }  // namespace
 
-extern const OpRegistration kMeanPoolOp = {"MeanPool", verify_mean_pool, prepare, eval_mean_pool};
-extern const OpRegistration kL2NormalizeOp = {"L2Normalize", verify_l2, prepare, eval_l2};
-extern const OpRegistration kSelectTokensOp = {"SelectTokens", verify_select, prepare, eval_select};
+extern const OpRegistration kMeanPoolOp = {"MeanPool", verify_mean_pool, nullptr, nullptr, eval_mean_pool, nullptr};
+extern const OpRegistration kL2NormalizeOp = {"L2Normalize", verify_l2, nullptr, nullptr, eval_l2, nullptr};
+extern const OpRegistration kSelectTokensOp = {"SelectTokens", verify_select, nullptr, nullptr, eval_select, nullptr};
 
 }  // namespace edgeattn

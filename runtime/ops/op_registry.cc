@@ -1,5 +1,8 @@
 #include "runtime/ops/op_registry.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "runtime/model.h"
 #include "schema/edgeattn_generated.h"
 
@@ -35,6 +38,27 @@ const OpRegistration* find_op(uint16_t code) {
     case fb::OpCode::SelectTokens: return &kSelectTokensOp;
   }
   return nullptr;
+}
+
+OpStatePool::~OpStatePool() {
+  for (void* chunk : chunks_) std::free(chunk);
+}
+
+Result<void*> OpStatePool::allocate(size_t bytes) {
+  constexpr size_t kAlign = alignof(std::max_align_t);
+  bytes = (bytes + kAlign - 1) / kAlign * kAlign;
+  if (chunks_.empty() || chunk_size_ - used_ < bytes) {
+    const size_t size = std::max(bytes, kChunkBytes);  // a large state gets a chunk of its own
+    EA_RETURN_IF_ERROR(chunks_.reserve(chunks_.size() + 1, "the op state pool"));
+    void* chunk = std::calloc(1, size);
+    EA_ENSURE(chunk != nullptr, StatusCode::kOutOfMemory, "out of memory allocating %zu bytes of op state", size);
+    chunks_.try_push_back(chunk);  // reserved: cannot fail
+    chunk_size_ = size;
+    used_ = 0;
+  }
+  void* block = static_cast<uint8_t*>(chunks_.back()) + used_;
+  used_ += bytes;
+  return block;
 }
 
 namespace op_util {

@@ -1,56 +1,91 @@
-// Internal: the three phases of every op, looked up by OpCode.
+// Internal: the phases of every op, looked up by OpCode.
 //
 //   verify  (Model::load)       model-only checks: arity, dtypes, constant
 //                               shapes, options. A file that passes can be
 //                               prepared for any limits without crashing.
-//   prepare (Session::create)   checks against the session limits, creates
-//                               XNNPACK operators, requests persistent arena
-//                               bytes (KV cache, RoPE tables).
+//   prepare (Session::create)   checks against the session limits; makes the
+//                               op's own state (make_state), creates XNNPACK
+//                               operators, asks for persistent arena bytes
+//                               (KV cache, shared tables) and for scratch.
+//   bind    (Session::create)   the arena exists: resolve persistent
+//                               pointers in the state, fill tables.
 //   eval    (Session::invoke)   trusts everything above; only values that
 //                               come from the caller's data are checked
 //                               (token ids). Never allocates.
+//   release (~Session)          frees what the state owns (XNNPACK operators).
 //
-// One file per op family in runtime/ops/ implements these.
+// One file per op family in runtime/ops/ implements these. An op with
+// per-session state defines its own struct (e.g. AttentionState in
+// op_attention.cc, FullyConnectedState in op_fully_connected.h), makes it in
+// prepare with ctx.make_state<T>(record) and reads it in eval with
+// state_of<T>(record): the session stores only the generic OpRecord below
+// and never looks inside. TFLite Micro's per-op user_data is the model.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
+#include <type_traits>
 
 #include "kernels/kernels.h"
+#include "runtime/core/fallible_vector.h"
 #include "runtime/core/status.h"
+#include "runtime/session_plan.h"
 #include "runtime/tensor.h"
 
-struct xnn_operator;
 struct pthreadpool;
 
 namespace edgeattn {
 
 class Model;
+struct OpRegistration;
 
 namespace fb {
 struct Op;
 }
 
-// Per-op state made at prepare, used at eval. Plain data: the session owns
-// the XNNPACK operator and the arena bytes it points to.
-struct OpState {
-  xnn_operator* xnn = nullptr;      // FullyConnected; deleted with the session
-  size_t persistent_offset = 0;     // requested arena bytes (KV cache, ...)
-  size_t persistent_bytes = 0;
-  uint8_t* persistent = nullptr;    // resolved once the arena exists
-  int shared_index = -1;            // e.g. which RoPE table this op uses
-  size_t kv_max_batch = 0;          // Attention with a KV cache: its extents
-  size_t kv_context = 0;
-  KvDType kv_dtype = KvDType::kF32;  // and its storage
+// What the session keeps for every op of its method: made at prepare,
+// resolved at bind, read at eval.
+struct OpRecord {
+  const OpRegistration* reg = nullptr;  // the op's phases (set by the session)
+  // The op family's own state (e.g. AttentionState), made by prepare with
+  // PrepareContext::make_state; nullptr for ops without one. Lives in the
+  // session's OpStatePool; the family's release() frees what it owns.
+  void* state = nullptr;
   // Working memory needed only while this op runs (e.g. quantized
-  // activations); set by prepare, planned into the arena like an activation
-  // that lives for this one op, resolved before the first invoke.
+  // activations): sized by prepare, planned into the arena like an
+  // activation that lives for this one op, resolved at bind.
   size_t scratch_bytes = 0;
   uint8_t* scratch = nullptr;
-  size_t max_rows = 0;              // rows prepare() sized per-row scratch for
 };
 
-// Everything prepare() may consult or request.
+// The op's typed state in eval (the type it gave make_state).
+template <typename T>
+const T& state_of(const OpRecord& record) {
+  return *static_cast<const T*>(record.state);
+}
+
+// Prepare-time storage for the ops' states: zeroed blocks carved from
+// 4 KiB chunks, stable until the pool dies (with the session). Allocation
+// failures are kOutOfMemory.
+class OpStatePool {
+ public:
+  OpStatePool() = default;
+  ~OpStatePool();
+  OpStatePool(const OpStatePool&) = delete;
+  OpStatePool& operator=(const OpStatePool&) = delete;
+
+  // `bytes` zeroed bytes, aligned for any scalar type.
+  Result<void*> allocate(size_t bytes);
+
+ private:
+  static constexpr size_t kChunkBytes = 4096;
+  Vector<void*> chunks_;  // [chunks] each calloc'd
+  size_t chunk_size_ = 0;  // of the last chunk
+  size_t used_ = 0;        // bytes handed out from the last chunk
+};
+
+// Everything prepare() may consult or request, for one op at a time.
 struct PrepareContext {
   const Model* model = nullptr;
   DimValues max_dims;          // batch, seq, out_seq maxima
@@ -60,26 +95,36 @@ struct PrepareContext {
   KvDType kv_dtype = KvDType::kF32;  // storage of the KV cache (from SessionOptions::kv_dtype)
   // False for Session::plan(): size everything, create no XNNPACK operators.
   bool create_operators = true;
-  // Bytes of persistent arena requested so far (offsets are relative to the
-  // start of the persistent region). 64-byte aligned.
-  size_t persistent_bytes = 0;
-  size_t kv_cache_bytes = 0;   // the part of persistent_bytes that is KV cache
+  int op_index = 0;                       // the op being prepared
+  PersistentLayout* persistent = nullptr;  // the session's
+  OpStatePool* states = nullptr;           // the session's
 
-  size_t request_persistent(size_t bytes) {
-    size_t offset = persistent_bytes;
-    persistent_bytes += (bytes + 63) / 64 * 64;
-    return offset;
+  // Makes the op's state (value-initialized T) and records it in `record`.
+  // T must be trivially destructible: what it owns is freed by release().
+  template <typename T>
+  Result<T*> make_state(OpRecord* record) {
+    static_assert(std::is_trivially_destructible<T>::value, "op states are never destroyed; free in release()");
+    EA_ASSIGN_OR_RETURN(void* bytes, states->allocate(sizeof(T)));
+    static_assert(alignof(T) <= alignof(std::max_align_t), "the pool aligns for scalars only");
+    T* state = new (bytes) T();
+    record->state = state;
+    return state;
   }
+  Result<size_t> request_persistent(size_t bytes, PersistentKind kind) {
+    return persistent->request(bytes, kind, op_index);
+  }
+  Result<size_t> request_shared_persistent(const char* shared_kind, uint64_t key, size_t bytes, bool* owner) {
+    return persistent->request_shared(shared_kind, key, bytes, op_index, owner);
+  }
+};
 
-  // RoPE tables shared by every op with the same (rotary_dim, theta).
-  struct RopeTable {
-    int rotary_dim;
-    float theta;
-    size_t offset;  // persistent offset of [max_context, rotary_dim / 2, 2] floats
-  };
-  static constexpr int kMaxRopeTables = 8;
-  RopeTable rope_tables[kMaxRopeTables];
-  int rope_table_count = 0;
+// What bind() may use: the arena exists.
+struct BindContext {
+  uint8_t* arena = nullptr;  // start of the arena; persistent offsets count from here
+  int64_t max_context = 0;
+  const KernelTable* kernels = nullptr;
+
+  uint8_t* persistent(size_t offset) const { return arena + offset; }
 };
 
 // Everything eval() needs for one invoke.
@@ -95,11 +140,15 @@ struct EvalContext {
   float* f32(int index) const { return static_cast<float*>(tensor_data[index]); }
 };
 
+// An op family's phases. prepare, bind and release may be nullptr (nothing
+// to do); verify and eval may not.
 struct OpRegistration {
   const char* name;
   Status (*verify)(const Model& model, const fb::Op& op);
-  Status (*prepare)(PrepareContext& ctx, const fb::Op& op, OpState* state);
-  Status (*eval)(const EvalContext& ctx, const fb::Op& op, const OpState& state);
+  Status (*prepare)(PrepareContext& ctx, const fb::Op& op, OpRecord* record);
+  void (*bind)(const BindContext& ctx, const fb::Op& op, OpRecord& record);
+  Status (*eval)(const EvalContext& ctx, const fb::Op& op, const OpRecord& record);
+  void (*release)(OpRecord& record);
 };
 
 // nullptr for an unknown op code.

@@ -1,7 +1,7 @@
 // Rope: rotary position embedding of q or k, [B, S, H * Dh].
 // The (cos, sin) table is shared by every Rope op with the same rotary_dim
-// and theta, sized for the session's max context and filled once after the
-// arena exists (Session::create).
+// and theta, sized for the session's max context and filled once at bind,
+// after the arena exists (RopeState).
 #include <cstring>
 
 #include "kernels/kernels.h"
@@ -37,30 +37,39 @@ Status verify(const Model& model, const fb::Op& op) {
   return op_check::same_dims(model, input(op, 0), output(op, 0));
 }
 
-Status prepare(PrepareContext& ctx, const fb::Op& op, OpState* state) {
+// Each Rope op's state: the (cos, sin) table it reads, shared by every Rope
+// op with the same (rotary_dim, theta); the first of them fills it at bind.
+struct RopeState {
+  int rotary_dim = 0;
+  float theta = 0.0f;
+  size_t table_offset = 0;     // persistent, from the arena start
+  bool fills_table = false;    // this op asked first
+  const float* table = nullptr;  // resolved at bind: [max_context, rotary_dim / 2, 2]
+};
+
+Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   const fb::RopeOptions& o = *op.options_as_RopeOptions();
-  const int rd = rotary_dim(o);
-  for (int i = 0; i < ctx.rope_table_count; ++i) {
-    if (ctx.rope_tables[i].rotary_dim == rd && ctx.rope_tables[i].theta == o.theta()) {
-      state->shared_index = i;
-      state->persistent_offset = ctx.rope_tables[i].offset;
-      return Status::ok();
-    }
-  }
-  EA_ENSURE(ctx.rope_table_count < PrepareContext::kMaxRopeTables, StatusCode::kUnsupported,
-            "more than %d distinct RoPE configurations", PrepareContext::kMaxRopeTables);
-  const size_t bytes = static_cast<size_t>(ctx.max_context) * static_cast<size_t>(rd) * sizeof(float);
-  PrepareContext::RopeTable& t = ctx.rope_tables[ctx.rope_table_count];
-  t.rotary_dim = rd;
-  t.theta = o.theta();
-  t.offset = ctx.request_persistent(bytes);
-  state->shared_index = ctx.rope_table_count++;
-  state->persistent_offset = t.offset;
-  state->persistent_bytes = bytes;
+  EA_ASSIGN_OR_RETURN(RopeState* const state, ctx.make_state<RopeState>(record));
+  state->rotary_dim = rotary_dim(o);
+  state->theta = o.theta();
+  uint32_t theta_bits;
+  std::memcpy(&theta_bits, &state->theta, sizeof(theta_bits));
+  const uint64_t key = uint64_t{static_cast<uint32_t>(state->rotary_dim)} << 32 | theta_bits;
+  const size_t bytes = static_cast<size_t>(ctx.max_context) * static_cast<size_t>(state->rotary_dim) * sizeof(float);
+  EA_ASSIGN_OR_RETURN(state->table_offset, ctx.request_shared_persistent("rope", key, bytes, &state->fills_table));
   return Status::ok();
 }
 
-Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
+void bind(const BindContext& ctx, const fb::Op&, OpRecord& record) {
+  RopeState& state = *static_cast<RopeState*>(record.state);
+  float* table = reinterpret_cast<float*>(ctx.persistent(state.table_offset));
+  if (state.fills_table) {
+    fill_rope_table(static_cast<size_t>(ctx.max_context), static_cast<size_t>(state.rotary_dim), state.theta, table);
+  }
+  state.table = table;
+}
+
+Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   const fb::RopeOptions& o = *op.options_as_RopeOptions();
   const size_t width = static_cast<size_t>(o.n_heads()) * static_cast<size_t>(o.head_dim());
   const size_t seq = static_cast<size_t>(ctx.dims.seq);
@@ -68,18 +77,18 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpState& state) {
   const float* x = ctx.f32(input(op, 0));  // [B, S, H * Dh]
   float* y = ctx.f32(output(op, 0));        // [B, S, H * Dh]
   if (x != y) std::memcpy(y, x, total * sizeof(float));
-  const float* table = reinterpret_cast<const float*>(state.persistent);  // [max_context, rd / 2, 2]
+  const RopeState& state = state_of<RopeState>(record);
   const RopeStyle style = o.style() == fb::RopeStyle::Half ? RopeStyle::kHalf : RopeStyle::kInterleaved;
   for (int64_t b = 0; b < ctx.dims.batch; ++b) {
     ctx.kernels->f32_rope(y + static_cast<size_t>(b) * seq * width, seq, width, static_cast<size_t>(o.n_heads()),
-                          static_cast<size_t>(o.head_dim()), static_cast<size_t>(rotary_dim(o)),
-                          static_cast<size_t>(ctx.past), table, style);
+                          static_cast<size_t>(o.head_dim()), static_cast<size_t>(state.rotary_dim),
+                          static_cast<size_t>(ctx.past), state.table, style);
   }
   return Status::ok();
 }
 
 }  // namespace
 
-extern const OpRegistration kRopeOp = {"Rope", verify, prepare, eval};
+extern const OpRegistration kRopeOp = {"Rope", verify, prepare, bind, eval, nullptr};
 
 }  // namespace edgeattn

@@ -332,7 +332,7 @@ TEST_CASE("C API: session options: bad values, a caller arena (exact, too small,
   CHECK(contains(last_error(), "available: reference"));
   CHECK(s == nullptr);
   so = edgeattn_session_options_default();
-  so.graph = "no-such-graph";
+  so.method = "no-such-graph";
   CHECK(edgeattn_session_create(llama.handle, &so, &s) == EDGEATTN_INVALID_ARGUMENT);
   CHECK(contains(last_error(), "no-such-graph"));
   CHECK(edgeattn_session_create(nullptr, &so, &s) == EDGEATTN_INVALID_ARGUMENT);

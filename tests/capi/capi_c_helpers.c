@@ -78,3 +78,56 @@ edgeattn_status capi_session_greedy(const edgeattn_model* model, int steps, char
   edgeattn_session_destroy(session);
   return s;
 }
+
+/* The text generator's callback: appends each piece to a capi_text_sink. */
+typedef struct capi_text_sink {
+  char* text;
+  size_t capacity;
+  size_t* length;
+} capi_text_sink;
+
+static int sink_text(void* user, const char* piece, size_t len) {
+  capi_text_sink* sink = (capi_text_sink*)user;
+  append(sink->text, sink->capacity, sink->length, piece, len);
+  return 1; /* keep going */
+}
+
+edgeattn_status capi_text_generator_greedy(const edgeattn_model* model, int steps, char* text, size_t capacity,
+                                           size_t* length, edgeattn_stop_reason* stop_reason) {
+  edgeattn_text_generator_options o = edgeattn_text_generator_options_default();
+  edgeattn_generation_request r = edgeattn_generation_request_default();
+  edgeattn_generation_stats stats;
+  edgeattn_text_generator* gen = NULL;
+  capi_text_sink sink;
+  edgeattn_status s;
+  *length = 0;
+  text[0] = '\0';
+  *stop_reason = EDGEATTN_STOP_NONE;
+  sink.text = text;
+  sink.capacity = capacity;
+  sink.length = length;
+  o.max_context = steps + 1; /* BOS + every generated token */
+  o.prefill_chunk = 8;
+  r.max_tokens = steps;
+  r.on_text = sink_text;
+  r.user = &sink;
+  s = edgeattn_text_generator_create(model, &o, &gen);
+  if (s == EDGEATTN_OK) s = edgeattn_text_generator_generate(gen, "", 0, &r);
+  if (s == EDGEATTN_OK) s = edgeattn_text_generator_last_stats(gen, &stats);
+  if (s == EDGEATTN_OK) *stop_reason = stats.stop_reason;
+  edgeattn_text_generator_destroy(gen);
+  return s;
+}
+
+edgeattn_status capi_embedder_embed(const edgeattn_model* model, const char* const* texts, size_t count, float* out,
+                                    size_t out_len, size_t* dimension) {
+  edgeattn_embedder* embedder = NULL;
+  edgeattn_status s = edgeattn_embedder_create(model, NULL, &embedder);
+  *dimension = 0;
+  if (s == EDGEATTN_OK) {
+    *dimension = edgeattn_embedder_dimension(embedder);
+    s = edgeattn_embedder_embed(embedder, texts, NULL, count, out, out_len);
+  }
+  edgeattn_embedder_destroy(embedder);
+  return s;
+}

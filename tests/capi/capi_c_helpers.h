@@ -21,6 +21,20 @@ edgeattn_status capi_generator_greedy(const edgeattn_model* model, int steps, ch
 edgeattn_status capi_session_greedy(const edgeattn_model* model, int steps, char* text, size_t capacity,
                                     size_t* length);
 
+// Greedy text from an empty prompt (just BOS) with an
+// edgeattn_text_generator: at most `steps` tokens streamed through its
+// callback into text[0 .. *length) plus a NUL (truncated to capacity - 1);
+// *stop_reason says why it ended. Returns the first failing status.
+edgeattn_status capi_text_generator_greedy(const edgeattn_model* model, int steps, char* text, size_t capacity,
+                                           size_t* length, edgeattn_stop_reason* stop_reason);
+
+// Embeds `count` NUL-terminated texts with an edgeattn_embedder (default
+// options, lengths NULL) into out[count * dimension]; *dimension is set
+// first (the embed then fails with EDGEATTN_INVALID_ARGUMENT if out_len is
+// too small). Returns the first failing status.
+edgeattn_status capi_embedder_embed(const edgeattn_model* model, const char* const* texts, size_t count, float* out,
+                                    size_t out_len, size_t* dimension);
+
 #ifdef __cplusplus
 }
 #endif

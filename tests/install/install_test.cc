@@ -2,17 +2,23 @@
 // build into a fresh prefix, then tiny consumer projects (c_consumer/ in C,
 // cxx_consumer/ in C++) configured with find_package(edgeattn) and compiled
 // with `pkg-config --cflags --libs edgeattn`, each run on stories260K: greedy
-// generation from BOS must print llama2.c's published text exactly.
+// generation from BOS with the text generator task must print llama2.c's
+// published text exactly. Given MiniLM too, each ranks sentences with the
+// embedder task; the C++ one also prints the models' ModelInfo. The
+// installed include tree must hold only the public API: no flatc-generated
+// schema and no kernels/ header, in the tree or included by a header in it.
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <regex>
 #include <string>
 
 #include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 #include "tests/support/process.h"
 
-EDGEATTN_TEST_MODELS(kStories260K);
+EDGEATTN_TEST_MODELS(kStories260K, kMiniLM);
 
 namespace edgeattn {
 namespace {
@@ -63,6 +69,19 @@ const Installed& installed() {
   return inst;
 }
 
+// all-MiniLM-L6-v2 converted with the installed build's edgeattn-convert,
+// once per process (only the embedding checks need it).
+const std::string& encoder_model() {
+  static const std::string path = [] {
+    const std::string p = installed().dir + "/minilm.eatn";
+    Run c = run(testing::tool_path("edgeattn-convert") + " " + q(require_model("all-MiniLM-L6-v2")) + " -o " + q(p) +
+                " --quiet");
+    REQUIRE_MESSAGE(c.exit_code == 0, c.err);
+    return p;
+  }();
+  return path;
+}
+
 // Configures and builds consumer project `name` with CMake; returns its binary.
 std::string cmake_build(const std::string& name) {
   const Installed& i = installed();
@@ -100,13 +119,29 @@ void check_generates(const std::string& binary) {
   CHECK(r.out == i.expected);
 }
 
+// Runs a consumer with the embedding model too: the same text on stdout,
+// and the bread sentence ranked first for the bread query on stderr.
+Run check_tasks(const std::string& binary) {
+  const Installed& i = installed();
+  Run r = run(q(binary) + " " + q(i.model) + " " + std::to_string(kTokens) + " " + q(encoder_model()));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.out == i.expected);
+  const size_t first = r.err.find("rank 1: ");
+  REQUIRE_MESSAGE(first != std::string::npos, r.err);
+  const std::string best = r.err.substr(first, r.err.find('\n', first) - first);  // "rank 1: 0.6321 Knead the..."
+  CHECK_MESSAGE(best.find("Knead the dough") != std::string::npos, best);
+  CHECK(r.err.find("rank 3: ") != std::string::npos);
+  return r;
+}
+
 TEST_CASE("install: the prefix holds the C header, the C++ headers, the archives, the package and the .pc") {
   const Installed& i = installed();
   const fs::path inc = fs::path(i.prefix) / "include" / "edgeattn";
   CHECK(fs::exists(inc / "edgeattn.h"));
-  for (const char* h : {"runtime/model.h", "runtime/session.h", "runtime/generator.h", "runtime/sampler.h",
-                        "runtime/tensor.h", "runtime/core/status.h", "runtime/core/span.h",
-                        "runtime/tokenizer/tokenizer.h"}) {
+  for (const char* h : {"runtime/model.h", "runtime/model_info.h", "runtime/session.h", "runtime/generator.h",
+                        "runtime/sampler.h", "runtime/tensor.h", "runtime/core/status.h", "runtime/core/span.h",
+                        "runtime/tokenizer/tokenizer.h", "runtime/tasks/embedder.h",
+                        "runtime/tasks/text_generator.h"}) {
     CAPTURE(h);
     CHECK(fs::exists(inc / h));
   }
@@ -132,6 +167,42 @@ TEST_CASE("install: the prefix holds the C header, the C++ headers, the archives
   CHECK(fs::exists(libdir / "cmake" / "edgeattn" / "edgeattnConfigVersion.cmake"));
 }
 
+TEST_CASE("install: the include tree holds no schema, no generated header and no kernels header, nor includes one") {
+  const Installed& i = installed();
+  const fs::path inc = fs::path(i.prefix) / "include";
+  REQUIRE(fs::is_directory(inc));
+  size_t headers = 0;
+  // Any #include, quoted or angled, whose path names the schema, a
+  // flatc-generated header or the kernels.
+  const std::regex private_include(R"re(^\s*#\s*include\s*["<]([^">]*)[">])re");
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(inc)) {
+    const fs::path rel = fs::relative(e.path(), inc);
+    CAPTURE(rel.string());
+    for (const fs::path& part : rel) {
+      CHECK(part != "schema");
+      CHECK(part != "kernels");
+    }
+    const std::string name = e.path().filename().string();
+    CHECK(name.find("_generated.h") == std::string::npos);
+    CHECK(name.find("flatbuffers") == std::string::npos);
+    if (!e.is_regular_file()) continue;
+    ++headers;
+    std::ifstream in(e.path());
+    std::string line;
+    while (std::getline(in, line)) {
+      std::smatch m;
+      if (!std::regex_search(line, m, private_include)) continue;
+      const std::string included = m[1].str();
+      CAPTURE(included);
+      CHECK(included.rfind("schema/", 0) != 0);
+      CHECK(included.rfind("kernels/", 0) != 0);
+      CHECK(included.find("_generated.h") == std::string::npos);
+      CHECK(included.find("flatbuffers/") == std::string::npos);
+    }
+  }
+  CHECK(headers >= 12);
+}
+
 TEST_CASE("install: a C project with find_package(edgeattn) builds and generates the published text") {
   check_generates(cmake_build("c_consumer"));
 }
@@ -143,6 +214,20 @@ TEST_CASE("install: a C++ project with find_package(edgeattn) builds and generat
 TEST_CASE("install: C and C++ programs compiled with pkg-config generate the published text") {
   check_generates(pkg_config_build("c_consumer", EDGEATTN_C_COMPILER, "main.c", "-std=c99"));
   check_generates(pkg_config_build("cxx_consumer", EDGEATTN_CXX_COMPILER, "main.cc", "-std=c++17"));
+}
+
+TEST_CASE("install: the C consumer's embedder and the C++ consumer's Embedder rank the bread sentence first") {
+  const Run c = check_tasks(cmake_build("c_consumer"));
+  CHECK(c.err.find("low-level generator: same text") != std::string::npos);
+  const Run cxx = check_tasks(cmake_build("cxx_consumer"));
+  // ModelInfo of both models, as the C++ consumer prints it.
+  CHECK(cxx.err.find("model: LlamaDecoder, task text-generation, dtype fp32, vocab 512") != std::string::npos);
+  CHECK(cxx.err.find("model: BertEncoder, task embedding, dtype fp32") != std::string::npos);
+  CHECK(cxx.err.find("method forward: ") != std::string::npos);
+  CHECK(cxx.err.find("[batch, seq] i32") != std::string::npos);    // token ids
+  CHECK(cxx.err.find(", 512] f32") != std::string::npos);          // stories260K logits
+  CHECK(cxx.err.find("[batch, 384] f32") != std::string::npos);    // MiniLM embeddings
+  CHECK(cxx.err.find("256 tokens, stop max-tokens") != std::string::npos);
 }
 
 TEST_CASE("install: the C consumer reports the model through the C API") {

@@ -254,7 +254,7 @@ TEST_CASE("out-of-range tensor indices") {
     CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
                        m.graphs[0]->inputs[0] = static_cast<int32_t>(m.tensors.size());
                      }),
-                     StatusCode::kInvalidModel, "graph 'main': input tensor index");
+                     StatusCode::kInvalidModel, "method 'forward': input tensor index");
     CHECK_LOAD_ERROR(tiny_bert_bytes([](fb::ModelT& m) { m.graphs[0]->inputs[0] = -1; }), StatusCode::kInvalidModel,
                      "input tensor index -1 out of range");
   }

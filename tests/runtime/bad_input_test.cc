@@ -131,8 +131,8 @@ TEST_CASE("create-time limit errors give Statuses") {
     CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kOutOfRange, "exceeds the position table");
   }
   SUBCASE("no such graph") {
-    opts.graph = "decoder";
-    CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kInvalidArgument, "no graph 'decoder'");
+    opts.method = "decoder";
+    CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kInvalidArgument, "no method 'decoder'");
   }
   SUBCASE("kernels by name: every available name and 'auto' work, others list the available ones") {
     const char* names[16];

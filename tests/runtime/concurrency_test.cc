@@ -88,7 +88,7 @@ Outcome generate(const Model& model, const Job& job, const std::atomic<int>* sta
     out.error = "model has no tokenizer";
     return out;
   }
-  const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
+  const size_t vocab = static_cast<size_t>(model.info().vocab_size);
   SessionOptions so;
   so.max_seq = 16;
   so.max_context = 96;  // 200 tokens slide the context a few times

@@ -139,7 +139,7 @@ struct Run {
 Run generate(const Model& model, const SamplingOptions& sampling, int max_tokens, int context, ContextPolicy policy,
              const std::vector<int32_t>& prompt) {
   const Tokenizer& tok = *model.tokenizer();
-  const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
+  const size_t vocab = static_cast<size_t>(model.info().vocab_size);
   SessionOptions so;
   so.max_seq = 8;
   so.max_context = context;

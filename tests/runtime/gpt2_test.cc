@@ -58,10 +58,11 @@ double max_diff(const float* got, size_t first, size_t n) {
 
 TEST_CASE("GPT-2: the converted model is a GPT-2 decoder with a byte-level BPE tokenizer") {
   const Model& m = gpt2();
-  CHECK(m.fb().hparams()->architecture() == fb::Architecture::Gpt2Decoder);
-  CHECK(m.fb().hparams()->vocab_size() == 512);
+  CHECK(m.info().architecture == Architecture::kGpt2Decoder);
+  CHECK(m.info().task == Task::kTextGeneration);
+  CHECK(m.info().vocab_size == 512);
   REQUIRE(m.tokenizer() != nullptr);
-  CHECK(m.fb().tokenizer()->kind() == fb::TokenizerKind::ByteLevelBpe);
+  CHECK(m.info().tokenizer_kind == TokenizerKind::kByteLevelBpe);
 }
 
 // Tolerance 1e-4 (the issue's): a float32 run of the same numpy reference

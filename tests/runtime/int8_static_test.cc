@@ -282,7 +282,7 @@ double mean_nll(const std::vector<float>& logits, const std::vector<int32_t>& id
 TEST_CASE("stories260K int8-static: teacher-forced agreement and perplexity against fp32") {
   const Model& fp32 = testing::stories260k_from_llama2c();
   const Model& st = stories_static();
-  const size_t vocab = static_cast<size_t>(fp32.fb().hparams()->vocab_size());
+  const size_t vocab = static_cast<size_t>(fp32.info().vocab_size);
   const std::vector<int32_t> ids = story_ids(fp32);
   const std::vector<float> ref = all_logits(fp32, ids);
   const std::vector<float> got = all_logits(st, ids);

@@ -42,7 +42,7 @@ std::vector<Case> load_cases() {
 
 std::vector<int32_t> encode(const Model& model, const std::string& text) {
   EncodeOptions opts;
-  opts.max_tokens = static_cast<size_t>(model.fb().tokenizer()->max_length());
+  opts.max_tokens = static_cast<size_t>(model.info().tokenizer_max_length);
   std::vector<int32_t> ids;
   Status s = model.tokenizer()->encode(text, opts, &ids);
   REQUIRE_MESSAGE(s.is_ok(), s.message());
@@ -69,7 +69,7 @@ TEST_CASE("MiniLM: the model's tokenizer gives the ids of HF tokenizers on every
   const Model& model = testing::minilm();
   const std::vector<Case> cases = load_cases();
   REQUIRE(cases.size() >= 20);
-  CHECK(model.fb().tokenizer()->max_length() == 256);
+  CHECK(model.info().tokenizer_max_length == 256);
   bool saw_truncated = false;
   for (const Case& c : cases) {
     CAPTURE(c.text.substr(0, 60));

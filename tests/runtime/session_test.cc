@@ -24,7 +24,7 @@ namespace {
 
 // Greedy ids from BOS on an existing session.
 std::vector<int32_t> greedy_ids(Session& s, const Model& model, int steps) {
-  const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
+  const size_t vocab = static_cast<size_t>(model.info().vocab_size);
   std::vector<int32_t> out;
   int32_t token = model.tokenizer()->bos_id();
   s.reset();
@@ -134,7 +134,7 @@ TEST_CASE("options and requests outside the limits are refused with a Status") {
   bad.max_batch = 0;
   CHECK(Session::create(model, bad).status().code() == StatusCode::kInvalidArgument);
   SessionOptions no_graph;
-  no_graph.graph = "decoder";
+  no_graph.method = "decoder";
   auto missing = Session::create(model, no_graph);
   CHECK(missing.status().code() == StatusCode::kInvalidArgument);
   CHECK(std::string(missing.status().message()).find("'decoder'") != std::string::npos);

@@ -30,7 +30,7 @@ TEST_CASE("stories260K: 100,000 decode steps with a sliding window keep RSS flat
   counter::require_active();
   const Model& model = testing::stories260k_from_llama2c();
   const int steps = testing::quick_mode() ? 10000 : 100000;
-  const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
+  const size_t vocab = static_cast<size_t>(model.info().vocab_size);
 
   SamplingOptions sampling;
   sampling.temperature = 0.8f;

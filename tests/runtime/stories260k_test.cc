@@ -66,7 +66,7 @@ TEST_CASE("stories260K: an HF Llama folder (q/k rows permuted as HF does) conver
   const std::string dir = testing::temp_dir("stories260k_hf") + "/hf";
   convert::write_hf_llama_folder(dir, convert::Llama2cCheckpoint::open(bin));
   auto hf = testing::convert_and_load(dir, tok, testing::temp_dir("stories260k_hf_eatn") + "/model.eatn");
-  CHECK(hf->fb().producer()->source_format()->str() == "hf-safetensors");
+  CHECK(std::string(hf->info().source_format) == "hf-safetensors");
   const testing::GreedyRun a = greedy(testing::stories260k_from_llama2c(), 64);
   const testing::GreedyRun b = greedy(*hf, 64);
   CHECK(bit_identical(a.logits, b.logits));
@@ -116,7 +116,7 @@ TEST_CASE("stories260K: the reference table uses no XNNPACK and is thread-count 
 TEST_CASE("stories260K: chunked prefill with all positions matches step-by-step decoding") {
   const Model& model = testing::stories260k_from_llama2c();
   const testing::GreedyRun steps = greedy(model, 40);
-  const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
+  const size_t vocab = static_cast<size_t>(model.info().vocab_size);
   // The 40 tokens fed step by step: BOS, then each greedy choice but the last.
   std::vector<int32_t> ids = {model.tokenizer()->bos_id()};
   for (int t = 0; t + 1 < 40; ++t) ids.push_back(Sampler::argmax(&steps.logits[t * vocab], vocab));

@@ -11,7 +11,8 @@
 #include "runtime/generator.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
-#include "schema/edgeattn_generated.h"
+#include "runtime/tasks/embedder.h"
+#include "runtime/tasks/text_generator.h"
 #include "tests/support/alloc_interposer.h"
 #include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
@@ -114,7 +115,7 @@ TEST_CASE("stories260K: 100 prefill/decode invokes allocate nothing, 1 and 2 thr
 // context, so the context slides (reset + re-prefill) along the way.
 void generation_allocates_nothing(const Model& model, const SamplingOptions& sampling,
                                   KvCacheDType kv = KvCacheDType::kF32) {
-  const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
+  const size_t vocab = static_cast<size_t>(model.info().vocab_size);
   SessionOptions so;
   so.max_seq = 8;
   so.max_context = 48;
@@ -185,6 +186,59 @@ TEST_CASE("MiniLM: 100 encoder invokes with varying batch and lengths allocate n
   const Model& model = testing::minilm();
   SUBCASE("1 thread") { encoder_invokes(model, 1); }
   SUBCASE("2 threads") { encoder_invokes(model, 2); }
+}
+
+// The tasks' token entry points: after create(), no allocation (their text
+// entry points allocate inside the tokenizer only, which is documented).
+TEST_CASE("tasks: Embedder::embed_tokens and TextGenerator generate_tokens/chat_tokens allocate nothing") {
+  EmbedderOptions eo;
+  eo.max_batch = 3;
+  auto embedder = Embedder::create(testing::minilm(), eo);
+  REQUIRE_MESSAGE(embedder.is_ok(), embedder.status().message());
+  const std::vector<std::vector<int32_t>> fixture = testing::minilm_fixture_ids();
+  std::vector<Span<const int32_t>> rows;
+  for (const std::vector<int32_t>& r : fixture) rows.emplace_back(r.data(), r.size());
+  std::vector<float> out(rows.size() * (*embedder)->dimension());
+  Status es;
+  const size_t embed_allocs = allocations_during([&] {
+    for (int i = 0; i < 3 && es.is_ok(); ++i) {
+      es = (*embedder)->embed_tokens(Span<const Span<const int32_t>>(rows.data(), rows.size()),
+                                     Span<float>(out.data(), out.size()));
+    }
+  });
+  REQUIRE_MESSAGE(es.is_ok(), es.message());
+  CHECK(embed_allocs == 0);
+
+  TextGeneratorOptions go;
+  go.max_context = 64;
+  go.prefill_chunk = 8;
+  go.sampling.temperature = 0.8f;
+  go.sampling.top_p = 0.9f;
+  go.context_policy = ContextPolicy::kSlide;
+  auto generator = TextGenerator::create(testing::stories260k_from_llama2c(), go);
+  REQUIRE_MESSAGE(generator.is_ok(), generator.status().message());
+  struct Count {
+    static bool on_text(void* user, std::string_view piece) {
+      *static_cast<size_t*>(user) += piece.size();
+      return true;
+    }
+  };
+  size_t bytes = 0;
+  GenerationRequest r;
+  r.max_tokens = 100;  // past the 64-token context: slides too
+  r.on_text = &Count::on_text;
+  r.user = &bytes;
+  r.echo_prompt = true;
+  const int32_t prompt[5] = {1, 403, 407, 261, 378};
+  Status gs;
+  const size_t gen_allocs = allocations_during([&] {
+    gs = (*generator)->generate_tokens(Span<const int32_t>(prompt, 5), r);
+    if (gs.is_ok()) gs = (*generator)->chat_tokens(Span<const int32_t>(prompt + 1, 4), r);
+    if (gs.is_ok()) gs = (*generator)->generate_tokens(Span<const int32_t>(prompt, 5), r);
+  });
+  REQUIRE_MESSAGE(gs.is_ok(), gs.message());
+  CHECK(gen_allocs == 0);
+  CHECK(bytes > 0);
 }
 
 }  // namespace

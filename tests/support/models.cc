@@ -108,7 +108,7 @@ GreedyRun greedy_on(Result<std::unique_ptr<Session>> session, const Model& model
     return g;
   }
   const Tokenizer& tok = *model.tokenizer();
-  const size_t vocab = static_cast<size_t>(model.fb().hparams()->vocab_size());
+  const size_t vocab = static_cast<size_t>(model.info().vocab_size);
   int32_t token = tok.bos_id();
   for (int pos = 0; pos < steps; ++pos) {
     InvokeInput in;

@@ -30,7 +30,6 @@
 #include "runtime/model.h"
 #include "runtime/session.h"
 #include "runtime/tokenizer/tokenizer.h"
-#include "schema/edgeattn_generated.h"
 
 namespace {
 
@@ -82,7 +81,7 @@ int dump(const char* model_path, const char* out_path, int n, int threads, bool 
     std::fprintf(stderr, "edgeattn-logits-dump: model has no tokenizer\n");
     return 2;
   }
-  const bool encoder = model.fb().hparams()->architecture() == fb::Architecture::BertEncoder;
+  const bool encoder = model.info().architecture == Architecture::kBertEncoder;
   const std::string data = std::string(EDGEATTN_SOURCE_DIR) + (encoder ? "/data/eval/sentences.txt" : "/data/eval/stories.txt");
   bool ok = false;
   const std::string text = read_all(data, &ok);

@@ -51,9 +51,10 @@
 #include <unistd.h>
 
 #include "runtime/model.h"
+#include "runtime/sampler.h"
 #include "runtime/session.h"
+#include "runtime/tasks/embedder.h"
 #include "runtime/tokenizer/tokenizer.h"
-#include "schema/edgeattn_generated.h"
 
 #ifndef EDGEATTN_EVAL_DATA_DIR
 #define EDGEATTN_EVAL_DATA_DIR "data/eval"
@@ -64,13 +65,16 @@ namespace {
 using edgeattn::EncodeOptions;
 using edgeattn::InvokeInput;
 using edgeattn::Model;
+using edgeattn::ModelInfo;
+using edgeattn::Task;
+using edgeattn::architecture_name;
 using edgeattn::Result;
 using edgeattn::Session;
 using edgeattn::SessionOptions;
+using edgeattn::Span;
 using edgeattn::Status;
 using edgeattn::TensorView;
 using edgeattn::Tokenizer;
-namespace fb = edgeattn::fb;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kExitFailure = 1;
@@ -215,17 +219,15 @@ std::string json_string(std::string_view s) {
 }
 
 const char* producer_dtype(const Model& m) {
-  const fb::Producer* p = m.fb().producer();
-  return p != nullptr && p->dtype() != nullptr ? p->dtype()->c_str() : "?";
+  return m.info().dtype[0] != '\0' ? m.info().dtype : "?";
 }
 
 // Same vocabulary: same hparams vocab size and, when both have tokenizers,
 // the same kind and pieces.
 bool same_vocabulary(const Model& a, const Model& b, std::string* why) {
   char msg[160];
-  if (a.fb().hparams()->vocab_size() != b.fb().hparams()->vocab_size()) {
-    std::snprintf(msg, sizeof(msg), "vocab_size %d vs %d", a.fb().hparams()->vocab_size(),
-                  b.fb().hparams()->vocab_size());
+  if (a.info().vocab_size != b.info().vocab_size) {
+    std::snprintf(msg, sizeof(msg), "vocab_size %d vs %d", a.info().vocab_size, b.info().vocab_size);
     *why = msg;
     return false;
   }
@@ -260,39 +262,22 @@ struct EncoderResult {
   int max_tokens = 0;
 };
 
-// Embeddings of one batch, [batch, dim], into *out: the graph's pooled output,
-// or the mean over each row's valid tokens when the output is [B, S, D].
-Status embed_batch(Session& session, const InvokeInput& in, std::vector<double>* out, int64_t* dim) {
-  Status s = session.invoke(in);
-  if (!s.is_ok()) return s;
-  const TensorView v = session.output(0);
-  const float* data = v.f32();
-  *dim = v.dim(v.rank - 1);
-  out->assign(static_cast<size_t>(in.batch * *dim), 0.0);
-  if (v.rank == 2) {
-    for (int64_t i = 0; i < in.batch * *dim; ++i) (*out)[static_cast<size_t>(i)] = data[i];
-    return Status();
+// Cosine of two embeddings; two zero vectors agree (1), one zero vector does not (0).
+double agreement(const float* a, const float* b, size_t n) {
+  bool a_zero = true, b_zero = true;
+  for (size_t i = 0; i < n; ++i) {
+    a_zero &= a[i] == 0.0f;
+    b_zero &= b[i] == 0.0f;
   }
-  const int64_t seq = v.dim(1);
-  for (int b = 0; b < in.batch; ++b) {
-    const int len = in.lengths[b];
-    for (int t = 0; t < len; ++t) {
-      for (int64_t d = 0; d < *dim; ++d) (*out)[static_cast<size_t>(b * *dim + d)] += data[(b * seq + t) * *dim + d];
-    }
-    for (int64_t d = 0; d < *dim; ++d) (*out)[static_cast<size_t>(b * *dim + d)] /= std::max(1, len);
-  }
-  return Status();
+  return a_zero && b_zero ? 1.0 : edgeattn::Embedder::cosine(a, b, n);
 }
 
-double cosine_d(const double* a, const double* b, int64_t n) {
-  double dot = 0, na = 0, nb = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  if (na == 0 && nb == 0) return 1.0;
-  return dot / std::sqrt(na * nb + 1e-300);
+Result<std::unique_ptr<edgeattn::Embedder>> make_embedder(const Model& model, int max_tokens, int threads) {
+  edgeattn::EmbedderOptions o;
+  o.max_batch = kEncoderBatch;
+  o.max_tokens = max_tokens;
+  o.threads = threads;
+  return edgeattn::Embedder::create(model, o);
 }
 
 int run_encoder(const Model& ref, const Model& cand, const Args& a, EncoderResult* r, std::string* source) {
@@ -327,81 +312,56 @@ int run_encoder(const Model& ref, const Model& cand, const Args& a, EncoderResul
     return kExitUsage;
   }
 
-  int max_length = 0;
-  if (const fb::Tokenizer* t = ref.fb().tokenizer()) max_length = t->max_length();
-  if (max_length <= 0) max_length = ref.fb().hparams()->max_positions();
+  int max_length = ref.info().max_input_tokens();
   if (max_length <= 0) max_length = kDefaultMaxContext;
   if (a.max_tokens > 0) max_length = std::min(max_length, a.max_tokens);
   r->max_tokens = max_length;
-  EncodeOptions enc;
-  enc.max_tokens = static_cast<size_t>(max_length);
-  std::vector<std::vector<int32_t>> ids(sentences.size());
-  size_t longest = 1;
-  for (size_t i = 0; i < sentences.size(); ++i) {
-    Status s = tok->encode(sentences[i], enc, &ids[i]);
-    if (!s.is_ok()) return fail("encode", s);
-    longest = std::max(longest, ids[i].size());
-  }
-
-  SessionOptions opts;
-  opts.max_batch = kEncoderBatch;
-  opts.max_seq = static_cast<int>(longest);
-  opts.threads = a.threads;
-  Result<std::unique_ptr<Session>> ref_session = Session::create(ref, opts);
-  if (!ref_session.is_ok()) return fail("prepare reference", ref_session.status());
-  Result<std::unique_ptr<Session>> cand_session = Session::create(cand, opts);
-  if (!cand_session.is_ok()) return fail("prepare candidate", cand_session.status());
-
   // Batches of similar lengths waste less on padding; results do not depend
   // on the order (each row is masked to its own length).
+  EncodeOptions enc;
+  enc.max_tokens = static_cast<size_t>(max_length);
+  std::vector<size_t> lengths(sentences.size());
+  std::vector<int32_t> ids;
+  int longest = 1;
+  for (size_t i = 0; i < sentences.size(); ++i) {
+    Status s = tok->encode(sentences[i], enc, &ids);
+    if (!s.is_ok()) return fail("encode", s);
+    lengths[i] = ids.size();
+    longest = std::max(longest, static_cast<int>(ids.size()));
+  }
   std::vector<size_t> order(sentences.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return ids[x].size() < ids[y].size(); });
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return lengths[x] < lengths[y]; });
+  std::vector<std::string_view> sorted;
+  for (size_t i : order) sorted.push_back(sentences[i]);
 
-  const int32_t pad = tok->pad_id() >= 0 ? tok->pad_id() : 0;
-  double sum = 0;
-  std::vector<int32_t> padded;
-  std::vector<int32_t> lengths;
-  std::vector<double> e_ref, e_cand;
-  size_t worst_index = sentences.size();
-  for (size_t first = 0; first < sentences.size(); first += kEncoderBatch) {
-    const int batch = static_cast<int>(std::min<size_t>(kEncoderBatch, sentences.size() - first));
-    size_t seq = 1;
-    for (int b = 0; b < batch; ++b) seq = std::max(seq, ids[order[first + static_cast<size_t>(b)]].size());
-    padded.assign(static_cast<size_t>(batch) * seq, pad);
-    lengths.assign(static_cast<size_t>(batch), 0);
-    for (int b = 0; b < batch; ++b) {
-      const std::vector<int32_t>& row = ids[order[first + static_cast<size_t>(b)]];
-      std::copy(row.begin(), row.end(), padded.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(b) * seq));
-      lengths[static_cast<size_t>(b)] = static_cast<int32_t>(row.size());
-    }
-    InvokeInput in;
-    in.ids = padded.data();
-    in.batch = batch;
-    in.seq = static_cast<int>(seq);
-    in.lengths = lengths.data();
-    int64_t dim_ref = 0, dim_cand = 0;
-    Status s = embed_batch(**ref_session, in, &e_ref, &dim_ref);
-    if (!s.is_ok()) return fail("reference invoke", s);
-    s = embed_batch(**cand_session, in, &e_cand, &dim_cand);
-    if (!s.is_ok()) return fail("candidate invoke", s);
-    if (dim_ref != dim_cand) {
-      std::fprintf(stderr, "edgeattn-eval: embedding sizes differ: %lld vs %lld\n", static_cast<long long>(dim_ref),
-                   static_cast<long long>(dim_cand));
-      return kExitUsage;
-    }
-    for (int b = 0; b < batch; ++b) {
-      const double c = cosine_d(e_ref.data() + b * dim_ref, e_cand.data() + b * dim_ref, dim_ref);
-      sum += c;
-      const size_t index = order[first + static_cast<size_t>(b)];
-      // The worst sentence; on a tie, the one first in the file.
-      if (c < r->cosine_min || (c == r->cosine_min && index < worst_index)) {
-        r->cosine_min = c;
-        worst_index = index;
-      }
-    }
-    r->sentences += static_cast<size_t>(batch);
+  Result<std::unique_ptr<edgeattn::Embedder>> ref_e = make_embedder(ref, longest, a.threads);
+  if (!ref_e.is_ok()) return fail("prepare reference", ref_e.status());
+  Result<std::unique_ptr<edgeattn::Embedder>> cand_e = make_embedder(cand, longest, a.threads);
+  if (!cand_e.is_ok()) return fail("prepare candidate", cand_e.status());
+  const size_t dim = (*ref_e)->dimension();
+  if ((*cand_e)->dimension() != dim) {
+    std::fprintf(stderr, "edgeattn-eval: embedding sizes differ: %zu vs %zu\n", dim, (*cand_e)->dimension());
+    return kExitUsage;
   }
+  std::vector<float> e_ref(sorted.size() * dim), e_cand(sorted.size() * dim);
+  const Span<const std::string_view> texts(sorted.data(), sorted.size());
+  Status s = (*ref_e)->embed(texts, Span<float>(e_ref.data(), e_ref.size()));
+  if (!s.is_ok()) return fail("reference embed", s);
+  s = (*cand_e)->embed(texts, Span<float>(e_cand.data(), e_cand.size()));
+  if (!s.is_ok()) return fail("candidate embed", s);
+  double sum = 0;
+  size_t worst_index = sentences.size();
+  for (size_t k = 0; k < sorted.size(); ++k) {
+    const double c = agreement(&e_ref[k * dim], &e_cand[k * dim], dim);
+    sum += c;
+    // The worst sentence; on a tie, the one first in the file.
+    if (c < r->cosine_min || (c == r->cosine_min && order[k] < worst_index)) {
+      r->cosine_min = c;
+      worst_index = order[k];
+    }
+  }
+  r->sentences = sorted.size();
   r->cosine_mean = sum / static_cast<double>(r->sentences);
   r->worst_sentence = sentences[worst_index];
   return 0;
@@ -420,14 +380,6 @@ struct DecoderResult {
   size_t windows = 0;
   bool bos = false;
 };
-
-int32_t argmax(const float* x, int64_t n) {
-  int64_t best = 0;
-  for (int64_t i = 1; i < n; ++i) {
-    if (x[i] > x[best]) best = i;
-  }
-  return static_cast<int32_t>(best);
-}
 
 // log(sum(exp(x))) in double.
 double log_sum_exp(const float* x, int64_t n) {
@@ -476,7 +428,7 @@ int run_decoder(const Model& ref, const Model& cand, const Args& a, DecoderResul
   r->bos = bos >= 0;
   if (a.max_tokens > 0 && ids.size() > static_cast<size_t>(a.max_tokens)) ids.resize(static_cast<size_t>(a.max_tokens));
 
-  const int max_pos = std::min(ref.fb().hparams()->max_positions(), cand.fb().hparams()->max_positions());
+  const int max_pos = std::min(ref.info().max_positions, cand.info().max_positions);
   int context = a.context > 0 ? a.context : kDefaultMaxContext;
   if (max_pos > 0 && context > max_pos) {
     if (a.context > 0) {
@@ -510,7 +462,7 @@ int run_decoder(const Model& ref, const Model& cand, const Args& a, DecoderResul
   if (!cand_created.is_ok()) return fail("prepare candidate", cand_created.status());
   Session& rs = **ref_created;
   Session& cs = **cand_created;
-  const int64_t vocab = ref.fb().hparams()->vocab_size();
+  const int64_t vocab = ref.info().vocab_size;
 
   const bool progress = isatty(2) != 0;
   const size_t n_windows = r->bos ? (ids.size() + step - 1) / step : (ids.size() - 1 + step - 1) / step;
@@ -551,7 +503,7 @@ int run_decoder(const Model& ref, const Model& cand, const Args& a, DecoderResul
         const float* xr = lr.f32() + t * vocab;
         const float* xc = lc.f32() + t * vocab;
         const int32_t target = window[static_cast<size_t>(pos + t + 1)];
-        if (argmax(xr, vocab) == argmax(xc, vocab)) ++r->agree;
+        if (edgeattn::Sampler::argmax(xr, static_cast<size_t>(vocab)) == edgeattn::Sampler::argmax(xc, static_cast<size_t>(vocab))) ++r->agree;
         const double lse_r = log_sum_exp(xr, vocab);
         const double lse_c = log_sum_exp(xc, vocab);
         r->nll_reference += lse_r - xr[target];
@@ -595,11 +547,10 @@ int main(int argc, char** argv) {
   }
   const Model& ref = **ref_loaded;
   const Model& cand = **cand_loaded;
-  const fb::HyperParameters* hr = ref.fb().hparams();
-  const fb::HyperParameters* hc = cand.fb().hparams();
-  if (hr->architecture() != hc->architecture()) {
+  const ModelInfo& hr = ref.info();
+  if (hr.architecture != cand.info().architecture) {
     std::fprintf(stderr, "edgeattn-eval: the models have different architectures: %s (reference) vs %s (candidate)\n",
-                 fb::EnumNameArchitecture(hr->architecture()), fb::EnumNameArchitecture(hc->architecture()));
+                 architecture_name(hr.architecture), architecture_name(cand.info().architecture));
     return kExitUsage;
   }
   std::string why;
@@ -607,9 +558,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "edgeattn-eval: the models have different vocabularies: %s\n", why.c_str());
     return kExitUsage;
   }
-  const char* arch = fb::EnumNameArchitecture(hr->architecture());
+  const char* arch = architecture_name(hr.architecture);
   std::string source;
-  const bool encoder = hr->architecture() == fb::Architecture::BertEncoder;
+  const bool encoder = hr.task == Task::kEmbedding;
   const bool decoder = ref.is_decoder();
   if (!encoder && !decoder) {
     std::fprintf(stderr, "edgeattn-eval: architecture '%s' is not supported (BertEncoder, LlamaDecoder, Gpt2Decoder)\n",

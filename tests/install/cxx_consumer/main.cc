@@ -1,69 +1,120 @@
 // A C++ program built against an installed edgeattn (tests/install).
 //
-//   cxx_consumer MODEL.eatn MAX_TOKENS
+//   cxx_consumer MODEL.eatn MAX_TOKENS [EMBEDDING_MODEL.eatn]
 //
-// Greedy generation from BOS through the C++ API (Model, Session,
-// Generator): the text on stdout (one newline at the end), facts on stderr.
+// Uses only the installed public headers: ModelInfo (what each model is:
+// architecture, task, dtype, methods with their inputs and outputs, on
+// stderr), the TextGenerator task (greedy generation from an empty prompt:
+// the text on stdout, one newline at the end) and, given a second model, the
+// Embedder task (a query against three sentences: the ranking by cosine on
+// stderr, best first).
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-#include "runtime/generator.h"
 #include "runtime/model.h"
-#include "runtime/session.h"
+#include "runtime/model_info.h"
+#include "runtime/tasks/embedder.h"
+#include "runtime/tasks/text_generator.h"
+
+namespace {
+
+using namespace edgeattn;
+
+int fail(const char* what, const Status& s) {
+  std::fprintf(stderr, "cxx_consumer: %s: %s: %s\n", what, status_code_name(s.code()), s.message());
+  return 1;
+}
+
+// "[batch, seq] i32" from a TensorInfo's symbolic dims.
+void print_tensor(const char* role, const TensorInfo& t) {
+  static const char* const kDimNames[] = {"", "batch", "seq", "out_seq"};
+  std::fprintf(stderr, "    %s %s [", role, t.name);
+  for (int i = 0; i < t.rank; ++i) {
+    const DimSpec& d = t.dims[i];
+    if (d.kind == DimKind::kFixed) {
+      std::fprintf(stderr, "%s%lld", i > 0 ? ", " : "", static_cast<long long>(d.value));
+    } else {
+      std::fprintf(stderr, "%s%s", i > 0 ? ", " : "", kDimNames[static_cast<int>(d.kind)]);
+    }
+  }
+  std::fprintf(stderr, "] %s\n", dtype_name(t.dtype));
+}
+
+void print_info(const ModelInfo& info) {
+  std::fprintf(stderr, "model: %s, task %s, dtype %s, vocab %d, max_positions %d, tokenizer %s, %zu weight bytes\n",
+               architecture_name(info.architecture), task_name(info.task), info.dtype, info.vocab_size,
+               info.max_positions, info.has_tokenizer ? "yes" : "no", info.weight_bytes);
+  for (const MethodInfo& m : info.methods) {
+    std::fprintf(stderr, "  method %s: %zu ops\n", m.name, m.op_count);
+    for (const TensorInfo& t : m.inputs) print_tensor("input", t);
+    for (const TensorInfo& t : m.outputs) print_tensor("output", t);
+  }
+}
+
+bool print_piece(void*, std::string_view piece) {
+  std::fwrite(piece.data(), 1, piece.size(), stdout);
+  return true;
+}
+
+int generate(const Model& model, int max_tokens) {
+  TextGeneratorOptions o;                // greedy
+  o.max_context = max_tokens + 1;        // BOS + every generated token
+  o.prefill_chunk = 16;
+  Result<std::unique_ptr<TextGenerator>> gen = TextGenerator::create(model, o);
+  if (!gen.is_ok()) return fail("text generator", gen.status());
+  GenerationRequest r;
+  r.max_tokens = max_tokens;
+  r.on_text = print_piece;
+  const Status s = (*gen)->generate("", r);  // just BOS
+  if (!s.is_ok()) return fail("generate", s);
+  std::fputc('\n', stdout);
+  const GenerationStats& st = (*gen)->last_stats();
+  std::fprintf(stderr, "%d tokens, stop %s; arena %zu bytes\n", st.generated, stop_reason_name(st.stop_reason),
+               (*gen)->session().memory().arena_bytes);
+  return 0;
+}
+
+int rank_sentences(const Model& model) {
+  const std::string_view texts[4] = {"How do I bake bread?", "The stock market fell today.",
+                                     "Knead the dough and let it rise before baking.", "My cat sleeps all day."};
+  Result<std::unique_ptr<Embedder>> e = Embedder::create(model, EmbedderOptions());
+  if (!e.is_ok()) return fail("embedder", e.status());
+  const size_t d = (*e)->dimension();
+  std::vector<float> rows(4 * d);
+  const Status s = (*e)->embed(Span<const std::string_view>(texts, 4), Span<float>(rows.data(), rows.size()));
+  if (!s.is_ok()) return fail("embed", s);
+  std::vector<std::pair<double, int>> ranked;
+  for (int i = 1; i < 4; ++i) ranked.emplace_back(Embedder::cosine(&rows[0], &rows[i * d], d), i);
+  std::sort(ranked.rbegin(), ranked.rend());
+  std::fprintf(stderr, "query: %.*s (dimension %zu)\n", static_cast<int>(texts[0].size()), texts[0].data(), d);
+  for (size_t i = 0; i < ranked.size(); ++i) {
+    const std::string_view t = texts[ranked[i].second];
+    std::fprintf(stderr, "rank %zu: %.4f %.*s\n", i + 1, ranked[i].first, static_cast<int>(t.size()), t.data());
+  }
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace edgeattn;
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: cxx_consumer MODEL.eatn MAX_TOKENS\n");
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: cxx_consumer MODEL.eatn MAX_TOKENS [EMBEDDING_MODEL.eatn]\n");
     return 2;
   }
-  const int max_tokens = std::atoi(argv[2]);
   Result<std::unique_ptr<Model>> model = Model::load_file(argv[1]);
-  if (!model.is_ok()) {
-    std::fprintf(stderr, "cxx_consumer: load: %s\n", model.status().message());
-    return 1;
+  if (!model.is_ok()) return fail("load", model.status());
+  print_info((*model)->info());
+  if (const int rc = generate(**model, std::atoi(argv[2]))) return rc;
+  if (argc == 4) {
+    Result<std::unique_ptr<Model>> encoder = Model::load_file(argv[3]);
+    if (!encoder.is_ok()) return fail("load", encoder.status());
+    print_info((*encoder)->info());
+    if (const int rc = rank_sentences(**encoder)) return rc;
   }
-  const Tokenizer* tok = (*model)->tokenizer();
-  if (tok == nullptr) {
-    std::fprintf(stderr, "cxx_consumer: the model has no tokenizer\n");
-    return 1;
-  }
-  const size_t vocab = static_cast<size_t>(tok->vocab_size());
-  GenerateOptions go;  // greedy
-  go.max_tokens = max_tokens;
-  const std::vector<int32_t> stops = {tok->eos_id(), tok->bos_id()};
-  go.stop_ids = Span<const int32_t>(stops.data(), stops.size());
-  SessionOptions so;
-  so.max_context = max_tokens + 1;  // BOS + every generated token
-  so.max_seq = so.max_context < 16 ? so.max_context : 16;
-  so.scratch_bytes = Generator::scratch_bytes(vocab, static_cast<size_t>(so.max_context), go.sampling);
-  Result<std::unique_ptr<Session>> session = Session::create(**model, so);
-  if (!session.is_ok()) {
-    std::fprintf(stderr, "cxx_consumer: session: %s\n", session.status().message());
-    return 1;
-  }
-  Generator gen(**session, vocab, go);
-  std::vector<int32_t> prompt;
-  Status s = tok->encode("", EncodeOptions(), &prompt);  // just BOS
-  if (s.is_ok()) s = gen.append(Span<const int32_t>(prompt.data(), prompt.size()));
-  int32_t prev = prompt.empty() ? -1 : prompt.back();
-  while (s.is_ok() && !gen.finished()) {
-    int32_t next = 0;
-    s = gen.step(&next);
-    if (!s.is_ok() || gen.stopped()) break;
-    const std::string_view piece = tok->decode_piece(prev, next);
-    std::fwrite(piece.data(), 1, piece.size(), stdout);
-    prev = next;
-  }
-  if (!s.is_ok()) {
-    std::fprintf(stderr, "cxx_consumer: generate: %s\n", s.message());
-    return 1;
-  }
-  std::fputc('\n', stdout);
-  std::fprintf(stderr, "%d tokens; arena %zu bytes, %zu weight bytes\n", gen.generated(),
-               (*session)->memory().arena_bytes, (*model)->weight_bytes());
   return 0;
 }

@@ -1,0 +1,112 @@
+// ModelInfo: what a loaded model is, as plain values.
+//
+// Everything a front-end needs to size a session and choose what to do with
+// a model — its architecture and task, vocabulary, context length, pooling,
+// tokenizer, storage dtype, sizes, and its methods (named entry graphs) with
+// the shapes and dtypes of their inputs and outputs — without the file's
+// FlatBuffers types, which are not part of the installed API.
+//
+// A ModelInfo is filled once at load and lives inside the Model: its strings
+// and spans point into the Model (and its file bytes) and must not outlive it.
+//
+// Example:
+//   const ModelInfo& info = model->info();
+//   if (info.task != Task::kEmbedding) return usage("embed needs an encoder");
+//   printf("%s, %s, %d layers, vocab %d, %zu weight bytes\n", architecture_name(info.architecture),
+//          info.dtype, info.n_layers, info.vocab_size, info.weight_bytes);
+//   for (const MethodInfo& m : info.methods) printf("method %s: %zu ops\n", m.name, m.op_count);
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/core/span.h"
+#include "runtime/tensor.h"
+#include "runtime/tokenizer/tokenizer.h"
+
+namespace edgeattn {
+
+// The model family, as the converter recorded it. The graph is what runs;
+// this says which tasks and defaults apply.
+enum class Architecture : uint8_t {
+  kUnknown = 0,
+  kBertEncoder = 1,        // BERT-style encoder, pooled into sentence embeddings
+  kLlamaDecoder = 2,       // Llama-family decoder LM
+  kGpt2Decoder = 3,        // GPT-2-family decoder LM
+  kEncoderDecoder = 4,     // e.g. Whisper: "encode" and "decode" methods
+  kVisionTransformer = 5,  // transformers over image patches
+};
+
+// What the model is for: which task class of runtime/tasks/ runs it.
+enum class Task : uint8_t {
+  kUnknown = 0,
+  kEmbedding = 1,       // text -> one vector per text (Embedder)
+  kTextGeneration = 2,  // text -> more text, autoregressively (TextGenerator)
+};
+
+// How an encoder's token states become one vector per text.
+enum class Pooling : uint8_t { kNone = 0, kMean = 1, kCls = 2 };
+
+// "BertEncoder", "LlamaDecoder", ...; "Unknown" for values out of range.
+const char* architecture_name(Architecture architecture);
+// "embedding", "text-generation", "unknown".
+const char* task_name(Task task);
+// "none", "mean", "cls".
+const char* pooling_name(Pooling pooling);
+
+// One named entry graph. Inputs and outputs are described as in the file:
+// activations have symbolic dims (batch, seq, out_seq) resolved per invoke.
+struct MethodInfo {
+  const char* name = "";           // e.g. "forward"
+  Span<const TensorInfo> inputs;   // e.g. token ids [batch, seq] i32
+  Span<const TensorInfo> outputs;  // e.g. logits [batch, out_seq, vocab] f32
+  size_t op_count = 0;
+};
+
+struct ModelInfo {
+  Architecture architecture = Architecture::kUnknown;
+  Task task = Task::kUnknown;
+
+  // Hyper-parameters as converted (0 when the file does not say).
+  int32_t vocab_size = 0;
+  int32_t hidden_size = 0;
+  int32_t intermediate_size = 0;
+  int32_t n_layers = 0;
+  int32_t n_heads = 0;
+  int32_t n_kv_heads = 0;
+  int32_t head_dim = 0;
+  int32_t max_positions = 0;  // longest context the model was trained for
+  Pooling pooling = Pooling::kNone;
+  bool normalize_embeddings = false;
+
+  // The tokenizer stored in the file, if any (Model::tokenizer() runs it).
+  bool has_tokenizer = false;
+  TokenizerKind tokenizer_kind = TokenizerKind::kWordPiece;
+  int32_t tokenizer_max_length = 0;  // truncation the model was trained with; 0: none
+
+  // Longest token sequence one input may have: tokenizer_max_length if set,
+  // else max_positions (0 if neither is known).
+  int32_t max_input_tokens() const { return tokenizer_max_length > 0 ? tokenizer_max_length : max_positions; }
+
+  // Storage of the weights as the converter wrote them: "fp32", "fp16",
+  // "int8", "int8-static", or "" when the file does not say.
+  const char* dtype = "";
+  // Who wrote the file and from what ("" when absent).
+  const char* producer = "";        // "edgeattn-convert"
+  const char* producer_version = "";
+  const char* source = "";          // path or name of what was converted
+  const char* source_format = "";   // "hf-safetensors", "gguf", "llama2c"
+  uint32_t format_major = 0;
+  uint32_t format_minor = 0;
+
+  size_t file_size = 0;     // bytes of the .eatn
+  size_t weight_bytes = 0;  // bytes of all constant tensors, as stored
+  size_t tensor_count = 0;  // constants and activations of every method
+
+  Span<const MethodInfo> methods;  // in file order; the first is the default
+
+  // The method called `name`, or nullptr.
+  const MethodInfo* find_method(const char* name) const;
+};
+
+}  // namespace edgeattn

@@ -1,0 +1,30 @@
+// Internal: the state of a FullyConnected op, shared by its two files
+// (op_fully_connected.cc: f32, f16, dynamic int8; fc_int8_static.cc:
+// int8-static). Made at prepare, read at eval, released with the session.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+struct xnn_operator;
+
+namespace edgeattn {
+
+// Which kernel runs the op, chosen once at prepare.
+enum class FcPath : uint8_t {
+  kOwnKernel,  // kernels/: f16 or i8 weights read in place, or the reference table's f32_gemm
+  kXnnF32,     // XNNPACK f32 fully connected (packed copy of W)
+  kXnnF16,     // XNNPACK f16 fully connected (CPUs with fp16 arithmetic)
+  kStaticQc8,  // XNNPACK qc8 1x1 convolution with static activation scales (fc_int8_static.h)
+};
+
+struct FullyConnectedState {
+  FcPath path = FcPath::kOwnKernel;
+  // The XNNPACK paths' operator, owned: deleted by the op's release().
+  // nullptr in Session::plan(), which creates no operators.
+  xnn_operator* xnn = nullptr;
+  // Rows the op scratch is sized for: the input's rows at the session maxima.
+  size_t max_rows = 0;
+};
+
+}  // namespace edgeattn

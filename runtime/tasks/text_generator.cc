@@ -1,0 +1,196 @@
+#include "runtime/tasks/text_generator.h"
+
+#include <chrono>
+#include <new>
+
+namespace edgeattn {
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+const char* stop_reason_name(StopReason reason) {
+  switch (reason) {
+    case StopReason::kNone: return "none";
+    case StopReason::kStopToken: return "stop-token";
+    case StopReason::kMaxTokens: return "max-tokens";
+    case StopReason::kContextFull: return "context-full";
+    case StopReason::kCallback: return "callback";
+  }
+  return "none";
+}
+
+TextGenerator::~TextGenerator() = default;
+
+size_t TextGenerator::default_stop_ids(const Tokenizer& tokenizer, int32_t out[2]) {
+  size_t n = 0;
+  if (tokenizer.eos_id() >= 0) out[n++] = tokenizer.eos_id();
+  // llama2.c-style models end a story with BOS: stop there too.
+  if (tokenizer.bos_id() >= 0 && tokenizer.bos_id() != tokenizer.eos_id()) out[n++] = tokenizer.bos_id();
+  return n;
+}
+
+// The checks of create() and plan(), and the session they size: prefill in
+// chunks of prefill_chunk, a KV cache of max_context positions, the
+// generator's sampling scratch and token history in the arena.
+Status TextGenerator::session_options_for(const Model& model, const TextGeneratorOptions& options,
+                                          SessionOptions* so) {
+  const ModelInfo& info = model.info();
+  EA_ENSURE(info.task == Task::kTextGeneration && model.tokenizer() != nullptr, StatusCode::kInvalidArgument,
+            "TextGenerator needs a text-generation model with a tokenizer; this one is %s (task %s)%s",
+            architecture_name(info.architecture), task_name(info.task),
+            model.tokenizer() == nullptr ? " without a tokenizer" : "");
+  const int context = options.max_context > 0 ? options.max_context : info.max_positions;
+  EA_ENSURE(context >= 1, StatusCode::kInvalidArgument,
+            "max_context %d: set it, the model does not give its max_positions", options.max_context);
+  EA_ENSURE(info.max_positions <= 0 || context <= info.max_positions, StatusCode::kInvalidArgument,
+            "max_context %d exceeds the model's max_positions %d", context, info.max_positions);
+  EA_ENSURE(options.prefill_chunk >= 1, StatusCode::kInvalidArgument, "prefill_chunk %d must be positive",
+            options.prefill_chunk);
+  so->max_seq = context < options.prefill_chunk ? context : options.prefill_chunk;
+  so->max_context = context;
+  so->threads = options.threads;
+  so->kernels = options.kernels;
+  so->kv_dtype = options.kv_dtype;
+  so->arena = options.arena;
+  so->scratch_bytes = Generator::scratch_bytes(static_cast<size_t>(info.vocab_size), static_cast<size_t>(context),
+                                               options.sampling);
+  return Status::ok();
+}
+
+Result<MemoryStats> TextGenerator::plan(const Model& model, const TextGeneratorOptions& options) {
+  SessionOptions so;
+  EA_RETURN_IF_ERROR(session_options_for(model, options, &so));
+  return Session::plan(model, so);
+}
+
+Result<std::unique_ptr<TextGenerator>> TextGenerator::create(const Model& model, const TextGeneratorOptions& options) {
+  SessionOptions so;
+  EA_RETURN_IF_ERROR(session_options_for(model, options, &so));
+  std::unique_ptr<TextGenerator> g(new (std::nothrow) TextGenerator());
+  EA_ENSURE(g != nullptr, StatusCode::kOutOfMemory, "out of memory allocating the TextGenerator");
+  g->model_ = &model;
+  g->tokenizer_ = model.tokenizer();
+  g->max_context_ = static_cast<int>(so.max_context);
+  EA_ASSIGN_OR_RETURN(g->session_, Session::create(model, so));
+  GenerateOptions& go = g->generate_options_;
+  go.sampling = options.sampling;
+  go.stop_ids = Span<const int32_t>(g->stop_ids_, default_stop_ids(*g->tokenizer_, g->stop_ids_));
+  go.context_policy = options.context_policy;
+  go.slide_keep = options.slide_keep;
+  g->new_context();
+  EA_RETURN_IF_ERROR(g->generator_->status());
+  return g;
+}
+
+void TextGenerator::new_context() {
+  session_->reset();
+  generator_.emplace(*session_, static_cast<size_t>(model_->info().vocab_size), generate_options_);
+  turns_ = 0;
+}
+
+void TextGenerator::reset() { new_context(); }
+
+Span<const int32_t> TextGenerator::context() const { return generator_->context(); }
+
+Status TextGenerator::encode(std::string_view text, bool first_turn) {
+  EncodeOptions enc;
+  enc.add_special_tokens = first_turn;  // BOS only at the start of a context
+  EA_RETURN_IF_ERROR(tokenizer_->encode(text, enc, &ids_));
+  // GPT-2 vocabularies have no BOS: an empty prompt starts from <|endoftext|>.
+  if (ids_.empty() && first_turn) {
+    EA_ENSURE(tokenizer_->eos_id() >= 0, StatusCode::kInvalidArgument,
+              "empty prompt and the tokenizer has neither BOS nor EOS to start from");
+    ids_.push_back(tokenizer_->eos_id());
+  }
+  return Status::ok();
+}
+
+Status TextGenerator::generate(std::string_view prompt, const GenerationRequest& request) {
+  EA_RETURN_IF_ERROR(encode(prompt, /*first_turn=*/true));
+  return run(Span<const int32_t>(ids_.data(), ids_.size()), /*new_context=*/true, request);
+}
+
+Status TextGenerator::generate_tokens(Span<const int32_t> prompt, const GenerationRequest& request) {
+  return run(prompt, /*new_context=*/true, request);
+}
+
+Status TextGenerator::chat(std::string_view text, const GenerationRequest& request) {
+  EA_RETURN_IF_ERROR(encode(text, /*first_turn=*/turns_ == 0));
+  return run(Span<const int32_t>(ids_.data(), ids_.size()), /*new_context=*/false, request);
+}
+
+Status TextGenerator::chat_tokens(Span<const int32_t> tokens, const GenerationRequest& request) {
+  return run(tokens, /*new_context=*/false, request);
+}
+
+Status TextGenerator::run(Span<const int32_t> tokens, bool new_context, const GenerationRequest& request) {
+  stats_.prompt_tokens = tokens.size();
+  stats_.generated = 0;
+  stats_.decode_steps = 0;
+  stats_.prefill_ms = stats_.decode_ms = 0;
+  stats_.stop_reason = StopReason::kNone;
+  EA_ENSURE(!tokens.empty(), StatusCode::kInvalidArgument, "nothing to feed: the prompt has no tokens");
+  EA_ENSURE(request.max_tokens >= 1, StatusCode::kInvalidArgument, "max_tokens %d must be positive",
+            request.max_tokens);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    EA_ENSURE(tokens[i] >= 0 && tokens[i] < model_->info().vocab_size, StatusCode::kInvalidArgument,
+              "token %zu is id %d, outside the vocabulary [0, %d)", i, tokens[i], model_->info().vocab_size);
+  }
+  if (new_context) this->new_context();
+  generator_->set_max_tokens(request.max_tokens);
+  const auto t_prefill = std::chrono::steady_clock::now();
+  Status s = generator_->append(tokens);
+  stats_.prefill_ms = ms_since(t_prefill);
+  stats_.context_tokens = generator_->context().size();
+  stats_.slides = generator_->slides();
+  EA_RETURN_IF_ERROR(s);
+  ++turns_;
+  if (request.echo_prompt && request.on_text != nullptr && new_context) {
+    for (size_t i = 1; i < tokens.size(); ++i) {
+      if (!request.on_text(request.user, tokenizer_->decode_piece(tokens[i - 1], tokens[i]))) {
+        stats_.stop_reason = StopReason::kCallback;
+        return Status::ok();
+      }
+    }
+  }
+  return sample_reply(tokens[tokens.size() - 1], request);
+}
+
+// Samples until the generator finishes or the callback declines, streaming
+// each token's text.
+Status TextGenerator::sample_reply(int32_t prev, const GenerationRequest& request) {
+  const auto t_decode = std::chrono::steady_clock::now();
+  StopReason reason = StopReason::kNone;
+  Status s;
+  while (!generator_->finished()) {
+    int32_t next = 0;
+    s = generator_->step(&next);
+    if (!s.is_ok()) break;
+    if (generator_->stopped()) {
+      reason = StopReason::kStopToken;
+      break;
+    }
+    if (request.on_text != nullptr && !request.on_text(request.user, tokenizer_->decode_piece(prev, next))) {
+      reason = StopReason::kCallback;
+      break;
+    }
+    prev = next;
+  }
+  if (s.is_ok() && reason == StopReason::kNone) {
+    reason = generator_->generated() >= request.max_tokens ? StopReason::kMaxTokens : StopReason::kContextFull;
+  }
+  stats_.decode_ms = ms_since(t_decode);
+  stats_.generated = generator_->generated();
+  // The first sampled token comes from the prefill's logits.
+  stats_.decode_steps = stats_.generated > 0 ? static_cast<size_t>(stats_.generated - 1) : 0;
+  stats_.context_tokens = generator_->context().size();
+  stats_.slides = generator_->slides();
+  stats_.stop_reason = s.is_ok() ? reason : StopReason::kNone;
+  return s;
+}
+
+}  // namespace edgeattn
