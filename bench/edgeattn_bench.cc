@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "bench/bench_report.h"
+#include "tools/cli/cli.h"
 #include "runtime/model.h"
 #include "runtime/platform.h"
 #include "runtime/sampler.h"
@@ -72,7 +73,7 @@ constexpr const char* kPromptText =
     "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her "
     "friends. ";
 
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+using edgeattn::cli::ms_since;
 
 void usage() {
   std::fprintf(stderr,
@@ -81,10 +82,7 @@ void usage() {
                "                      [--kernels NAME]          (a kernel table, e.g. avx2; default: the best for this CPU)\n");
 }
 
-int fail(const char* what, const Status& s) {
-  std::fprintf(stderr, "edgeattn-bench: %s: %s\n", what, s.message());
-  return 1;
-}
+int fail(const char* what, const Status& s) { return edgeattn::cli::fail("edgeattn-bench", what, s, 1); }
 
 struct Args {
   const char* model = nullptr;
@@ -152,14 +150,7 @@ void print_profile(const Session& session, BenchReport* r) {
 
 // Strict positive int: the whole string must be digits, in [1, 1 << 20].
 bool parse_positive(const char* flag, const char* s, int* out) {
-  char* end = nullptr;
-  const long v = std::strtol(s, &end, 10);
-  if (end == s || *end != '\0' || v < 1 || v > (1L << 20)) {
-    std::fprintf(stderr, "edgeattn-bench: %s wants a positive integer, got '%s'\n", flag, s);
-    return false;
-  }
-  *out = static_cast<int>(v);
-  return true;
+  return edgeattn::cli::parse_int("edgeattn-bench", flag, s, 1, 1L << 20, out);
 }
 
 bool parse_args(int argc, char** argv, Args* a) {
@@ -258,6 +249,23 @@ Status timed_invoke(Session& session, const InvokeInput& in, double* ms) {
   return s;
 }
 
+// The session of a run: `opts` (the limits) plus the flags' threads,
+// kernels and profiling; records the prepare time, kernels and memory.
+int create_session(const Model& model, const Args& a, SessionOptions opts, BenchReport* r,
+                   std::unique_ptr<Session>* out) {
+  opts.threads = a.threads;
+  opts.kernels = a.kernels;
+  opts.profile = a.profile;
+  const auto t_prepare = Clock::now();
+  Result<std::unique_ptr<Session>> created = Session::create(model, opts);
+  if (!created.is_ok()) return fail("prepare (Session::create)", created.status());
+  r->prepare_ms = ms_since(t_prepare);
+  *out = std::move(created).value();
+  r->kernels = (*out)->kernel_name();
+  r->memory = (*out)->memory();
+  return 0;
+}
+
 int run_encoder(const Model& model, const Args& a, BenchReport* r) {
   const edgeattn::ModelInfo& hp = model.info();
   const int32_t vocab = hp.vocab_size;
@@ -291,16 +299,9 @@ int run_encoder(const Model& model, const Args& a, BenchReport* r) {
   SessionOptions opts;
   opts.max_batch = max_batch;
   opts.max_seq = max_seq;
-  opts.threads = a.threads;
-  opts.kernels = a.kernels;
-  opts.profile = a.profile;
-  const auto t_prepare = Clock::now();
-  Result<std::unique_ptr<Session>> created = Session::create(model, opts);
-  if (!created.is_ok()) return fail("prepare (Session::create)", created.status());
-  r->prepare_ms = ms_since(t_prepare);
-  Session& session = **created;
-  r->kernels = session.kernel_name();
-  r->memory = session.memory();
+  std::unique_ptr<Session> created;
+  if (int rc = create_session(model, a, opts, r, &created)) return rc;
+  Session& session = *created;
 
   for (const auto& [batch, seq] : shapes) {
     const std::vector<int32_t> ids = random_ids(static_cast<size_t>(batch) * seq, vocab, kFirstRandomId);
@@ -388,16 +389,9 @@ int run_decoder(const Model& model, const Args& a, BenchReport* r) {
   opts.max_batch = 1;
   opts.max_seq = prompt_len;
   opts.max_context = context;
-  opts.threads = a.threads;
-  opts.kernels = a.kernels;
-  opts.profile = a.profile;
-  const auto t_prepare = Clock::now();
-  Result<std::unique_ptr<Session>> created = Session::create(model, opts);
-  if (!created.is_ok()) return fail("prepare (Session::create)", created.status());
-  r->prepare_ms = ms_since(t_prepare);
-  Session& session = **created;
-  r->kernels = session.kernel_name();
-  r->memory = session.memory();
+  std::unique_ptr<Session> created;
+  if (int rc = create_session(model, a, opts, r, &created)) return rc;
+  Session& session = *created;
 
   std::vector<double> prefill_ms, decode_ms;
   for (int rep = 0; rep < r->warmups + r->runs; ++rep) {

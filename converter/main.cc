@@ -17,6 +17,7 @@
 #include <string>
 
 #include "converter/convert.h"
+#include "tools/cli/cli.h"
 #include "converter/inspect.h"
 
 namespace {
@@ -78,13 +79,9 @@ class ImportProgress {
 };
 
 int parse_int(const char* s, const char* flag) {
-  char* end = nullptr;
-  long v = std::strtol(s, &end, 10);
-  if (end == s || *end != '\0' || v <= 0 || v > (1 << 20)) {
-    std::fprintf(stderr, "edgeattn-convert: %s expects a positive integer, got '%s'\n", flag, s);
-    std::exit(2);
-  }
-  return static_cast<int>(v);
+  int v = 0;
+  if (!edgeattn::cli::parse_int("edgeattn-convert", flag, s, 1, 1L << 20, &v)) std::exit(2);
+  return v;
 }
 
 // `edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]`, or

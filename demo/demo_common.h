@@ -11,6 +11,7 @@
 #include "runtime/session.h"
 #include "runtime/tasks/embedder.h"
 #include "runtime/tasks/text_generator.h"
+#include "tools/cli/cli.h"
 
 namespace edgeattn::demo {
 
@@ -19,10 +20,8 @@ namespace edgeattn::demo {
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-using Clock = std::chrono::steady_clock;
-inline double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
+using Clock = cli::Clock;
+using cli::ms_since;
 
 struct DemoArgs {
   std::string prompt;

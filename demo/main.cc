@@ -64,14 +64,7 @@ const char* help_for(const std::string& verb) {
 }
 
 bool parse_number(const char* flag, const char* text, double lo, double hi, double* out) {
-  char* end = nullptr;
-  const double v = std::strtod(text, &end);
-  if (end == text || *end != '\0' || !(v >= lo && v <= hi)) {
-    std::fprintf(stderr, "edgeattn-demo: %s expects a number in [%g, %g], got '%s'\n", flag, lo, hi, text);
-    return false;
-  }
-  *out = v;
-  return true;
+  return cli::parse_double("edgeattn-demo", flag, text, lo, hi, out);
 }
 
 // Parses options after the verb. False (and a message) on a usage error.
@@ -164,10 +157,7 @@ double mib(size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0)
 
 }  // namespace
 
-int fail(const char* what, const Status& s) {
-  std::fprintf(stderr, "edgeattn-demo: %s: %s\n", what, s.message());
-  return kExitFailure;
-}
+int fail(const char* what, const Status& s) { return cli::fail("edgeattn-demo", what, s, kExitFailure); }
 
 void print_stats(const DemoArgs& args, const Session& session, size_t prefill_tokens, double prefill_ms,
                  size_t decode_steps, double decode_ms) {

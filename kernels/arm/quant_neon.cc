@@ -13,7 +13,7 @@
 #include "kernels/arm/fp16_neon.h"
 #include "kernels/arm/neon.h"
 #include "kernels/arm/neon_math.h"
-#include "kernels/reference/fp16.h"
+#include "runtime/core/half.h"
 
 namespace edgeattn {
 
@@ -84,7 +84,7 @@ void f16_to_f32_rows_ukernel__neon(size_t n, const uint16_t* src, float* dst) {
     vst1q_f32(dst + i, lo);
     vst1q_f32(dst + i + 4, hi);
   }
-  for (; i < n; ++i) dst[i] = fp16_to_f32(src[i]);
+  for (; i < n; ++i) dst[i] = half_to_float(src[i]);
 }
 
 }  // namespace edgeattn

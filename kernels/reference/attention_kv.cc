@@ -8,7 +8,7 @@
 // bit for bit. kF32 forwards to f32_attention_ukernel__reference.
 #include <cmath>
 
-#include "kernels/reference/fp16.h"
+#include "runtime/core/half.h"
 #include "kernels/reference/portable_math.h"
 #include "kernels/reference/reference.h"
 
@@ -21,7 +21,7 @@ float load(const AttentionKvArgs& a, const void* base, size_t stride, const floa
            size_t row, size_t i) {
   switch (a.kv_dtype) {
     case KvDType::kF16:
-      return fp16_to_f32(static_cast<const uint16_t*>(base)[row * stride + i]);
+      return half_to_float(static_cast<const uint16_t*>(base)[row * stride + i]);
     case KvDType::kI8:
       return static_cast<float>(static_cast<const int8_t*>(base)[row * stride + i]) * scales[row];
     case KvDType::kF32:

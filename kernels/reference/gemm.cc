@@ -13,7 +13,7 @@
 // f32_f16w: each half converted exactly to float; acc = 0, then
 // acc += x[k] * w[k] for k = 0..K-1 (separately rounded multiply and add),
 // then y = acc [+ bias].
-#include "kernels/reference/fp16.h"
+#include "runtime/core/half.h"
 #include "kernels/reference/reference.h"
 
 namespace edgeattn {
@@ -58,7 +58,7 @@ void f32_f16w_gemm_ukernel__reference(size_t m, size_t n, size_t k, const float*
     for (size_t c = 0; c < n; ++c) {
       const uint16_t* wc = w + c * k;
       float acc = 0.0f;
-      for (size_t i = 0; i < k; ++i) acc += xr[i] * fp16_to_f32(wc[i]);
+      for (size_t i = 0; i < k; ++i) acc += xr[i] * half_to_float(wc[i]);
       if (bias != nullptr) acc = acc + bias[c];
       y[r * y_stride + c] = acc;
     }

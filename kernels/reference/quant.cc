@@ -13,7 +13,7 @@
 // small contribute < 2^-100 * |w| to any output anyway.
 #include <cmath>
 
-#include "kernels/reference/fp16.h"
+#include "runtime/core/half.h"
 #include "kernels/reference/reference.h"
 
 namespace edgeattn {
@@ -42,7 +42,7 @@ void f32_qd8_quantize_ukernel__reference(size_t rows, size_t k, const float* x,
 }
 
 void f16_to_f32_rows_ukernel__reference(size_t n, const uint16_t* src, float* dst) {
-  for (size_t i = 0; i < n; ++i) dst[i] = fp16_to_f32(src[i]);
+  for (size_t i = 0; i < n; ++i) dst[i] = half_to_float(src[i]);
 }
 
 }  // namespace edgeattn

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "kernels/reference/fp16.h"
+#include "runtime/core/half.h"
 #include "kernels/x86/avx2.h"
 #include "kernels/x86/avx2_math.h"
 
@@ -82,7 +82,7 @@ void f16_to_f32_rows_ukernel__avx2(size_t n, const uint16_t* src, float* dst) {
     _mm256_storeu_ps(dst + i,
                      _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
   }
-  for (; i < n; ++i) dst[i] = fp16_to_f32(src[i]);
+  for (; i < n; ++i) dst[i] = half_to_float(src[i]);
 }
 
 }  // namespace edgeattn

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/reference/fp16.h"
+#include "runtime/core/half.h"
 #include "kernels/reference/reference.h"
 #include "tests/kernels/test_util.h"
 
@@ -77,7 +77,7 @@ Cache make_cache(KvDType dtype, const std::vector<float>& x, size_t rows, size_t
     c.h.assign(rows * stride, 0x7e00);
     for (size_t r = 0; r < rows; ++r) {
       ref.f32_to_f16_row(d, x.data() + r * stride, c.h.data() + r * stride);
-      for (size_t i = 0; i < d; ++i) c.deq[r * stride + i] = fp16_to_f32(c.h[r * stride + i]);
+      for (size_t i = 0; i < d; ++i) c.deq[r * stride + i] = half_to_float(c.h[r * stride + i]);
     }
   } else {
     c.b.assign(rows * stride, 127);
@@ -432,13 +432,13 @@ bool correctly_rounded(float x, uint16_t h) {
   if (ax >= 65520.0) return (h & 0x7fffu) == 0x7c00u;
   const uint16_t m = h & 0x7fffu;
   if (m >= 0x7c00u) return false;
-  const double hv = fp16_to_f32(m);
+  const double hv = half_to_float(m);
   const double err = std::fabs(ax - hv);
   // Neighbours: m - 1 and m + 1 (m + 1 may be 0x7c00 = the 65536 "neighbour").
-  const double up = m + 1 == 0x7c00 ? 65536.0 : double(fp16_to_f32(static_cast<uint16_t>(m + 1)));
+  const double up = m + 1 == 0x7c00 ? 65536.0 : double(half_to_float(static_cast<uint16_t>(m + 1)));
   if (std::fabs(ax - up) < err) return false;
-  if (m > 0 && std::fabs(ax - double(fp16_to_f32(static_cast<uint16_t>(m - 1)))) < err) return false;
-  if (m > 0 && std::fabs(ax - double(fp16_to_f32(static_cast<uint16_t>(m - 1)))) == err &&
+  if (m > 0 && std::fabs(ax - double(half_to_float(static_cast<uint16_t>(m - 1)))) < err) return false;
+  if (m > 0 && std::fabs(ax - double(half_to_float(static_cast<uint16_t>(m - 1)))) == err &&
       (m & 1u) != 0) return false;
   if (std::fabs(ax - up) == err && (m & 1u) != 0) return false;
   return true;
@@ -462,10 +462,10 @@ std::vector<float> f16_test_inputs() {
   // either side of the midpoint; both signs via the half's sign bit.
   for (uint32_t h = 0; h < 0x10000u; ++h) {
     if ((h & 0x7fffu) >= 0x7c00u) continue;
-    const float f = fp16_to_f32(static_cast<uint16_t>(h));
+    const float f = half_to_float(static_cast<uint16_t>(h));
     x.push_back(f);
     const uint32_t m = h & 0x7fffu;
-    const double next = m + 1 == 0x7c00 ? 65536.0 : double(fp16_to_f32(static_cast<uint16_t>(h + 1)));
+    const double next = m + 1 == 0x7c00 ? 65536.0 : double(half_to_float(static_cast<uint16_t>(h + 1)));
     const float mid = static_cast<float>((double(std::fabs(f)) + next) / 2.0);  // exact in float
     const float smid = (h & 0x8000u) ? -mid : mid;
     x.push_back(smid);
@@ -498,7 +498,7 @@ TEST_CASE("f32_to_f16_row is correctly rounded and bit-identical in every table"
   CHECK(bad == 0);
   // Every half round-trips.
   for (uint32_t h = 0; h < 0x10000u; ++h) {
-    const float f = fp16_to_f32(static_cast<uint16_t>(h));
+    const float f = half_to_float(static_cast<uint16_t>(h));
     uint16_t back = 0;
     f32_to_f16_row_ukernel__reference(1, &f, &back);
     if ((h & 0x7fffu) > 0x7c00u) {

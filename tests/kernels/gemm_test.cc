@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/reference/fp16.h"
+#include "runtime/core/half.h"
 #include "kernels/reference/reference.h"
 #include "tests/kernels/test_util.h"
 
@@ -269,7 +269,7 @@ class F16GemmTester {
         if (std::isnan(got[i])) nan = true;
         double sum_abs = 0.0;
         for (size_t j = 0; j < s_.k; ++j) {
-          sum_abs += std::fabs(static_cast<double>(x[r * xs + j]) * fp16_to_f32(w[c * s_.k + j]));
+          sum_abs += std::fabs(static_cast<double>(x[r * xs + j]) * half_to_float(w[c * s_.k + j]));
         }
         const double allowed =
             u * ((4.0 + 4.0 * std::sqrt(static_cast<double>(s_.k))) * sum_abs +
@@ -328,7 +328,7 @@ TEST_CASE("f32_f16w_gemm reads subnormal, zero and extreme halves exactly") {
     t->f32_f16w_gemm(1, n, k, x.data(), k, w.data(), nullptr, y.data(), n);
     for (size_t c = 0; c < n; ++c) {
       INFO(t->name, " half ", halves[c]);
-      CHECK(y[c] == x[(c * 5) % k] * fp16_to_f32(halves[c]));
+      CHECK(y[c] == x[(c * 5) % k] * half_to_float(halves[c]));
     }
   }
 }

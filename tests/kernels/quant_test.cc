@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/reference/fp16.h"
+#include "runtime/core/half.h"
 #include "kernels/reference/reference.h"
 #include "tests/kernels/test_util.h"
 
@@ -168,21 +168,21 @@ TEST_CASE("quantize + qd8_qc8w_gemm approximates the float product") {
   }
 }
 
-TEST_CASE("fp16_to_f32 reference: known values") {
-  CHECK(fp16_to_f32(0x3c00) == 1.0f);
-  CHECK(fp16_to_f32(0xc000) == -2.0f);
-  CHECK(fp16_to_f32(0x7bff) == 65504.0f);
-  CHECK(fp16_to_f32(0x0400) == std::ldexp(1.0f, -14));  // smallest normal
-  CHECK(fp16_to_f32(0x0001) == std::ldexp(1.0f, -24));  // smallest subnormal
-  CHECK(fp16_to_f32(0x03ff) == std::ldexp(1023.0f, -24));
-  CHECK(fp16_to_f32(0x3555) == 0.333251953125f);
-  CHECK(std::signbit(fp16_to_f32(0x8000)));
-  CHECK(fp16_to_f32(0x8000) == 0.0f);
-  CHECK(fp16_to_f32(0x7c00) == INFINITY);
-  CHECK(fp16_to_f32(0xfc00) == -INFINITY);
-  CHECK(std::isnan(fp16_to_f32(0x7e00)));
-  CHECK(std::isnan(fp16_to_f32(0x7c01)));
-  CHECK(fp16_to_f32_bits(0x7c01) == 0x7fc02000u);  // quieted, payload kept
+TEST_CASE("half_to_float (runtime/core/half.h) as the kernels use it: known values") {
+  CHECK(half_to_float(0x3c00) == 1.0f);
+  CHECK(half_to_float(0xc000) == -2.0f);
+  CHECK(half_to_float(0x7bff) == 65504.0f);
+  CHECK(half_to_float(0x0400) == std::ldexp(1.0f, -14));  // smallest normal
+  CHECK(half_to_float(0x0001) == std::ldexp(1.0f, -24));  // smallest subnormal
+  CHECK(half_to_float(0x03ff) == std::ldexp(1023.0f, -24));
+  CHECK(half_to_float(0x3555) == 0.333251953125f);
+  CHECK(std::signbit(half_to_float(0x8000)));
+  CHECK(half_to_float(0x8000) == 0.0f);
+  CHECK(half_to_float(0x7c00) == INFINITY);
+  CHECK(half_to_float(0xfc00) == -INFINITY);
+  CHECK(std::isnan(half_to_float(0x7e00)));
+  CHECK(std::isnan(half_to_float(0x7c01)));
+  CHECK(half_to_float_bits(0x7c01) == 0x7fc02000u);  // quieted, payload kept
 }
 
 TEST_CASE("f16_to_f32_rows converts all 65536 halves exactly") {

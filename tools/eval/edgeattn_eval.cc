@@ -55,6 +55,7 @@
 #include "runtime/session.h"
 #include "runtime/tasks/embedder.h"
 #include "runtime/tokenizer/tokenizer.h"
+#include "tools/cli/cli.h"
 
 #ifndef EDGEATTN_EVAL_DATA_DIR
 #define EDGEATTN_EVAL_DATA_DIR "data/eval"
@@ -96,12 +97,9 @@ const char* const kUsage =
     "  --max-tokens N  decoders: score only the first N tokens; encoders: truncate each sentence to N tokens\n"
     "  --context N     decoders: window length in tokens (default min(512, max_positions))\n";
 
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+using edgeattn::cli::ms_since;
 
-int fail(const char* what, const Status& s) {
-  std::fprintf(stderr, "edgeattn-eval: %s: %s\n", what, s.message());
-  return kExitFailure;
-}
+int fail(const char* what, const Status& s) { return edgeattn::cli::fail("edgeattn-eval", what, s, kExitFailure); }
 
 struct Args {
   const char* reference = nullptr;
@@ -115,14 +113,7 @@ struct Args {
 };
 
 bool parse_positive(const char* flag, const char* s, int* out) {
-  char* end = nullptr;
-  const long v = std::strtol(s, &end, 10);
-  if (end == s || *end != '\0' || v < 1 || v > (1L << 24)) {
-    std::fprintf(stderr, "edgeattn-eval: %s wants a positive integer, got '%s'\n", flag, s);
-    return false;
-  }
-  *out = static_cast<int>(v);
-  return true;
+  return edgeattn::cli::parse_int("edgeattn-eval", flag, s, 1, 1L << 24, out);
 }
 
 // 0: parsed; 1: --help; 2: usage error (message printed).
@@ -280,23 +271,32 @@ Result<std::unique_ptr<edgeattn::Embedder>> make_embedder(const Model& model, in
   return edgeattn::Embedder::create(model, o);
 }
 
+// The input text of a run: the --text / --sentences file or the default
+// one in EDGEATTN_EVAL_DATA_DIR. Prints why and returns kExitUsage when the
+// reference has no tokenizer or the file cannot be read; 0 otherwise.
+int read_input(const Model& ref, const std::string& given, const char* default_name, const char* what,
+               const char* flag, std::string* source, std::string* text) {
+  if (ref.tokenizer() == nullptr) {
+    std::fprintf(stderr, "edgeattn-eval: the reference model has no tokenizer\n");
+    return kExitUsage;
+  }
+  *source = given.empty() ? std::string(EDGEATTN_EVAL_DATA_DIR) + "/" + default_name : given;
+  if (!read_file(*source, text)) {
+    std::fprintf(stderr, "edgeattn-eval: cannot read %s file '%s'%s%s%s\n", what, source->c_str(),
+                 given.empty() ? " (the default; pass " : "", given.empty() ? flag : "", given.empty() ? " FILE)" : "");
+    return kExitUsage;
+  }
+  return 0;
+}
+
 int run_encoder(const Model& ref, const Model& cand, const Args& a, EncoderResult* r, std::string* source) {
   if (!a.text.empty()) {
     std::fprintf(stderr, "edgeattn-eval: encoder models take --sentences FILE (one sentence per line), not --text\n");
     return kExitUsage;
   }
-  const Tokenizer* tok = ref.tokenizer();
-  if (tok == nullptr) {
-    std::fprintf(stderr, "edgeattn-eval: the reference model has no tokenizer\n");
-    return kExitUsage;
-  }
-  *source = a.sentences.empty() ? std::string(EDGEATTN_EVAL_DATA_DIR) + "/sentences.txt" : a.sentences;
   std::string text;
-  if (!read_file(*source, &text)) {
-    std::fprintf(stderr, "edgeattn-eval: cannot read sentences file '%s'%s\n", source->c_str(),
-                 a.sentences.empty() ? " (the default; pass --sentences FILE)" : "");
-    return kExitUsage;
-  }
+  if (int rc = read_input(ref, a.sentences, "sentences.txt", "sentences", "--sentences", source, &text)) return rc;
+  const Tokenizer* tok = ref.tokenizer();
   std::vector<std::string> sentences;
   size_t start = 0;
   while (start <= text.size()) {
@@ -406,18 +406,9 @@ int run_decoder(const Model& ref, const Model& cand, const Args& a, DecoderResul
     std::fprintf(stderr, "edgeattn-eval: decoder models take --text FILE, not --sentences\n");
     return kExitUsage;
   }
-  const Tokenizer* tok = ref.tokenizer();
-  if (tok == nullptr) {
-    std::fprintf(stderr, "edgeattn-eval: the reference model has no tokenizer\n");
-    return kExitUsage;
-  }
-  *source = a.text.empty() ? std::string(EDGEATTN_EVAL_DATA_DIR) + "/stories.txt" : a.text;
   std::string text;
-  if (!read_file(*source, &text)) {
-    std::fprintf(stderr, "edgeattn-eval: cannot read text file '%s'%s\n", source->c_str(),
-                 a.text.empty() ? " (the default; pass --text FILE)" : "");
-    return kExitUsage;
-  }
+  if (int rc = read_input(ref, a.text, "stories.txt", "text", "--text", source, &text)) return rc;
+  const Tokenizer* tok = ref.tokenizer();
   std::vector<int32_t> ids;
   EncodeOptions enc;
   enc.add_special_tokens = false;
