@@ -336,9 +336,60 @@ int run_encoder(const Model& model, const Args& a, BenchReport* r) {
   return 0;
 }
 
+// The decoder prompt of prompt_len ids: BOS + the fixed text's ids,
+// repeated, cut to length; pseudo-random ids without a tokenizer.
+int make_prompt(const Model& model, int prompt_len, std::vector<int32_t>* prompt, BenchReport* r) {
+  prompt->clear();
+  if (const edgeattn::Tokenizer* tok = model.tokenizer()) {
+    std::vector<int32_t> text_ids;
+    edgeattn::EncodeOptions enc;
+    enc.add_special_tokens = false;
+    Status s = tok->encode(kPromptText, enc, &text_ids);
+    if (!s.is_ok()) return fail("encode prompt", s);
+    if (tok->bos_id() >= 0) prompt->push_back(tok->bos_id());
+    while (!text_ids.empty() && static_cast<int>(prompt->size()) < prompt_len) {
+      for (int32_t id : text_ids) {
+        if (static_cast<int>(prompt->size()) == prompt_len) break;
+        prompt->push_back(id);
+      }
+    }
+    r->input_ids = "prompt: BOS + ids of a fixed English sentence, repeated; decode: greedy argmax";
+  }
+  if (static_cast<int>(prompt->size()) < prompt_len) {
+    *prompt = random_ids(static_cast<size_t>(prompt_len), model.info().vocab_size, 0);
+    r->input_ids = "prompt: pseudo-random ids in [0, vocab) (no tokenizer); decode: greedy argmax";
+  }
+  return 0;
+}
+
+// One repetition: a fresh context, the prompt in one invoke, then `steps`
+// greedy single-token invokes. Only the invokes are timed.
+int time_generation(Session& session, const std::vector<int32_t>& prompt, int steps, double* prefill_ms,
+                    double* decode_ms) {
+  session.reset();
+  InvokeInput in;
+  in.ids = prompt.data();
+  in.seq = static_cast<int>(prompt.size());
+  Status s = timed_invoke(session, in, prefill_ms);
+  if (!s.is_ok()) return fail("prefill invoke", s);
+  TensorView out = session.output(0);
+  int32_t next = edgeattn::Sampler::argmax(out.f32(), static_cast<size_t>(out.dim(out.rank - 1)));
+  *decode_ms = 0.0;
+  for (int i = 0; i < steps; ++i) {
+    in.ids = &next;
+    in.seq = 1;
+    double ms = 0.0;
+    s = timed_invoke(session, in, &ms);
+    if (!s.is_ok()) return fail("decode invoke", s);
+    *decode_ms += ms;
+    out = session.output(0);
+    next = edgeattn::Sampler::argmax(out.f32(), static_cast<size_t>(out.dim(out.rank - 1)));
+  }
+  return 0;
+}
+
 int run_decoder(const Model& model, const Args& a, BenchReport* r) {
   const edgeattn::ModelInfo& hp = model.info();
-  const int32_t vocab = hp.vocab_size;
   const int max_pos = hp.max_positions;
   const int prompt_len = max_pos > 0 ? std::max(1, std::min(kPromptTokens, max_pos / 4)) : kPromptTokens;
   int context = a.context > 0 ? a.context : prompt_len + kDecodeSteps;
@@ -355,28 +406,8 @@ int run_decoder(const Model& model, const Args& a, BenchReport* r) {
   }
   const int steps = std::min(kDecodeSteps, context - prompt_len);
 
-  // Prompt: BOS + the fixed text's ids, repeated, cut to prompt_len.
   std::vector<int32_t> prompt;
-  const edgeattn::Tokenizer* tok = model.tokenizer();
-  if (tok != nullptr) {
-    std::vector<int32_t> text_ids;
-    edgeattn::EncodeOptions enc;
-    enc.add_special_tokens = false;
-    Status s = tok->encode(kPromptText, enc, &text_ids);
-    if (!s.is_ok()) return fail("encode prompt", s);
-    if (tok->bos_id() >= 0) prompt.push_back(tok->bos_id());
-    while (!text_ids.empty() && static_cast<int>(prompt.size()) < prompt_len) {
-      for (int32_t id : text_ids) {
-        if (static_cast<int>(prompt.size()) == prompt_len) break;
-        prompt.push_back(id);
-      }
-    }
-    r->input_ids = "prompt: BOS + ids of a fixed English sentence, repeated; decode: greedy argmax";
-  }
-  if (static_cast<int>(prompt.size()) < prompt_len) {
-    prompt = random_ids(static_cast<size_t>(prompt_len), vocab, 0);
-    r->input_ids = "prompt: pseudo-random ids in [0, vocab) (no tokenizer); decode: greedy argmax";
-  }
+  if (int rc = make_prompt(model, prompt_len, &prompt, r)) return rc;
 
   r->runs = a.runs > 0 ? a.runs : kDecoderRuns;
   r->warmups = kDecoderWarmups;
@@ -395,26 +426,8 @@ int run_decoder(const Model& model, const Args& a, BenchReport* r) {
 
   std::vector<double> prefill_ms, decode_ms;
   for (int rep = 0; rep < r->warmups + r->runs; ++rep) {
-    session.reset();
-    InvokeInput in;
-    in.ids = prompt.data();
-    in.seq = prompt_len;
-    double ms = 0.0;
-    Status s = timed_invoke(session, in, &ms);
-    if (!s.is_ok()) return fail("prefill invoke", s);
-    const double prefill = ms;
-    TensorView out = session.output(0);
-    int32_t next = edgeattn::Sampler::argmax(out.f32(), static_cast<size_t>(out.dim(out.rank - 1)));
-    double decode = 0.0;
-    for (int i = 0; i < steps; ++i) {
-      in.ids = &next;
-      in.seq = 1;
-      s = timed_invoke(session, in, &ms);
-      if (!s.is_ok()) return fail("decode invoke", s);
-      decode += ms;
-      out = session.output(0);
-      next = edgeattn::Sampler::argmax(out.f32(), static_cast<size_t>(out.dim(out.rank - 1)));
-    }
+    double prefill = 0.0, decode = 0.0;
+    if (int rc = time_generation(session, prompt, steps, &prefill, &decode)) return rc;
     if (rep >= r->warmups) {
       prefill_ms.push_back(prefill);
       decode_ms.push_back(decode);

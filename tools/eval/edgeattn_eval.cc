@@ -401,6 +401,74 @@ double kl_divergence(const float* a, double lse_a, const float* b, double lse_b,
   return std::max(0.0, kl);
 }
 
+// The window length: --context or kDefaultMaxContext, capped at both
+// models' max_positions; 0 (after a message) when too short to score.
+int choose_context(const Model& ref, const Model& cand, const Args& a) {
+  const int max_pos = std::min(ref.info().max_positions, cand.info().max_positions);
+  int context = a.context > 0 ? a.context : kDefaultMaxContext;
+  if (max_pos > 0 && context > max_pos) {
+    if (a.context > 0) {
+      std::fprintf(stderr, "edgeattn-eval: note: --context %d capped at max_positions %d\n", context, max_pos);
+    }
+    context = max_pos;
+  }
+  // A window needs at least one scored position: BOS + 1 token, or 2 tokens.
+  if (context < 2) {
+    std::fprintf(stderr, "edgeattn-eval: context %d is too short to score anything\n", context);
+    return 0;
+  }
+  return context;
+}
+
+// Adds the scores of `chunk` positions: both models' logits [chunk, vocab]
+// against the next tokens `targets` [chunk].
+void score_positions(const float* lr, const float* lc, const int32_t* targets, int chunk, int64_t vocab,
+                     DecoderResult* r) {
+  const size_t v = static_cast<size_t>(vocab);
+  for (int t = 0; t < chunk; ++t) {
+    const float* xr = lr + t * vocab;
+    const float* xc = lc + t * vocab;
+    if (edgeattn::Sampler::argmax(xr, v) == edgeattn::Sampler::argmax(xc, v)) ++r->agree;
+    const double lse_r = log_sum_exp(xr, vocab);
+    const double lse_c = log_sum_exp(xc, vocab);
+    r->nll_reference += lse_r - xr[targets[t]];
+    r->nll_candidate += lse_c - xc[targets[t]];
+    r->kl_sum += kl_divergence(xr, lse_r, xc, lse_c, vocab);
+    ++r->tokens;
+  }
+}
+
+// Teacher-forces one window through both sessions (fresh contexts), in
+// chunks of the sessions' max_seq; the last position has no next token and
+// is not fed. 0, or an exit code after a message.
+int score_window(Session& rs, Session& cs, const std::vector<int32_t>& window, int64_t vocab, DecoderResult* r) {
+  rs.reset();
+  cs.reset();
+  const int len = static_cast<int>(window.size());
+  const int max_seq = static_cast<int>(rs.max_seq());
+  for (int pos = 0; pos < len - 1; pos += max_seq) {
+    const int chunk = std::min(max_seq, len - 1 - pos);
+    InvokeInput in;
+    in.ids = window.data() + pos;
+    in.seq = chunk;
+    in.all_positions = true;
+    Status s = rs.invoke(in);
+    if (!s.is_ok()) return fail("reference invoke", s);
+    s = cs.invoke(in);
+    if (!s.is_ok()) return fail("candidate invoke", s);
+    const TensorView lr = rs.output(0);
+    const TensorView lc = cs.output(0);
+    if (lr.dim(lr.rank - 1) != vocab || lc.dim(lc.rank - 1) != vocab || lr.element_count() != chunk * vocab ||
+        lc.element_count() != chunk * vocab) {
+      std::fprintf(stderr, "edgeattn-eval: unexpected logits shape (vocab %lld)\n", static_cast<long long>(vocab));
+      return kExitFailure;
+    }
+    score_positions(lr.f32(), lc.f32(), window.data() + pos + 1, chunk, vocab, r);
+  }
+  ++r->windows;
+  return 0;
+}
+
 int run_decoder(const Model& ref, const Model& cand, const Args& a, DecoderResult* r, std::string* source) {
   if (!a.sentences.empty()) {
     std::fprintf(stderr, "edgeattn-eval: decoder models take --text FILE, not --sentences\n");
@@ -418,20 +486,8 @@ int run_decoder(const Model& ref, const Model& cand, const Args& a, DecoderResul
   const int32_t bos = tok->bos_id();
   r->bos = bos >= 0;
   if (a.max_tokens > 0 && ids.size() > static_cast<size_t>(a.max_tokens)) ids.resize(static_cast<size_t>(a.max_tokens));
-
-  const int max_pos = std::min(ref.info().max_positions, cand.info().max_positions);
-  int context = a.context > 0 ? a.context : kDefaultMaxContext;
-  if (max_pos > 0 && context > max_pos) {
-    if (a.context > 0) {
-      std::fprintf(stderr, "edgeattn-eval: note: --context %d capped at max_positions %d\n", context, max_pos);
-    }
-    context = max_pos;
-  }
-  // A window needs at least one scored position: BOS + 1 token, or 2 tokens.
-  if (context < 2) {
-    std::fprintf(stderr, "edgeattn-eval: context %d is too short to score anything\n", context);
-    return kExitUsage;
-  }
+  const int context = choose_context(ref, cand, a);
+  if (context == 0) return kExitUsage;
   r->context = context;
   // Window starts advance by context - 1 text tokens: with BOS, a window is
   // BOS + context - 1 text tokens; without, context text tokens, overlapping
@@ -443,7 +499,6 @@ int run_decoder(const Model& ref, const Model& cand, const Args& a, DecoderResul
   }
 
   SessionOptions opts;
-  opts.max_batch = 1;
   opts.max_seq = std::min(kPrefillChunk, context);
   opts.max_context = context;
   opts.threads = a.threads;
@@ -451,11 +506,8 @@ int run_decoder(const Model& ref, const Model& cand, const Args& a, DecoderResul
   if (!ref_created.is_ok()) return fail("prepare reference", ref_created.status());
   Result<std::unique_ptr<Session>> cand_created = Session::create(cand, opts);
   if (!cand_created.is_ok()) return fail("prepare candidate", cand_created.status());
-  Session& rs = **ref_created;
-  Session& cs = **cand_created;
-  const int64_t vocab = ref.info().vocab_size;
 
-  const bool progress = isatty(2) != 0;
+  const bool progress = isatty(2) != 0 && !a.json;
   const size_t n_windows = r->bos ? (ids.size() + step - 1) / step : (ids.size() - 1 + step - 1) / step;
   std::vector<int32_t> window;
   for (size_t first = 0; first < ids.size(); first += step) {
@@ -467,47 +519,112 @@ int run_decoder(const Model& ref, const Model& cand, const Args& a, DecoderResul
     if (!r->bos && take < 2) break;
     window.insert(window.end(), ids.begin() + static_cast<std::ptrdiff_t>(first),
                   ids.begin() + static_cast<std::ptrdiff_t>(first + take));
-    rs.reset();
-    cs.reset();
-    const int len = static_cast<int>(window.size());
-    for (int pos = 0; pos < len - 1; pos += opts.max_seq) {
-      // Positions pos .. pos + chunk - 1 are fed; the last position of the
-      // window has no next token, so it is not fed at all.
-      const int chunk = std::min(opts.max_seq, len - 1 - pos);
-      InvokeInput in;
-      in.ids = window.data() + pos;
-      in.batch = 1;
-      in.seq = chunk;
-      in.all_positions = true;
-      s = rs.invoke(in);
-      if (!s.is_ok()) return fail("reference invoke", s);
-      s = cs.invoke(in);
-      if (!s.is_ok()) return fail("candidate invoke", s);
-      const TensorView lr = rs.output(0);
-      const TensorView lc = cs.output(0);
-      if (lr.dim(lr.rank - 1) != vocab || lc.dim(lc.rank - 1) != vocab || lr.element_count() != chunk * vocab ||
-          lc.element_count() != chunk * vocab) {
-        std::fprintf(stderr, "edgeattn-eval: unexpected logits shape (vocab %lld)\n", static_cast<long long>(vocab));
-        return kExitFailure;
-      }
-      for (int t = 0; t < chunk; ++t) {
-        const float* xr = lr.f32() + t * vocab;
-        const float* xc = lc.f32() + t * vocab;
-        const int32_t target = window[static_cast<size_t>(pos + t + 1)];
-        if (edgeattn::Sampler::argmax(xr, static_cast<size_t>(vocab)) == edgeattn::Sampler::argmax(xc, static_cast<size_t>(vocab))) ++r->agree;
-        const double lse_r = log_sum_exp(xr, vocab);
-        const double lse_c = log_sum_exp(xc, vocab);
-        r->nll_reference += lse_r - xr[target];
-        r->nll_candidate += lse_c - xc[target];
-        r->kl_sum += kl_divergence(xr, lse_r, xc, lse_c, vocab);
-        ++r->tokens;
-      }
-    }
-    ++r->windows;
-    if (progress && !a.json) std::fprintf(stderr, "\rwindow %zu/%zu", r->windows, n_windows);
+    if (int rc = score_window(**ref_created, **cand_created, window, ref.info().vocab_size, r)) return rc;
+    if (progress) std::fprintf(stderr, "\rwindow %zu/%zu", r->windows, n_windows);
   }
-  if (progress && !a.json) std::fprintf(stderr, "\r%*s\r", 40, "");
+  if (progress) std::fprintf(stderr, "\r%*s\r", 40, "");
   return 0;
+}
+
+}  // namespace
+
+namespace {
+
+// What both printers need about the run.
+struct RunInfo {
+  const Args* args;
+  const Model* ref;
+  const Model* cand;
+  const char* arch;
+  std::string source;
+  double seconds = 0;
+};
+
+void print_encoder(const RunInfo& run, const EncoderResult& r) {
+  const Args& args = *run.args;
+  if (args.json) {
+    std::printf("{\"kind\":\"encoder\",\"architecture\":%s,\"reference\":%s,\"candidate\":%s,"
+                "\"reference_dtype\":%s,\"candidate_dtype\":%s,\"source\":%s,\"sentences\":%zu,"
+                "\"max_tokens\":%d,\"cosine_mean\":%.12g,\"cosine_min\":%.12g,\"worst_sentence\":%s,"
+                "\"seconds\":%.3f}\n",
+                json_string(run.arch).c_str(), json_string(args.reference).c_str(), json_string(args.candidate).c_str(),
+                json_string(producer_dtype(*run.ref)).c_str(), json_string(producer_dtype(*run.cand)).c_str(),
+                json_string(run.source).c_str(), r.sentences, r.max_tokens, r.cosine_mean, r.cosine_min,
+                json_string(r.worst_sentence).c_str(), run.seconds);
+    return;
+  }
+  std::printf("encoder %s: reference %s (%s), candidate %s (%s)\n", run.arch, args.reference,
+              producer_dtype(*run.ref), args.candidate, producer_dtype(*run.cand));
+  std::printf("sentences       %zu from %s (up to %d tokens each)\n", r.sentences, run.source.c_str(), r.max_tokens);
+  std::printf("cosine_mean     %.9f\n", r.cosine_mean);
+  std::printf("cosine_min      %.9f\n", r.cosine_min);
+  std::printf("worst_sentence  %s\n", r.worst_sentence.c_str());
+  std::printf("time            %.2f s\n", run.seconds);
+}
+
+void print_decoder(const RunInfo& run, const DecoderResult& r) {
+  const Args& args = *run.args;
+  const double n = static_cast<double>(std::max<size_t>(1, r.tokens));
+  const double agreement = static_cast<double>(r.agree) / n;
+  const double ppl_ref = std::exp(r.nll_reference / n);
+  const double ppl_cand = std::exp(r.nll_candidate / n);
+  const double ratio = ppl_cand / ppl_ref;
+  const double kl_mean = r.kl_sum / n;
+  if (args.json) {
+    std::printf("{\"kind\":\"decoder\",\"architecture\":%s,\"reference\":%s,\"candidate\":%s,"
+                "\"reference_dtype\":%s,\"candidate_dtype\":%s,\"source\":%s,\"text_tokens\":%zu,"
+                "\"tokens\":%zu,\"windows\":%zu,\"context\":%d,\"top1_agreement\":%.12g,"
+                "\"ppl_reference\":%.12g,\"ppl_candidate\":%.12g,\"ppl_ratio\":%.12g,\"kl_mean\":%.12g,"
+                "\"seconds\":%.3f}\n",
+                json_string(run.arch).c_str(), json_string(args.reference).c_str(), json_string(args.candidate).c_str(),
+                json_string(producer_dtype(*run.ref)).c_str(), json_string(producer_dtype(*run.cand)).c_str(),
+                json_string(run.source).c_str(), r.text_tokens, r.tokens, r.windows, r.context, agreement, ppl_ref,
+                ppl_cand, ratio, kl_mean, run.seconds);
+    return;
+  }
+  std::printf("decoder %s: reference %s (%s), candidate %s (%s)\n", run.arch, args.reference,
+              producer_dtype(*run.ref), args.candidate, producer_dtype(*run.cand));
+  std::printf("text            %s: %zu tokens\n", run.source.c_str(), r.text_tokens);
+  std::printf("tokens          %zu scored in %zu windows of up to %d (%s)\n", r.tokens, r.windows, r.context,
+              r.bos ? "BOS + text" : "text only");
+  std::printf("top1_agreement  %.6f (%zu/%zu)\n", agreement, r.agree, r.tokens);
+  std::printf("ppl_reference   %.6f\n", ppl_ref);
+  std::printf("ppl_candidate   %.6f\n", ppl_cand);
+  std::printf("ppl_ratio       %.6f\n", ratio);
+  std::printf("kl_mean         %.6g nats\n", kl_mean);
+  std::printf("time            %.2f s\n", run.seconds);
+}
+
+// Loads a model named by a flag; prints why and returns nullptr on failure.
+std::unique_ptr<Model> load(const char* role, const char* path) {
+  Result<std::unique_ptr<Model>> loaded = Model::load_file(path);
+  if (!loaded.is_ok()) {
+    std::fprintf(stderr, "edgeattn-eval: cannot load %s model '%s': %s\n", role, path, loaded.status().message());
+    return nullptr;
+  }
+  return std::move(loaded).value();
+}
+
+// The two models must be comparable: same architecture, same vocabulary, a
+// task this tool scores. Prints why not.
+bool comparable(const Model& ref, const Model& cand) {
+  const ModelInfo& hr = ref.info();
+  if (hr.architecture != cand.info().architecture) {
+    std::fprintf(stderr, "edgeattn-eval: the models have different architectures: %s (reference) vs %s (candidate)\n",
+                 architecture_name(hr.architecture), architecture_name(cand.info().architecture));
+    return false;
+  }
+  std::string why;
+  if (!same_vocabulary(ref, cand, &why)) {
+    std::fprintf(stderr, "edgeattn-eval: the models have different vocabularies: %s\n", why.c_str());
+    return false;
+  }
+  if (hr.task != Task::kEmbedding && hr.task != Task::kTextGeneration) {
+    std::fprintf(stderr, "edgeattn-eval: architecture '%s' is not supported (BertEncoder, LlamaDecoder, Gpt2Decoder)\n",
+                 architecture_name(hr.architecture));
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -524,102 +641,22 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   const auto t0 = Clock::now();
-  Result<std::unique_ptr<Model>> ref_loaded = Model::load_file(args.reference);
-  if (!ref_loaded.is_ok()) {
-    std::fprintf(stderr, "edgeattn-eval: cannot load reference model '%s': %s\n", args.reference,
-                 ref_loaded.status().message());
-    return kExitUsage;
-  }
-  Result<std::unique_ptr<Model>> cand_loaded = Model::load_file(args.candidate);
-  if (!cand_loaded.is_ok()) {
-    std::fprintf(stderr, "edgeattn-eval: cannot load candidate model '%s': %s\n", args.candidate,
-                 cand_loaded.status().message());
-    return kExitUsage;
-  }
-  const Model& ref = **ref_loaded;
-  const Model& cand = **cand_loaded;
-  const ModelInfo& hr = ref.info();
-  if (hr.architecture != cand.info().architecture) {
-    std::fprintf(stderr, "edgeattn-eval: the models have different architectures: %s (reference) vs %s (candidate)\n",
-                 architecture_name(hr.architecture), architecture_name(cand.info().architecture));
-    return kExitUsage;
-  }
-  std::string why;
-  if (!same_vocabulary(ref, cand, &why)) {
-    std::fprintf(stderr, "edgeattn-eval: the models have different vocabularies: %s\n", why.c_str());
-    return kExitUsage;
-  }
-  const char* arch = architecture_name(hr.architecture);
-  std::string source;
-  const bool encoder = hr.task == Task::kEmbedding;
-  const bool decoder = ref.is_decoder();
-  if (!encoder && !decoder) {
-    std::fprintf(stderr, "edgeattn-eval: architecture '%s' is not supported (BertEncoder, LlamaDecoder, Gpt2Decoder)\n",
-                 arch);
-    return kExitUsage;
-  }
-
-  FILE* out = stdout;
-  if (encoder) {
+  std::unique_ptr<Model> ref = load("reference", args.reference);
+  if (ref == nullptr) return kExitUsage;
+  std::unique_ptr<Model> cand = load("candidate", args.candidate);
+  if (cand == nullptr) return kExitUsage;
+  if (!comparable(*ref, *cand)) return kExitUsage;
+  RunInfo run{&args, ref.get(), cand.get(), architecture_name(ref->info().architecture), std::string()};
+  if (ref->info().task == Task::kEmbedding) {
     EncoderResult r;
-    const int rc = run_encoder(ref, cand, args, &r, &source);
-    if (rc != 0) return rc;
-    const double seconds = ms_since(t0) / 1000.0;
-    if (args.json) {
-      std::fprintf(out,
-                   "{\"kind\":\"encoder\",\"architecture\":%s,\"reference\":%s,\"candidate\":%s,"
-                   "\"reference_dtype\":%s,\"candidate_dtype\":%s,\"source\":%s,\"sentences\":%zu,"
-                   "\"max_tokens\":%d,\"cosine_mean\":%.12g,\"cosine_min\":%.12g,\"worst_sentence\":%s,"
-                   "\"seconds\":%.3f}\n",
-                   json_string(arch).c_str(), json_string(args.reference).c_str(), json_string(args.candidate).c_str(),
-                   json_string(producer_dtype(ref)).c_str(), json_string(producer_dtype(cand)).c_str(),
-                   json_string(source).c_str(), r.sentences, r.max_tokens, r.cosine_mean, r.cosine_min,
-                   json_string(r.worst_sentence).c_str(), seconds);
-    } else {
-      std::fprintf(out, "encoder %s: reference %s (%s), candidate %s (%s)\n", arch, args.reference,
-                   producer_dtype(ref), args.candidate, producer_dtype(cand));
-      std::fprintf(out, "sentences       %zu from %s (up to %d tokens each)\n", r.sentences, source.c_str(),
-                   r.max_tokens);
-      std::fprintf(out, "cosine_mean     %.9f\n", r.cosine_mean);
-      std::fprintf(out, "cosine_min      %.9f\n", r.cosine_min);
-      std::fprintf(out, "worst_sentence  %s\n", r.worst_sentence.c_str());
-      std::fprintf(out, "time            %.2f s\n", seconds);
-    }
+    if (int rc = run_encoder(*ref, *cand, args, &r, &run.source)) return rc;
+    run.seconds = ms_since(t0) / 1000.0;
+    print_encoder(run, r);
   } else {
     DecoderResult r;
-    const int rc = run_decoder(ref, cand, args, &r, &source);
-    if (rc != 0) return rc;
-    const double seconds = ms_since(t0) / 1000.0;
-    const double n = static_cast<double>(std::max<size_t>(1, r.tokens));
-    const double agreement = static_cast<double>(r.agree) / n;
-    const double ppl_ref = std::exp(r.nll_reference / n);
-    const double ppl_cand = std::exp(r.nll_candidate / n);
-    const double ratio = ppl_cand / ppl_ref;
-    const double kl_mean = r.kl_sum / n;
-    if (args.json) {
-      std::fprintf(out,
-                   "{\"kind\":\"decoder\",\"architecture\":%s,\"reference\":%s,\"candidate\":%s,"
-                   "\"reference_dtype\":%s,\"candidate_dtype\":%s,\"source\":%s,\"text_tokens\":%zu,"
-                   "\"tokens\":%zu,\"windows\":%zu,\"context\":%d,\"top1_agreement\":%.12g,"
-                   "\"ppl_reference\":%.12g,\"ppl_candidate\":%.12g,\"ppl_ratio\":%.12g,\"kl_mean\":%.12g,"
-                   "\"seconds\":%.3f}\n",
-                   json_string(arch).c_str(), json_string(args.reference).c_str(), json_string(args.candidate).c_str(),
-                   json_string(producer_dtype(ref)).c_str(), json_string(producer_dtype(cand)).c_str(),
-                   json_string(source).c_str(), r.text_tokens, r.tokens, r.windows, r.context, agreement, ppl_ref,
-                   ppl_cand, ratio, kl_mean, seconds);
-    } else {
-      std::fprintf(out, "decoder %s: reference %s (%s), candidate %s (%s)\n", arch, args.reference,
-                   producer_dtype(ref), args.candidate, producer_dtype(cand));
-      std::fprintf(out, "text            %s: %zu tokens\n", source.c_str(), r.text_tokens);
-      std::fprintf(out, "tokens          %zu scored in %zu windows of up to %d (%s)\n", r.tokens, r.windows,
-                   r.context, r.bos ? "BOS + text" : "text only");
-      std::fprintf(out, "top1_agreement  %.6f (%zu/%zu)\n", agreement, r.agree, r.tokens);
-      std::fprintf(out, "ppl_reference   %.6f\n", ppl_ref);
-      std::fprintf(out, "ppl_candidate   %.6f\n", ppl_cand);
-      std::fprintf(out, "ppl_ratio       %.6f\n", ratio);
-      std::fprintf(out, "kl_mean         %.6g nats\n", kl_mean);
-      std::fprintf(out, "time            %.2f s\n", seconds);
-    }
+    if (int rc = run_decoder(*ref, *cand, args, &r, &run.source)) return rc;
+    run.seconds = ms_since(t0) / 1000.0;
+    print_decoder(run, r);
   }
-  return std::fflush(out) == 0 ? 0 : kExitFailure;
+  return std::fflush(stdout) == 0 ? 0 : kExitFailure;
 }
