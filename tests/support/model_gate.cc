@@ -43,6 +43,10 @@ std::vector<std::string> model_files(const std::string& name) {
     return {"all-MiniLM-L6-v2/config.json", "all-MiniLM-L6-v2/model.safetensors",
             "all-MiniLM-L6-v2/tokenizer.json", "all-MiniLM-L6-v2/vocab.txt"};
   }
+  if (name == kWhisperTinyEnCt2) {
+    return {"whisper-tiny.en-ct2/model.bin", "whisper-tiny.en-ct2/config.json", "whisper-tiny.en-ct2/tokenizer.json",
+            "whisper-tiny.en-ct2/vocabulary.txt"};
+  }
   return {};
 }
 
