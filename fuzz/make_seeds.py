@@ -10,7 +10,9 @@ Every seed is small (< 64 KB) and cut from a real file, so the fuzzers start
 from real structure: the tokenizer fixture texts, safetensors files holding
 MiniLM's and gpt2_tiny's real header entries and bytes, a GGUF with
 stories260K's hyper-parameters, tok512 vocabulary and weights, and llama2.c
-files (tok512.bin; a tiny checkpoint of stories260K's floats). The model
+files (tok512.bin; a tiny checkpoint of stories260K's floats). The
+CTranslate2 seeds are synthetic (the real model.bin is 75 MB); write only
+some targets with `python3 fuzz/make_seeds.py ct2_fuzzer ...`. The model
 loader's seeds are generated at build time instead (fuzz_seeds target).
 """
 import hashlib
@@ -206,14 +208,56 @@ def llama2c_seeds():
         write("llama2c_fuzzer", "tiny_" + ("shared" if shared else "unshared"), b"\x00" + header + body + extra)
 
 
+# ---- CTranslate2 model.bin (binary version 6, model_spec.py _serialize) --------
+def pack_ct2(spec, revision, variables, aliases, version=6):
+    """variables: [(name, dims, dtype_id, bytes)]; aliases: [(alias, variable)]."""
+    def s(x):
+        return struct.pack("<H", len(x) + 1) + x.encode() + b"\0"
+    out = struct.pack("<I", version) + s(spec) + struct.pack("<II", revision, len(variables))
+    for name, dims, dtype, raw in variables:
+        out += s(name) + struct.pack(f"<B{len(dims)}IBI", len(dims), *dims, dtype, len(raw)) + raw
+    out += struct.pack("<I", len(aliases))
+    for alias, target in aliases:
+        out += s(alias) + s(target)
+    return out
+
+
+def ct2_seeds():
+    # Synthetic, shaped like a tiny WhisperSpec: every dtype id (0 float32,
+    # 1 int8, 2 int16, 3 int32, 4 float16, 5 bfloat16), rank-0 flags, and the
+    # LM-head alias. The real model.bin is 75 MB, far past -max_len.
+    f16 = struct.pack("<24e", *[i / 8 - 1 for i in range(24)])
+    whisper = [("decoder/activation", [], 1, b"\x02"), ("decoder/alignment_heads", [], 2, struct.pack("<h", 1)),
+               ("decoder/embeddings/weight", [6, 4], 4, f16),
+               ("encoder/conv1/weight", [4, 2, 3], 0, struct.pack("<24f", *range(24))),
+               ("encoder/layer_norm/gamma", [4], 5, b"\x80\x3f" * 4),
+               ("encoder/num_heads", [], 2, struct.pack("<h", 2)),
+               ("ids", [2], 3, struct.pack("<2i", 7, -1))]
+    write("ct2_fuzzer", "tiny_whisper", pack_ct2("WhisperSpec", 3, whisper,
+                                                 [("decoder/projection/weight", "decoder/embeddings/weight")]))
+    write("ct2_fuzzer", "header_only", pack_ct2("TransformerSpec", 1, [], []))
+    write("ct2_fuzzer", "scalars_rank4", pack_ct2("X", 0, [("a", [], 1, b"\x01"), ("b", [1, 2, 1, 2], 4, bytes(8))],
+                                                  [("c", "a"), ("d", "b")]))
+
+
+TARGETS = {
+    "wordpiece_fuzzer": lambda: tokenizer_seeds("wordpiece_fuzzer", "tokenizer_wordpiece_minilm.json"),
+    "spm_bpe_fuzzer": lambda: tokenizer_seeds("spm_bpe_fuzzer", "tokenizer_spm_tok512.json",
+                                              [read(model("stories260K/greedy_t0_256steps.txt"))]),
+    "byte_level_bpe_fuzzer": lambda: tokenizer_seeds("byte_level_bpe_fuzzer", "tokenizer_gpt2_tiny.json"),
+    "safetensors_fuzzer": safetensors_seeds,
+    "gguf_fuzzer": gguf_seeds,
+    "llama2c_fuzzer": llama2c_seeds,
+    "ct2_fuzzer": ct2_seeds,
+}
+
+
 def main():
-    tokenizer_seeds("wordpiece_fuzzer", "tokenizer_wordpiece_minilm.json")
-    tokenizer_seeds("spm_bpe_fuzzer", "tokenizer_spm_tok512.json",
-                    [read(model("stories260K/greedy_t0_256steps.txt"))])
-    tokenizer_seeds("byte_level_bpe_fuzzer", "tokenizer_gpt2_tiny.json")
-    safetensors_seeds()
-    gguf_seeds()
-    llama2c_seeds()
+    # python3 fuzz/make_seeds.py [TARGET...]   (default: every target)
+    for t in sys.argv[1:] or TARGETS:
+        if t not in TARGETS:
+            sys.exit(f"make_seeds: unknown target {t} (known: {' '.join(TARGETS)})")
+        TARGETS[t]()
     for t in sorted(os.listdir(OUT)):
         files = os.listdir(os.path.join(OUT, t))
         size = sum(os.path.getsize(os.path.join(OUT, t, f)) for f in files)
