@@ -87,4 +87,34 @@ struct Gpt2Config {
 //   h.N.mlp.c_proj.{weight,bias}, ln_f.{weight,bias}, lm_head.weight (optional).
 void build_gpt2(ModelBuilder& mb, const Gpt2Config& c, const WeightFn& weight, const WeightExistsFn& exists);
 
+struct WhisperConfig {
+  int dim = 0;             // d_model (384 for tiny)
+  int n_heads = 0;
+  int encoder_layers = 0;
+  int decoder_layers = 0;
+  int ffn = 0;             // 4 * dim
+  int n_mels = 0;          // 80
+  int n_frames = 0;        // mel frames per window (3000); the encoder sees n_frames / 2 positions
+  int text_positions = 0;  // decoder positions (448)
+  int vocab_size = 0;
+  float norm_eps = 1e-5f;
+};
+
+// Whisper encoder-decoder, two methods:
+//   "encode"  mel [B, n_frames, n_mels] -> encoder_states [B, n_frames / 2, dim]
+//             conv1 (k3, pad 1) + GELU, conv2 (k3, stride 2, pad 1) + GELU (each
+//             Im2Col + FullyConnected), + sinusoidal positions, pre-LN blocks
+//             (attention without mask), final LayerNorm.
+//   "decode"  token_ids [B, S] and encoder_states (a sequence input) ->
+//             logits [B, OutSeq, vocab]: token + learned positions, pre-LN
+//             blocks of causal self-attention (KV cache), cross-attention
+//             (its K/V projections of encoder_states run once per sequence),
+//             FFN; final LayerNorm; logits = h . embeddingsᵀ (tied).
+// Canonical names are CTranslate2's WhisperSpec variables
+// (encoder/conv1/weight, decoder/layer_0/attention/linear_1/weight, ...):
+// linear weights [out, in]; convolution weights [out, in, kernel] as PyTorch;
+// fused projections (self_attention/linear_0 = q|k|v, attention/linear_1 =
+// k|v) are split here.
+void build_whisper(ModelBuilder& mb, const WhisperConfig& c, const WeightFn& weight);
+
 }  // namespace edgeattn::convert

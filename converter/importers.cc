@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "converter/graphs.h"
+#include "converter/import_common.h"
 #include "converter/source/convert_error.h"
 #include "converter/source/gguf.h"
 #include "converter/source/json_file.h"
@@ -19,37 +20,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Checks a source tensor's shape and returns it as floats.
-std::vector<float> checked_f32(const SourceTensor& t, const std::vector<int64_t>& shape) {
-  if (t.shape != shape) {
-    throw ConvertError(t.source + ": tensor '" + t.name + "' has shape " + shape_to_string(t.shape) + ", expected " +
-                       shape_to_string(shape));
-  }
-  return to_f32(t);
-}
-
-struct Progress {
-  const ImportOptions& options;
-  size_t total;
-  size_t done = 0;
-  void tick(const std::string& name) {
-    ++done;
-    if (options.progress) options.progress(done, total, name);
-  }
-};
-
 // Number of weights build_llama asks for (for progress reporting).
 size_t llama_weight_count(int n_layers) { return static_cast<size_t>(n_layers) * 9 + 3; }
 
-void set_producer(ModelBuilder& mb, const std::string& source, const std::string& format) {
-  auto p = std::make_unique<fb::ProducerT>();
-  p->name = "edgeattn-convert";
-  p->version = "0.1.0";
-  p->source = fs::path(source).filename().string();
-  p->source_format = format;
-  p->dtype = "fp32";
-  mb.model().producer = std::move(p);
-}
 
 }  // namespace
 
@@ -336,7 +309,10 @@ void import_hf(const std::string& dir, const ImportOptions& options, ModelBuilde
 }
 
 void import_any(const std::string& input, const ImportOptions& options, ModelBuilder& mb) {
-  if (fs::is_directory(input)) return import_hf(input, options, mb);
+  if (fs::is_directory(input)) {
+    if (fs::exists(fs::path(input) / "model.bin")) return import_ct2(input, options, mb);
+    return import_hf(input, options, mb);
+  }
   std::ifstream in(input, std::ios::binary);
   if (!in) throw_convert_error(input, "cannot open");
   char magic[4] = {0, 0, 0, 0};

@@ -34,8 +34,11 @@ struct ImportOptions {
 void import_hf(const std::string& dir, const ImportOptions& options, ModelBuilder& mb);
 void import_gguf(const std::string& path, const ImportOptions& options, ModelBuilder& mb);
 void import_llama2c(const std::string& path, const ImportOptions& options, ModelBuilder& mb);
+// CTranslate2 Whisper folder: model.bin (WhisperSpec), config.json, tokenizer.json (import_ct2.cc).
+void import_ct2(const std::string& dir, const ImportOptions& options, ModelBuilder& mb);
 
-// Picks the importer from the input: a directory (HF), "GGUF" magic, else llama2.c.
+// Picks the importer from the input: a directory with model.bin
+// (CTranslate2) or else HF, "GGUF" magic, else llama2.c.
 void import_any(const std::string& input, const ImportOptions& options, ModelBuilder& mb);
 
 }  // namespace edgeattn::convert

@@ -38,6 +38,10 @@ void print_persistent(const fb::Graph& graph, const PersistentLayout& persistent
       case PersistentKind::kCallerScratch:
         std::fprintf(out, "caller scratch (SessionOptions::scratch_bytes)\n");
         break;
+      case PersistentKind::kSequenceState:
+        std::fprintf(out, "sequence state: tensor %llu (computed once per sequence)\n",
+                     static_cast<unsigned long long>(r.key));
+        break;
     }
   }
 }

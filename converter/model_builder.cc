@@ -19,7 +19,27 @@ ModelBuilder::ModelBuilder() : model_(std::make_unique<fb::ModelT>()) {
 }
 
 ModelBuilder::ModelBuilder(const ModelBuilder& other)
-    : model_(std::make_unique<fb::ModelT>(*other.model_)), graph_(model_->graphs.at(0).get()), data_(other.data_) {}
+    : model_(std::make_unique<fb::ModelT>(*other.model_)),
+      graph_(model_->graphs.at(other.graph_index_).get()),
+      graph_index_(other.graph_index_),
+      method_named_(other.method_named_),
+      data_(other.data_) {}
+
+void ModelBuilder::begin_method(const std::string& name) {
+  for (const auto& g : model_->graphs) {
+    if (g->name == name && method_named_) throw ConvertError("internal: method '" + name + "' begun twice");
+  }
+  if (!method_named_) {
+    graph_->name = name;
+    method_named_ = true;
+    return;
+  }
+  auto graph = std::make_unique<fb::GraphT>();
+  graph->name = name;
+  graph_ = graph.get();
+  model_->graphs.push_back(std::move(graph));
+  graph_index_ = model_->graphs.size() - 1;
+}
 
 int ModelBuilder::add_constant_f32(const std::string& name, const std::vector<int64_t>& shape,
                                    std::vector<float> data) {

@@ -60,7 +60,13 @@ class ModelBuilder {
   void replace_constant(int tensor, fb::DType dtype, std::vector<uint8_t> bytes,
                         std::unique_ptr<fb::QuantizationT> quantization);
 
+  // Starts method `name` (an encoder-decoder has "encode" and "decode"):
+  // later add_op, set_graph_io and set_sequence_inputs apply to it. The
+  // first call names the initial method (else "forward") instead.
+  void begin_method(const std::string& name);
   void set_graph_io(std::vector<int32_t> inputs, std::vector<int32_t> outputs);
+  // Inputs of the current method given once per sequence (schema Graph.sequence_inputs).
+  void set_sequence_inputs(std::vector<int32_t> inputs) { graph_->sequence_inputs = std::move(inputs); }
   int find_tensor(const std::string& name) const;
   const std::vector<int64_t>& shape(int tensor) const;
 
@@ -76,7 +82,9 @@ class ModelBuilder {
                                    const std::string& name);
 
   std::unique_ptr<fb::ModelT> model_;
-  fb::GraphT* graph_;                         // the model's only method, "forward"
+  fb::GraphT* graph_;                         // the method being built, inside model_
+  size_t graph_index_ = 0;                    // its index in model_->graphs
+  bool method_named_ = false;                 // begin_method() was called
   std::vector<std::vector<uint8_t>> data_;    // [tensor] bytes of constants, empty for activations
 };
 

@@ -103,6 +103,7 @@ Result<std::unique_ptr<Model>> Model::finish_load(std::unique_ptr<Model> model) 
     if (model->tensors_[i].is_constant) model->weight_bytes_ += model->tensors_[i].bytes;
   }
   EA_RETURN_IF_ERROR(verify_model_graphs(*model));
+  EA_RETURN_IF_ERROR(verify_model_extras(*model));
 
   if (const fb::Tokenizer* tok = m.tokenizer()) {
     TokenizerSpec spec;
@@ -175,8 +176,43 @@ Task task_of(Architecture a) {
     case Architecture::kLlamaDecoder:
     case Architecture::kGpt2Decoder:
       return Task::kTextGeneration;
+    case Architecture::kEncoderDecoder:
+      return Task::kSpeechRecognition;
     default:
       return Task::kUnknown;
+  }
+}
+
+Span<const int32_t> ids_of(const flatbuffers::Vector<int32_t>* v) {
+  return v != nullptr ? Span<const int32_t>(v->data(), v->size()) : Span<const int32_t>();
+}
+
+void fill_speech_info(const fb::Model& m, const Vector<TensorInfo>& tensors, ModelInfo* info) {
+  if (const fb::AudioFrontend* a = m.audio()) {
+    AudioFrontendInfo& f = info->audio;
+    f.present = true;
+    f.sample_rate = a->sample_rate();
+    f.n_fft = a->n_fft();
+    f.hop_length = a->hop_length();
+    f.n_mels = a->n_mels();
+    f.chunk_samples = a->chunk_samples();
+    f.n_frames = a->n_frames();
+    const TensorInfo& filters = tensors[static_cast<size_t>(a->mel_filters())];  // verified
+    f.mel_filters = Span<const float>(static_cast<const float*>(filters.data), filters.bytes / sizeof(float));
+  }
+  if (const fb::DecodingConfig* d = m.decoding()) {
+    DecodingInfo& g = info->decoding;
+    g.present = true;
+    g.start_ids = ids_of(d->start_ids());
+    g.eos_id = d->eos_id();
+    g.max_length = d->max_length();
+    g.suppress_ids = ids_of(d->suppress_ids());
+    g.suppress_ids_begin = ids_of(d->suppress_ids_begin());
+    g.sot_id = d->sot_id();
+    g.no_timestamps_id = d->no_timestamps_id();
+    g.timestamp_begin_id = d->timestamp_begin_id();
+    g.timestamp_seconds = d->timestamp_seconds();
+    g.no_speech_id = d->no_speech_id();
   }
 }
 
@@ -232,9 +268,15 @@ Status Model::fill_info() {
     const TensorInfo* first_output = method_io_.data() + method_io_.size();
     for (int32_t t : *g->outputs()) method_io_.try_push_back(tensors_[static_cast<size_t>(t)]);  // reserved
     method.outputs = Span<const TensorInfo>(first_output, g->outputs()->size());
+    for (flatbuffers::uoffset_t i = 0; g->sequence_inputs() != nullptr && i < g->inputs()->size() && i < 64; ++i) {
+      for (int32_t t : *g->sequence_inputs()) {
+        if (t == g->inputs()->Get(i)) method.sequence_inputs |= uint64_t{1} << i;
+      }
+    }
     methods_.try_push_back(method);  // reserved
   }
   info.methods = Span<const MethodInfo>(methods_.data(), methods_.size());
+  fill_speech_info(m, tensors_, &info);
   return Status::ok();
 }
 
@@ -263,6 +305,7 @@ const char* task_name(Task task) {
     case Task::kUnknown: return "unknown";
     case Task::kEmbedding: return "embedding";
     case Task::kTextGeneration: return "text-generation";
+    case Task::kSpeechRecognition: return "speech-recognition";
   }
   return "unknown";
 }

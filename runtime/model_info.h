@@ -42,6 +42,7 @@ enum class Task : uint8_t {
   kUnknown = 0,
   kEmbedding = 1,       // text -> one vector per text (Embedder)
   kTextGeneration = 2,  // text -> more text, autoregressively (TextGenerator)
+  kSpeechRecognition = 3,  // audio -> text (Transcriber): "encode" + "decode" methods
 };
 
 // How an encoder's token states become one vector per text.
@@ -61,6 +62,40 @@ struct MethodInfo {
   Span<const TensorInfo> inputs;   // e.g. token ids [batch, seq] i32
   Span<const TensorInfo> outputs;  // e.g. logits [batch, out_seq, vocab] f32
   size_t op_count = 0;
+  // Bit i set: inputs[i] is a sequence input, given only at the start of a
+  // sequence (e.g. "decode"'s encoder states; InvokeInput::float_inputs).
+  uint64_t sequence_inputs = 0;
+  bool is_sequence_input(size_t i) const { return i < 64 && ((sequence_inputs >> i) & 1) != 0; }
+};
+
+// Log-mel feature extraction of a speech model, as stored by the converter
+// (schema AudioFrontend); runtime/audio/ computes it. present is false for
+// models without audio input.
+struct AudioFrontendInfo {
+  bool present = false;
+  int32_t sample_rate = 0;    // 16000
+  int32_t n_fft = 0;          // 400
+  int32_t hop_length = 0;     // 160
+  int32_t n_mels = 0;         // 80
+  int32_t chunk_samples = 0;  // 480000 (one 30-s encoder window)
+  int32_t n_frames = 0;       // 3000
+  Span<const float> mel_filters;  // [n_mels, n_fft / 2 + 1], inside the model file
+};
+
+// How an encoder-decoder's decoder is driven (schema DecodingConfig); ids
+// are token ids of the model's vocabulary, -1 when absent.
+struct DecodingInfo {
+  bool present = false;
+  Span<const int32_t> start_ids;           // decoder prompt, e.g. <|startoftranscript|> <|notimestamps|>
+  int32_t eos_id = -1;
+  int32_t max_length = 0;                  // decoder positions, prompt included
+  Span<const int32_t> suppress_ids;        // never generated
+  Span<const int32_t> suppress_ids_begin;  // not generated at the first step
+  int32_t sot_id = -1;                     // <|startoftranscript|>
+  int32_t no_timestamps_id = -1;
+  int32_t timestamp_begin_id = -1;         // <|0.00|>
+  float timestamp_seconds = 0.0f;          // seconds per timestamp step
+  int32_t no_speech_id = -1;
 };
 
 struct ModelInfo {
@@ -104,6 +139,8 @@ struct ModelInfo {
   size_t tensor_count = 0;  // constants and activations of every method
 
   Span<const MethodInfo> methods;  // in file order; the first is the default
+  AudioFrontendInfo audio;         // speech models
+  DecodingInfo decoding;           // encoder-decoders
 
   // The method called `name`, or nullptr.
   const MethodInfo* find_method(const char* name) const;

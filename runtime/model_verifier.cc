@@ -1,11 +1,13 @@
 #include "runtime/model_verifier.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "runtime/core/fallible_vector.h"
 
 #include "runtime/model_internal.h"
 #include "runtime/ops/op_registry.h"
+#include "runtime/sequence_state.h"
 #include "schema/edgeattn_generated.h"
 
 namespace edgeattn {
@@ -86,7 +88,77 @@ Status verify_tensor(const fb::Tensor& t, size_t index, const ModelBytes& bytes,
   return Status::ok();
 }
 
+// Sequence state (sequence_state.h) is well formed, and every
+// cross-attention reads its keys and values from it, its queries not.
+Status verify_cross_attention(const Model& model, const fb::Graph& g) {
+  SequenceState state;
+  EA_RETURN_IF_ERROR(analyze_sequence_state(model, g, &state));
+  for (flatbuffers::uoffset_t oi = 0; oi < g.ops()->size(); ++oi) {
+    const fb::Op& op = *g.ops()->Get(oi);
+    if (op.code() != fb::OpCode::Attention || !op.options_as_AttentionOptions()->cross()) continue;
+    const auto in = [&](flatbuffers::uoffset_t i) { return static_cast<size_t>(op.inputs()->Get(i)); };
+    EA_ENSURE(!state.tensor_is_sequence[in(0)] && state.tensor_is_sequence[in(1)] && state.tensor_is_sequence[in(2)],
+              StatusCode::kInvalidModel,
+              "method '%s' op %u (Attention '%s'): cross-attention needs k and v from the sequence inputs and q not",
+              g.name()->c_str(), oi, op.name() ? op.name()->c_str() : "");
+  }
+  return Status::ok();
+}
+
+// AudioFrontend: sane parameters, filters an f32 constant [n_mels, n_fft / 2 + 1].
+Status verify_audio(const Model& model, const fb::AudioFrontend& a) {
+  EA_ENSURE(a.sample_rate() >= 1000 && a.sample_rate() <= 384000 && a.n_fft() >= 8 && a.n_fft() <= 65536 &&
+                a.hop_length() >= 1 && a.hop_length() <= a.n_fft() && a.n_mels() >= 1 && a.n_mels() <= 1024 &&
+                a.chunk_samples() >= a.n_fft() && a.chunk_samples() <= 64 * a.sample_rate() &&
+                a.n_frames() == a.chunk_samples() / a.hop_length(),
+            StatusCode::kInvalidModel,
+            "audio frontend: inconsistent parameters (rate %d, n_fft %d, hop %d, mels %d, chunk %d, frames %d)",
+            a.sample_rate(), a.n_fft(), a.hop_length(), a.n_mels(), a.chunk_samples(), a.n_frames());
+  const int t = a.mel_filters();
+  EA_ENSURE(t >= 0 && static_cast<size_t>(t) < model.tensor_count(), StatusCode::kInvalidModel,
+            "audio frontend: mel filter tensor index %d out of range", t);
+  const TensorInfo& f = model.tensor(static_cast<size_t>(t));
+  EA_ENSURE(f.is_constant && f.dtype == DType::kF32 && f.rank == 2 && f.shape[0] == a.n_mels() &&
+                f.shape[1] == a.n_fft() / 2 + 1,
+            StatusCode::kInvalidModel, "audio frontend: mel filters '%s' must be an f32 constant [%d, %d]", f.name,
+            a.n_mels(), a.n_fft() / 2 + 1);
+  return Status::ok();
+}
+
+Status verify_ids(const flatbuffers::Vector<int32_t>* ids, int32_t vocab, const char* what) {
+  if (ids == nullptr) return Status::ok();
+  for (flatbuffers::uoffset_t i = 0; i < ids->size(); ++i) {
+    EA_ENSURE(ids->Get(i) >= 0 && ids->Get(i) < vocab, StatusCode::kInvalidModel,
+              "decoding config: %s[%u] = %d is not a token id (vocab %d)", what, i, ids->Get(i), vocab);
+  }
+  return Status::ok();
+}
+
+// DecodingConfig: every id inside the vocabulary (or -1 where optional).
+Status verify_decoding(const fb::DecodingConfig& d, int32_t vocab) {
+  EA_ENSURE(d.start_ids() != nullptr && d.start_ids()->size() >= 1 && d.max_length() > 0 &&
+                d.max_length() <= (1 << 20) && static_cast<int64_t>(d.start_ids()->size()) < d.max_length(),
+            StatusCode::kInvalidModel, "decoding config: needs start ids shorter than max_length %d", d.max_length());
+  EA_RETURN_IF_ERROR(verify_ids(d.start_ids(), vocab, "start_ids"));
+  EA_RETURN_IF_ERROR(verify_ids(d.suppress_ids(), vocab, "suppress_ids"));
+  EA_RETURN_IF_ERROR(verify_ids(d.suppress_ids_begin(), vocab, "suppress_ids_begin"));
+  const int32_t optional[] = {d.eos_id(), d.no_timestamps_id(), d.timestamp_begin_id(), d.no_speech_id(), d.sot_id()};
+  for (int32_t id : optional) {
+    EA_ENSURE(id >= -1 && id < vocab, StatusCode::kInvalidModel, "decoding config: id %d outside vocab %d", id, vocab);
+  }
+  EA_ENSURE(std::isfinite(d.timestamp_seconds()) && d.timestamp_seconds() >= 0.0f, StatusCode::kInvalidModel,
+            "decoding config: bad timestamp step");
+  return Status::ok();
+}
+
 }  // namespace
+
+Status verify_model_extras(const Model& model) {
+  const fb::Model& m = internal::flatbuffer_of(model);
+  if (m.audio() != nullptr) EA_RETURN_IF_ERROR(verify_audio(model, *m.audio()));
+  if (m.decoding() != nullptr) EA_RETURN_IF_ERROR(verify_decoding(*m.decoding(), m.hparams()->vocab_size()));
+  return Status::ok();
+}
 
 Result<const fb::Model*> verify_model_structure(const ModelBytes& bytes) {
   EA_ENSURE(bytes.size >= 16, StatusCode::kInvalidModel, "file of %zu bytes is too small", bytes.size);
@@ -137,8 +209,11 @@ Status verify_model_graphs(const Model& model) {
                 "method '%s': input tensor index %d out of range [0, %zu)", gname, in, n_tensors);
       EA_ENSURE(!model.tensor(in).is_constant, StatusCode::kInvalidModel,
                 "method '%s': input %d ('%s') is a constant", gname, in, model.tensor(in).name);
-      EA_ENSURE(model.tensor(in).dtype == DType::kI32, StatusCode::kInvalidModel,
-                "method '%s': input '%s' must be i32 token ids", gname, model.tensor(in).name);
+      EA_ENSURE(model.tensor(in).dtype == DType::kI32 || model.tensor(in).dtype == DType::kF32,
+                StatusCode::kInvalidModel, "method '%s': input '%s' must be i32 token ids or f32", gname,
+                model.tensor(in).name);
+      EA_ENSURE(!written[in], StatusCode::kInvalidModel, "method '%s': input '%s' listed twice", gname,
+                model.tensor(in).name);
       written[in] = true;
     }
     for (flatbuffers::uoffset_t oi = 0; oi < g->ops()->size(); ++oi) {
@@ -180,6 +255,7 @@ Status verify_model_graphs(const Model& model) {
       EA_ENSURE(out >= 0 && static_cast<size_t>(out) < n_tensors && written[out], StatusCode::kInvalidModel,
                 "method '%s': output tensor index %d is out of range or never written", gname, out);
     }
+    EA_RETURN_IF_ERROR(verify_cross_attention(model, *g));
   }
   return Status::ok();
 }

@@ -8,7 +8,9 @@
 //                           to shape x dtype).
 //   verify_model_graphs     every graph's tensor indices, op order (an
 //                           activation is written once, before it is read)
-//                           and each op's own checks (op_registry.h).
+//                           and each op's own checks (op_registry.h),
+//                           cross-attention reading sequence state.
+//   verify_model_extras     the audio frontend and decoding config.
 // After both pass, no later phase can read out of bounds because of the file.
 #pragma once
 
@@ -31,5 +33,7 @@ struct ModelBytes {
 
 Result<const fb::Model*> verify_model_structure(const ModelBytes& bytes);
 Status verify_model_graphs(const Model& model);
+// The audio frontend and decoding config (format 1.3), if present.
+Status verify_model_extras(const Model& model);
 
 }  // namespace edgeattn

@@ -13,6 +13,7 @@
 #include "runtime/ops/op_registry.h"
 #include "runtime/session_layout.h"
 #include "runtime/session_plan.h"
+#include "runtime/sequence_state.h"
 #include "runtime/session_with_kernels.h"
 #include "runtime/xnnpack_context.h"
 #include "schema/edgeattn_generated.h"
@@ -131,6 +132,7 @@ Status Session::prepare(const SessionOptions& options, const KernelTable& kernel
   if (allocate) EA_RETURN_IF_ERROR(start_threads(options.threads));
   const int64_t xnn_before = xnnpack_thread_live_bytes();
   EA_RETURN_IF_ERROR(prepare_ops(options, /*create_operators=*/allocate, layout));
+  EA_RETURN_IF_ERROR(prepare_inputs(layout));
   EA_RETURN_IF_ERROR(plan_activations(options, layout));
   if (!allocate) return Status::ok();
   EA_ASSIGN_OR_RETURN(uint8_t* const arena, allocate_arena(options.arena));
@@ -150,11 +152,6 @@ Status Session::check_options(const SessionOptions& options) {
             "max_seq %d not in [1, 2^20]", options.max_seq);
   EA_ENSURE(options.threads >= 1 && options.threads <= 256, StatusCode::kInvalidArgument,
             "threads %d not in [1, 256]", options.threads);
-  EA_ENSURE(graph_->inputs()->size() == 1, StatusCode::kUnsupported,
-            "graph has %u inputs; sessions feed exactly one (token ids)", graph_->inputs()->size());
-  const TensorInfo& ids = model.tensor(static_cast<size_t>(graph_->inputs()->Get(0)));
-  EA_ENSURE(ids.rank == 2 && ids.dims[0].kind == DimKind::kBatch && ids.dims[1].kind == DimKind::kSeq,
-            StatusCode::kInvalidModel, "graph input '%s' must be [batch, seq]", ids.name);
   max_context_ = options.max_context > 0 ? options.max_context : options.max_seq;
   EA_ENSURE(max_context_ >= options.max_seq && max_context_ <= (1 << 20), StatusCode::kInvalidArgument,
             "max_context %lld must be in [max_seq %d, 2^20]", static_cast<long long>(max_context_), options.max_seq);
@@ -203,6 +200,44 @@ Status Session::prepare_ops(const SessionOptions& options, bool create_operators
   return Status::ok();
 }
 
+// The method's inputs: token ids (at most one i32 [batch, seq]) and f32
+// inputs ([batch, ...]); then its sequence state (sequence_state.h): which
+// ops run only at a sequence's start, and a persistent region for every
+// sequence tensor read after it.
+Status Session::prepare_inputs(SessionLayout* layout) {
+  const Model& model = *model_;
+  const char* method = graph_->name()->c_str();
+  SequenceState state;
+  EA_RETURN_IF_ERROR(analyze_sequence_state(model, *graph_, &state));
+  for (int32_t t : *graph_->inputs()) {
+    const TensorInfo& info = model.tensor(static_cast<size_t>(t));
+    EA_ENSURE(info.rank >= 1 && info.dims[0].kind == DimKind::kBatch, StatusCode::kInvalidModel,
+              "method '%s': input '%s' must have the batch as dim 0", method, info.name);
+    for (int d = 0; d < info.rank; ++d) uses_seq_ = uses_seq_ || info.dims[d].kind == DimKind::kSeq;
+    if (info.dtype == DType::kI32) {
+      EA_ENSURE(ids_input_ < 0, StatusCode::kUnsupported, "method '%s': more than one token-id input", method);
+      EA_ENSURE(info.rank == 2 && info.dims[1].kind == DimKind::kSeq, StatusCode::kInvalidModel,
+                "method '%s': token-id input '%s' must be [batch, seq]", method, info.name);
+      ids_input_ = t;
+      continue;
+    }
+    EA_RETURN_IF_ERROR(float_inputs_.push_back(t, "the input list"));
+    EA_RETURN_IF_ERROR(input_is_sequence_.push_back(state.tensor_is_sequence[static_cast<size_t>(t)], "the input list"));
+  }
+  op_is_sequence_ = std::move(state.op_is_sequence);
+  EA_RETURN_IF_ERROR(persisted_offset_.assign(model.tensor_count(), kNoBuffer, "the sequence state offsets"));
+  const size_t before = layout->persistent.bytes;
+  for (size_t t = 0; t < model.tensor_count(); ++t) {
+    if (!state.tensor_is_persisted[t]) continue;
+    const TensorInfo& info = model.tensor(t);
+    const size_t bytes = static_cast<size_t>(info.element_count(max_dims_)) * dtype_size(info.dtype) + kBufferSlack;
+    EA_ASSIGN_OR_RETURN(persisted_offset_[t], layout->persistent.request(bytes, PersistentKind::kSequenceState, -1));
+    layout->persistent.regions.back().key = t;  // which tensor (for inspect --plan)
+  }
+  memory_.sequence_bytes = layout->persistent.bytes - before;
+  return Status::ok();
+}
+
 namespace {
 
 Span<const int32_t> span_of(const flatbuffers::Vector<int32_t>& v) { return Span<const int32_t>(v.data(), v.size()); }
@@ -237,9 +272,10 @@ Status Session::plan_activations(const SessionOptions& options, SessionLayout* l
   }
   for (size_t t = 0; t < n_tensors; ++t) {
     const TensorInfo& info = model.tensor(t);
-    layout->is_constant[t] = info.is_constant;
-    layout->tensor_bytes[t] =
-        info.is_constant ? 0 : static_cast<size_t>(info.element_count(max_dims_)) * dtype_size(info.dtype);
+    // Sequence state lives in the persistent head: nothing to plan.
+    const bool unplanned = info.is_constant || persisted_offset_[t] != kNoBuffer;
+    layout->is_constant[t] = unplanned;
+    layout->tensor_bytes[t] = unplanned ? 0 : static_cast<size_t>(info.element_count(max_dims_)) * dtype_size(info.dtype);
   }
   layout->graph.ops = layout->ops.span();
   layout->graph.tensor_bytes = layout->tensor_bytes.span();
@@ -303,6 +339,8 @@ Status Session::bind(const SessionOptions& options, const SessionLayout& layout,
     const TensorInfo& info = model.tensor(t);
     if (info.is_constant) {
       tensor_data_[t] = const_cast<void*>(info.data);  // never written: ops take inputs as const
+    } else if (persisted_offset_[t] != kNoBuffer) {
+      tensor_data_[t] = arena + persisted_offset_[t];
     } else if (plan.tensor_buffer[t] != kNoBuffer) {
       tensor_data_[t] = planned + plan.tensor_offset(t);
     }
@@ -326,34 +364,67 @@ Status Session::bind(const SessionOptions& options, const SessionLayout& layout,
   return Status::ok();
 }
 
-Status Session::invoke(const InvokeInput& in) {
+// Everything invoke() takes from the caller, checked before anything runs.
+Status Session::check_invoke(const InvokeInput& in) const {
   // Unreachable through create(), which returns only prepared sessions; a
   // guard for wrappers (the C API) that might hold a half-made one.
   EA_ENSURE(arena_ != nullptr, StatusCode::kInvalidArgument, "invoke before prepare: the session has no plan");
-  EA_ENSURE(in.ids != nullptr, StatusCode::kInvalidArgument, "ids is null");
+  EA_ENSURE(ids_input_ < 0 || in.ids != nullptr, StatusCode::kInvalidArgument, "ids is null");
   EA_ENSURE(in.batch >= 1 && in.batch <= max_dims_.batch, StatusCode::kOutOfRange,
             "batch %d not in [1, max_batch %lld]", in.batch, static_cast<long long>(max_dims_.batch));
-  EA_ENSURE(in.seq >= 1 && in.seq <= max_dims_.seq, StatusCode::kOutOfRange, "seq %d not in [1, max_seq %lld]",
-            in.seq, static_cast<long long>(max_dims_.seq));
+  EA_ENSURE(past_ == 0 || sequence_batch_ == 0 || in.batch == sequence_batch_, StatusCode::kInvalidArgument,
+            "batch %d differs from the sequence's batch %lld (reset() starts a new sequence)", in.batch,
+            static_cast<long long>(sequence_batch_));
+  if (uses_seq_) {
+    EA_ENSURE(in.seq >= 1 && in.seq <= max_dims_.seq, StatusCode::kOutOfRange, "seq %d not in [1, max_seq %lld]",
+              in.seq, static_cast<long long>(max_dims_.seq));
+  }
+  EA_ENSURE(in.float_inputs.size() == float_inputs_.size(), StatusCode::kInvalidArgument,
+            "method '%s' takes %zu f32 inputs, got %zu", method(), float_inputs_.size(), in.float_inputs.size());
+  for (size_t k = 0; k < float_inputs_.size(); ++k) {
+    EA_ENSURE(in.float_inputs[k] != nullptr || (input_is_sequence_[k] && past_ > 0), StatusCode::kInvalidArgument,
+              "f32 input %zu ('%s') is null", k, model_->tensor(static_cast<size_t>(float_inputs_[k])).name);
+  }
+  const int seq = uses_seq_ ? in.seq : 1;
   if (has_kv_cache_) {
-    EA_ENSURE(past_ + in.seq <= max_context_, StatusCode::kOutOfRange,
-              "context full: %lld cached + %d new tokens > max_context %lld", static_cast<long long>(past_), in.seq,
+    EA_ENSURE(past_ + seq <= max_context_, StatusCode::kOutOfRange,
+              "context full: %lld cached + %d new tokens > max_context %lld", static_cast<long long>(past_), seq,
               static_cast<long long>(max_context_));
   }
   for (int b = 0; b < in.batch; ++b) {
-    const int32_t len = in.lengths != nullptr ? in.lengths[b] : in.seq;
-    EA_ENSURE(len >= 1 && len <= in.seq, StatusCode::kInvalidArgument, "length %d of row %d not in [1, seq %d]", len,
-              b, in.seq);
+    const int32_t len = in.lengths != nullptr ? in.lengths[b] : seq;
+    EA_ENSURE(len >= 1 && len <= seq, StatusCode::kInvalidArgument, "length %d of row %d not in [1, seq %d]", len,
+              b, seq);
     // Rows of a KV-cached batch advance together, so they must be full.
-    EA_ENSURE(!has_kv_cache_ || len == in.seq, StatusCode::kInvalidArgument,
-              "row %d: padded rows are not supported with a KV cache (length %d, seq %d)", b, len, in.seq);
-    all_lengths_[static_cast<size_t>(b)] = len;
+    EA_ENSURE(!has_kv_cache_ || len == seq, StatusCode::kInvalidArgument,
+              "row %d: padded rows are not supported with a KV cache (length %d, seq %d)", b, len, seq);
   }
+  return Status::ok();
+}
 
-  DimValues dims{in.batch, in.seq, in.all_positions ? in.seq : 1};
-  const int32_t input_tensor = graph_->inputs()->Get(0);
-  std::memcpy(tensor_data_[static_cast<size_t>(input_tensor)], in.ids,
-              static_cast<size_t>(in.batch) * static_cast<size_t>(in.seq) * sizeof(int32_t));
+// The caller's inputs into their arena buffers; sequence inputs only at a
+// sequence's start (afterwards their ops do not run).
+void Session::copy_inputs(const InvokeInput& in, const DimValues& dims) {
+  if (ids_input_ >= 0) {
+    std::memcpy(tensor_data_[static_cast<size_t>(ids_input_)], in.ids,
+                static_cast<size_t>(in.batch) * static_cast<size_t>(dims.seq) * sizeof(int32_t));
+  }
+  for (size_t k = 0; k < float_inputs_.size(); ++k) {
+    if (input_is_sequence_[k] && past_ > 0) continue;
+    const size_t t = static_cast<size_t>(float_inputs_[k]);
+    std::memcpy(tensor_data_[t], in.float_inputs[k],
+                static_cast<size_t>(model_->tensor(t).element_count(dims)) * sizeof(float));
+  }
+  for (int b = 0; b < in.batch; ++b) {
+    all_lengths_[static_cast<size_t>(b)] = in.lengths != nullptr ? in.lengths[b] : static_cast<int32_t>(dims.seq);
+  }
+}
+
+Status Session::invoke(const InvokeInput& in) {
+  EA_RETURN_IF_ERROR(check_invoke(in));
+  const int seq = uses_seq_ ? in.seq : 1;
+  DimValues dims{in.batch, seq, in.all_positions ? seq : 1};
+  copy_inputs(in, dims);
 
   EvalContext ctx;
   ctx.dims = dims;
@@ -365,6 +436,7 @@ Status Session::invoke(const InvokeInput& in) {
   ctx.threadpool = threadpool_;
   const size_t n_ops = graph_->ops()->size();
   for (size_t i = 0; i < n_ops; ++i) {
+    if (past_ > 0 && op_is_sequence_[i]) continue;  // its outputs are this sequence's state
     const fb::Op& op = *graph_->ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
     const OpRecord& record = ops_[i];
     const bool timing = !op_times_ns_.empty();
@@ -377,7 +449,8 @@ Status Session::invoke(const InvokeInput& in) {
     if (!s.is_ok()) return s.with_context("op %zu (%s '%s')", i, record.reg->name, op.name() ? op.name()->c_str() : "");
   }
   last_dims_ = dims;
-  if (has_kv_cache_) past_ += in.seq;
+  if (past_ == 0) sequence_batch_ = in.batch;
+  if (has_kv_cache_) past_ += seq;
   return Status::ok();
 }
 

@@ -112,17 +112,23 @@ struct MemoryStats {
   size_t activation_bytes = 0;  // planned part
   size_t persistent_bytes = 0;  // KV cache + tables + caller scratch
   size_t kv_cache_bytes = 0;
+  size_t sequence_bytes = 0;    // sequence state, e.g. cross-attention K/V (part of persistent_bytes)
   size_t xnnpack_bytes = 0;     // XNNPACK operators (packed weights), held since create()
   size_t weight_bytes = 0;      // the model's constants (mapped, shared by sessions)
   size_t naive_activation_bytes = 0;  // what the activations would take without reuse
 };
 
 struct InvokeInput {
-  const int32_t* ids = nullptr;      // [batch, seq] row-major token ids
+  const int32_t* ids = nullptr;      // [batch, seq] row-major token ids (methods with an i32 input)
   int batch = 1;
-  int seq = 0;
+  int seq = 0;                       // ignored (may be 0) by methods whose inputs have no seq dim
   const int32_t* lengths = nullptr;  // [batch] valid tokens per row; nullptr: all seq
   bool all_positions = false;        // decoders: outputs for every position, not just the last
+  // The method's f32 inputs, in its input order (ModelInfo::methods), each
+  // row-major at this invoke's batch: e.g. log-mel features [batch, 3000, 80]
+  // of "encode", encoder states [batch, 1500, 384] of "decode". A sequence
+  // input (MethodInfo) is read only when past() == 0 and may be null after.
+  Span<const float* const> float_inputs;
 };
 
 class Session {
@@ -149,9 +155,11 @@ class Session {
   // (model, session) pair it was handed).
   bool is_for(const Model& model) const { return model_ == &model; }
 
-  // Tokens held in the KV cache (decoders); 0 for encoders.
+  // Tokens held in the KV cache (decoders); 0 for encoders. reset() starts
+  // a new sequence: the next invoke gives the sequence inputs (e.g. encoder
+  // states) again and recomputes the sequence state.
   int64_t past() const { return past_; }
-  void reset() { past_ = 0; }
+  void reset() { past_ = 0; sequence_batch_ = 0; }
   bool has_kv_cache() const { return has_kv_cache_; }
   int64_t max_context() const { return max_context_; }
   int64_t max_seq() const { return max_dims_.seq; }
@@ -191,7 +199,10 @@ class Session {
   Status check_options(const SessionOptions& options);
   Status start_threads(int threads);
   Status prepare_ops(const SessionOptions& options, bool create_operators, SessionLayout* layout);
+  Status prepare_inputs(SessionLayout* layout);
   Status plan_activations(const SessionOptions& options, SessionLayout* layout);
+  Status check_invoke(const InvokeInput& input) const;
+  void copy_inputs(const InvokeInput& input, const DimValues& dims);
   Result<uint8_t*> allocate_arena(Span<uint8_t> caller_arena);
   Status bind(const SessionOptions& options, const SessionLayout& layout, uint8_t* arena);
   TensorView view_of(int tensor) const;
@@ -211,6 +222,15 @@ class Session {
   bool has_kv_cache_ = false;                  // an op asked for a KV cache at prepare
   DimValues last_dims_;
   Vector<int32_t> all_lengths_;                // [max_batch], filled with seq when lengths is null
+  int32_t ids_input_ = -1;                     // the i32 input tensor, -1: none
+  Vector<int32_t> float_inputs_;               // [f32 inputs] tensor indices, in input order
+  Vector<uint8_t> input_is_sequence_;          // [f32 inputs] 1: a sequence input
+  bool uses_seq_ = false;                      // an input has a seq dim (InvokeInput::seq is read)
+  // Sequence state (runtime/sequence_state.h): ops run only when past_ == 0,
+  // and the persistent offset of each tensor they keep (kNoOffset: none).
+  Vector<uint8_t> op_is_sequence_;             // [ops]
+  Vector<size_t> persisted_offset_;            // [tensor_count]
+  int64_t sequence_batch_ = 0;                 // batch of the sequence's first invoke
   Span<uint8_t> scratch_;
   Vector<uint64_t> op_times_ns_;               // [ops] when profiling
   Vector<int> observed_;                       // tensor indices kept readable

@@ -55,7 +55,7 @@ struct PlanOp {
 struct PlanGraph {
   Span<const PlanOp> ops;           // [n_ops] in run order
   Span<const size_t> tensor_bytes;  // [tensor_count] bytes at the session maxima (read for activations only)
-  Span<const bool> is_constant;     // [tensor_count]
+  Span<const bool> is_constant;     // [tensor_count] no buffer to plan: constants, and sequence state (persistent)
   Span<const int32_t> inputs;       // graph inputs: live from op 0
   Span<const int32_t> outputs;      // graph outputs: live to the end
   Span<const int32_t> observed;     // activations kept readable after invoke: live to the end
@@ -95,6 +95,7 @@ enum class PersistentKind : uint8_t {
   kKvCache,        // an attention op's keys and values
   kTable,          // a table shared by ops (e.g. RoPE cos/sin)
   kCallerScratch,  // SessionOptions::scratch_bytes (the session's own request)
+  kSequenceState,  // a tensor computed once per sequence (runtime/sequence_state.h), e.g. cross-attention K/V
 };
 
 struct PersistentRegion {
@@ -104,7 +105,7 @@ struct PersistentRegion {
   int users = 1;      // ops that share it (tables)
   PersistentKind kind = PersistentKind::kTable;
   const char* shared_kind = nullptr;  // sharing key (request_shared); nullptr: not shared
-  uint64_t key = 0;
+  uint64_t key = 0;                   // sharing key; for kSequenceState, the tensor index
 };
 
 struct PersistentLayout {

@@ -3,7 +3,9 @@
 //
 // Two sources of keys and values:
 //   kv_cache_slot < 0   the op's own k/v inputs, [B, Skv, Hkv * Dh]
-//                       (encoders; mask Padding uses each row's length).
+//                       (encoders; mask Padding uses each row's length;
+//                       cross-attention: k/v are sequence state, e.g. the
+//                       projected encoder states, Skv their own length).
 //   kv_cache_slot >= 0  the session's KV cache for this op (CacheLayout:
 //                       [B, Hkv, max_context, Dh] rows each for K and V in
 //                       f32, f16 or int8 with a scale per row); this
@@ -36,7 +38,6 @@ Status verify(const Model& model, const fb::Op& op) {
             "n_heads %d must be a positive multiple of n_kv_heads %d", o.n_heads(), o.n_kv_heads());
   EA_ENSURE(o.head_dim() > 0 && static_cast<size_t>(o.head_dim()) <= kMaxHeadDim, StatusCode::kUnsupported,
             "head_dim %d not in [1, %zu]", o.head_dim(), kMaxHeadDim);
-  EA_ENSURE(!o.cross(), StatusCode::kUnsupported, "cross-attention is not implemented yet");
   EA_ENSURE(o.mask() >= fb::AttentionMask::MIN && o.mask() <= fb::AttentionMask::MAX, StatusCode::kInvalidModel,
             "unknown mask kind %d", static_cast<int>(o.mask()));
   EA_ENSURE(std::isfinite(o.scale()) && o.scale() >= 0.0f, StatusCode::kInvalidModel, "bad scale");
@@ -45,11 +46,33 @@ Status verify(const Model& model, const fb::Op& op) {
   for (int i = 0; i < 3; ++i) {
     EA_RETURN_IF_ERROR(op_check::activation_f32(model, input(op, i), 3));
     EA_RETURN_IF_ERROR(op_check::dim_kind(model, input(op, i), 0, DimKind::kBatch));
-    EA_RETURN_IF_ERROR(op_check::dim_kind(model, input(op, i), 1, DimKind::kSeq));
     EA_RETURN_IF_ERROR(op_check::last_dim(model, input(op, i), i == 0 ? q_width : kv_width));
   }
+  // Queries: the invoke's tokens (Seq) or a fixed length (encoders over
+  // audio frames or image patches). Keys and values: the queries' length,
+  // except in cross-attention, where they have their own (fixed) length
+  // (sequence state, checked by the model verifier).
+  const DimKind q_len = model.tensor(input(op, 0)).dims[1].kind;
+  EA_ENSURE(q_len == DimKind::kSeq || q_len == DimKind::kFixed, StatusCode::kInvalidModel,
+            "q '%s': dim 1 must be the sequence or fixed", model.tensor(input(op, 0)).name);
+  if (o.cross()) {
+    EA_ENSURE(o.mask() == fb::AttentionMask::None && o.kv_cache_slot() < 0, StatusCode::kInvalidModel,
+              "cross-attention takes mask None and no KV cache slot");
+    EA_RETURN_IF_ERROR(op_check::dim_kind(model, input(op, 1), 1, DimKind::kFixed));
+    EA_RETURN_IF_ERROR(op_check::same_dims(model, input(op, 1), input(op, 2)));
+  } else {
+    const DimSpec& q = model.tensor(input(op, 0)).dims[1];
+    for (int i = 1; i <= 2; ++i) {
+      const TensorInfo& kv = model.tensor(input(op, i));
+      EA_ENSURE(kv.dims[1].kind == q.kind && kv.dims[1].value == q.value, StatusCode::kInvalidModel,
+                "%s '%s': dim 1 must equal q's (self-attention)", i == 1 ? "k" : "v", kv.name);
+    }
+  }
+  EA_ENSURE(o.mask() != fb::AttentionMask::Padding || q_len == DimKind::kSeq, StatusCode::kInvalidModel,
+            "the padding mask needs queries of the invoke's length (row lengths count tokens)");
   if (o.kv_cache_slot() >= 0) {
-    EA_ENSURE(o.mask() == fb::AttentionMask::Causal, StatusCode::kInvalidModel, "a KV cache needs the causal mask");
+    EA_ENSURE(o.mask() == fb::AttentionMask::Causal && q_len == DimKind::kSeq, StatusCode::kInvalidModel,
+              "a KV cache needs the causal mask and queries of the invoke's length");
   }
   return op_check::same_dims(model, input(op, 0), output(op, 0));
 }
@@ -205,7 +228,7 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   job.q = ctx.f32(input(op, 0));
   job.out = ctx.f32(output(op, 0));
   job.lengths = ctx.lengths;
-  job.seq = static_cast<size_t>(ctx.dims.seq);
+  job.seq = static_cast<size_t>(op_util::dim(*ctx.model, input(op, 0), 1, ctx.dims));
   job.kv_seq = static_cast<size_t>(op_util::dim(*ctx.model, input(op, 1), 1, ctx.dims));
   job.n_heads = static_cast<size_t>(o.n_heads());
   job.group = static_cast<size_t>(o.n_heads() / o.n_kv_heads());

@@ -21,6 +21,7 @@ extern const OpRegistration kAttentionOp;
 extern const OpRegistration kMeanPoolOp;
 extern const OpRegistration kL2NormalizeOp;
 extern const OpRegistration kSelectTokensOp;
+extern const OpRegistration kIm2ColOp;
 
 const OpRegistration* find_op(uint16_t code) {
   switch (static_cast<fb::OpCode>(code)) {
@@ -36,6 +37,7 @@ const OpRegistration* find_op(uint16_t code) {
     case fb::OpCode::MeanPool: return &kMeanPoolOp;
     case fb::OpCode::L2Normalize: return &kL2NormalizeOp;
     case fb::OpCode::SelectTokens: return &kSelectTokensOp;
+    case fb::OpCode::Im2Col: return &kIm2ColOp;
   }
   return nullptr;
 }
