@@ -39,7 +39,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all_targets=(model_load_fuzzer wordpiece_fuzzer spm_bpe_fuzzer byte_level_bpe_fuzzer safetensors_fuzzer
-             gguf_fuzzer llama2c_fuzzer ct2_fuzzer)
+             gguf_fuzzer llama2c_fuzzer ct2_fuzzer wav_fuzzer)
 usage() {
   echo "usage: fuzz/run.sh BUILD_DIR --runs N [--max-seconds S] [--work DIR] [TARGET...]" >&2
   echo "       fuzz/run.sh BUILD_DIR --seconds S [--work DIR] [TARGET...]" >&2

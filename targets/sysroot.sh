@@ -3,7 +3,7 @@
 #
 # Fills DIR (default: build-sysroots/ARCH under the repository root) with
 # Debian 12's ARCH builds of the libraries edgeattn links (XNNPACK,
-# pthreadpool, cpuinfo) and the headers the build needs (flatbuffers,
+# pthreadpool, cpuinfo, kissfft) and the headers the build needs (flatbuffers,
 # nlohmann-json, doctest), using `apt-get download` + `dpkg -x`.
 #
 #   ARCH: aarch64 (Debian arm64) or armv7 (Debian armhf)
@@ -46,6 +46,7 @@ packages=(
   libxnnpack0 libxnnpack-dev
   libpthreadpool0 libpthreadpool-dev
   libcpuinfo0 libcpuinfo-dev
+  libkissfft-float131 libkissfft-dev
   libflatbuffers-dev
   nlohmann-json3-dev
   doctest-dev

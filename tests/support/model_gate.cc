@@ -47,6 +47,7 @@ std::vector<std::string> model_files(const std::string& name) {
     return {"whisper-tiny.en-ct2/model.bin", "whisper-tiny.en-ct2/config.json", "whisper-tiny.en-ct2/tokenizer.json",
             "whisper-tiny.en-ct2/vocabulary.txt"};
   }
+  if (name == kWhisperAudio) return {"whisper/beckett.wav"};
   return {};
 }
 

@@ -40,6 +40,7 @@ inline constexpr const char* kStories260K = "stories260K";          // .bin, tok
 inline constexpr const char* kStories260KGguf = "stories260K-gguf";  // stories260K.gguf
 inline constexpr const char* kMiniLM = "all-MiniLM-L6-v2";           // HF folder (fetch-models.sh)
 inline constexpr const char* kWhisperTinyEnCt2 = "whisper-tiny.en-ct2";  // CTranslate2 folder (fetch-models.sh)
+inline constexpr const char* kWhisperAudio = "whisper";                    // beckett.wav (../shared/models/whisper)
 
 // Registers models for this binary; returns true (for the macro's static).
 bool declare_models(std::initializer_list<const char*> names);
