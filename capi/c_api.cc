@@ -521,14 +521,9 @@ edgeattn_status edgeattn_generator_append_text(edgeattn_generator* generator, co
   EA_C_CHECK(text != nullptr || text_len == 0, "text is NULL");
   const Tokenizer* tok = generator->model->tokenizer();
   EA_C_CHECK(tok != nullptr, "model has no tokenizer: use edgeattn_generator_append_tokens");
-  edgeattn::EncodeOptions enc;
-  enc.add_special_tokens = add_bos != 0;
-  const Status s = tok->encode(std::string_view(text_len > 0 ? text : "", text_len), enc, &generator->prompt);
+  const Status s = edgeattn::TextGenerator::prompt_ids(*tok, std::string_view(text_len > 0 ? text : "", text_len),
+                                                       add_bos != 0, &generator->prompt);
   if (!s.is_ok()) return record(s);
-  if (generator->prompt.empty()) {
-    EA_C_CHECK(tok->eos_id() >= 0, "empty prompt and the tokenizer has no EOS to start from");
-    generator->prompt.push_back(tok->eos_id());
-  }
   return edgeattn_generator_append_tokens(generator, generator->prompt.data(), generator->prompt.size());
 }
 

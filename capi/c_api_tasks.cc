@@ -63,7 +63,10 @@ namespace {
 
 edgeattn_status result_of(const Status& s) { return s.is_ok() ? ok() : record(s); }
 
-Status embedder_options_from_c(const edgeattn_embedder_options& o, EmbedderOptions* e) {
+// The C++ options for the C ones (NULL: the defaults); _create and _plan
+// share it so that a plan is always of what create would build.
+Status options_for(const edgeattn_embedder_options* options, EmbedderOptions* e) {
+  const edgeattn_embedder_options o = options != nullptr ? *options : edgeattn_embedder_options_default();
   EA_RETURN_IF_ERROR(edgeattn::capi::arena_from_c(o.arena, o.arena_bytes, &e->arena));
   e->max_batch = o.max_batch;
   e->max_tokens = o.max_tokens;
@@ -72,7 +75,10 @@ Status embedder_options_from_c(const edgeattn_embedder_options& o, EmbedderOptio
   return Status::ok();
 }
 
-Status text_generator_options_from_c(const edgeattn_text_generator_options& o, TextGeneratorOptions* t) {
+// As for the embedder: one conversion for _create and _plan.
+Status options_for(const edgeattn_text_generator_options* options, TextGeneratorOptions* t) {
+  const edgeattn_text_generator_options o =
+      options != nullptr ? *options : edgeattn_text_generator_options_default();
   EA_RETURN_IF_ERROR(edgeattn::capi::kv_dtype_from_c(o.kv_dtype, &t->kv_dtype));
   EA_RETURN_IF_ERROR(edgeattn::capi::arena_from_c(o.arena, o.arena_bytes, &t->arena));
   const int policy = enum_value(o.context_policy);
@@ -86,6 +92,20 @@ Status text_generator_options_from_c(const edgeattn_text_generator_options& o, T
   t->sampling = edgeattn::capi::to_cpp(o.sampling);
   t->slide_keep = o.slide_keep;
   return Status::ok();
+}
+
+// The body of both tasks' _plan: the C++ options _create would use, planned
+// without making the session.
+template <typename Task, typename Options, typename COptions>
+edgeattn_status plan_task(const edgeattn_model* model, const COptions* options, edgeattn_memory_stats* stats) {
+  EA_C_CHECK(model != nullptr && stats != nullptr, "model or stats is NULL");
+  Options o;
+  const Status s = options_for(options, &o);
+  if (!s.is_ok()) return record(s);
+  Result<edgeattn::MemoryStats> planned = Task::plan(*model->model, o);
+  if (!planned.is_ok()) return record(planned.status());
+  *stats = to_c(*planned);
+  return ok();
 }
 
 // The C callback and its user pointer, handed to the C++ task as its
@@ -140,7 +160,7 @@ edgeattn_status edgeattn_embedder_create(const edgeattn_model* model, const edge
   *out = nullptr;
   EA_C_CHECK(model != nullptr, "model is NULL");
   EmbedderOptions eo;
-  const Status s = embedder_options_from_c(options != nullptr ? *options : edgeattn_embedder_options_default(), &eo);
+  const Status s = options_for(options, &eo);
   if (!s.is_ok()) return record(s);
   Result<std::unique_ptr<Embedder>> created = Embedder::create(*model->model, eo);
   if (!created.is_ok()) return record(created.status());
@@ -155,14 +175,7 @@ edgeattn_status edgeattn_embedder_create(const edgeattn_model* model, const edge
 
 edgeattn_status edgeattn_embedder_plan(const edgeattn_model* model, const edgeattn_embedder_options* options,
                                        edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT {
-  EA_C_CHECK(model != nullptr && stats != nullptr, "model or stats is NULL");
-  EmbedderOptions eo;
-  const Status s = embedder_options_from_c(options != nullptr ? *options : edgeattn_embedder_options_default(), &eo);
-  if (!s.is_ok()) return record(s);
-  Result<edgeattn::MemoryStats> planned = Embedder::plan(*model->model, eo);
-  if (!planned.is_ok()) return record(planned.status());
-  *stats = to_c(*planned);
-  return ok();
+  return plan_task<Embedder, EmbedderOptions>(model, options, stats);
 }
 
 void edgeattn_embedder_destroy(edgeattn_embedder* embedder) EDGEATTN_NOEXCEPT { delete embedder; }
@@ -269,8 +282,7 @@ edgeattn_status edgeattn_text_generator_create(const edgeattn_model* model,
   *out = nullptr;
   EA_C_CHECK(model != nullptr, "model is NULL");
   TextGeneratorOptions to;
-  const Status s =
-      text_generator_options_from_c(options != nullptr ? *options : edgeattn_text_generator_options_default(), &to);
+  const Status s = options_for(options, &to);
   if (!s.is_ok()) return record(s);
   Result<std::unique_ptr<TextGenerator>> created = TextGenerator::create(*model->model, to);
   if (!created.is_ok()) return record(created.status());
@@ -284,15 +296,7 @@ edgeattn_status edgeattn_text_generator_create(const edgeattn_model* model,
 edgeattn_status edgeattn_text_generator_plan(const edgeattn_model* model,
                                              const edgeattn_text_generator_options* options,
                                              edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT {
-  EA_C_CHECK(model != nullptr && stats != nullptr, "model or stats is NULL");
-  TextGeneratorOptions to;
-  const Status s =
-      text_generator_options_from_c(options != nullptr ? *options : edgeattn_text_generator_options_default(), &to);
-  if (!s.is_ok()) return record(s);
-  Result<edgeattn::MemoryStats> planned = TextGenerator::plan(*model->model, to);
-  if (!planned.is_ok()) return record(planned.status());
-  *stats = to_c(*planned);
-  return ok();
+  return plan_task<TextGenerator, TextGeneratorOptions>(model, options, stats);
 }
 
 void edgeattn_text_generator_destroy(edgeattn_text_generator* generator) EDGEATTN_NOEXCEPT { delete generator; }

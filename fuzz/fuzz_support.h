@@ -1,13 +1,13 @@
 // Shared pieces of the fuzz targets (fuzz/README.md): an in-memory file for
 // the converter's path-based readers, the real tokenizers the tokenizer
-// fuzzers encode with, and the check that turns a broken promise into a
-// crash libFuzzer reports.
+// fuzzers encode with, the check that turns a broken promise into a crash
+// libFuzzer reports, and the wrapper that lets a converter call say no.
 //
 // Example (a parser fuzzer):
 //   extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 //     static MemFile file("gguf");
 //     const std::string& path = file.write(data, size);   // "/proc/self/fd/N"
-//     try { GgufFile::open(path); } catch (const convert::ConvertError&) {}
+//     allow_convert_error([&] { (void)GgufFile::open(path); });
 //     return 0;
 //   }
 #pragma once
@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "converter/source/convert_error.h"
 #include "runtime/tokenizer/tokenizer.h"
 
 namespace edgeattn::fuzz {
@@ -27,6 +28,18 @@ namespace edgeattn::fuzz {
 // `what` when `ok` is false: for documented properties that are not memory
 // errors, e.g. "every id encode() returns is in range".
 void check(bool ok, const char* what);
+
+// Runs f(). A ConvertError is the converter's one documented way to reject
+// an input, so it is caught, and must carry a message; any other exception
+// escapes and aborts, which libFuzzer reports like a crash.
+template <typename F>
+void allow_convert_error(F&& f) {
+  try {
+    f();
+  } catch (const convert::ConvertError& e) {
+    check(e.what()[0] != '\0', "ConvertError has a message");
+  }
+}
 
 // A memfd-backed regular file: the converter's readers take a path and
 // mmap it, and /proc/self/fd/N of a memfd is one without touching the disk.

@@ -96,17 +96,27 @@ void TextGenerator::reset() { new_context(); }
 
 Span<const int32_t> TextGenerator::context() const { return generator_->context(); }
 
-Status TextGenerator::encode(std::string_view text, bool first_turn) {
+Status TextGenerator::prompt_ids(const Tokenizer& tokenizer, std::string_view text, bool add_bos,
+                                 std::vector<int32_t>* ids) {
   EncodeOptions enc;
-  enc.add_special_tokens = first_turn;  // BOS only at the start of a context
-  EA_RETURN_IF_ERROR(tokenizer_->encode(text, enc, &ids_));
+  enc.add_special_tokens = add_bos;
+  EA_RETURN_IF_ERROR(tokenizer.encode(text, enc, ids));
   // GPT-2 vocabularies have no BOS: an empty prompt starts from <|endoftext|>.
-  if (ids_.empty() && first_turn) {
-    EA_ENSURE(tokenizer_->eos_id() >= 0, StatusCode::kInvalidArgument,
-              "empty prompt and the tokenizer has neither BOS nor EOS to start from");
-    ids_.push_back(tokenizer_->eos_id());
+  if (ids->empty()) {
+    EA_ENSURE(tokenizer.eos_id() >= 0, StatusCode::kInvalidArgument,
+              "empty prompt and the tokenizer has %s to start from", add_bos ? "neither BOS nor EOS" : "no EOS");
+    ids->push_back(tokenizer.eos_id());
   }
   return Status::ok();
+}
+
+Status TextGenerator::encode(std::string_view text, bool first_turn) {
+  // BOS only at the start of a context; a later chat turn continues it, so
+  // an empty turn stays empty rather than feeding an EOS mid-conversation.
+  if (first_turn) return prompt_ids(*tokenizer_, text, /*add_bos=*/true, &ids_);
+  EncodeOptions enc;
+  enc.add_special_tokens = false;
+  return tokenizer_->encode(text, enc, &ids_);
 }
 
 Status TextGenerator::generate(std::string_view prompt, const GenerationRequest& request) {

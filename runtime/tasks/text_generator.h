@@ -100,14 +100,26 @@ class TextGenerator {
   // The stop tokens this task uses: EOS, and BOS when it differs (a
   // llama2.c story ends with BOS). Writes at most 2 ids; returns how many.
   static size_t default_stop_ids(const Tokenizer& tokenizer, int32_t out[2]);
+  // The ids a prompt starts a generation from: `text` tokenized into *ids
+  // (replacing them; BOS first when `add_bos`), or, when that gives no token
+  // at all, the tokenizer's EOS alone: GPT-2-style vocabularies have no BOS
+  // and start from <|endoftext|>. With no EOS either it is kInvalidArgument.
+  // generate(), a first chat() turn and the C API's
+  // edgeattn_generator_append_text all start this way, so the rule lives
+  // here once. Allocates inside the tokenizer and when *ids must grow.
+  //   std::vector<int32_t> ids;
+  //   EA_RETURN_IF_ERROR(TextGenerator::prompt_ids(*model->tokenizer(), "", /*add_bos=*/true, &ids));
+  //   // ids: {BOS} for llama2.c vocabularies, {<|endoftext|>} for GPT-2
+  static Status prompt_ids(const Tokenizer& tokenizer, std::string_view text, bool add_bos,
+                           std::vector<int32_t>* ids);
 
   ~TextGenerator();
   TextGenerator(const TextGenerator&) = delete;
   TextGenerator& operator=(const TextGenerator&) = delete;
 
-  // A new context: tokenizes `prompt` (BOS first; an empty prompt starts
-  // from EOS for GPT-2-style vocabularies, which have no BOS; with neither
-  // it is kInvalidArgument), generates.
+  // A new context: tokenizes `prompt` as prompt_ids() does (BOS first; an
+  // empty prompt starts from EOS for GPT-2-style vocabularies, which have no
+  // BOS; with neither it is kInvalidArgument), generates.
   // A prompt that does not fit the context is kOutOfRange under kStop.
   Status generate(std::string_view prompt, const GenerationRequest& request);
   // The same for a tokenized prompt. No allocation.

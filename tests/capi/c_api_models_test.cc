@@ -5,9 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <iterator>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,14 +24,6 @@ namespace edgeattn {
 namespace {
 
 using testing::require_model;
-
-std::string published_text() {
-  std::string s = testing::read_file(require_model("stories260K/greedy_t0_256steps.txt"));
-  REQUIRE(!s.empty());
-  REQUIRE(s.back() == '\n');
-  s.pop_back();  // the file is the text plus one newline
-  return s;
-}
 
 // stories260K converted once to a file the C API loads.
 const std::string& stories_path() {
@@ -56,7 +46,7 @@ std::string generator_text(const edgeattn_model* model, int steps) {
 }
 
 TEST_CASE("C API stories260K: greedy generation from C reproduces the published text") {
-  const std::string expected = published_text();
+  const std::string expected = testing::stories260k_published_text();
   edgeattn_model* model = nullptr;
   REQUIRE_MESSAGE(edgeattn_model_load_file(stories_path().c_str(), &model) == EDGEATTN_OK, edgeattn_last_error());
   const std::string text = generator_text(model, 256);
@@ -84,12 +74,12 @@ TEST_CASE("C API stories260K: a model loaded from a caller buffer generates the 
   CHECK(std::string(info.architecture) == "LlamaDecoder");
   CHECK(info.vocab_size == 512);
   CHECK(info.file_bytes == bytes.size());
-  CHECK(generator_text(model, 256) == published_text());
+  CHECK(generator_text(model, 256) == testing::stories260k_published_text());
   edgeattn_model_destroy(model);  // before the buffer, as the contract says
 }
 
 TEST_CASE("C API stories260K: one model, generators on four threads at once") {
-  const std::string expected = published_text();
+  const std::string expected = testing::stories260k_published_text();
   edgeattn_model* model = nullptr;
   REQUIRE(edgeattn_model_load_file(stories_path().c_str(), &model) == EDGEATTN_OK);
   std::vector<std::string> texts(4);
@@ -155,10 +145,8 @@ TEST_CASE("C API MiniLM: tokenize gives HF's ids and a padded batch gives the re
   require_model("all-MiniLM-L6-v2/model.safetensors");
   const std::string path = testing::temp_dir("capi_minilm") + "/model.eatn";
   testing::convert_and_load(require_model("all-MiniLM-L6-v2"), "", path);
-  std::ifstream in(std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/minilm_reference.json");
-  REQUIRE(in.good());
-  const nlohmann::json j = nlohmann::json::parse(in);
-  REQUIRE(j.at("cases").size() >= 4);
+  const std::vector<testing::MiniLmCase> cases = testing::minilm_fixture_cases();
+  REQUIRE(cases.size() >= 4);
 
   edgeattn_model* model = nullptr;
   REQUIRE_MESSAGE(edgeattn_model_load_file(path.c_str(), &model) == EDGEATTN_OK, edgeattn_last_error());
@@ -170,24 +158,23 @@ TEST_CASE("C API MiniLM: tokenize gives HF's ids and a padded batch gives the re
 
   edgeattn_tokenize_options topt = {1, 0, static_cast<size_t>(info.max_length)};
   std::vector<int32_t> ids(256);
-  for (const auto& c : j.at("cases")) {
-    const std::string text = c.at("text").get<std::string>();
-    CAPTURE(text.substr(0, 60));
+  for (const testing::MiniLmCase& c : cases) {
+    CAPTURE(c.text.substr(0, 60));
     size_t n = 0;
-    REQUIRE(edgeattn_tokenize(model, text.data(), text.size(), &topt, ids.data(), ids.size(), &n) == EDGEATTN_OK);
-    CHECK(std::vector<int32_t>(ids.begin(), ids.begin() + static_cast<long>(n)) ==
-          c.at("ids").get<std::vector<int32_t>>());
+    REQUIRE(edgeattn_tokenize(model, c.text.data(), c.text.size(), &topt, ids.data(), ids.size(), &n) ==
+            EDGEATTN_OK);
+    CHECK(std::vector<int32_t>(ids.begin(), ids.begin() + static_cast<long>(n)) == c.ids);
   }
 
   // The first four cases as one right-padded batch.
   const int batch = 4;
   int seq = 0;
-  for (int b = 0; b < batch; ++b) seq = std::max(seq, static_cast<int>(j["cases"][b]["ids"].size()));
+  for (int b = 0; b < batch; ++b) seq = std::max(seq, static_cast<int>(cases[b].ids.size()));
   const int32_t pad = info.pad_id >= 0 ? info.pad_id : 0;
   std::vector<int32_t> padded(static_cast<size_t>(batch * seq), pad);  // [batch, seq]
   std::vector<int32_t> lengths(batch);
   for (int b = 0; b < batch; ++b) {
-    const std::vector<int32_t> row = j["cases"][b]["ids"].get<std::vector<int32_t>>();
+    const std::vector<int32_t>& row = cases[b].ids;
     std::copy(row.begin(), row.end(), padded.begin() + b * seq);
     lengths[b] = static_cast<int32_t>(row.size());
   }
@@ -205,7 +192,7 @@ TEST_CASE("C API MiniLM: tokenize gives HF's ids and a padded batch gives the re
   REQUIRE(out.shape[1] == 384);
   for (int b = 0; b < batch; ++b) {
     CAPTURE(b);
-    const std::vector<double> want = j["cases"][b]["embedding"].get<std::vector<double>>();
+    const std::vector<double>& want = cases[b].embedding;
     const float* got = static_cast<const float*>(out.data) + b * 384;
     double max_diff = 0;
     for (size_t i = 0; i < want.size(); ++i) max_diff = std::max(max_diff, std::abs(got[i] - want[i]));

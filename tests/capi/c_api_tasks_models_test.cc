@@ -20,7 +20,6 @@
 #include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 #include "tests/support/models.h"
-#include "tests/support/process.h"
 
 EDGEATTN_TEST_MODELS(kStories260K, kMiniLM);
 
@@ -28,14 +27,6 @@ namespace edgeattn {
 namespace {
 
 using testing::require_model;
-
-std::string published_text() {
-  std::string s = testing::read_file(require_model("stories260K/greedy_t0_256steps.txt"));
-  REQUIRE(!s.empty());
-  REQUIRE(s.back() == '\n');
-  s.pop_back();  // the file is the text plus one newline
-  return s;
-}
 
 // A model converted once to a file, loaded both through the C API and the
 // C++ API (the same bytes, so the same kernels give the same bits).
@@ -116,7 +107,7 @@ std::unique_ptr<TextGenerator> cpp_generator(const TextGeneratorOptions& o) {
 }
 
 TEST_CASE("C API text generator: greedy from an empty prompt streams the published stories260K text (from C)") {
-  const std::string want = published_text();
+  const std::string want = testing::stories260k_published_text();
   std::vector<char> text(8192);
   size_t len = 0;
   edgeattn_stop_reason reason = EDGEATTN_STOP_NONE;
@@ -227,7 +218,7 @@ TEST_CASE("C API text generator: stop reasons — max tokens, a stop token, the 
                             << std::string(edgeattn_stop_reason_name(st.stop_reason)));
   CHECK(st.stop_reason == EDGEATTN_STOP_TOKEN);
   CHECK(story.pieces == st.generated);
-  CHECK(story.text.compare(0, 64, published_text(), 0, 64) == 0);
+  CHECK(story.text.compare(0, 64, testing::stories260k_published_text(), 0, 64) == 0);
   std::unique_ptr<TextGenerator> cpp = cpp_generator(TextGeneratorOptions());
   Sink cpp_story;
   REQUIRE(cpp->generate("", cpp_request(&cpp_story, 10000)).is_ok());

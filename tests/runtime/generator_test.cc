@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -120,15 +118,6 @@ TEST_CASE("repetition penalty steers away from recent tokens, once per token") {
   CHECK(u.sampler.sample(neg) == 1);  // -1 * 2 = -2 < -1.5
 }
 
-std::string expected_text() {
-  std::ifstream in(testing::require_model("stories260K/greedy_t0_256steps.txt"), std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  s.pop_back();
-  return s;
-}
-
 struct Run {
   std::vector<int32_t> tokens;
   std::string text;
@@ -174,7 +163,7 @@ TEST_CASE("Generator: greedy from BOS reproduces the published stories260K text"
   Run r = generate(model, SamplingOptions{}, 256, 256, ContextPolicy::kStop, {model.tokenizer()->bos_id()});
   CHECK(r.status.is_ok());
   CHECK(r.tokens.size() == 256);
-  CHECK(r.text == expected_text());
+  CHECK(r.text == testing::stories260k_published_text());
 }
 
 TEST_CASE("Generator: a prompt is continued, and a seed repeats a sampled run") {

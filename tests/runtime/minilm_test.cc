@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -22,23 +20,7 @@ EDGEATTN_TEST_MODELS(kMiniLM);
 namespace edgeattn {
 namespace {
 
-struct Case {
-  std::string text;
-  std::vector<int32_t> ids;
-  std::vector<double> embedding;
-};
-
-std::vector<Case> load_cases() {
-  std::ifstream in(std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/minilm_reference.json");
-  REQUIRE(in.good());
-  nlohmann::json j = nlohmann::json::parse(in);
-  std::vector<Case> cases;
-  for (const auto& c : j.at("cases")) {
-    cases.push_back({c.at("text").get<std::string>(), c.at("ids").get<std::vector<int32_t>>(),
-                     c.at("embedding").get<std::vector<double>>()});
-  }
-  return cases;
-}
+using Case = testing::MiniLmCase;
 
 std::vector<int32_t> encode(const Model& model, const std::string& text) {
   EncodeOptions opts;
@@ -67,7 +49,7 @@ Agreement compare(const float* got, const std::vector<double>& want) {
 
 TEST_CASE("MiniLM: the model's tokenizer gives the ids of HF tokenizers on every fixture sentence") {
   const Model& model = testing::minilm();
-  const std::vector<Case> cases = load_cases();
+  const std::vector<Case> cases = testing::minilm_fixture_cases();
   REQUIRE(cases.size() >= 20);
   CHECK(model.info().tokenizer_max_length == 256);
   bool saw_truncated = false;
@@ -84,7 +66,7 @@ TEST_CASE("MiniLM: the model's tokenizer gives the ids of HF tokenizers on every
 // lands around 1e-6; the bounds leave room for other ISAs' summation orders.
 TEST_CASE("MiniLM: sentence embeddings match the numpy reference, one by one and padded in a batch") {
   const Model& model = testing::minilm();
-  std::vector<Case> all = load_cases();
+  std::vector<Case> all = testing::minilm_fixture_cases();
   const std::vector<Case> first6(all.begin(), all.begin() + std::min<size_t>(6, all.size()));
   const char* tables[16];
   size_t n_tables = available_kernel_names(tables, 16);

@@ -4,8 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,30 +31,19 @@ testing::GreedyRun greedy(const Model& model, int steps, const char* kernels = n
   return g;
 }
 
-std::string expected_text() {
-  std::ifstream in(require_model("stories260K/greedy_t0_256steps.txt"), std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  REQUIRE(!s.empty());
-  REQUIRE(s.back() == '\n');
-  s.pop_back();  // the file is the text plus one newline
-  return s;
-}
-
 bool bit_identical(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 TEST_CASE("stories260K from llama2.c .bin: greedy 256 steps reproduce the published text") {
   const testing::GreedyRun g = greedy(testing::stories260k_from_llama2c(), 256);
-  CHECK(g.text == expected_text());
+  CHECK(g.text == testing::stories260k_published_text());
 }
 
 TEST_CASE("stories260K: GGUF and llama2.c conversions give bit-identical logits") {
   const testing::GreedyRun a = greedy(testing::stories260k_from_llama2c(), 256);
   const testing::GreedyRun b = greedy(testing::stories260k_from_gguf(), 256);
-  CHECK(b.text == expected_text());
+  CHECK(b.text == testing::stories260k_published_text());
   CHECK(bit_identical(a.logits, b.logits));
 }
 
@@ -80,9 +67,9 @@ TEST_CASE("stories260K: every kernel table and two threads reproduce the text") 
   for (size_t i = 0; i < n; ++i) {
     const std::string kernel_name = names[i];
     CAPTURE(kernel_name);
-    CHECK(greedy(testing::stories260k_from_llama2c(), 256, names[i]).text == expected_text());
+    CHECK(greedy(testing::stories260k_from_llama2c(), 256, names[i]).text == testing::stories260k_published_text());
   }
-  CHECK(greedy(testing::stories260k_from_llama2c(), 256, nullptr, 2).text == expected_text());
+  CHECK(greedy(testing::stories260k_from_llama2c(), 256, nullptr, 2).text == testing::stories260k_published_text());
 }
 
 // The reference table is what runs bit-identically on every architecture

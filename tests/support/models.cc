@@ -16,6 +16,7 @@
 #include "schema/edgeattn_generated.h"
 #include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
+#include "tests/support/process.h"
 
 namespace edgeattn::testing {
 
@@ -148,6 +149,26 @@ std::vector<std::vector<int32_t>> minilm_fixture_ids() {
   for (const auto& c : j.at("cases")) ids.push_back(c.at("ids").get<std::vector<int32_t>>());
   if (quick_mode()) ids.resize(6);  // under emulation
   return ids;
+}
+
+std::vector<MiniLmCase> minilm_fixture_cases() {
+  std::ifstream in(std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/minilm_reference.json");
+  REQUIRE(in.good());
+  nlohmann::json j = nlohmann::json::parse(in);
+  std::vector<MiniLmCase> cases;
+  for (const auto& c : j.at("cases")) {
+    cases.push_back({c.at("text").get<std::string>(), c.at("ids").get<std::vector<int32_t>>(),
+                     c.at("embedding").get<std::vector<double>>()});
+  }
+  return cases;
+}
+
+std::string stories260k_published_text() {
+  std::string s = read_file(require_model("stories260K/greedy_t0_256steps.txt"));
+  REQUIRE(!s.empty());
+  REQUIRE(s.back() == '\n');
+  s.pop_back();  // the file is the text plus one newline
+  return s;
 }
 
 std::vector<std::vector<float>> embed_rows(const Model& model, const std::vector<std::vector<int32_t>>& ids,

@@ -56,6 +56,25 @@ GreedyRun greedy_from_bos(const Model& model, int steps, const KernelTable& kern
 // first 6 in quick mode).
 std::vector<std::vector<int32_t>> minilm_fixture_ids();
 
+// One case of tests/fixtures/minilm_reference.json
+// (tests/reference/make_minilm_fixtures.py): the text, HF `tokenizers`' ids
+// and the float64 numpy embedding.
+struct MiniLmCase {
+  std::string text;
+  std::vector<int32_t> ids;
+  std::vector<double> embedding;
+};
+// Every case, in file order, also in quick mode: callers that want the quick
+// sample cut it themselves, since some need the longest case either way.
+// REQUIREs that the fixture opens.
+std::vector<MiniLmCase> minilm_fixture_cases();
+
+// llama2.c's published greedy stories260K text
+// (stories260K/greedy_t0_256steps.txt, 256 steps from BOS, temperature 0)
+// without the file's final newline. REQUIREs the model (require_model()) and
+// a non-empty text ending in that newline.
+std::string stories260k_published_text();
+
 // One encoder invoke per row (batch 1, the row's length): each row's first
 // output [hidden] (e.g. the pooled, normalized embedding). REQUIREs success.
 std::vector<std::vector<float>> embed_rows(const Model& model, const std::vector<std::vector<int32_t>>& ids,

@@ -7,8 +7,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,25 +21,6 @@ EDGEATTN_TEST_MODELS(kMiniLM, kStories260K);
 
 namespace edgeattn {
 namespace {
-
-struct Case {
-  std::string text;
-  std::vector<int32_t> ids;
-  std::vector<double> embedding;
-};
-
-std::vector<Case> load_cases() {
-  std::ifstream in(std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/minilm_reference.json");
-  REQUIRE(in.good());
-  nlohmann::json j = nlohmann::json::parse(in);
-  std::vector<Case> cases;
-  for (const auto& c : j.at("cases")) {
-    cases.push_back({c.at("text").get<std::string>(), c.at("ids").get<std::vector<int32_t>>(),
-                     c.at("embedding").get<std::vector<double>>()});
-  }
-  if (testing::quick_mode()) cases.resize(6);
-  return cases;
-}
 
 double max_abs_diff(const float* got, const std::vector<double>& want) {
   double worst = 0;
@@ -69,14 +48,15 @@ std::unique_ptr<Embedder> make(const Model& model, const EmbedderOptions& o) {
 // <= 1e-4): the task adds tokenization, padding and batching, no math.
 TEST_CASE("Embedder: MiniLM texts in batches of 4 match the numpy reference, truncation counted") {
   const Model& model = testing::minilm();
-  const std::vector<Case> cases = load_cases();
+  std::vector<testing::MiniLmCase> cases = testing::minilm_fixture_cases();
+  if (testing::quick_mode()) cases.resize(6);
   EmbedderOptions o;
   o.max_batch = 4;  // the fixture's 20+ texts take several invokes, the last one short
   std::unique_ptr<Embedder> e = make(model, o);
   CHECK(e->dimension() == 384);
   CHECK(e->max_tokens() == 256);  // the tokenizer's max_length
   std::vector<std::string_view> texts;
-  for (const Case& c : cases) texts.push_back(c.text);
+  for (const testing::MiniLmCase& c : cases) texts.push_back(c.text);
   std::vector<float> rows(texts.size() * e->dimension());
   Status s = e->embed(Span<const std::string_view>(texts.data(), texts.size()), Span<float>(rows.data(), rows.size()));
   REQUIRE_MESSAGE(s.is_ok(), s.message());
@@ -101,7 +81,7 @@ TEST_CASE("Embedder: MiniLM texts in batches of 4 match the numpy reference, tru
 
   // The same ids through embed_tokens() give the same bits: same batches, same padding.
   std::vector<Span<const int32_t>> id_rows;
-  for (const Case& c : cases) id_rows.emplace_back(c.ids.data(), c.ids.size());
+  for (const testing::MiniLmCase& c : cases) id_rows.emplace_back(c.ids.data(), c.ids.size());
   std::vector<float> again(rows.size());
   s = e->embed_tokens(Span<const Span<const int32_t>>(id_rows.data(), id_rows.size()),
                       Span<float>(again.data(), again.size()));

@@ -7,8 +7,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,16 +19,6 @@ EDGEATTN_TEST_MODELS(kStories260K, kMiniLM);
 
 namespace edgeattn {
 namespace {
-
-std::string published_text() {
-  std::ifstream in(testing::require_model("stories260K/greedy_t0_256steps.txt"), std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  REQUIRE(!s.empty());
-  s.pop_back();  // the file is the text plus one newline
-  return s;
-}
 
 // Collects the streamed pieces; stops after `limit` pieces if limit >= 0.
 struct Sink {
@@ -95,7 +83,7 @@ TEST_CASE("TextGenerator: greedy from an empty prompt streams the published stor
   Sink sink;
   Status s = g->generate("", request_into(&sink, 256));
   REQUIRE_MESSAGE(s.is_ok(), s.message());
-  const std::string want = published_text();
+  const std::string want = testing::stories260k_published_text();
   const GenerationStats& st = g->last_stats();
   MESSAGE(st.generated << " tokens, stop: " << std::string(stop_reason_name(st.stop_reason)));
   CHECK(st.prompt_tokens == 1);  // BOS
