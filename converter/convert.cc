@@ -48,6 +48,14 @@ void stage_done(const ConvertOptions& o, ConvertStage stage, const ConvertSummar
 // weights are quantized.
 void prepare_int8(const ConvertOptions& o, WeightDType dtype, ModelBuilder& mb, ConvertSummary& summary) {
   const bool int8 = dtype == WeightDType::kI8 || dtype == WeightDType::kI8Static;
+  // Smoothing and static scales calibrate by running the model on text; an
+  // encoder-decoder's encoder takes audio, so it gets plain per-channel int8.
+  if (mb.hparams().architecture == fb::Architecture::EncoderDecoder) {
+    if (dtype == WeightDType::kI8Static) {
+      throw ConvertError("int8-static calibrates on text: not supported for encoder-decoders (use int8)");
+    }
+    return;
+  }
   if (o.smooth && int8) {
     summary.smoothing = smooth_for_int8(mb, calibration_lines(o.calibration_file), kCalibrationTokens, o.keep_fp32);
     stage_done(o, ConvertStage::kSmoothed, summary);

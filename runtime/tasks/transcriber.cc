@@ -253,9 +253,11 @@ Status Transcriber::decode_segments(size_t seek, size_t content_frames, size_t* 
   const double offset = static_cast<double>(seek) * info.audio.hop_length / info.audio.sample_rate;
   for (size_t i = 0; i < std::min<size_t>(count, 64); ++i) {
     const WhisperSegment& s = found[i];
+    // A timestamp past the end of the audio (the model may predict one) is
+    // clamped to it.
+    const double end = std::min(offset + s.end_step * rules.timestamp_seconds, stats_.audio_seconds);
     EA_RETURN_IF_ERROR(append_text(Span<const int32_t>(tokens.data() + s.first, s.end - s.first),
-                                   offset + s.start_step * rules.timestamp_seconds,
-                                   offset + s.end_step * rules.timestamp_seconds));
+                                   std::min(offset + s.start_step * rules.timestamp_seconds, end), end));
   }
   *consumed_frames = rules.timestamps ? static_cast<size_t>(consumed_steps) * frames_per_step : window;
   if (*consumed_frames == 0) *consumed_frames = window;  // no progress: take the window (transcribe.py's guard)

@@ -9,7 +9,8 @@ keeps what the C++ tests compare against:
                                (prompt <|startoftranscript|><|notimestamps|>,
                                suppress_blank, suppress_tokens [-1] = the
                                model's suppress_ids, max_length 448) and
-                               its transcript; for beckett also the encoder
+                               its transcript, and the transcript of its
+                               compute_type int8; for beckett also the encoder
                                output rows kept in the .f32 file below
   beckett.encoder.f32          ctranslate2's Whisper.encode output of
                                beckett.wav, rows 0, 10, 20, ... [150, 384]
@@ -54,6 +55,9 @@ def mel_of(path):
 def main():
     model_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.expanduser("~/.cache/edgeattn/models/whisper-tiny.en-ct2")
     model = ctranslate2.models.Whisper(model_dir, device="cpu", compute_type="float32", intra_threads=2)
+    # CTranslate2's own int8 (per-row int8 weights, dynamic int8 activations):
+    # how far the peer's int8 moves from its float32 bounds ours.
+    model_int8 = ctranslate2.models.Whisper(model_dir, device="cpu", compute_type="int8", intra_threads=2)
     tokens = json.load(open(os.path.join(model_dir, "tokenizer.json")))
     special = {t["content"]: t["id"] for t in tokens["added_tokens"]}
     id_to_piece = {v: k for k, v in tokens["model"]["vocab"].items()}
@@ -66,8 +70,11 @@ def main():
         result = model.generate(features, [prompt], beam_size=1, suppress_blank=True, suppress_tokens=[-1],
                                 max_length=448, return_no_speech_prob=True)[0]
         ids = [i for i in result.sequences_ids[0]]
-        text = bytes(byte_decoder[ch] for i in ids if i < special["<|endoftext|>"] for ch in id_to_piece[i]).decode()
+        text = decode(ids, id_to_piece, byte_decoder, special["<|endoftext|>"])
         entry = {"name": name, "wav": rel, "ids": ids, "text": text, "no_speech_prob": result.no_speech_prob}
+        r8 = model_int8.generate(features, [prompt], beam_size=1, suppress_blank=True, suppress_tokens=[-1],
+                                 max_length=448)[0]
+        entry["int8_text"] = decode(r8.sequences_ids[0], id_to_piece, byte_decoder, special["<|endoftext|>"])
         if name == "beckett":
             enc = np.array(model.encode(features, to_cpu=True))[0]  # [1500, 384]
             rows = enc[::ENCODER_ROW_STRIDE].astype("<f4")
@@ -84,6 +91,10 @@ def main():
     with open(os.path.join(OUT, "whisper_ct2_reference.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
+
+
+def decode(ids, id_to_piece, byte_decoder, eot):
+    return bytes(byte_decoder[ch] for i in ids if i < eot for ch in id_to_piece[i]).decode()
 
 
 def bytes_to_unicode():
