@@ -61,4 +61,12 @@ bool quick_mode() {
   return v != nullptr && std::string(v) == "1";
 }
 
+bool subset_mode() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return true;
+#else
+  return quick_mode();
+#endif
+}
+
 }  // namespace edgeattn::testing

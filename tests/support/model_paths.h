@@ -46,5 +46,9 @@ std::string tool_path(const std::string& name);
 // sample (fewer sentences, steps and invokes) with the same assertions. Set
 // by targets/cross-test.sh, where everything runs under qemu-user emulation.
 bool quick_mode();
+// True under quick_mode() and in sanitizer builds (ASan/UBSan, TSan), where
+// every op runs several times slower: tests of big real models (Whisper)
+// run a representative subset there and everything natively.
+bool subset_mode();
 
 }  // namespace edgeattn::testing

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -90,6 +91,22 @@ const Model& minilm_quantized(const std::string& dtype) {
     slot = convert_and_load(require_model("all-MiniLM-L6-v2"), "", temp_dir("minilm_" + dtype) + "/model.eatn", dtype);
   }
   return *slot;
+}
+
+const Model& whisper_tiny_en(const std::string& dtype) {
+  static std::map<std::string, std::unique_ptr<Model>> by_dtype;
+  std::unique_ptr<Model>& slot = by_dtype[dtype];
+  if (!slot) {
+    slot = convert_and_load(require_model("whisper-tiny.en-ct2"), "", temp_dir("whisper_" + dtype) + "/whisper.eatn",
+                            dtype);
+  }
+  return *slot;
+}
+
+std::vector<uint8_t> read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in, "cannot open " << path);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
 namespace {

@@ -19,7 +19,6 @@
 #include <string>
 #include <vector>
 
-#include "converter/convert.h"
 #include "runtime/tasks/transcriber.h"
 #include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
@@ -32,21 +31,9 @@ namespace {
 
 const std::string kFixtures = std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/whisper/";
 
-const Model& whisper(const std::string& dtype) {
-  static std::unique_ptr<Model> models[3];
-  const int i = dtype == "fp32" ? 0 : dtype == "fp16" ? 1 : 2;
-  if (!models[i]) {
-    models[i] = testing::convert_and_load(testing::find_model("whisper-tiny.en-ct2"), "",
-                                          testing::temp_dir("whisper") + "/whisper-" + dtype + ".eatn", dtype);
-  }
-  return *models[i];
-}
+const Model& whisper(const std::string& dtype) { return testing::whisper_tiny_en(dtype); }
 
-std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in, "cannot open " << path);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
+std::vector<uint8_t> read_file(const std::string& path) { return testing::read_bytes(path); }
 
 std::string wav_path(const std::string& rel) {
   if (rel.rfind("clips/", 0) == 0) return kFixtures + rel;
@@ -105,57 +92,68 @@ TEST_CASE("word_error_rate counts substitutions, insertions and deletions") {
   CHECK(word_error_rate("a b c d", "a c d") == doctest::Approx(0.25));
 }
 
-TEST_CASE("fp32 encoder output equals CTranslate2's on beckett.wav (max |diff| <= 1e-3)") {
-  const nlohmann::json ref = reference();
-  const nlohmann::json& beckett = ref["clips"][0];
-  REQUIRE(beckett["name"] == "beckett");
-  TranscriberOptions o;
-  auto t = Transcriber::create(whisper("fp32"), o);
-  REQUIRE_MESSAGE(t.is_ok(), t.status().message());
-  std::vector<uint8_t> wav = read_file(wav_path(beckett["wav"]));
-  // Decode through the public path, then re-run the window's encoder.
-  REQUIRE((*t)->transcribe_wav(Span<const uint8_t>(wav.data(), wav.size())).is_ok());
-  const TensorView out = (*t)->encoder_output();  // [1, 1500, 384]
-  const nlohmann::json& enc = beckett["encoder"];
+// The encoder rows kept in the fixture vs the window's encoder output.
+double encoder_max_diff(const Transcriber& t, const nlohmann::json& enc) {
+  const TensorView out = t.encoder_output();  // [1, 1500, 384]
   const size_t stride = enc["row_stride"], rows = enc["rows"], width = enc["width"];
   const std::vector<uint8_t> bytes = read_file(kFixtures + enc["file"].get<std::string>());
   REQUIRE(bytes.size() == rows * width * sizeof(float));
-  const float* expected = reinterpret_cast<const float*>(bytes.data());
-  const float* got = static_cast<const float*>(out.data);
   REQUIRE(out.shape[1] == 1500);
   REQUIRE(out.shape[2] == static_cast<int64_t>(width));
+  std::vector<float> expected(rows * width);
+  std::memcpy(expected.data(), bytes.data(), bytes.size());
+  const float* got = static_cast<const float*>(out.data);
   double max_diff = 0;
   for (size_t r = 0; r < rows; ++r) {
     for (size_t c = 0; c < width; ++c) {
       max_diff = std::max(max_diff, std::fabs(double(got[r * stride * width + c]) - expected[r * width + c]));
     }
   }
-  MESSAGE("encoder max |diff| vs CTranslate2: " << max_diff << " (values up to " << enc["max_abs"].get<double>() << ")");
-  CHECK(max_diff <= 1e-3);
+  return max_diff;
 }
 
-TEST_CASE("fp32 greedy token ids equal CTranslate2's; beckett's transcript is exact") {
+// Transcribes the clip and re-decodes its (only) window without timestamps:
+// the greedy ids and the text must be CTranslate2's.
+void check_clip(Transcriber& t, const nlohmann::json& clip) {
+  CAPTURE(clip["name"].get<std::string>());
+  const std::string text = transcribe_file(t, wav_path(clip["wav"]));
+  int32_t ids[448];
+  size_t n = 0;
+  REQUIRE(t.decode_window(false, Span<int32_t>(ids, 448), &n).is_ok());
+  CHECK(std::vector<int32_t>(ids, ids + n) == clip["ids"].get<std::vector<int32_t>>());
+  CHECK(text == clip["text"].get<std::string>());
+  const TranscribeStats& st = t.last_stats();
+  MESSAGE(clip["name"].get<std::string>() << ": '" << text << "' RTF " << st.real_time_factor() << ", encoder "
+                                         << st.encoder_ms << " ms, decoder " << st.decoder_tokens << " tokens in "
+                                         << st.decoder_ms << " ms");
+}
+
+// Runs everywhere, qemu included (issue #14: the aarch64 transcript is x86's).
+TEST_CASE("beckett.wav, fp32: encoder output (max |diff| <= 1e-3), greedy ids and transcript equal CTranslate2's") {
   const nlohmann::json ref = reference();
-  TranscriberOptions o;
-  auto t = Transcriber::create(whisper("fp32"), o);
+  const nlohmann::json& beckett = ref["clips"][0];
+  REQUIRE(beckett["name"] == "beckett");
+  CHECK(beckett["text"] == " Ever tried, ever failed. No matter, try again. Fail again. Fail better.");
+  auto t = Transcriber::create(whisper("fp32"), TranscriberOptions());
   REQUIRE_MESSAGE(t.is_ok(), t.status().message());
+  check_clip(**t, beckett);
+  const double diff = encoder_max_diff(**t, beckett["encoder"]);
+  MESSAGE("encoder max |diff| vs CTranslate2: " << diff << " (values up to " << beckett["encoder"]["max_abs"].get<double>() << ")");
+  CHECK(diff <= 1e-3);
+}
+
+TEST_CASE("the clips, fp32: greedy token ids equal CTranslate2's") {
+  if (testing::quick_mode()) return;  // under qemu: beckett above only
+  const nlohmann::json ref = reference();
+  auto t = Transcriber::create(whisper("fp32"), TranscriberOptions());
+  REQUIRE_MESSAGE(t.is_ok(), t.status().message());
+  size_t checked = 0;
   for (const nlohmann::json& clip : ref["clips"]) {
-    CAPTURE(clip["name"].get<std::string>());
-    std::vector<uint8_t> wav = read_file(wav_path(clip["wav"]));
-    Status s = (*t)->transcribe_wav(Span<const uint8_t>(wav.data(), wav.size()));
-    REQUIRE_MESSAGE(s.is_ok(), s.message());
-    int32_t ids[448];
-    size_t n = 0;
-    REQUIRE((*t)->decode_window(false, Span<int32_t>(ids, 448), &n).is_ok());
-    CHECK(std::vector<int32_t>(ids, ids + n) == clip["ids"].get<std::vector<int32_t>>());
-    CHECK(std::string((*t)->text()) == clip["text"].get<std::string>());
-    const TranscribeStats& st = (*t)->last_stats();
-    MESSAGE(clip["name"].get<std::string>() << ": '" << std::string((*t)->text()) << "' RTF " << st.real_time_factor()
-                                           << ", encoder " << st.encoder_ms << " ms, decoder " << st.decoder_tokens
-                                           << " tokens in " << st.decoder_ms << " ms");
+    if (clip["name"] == "beckett") continue;
+    check_clip(**t, clip);
+    if (testing::subset_mode() && ++checked == 2) break;  // sanitizers: two clips
   }
 }
-
 }  // namespace
 }  // namespace edgeattn
 
@@ -175,6 +173,7 @@ std::vector<float> beckett_16k() {
 }
 
 TEST_CASE("long audio: beckett x4 (40 s) with timestamps") {
+  if (testing::subset_mode()) return;  // two windows: natively only
   std::vector<float> one = beckett_16k();
   std::vector<float> four;
   for (int i = 0; i < 4; ++i) four.insert(four.end(), one.begin(), one.end());
@@ -221,11 +220,11 @@ double corpus_wer(const std::vector<std::string>& references, const std::vector<
 // is the peer's: no further from our fp32 than CTranslate2's own int8 is
 // from its float32 on the same clips (fixture); the 2 % target is a WARN.
 TEST_CASE("fp16 and int8: beckett's transcript exact, WER vs fp32 over the clips, sizes") {
+  if (testing::quick_mode()) return;
   const nlohmann::json ref = reference();
-  auto fp32 = Transcriber::create(whisper("fp32"), TranscriberOptions());
-  REQUIRE(fp32.is_ok());
+  // Our fp32 transcripts are CTranslate2's (the test case above).
   std::vector<std::string> fp32_text;
-  for (const nlohmann::json& clip : ref["clips"]) fp32_text.push_back(transcribe_file(**fp32, wav_path(clip["wav"])));
+  for (const nlohmann::json& clip : ref["clips"]) fp32_text.push_back(clip["text"]);
   const double fp32_bytes = static_cast<double>(whisper("fp32").file_size());
   for (const char* dtype : {"fp16", "int8"}) {
     CAPTURE(dtype);
@@ -233,23 +232,26 @@ TEST_CASE("fp16 and int8: beckett's transcript exact, WER vs fp32 over the clips
     REQUIRE_MESSAGE(t.is_ok(), t.status().message());
     std::vector<std::string> texts, peer_fp32, peer_int8;
     for (const nlohmann::json& clip : ref["clips"]) {
+      if (testing::subset_mode() && clip["name"] != "beckett") continue;  // sanitizers: beckett only
       texts.push_back(transcribe_file(**t, wav_path(clip["wav"])));
       peer_fp32.push_back(clip["text"]);
       peer_int8.push_back(clip["int8_text"]);
       if (clip["name"] == "beckett") CHECK(texts.back() == " Ever tried, ever failed. No matter, try again. Fail again. Fail better.");
       if (texts.back() != fp32_text[texts.size() - 1]) MESSAGE(std::string(dtype) << ": '" << texts.back() << "' vs fp32 '" << fp32_text[texts.size() - 1] << "'");
     }
-    const double wer = corpus_wer(fp32_text, texts), peer_wer = corpus_wer(peer_fp32, peer_int8);
+    const bool fp16 = std::string(dtype) == "fp16";
     const double ratio = whisper(dtype).file_size() / fp32_bytes;
-    MESSAGE(std::string(dtype) << ": WER vs fp32 " << wer << " (CTranslate2 int8 vs float32: " << peer_wer << ") over "
-                  << ref["clips"].size() << " clips; size " << ratio << " x fp32");
-    if (std::string(dtype) == "fp16") {
+    MESSAGE(std::string(dtype) << ": size " << ratio << " x fp32");
+    CHECK(ratio <= (fp16 ? 0.52 : 0.30));
+    if (testing::subset_mode()) continue;
+    const double wer = corpus_wer(fp32_text, texts), peer_wer = corpus_wer(peer_fp32, peer_int8);
+    MESSAGE(std::string(dtype) << ": WER vs fp32 " << wer << " (CTranslate2 int8 vs float32: " << peer_wer
+                               << ") over " << texts.size() << " clips");
+    if (fp16) {
       CHECK(wer == 0.0);
-      CHECK(ratio <= 0.52);
     } else {
       CHECK(wer <= peer_wer);
       WARN(wer <= 0.02);
-      CHECK(ratio <= 0.30);
     }
   }
 }
