@@ -111,6 +111,7 @@ edgeattn_memory_stats to_c(const MemoryStats& m) {
   s.kv_cache_bytes = m.kv_cache_bytes;
   s.xnnpack_bytes = m.xnnpack_bytes;
   s.weight_bytes = m.weight_bytes;
+  s.sequence_bytes = m.sequence_bytes;
   return s;
 }
 

@@ -3,13 +3,15 @@
 // the session, the generator and the tasks all need.
 //
 // c_api.cc holds the model, tokenizer, session and generator entry points;
-// c_api_tasks.cc the embedder and text generator (split to keep each file
-// readable). Both return through record() / ok(), so edgeattn_last_error()
+// c_api_tasks.cc the embedder and text generator; c_api_transcriber.cc the
+// transcriber (split to keep each file readable). Both return through record() / ok(), so edgeattn_last_error()
 // means the same everywhere.
 #pragma once
 
 #include <cstring>
 #include <memory>
+#include <new>
+#include <utility>
 
 #include "capi/edgeattn.h"
 #include "runtime/core/span.h"
@@ -31,6 +33,22 @@ edgeattn_status record(const Status& s);
 edgeattn_status ok();
 // EDGEATTN_OUT_OF_MEMORY, "out of memory allocating <what>".
 edgeattn_status out_of_memory(const char* what);
+// ok() for an ok status, else record(s): the tail of most entry points.
+inline edgeattn_status result_of(const Status& s) { return s.is_ok() ? ok() : record(s); }
+
+// The end of a task's _create: a new handle whose member `task` owns what
+// the C++ create made, or its failure recorded. The handle comes from new
+// (std::nothrow): running out of memory is EDGEATTN_OUT_OF_MEMORY naming `what`.
+template <typename Handle, typename Task>
+edgeattn_status adopt(Result<std::unique_ptr<Task>> created, std::unique_ptr<Task> Handle::*task, const char* what,
+                      Handle** out) {
+  if (!created.is_ok()) return record(created.status());
+  Handle* h = new (std::nothrow) Handle;
+  if (h == nullptr) return out_of_memory(what);
+  h->*task = std::move(created).value();
+  *out = h;
+  return ok();
+}
 
 // The int a caller stored in a C enum. C allows any int there; C++ (and
 // UBSan) do not, so the value is copied out as an int, never loaded as the

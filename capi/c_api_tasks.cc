@@ -35,6 +35,7 @@ using edgeattn::capi::enum_value;
 using edgeattn::capi::ok;
 using edgeattn::capi::out_of_memory;
 using edgeattn::capi::record;
+using edgeattn::capi::result_of;
 using edgeattn::capi::to_c;
 using edgeattn::capi::to_cpp;
 
@@ -60,8 +61,6 @@ struct edgeattn_text_generator {
 };
 
 namespace {
-
-edgeattn_status result_of(const Status& s) { return s.is_ok() ? ok() : record(s); }
 
 // The C++ options for the C ones (NULL: the defaults); _create and _plan
 // share it so that a plan is always of what create would build.
@@ -284,13 +283,8 @@ edgeattn_status edgeattn_text_generator_create(const edgeattn_model* model,
   TextGeneratorOptions to;
   const Status s = options_for(options, &to);
   if (!s.is_ok()) return record(s);
-  Result<std::unique_ptr<TextGenerator>> created = TextGenerator::create(*model->model, to);
-  if (!created.is_ok()) return record(created.status());
-  edgeattn_text_generator* h = new (std::nothrow) edgeattn_text_generator;
-  if (h == nullptr) return out_of_memory("a text generator handle");
-  h->generator = std::move(created).value();
-  *out = h;
-  return ok();
+  return edgeattn::capi::adopt(TextGenerator::create(*model->model, to), &edgeattn_text_generator::generator,
+                               "a text generator handle", out);
 }
 
 edgeattn_status edgeattn_text_generator_plan(const edgeattn_model* model,

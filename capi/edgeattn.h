@@ -11,8 +11,11 @@
  *                            out (sentence-embedding models such as MiniLM).
  *   edgeattn_text_generator  a prompt in, text streamed to a callback out,
  *                            greedy or sampled; chat turns keep the context.
+ *   edgeattn_transcriber     a WAV file or samples in, the transcript and its
+ *                            timed segments out (speech models: Whisper).
  * Each sizes its own session from the model and a small options struct, and
- * does what the C++ tasks (runtime/tasks/embedder.h, text_generator.h) do:
+ * does what the C++ tasks (runtime/tasks/embedder.h, text_generator.h,
+ * transcriber.h) do:
  * the C functions only check their pointers and convert. Below them, the handles the
  * tasks are made of, for callers that need the raw tensors or token-level
  * control:
@@ -122,8 +125,9 @@ extern "C" {
 /* Version of this header's interface; edgeattn_c_api_version() returns the
  * library's. They differ only if the header and library come from different
  * installs. 1: models, sessions, generators; 2: adds the tasks
- * (edgeattn_embedder, edgeattn_text_generator). */
-#define EDGEATTN_C_API_VERSION 2
+ * (edgeattn_embedder, edgeattn_text_generator); 3: adds edgeattn_transcriber
+ * and edgeattn_memory_stats.sequence_bytes. */
+#define EDGEATTN_C_API_VERSION 3
 
 /* ---- Status --------------------------------------------------------------
  * Mirrors edgeattn::StatusCode (runtime/core/status.h), value for value. */
@@ -263,6 +267,7 @@ typedef struct edgeattn_memory_stats {
   size_t kv_cache_bytes;
   size_t xnnpack_bytes;     /* XNNPACK operators (packed weights), held since create */
   size_t weight_bytes;      /* the model's constants (mapped, shared by sessions) */
+  size_t sequence_bytes;    /* per-sequence state, e.g. a decoder's cross-attention K/V (part of persistent) */
 } edgeattn_memory_stats;
 
 /* The arena a session with these options needs, without creating one (for a
@@ -654,6 +659,113 @@ edgeattn_status edgeattn_text_generator_last_stats(const edgeattn_text_generator
 /* Memory of the generator's session, as edgeattn_session_memory. */
 edgeattn_status edgeattn_text_generator_memory(const edgeattn_text_generator* generator,
                                                edgeattn_memory_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* ---- Task: transcriber (speech models: Whisper) --------------------------------
+ * Wraps edgeattn::Transcriber (runtime/tasks/transcriber.h): decodes a WAV
+ * file (PCM 8/16/24/32-bit or float, any channel count, downmixed) or takes
+ * mono samples, resamples to 16 kHz, computes the log-mel of each 30-s
+ * window, encodes it and decodes greedily as openai-whisper does. The
+ * transcript and its segments stay readable until the next transcribe call.
+ * There is no _plan and no caller arena: the C++ task has neither yet.
+ *
+ *   edgeattn_transcriber_options o = edgeattn_transcriber_options_default();
+ *   o.max_audio_seconds = 60;
+ *   edgeattn_transcriber* t = NULL;
+ *   size_t n = 0;
+ *   if (edgeattn_transcriber_create(model, &o, &t) == EDGEATTN_OK &&
+ *       edgeattn_transcriber_transcribe_wav(t, wav_bytes, wav_size) == EDGEATTN_OK) {
+ *     const char* text = edgeattn_transcriber_text(t, &n);
+ *     printf("%.*s\n", (int)n, text);
+ *   }
+ *   edgeattn_transcriber_destroy(t);
+ */
+typedef struct edgeattn_transcriber edgeattn_transcriber;
+
+typedef struct edgeattn_transcriber_options {
+  double max_audio_seconds;   /* longest recording accepted; sizes the sample buffers. Default 30 */
+  uint32_t max_sample_rate;   /* highest input rate in Hz. Default 48000 */
+  int timestamps;             /* nonzero: decode timestamp tokens, segments get their times, and long
+                                 audio is cut at segment ends (openai-whisper). Default 0 */
+  int threads;                /* worker threads. Default 1 */
+  const char* kernels;        /* as edgeattn_session_options.kernels. Default NULL ("auto") */
+  edgeattn_kv_dtype kv_dtype; /* decoder KV cache storage. Default EDGEATTN_KV_F32 */
+  /* Input rates whose resamplers create builds, so that transcribing at them
+   * allocates nothing (16000 needs none); 0 marks an unused slot. Another
+   * rate gets its resampler on first use. Default 8000, 11025, 22050, 24000,
+   * 32000, 44100, 48000, 0. */
+  uint32_t sample_rates[8];
+} edgeattn_transcriber_options;
+
+/* The defaults above. */
+edgeattn_transcriber_options edgeattn_transcriber_options_default(void) EDGEATTN_NOEXCEPT;
+
+/* A transcriber with the model's "encode" and "decode" sessions and the
+ * buffers for max_audio_seconds of audio. Checks: the model is a speech
+ * model (task speech recognition, with its audio frontend, decoding config
+ * and tokenizer), the options (EDGEATTN_INVALID_ARGUMENT otherwise).
+ * `model` must outlive the transcriber. `options` NULL: the defaults. On
+ * failure *out is NULL. */
+edgeattn_status edgeattn_transcriber_create(const edgeattn_model* model, const edgeattn_transcriber_options* options,
+                                            edgeattn_transcriber** out) EDGEATTN_NOEXCEPT;
+
+/* Frees the transcriber and its sessions. NULL is ignored. */
+void edgeattn_transcriber_destroy(edgeattn_transcriber* transcriber) EDGEATTN_NOEXCEPT;
+
+/* Transcribes a WAV file held in memory (`size` bytes; untrusted bytes are
+ * safe). A malformed file (not RIFF/WAVE, truncated, zero samples, a rate or
+ * channel count out of range, a NaN or infinite sample) is
+ * EDGEATTN_INVALID_ARGUMENT, a format this build does not decode
+ * EDGEATTN_UNSUPPORTED, a recording longer than max_audio_seconds or faster
+ * than max_sample_rate EDGEATTN_OUT_OF_RANGE / EDGEATTN_INVALID_ARGUMENT;
+ * the message names the byte offset or field. No allocation at a planned
+ * rate. */
+edgeattn_status edgeattn_transcriber_transcribe_wav(edgeattn_transcriber* transcriber, const void* wav,
+                                                    size_t size) EDGEATTN_NOEXCEPT;
+
+/* The same for `n` >= 1 mono samples in [-1, 1] at `sample_rate` Hz. */
+edgeattn_status edgeattn_transcriber_transcribe(edgeattn_transcriber* transcriber, const float* samples, size_t n,
+                                                uint32_t sample_rate) EDGEATTN_NOEXCEPT;
+
+/* The last transcript: *size bytes (UTF-8, not NUL-terminated) inside the
+ * transcriber, valid until its next transcribe call or destroy. "" with
+ * size 0 before the first call, after a failed one, or for NULL. `size` may
+ * be NULL. */
+const char* edgeattn_transcriber_text(const edgeattn_transcriber* transcriber, size_t* size) EDGEATTN_NOEXCEPT;
+
+/* Segments of the last transcript (one per window without timestamps); 0
+ * for NULL. */
+size_t edgeattn_transcriber_segment_count(const edgeattn_transcriber* transcriber) EDGEATTN_NOEXCEPT;
+
+/* Segment `index`: [*start, *end) seconds of the recording and its text
+ * (*size bytes, not NUL-terminated, a slice of edgeattn_transcriber_text,
+ * valid as that). Without timestamps the times are those of the window. An
+ * index past segment_count is EDGEATTN_INVALID_ARGUMENT. */
+edgeattn_status edgeattn_transcriber_segment(const edgeattn_transcriber* transcriber, size_t index, double* start,
+                                             double* end, const char** text, size_t* size) EDGEATTN_NOEXCEPT;
+
+/* What the last transcribe call did. */
+typedef struct edgeattn_transcribe_stats {
+  double audio_seconds;
+  int windows;                 /* encoder runs (30-s windows) */
+  int decoder_tokens;          /* decoder steps' tokens, prompts included */
+  double frontend_ms;          /* WAV decode, resampling, log-mel */
+  double encoder_ms;
+  double decoder_ms;
+  double total_ms;
+  double real_time_factor;     /* total time / audio time; < 1 is faster than real time */
+  double decoder_tokens_per_second;
+} edgeattn_transcribe_stats;
+
+edgeattn_status edgeattn_transcriber_last_stats(const edgeattn_transcriber* transcriber,
+                                                edgeattn_transcribe_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* Memory of the encoder and decoder sessions (the decoder's persistent
+ * part holds the KV cache and the cross-attention sequence state,
+ * sequence_bytes), and the bytes of the sample, mel and text buffers the
+ * transcriber allocated besides the two arenas. Fixed since create. Each
+ * output may be NULL. */
+edgeattn_status edgeattn_transcriber_memory(const edgeattn_transcriber* transcriber, edgeattn_memory_stats* encoder,
+                                            edgeattn_memory_stats* decoder, size_t* buffer_bytes) EDGEATTN_NOEXCEPT;
 
 #ifdef __cplusplus
 }  /* extern "C" */

@@ -31,12 +31,16 @@ struct DemoArgs {
   int threads = 1;
   int context = 0;
   bool slide = false;
+  bool timestamps = false;  // transcribe --timestamps: one segment per line with its times
   KvCacheDType kv_dtype = KvCacheDType::kF32;
   const char* kernels = nullptr;  // --kernels NAME (argv, checked); nullptr: the best for this CPU
   std::string query;
   std::vector<std::string> texts;
   double load_ms = 0;
 };
+
+// Bytes as MiB, for the statistics lines.
+double mib(size_t bytes);
 
 // Prints "edgeattn-demo: <what>: <message>" and returns kExitFailure.
 int fail(const char* what, const Status& s);
@@ -54,5 +58,6 @@ void print_embed_stats(const DemoArgs& args, const Session& session, const Embed
 int run_generate(const Model& model, const DemoArgs& args);
 int run_chat(const Model& model, const DemoArgs& args);
 int run_embed(const Model& model, const DemoArgs& args);
+int run_transcribe(const Model& model, const DemoArgs& args);
 
 }  // namespace edgeattn::demo

@@ -21,7 +21,8 @@ const char* const kUsage =
     "verbs:\n"
     "  generate   continue a prompt (decoder models), streaming text to stdout\n"
     "  chat       interactive: each stdin line is a turn; the KV cache is kept between turns\n"
-    "  embed      sentence embeddings (encoder models); --query ranks texts by similarity\n";
+    "  embed      sentence embeddings (encoder models); --query ranks texts by similarity\n"
+    "  transcribe speech to text (Whisper models) from a WAV file or stdin\n";
 
 const char* const kGenerateHelp =
     "usage: edgeattn-demo MODEL generate [--prompt TEXT] [options]\n"
@@ -56,10 +57,21 @@ const char* const kEmbedHelp =
     "  With --query Q: the texts ranked by cosine similarity to Q, best first,\n"
     "  one 'score  text' line each. One statistics line goes to stderr.\n";
 
+const char* const kTranscribeHelp =
+    "usage: edgeattn-demo MODEL transcribe FILE.wav|- [--timestamps] [--threads N] [--kernels NAME]\n"
+    "                                      [--kv-dtype D]\n"
+    "  Transcribes a WAV file (PCM 8/16/24/32-bit or float, any rate and channel count, up to\n"
+    "  3 hours; '-' reads it from stdin) with a speech model such as Whisper: the transcript\n"
+    "  on stdout as one line, and one statistics line on stderr. A malformed or unreadable\n"
+    "  file gives one line on stderr and exit 2.\n"
+    "  --timestamps          one segment per line, '[MM:SS.mmm --> MM:SS.mmm]  text'\n"
+    "  --threads, --kernels, --kv-dtype  as for generate\n";
+
 const char* help_for(const std::string& verb) {
   if (verb == "generate") return kGenerateHelp;
   if (verb == "chat") return kChatHelp;
   if (verb == "embed") return kEmbedHelp;
+  if (verb == "transcribe") return kTranscribeHelp;
   return nullptr;
 }
 
@@ -152,6 +164,8 @@ bool parse_options(int argc, char** argv, int first, DemoArgs* a) {
       if (!has_value || !parse_kernels(argv[++i], &a->kernels)) return false;
     } else if (s == "--slide") {
       a->slide = true;
+    } else if (s == "--timestamps") {
+      a->timestamps = true;
     } else if (s.size() > 1 && s[0] == '-') {
       std::fprintf(stderr, "edgeattn-demo: unknown option '%s'\n", s.c_str());
       return false;
@@ -162,9 +176,9 @@ bool parse_options(int argc, char** argv, int first, DemoArgs* a) {
   return true;
 }
 
-double mib(size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
-
 }  // namespace
+
+double mib(size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
 int fail(const char* what, const Status& s) { return cli::fail("edgeattn-demo", what, s, kExitFailure); }
 
@@ -208,13 +222,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc < 3) {
-    std::fprintf(stderr, "edgeattn-demo: missing verb after '%s' (generate, chat, embed)\n", argv[1]);
+    std::fprintf(stderr, "edgeattn-demo: missing verb after '%s' (generate, chat, embed, transcribe)\n", argv[1]);
     return kExitUsage;
   }
   const std::string verb = argv[2];
   const char* verb_help = help_for(verb);
   if (verb_help == nullptr) {
-    std::fprintf(stderr, "edgeattn-demo: unknown verb '%s' (generate, chat, embed)\n", verb.c_str());
+    std::fprintf(stderr, "edgeattn-demo: unknown verb '%s' (generate, chat, embed, transcribe)\n", verb.c_str());
     return kExitUsage;
   }
   for (int i = 3; i < argc; ++i) {
@@ -237,5 +251,6 @@ int main(int argc, char** argv) {
   args.load_ms = ms_since(t_load);
   if (verb == "generate") return run_generate(**model, args);
   if (verb == "chat") return run_chat(**model, args);
+  if (verb == "transcribe") return run_transcribe(**model, args);
   return run_embed(**model, args);
 }

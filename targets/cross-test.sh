@@ -336,6 +336,9 @@ TOO_SLOW_FOR_CI+="|runtime_tasks_embedder_test|capi_tasks_models_test"
 TOO_SLOW_FOR_CI+="|tools_inspect_plan_test"
 # Hashes all 75 MB of Whisper's model.bin: a host-side converter check.
 TOO_SLOW_FOR_CI+="|converter_source_ct2_model_test"
+# Whisper through the C API (converted in-process, five transcriptions);
+# tools_demo_transcribe_test runs the fp32 beckett.wav transcript under qemu.
+TOO_SLOW_FOR_CI+="|capi_transcriber_models_test"
 if [ "$full" = 1 ]; then
   a53_filter=(); max_filter=()
 else

@@ -16,6 +16,7 @@
 #include "runtime/model.h"
 #include "runtime/tasks/embedder.h"
 #include "runtime/tasks/text_generator.h"
+#include "tests/capi/both_models.h"
 #include "tests/capi/capi_c_helpers.h"
 #include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
@@ -28,20 +29,8 @@ namespace {
 
 using testing::require_model;
 
-// A model converted once to a file, loaded both through the C API and the
-// C++ API (the same bytes, so the same kernels give the same bits).
-struct BothModels {
-  std::unique_ptr<Model> cpp;
-  edgeattn_model* c = nullptr;
-};
-
-BothModels load_both(const std::string& input, const std::string& tokenizer, const std::string& name) {
-  BothModels m;
-  const std::string path = testing::temp_dir(name) + "/model.eatn";
-  m.cpp = testing::convert_and_load(input, tokenizer, path);
-  REQUIRE_MESSAGE(edgeattn_model_load_file(path.c_str(), &m.c) == EDGEATTN_OK, edgeattn_last_error());
-  return m;
-}
+using testing::BothModels;
+using testing::load_both;
 
 const BothModels& stories() {
   static const BothModels m = load_both(require_model("stories260K/stories260K.bin"),

@@ -131,3 +131,24 @@ edgeattn_status capi_embedder_embed(const edgeattn_model* model, const char* con
   edgeattn_embedder_destroy(embedder);
   return s;
 }
+
+edgeattn_status capi_transcriber_transcribe_wav(const edgeattn_model* model, const void* wav, size_t size,
+                                                char* text, size_t capacity, size_t* length,
+                                                edgeattn_transcribe_stats* stats) {
+  edgeattn_transcriber_options o = edgeattn_transcriber_options_default();
+  edgeattn_transcriber* t = NULL;
+  edgeattn_status s;
+  *length = 0;
+  text[0] = '\0';
+  o.max_audio_seconds = 60;
+  s = edgeattn_transcriber_create(model, &o, &t);
+  if (s == EDGEATTN_OK) s = edgeattn_transcriber_transcribe_wav(t, wav, size);
+  if (s == EDGEATTN_OK) {
+    size_t n = 0;
+    const char* transcript = edgeattn_transcriber_text(t, &n);
+    append(text, capacity, length, transcript, n);
+    s = edgeattn_transcriber_last_stats(t, stats);
+  }
+  edgeattn_transcriber_destroy(t);
+  return s;
+}

@@ -35,6 +35,14 @@ edgeattn_status capi_text_generator_greedy(const edgeattn_model* model, int step
 edgeattn_status capi_embedder_embed(const edgeattn_model* model, const char* const* texts, size_t count, float* out,
                                     size_t out_len, size_t* dimension);
 
+// Transcribes a WAV file held in memory with an edgeattn_transcriber
+// (default options but 60 s of audio): the transcript into text[0 ..
+// *length) plus a NUL (truncated to capacity - 1), the call's statistics
+// into *stats. Returns the first failing status.
+edgeattn_status capi_transcriber_transcribe_wav(const edgeattn_model* model, const void* wav, size_t size,
+                                                char* text, size_t capacity, size_t* length,
+                                                edgeattn_transcribe_stats* stats);
+
 #ifdef __cplusplus
 }
 #endif

@@ -41,6 +41,10 @@ inline constexpr const char* kStories260KGguf = "stories260K-gguf";  // stories2
 inline constexpr const char* kMiniLM = "all-MiniLM-L6-v2";           // HF folder (fetch-models.sh)
 inline constexpr const char* kWhisperTinyEnCt2 = "whisper-tiny.en-ct2";  // CTranslate2 folder (fetch-models.sh)
 inline constexpr const char* kWhisperAudio = "whisper";                    // beckett.wav (../shared/models/whisper)
+// beckett.wav's transcript (issue #14), as Whisper tiny.en decodes it: the
+// leading space is the first token's.
+inline constexpr const char* kBeckettTranscript =
+    " Ever tried, ever failed. No matter, try again. Fail again. Fail better.";
 
 // Registers models for this binary; returns true (for the macro's static).
 bool declare_models(std::initializer_list<const char*> names);

@@ -34,13 +34,7 @@ using testing::tool_path;
 
 // all-MiniLM-L6-v2 converted once for this binary.
 std::string minilm_model() {
-  static const std::string path = [] {
-    const std::string src = require_model("all-MiniLM-L6-v2");
-    const std::string dir = temp_dir("demo_output_minilm");
-    Run c = run(tool_path("edgeattn-convert") + " " + q(src) + " -o " + dir + "/m.eatn --quiet");
-    REQUIRE_MESSAGE(c.exit_code == 0, c.err);
-    return dir + "/m.eatn";
-  }();
+  static const std::string path = testing::convert_with_tool(q(require_model("all-MiniLM-L6-v2")), "demo_output_minilm");
   return path;
 }
 

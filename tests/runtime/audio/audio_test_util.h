@@ -1,8 +1,11 @@
 // Shared helpers of the audio frontend tests: file reading, a WAV writer for
 // synthetic files (every field settable, so tests can break one at a time),
-// and the reference fixtures of tests/reference/whisper_mel.py.
+// the malformed recordings every front-end must refuse (bad_wavs(): the
+// transcriber's demo verb and C API tests), and the reference fixtures of
+// tests/reference/whisper_mel.py.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +15,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "runtime/core/status.h"
 
 namespace edgeattn::testing::audio {
 
@@ -93,6 +98,56 @@ inline std::vector<uint8_t> make_wav(const WavSpec& s, const std::vector<uint8_t
   const uint32_t riff = s.riff_size_unknown ? 0xFFFFFFFFu : static_cast<uint32_t>(b.size() - 8);
   for (int i = 0; i < 4; ++i) b[4 + i] = static_cast<uint8_t>(riff >> (8 * i));
   return b;
+}
+
+// A malformed recording: its bytes, a fragment of the message
+// WavFile::parse / decode_mono give for it, and their status code.
+struct BadWav {
+  const char* name;
+  std::vector<uint8_t> bytes;
+  const char* message;
+  StatusCode code;
+};
+
+// Issue #14's list of bad input: not RIFF/WAVE, truncated data, zero
+// samples, 0 Hz, 64 channels, NaN and Inf samples, a 10-hour header on a
+// short file (checked before truncation, so it names its duration).
+inline std::vector<BadWav> bad_wavs() {
+  const std::vector<uint8_t> silence(3200, 0);  // 0.1 s of 16-bit mono at 16 kHz
+  const std::string text = "hello, this is not a wave file\n";
+  WavSpec truncated;
+  truncated.data_size = 32000;
+  WavSpec zero;
+  zero.data_size = 0;  // "to the end": nothing follows
+  WavSpec zero_hz;
+  zero_hz.rate = 0;
+  WavSpec wide;
+  wide.channels = 64;
+  WavSpec f32;
+  f32.tag = 3;
+  f32.bits = 32;
+  auto float_payload = [](float bad) {
+    std::vector<float> v(64, 0.25f);
+    v[10] = bad;
+    std::vector<uint8_t> b(v.size() * 4);
+    std::memcpy(b.data(), v.data(), b.size());  // little-endian hosts only (x86, ARM LE)
+    return b;
+  };
+  WavSpec ten_hours;
+  ten_hours.data_size = int64_t{10} * 3600 * 16000 * 2;
+  return {
+      {"not RIFF/WAVE", std::vector<uint8_t>(text.begin(), text.end()), "not a RIFF file", StatusCode::kInvalidArgument},
+      {"truncated data", make_wav(truncated, std::vector<uint8_t>(100, 0)), "truncated file",
+       StatusCode::kInvalidArgument},
+      {"zero samples", make_wav(zero, {}), "zero samples", StatusCode::kInvalidArgument},
+      {"0 Hz", make_wav(zero_hz, silence), "sample rate at offset 24 is 0 Hz", StatusCode::kInvalidArgument},
+      {"64 channels", make_wav(wide, std::vector<uint8_t>(64 * 2 * 10, 0)), "channels at offset 22 is 64",
+       StatusCode::kInvalidArgument},
+      {"NaN sample", make_wav(f32, float_payload(std::nanf(""))), "sample NaN at frame 10",
+       StatusCode::kInvalidArgument},
+      {"Inf sample", make_wav(f32, float_payload(HUGE_VALF)), "sample Inf at frame 10", StatusCode::kInvalidArgument},
+      {"10-hour header", make_wav(ten_hours, silence), "holds 36000.0 s", StatusCode::kOutOfRange},
+  };
 }
 
 }  // namespace edgeattn::testing::audio
