@@ -33,7 +33,12 @@ TEST_CASE("log-mel of every committed 16 kHz clip equals the float64 reference")
     std::printf("log_mel %-28s max |diff| %.2e\n", wav.c_str(), diff);
     ++checked;
   }
-  CHECK(checked == 6);
+  // Every main (16 kHz) clip of the committed set has its reference.
+  int clips = 0;
+  const nlohmann::json clip_list = read_json(source_path("tests/fixtures/whisper/clips/clips.json"));
+  for (const auto& c : clip_list["clips"]) clips += c.contains("variant_of") ? 0 : 1;
+  CHECK(clips >= 6);
+  CHECK(checked == clips);
 }
 
 TEST_CASE("long audio: windows at any frame offset share the whole signal's max; past the end is zero") {
