@@ -124,6 +124,47 @@ int inspect_plan(const std::string& path, const PlanLimits& limits, std::FILE* o
   return 0;
 }
 
+// Speech models: the audio frontend and how the decoder is driven.
+void print_speech(const ModelInfo& info, std::FILE* out) {
+  if (info.audio.present) {
+    const AudioFrontendInfo& a = info.audio;
+    std::fprintf(out, "audio:         log-mel %d Hz, n_fft %d, hop %d, %d mels, windows of %d samples = %d frames\n",
+                 a.sample_rate, a.n_fft, a.hop_length, a.n_mels, a.chunk_samples, a.n_frames);
+  }
+  if (info.decoding.present) {
+    const DecodingInfo& d = info.decoding;
+    std::fprintf(out, "decoding:      start");
+    for (int32_t id : d.start_ids) std::fprintf(out, " %d", id);
+    std::fprintf(out, ", eos %d, max_length %d, %zu suppressed (+%zu at the first step), no_timestamps %d, "
+                      "timestamps from %d every %gs\n",
+                 d.eos_id, d.max_length, d.suppress_ids.size(), d.suppress_ids_begin.size(), d.no_timestamps_id,
+                 d.timestamp_begin_id, static_cast<double>(d.timestamp_seconds));
+  }
+}
+
+// One line per method: its arena at these limits.
+bool print_arenas(const Model& model, int max_seq, int max_batch, std::FILE* out) {
+  for (const MethodInfo& method : model.info().methods) {
+    SessionOptions opts;
+    opts.method = method.name;
+    opts.max_seq = max_seq;
+    opts.max_batch = max_batch;
+    opts.max_context = max_seq;
+    Result<MemoryStats> plan = Session::plan(model, opts);
+    if (!plan.is_ok()) {
+      std::fprintf(stderr, "edgeattn-convert: plan of '%s': %s\n", method.name, plan.status().message());
+      return false;
+    }
+    std::fprintf(out,
+                 "arena of '%s' for max_batch %d, max_seq %d: %zu bytes (activations %zu, reused from %zu; KV cache "
+                 "%zu; sequence state %zu; other persistent %zu)\n",
+                 method.name, max_batch, max_seq, plan->arena_bytes, plan->activation_bytes,
+                 plan->naive_activation_bytes, plan->kv_cache_bytes, plan->sequence_bytes,
+                 plan->persistent_bytes - plan->kv_cache_bytes - plan->sequence_bytes);
+  }
+  return true;
+}
+
 int inspect_model(const std::string& path, int max_seq, int max_batch, std::FILE* out) {
   Result<std::unique_ptr<Model>> loaded = load_for_inspect(path);
   if (!loaded.is_ok()) return 1;
@@ -148,6 +189,7 @@ int inspect_model(const std::string& path, int max_seq, int max_batch, std::FILE
     std::fprintf(out, "tokenizer:     %s, %d pieces\n",
                  fb::EnumNameTokenizerKind(m.tokenizer()->kind()), tok->vocab_size());
   }
+  print_speech(model.info(), out);
   std::fprintf(out, "graphs:        ");
   for (const fb::Graph* g : *m.graphs()) std::fprintf(out, "'%s' (%u ops) ", g->name()->c_str(), g->ops()->size());
   std::fprintf(out, "\n\ntensors (constants):\n");
@@ -179,21 +221,7 @@ int inspect_model(const std::string& path, int max_seq, int max_batch, std::FILE
   }
   std::fprintf(out, "\n%zu constant tensors, %zu activations, weight bytes %zu\n", n_const,
                model.tensor_count() - n_const, model.weight_bytes());
-  SessionOptions opts;
-  opts.max_seq = max_seq;
-  opts.max_batch = max_batch;
-  opts.max_context = max_seq;
-  Result<MemoryStats> plan = Session::plan(model, opts);
-  if (!plan.is_ok()) {
-    std::fprintf(stderr, "edgeattn-convert: plan: %s\n", plan.status().message());
-    return 1;
-  }
-  std::fprintf(out,
-               "arena for max_batch %d, max_seq %d: %zu bytes (activations %zu, reused from %zu; KV cache %zu; "
-               "other persistent %zu)\n",
-               max_batch, max_seq, plan->arena_bytes, plan->activation_bytes, plan->naive_activation_bytes,
-               plan->kv_cache_bytes, plan->persistent_bytes - plan->kv_cache_bytes);
-  return 0;
+  return print_arenas(model, max_seq, max_batch, out) ? 0 : 1;
 }
 
 }  // namespace edgeattn::convert

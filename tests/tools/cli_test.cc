@@ -55,7 +55,7 @@ TEST_CASE("edgeattn-convert + edgeattn-demo generate print the published stories
   CHECK_MESSAGE(i.exit_code == 0, i.err);
   CHECK(i.out.find("LlamaDecoder") != std::string::npos);
   CHECK(i.out.find("blk.4.ffn_down.weight") != std::string::npos);
-  CHECK(i.out.find("arena for max_batch 1, max_seq 256") != std::string::npos);
+  CHECK(i.out.find("arena of 'forward' for max_batch 1, max_seq 256") != std::string::npos);
   // Sampling with a seed is deterministic and produces text.
   const std::string sampled = tool_path("edgeattn-demo") + " " + dir +
                              "/a.eatn generate --max-tokens 40 --seed 42 --temperature 0.8 --top-p 0.9 --prompt 'Once upon a time'";
