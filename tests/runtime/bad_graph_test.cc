@@ -432,6 +432,65 @@ TEST_CASE("bad tokenizer tables") {
 }
 
 
+TEST_CASE("encoder-decoders: sequence inputs, cross-attention, Im2Col, broadcast Add, audio and decoding config") {
+  using testing::tiny_whisper_bytes;
+  auto decode = [](fb::ModelT& m) -> fb::GraphT& { return *m.graphs.at(1); };
+  SUBCASE("the tiny model loads") { CHECK(load_status(tiny_whisper_bytes()).is_ok()); }
+  SUBCASE("sequence inputs") {
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([&](fb::ModelT& m) { decode(m).sequence_inputs = {tensor_index(m, "decoder/embeddings")}; }),
+                     StatusCode::kInvalidModel, "is not one of its inputs");
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([&](fb::ModelT& m) { decode(m).sequence_inputs = {tensor_index(m, "token_ids")}; }),
+                     StatusCode::kInvalidModel, "must be f32");
+    // Without the sequence input, the cross K/V projections depend on nothing per sequence.
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([&](fb::ModelT& m) { decode(m).sequence_inputs.clear(); }),
+                     StatusCode::kInvalidModel, "cross-attention needs k and v from the sequence inputs");
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([&](fb::ModelT& m) {
+                       m.tensors[size_t(tensor_index(m, "decoder/encoder_states"))]->dims[1] = fb::Dim(fb::DimKind::Seq, 0);
+                     }),
+                     StatusCode::kInvalidModel, "");
+  }
+  SUBCASE("cross-attention options") {
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) {
+                       op_named(m, "decoder/layer_0/attention/attention").options.AsAttentionOptions()->mask = fb::AttentionMask::Causal;
+                     }),
+                     StatusCode::kInvalidModel, "cross-attention takes mask None");
+  }
+  SUBCASE("Im2Col") {
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) { op_named(m, "encoder/conv1/im2col").options.AsIm2ColOptions()->kernel = 0; }),
+                     StatusCode::kInvalidModel, "kernel 0");
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) { op_named(m, "encoder/conv2/im2col").options.AsIm2ColOptions()->stride = 1; }),
+                     StatusCode::kInvalidModel, "dim 1 must be");
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) { op_named(m, "encoder/conv1/im2col").options.AsIm2ColOptions()->pad = 3; }),
+                     StatusCode::kInvalidModel, "pad < kernel");
+  }
+  SUBCASE("broadcast Add") {
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) {
+                       op_named(m, "encoder/positions").inputs[1] = tensor_index(m, "frontend/mel_filters");
+                     }),
+                     StatusCode::kInvalidModel, "must equal");
+  }
+  SUBCASE("audio frontend") {
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) { m.audio->mel_filters = tensor_index(m, "encoder/conv1/bias"); }),
+                     StatusCode::kInvalidModel, "mel filters");
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) { m.audio->mel_filters = 100000; }), StatusCode::kInvalidModel,
+                     "out of range");
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) { m.audio->n_frames = 13; }), StatusCode::kInvalidModel,
+                     "inconsistent parameters");
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) { m.audio->sample_rate = 0; }), StatusCode::kInvalidModel,
+                     "inconsistent parameters");
+  }
+  SUBCASE("decoding config") {
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) { m.decoding->start_ids = {40}; }), StatusCode::kInvalidModel,
+                     "not a token id");
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) { m.decoding->suppress_ids = {-1}; }), StatusCode::kInvalidModel,
+                     "suppress_ids[0]");
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) { m.decoding->eos_id = 99; }), StatusCode::kInvalidModel,
+                     "outside vocab");
+    CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) { m.decoding->max_length = 1; }), StatusCode::kInvalidModel,
+                     "shorter than max_length");
+  }
+}
+
 }  // namespace
 }  // namespace bad_model
 }  // namespace edgeattn

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 #include "converter/model_builder.h"
@@ -164,6 +165,44 @@ std::vector<uint8_t> tiny_bert_bytes(const convert::BertConfig& config, const Mo
   convert::build_bert(mb, config, tiny_weight);
   if (with_tokenizer) set_wordpiece_tokenizer(mb.model());
   set_producer(mb.model(), "tiny_bert");
+  if (mutate) mutate(mb.model());
+  return mb.serialize();
+}
+
+convert::WhisperConfig tiny_whisper_config() {
+  convert::WhisperConfig c;
+  c.dim = 16;
+  c.n_heads = 4;
+  c.encoder_layers = 2;
+  c.decoder_layers = 2;
+  c.ffn = 32;
+  c.n_mels = 8;
+  c.n_frames = 12;
+  c.text_positions = 16;
+  c.vocab_size = 40;
+  return c;
+}
+
+std::vector<uint8_t> tiny_whisper_bytes(const ModelMutator& mutate) {
+  const convert::WhisperConfig c = tiny_whisper_config();
+  convert::ModelBuilder mb;
+  convert::build_whisper(mb, c, tiny_weight);
+  auto a = std::make_unique<fb::AudioFrontendT>();
+  a->sample_rate = 16000;
+  a->n_fft = 16;
+  a->hop_length = 8;
+  a->n_mels = c.n_mels;
+  a->chunk_samples = c.n_frames * a->hop_length;
+  a->n_frames = c.n_frames;
+  a->mel_filters = mb.add_constant_f32("frontend/mel_filters", {c.n_mels, 9}, tiny_weight("frontend/mel_filters", {c.n_mels, 9}));
+  mb.model().audio = std::move(a);
+  auto d = std::make_unique<fb::DecodingConfigT>();
+  d->start_ids = {1};
+  d->eos_id = 0;
+  d->max_length = c.text_positions;
+  d->suppress_ids = {2, 3};
+  mb.model().decoding = std::move(d);
+  set_producer(mb.model(), "tiny_whisper");
   if (mutate) mutate(mb.model());
   return mb.serialize();
 }

@@ -52,6 +52,13 @@ std::vector<uint8_t> tiny_llama_bytes(const ModelMutator& mutate = nullptr);
 std::vector<uint8_t> tiny_llama_bytes(const convert::LlamaConfig& config, const ModelMutator& mutate,
                                       bool with_tokenizer = true);
 std::vector<uint8_t> tiny_bert_bytes(const ModelMutator& mutate = nullptr);
+// Whisper-style encoder-decoder (build_whisper): dim 16, 4 heads, 2 encoder
+// and 2 decoder layers, FFN 32, 8 mels x 12 frames (6 encoder positions),
+// 16 decoder positions, vocab 40; an audio frontend (n_fft 16, hop 8,
+// filters from tiny_weight) and a decoding config (start 1, eos 0). No
+// tokenizer: for session-level tests.
+convert::WhisperConfig tiny_whisper_config();
+std::vector<uint8_t> tiny_whisper_bytes(const ModelMutator& mutate = nullptr);
 std::vector<uint8_t> tiny_bert_bytes(const convert::BertConfig& config, const ModelMutator& mutate,
                                      bool with_tokenizer = true);
 
