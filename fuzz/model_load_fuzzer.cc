@@ -3,9 +3,10 @@
 // Each input is copied into an exactly-sized, 64-byte aligned heap buffer
 // (so ASan catches any read past its end), loaded with Model::load_buffer,
 // and, when it verifies, run the way an application would: the tokenizer
-// encodes and decodes a short text, and a Session with small limits
-// (max_seq 8, max_context 8) is created and invoked once with token ids 0,
-// then once more with a single token (the decode path of a KV cache).
+// encodes and decodes a short text, and for every method a Session with
+// small limits (max_seq 8, max_context 8) is created and invoked once with
+// token ids 0 (and zeros for f32 inputs), then once more with a single token
+// (the decode path of a KV cache; sequence inputs null, their state kept).
 //
 // The contract under test (runtime/model.h, model_verifier.h): load either
 // fails with a Status or returns a Model that any Session can prepare and
@@ -21,9 +22,40 @@
 #include <vector>
 
 #include "runtime/model.h"
+#include "runtime/model_info.h"
 #include "runtime/session.h"
 
 namespace {
+
+// Creates a session of `method` and invokes it twice (7 tokens, then 1):
+// token ids 0, every f32 input (audio features, encoder states) zeros;
+// the second invoke passes null for sequence inputs, as a decoder does.
+void run_method(const edgeattn::Model& model, const edgeattn::MethodInfo& method) {
+  using namespace edgeattn;
+  SessionOptions opts;
+  opts.method = method.name;
+  opts.max_batch = 1;
+  opts.max_seq = 8;
+  opts.max_context = 8;
+  Result<std::unique_ptr<Session>> session = Session::create(model, opts);
+  if (!session.is_ok()) return;
+  std::vector<std::vector<float>> buffers;
+  std::vector<const float*> first, later;
+  for (size_t i = 0; i < method.inputs.size(); ++i) {
+    if (method.inputs[i].dtype != DType::kF32) continue;
+    buffers.emplace_back(static_cast<size_t>(method.inputs[i].element_count(DimValues{1, 8, 8})), 0.0f);
+    first.push_back(buffers.back().data());
+    later.push_back(method.is_sequence_input(i) ? nullptr : buffers.back().data());
+  }
+  const int32_t ids[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  InvokeInput in{ids, 1, 7, nullptr};
+  in.float_inputs = Span<const float* const>(first.data(), first.size());
+  if (!(*session)->invoke(in).is_ok()) return;
+  in.seq = 1;
+  in.float_inputs = Span<const float* const>(later.data(), later.size());
+  (void)(*session)->invoke(in);
+  for (size_t i = 0; i < (*session)->output_count(); ++i) (void)(*session)->output(i);
+}
 
 void run_model(const edgeattn::Model& model) {
   using namespace edgeattn;
@@ -39,18 +71,7 @@ void run_model(const edgeattn::Model& model) {
       }
     }
   }
-  SessionOptions opts;
-  opts.max_batch = 1;
-  opts.max_seq = 8;
-  opts.max_context = 8;
-  Result<std::unique_ptr<Session>> session = Session::create(model, opts);
-  if (!session.is_ok()) return;
-  const int32_t ids[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  InvokeInput in{ids, 1, 7, nullptr};
-  if (!(*session)->invoke(in).is_ok()) return;
-  in.seq = 1;
-  (void)(*session)->invoke(in);
-  for (size_t i = 0; i < (*session)->output_count(); ++i) (void)(*session)->output(i);
+  for (const MethodInfo& method : model.info().methods) run_method(model, method);
 }
 
 }  // namespace

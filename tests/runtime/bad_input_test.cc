@@ -384,6 +384,7 @@ TEST_CASE("write fuzz seeds when asked") {
   const std::vector<std::pair<std::string, std::vector<uint8_t>>> seeds = {
       {"tiny_llama.eatn", tiny_llama_bytes()},
       {"tiny_bert.eatn", tiny_bert_bytes()},
+      {"tiny_whisper.eatn", testing::tiny_whisper_bytes()},
       {"tiny_llama_no_tokenizer.eatn", tiny_llama_bytes(testing::tiny_llama_config(), nullptr, false)},
       {"tiny_llama_1layer_vocab32.eatn",
        [] {
