@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fresh machine to running demo: installs packages, fetches the models,
-# builds, converts stories260K (llama2.c) and all-MiniLM-L6-v2 (HF), then
-# generates text and sentence embeddings on this machine.
+# builds, converts stories260K (llama2.c), all-MiniLM-L6-v2 (HF) and Whisper
+# tiny.en (CTranslate2), then generates text, sentence embeddings and a
+# transcript of a speech recording on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models="${EDGEATTN_MODELS:-../shared/models}"
@@ -19,3 +20,7 @@ minilm="${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models/all-MiniLM-L6-v2"
 build/bin/edgeattn-convert "$minilm" -o build/all-MiniLM-L6-v2.eatn --quiet
 build/bin/edgeattn-demo build/all-MiniLM-L6-v2.eatn embed \
   "A man is eating food." "A man is eating a piece of bread." "The girl is carrying a baby." | cut -c1-60
+
+whisper="${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models/whisper-tiny.en-ct2"
+build/bin/edgeattn-convert "$whisper" -o build/whisper-tiny.en.eatn --quiet
+build/bin/edgeattn-demo build/whisper-tiny.en.eatn transcribe "$models/whisper/beckett.wav" --timestamps
