@@ -46,7 +46,70 @@ void json_latency(std::FILE* out, const LatencyStats& l) {
   std::fprintf(out, ", \"runs\": %d}", l.runs);
 }
 
+void text_transcribe(std::FILE* out, const TranscribeResult& t, int warmups) {
+  std::fprintf(out, "audio          %s x %d = %.2f s, %d window(s)\n", t.wav.c_str(), t.repeat, t.audio_seconds,
+               t.windows);
+  std::fprintf(out, "transcribe(), %d warm-up(s) + %zu rounds:  %12s %12s %12s\n", warmups, t.rounds.size(),
+               "median ms", "p90 ms", "min ms");
+  const std::pair<const char*, const LatencyStats*> rows[] = {
+      {"frontend", &t.frontend}, {"encoder", &t.encoder}, {"decoder", &t.decoder}, {"total", &t.total}};
+  for (const auto& [name, l] : rows) {
+    std::fprintf(out, "  %-36s %12.3f %12.3f %12.3f\n", name, l->median_ms, l->p90_ms, l->min_ms);
+  }
+  std::fprintf(out, "  decoder tokens %d, %.1f tokens/s; real-time factor %.4f\n", t.decoder_tokens,
+               t.decoder_tokens_per_s, t.real_time_factor);
+  std::fprintf(out, "  decoder arena %.2f MiB (KV cache %.2f MiB)\n", mib(t.decoder_memory.arena_bytes),
+               mib(t.decoder_memory.kv_cache_bytes));
+  std::fprintf(out, "text           %s\n", t.text.c_str());
+}
+
+void json_transcribe(std::FILE* out, const TranscribeResult& t) {
+  std::fputs(", \"transcribe\": {\"wav\": ", out);
+  json_string(out, t.wav);
+  std::fprintf(out, ", \"repeat\": %d, \"audio_seconds\": ", t.repeat);
+  json_number(out, t.audio_seconds);
+  std::fprintf(out, ", \"windows\": %d, \"decoder_tokens\": %d", t.windows, t.decoder_tokens);
+  const std::pair<const char*, const LatencyStats*> stats[] = {
+      {"frontend", &t.frontend}, {"encoder", &t.encoder}, {"decoder", &t.decoder}, {"total", &t.total}};
+  for (const auto& [name, l] : stats) {
+    std::fprintf(out, ", \"%s\": ", name);
+    json_latency(out, *l);
+  }
+  std::fputs(", \"decoder_tokens_per_s\": ", out);
+  json_number(out, t.decoder_tokens_per_s);
+  std::fputs(", \"real_time_factor\": ", out);
+  json_number(out, t.real_time_factor);
+  std::fprintf(out, ", \"decoder_arena_bytes\": %zu, \"decoder_xnnpack_bytes\": %zu", t.decoder_memory.arena_bytes,
+               t.decoder_memory.xnnpack_bytes);
+  // Every round's raw times, so a driver can pool rounds of several processes.
+  std::fputs(", \"rounds\": [", out);
+  for (size_t i = 0; i < t.rounds.size(); ++i) {
+    const TranscribeStats& r = t.rounds[i];
+    std::fprintf(out, "%s{\"frontend_ms\": %.4f, \"encoder_ms\": %.4f, \"decoder_ms\": %.4f, \"total_ms\": %.4f}",
+                 i ? ", " : "", r.frontend_ms, r.encoder_ms, r.decoder_ms, r.total_ms);
+  }
+  std::fputs("], \"text\": ", out);
+  json_string(out, t.text);
+  std::fputc('}', out);
+}
+
 }  // namespace
+
+std::vector<std::pair<std::string, uint64_t>> profile_by_kind(const Session& session) {
+  const auto times = session.op_times_ns();
+  std::vector<std::pair<std::string, uint64_t>> by_kind;
+  for (size_t i = 0; i < times.size(); ++i) {
+    const char* kind = session.op_kind(i);
+    auto it = std::find_if(by_kind.begin(), by_kind.end(),
+                           [kind](const std::pair<std::string, uint64_t>& e) { return e.first == kind; });
+    if (it == by_kind.end()) {
+      by_kind.emplace_back(kind, times[i]);
+    } else {
+      it->second += times[i];
+    }
+  }
+  return by_kind;
+}
 
 LatencyStats summarize(std::vector<double> samples_ms) {
   LatencyStats s;
@@ -71,7 +134,9 @@ void print_text(std::FILE* out, const BenchReport& r) {
                  r.loadavg_1m,
                  r.online_cpus > 0 && r.loadavg_1m > r.online_cpus ? " (busy host: latencies are inflated)" : "");
   }
-  if (r.has_decoder) {
+  if (r.has_transcribe) {
+    std::fprintf(out, "session        Transcriber: \"encode\" + \"decode\" (memory below: the encoder's)\n");
+  } else if (r.has_decoder) {
     std::fprintf(out, "session        max_batch %d, max_seq %d, max_context %d\n", r.max_batch, r.max_seq,
                  r.max_context);
   } else {
@@ -106,6 +171,7 @@ void print_text(std::FILE* out, const BenchReport& r) {
                  d.decode_steps, d.decode_total.median_ms, d.decode_total.min_ms, d.decode_tokens_per_s,
                  d.decode_ms_per_token);
   }
+  if (r.has_transcribe) text_transcribe(out, r.transcribe, r.warmups);
 }
 
 void print_json(std::FILE* out, const BenchReport& r) {
@@ -166,6 +232,7 @@ void print_json(std::FILE* out, const BenchReport& r) {
     json_number(out, d.decode_ms_per_token);
     std::fputc('}', out);
   }
+  if (r.has_transcribe) json_transcribe(out, r.transcribe);
   if (!r.profile_ms.empty()) {
     std::fputs(", \"profile_ms\": {", out);
     for (size_t i = 0; i < r.profile_ms.size(); ++i) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/session.h"
+#include "runtime/tasks/transcriber.h"
 
 namespace edgeattn {
 namespace bench {
@@ -50,6 +51,22 @@ struct DecoderResult {
   double decode_ms_per_token = 0.0;   // decode_total median / decode_steps
 };
 
+// Transcribe mode (speech models): one round = Transcriber::transcribe()
+// of the whole clip, recorded as its TranscribeStats.
+struct TranscribeResult {
+  std::string wav;
+  int repeat = 1;             // the clip tiled this many times
+  double audio_seconds = 0.0;
+  int windows = 0;
+  std::vector<TranscribeStats> rounds;  // the timed rounds, in order
+  LatencyStats frontend, encoder, decoder, total;
+  int decoder_tokens = 0;               // of the last round (the same every round: greedy)
+  double decoder_tokens_per_s = 0.0;    // decoder_tokens / decoder median
+  double real_time_factor = 0.0;        // total median / audio seconds
+  std::string text;                     // the transcript of the last round
+  MemoryStats decoder_memory;           // BenchReport::memory is the encoder's
+};
+
 struct BenchReport {
   std::string model_path;
   std::string architecture;  // EnumNameArchitecture
@@ -73,10 +90,17 @@ struct BenchReport {
   std::vector<EncoderCase> encoder;
   bool has_decoder = false;
   DecoderResult decoder;
+  bool has_transcribe = false;
+  TranscribeResult transcribe;
   // --profile: milliseconds per op kind (EnumNameOpCode) summed over every
-  // invoke of the run (warm-ups included); empty without --profile.
+  // invoke of the run (warm-ups included); empty without --profile. The
+  // transcribe mode prefixes the kinds with the method ("encode/...") and
+  // gives milliseconds per round instead (warm-ups excluded).
   std::vector<std::pair<std::string, double>> profile_ms;
 };
+
+// The session's op_times_ns() summed per op kind, in first-seen order.
+std::vector<std::pair<std::string, uint64_t>> profile_by_kind(const Session& session);
 
 void print_text(std::FILE* out, const BenchReport& report);
 void print_json(std::FILE* out, const BenchReport& report);

@@ -21,6 +21,9 @@
 //                 sentence's ids repeated (pseudo-random ids if the model has
 //                 no tokenizer). --context N sets max_context (default
 //                 prompt + 128, capped at max_positions).
+//   EncoderDecoder (speech, e.g. Whisper): --wav FILE [--repeat N]: the
+//                 Transcriber task on the clip tiled N times (default 3),
+//                 1 warm-up + --runs rounds (default 5); bench_transcribe.h.
 // Only invoke() is inside the timed regions (not id generation, not argmax).
 // Latencies: median, p90 (nearest rank) and minimum over the timed runs.
 // Human-readable text on stdout by default; one JSON object with --json.
@@ -38,6 +41,7 @@
 #include <unistd.h>
 
 #include "bench/bench_report.h"
+#include "bench/bench_transcribe.h"
 #include "tools/cli/cli.h"
 #include "runtime/model.h"
 #include "runtime/platform.h"
@@ -79,7 +83,8 @@ void usage() {
   std::fprintf(stderr,
                "usage: edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N] [--profile]\n"
                "                      [--shapes BxS[,BxS...]]   (encoders; default 1x16,1x128,8x128)\n"
-               "                      [--kernels NAME]          (a kernel table, e.g. avx2; default: the best for this CPU)\n");
+               "                      [--kernels NAME]          (a kernel table, e.g. avx2; default: the best for this CPU)\n"
+               "                      [--wav FILE [--repeat N]] (speech models: transcribe the clip tiled N times)\n");
 }
 
 int fail(const char* what, const Status& s) { return edgeattn::cli::fail("edgeattn-bench", what, s, 1); }
@@ -94,6 +99,8 @@ struct Args {
   // --kernels NAME (e.g. avx2 on a VNNI host); nullptr: the best for this CPU.
   const char* kernels = nullptr;
   std::vector<std::pair<int, int>> shapes;  // --shapes: (batch, seq); empty: the defaults
+  const char* wav = nullptr;                // --wav: speech models
+  int repeat = 3;                           // --repeat: times the clip is tiled
 };
 
 // "1x16,8x128" -> {(1, 16), (8, 128)}; false (with a message) on anything else.
@@ -118,25 +125,13 @@ bool parse_shapes(const char* s, std::vector<std::pair<int, int>>* out) {
 // With --profile: time per op kind over every timed and warm-up invoke, to
 // stderr, and added into the report's profile_ms.
 void print_profile(const Session& session, BenchReport* r) {
-  const auto times = session.op_times_ns();
-  if (times.empty()) return;
-  // Op kinds in first-seen order with their summed time.
-  std::vector<std::pair<const char*, uint64_t>> by_kind;
+  const auto by_kind = edgeattn::bench::profile_by_kind(session);
+  if (by_kind.empty()) return;
   uint64_t total = 0;
-  for (size_t i = 0; i < times.size(); ++i) {
-    const char* kind = session.op_kind(i);
-    auto it = std::find_if(by_kind.begin(), by_kind.end(),
-                           [kind](const std::pair<const char*, uint64_t>& e) { return std::strcmp(e.first, kind) == 0; });
-    if (it == by_kind.end()) {
-      by_kind.emplace_back(kind, times[i]);
-    } else {
-      it->second += times[i];
-    }
-    total += times[i];
-  }
+  for (const auto& e : by_kind) total += e.second;
   std::fprintf(stderr, "profile (all invokes, %.1f ms in ops):\n", total / 1e6);
   for (const auto& [name, ns] : by_kind) {
-    std::fprintf(stderr, "  %-16s %9.2f ms  %5.1f %%\n", name, ns / 1e6,
+    std::fprintf(stderr, "  %-16s %9.2f ms  %5.1f %%\n", name.c_str(), ns / 1e6,
                  100.0 * static_cast<double>(ns) / static_cast<double>(total));
     auto it = std::find_if(r->profile_ms.begin(), r->profile_ms.end(),
                            [name = name](const std::pair<std::string, double>& e) { return e.first == name; });
@@ -177,6 +172,11 @@ bool parse_args(int argc, char** argv, Args* a) {
       target = &a->runs;
     } else if (s == "--context") {
       target = &a->context;
+    } else if (s == "--repeat") {
+      target = &a->repeat;
+    } else if (s == "--wav" && i + 1 < argc) {
+      a->wav = argv[++i];
+      continue;
     } else if (s == "--shapes") {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "edgeattn-bench: --shapes needs a value\n");
@@ -446,6 +446,21 @@ int run_decoder(const Model& model, const Args& a, BenchReport* r) {
   return 0;
 }
 
+int run_speech(const Model& model, const Args& a, BenchReport* r) {
+  if (a.wav == nullptr) {
+    std::fprintf(stderr, "edgeattn-bench: a speech model needs --wav FILE\n");
+    return 2;
+  }
+  edgeattn::bench::TranscribeBenchOptions o;
+  o.wav = a.wav;
+  o.repeat = a.repeat;
+  o.threads = a.threads;
+  o.runs = a.runs > 0 ? a.runs : o.runs;
+  o.kernels = a.kernels;
+  o.profile = a.profile;
+  return edgeattn::bench::run_transcribe(model, o, r);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -486,8 +501,11 @@ int main(int argc, char** argv) {
     case edgeattn::Architecture::kLlamaDecoder:
       rc = run_decoder(model, args, &report);
       break;
+    case edgeattn::Architecture::kEncoderDecoder:
+      rc = run_speech(model, args, &report);
+      break;
     default:
-      std::fprintf(stderr, "edgeattn-bench: architecture '%s' is not benchmarked (BertEncoder, LlamaDecoder only)\n",
+      std::fprintf(stderr, "edgeattn-bench: architecture '%s' is not benchmarked (BertEncoder, LlamaDecoder, EncoderDecoder only)\n",
                    report.architecture.c_str());
       return 1;
   }

@@ -405,5 +405,12 @@ def write_markdown(a, res, path, chart_name):
                                            "; perf counters do not (`perf stat -e instructions true` reports "
                                            "them as not supported in this VM)."))
     w("")
+    # bench/whisper_compare.sh writes its own section (another run, other
+    # peers) between these markers: keep it.
+    begin, end = "<!-- whisper-compare:begin -->", "<!-- whisper-compare:end -->"
+    old = open(path).read() if os.path.exists(path) else ""
+    if begin in old and end in old:
+        w(old[old.index(begin):old.index(end) + len(end)])
+        w("")
     with open(path, "w") as f:
         f.write("\n".join(L))

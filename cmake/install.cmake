@@ -7,19 +7,21 @@
 #   include/edgeattn/edgeattn.h                the C API: #include <edgeattn/edgeattn.h>
 #   include/edgeattn/runtime/...               the C++ API; include dir include/edgeattn,
 #                                              so #include "runtime/session.h" as in-tree
-#   <libdir>/libedgeattn_{c,runtime,tokenizer,kernels,core}.a
+#   <libdir>/libedgeattn_{c,runtime,audio,tokenizer,kernels,core}.a
 #   <libdir>/cmake/edgeattn/edgeattnConfig.cmake (+ ConfigVersion)
 #   <libdir>/pkgconfig/edgeattn.pc
 # Both the package and the .pc file find the prefix from their own location,
-# so an installed tree can be moved. XNNPACK, pthreadpool and cpuinfo stay
-# system libraries (Debian packages): the package looks them up again where
-# this build found them.
+# so an installed tree can be moved. XNNPACK, pthreadpool, cpuinfo and
+# kissfft (the audio frontend's FFT, shared build only on Debian) stay system
+# libraries (Debian packages): the package looks them up again where this
+# build found them.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(EDGEATTN_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/edgeattn)
 # Link order for static archives: each library before what it needs.
-set(EDGEATTN_INSTALL_LIBRARIES edgeattn_c edgeattn_runtime edgeattn_tokenizer edgeattn_kernels edgeattn_core)
+set(EDGEATTN_INSTALL_LIBRARIES edgeattn_c edgeattn_runtime edgeattn_audio edgeattn_tokenizer edgeattn_kernels
+    edgeattn_core)
 
 install(TARGETS ${EDGEATTN_INSTALL_LIBRARIES} ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES capi/edgeattn.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/edgeattn)
@@ -32,7 +34,8 @@ install(FILES capi/edgeattn.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/edgeattn)
 set(_edgeattn_header_queue
   runtime/model.h runtime/model_info.h runtime/session.h runtime/generator.h runtime/sampler.h
   runtime/tensor.h runtime/platform.h runtime/tokenizer/tokenizer.h runtime/core/status.h
-  runtime/core/span.h runtime/core/half.h runtime/tasks/embedder.h runtime/tasks/text_generator.h)
+  runtime/core/span.h runtime/core/half.h runtime/tasks/embedder.h runtime/tasks/text_generator.h
+  runtime/tasks/transcriber.h runtime/audio/wav_reader.h)
 set(_edgeattn_headers)
 while(_edgeattn_header_queue)
   list(POP_FRONT _edgeattn_header_queue _header)
@@ -76,7 +79,30 @@ foreach(_lib XNNPACK_LIBRARY PTHREADPOOL_LIBRARY CPUINFO_LIBRARY)
   endif()
 endforeach()
 list(REMOVE_DUPLICATES EDGEATTN_DEP_LIBRARY_DIRS)
-list(APPEND EDGEATTN_PC_DEP_LIBS -lXNNPACK -lpthreadpool -lcpuinfo ${CMAKE_THREAD_LIBS_INIT})
+# kissfft comes as an imported target (runtime/audio): the package finds it
+# again with find_dependency in the directory this build used; the .pc file
+# names the library (not `Requires: kissfft-float`, whose Cflags
+# -Dkiss_fft_scalar=float -I.../kissfft are the audio library's private build
+# flags, not the API's).
+set(EDGEATTN_KISSFFT_DIR ${kissfft_DIR})
+get_target_property(_kissfft kissfft::kissfft-float IMPORTED_LOCATION)
+if(NOT _kissfft)
+  get_target_property(_configs kissfft::kissfft-float IMPORTED_CONFIGURATIONS)
+  foreach(_config IN LISTS _configs)
+    get_target_property(_kissfft kissfft::kissfft-float IMPORTED_LOCATION_${_config})
+    if(_kissfft)
+      break()
+    endif()
+  endforeach()
+endif()
+if(NOT _kissfft)
+  message(FATAL_ERROR "cmake/install.cmake: cannot tell where kissfft::kissfft-float's library is")
+endif()
+get_filename_component(_dir ${_kissfft} DIRECTORY)
+if(NOT _dir IN_LIST CMAKE_C_IMPLICIT_LINK_DIRECTORIES AND NOT "-L${_dir}" IN_LIST EDGEATTN_PC_DEP_LIBS)
+  list(APPEND EDGEATTN_PC_DEP_LIBS "-L${_dir}")
+endif()
+list(APPEND EDGEATTN_PC_DEP_LIBS -lkissfft-float -lXNNPACK -lpthreadpool -lcpuinfo ${CMAKE_THREAD_LIBS_INIT})
 # The C++ runtime (libstdc++, libm, ...) that a C compiler does not link by
 # itself: what the C++ compiler adds implicitly beyond the C compiler.
 set(EDGEATTN_CXX_RUNTIME_LIBS ${CMAKE_CXX_IMPLICIT_LINK_LIBRARIES})

@@ -157,8 +157,8 @@ TEST_CASE("install: the prefix holds the C header, the C++ headers, the archives
   }
   REQUIRE(!i.pc_dir.empty());
   const fs::path libdir = fs::path(i.pc_dir).parent_path();
-  for (const char* lib : {"edgeattn_c", "edgeattn_runtime", "edgeattn_tokenizer", "edgeattn_kernels",
-                          "edgeattn_core"}) {
+  for (const char* lib : {"edgeattn_c", "edgeattn_runtime", "edgeattn_audio", "edgeattn_tokenizer",
+                          "edgeattn_kernels", "edgeattn_core"}) {
     CAPTURE(lib);
     CHECK(fs::exists(libdir / ("lib" + std::string(lib) + ".a")));
   }
@@ -241,6 +241,7 @@ TEST_CASE("install: the C consumer's embedder and the C++ consumer's Embedder ra
   CHECK(cxx.err.find(", 512] f32") != std::string::npos);          // stories260K logits
   CHECK(cxx.err.find("[batch, 384] f32") != std::string::npos);    // MiniLM embeddings
   CHECK(cxx.err.find("256 tokens, stop max-tokens") != std::string::npos);
+  CHECK(cxx.err.find("transcriber refused: not a speech model") != std::string::npos);  // audio + kissfft linked
 }
 
 TEST_CASE("install: the C consumer reports the model through the C API") {

@@ -7,7 +7,9 @@
 // stderr), the TextGenerator task (greedy generation from an empty prompt:
 // the text on stdout, one newline at the end) and, given a second model, the
 // Embedder task (a query against three sentences: the ranking by cosine on
-// stderr, best first).
+// stderr, best first). The Transcriber task is asked for the first model and
+// must refuse it (not a speech model): that links the audio frontend and
+// kissfft from the install.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +22,7 @@
 #include "runtime/model_info.h"
 #include "runtime/tasks/embedder.h"
 #include "runtime/tasks/text_generator.h"
+#include "runtime/tasks/transcriber.h"
 
 namespace {
 
@@ -110,6 +113,9 @@ int main(int argc, char** argv) {
   if (!model.is_ok()) return fail("load", model.status());
   print_info((*model)->info());
   if (const int rc = generate(**model, std::atoi(argv[2]))) return rc;
+  Result<std::unique_ptr<Transcriber>> t = Transcriber::create(**model, TranscriberOptions());
+  if (t.is_ok()) return fail("transcriber", Status::error(StatusCode::kInternal, "accepted a text model"));
+  std::fprintf(stderr, "transcriber refused: %s\n", t.status().message());
   if (argc == 4) {
     Result<std::unique_ptr<Model>> encoder = Model::load_file(argv[3]);
     if (!encoder.is_ok()) return fail("load", encoder.status());
