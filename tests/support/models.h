@@ -37,7 +37,9 @@ std::unique_ptr<Model> convert_and_load(const std::string& input, const std::str
 // converted on first use.
 const Model& stories260k_quantized(const std::string& dtype);
 const Model& minilm_quantized(const std::string& dtype);
-// Whisper tiny.en (CTranslate2 folder) converted to "fp32", "fp16" or "int8".
+// Whisper tiny.en (CTranslate2 folder) converted to "fp32", "fp16" or "int8"
+// (or, under emulation, the copy targets/cross-test.sh converted on the host:
+// $EDGEATTN_HOST_CONVERTED/whisper-DTYPE.eatn).
 const Model& whisper_tiny_en(const std::string& dtype);
 // A whole file's bytes (fails the test case when it cannot be read).
 std::vector<uint8_t> read_bytes(const std::string& path);
