@@ -171,7 +171,7 @@ void register_rope(const KernelTable* t) {
 
 // Attention shapes; a `per_query` shape calls f32_attention once per query
 // (n_queries = 1), which is what every table did before the x86 tiled kernel
-// (attention_tiled.h): the side-by-side baseline in the same run.
+// (kernels/attention_tiled.h): the side-by-side baseline in the same run.
 void register_attention(const KernelTable* t) {
   struct Shape {
     const char* label;

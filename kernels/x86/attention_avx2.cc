@@ -18,10 +18,10 @@
 // That path does ~1 FMA per loaded k/v element; with many queries
 // (n_queries >= kTiledMinQueries) f32_attention_ukernel__avx2 instead runs
 // f32_attention_ukernel_16x6__avx2, 16 queries at a time against 6-key /
-// 6-column register blocks (attention_tiled.h).
+// 6-column register blocks (kernels/attention_tiled.h).
 #include <cmath>
 
-#include "kernels/x86/attention_tiled.h"
+#include "kernels/attention_tiled.h"
 #include "kernels/x86/avx2.h"
 #include "kernels/x86/avx2_math.h"
 

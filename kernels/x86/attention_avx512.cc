@@ -10,7 +10,7 @@
 
 #include <cmath>
 
-#include "kernels/x86/attention_tiled.h"
+#include "kernels/attention_tiled.h"
 #include "kernels/x86/avx2.h"
 #include "kernels/x86/vnni.h"
 

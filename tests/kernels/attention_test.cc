@@ -129,7 +129,7 @@ TEST_CASE("attention with strided (GQA-like) layouts and large scores") {
 
 // The x86 tables run n_queries >= 8 (head_dim <= 256) through a tiled kernel,
 // 16 (AVX2) or 32 (AVX-512) queries along the vector lanes at a time
-// (kernels/x86/attention_tiled.h): the query counts straddle both tile sizes
+// (kernels/attention_tiled.h): the query counts straddle both tile sizes
 // and the 8-query switch, the key counts are below / across / far beyond one
 // 48-key block, the head sizes cover odd ones and tails of the 6- and
 // 12-column register blocks. Causal tiles mask per lane, so causal_step 1

@@ -1,7 +1,12 @@
-// Tiled multi-query attention for x86 (flash-attention style register
-// blocking), written once over a vector-traits class T and instantiated by
-// attention_avx2.cc (8 lanes) and attention_avx512.cc (16 lanes), each
-// compiled with its own ISA flags.
+// Tiled multi-query attention (flash-attention style register blocking),
+// written once over a vector-traits class T and instantiated by
+// x86/attention_avx2.cc (8 lanes), x86/attention_avx512.cc (16 lanes) and
+// arm/attention_neon.cc (4 lanes), each compiled with its own ISA flags.
+// T provides: V, kLanes, kRows (rows per register block, so that
+// 2 * kRows accumulators + 3 fit the register file), zero, load/store
+// (aligned), set1, fmadd(a, b, c) = a * b + c, add, sub, mul, div, max, exp
+// (exp(-inf) == 0 and exp(0) == 1 exactly), mask_from(x, j, lim) = x where
+// j < lim else -inf.
 //
 // Why: the one-query kernel loads every k and v element once per query, so it
 // does ~1 FMA per load. Here a tile of kTile = 2 * T::kLanes queries runs
