@@ -182,6 +182,39 @@ AttentionArgs make_args(const std::vector<float>& q, const std::vector<float>& k
   return a;
 }
 
+// Each lane of a tile runs the same operations in the same order whatever
+// the vector width (one FMA chain per score, the same exp, keys summed in
+// the same blocks), so the AVX2 (16-query) and AVX-512 (32-query) tiled
+// kernels must agree bit for bit; a difference would mean the widths do
+// different arithmetic (lanes mixing, another exp, different FMA fusion).
+TEST_CASE("attention: the AVX2 and AVX-512 tiled kernels give the same bits") {
+  const KernelTable* avx2 = find_kernel_table("avx2");
+  const KernelTable* avx512 = find_kernel_table("avx512vnni");
+  if (avx2 == nullptr || avx512 == nullptr) {
+    MESSAGE("skipped: this build or CPU lacks the avx2 or avx512vnni table");
+    return;
+  }
+  for (size_t d : {5, 63, 64, 128}) {
+    for (size_t nq : {32, 33, 100}) {
+      for (size_t nk : {7, 300, 1500}) {
+        for (size_t causal : {0, 1}) {
+          const size_t rows = nk + (nq - 1) * causal;
+          const std::vector<float> q = random_vector(nq * d, -3.0f, 3.0f, 31);
+          const std::vector<float> k = random_vector(rows * d, -3.0f, 3.0f, 32);
+          const std::vector<float> v = random_vector(rows * d, -1.0f, 1.0f, 33);
+          std::vector<float> out8(nq * d), out16(nq * d);
+          const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+          avx2->f32_attention(make_args(q, k, v, out8, d, nq, nk, causal, scale));
+          avx512->f32_attention(make_args(q, k, v, out16, d, nq, nk, causal, scale));
+          test::check_equal(out16, out8, "avx512 vs avx2 tiled d=" + std::to_string(d) + " nq=" +
+                                             std::to_string(nq) + " nk=" + std::to_string(nk) +
+                                             " causal=" + std::to_string(causal));
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("attention with one key returns v[0] exactly") {
   for (const KernelTable* t : test::tables_under_test()) {
     // 3 queries: the one-query kernel; 40: the x86 tiled kernel.
