@@ -46,6 +46,13 @@ constexpr size_t kTiledMaxHeadDim = 256;
 // amortized over 48 keys, and P^T [48, kTile] stays in L1.
 constexpr size_t kTiledBlock = 48;
 
+// Whether attention_tiled() takes `a`: Q^T / O^T fit the stack tiles, and
+// every key index and per-lane key count is exact as a float (below 2^24),
+// which is how the causal mask compares them.
+inline bool tiled_attention_fits(const AttentionArgs& a) {
+  return a.head_dim <= kTiledMaxHeadDim && a.n_keys + a.n_queries * a.causal_step < (size_t{1} << 24);
+}
+
 // Calls f(std::integral_constant<size_t, r>) for 1 <= r <= R, so remainders
 // get a fully unrolled microkernel too.
 template <size_t R, class F>
@@ -194,7 +201,7 @@ void attention_tile(const AttentionArgs& a, size_t t0, size_t nq, float* qt, flo
 }
 
 // All queries, kTile at a time (the last tile padded). Requires
-// head_dim <= kTiledMaxHeadDim.
+// tiled_attention_fits(a).
 template <class T>
 void attention_tiled(const AttentionArgs& a) {
   constexpr size_t kTile = 2 * T::kLanes;

@@ -161,7 +161,7 @@ void attention_one_query(const AttentionArgs& a) {
 void f32_attention_ukernel_8x12__neon(const AttentionArgs& a) { attention_tiled<NeonVec>(a); }
 
 void f32_attention_ukernel__neon(const AttentionArgs& a) {
-  if (a.n_queries >= kTiledMinQueries && a.head_dim <= kTiledMaxHeadDim) {
+  if (a.n_queries >= kTiledMinQueries && tiled_attention_fits(a)) {
     f32_attention_ukernel_8x12__neon(a);
   } else {
     attention_one_query(a);

@@ -310,7 +310,7 @@ void attention_one_query(const AttentionArgs& a) {
 void f32_attention_ukernel_16x6__avx2(const AttentionArgs& a) { attention_tiled<Avx2Vec>(a); }
 
 void f32_attention_ukernel__avx2(const AttentionArgs& a) {
-  if (a.n_queries >= kTiledMinQueries && a.head_dim <= kTiledMaxHeadDim) {
+  if (a.n_queries >= kTiledMinQueries && tiled_attention_fits(a)) {
     f32_attention_ukernel_16x6__avx2(a);
   } else {
     attention_one_query(a);

@@ -72,7 +72,7 @@ constexpr size_t kTiledMinQueries = 24;
 void f32_attention_ukernel_32x12__avx512f(const AttentionArgs& a) { attention_tiled<Avx512Vec>(a); }
 
 void f32_attention_ukernel__avx512f(const AttentionArgs& a) {
-  if (a.n_queries >= kTiledMinQueries && a.head_dim <= kTiledMaxHeadDim) {
+  if (a.n_queries >= kTiledMinQueries && tiled_attention_fits(a)) {
     f32_attention_ukernel_32x12__avx512f(a);
   } else {
     f32_attention_ukernel__avx2(a);
