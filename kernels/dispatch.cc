@@ -104,8 +104,14 @@ const KernelTable kAvxVnniTable =
     with_qd8_gemm(kAvx2Table, "avxvnni", kKernelCapVnni, qd8_qc8w_gemm_ukernel_2x4__avxvnni);
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVX512VNNI)
-const KernelTable kAvx512VnniTable =
-    with_qd8_gemm(kAvx2Table, "avx512vnni", kKernelCapVnni, qd8_qc8w_gemm_ukernel_4x4__avx512vnni);
+// Its CPUs have AVX512F, so it also takes the 32-query AVX-512 attention
+// (x86/attention_avx512.cc); everything else is the avx2 table's.
+constexpr KernelTable with_avx512_attention(KernelTable t) {
+  t.f32_attention = f32_attention_ukernel__avx512f;
+  return t;
+}
+const KernelTable kAvx512VnniTable = with_avx512_attention(
+    with_qd8_gemm(kAvx2Table, "avx512vnni", kKernelCapVnni, qd8_qc8w_gemm_ukernel_4x4__avx512vnni));
 #endif
 
 #if defined(EDGEATTN_KERNELS_HAVE_NEON)

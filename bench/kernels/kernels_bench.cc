@@ -169,17 +169,35 @@ void register_rope(const KernelTable* t) {
   }
 }
 
+// Attention shapes; a `per_query` shape calls f32_attention once per query
+// (n_queries = 1), which is what every table did before the x86 tiled kernel
+// (kernels/attention_tiled.h): the side-by-side baseline in the same run.
 void register_attention(const KernelTable* t) {
   struct Shape {
     const char* label;
     size_t heads, head_dim, n_queries, n_keys, causal_step;
+    bool per_query;
   };
-  for (Shape s : {Shape{"minilm_12x32_seq128", 12, 32, 128, 128, 0},
-                  Shape{"decode_d64_keys512", 1, 64, 1, 512, 0},
-                  Shape{"decode_d64_keys2048", 1, 64, 1, 2048, 0},
-                  Shape{"decode_d128_keys512", 1, 128, 1, 512, 0},
-                  Shape{"decode_d128_keys2048", 1, 128, 1, 2048, 0},
-                  Shape{"prefill_d64_causal128", 1, 64, 128, 1, 1}}) {
+  for (Shape s : {Shape{"minilm_12x32_seq128", 12, 32, 128, 128, 0, false},
+                  Shape{"minilm_12x32_seq128_per_query", 12, 32, 128, 128, 0, true},
+                  Shape{"decode_d64_keys512", 1, 64, 1, 512, 0, false},
+                  Shape{"decode_d64_keys2048", 1, 64, 1, 2048, 0, false},
+                  Shape{"decode_d128_keys512", 1, 128, 1, 512, 0, false},
+                  Shape{"decode_d128_keys2048", 1, 128, 1, 2048, 0, false},
+                  Shape{"prefill_d64_causal128", 1, 64, 128, 1, 1, false},
+                  Shape{"prefill_d64_causal128_per_query", 1, 64, 128, 1, 1, true},
+                  // Whisper tiny.en: encoder self-attention and cross-attention
+                  // of a 448-token decode prefill, 6 heads x 64 over 1500 frames.
+                  Shape{"whisper_enc_6x64_1500x1500", 6, 64, 1500, 1500, 0, false},
+                  Shape{"whisper_enc_6x64_1500x1500_per_query", 6, 64, 1500, 1500, 0, true},
+                  Shape{"whisper_cross_6x64_448x1500", 6, 64, 448, 1500, 0, false},
+                  // Small query counts around the tiled kernel's switch (8).
+                  Shape{"d64_keys1500_nq4", 1, 64, 4, 1500, 0, false},
+                  Shape{"d64_keys1500_nq4_per_query", 1, 64, 4, 1500, 0, true},
+                  Shape{"d64_keys1500_nq8", 1, 64, 8, 1500, 0, false},
+                  Shape{"d64_keys1500_nq8_per_query", 1, 64, 8, 1500, 0, true},
+                  Shape{"d64_keys1500_nq16", 1, 64, 16, 1500, 0, false},
+                  Shape{"d64_keys1500_nq16_per_query", 1, 64, 16, 1500, 0, true}}) {
     add(std::string("attention/") + t->name + "/" + s.label, [t, s](benchmark::State& state) {
       // [tokens, heads * head_dim] tensors, one head at a time, as the runtime lays them out.
       const size_t row = s.heads * s.head_dim;
@@ -204,7 +222,18 @@ void register_attention(const KernelTable* t) {
           a.n_keys = s.n_keys;
           a.causal_step = s.causal_step;
           a.scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
-          t->f32_attention(a);
+          if (!s.per_query) {
+            t->f32_attention(a);
+            continue;
+          }
+          for (size_t qi = 0; qi < s.n_queries; ++qi) {
+            AttentionArgs one = a;
+            one.q = a.q + qi * a.q_stride;
+            one.out = a.out + qi * a.out_stride;
+            one.n_keys = a.n_keys + qi * a.causal_step;
+            one.n_queries = 1;
+            t->f32_attention(one);
+          }
         }
         benchmark::DoNotOptimize(out.data());
       }

@@ -2,8 +2,14 @@
 // algorithm as attention_avx2.cc (blocks of keys, running max and sum,
 // acc[kMaxHeadDim] on the stack) with 4-wide vectors and scalar column tails.
 // With one key, p = exp(0) = 1 exactly and out == v[0] bit for bit.
+//
+// With n_queries >= kTiledMinQueries, f32_attention_ukernel__neon runs the
+// tiled kernel instead (kernels/attention_tiled.h): 8 queries along two q
+// registers against register blocks of 12 keys / columns on AArch64 (32
+// registers), 6 on armv7 (16), so each loaded k/v element feeds 2 FMAs.
 #include <cmath>
 
+#include "kernels/attention_tiled.h"
 #include "kernels/arm/neon.h"
 #include "kernels/arm/neon_math.h"
 
@@ -76,9 +82,34 @@ void block_accumulate(const AttentionArgs& a, const float* p, size_t j0, size_t 
   }
 }
 
-}  // namespace
+struct NeonVec {
+  using V = float32x4_t;
+  static constexpr size_t kLanes = 4;
+#if defined(__aarch64__)
+  static constexpr size_t kRows = 12;  // 24 accumulators of 32 registers
+#else
+  static constexpr size_t kRows = 6;   // 12 accumulators of 16 q registers
+#endif
+  static V zero() { return vdupq_n_f32(0.0f); }
+  static V load(const float* p) { return vld1q_f32(p); }
+  static void store(float* p, V x) { vst1q_f32(p, x); }
+  static V set1(float x) { return vdupq_n_f32(x); }
+  static V fmadd(V a, V b, V c) { return neon_fma(c, a, b); }
+  static V add(V a, V b) { return vaddq_f32(a, b); }
+  static V sub(V a, V b) { return vsubq_f32(a, b); }
+  static V mul(V a, V b) { return vmulq_f32(a, b); }
+  static V div(V a, V b) { return neon_div(a, b); }
+  static V max(V a, V b) { return vmaxq_f32(a, b); }
+  static V exp(V x) { return neon_exp(x); }
+  // x where j < lim, else -inf.
+  static V mask_from(V x, V j, V lim) { return vbslq_f32(vcltq_f32(j, lim), x, vdupq_n_f32(-INFINITY)); }
+};
 
-void f32_attention_ukernel__neon(const AttentionArgs& a) {
+// An 8-query tile with at least 4 real queries does no more work per query
+// than the one-query kernel and reuses each load at least 4 times.
+constexpr size_t kTiledMinQueries = 4;
+
+void attention_one_query(const AttentionArgs& a) {
   alignas(16) float acc[kMaxHeadDim];
   alignas(16) float s[kBlock];
   const size_t d = a.head_dim;
@@ -122,6 +153,18 @@ void f32_attention_ukernel__neon(const AttentionArgs& a) {
     size_t i = 0;
     for (; i + 4 <= d; i += 4) vst1q_f32(out + i, neon_div(vld1q_f32(acc + i), vl));
     for (; i < d; ++i) out[i] = acc[i] / l;
+  }
+}
+
+}  // namespace
+
+void f32_attention_ukernel_8x12__neon(const AttentionArgs& a) { attention_tiled<NeonVec>(a); }
+
+void f32_attention_ukernel__neon(const AttentionArgs& a) {
+  if (a.n_queries >= kTiledMinQueries && tiled_attention_fits(a)) {
+    f32_attention_ukernel_8x12__neon(a);
+  } else {
+    attention_one_query(a);
   }
 }
 

@@ -14,8 +14,14 @@
 // Finally out = acc / l. acc[kMaxHeadDim] lives on the stack; nothing is
 // stored per key beyond the current block, so n_keys is unbounded.
 // With one key, p = exp(0) = 1 exactly and out == v[0] bit for bit.
+//
+// That path does ~1 FMA per loaded k/v element; with many queries
+// (n_queries >= kTiledMinQueries) f32_attention_ukernel__avx2 instead runs
+// f32_attention_ukernel_16x6__avx2, 16 queries at a time against 6-key /
+// 6-column register blocks (kernels/attention_tiled.h).
 #include <cmath>
 
+#include "kernels/attention_tiled.h"
 #include "kernels/x86/avx2.h"
 #include "kernels/x86/avx2_math.h"
 
@@ -212,9 +218,34 @@ void block_accumulate(const AttentionArgs& a, const float* p, size_t j0, size_t 
   }
 }
 
-}  // namespace
+// 8 lanes, tile of 16 queries; 6 rows x 2 vectors = 12 accumulators, plus
+// 2 loads of the [n, 16] operand and a broadcast: 15 of the 16 ymm registers.
+struct Avx2Vec {
+  using V = __m256;
+  static constexpr size_t kLanes = 8;
+  static constexpr size_t kRows = 6;
+  static V zero() { return _mm256_setzero_ps(); }
+  static V load(const float* p) { return _mm256_load_ps(p); }
+  static void store(float* p, V x) { _mm256_store_ps(p, x); }
+  static V set1(float x) { return _mm256_set1_ps(x); }
+  static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V div(V a, V b) { return _mm256_div_ps(a, b); }
+  static V max(V a, V b) { return _mm256_max_ps(a, b); }
+  static V exp(V x) { return avx2_exp(x); }
+  // x where j < lim, else -inf.
+  static V mask_from(V x, V j, V lim) {
+    return _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), x, _mm256_cmp_ps(j, lim, _CMP_LT_OQ));
+  }
+};
 
-void f32_attention_ukernel__avx2(const AttentionArgs& a) {
+// Below this many queries most of a 16-lane tile would be padding and the
+// one-query kernel is faster (bench/kernels: attention/.../nq*).
+constexpr size_t kTiledMinQueries = 8;
+
+void attention_one_query(const AttentionArgs& a) {
   alignas(32) float acc[kMaxHeadDim];
   alignas(32) float s[kBlock];
   const size_t d = a.head_dim;
@@ -271,6 +302,18 @@ void f32_attention_ukernel__avx2(const AttentionArgs& a) {
       _mm256_maskstore_ps(out + i, tail_mask,
                           _mm256_div_ps(_mm256_maskload_ps(acc + i, tail_mask), vl));
     }
+  }
+}
+
+}  // namespace
+
+void f32_attention_ukernel_16x6__avx2(const AttentionArgs& a) { attention_tiled<Avx2Vec>(a); }
+
+void f32_attention_ukernel__avx2(const AttentionArgs& a) {
+  if (a.n_queries >= kTiledMinQueries && tiled_attention_fits(a)) {
+    f32_attention_ukernel_16x6__avx2(a);
+  } else {
+    attention_one_query(a);
   }
 }
 

@@ -22,7 +22,12 @@ void f32_add_ukernel__avx2(size_t n, const float* a, const float* b, float* y);
 void f32_rope_ukernel__avx2(float* x, size_t n_tokens, size_t token_stride, size_t n_heads,
                             size_t head_dim, size_t rotary_dim, size_t pos0,
                             const float* cos_sin, RopeStyle style);
+// The table's entry: the tiled kernel below for n_queries >= 8 and
+// tiled_attention_fits() (head_dim <= 256), else one query at a time.
 void f32_attention_ukernel__avx2(const AttentionArgs& args);
+// 16 queries per tile against 6-key register blocks (kernels/attention_tiled.h);
+// any AttentionArgs with tiled_attention_fits().
+void f32_attention_ukernel_16x6__avx2(const AttentionArgs& args);
 void f32_l2_normalize_ukernel__avx2(size_t rows, size_t cols, const float* x, float eps,
                                     float* y);
 void f32_gelu_tanh_ukernel__avx2(size_t n, const float* x, float* y);

@@ -23,4 +23,10 @@ void qd8_qc8w_gemm_ukernel_4x4__avx512vnni(size_t m, size_t n, size_t k, const i
                                            const float* w_scales, const float* bias, float* y,
                                            size_t y_stride);
 
+// AVX-512F attention for the avx512vnni table (x86/attention_avx512.cc):
+// n_queries >= 24 and tiled_attention_fits() (head_dim <= 256) in tiles
+// of 32 queries, else f32_attention_ukernel__avx2.
+void f32_attention_ukernel__avx512f(const AttentionArgs& args);
+void f32_attention_ukernel_32x12__avx512f(const AttentionArgs& args);
+
 }  // namespace edgeattn
