@@ -235,10 +235,11 @@ Status WavFile::decode_mono(size_t first_frame, Span<float> out) const {
   const size_t channels = info_.channels;
   const size_t bytes = info_.bits_per_sample / 8;
   const bool is_float = info_.format == WavSampleFormat::kFloat32 || info_.format == WavSampleFormat::kFloat64;
-  const float inv_channels = 1.0f / static_cast<float>(channels);
   const uint8_t* frame = file_.data() + info_.data_offset + first_frame * info_.block_align;
   for (size_t i = 0; i < out.size(); ++i, frame += info_.block_align) {
-    float sum = 0.0f;
+    // In double: two finite float samples near FLT_MAX would sum to
+    // infinity in float (found by wav_fuzzer); their mean is finite.
+    double sum = 0.0;
     for (size_t c = 0; c < channels; ++c) {
       const float v = sample_value(frame + c * bytes, info_.format);
       if (is_float && !std::isfinite(v)) {
@@ -247,9 +248,15 @@ Status WavFile::decode_mono(size_t first_frame, Span<float> out) const {
                              std::isnan(v) ? "NaN" : "Inf", first_frame + i, c,
                              static_cast<size_t>(frame + c * bytes - file_.data()));
       }
+      if (is_float && std::fabs(v) > kMaxFloatSample) {
+        return Status::error(StatusCode::kInvalidArgument,
+                             "wav: sample %g at frame %zu, channel %zu (offset %zu) is beyond +-%g: not audio",
+                             static_cast<double>(v), first_frame + i, c,
+                             static_cast<size_t>(frame + c * bytes - file_.data()), static_cast<double>(kMaxFloatSample));
+      }
       sum += v;
     }
-    out[i] = channels == 1 ? sum : sum * inv_channels;
+    out[i] = static_cast<float>(sum / static_cast<double>(channels));
   }
   return Status::ok();
 }

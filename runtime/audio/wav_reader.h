@@ -57,6 +57,11 @@ enum class WavSampleFormat : uint8_t {
 // Stable lowercase name, e.g. "pcm_s24".
 const char* wav_sample_format_name(WavSampleFormat format);
 
+// Largest |sample| a float WAV may hold: audio is in [-1, 1], with some
+// headroom over full scale in mixes; far beyond it the file is not audio, and
+// the resampler and log-mel would overflow float (found by wav_fuzzer).
+constexpr float kMaxFloatSample = 1.0e6f;
+
 struct WavLimits {
   // Longest recording accepted, in seconds: the caller's planned maximum
   // (its buffers are sized for it). A header claiming more is kOutOfRange.
@@ -98,7 +103,8 @@ class WavFile {
   // out.size()), each the mean of its channels, as float in [-1, 1] for PCM
   // (value / 2^(bits-1); 8-bit: (value - 128) / 128), as stored for float.
   // Fails (kInvalidArgument) on a frame range past info().frames and on a
-  // NaN or infinite float sample, naming its frame and channel; `out` may
+  // NaN, infinite or out-of-range (|x| > kMaxFloatSample) float sample,
+// naming its frame and channel; `out` may
   // then be partly written. Allocates nothing.
   Status decode_mono(size_t first_frame, Span<float> out) const;
 

@@ -14,7 +14,8 @@ namespace edgeattn {
 namespace {
 
 constexpr uint32_t kSpeechRate = 16000;
-constexpr size_t kMaxPieceBytes = 64;  // text bytes reserved per generated token
+constexpr size_t kMaxPieceBytes = 16;      // text bytes reserved per generated token (pieces average < 8)
+constexpr double kMaxTokensPerSecond = 32;  // of audio, for the transcript's buffers (Whisper: <= 15)
 
 double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -89,17 +90,20 @@ Status Transcriber::make_buffers(const TranscriberOptions& o) {
   const size_t max_samples = static_cast<size_t>(o.max_audio_seconds * kSpeechRate) + 1;
   const size_t max_source = static_cast<size_t>(o.max_audio_seconds * o.max_sample_rate) + 1;
   const size_t max_length = static_cast<size_t>(info.decoding.max_length);
-  // Windows: each consumes at least one timestamp step (20 ms) unless it is
-  // the last; bounded by the audio length in steps.
-  const size_t window_frames = static_cast<size_t>(info.audio.n_frames);
-  const size_t max_windows = max_samples / static_cast<size_t>(info.audio.hop_length) / 2 / (window_frames / 2 / 50) + 2;
+  // The transcript: Whisper writes at most max_length tokens per 30-s
+  // window (15 per second); windows cut early (timestamps) can raise that,
+  // so reserve kMaxTokensPerSecond for the whole recording plus two full
+  // windows, kMaxPieceBytes each. A transcript that still overflows is
+  // kResourceExhausted, never a silent cut.
+  const size_t max_tokens = static_cast<size_t>(o.max_audio_seconds * kMaxTokensPerSecond) + 2 * max_length;
   EA_RETURN_IF_ERROR(source_.resize(max_source, "the input samples"));
   EA_RETURN_IF_ERROR(samples_.resize(max_samples, "the 16-kHz samples"));
   EA_RETURN_IF_ERROR(mel_.resize(log_mel_.window_floats(), "the log-mel window"));
   EA_RETURN_IF_ERROR(tokens_.resize(max_length, "the window's tokens"));
   EA_RETURN_IF_ERROR(prompt_.resize(info.decoding.start_ids.size() + 1, "the decoder prompt"));
-  EA_RETURN_IF_ERROR(text_.resize(max_windows * max_length * kMaxPieceBytes / 4 + 1, "the transcript"));
-  EA_RETURN_IF_ERROR(segments_.resize(max_windows * (max_length / 2 + 1), "the segments"));
+  EA_RETURN_IF_ERROR(text_.resize(max_tokens * kMaxPieceBytes, "the transcript"));
+  EA_RETURN_IF_ERROR(segments_.resize(max_tokens / 2 + 1, "the segments"));  // a segment: >= 1 text token + a timestamp
+  EA_RETURN_IF_ERROR(window_segments_.resize(max_length / 2 + 1, "the window's segments"));
   return Status::ok();
 }
 
@@ -246,12 +250,13 @@ Status Transcriber::decode_segments(size_t seek, size_t content_frames, size_t* 
   const size_t window = std::min(static_cast<size_t>(info.audio.n_frames), content_frames - std::min(seek, content_frames));
   const size_t frames_per_step = static_cast<size_t>(rules.timestamp_seconds * info.audio.sample_rate / info.audio.hop_length + 0.5);
   const int32_t window_steps = static_cast<int32_t>(window / frames_per_step);
-  WhisperSegment found[64];
+  WhisperSegment* found = window_segments_.data();  // [max_length / 2 + 1]: every segment a window can hold
   int32_t consumed_steps = 0;
   const Span<const int32_t> tokens(tokens_.data(), n);
-  const size_t count = split_segments(rules, tokens, window_steps, found, 64, &consumed_steps);
+  const size_t count =
+      split_segments(rules, tokens, window_steps, found, window_segments_.size(), &consumed_steps);
   const double offset = static_cast<double>(seek) * info.audio.hop_length / info.audio.sample_rate;
-  for (size_t i = 0; i < std::min<size_t>(count, 64); ++i) {
+  for (size_t i = 0; i < std::min(count, window_segments_.size()); ++i) {
     const WhisperSegment& s = found[i];
     // A timestamp past the end of the audio (the model may predict one) is
     // clamped to it.

@@ -41,6 +41,7 @@
 #include "runtime/core/status.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
+#include "runtime/tasks/whisper_rules.h"
 
 namespace edgeattn {
 
@@ -129,9 +130,10 @@ class Transcriber {
   Vector<float> mel_;          // [n_frames, n_mels]
   Vector<int32_t> tokens_;     // [max_length] one window's generated tokens
   Vector<int32_t> prompt_;     // [start ids + 1]
-  Vector<char> text_;          // [windows * max_length * 64] the transcript
+  Vector<WhisperSegment> window_segments_;  // [max_length / 2 + 1] one window's segments
+  Vector<char> text_;          // [(seconds * 32 + 2 max_length) tokens * 16 bytes] the transcript
   size_t text_size_ = 0;
-  Vector<TranscriptSegment> segments_;  // [windows * max_length / 2]
+  Vector<TranscriptSegment> segments_;  // [tokens / 2 + 1]
   size_t segment_count_ = 0;
   TranscribeStats stats_;
 };

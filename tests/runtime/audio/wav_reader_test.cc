@@ -149,6 +149,37 @@ TEST_CASE("multi-channel files are averaged per frame") {
   }
 }
 
+TEST_CASE("float samples beyond +-kMaxFloatSample are refused; the mean of large channels is exact") {
+  for (float bad : {3.0e38f, -2.0e6f, 1.0001e6f}) {
+    CAPTURE(bad);
+    WavSpec s;
+    s.tag = 3;
+    s.bits = 32;
+    const std::vector<uint8_t> file = make_wav(s, float_payload(std::vector<float>{0.5f, bad}));  // viewed
+    Result<WavFile> w = parse(file);
+    REQUIRE_MESSAGE(w.is_ok(), w.status().message());
+    std::vector<float> out(2);
+    const edgeattn::Status st = w->decode_mono(0, Span<float>(out.data(), out.size()));
+    CHECK(st.code() == edgeattn::StatusCode::kInvalidArgument);
+    CHECK(std::string(st.message()).find("frame 1, channel 0") != std::string::npos);
+    CHECK(std::string(st.message()).find("not audio") != std::string::npos);
+  }
+  const float big = edgeattn::kMaxFloatSample;
+  const std::vector<float> f32 = {big, big, -big, -big, big, -big};
+  WavSpec s;
+  s.tag = 3;
+  s.bits = 32;
+  s.channels = 2;
+  const std::vector<uint8_t> file = make_wav(s, float_payload(f32));  // the WavFile views it
+  Result<WavFile> w = parse(file);
+  REQUIRE_MESSAGE(w.is_ok(), w.status().message());
+  const std::vector<float> got = decode_all(*w);
+  REQUIRE(got.size() == 3);
+  CHECK(got[0] == big);
+  CHECK(got[1] == -big);
+  CHECK(got[2] == 0.0f);
+}
+
 TEST_CASE("unknown chunks are skipped, with odd-size padding; decode of a frame range") {
   std::vector<uint8_t> list;
   put_id(list, "LIST");
@@ -290,7 +321,7 @@ TEST_CASE("NaN and Inf float samples are refused with their frame and channel") 
     REQUIRE(w.is_ok());  // parse reads no sample
     std::vector<float> out(3);
     edgeattn::Status st = w->decode_mono(0, Span<float>(out.data(), 3));
-    CHECK(st.code() == StatusCode::kInvalidArgument);
+    CHECK(st.code() == edgeattn::StatusCode::kInvalidArgument);
     INFO(st.message());
     CHECK(std::strstr(st.message(), std::isnan(bad) ? "sample NaN at frame 2, channel 1" : "sample Inf at frame 2, channel 1"));
   }
