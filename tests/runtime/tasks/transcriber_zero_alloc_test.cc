@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/audio/wav_reader.h"
 #include "runtime/tasks/transcriber.h"
 #include "tests/support/alloc_interposer.h"
 #include "tests/support/model_gate.h"
@@ -24,17 +25,16 @@ namespace ai = testing::alloc_interposer;
 
 const std::string kClips = std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/whisper/clips/";
 
-// beckett.wav's samples repeated `times` (16-bit mono PCM after a 44-byte header).
+// beckett.wav's samples repeated `times`, through the runtime's WAV reader
+// (the file has a LIST chunk after its data).
 std::vector<float> beckett(int times) {
-  const std::vector<uint8_t> wav = testing::read_bytes(testing::find_model("whisper/beckett.wav"));
+  const std::vector<uint8_t> bytes = testing::read_bytes(testing::find_model("whisper/beckett.wav"));
+  Result<WavFile> wav = WavFile::parse(Span<const uint8_t>(bytes.data(), bytes.size()), WavLimits());
+  REQUIRE_MESSAGE(wav.is_ok(), wav.status().message());
+  std::vector<float> one(wav->info().frames);
+  REQUIRE(wav->decode_mono(0, Span<float>(one.data(), one.size())).is_ok());
   std::vector<float> out;
-  for (int k = 0; k < times; ++k) {
-    for (size_t i = 44; i + 1 < wav.size(); i += 2) {
-      int16_t v;
-      std::memcpy(&v, wav.data() + i, 2);
-      out.push_back(v / 32768.0f);
-    }
-  }
+  for (int k = 0; k < times; ++k) out.insert(out.end(), one.begin(), one.end());
   return out;
 }
 
