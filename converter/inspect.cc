@@ -39,8 +39,13 @@ void print_persistent(const fb::Graph& graph, const PersistentLayout& persistent
         std::fprintf(out, "caller scratch (SessionOptions::scratch_bytes)\n");
         break;
       case PersistentKind::kSequenceState:
-        std::fprintf(out, "sequence state: tensor %llu (computed once per sequence)\n",
-                     static_cast<unsigned long long>(r.key));
+        if (r.op >= 0) {
+          std::fprintf(out, "sequence state: cross K/V of op %d '%s' (kv dtype, once per sequence)\n", r.op,
+                       op_name(graph, r.op));
+        } else {
+          std::fprintf(out, "sequence state: tensor %llu (computed once per sequence)\n",
+                       static_cast<unsigned long long>(r.key));
+        }
         break;
     }
   }

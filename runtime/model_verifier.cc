@@ -92,7 +92,7 @@ Status verify_tensor(const fb::Tensor& t, size_t index, const ModelBytes& bytes,
 // cross-attention reads its keys and values from it, its queries not.
 Status verify_cross_attention(const Model& model, const fb::Graph& g) {
   SequenceState state;
-  EA_RETURN_IF_ERROR(analyze_sequence_state(model, g, &state));
+  EA_RETURN_IF_ERROR(analyze_sequence_state(model, g, /*cross_kv_in_ops=*/false, &state));
   for (flatbuffers::uoffset_t oi = 0; oi < g.ops()->size(); ++oi) {
     const fb::Op& op = *g.ops()->Get(oi);
     if (op.code() != fb::OpCode::Attention || !op.options_as_AttentionOptions()->cross()) continue;

@@ -33,9 +33,17 @@ Status check_sequence_dims(const Model& model, const fb::Graph& graph, size_t t)
   return Status::ok();
 }
 
+// True if input `slot` of `op` is the k or v of a cross-attention op.
+bool is_cross_kv(const fb::Op& op, flatbuffers::uoffset_t slot) {
+  if (op.code() != fb::OpCode::Attention || (slot != 1 && slot != 2)) return false;
+  const fb::AttentionOptions* o = op.options_as_AttentionOptions();
+  return o != nullptr && o->cross();
+}
+
 }  // namespace
 
-Status analyze_sequence_state(const Model& model, const fb::Graph& graph, SequenceState* state) {
+Status analyze_sequence_state(const Model& model, const fb::Graph& graph, bool cross_kv_in_ops,
+                              SequenceState* state) {
   const size_t n_tensors = model.tensor_count(), n_ops = graph.ops()->size();
   EA_RETURN_IF_ERROR(state->op_is_sequence.assign(n_ops, 0, "the sequence op flags"));
   EA_RETURN_IF_ERROR(state->tensor_is_sequence.assign(n_tensors, 0, "the sequence tensor flags"));
@@ -61,8 +69,12 @@ Status analyze_sequence_state(const Model& model, const fb::Graph& graph, Sequen
   // Persisted: sequence tensors read after the first invoke.
   for (size_t i = 0; i < n_ops; ++i) {
     if (state->op_is_sequence[i]) continue;
-    for (int32_t in : *graph.ops()->Get(static_cast<flatbuffers::uoffset_t>(i))->inputs()) {
-      if (in >= 0 && state->tensor_is_sequence[static_cast<size_t>(in)]) state->tensor_is_persisted[static_cast<size_t>(in)] = 1;
+    const fb::Op& op = *graph.ops()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    for (flatbuffers::uoffset_t slot = 0; slot < op.inputs()->size(); ++slot) {
+      const int32_t in = op.inputs()->Get(slot);
+      if (in < 0 || !state->tensor_is_sequence[static_cast<size_t>(in)]) continue;
+      if (cross_kv_in_ops && is_cross_kv(op, slot)) continue;
+      state->tensor_is_persisted[static_cast<size_t>(in)] = 1;
     }
   }
   for (int32_t out : *graph.outputs()) {

@@ -15,7 +15,7 @@
 //
 // Example (Session::prepare):
 //   SequenceState s;
-//   EA_RETURN_IF_ERROR(analyze_sequence_state(model, graph, &s));
+//   EA_RETURN_IF_ERROR(analyze_sequence_state(model, graph, /*cross_kv_in_ops=*/false, &s));
 //   if (s.op_is_sequence[i] && past > 0) continue;  // in invoke
 #pragma once
 
@@ -42,9 +42,13 @@ struct SequenceState {
 };
 
 // Fills *state for `graph` (a method of `model`, its indices verified).
+// With `cross_kv_in_ops`, cross-attention ops keep their own copy of their
+// k/v inputs (a KV dtype other than f32, op_attention.cc), so reading them
+// does not make those inputs persisted.
 // Errors: kInvalidModel when a sequence input is not an f32 input of the
 // graph, or a sequence tensor has a Seq/OutSeq dim (its size must not
 // depend on the first invoke's length); kOutOfMemory.
-Status analyze_sequence_state(const Model& model, const fb::Graph& graph, SequenceState* state);
+Status analyze_sequence_state(const Model& model, const fb::Graph& graph, bool cross_kv_in_ops,
+                              SequenceState* state);
 
 }  // namespace edgeattn

@@ -173,6 +173,7 @@ Status Session::start_threads(int threads) {
 // (into layout->persistent) and scratch size (into its OpRecord).
 Status Session::prepare_ops(const SessionOptions& options, bool create_operators, SessionLayout* layout) {
   EA_ASSIGN_OR_RETURN(const KvDType kv_dtype, kv_dtype_for(options.kv_dtype));
+  cross_kv_in_ops_ = kv_dtype != KvDType::kF32;
   op_state_pool_.reset(new (std::nothrow) OpStatePool());
   EA_ENSURE(op_state_pool_ != nullptr, StatusCode::kOutOfMemory, "out of memory allocating the op state pool");
   PrepareContext ctx;
@@ -208,7 +209,9 @@ Status Session::prepare_inputs(SessionLayout* layout) {
   const Model& model = *model_;
   const char* method = graph_->name()->c_str();
   SequenceState state;
-  EA_RETURN_IF_ERROR(analyze_sequence_state(model, *graph_, &state));
+  // Cross-attention ops keep their own K/V copy when the KV dtype is not
+  // f32 (op_attention.cc), so their k/v inputs need not outlive the first invoke.
+  EA_RETURN_IF_ERROR(analyze_sequence_state(model, *graph_, cross_kv_in_ops_, &state));
   for (int32_t t : *graph_->inputs()) {
     const TensorInfo& info = model.tensor(static_cast<size_t>(t));
     EA_ENSURE(info.rank >= 1 && info.dims[0].kind == DimKind::kBatch, StatusCode::kInvalidModel,
@@ -226,7 +229,6 @@ Status Session::prepare_inputs(SessionLayout* layout) {
   }
   op_is_sequence_ = std::move(state.op_is_sequence);
   EA_RETURN_IF_ERROR(persisted_offset_.assign(model.tensor_count(), kNoBuffer, "the sequence state offsets"));
-  const size_t before = layout->persistent.bytes;
   for (size_t t = 0; t < model.tensor_count(); ++t) {
     if (!state.tensor_is_persisted[t]) continue;
     const TensorInfo& info = model.tensor(t);
@@ -234,7 +236,6 @@ Status Session::prepare_inputs(SessionLayout* layout) {
     EA_ASSIGN_OR_RETURN(persisted_offset_[t], layout->persistent.request(bytes, PersistentKind::kSequenceState, -1));
     layout->persistent.regions.back().key = t;  // which tensor (for inspect --plan)
   }
-  memory_.sequence_bytes = layout->persistent.bytes - before;
   return Status::ok();
 }
 
@@ -300,6 +301,7 @@ Status Session::plan_activations(const SessionOptions& options, SessionLayout* l
   }
   memory_.persistent_bytes = layout->persistent.bytes;
   memory_.kv_cache_bytes = layout->persistent.kv_cache_bytes;
+  memory_.sequence_bytes = layout->persistent.sequence_bytes;
   memory_.activation_bytes = layout->plan.activation_bytes;
   memory_.naive_activation_bytes = layout->plan.naive_bytes;
   memory_.arena_bytes = memory_.persistent_bytes + memory_.activation_bytes;

@@ -114,6 +114,7 @@ Result<size_t> PersistentLayout::request(size_t n, PersistentKind kind, int op) 
   const size_t rounded = (n + 63) / 64 * 64;
   bytes += rounded;
   if (kind == PersistentKind::kKvCache) kv_cache_bytes += rounded;
+  if (kind == PersistentKind::kSequenceState) sequence_bytes += rounded;
   return r.offset;
 }
 

@@ -95,7 +95,10 @@ enum class PersistentKind : uint8_t {
   kKvCache,        // an attention op's keys and values
   kTable,          // a table shared by ops (e.g. RoPE cos/sin)
   kCallerScratch,  // SessionOptions::scratch_bytes (the session's own request)
-  kSequenceState,  // a tensor computed once per sequence (runtime/sequence_state.h), e.g. cross-attention K/V
+  // Computed once per sequence (runtime/sequence_state.h): a persisted
+  // tensor (op -1, key = its index), or a cross-attention op's K/V copy in
+  // the session's kv dtype (op >= 0).
+  kSequenceState,
 };
 
 struct PersistentRegion {
@@ -112,6 +115,7 @@ struct PersistentLayout {
   Vector<PersistentRegion> regions;  // in request order (= offset order)
   size_t bytes = 0;                  // the whole persistent head
   size_t kv_cache_bytes = 0;         // the part of it that is KV cache
+  size_t sequence_bytes = 0;         // the part of it that is sequence state
 
   // A new region; returns its offset.
   Result<size_t> request(size_t bytes, PersistentKind kind, int op);

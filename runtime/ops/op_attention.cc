@@ -6,6 +6,12 @@
 //                       (encoders; mask Padding uses each row's length;
 //                       cross-attention: k/v are sequence state, e.g. the
 //                       projected encoder states, Skv their own length).
+//   cross, kv dtype      cross-attention in a session whose KV dtype is f16
+//   not f32              or int8: at the first invoke of a sequence
+//                       (past == 0) k/v are copied once into the op's own
+//                       [B, Hkv, Skv, Dh] rows of that dtype (sequence
+//                       state), which every invoke then reads: half or a
+//                       quarter of the bytes per decoded token.
 //   kv_cache_slot >= 0  the session's KV cache for this op (CacheLayout:
 //                       [B, Hkv, max_context, Dh] rows each for K and V in
 //                       f32, f16 or int8 with a scale per row); this
@@ -98,10 +104,11 @@ struct CacheLayout {
   }
 };
 
-// The state of an attention op with a KV cache (kv_cache_slot >= 0); ops
-// attending over their own k/v inputs have none.
+// The state of an attention op with a KV cache (kv_cache_slot >= 0) or a
+// cross-attention K/V copy; ops attending over their own k/v inputs have none.
 struct AttentionState {
-  size_t context = 0;       // positions the cache holds (the session's max_context)
+  bool cross = false;       // a cross-attention copy: rows [0, context) filled at past == 0
+  size_t context = 0;       // positions the cache holds (max_context; cross: Skv)
   KvDType dtype = KvDType::kF32;
   CacheLayout layout;       // for the session's max_batch
   size_t cache_offset = 0;  // persistent, from the arena start
@@ -110,13 +117,18 @@ struct AttentionState {
 
 Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   const fb::AttentionOptions& o = *op.options_as_AttentionOptions();
-  if (o.kv_cache_slot() < 0) return Status::ok();
+  const bool cross_copy = o.cross() && ctx.kv_dtype != KvDType::kF32;
+  if (o.kv_cache_slot() < 0 && !cross_copy) return Status::ok();
   EA_ASSIGN_OR_RETURN(AttentionState* const state, ctx.make_state<AttentionState>(record));
-  state->context = static_cast<size_t>(ctx.max_context);
+  state->cross = cross_copy;
+  // Cross k/v have a fixed length (verify()): the key rows of the copy.
+  state->context = cross_copy ? static_cast<size_t>(ctx.model->tensor(input(op, 1)).dims[1].value)
+                              : static_cast<size_t>(ctx.max_context);
   state->dtype = ctx.kv_dtype;
   state->layout = CacheLayout(static_cast<size_t>(ctx.max_dims.batch), static_cast<size_t>(o.n_kv_heads()),
                               state->context, static_cast<size_t>(o.head_dim()), state->dtype);
-  EA_ASSIGN_OR_RETURN(state->cache_offset, ctx.request_persistent(state->layout.total, PersistentKind::kKvCache));
+  const PersistentKind kind = cross_copy ? PersistentKind::kSequenceState : PersistentKind::kKvCache;
+  EA_ASSIGN_OR_RETURN(state->cache_offset, ctx.request_persistent(state->layout.total, kind));
   return Status::ok();
 }
 
@@ -136,7 +148,8 @@ struct AttentionJob {
   const int32_t* lengths;
   size_t seq, kv_seq, n_heads, group, head_dim, context;
   size_t past;
-  bool cached;
+  bool cached;  // k/v rows come from the op's state (KV cache or cross copy)
+  bool cross;   // ... a cross copy: all `context` rows, no causal mask
   KvDType kv_dtype;
   size_t v_at, k_scales_at, v_scales_at, row_bytes;
   fb::AttentionMask mask;
@@ -167,8 +180,8 @@ void run_head(void* context, size_t index) {
     a.out_stride = q_width;
     a.n_queries = job.seq;
     a.head_dim = job.head_dim;
-    a.n_keys = job.past + 1;
-    a.causal_step = 1;
+    a.n_keys = job.cross ? job.context : job.past + 1;
+    a.causal_step = job.cross ? 0 : 1;
     a.scale = job.scale;
     a.kv_dtype = job.kv_dtype;
     job.kernels->f32_attention_kv(a);
@@ -234,7 +247,8 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   job.group = static_cast<size_t>(o.n_heads() / o.n_kv_heads());
   job.head_dim = static_cast<size_t>(o.head_dim());
   job.past = static_cast<size_t>(ctx.past);
-  job.cached = o.kv_cache_slot() >= 0;
+  job.cached = record.state != nullptr;
+  job.cross = o.cross();
   job.mask = o.mask();
   job.scale = o.scale() > 0.0f ? o.scale() : 1.0f / std::sqrt(static_cast<float>(o.head_dim()));
   const size_t batch = static_cast<size_t>(ctx.dims.batch);
@@ -250,15 +264,18 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
     job.k_scales_at = layout.k_scales_at;
     job.v_scales_at = layout.v_scales_at;
     job.row_bytes = layout.row_bytes;
-    // Append this invoke's keys and values at positions [past, past + S).
-    const float* k_in = ctx.f32(input(op, 1));  // [B, S, Hkv * Dh]
+    // Self-attention: append this invoke's keys and values at positions
+    // [past, past + S). Cross: copy all Skv rows, once per sequence.
+    const float* k_in = ctx.f32(input(op, 1));  // [B, S or Skv, Hkv * Dh]
     const float* v_in = ctx.f32(input(op, 2));
     const size_t kv_width = n_kv * job.head_dim;
+    const size_t first = job.cross ? 0 : job.past;
+    const size_t n_rows = job.cross ? (job.past == 0 ? job.kv_seq : 0) : job.seq;
     for (size_t b = 0; b < batch; ++b) {
-      for (size_t t = 0; t < job.seq; ++t) {
+      for (size_t t = 0; t < n_rows; ++t) {
         for (size_t h = 0; h < n_kv; ++h) {
-          const size_t row = (b * n_kv + h) * job.context + job.past + t;
-          const size_t src = (b * job.seq + t) * kv_width + h * job.head_dim;
+          const size_t row = (b * n_kv + h) * job.context + first + t;
+          const size_t src = (b * n_rows + t) * kv_width + h * job.head_dim;
           store_row(job, cache, 0, layout.k_scales_at, row, k_in + src);
           store_row(job, cache, layout.v_at, layout.v_scales_at, row, v_in + src);
         }

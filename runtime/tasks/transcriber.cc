@@ -209,18 +209,32 @@ TensorView Transcriber::encoder_output() const { return encoder_->output(0); }
 
 // Greedy decoding of the last encoded window into tokens (EOT excluded).
 Status Transcriber::decode_window(bool timestamps, Span<int32_t> tokens, size_t* n_tokens) {
+  return decode_from(static_cast<const float*>(encoder_->output(0).data), timestamps, tokens, n_tokens);
+}
+
+Status Transcriber::decode_states(Span<const float> states, bool timestamps, Span<int32_t> tokens, size_t* n_tokens) {
+  const TensorView out = encoder_->output(0);  // [1, n_frames / 2, d_model]
+  const size_t want = static_cast<size_t>(out.shape[1] * out.shape[2]);
+  EA_ENSURE(states.size() == want, StatusCode::kInvalidArgument,
+            "decode_states: %zu floats of encoder states, the decoder takes %zu ([%lld, %lld])", states.size(), want,
+            static_cast<long long>(out.shape[1]), static_cast<long long>(out.shape[2]));
+  return decode_from(states.data(), timestamps, tokens, n_tokens);
+}
+
+// Greedy decode from encoder states [n_frames / 2, d_model] at `states`.
+Status Transcriber::decode_from(const float* states, bool timestamps, Span<int32_t> tokens, size_t* n_tokens) {
   const auto t0 = std::chrono::steady_clock::now();
   const ModelInfo& info = model_->info();
   const WhisperRules rules = rules_of(info, timestamps);
   size_t prompt = 0;
   for (int32_t id : info.decoding.start_ids) prompt_[prompt++] = id;
   if (!rules.timestamps && info.decoding.no_timestamps_id >= 0) prompt_[prompt++] = info.decoding.no_timestamps_id;
-  const float* states[] = {static_cast<const float*>(encoder_->output(0).data)};
+  const float* inputs[] = {states};
   decoder_->reset();
   InvokeInput in;
   in.ids = prompt_.data();
   in.seq = static_cast<int>(prompt);
-  in.float_inputs = Span<const float* const>(states, 1);
+  in.float_inputs = Span<const float* const>(inputs, 1);
   const size_t max_new = std::min(tokens.size(), static_cast<size_t>(info.decoding.max_length) - prompt);
   size_t n = 0;
   *n_tokens = 0;

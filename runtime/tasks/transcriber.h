@@ -93,11 +93,14 @@ class Transcriber {
   // Lower levels, for tests and tools: the log-mel window [n_frames, n_mels]
   // of 16-kHz samples at frame `seek` (whole-signal clamp, as whisper), the
   // encoder over such a window, and a greedy decode of the last encoded
-  // window (prompt: start ids + <|notimestamps|> unless timestamps).
+  // window (prompt: start ids + <|notimestamps|> unless timestamps), or of
+  // given encoder states [n_frames / 2, d_model] (e.g. another engine's
+  // encoder output; kInvalidArgument unless exactly that many floats).
   Status compute_mel(Span<const float> samples_16k, size_t seek, Span<float> mel);
   Status encode(Span<const float> mel);
   TensorView encoder_output() const;  // [1, n_frames / 2, d_model], valid until the next encode
   Status decode_window(bool timestamps, Span<int32_t> tokens, size_t* n_tokens);
+  Status decode_states(Span<const float> states, bool timestamps, Span<int32_t> tokens, size_t* n_tokens);
 
   // The last transcript (valid until the next transcribe*()).
   std::string_view text() const { return std::string_view(text_.data(), text_size_); }
@@ -115,6 +118,7 @@ class Transcriber {
   Status make_buffers(const TranscriberOptions& options);
   Result<const Resampler*> resampler_for(uint32_t rate);
   Status run_windows(Span<const float> samples_16k);
+  Status decode_from(const float* states, bool timestamps, Span<int32_t> tokens, size_t* n_tokens);
   Status decode_segments(size_t seek, size_t content_frames, size_t* consumed_frames);
   Status append_text(Span<const int32_t> tokens, double start, double end);
 

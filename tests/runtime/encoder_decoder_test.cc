@@ -231,6 +231,66 @@ TEST_CASE("tiny Whisper: encode and decode equal a reference forward pass; cross
   }
 }
 
+// With a KV dtype other than f32 each cross-attention op keeps its own copy
+// of K and V in that dtype (op_attention.cc), filled at the first invoke;
+// the f32 projections are then scratch, overwritten by later ops. Tolerance
+// over the f32 reference: f16 rounds each K/V value by <= 2^-11 relative,
+// int8 by <= 1/254 of its row's max |value|; over 2 layers of width 32
+// that moves the logits by < 2e-3 and < 3e-2 (a wrong row moves them > 0.1).
+TEST_CASE("tiny Whisper: with an f16 or int8 KV dtype, cross K/V are kept once in that dtype") {
+  Loaded l;
+  const Ref ref;
+  const size_t frames = size_t(ref.c.n_frames), mels = size_t(ref.c.n_mels), pos = frames / 2, d = size_t(ref.c.dim);
+  Mat mel(frames * mels);
+  for (size_t i = 0; i < mel.size(); ++i) mel[i] = std::sin(0.37 * double(i)) * 0.8;
+  const Mat states = ref.encode(mel);
+  struct Case {
+    KvCacheDType kv;
+    size_t element_bytes;
+    double tolerance;
+  };
+  for (const Case c : {Case{KvCacheDType::kF16, 2, 2e-3}, Case{KvCacheDType::kI8, 1, 3e-2}}) {
+    for (const char* kernels : {"reference", "auto"}) {
+      CAPTURE(kernels);
+      CAPTURE(c.element_bytes);
+      SessionOptions so;
+      so.kernels = kernels;
+      so.method = "decode";
+      so.max_seq = 4;
+      so.max_context = 16;
+      so.kv_dtype = c.kv;
+      auto dec = Session::create(*l.model, so);
+      REQUIRE_MESSAGE(dec.is_ok(), dec.status().message());
+      // 2 layers x K and V rows of the dtype (+ a float scale per int8 row),
+      // instead of the f32 projections.
+      const size_t rows = 2 * 2 * pos;
+      const size_t want = rows * d * c.element_bytes + (c.kv == KvCacheDType::kI8 ? rows * sizeof(float) : 0);
+      CHECK((*dec)->memory().sequence_bytes >= want);
+      CHECK((*dec)->memory().sequence_bytes < want + 4 * 2 * 64 * 2);  // + per-region 64-byte rounding
+      std::vector<float> states_f(states.begin(), states.end());
+      const float* dec_in[] = {states_f.data()};
+      std::vector<int32_t> ids = {1, 7, 12};
+      InvokeInput p;
+      p.ids = ids.data();
+      p.seq = 3;
+      p.float_inputs = Span<const float* const>(dec_in, 1);
+      REQUIRE((*dec)->invoke(p).is_ok());
+      CHECK(max_diff(static_cast<const float*>((*dec)->output(0).data), ref.decode_last(ids, states)) <= c.tolerance);
+      for (int32_t next : {5, 30}) {
+        ids.push_back(next);
+        std::fill(states_f.begin(), states_f.end(), 100.0f);
+        const float* none[] = {nullptr};
+        InvokeInput step;
+        step.ids = &ids.back();
+        step.seq = 1;
+        step.float_inputs = Span<const float* const>(none, 1);
+        REQUIRE((*dec)->invoke(step).is_ok());
+        CHECK(max_diff(static_cast<const float*>((*dec)->output(0).data), ref.decode_last(ids, states)) <= c.tolerance);
+      }
+    }
+  }
+}
+
 TEST_CASE("tiny Whisper: a later invoke of another batch size is refused until reset") {
   Loaded l;
   SessionOptions so;
