@@ -128,7 +128,7 @@ void print_text(std::FILE* out, const BenchReport& r) {
   const MemoryStats& m = r.memory;
   std::fprintf(out, "model          %s (%s, %.2f MiB file)\n", r.model_path.c_str(), r.architecture.c_str(),
                mib(r.file_bytes));
-  std::fprintf(out, "kernels        %s, threads %d\n", r.kernels.c_str(), r.threads);
+  std::fprintf(out, "kernels        %s, threads %d, KV %s\n", r.kernels.c_str(), r.threads, r.kv_dtype.c_str());
   if (r.loadavg_1m >= 0.0) {
     std::fprintf(out, "host           %d online CPUs, load average %.2f before the runs%s\n", r.online_cpus,
                  r.loadavg_1m,
@@ -182,6 +182,8 @@ void print_json(std::FILE* out, const BenchReport& r) {
   json_string(out, r.architecture);
   std::fputs(", \"kernels\": ", out);
   json_string(out, r.kernels);
+  std::fputs(", \"kv_dtype\": ", out);
+  json_string(out, r.kv_dtype);
   std::fprintf(out, ", \"threads\": %d, \"runs\": %d, \"warmups\": %d", r.threads, r.runs, r.warmups);
   std::fprintf(out, ", \"max_batch\": %d, \"max_seq\": %d, \"max_context\": %d", r.max_batch, r.max_seq,
                r.max_context);

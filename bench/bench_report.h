@@ -71,6 +71,7 @@ struct BenchReport {
   std::string model_path;
   std::string architecture;  // EnumNameArchitecture
   std::string kernels;       // Session::kernel_name()
+  std::string kv_dtype = "fp32";  // --kv-dtype (decoders, speech models)
   std::string input_ids;     // how the token ids were made
   int threads = 1;
   int runs = 0;

@@ -148,6 +148,7 @@ Status profile_window(const Model& model, Session& encoder, Transcriber& t, cons
   SessionOptions so;
   so.threads = o.threads;
   so.kernels = o.kernels;
+  so.kv_dtype = o.kv_dtype;
   so.profile = true;
   so.method = "decode";
   so.max_seq = static_cast<int>(info.decoding.start_ids.size()) + 1;
@@ -179,6 +180,7 @@ int run_transcribe(const Model& model, const TranscribeBenchOptions& o, BenchRep
   TranscriberOptions to;
   to.threads = o.threads;
   to.kernels = o.kernels;
+  to.kv_dtype = o.kv_dtype;
   to.max_audio_seconds = static_cast<double>(samples.size()) / rate + 1.0;
   to.max_sample_rate = std::max(rate, kSpeechRate);
   std::fill(std::begin(to.sample_rates), std::end(to.sample_rates), 0u);

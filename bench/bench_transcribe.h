@@ -21,6 +21,7 @@
 
 #include "bench/bench_report.h"
 #include "runtime/model.h"
+#include "runtime/session.h"
 
 namespace edgeattn {
 namespace bench {
@@ -31,6 +32,7 @@ struct TranscribeBenchOptions {
   int threads = 1;
   int runs = 5;
   const char* kernels = nullptr;  // SessionOptions::kernels; nullptr: the best for this CPU
+  KvCacheDType kv_dtype = KvCacheDType::kF32;  // TranscriberOptions::kv_dtype
   bool profile = false;
 };
 

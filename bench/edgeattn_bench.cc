@@ -50,6 +50,7 @@
 
 namespace {
 
+using edgeattn::KvCacheDType;
 using edgeattn::InvokeInput;
 using edgeattn::Model;
 using edgeattn::Result;
@@ -84,6 +85,7 @@ void usage() {
                "usage: edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N] [--profile]\n"
                "                      [--shapes BxS[,BxS...]]   (encoders; default 1x16,1x128,8x128)\n"
                "                      [--kernels NAME]          (a kernel table, e.g. avx2; default: the best for this CPU)\n"
+               "                      [--kv-dtype fp32|fp16|int8] (KV cache and cross-attention K/V storage; default fp32)\n"
                "                      [--wav FILE [--repeat N]] (speech models: transcribe the clip tiled N times)\n");
 }
 
@@ -98,6 +100,7 @@ struct Args {
   bool profile = false;
   // --kernels NAME (e.g. avx2 on a VNNI host); nullptr: the best for this CPU.
   const char* kernels = nullptr;
+  KvCacheDType kv_dtype = KvCacheDType::kF32;  // --kv-dtype
   std::vector<std::pair<int, int>> shapes;  // --shapes: (batch, seq); empty: the defaults
   const char* wav = nullptr;                // --wav: speech models
   int repeat = 3;                           // --repeat: times the clip is tiled
@@ -165,6 +168,9 @@ bool parse_args(int argc, char** argv, Args* a) {
         std::fprintf(stderr, "edgeattn-bench: --kernels: %s\n", known.message());
         return false;
       }
+      continue;
+    } else if (s == "--kv-dtype" && i + 1 < argc) {
+      if (!edgeattn::cli::parse_kv_dtype("edgeattn-bench", argv[++i], &a->kv_dtype)) return false;
       continue;
     } else if (s == "--threads") {
       target = &a->threads;
@@ -255,6 +261,7 @@ int create_session(const Model& model, const Args& a, SessionOptions opts, Bench
                    std::unique_ptr<Session>* out) {
   opts.threads = a.threads;
   opts.kernels = a.kernels;
+  opts.kv_dtype = a.kv_dtype;
   opts.profile = a.profile;
   const auto t_prepare = Clock::now();
   Result<std::unique_ptr<Session>> created = Session::create(model, opts);
@@ -457,6 +464,7 @@ int run_speech(const Model& model, const Args& a, BenchReport* r) {
   o.threads = a.threads;
   o.runs = a.runs > 0 ? a.runs : o.runs;
   o.kernels = a.kernels;
+  o.kv_dtype = a.kv_dtype;
   o.profile = a.profile;
   return edgeattn::bench::run_transcribe(model, o, r);
 }
@@ -487,6 +495,7 @@ int main(int argc, char** argv) {
   report.model_path = args.model;
   report.architecture = edgeattn::architecture_name(hp.architecture);
   report.threads = args.threads;
+  report.kv_dtype = args.kv_dtype == KvCacheDType::kF16 ? "fp16" : args.kv_dtype == KvCacheDType::kI8 ? "int8" : "fp32";
   report.file_bytes = model.file_size();
   report.load_ms = load_ms;
   const long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -40,9 +40,14 @@ def run_json(cmd):
     return json.loads(p.stdout.strip().splitlines()[-1]), p.stderr
 
 
+def kv_of(a, dtype):
+    """edgeattn's KV storage (self-attention cache and cross-attention K/V) per weight dtype."""
+    return a.int8_kv if dtype == "int8" else "fp32"
+
+
 def edgeattn_cmd(a, dtype, threads, runs, profile=False):
     cmd = [a.bench, os.path.join(a.models, f"whisper-{dtype}.eatn"), "--wav", a.wav, "--repeat", str(a.repeat),
-           "--threads", str(threads), "--runs", str(runs), "--json"]
+           "--threads", str(threads), "--runs", str(runs), "--kv-dtype", kv_of(a, dtype), "--json"]
     return cmd + (["--profile"] if profile else [])
 
 
@@ -148,12 +153,14 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--int8-kv", default="int8", choices=("fp32", "fp16", "int8"),
+                    help="edgeattn int8's --kv-dtype (fp32 always uses fp32)")
     ap.add_argument("--out", default="whisper_compare.json")
     ap.add_argument("--doc", help="replace (or append) the Whisper section of this markdown file")
     ap.add_argument("--render-only", action="store_true", help="no runs: the section from --out's results")
     a = ap.parse_args()
     # The options a user gave whisper_compare.sh, for the "one command" line.
-    a.passthrough = [f"--{k} {getattr(a, k)}" for k in ("rounds", "runs", "threads")]
+    a.passthrough = [f"--{k.replace('_', '-')} {getattr(a, k)}" for k in ("rounds", "runs", "threads", "int8_kv")]
     threads_list = [int(t) for t in a.threads.split(",")]
     if a.render_only:
         data = json.load(open(a.out))
@@ -190,7 +197,9 @@ def section(a, summary, threads_list, prof, run):
          f"Clip: `{os.path.basename(a.wav)}` tiled {a.repeat} times = {first['audio_seconds']:.2f} s, one 30-s "
          "window, greedy, no timestamps. Both engines start from the same CTranslate2 `model.bin` (fp16 weights): "
          "edgeattn converted offline (`--dtype fp32`, `--dtype int8 --no-smooth`), CTranslate2 converting at load "
-         "(`compute_type` float32 / int8). edgeattn: `edgeattn-bench --wav` (the Transcriber task); CTranslate2: "
+         f"(`compute_type` float32 / int8). edgeattn int8 runs with `--kv-dtype {a.int8_kv}` (its self-attention "
+         "KV cache and the cross-attention K/V copy of each layer in that type; CTranslate2 int8 keeps them "
+         "float32), fp32 with `--kv-dtype fp32`. edgeattn: `edgeattn-bench --wav` (the Transcriber task); CTranslate2: "
          "`bench/peers/whisper_ct2.py` (`Whisper.encode`, then `Whisper.generate` on the encoder output: "
          "beam 1, prompt `<|startoftranscript|><|notimestamps|>`, suppress_blank, suppress_tokens [-1]). "
          f"{a.rounds} rounds, each one process per configuration in turn (edgeattn, CTranslate2, edgeattn, ...), "

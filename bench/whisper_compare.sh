@@ -2,7 +2,7 @@
 # Whisper tiny.en, edgeattn against CTranslate2, side by side in one run
 # (issue #14 item 5; the "Whisper tiny.en" section of docs/benchmarks.md):
 #
-#   bench/whisper_compare.sh [--rounds 5] [--runs 2] [--threads 1,2]
+#   bench/whisper_compare.sh [--rounds 5] [--runs 2] [--threads 1,2] [--int8-kv int8]
 #
 # 1. builds edgeattn-convert and edgeattn-bench in $EDGEATTN_BENCH_BUILD
 #    (default build-bench, Release);

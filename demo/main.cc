@@ -79,20 +79,6 @@ bool parse_number(const char* flag, const char* text, double lo, double hi, doub
   return cli::parse_double("edgeattn-demo", flag, text, lo, hi, out);
 }
 
-// --kv-dtype's value. False (and a message) for a name it does not know.
-bool parse_kv_dtype(const std::string& d, KvCacheDType* out) {
-  if (d == "f32" || d == "fp32") {
-    *out = KvCacheDType::kF32;
-  } else if (d == "f16" || d == "fp16") {
-    *out = KvCacheDType::kF16;
-  } else if (d == "int8" || d == "i8") {
-    *out = KvCacheDType::kI8;
-  } else {
-    std::fprintf(stderr, "edgeattn-demo: --kv-dtype expects fp32, fp16 or int8, got '%s'\n", d.c_str());
-    return false;
-  }
-  return true;
-}
 
 // --kernels' value, checked now so a wrong name is a usage error before the
 // model loads. False (and a message) for a name no table has.
@@ -159,7 +145,7 @@ bool parse_options(int argc, char** argv, int first, DemoArgs* a) {
       if (!number("--context", 2, 1 << 20)) return false;
       a->context = static_cast<int>(v);
     } else if (s == "--kv-dtype") {
-      if (!has_value || !parse_kv_dtype(argv[++i], &a->kv_dtype)) return false;
+      if (!has_value || !cli::parse_kv_dtype("edgeattn-demo", argv[++i], &a->kv_dtype)) return false;
     } else if (s == "--kernels") {
       if (!has_value || !parse_kernels(argv[++i], &a->kernels)) return false;
     } else if (s == "--slide") {

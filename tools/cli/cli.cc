@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace edgeattn::cli {
 
@@ -33,6 +34,21 @@ bool parse_double(const char* tool, const char* flag, const char* text, double l
     return false;
   }
   *out = v;
+  return true;
+}
+
+bool parse_kv_dtype(const char* tool, const char* text, KvCacheDType* out) {
+  auto is = [text](const char* a, const char* b) { return std::strcmp(text, a) == 0 || std::strcmp(text, b) == 0; };
+  if (is("fp32", "f32")) {
+    *out = KvCacheDType::kF32;
+  } else if (is("fp16", "f16")) {
+    *out = KvCacheDType::kF16;
+  } else if (is("int8", "i8")) {
+    *out = KvCacheDType::kI8;
+  } else {
+    std::fprintf(stderr, "%s: --kv-dtype expects fp32, fp16 or int8, got '%s'\n", tool, text);
+    return false;
+  }
   return true;
 }
 

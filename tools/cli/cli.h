@@ -1,5 +1,5 @@
 // The command-line glue every edgeattn tool shares: failing with one clear
-// line, strict number flags, wall-clock milliseconds.
+// line, strict number flags, --kv-dtype, wall-clock milliseconds.
 //
 // The tools (edgeattn-demo, -bench, -eval, -convert) are argument parsing
 // and printing over the runtime's public API; this is the part of that glue
@@ -18,6 +18,7 @@
 #include <chrono>
 
 #include "runtime/core/status.h"
+#include "runtime/session.h"
 
 namespace edgeattn::cli {
 
@@ -35,5 +36,10 @@ bool parse_int(const char* tool, const char* flag, const char* text, long lo, lo
 
 // The same for a finite number in [lo, hi].
 bool parse_double(const char* tool, const char* flag, const char* text, double lo, double hi, double* out);
+
+// --kv-dtype's value: fp32/f32, fp16/f16 or int8/i8 into *out; otherwise
+// prints "TOOL: --kv-dtype expects fp32, fp16 or int8, got 'TEXT'" and
+// returns false.
+bool parse_kv_dtype(const char* tool, const char* text, KvCacheDType* out);
 
 }  // namespace edgeattn::cli
