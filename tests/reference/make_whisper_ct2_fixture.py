@@ -13,8 +13,10 @@ keeps what the C++ tests compare against:
                                compute_type int8; for beckett also the encoder
                                output rows kept in the .f32 file below
   beckett.encoder.f32          ctranslate2's Whisper.encode output of
-                               beckett.wav, rows 0, 10, 20, ... [150, 384]
+                               beckett.wav, every row [1500, 384]
                                little-endian float32
+  beckett.ct2_mel.f32          the mel it was fed: the frames before the
+                               constant padding [frames, 80] float32
 
     pip install ctranslate2==4.8.5 numpy==2.4.6
     python tests/reference/make_whisper_ct2_fixture.py [MODEL_DIR]
@@ -32,7 +34,7 @@ import whisper_mel  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "tests", "fixtures", "whisper")
-ENCODER_ROW_STRIDE = 10
+ENCODER_ROW_STRIDE = 1  # every row: the aarch64 CI check decodes from them
 SOT, NO_TIMESTAMPS = "<|startoftranscript|>", "<|notimestamps|>"
 
 
@@ -82,6 +84,15 @@ def main():
             entry["encoder"] = {"file": "beckett.encoder.f32", "row_stride": ENCODER_ROW_STRIDE,
                                 "rows": int(rows.shape[0]), "width": int(rows.shape[1]),
                                 "max_abs": float(np.abs(enc).max())}
+            # The mel CTranslate2 was fed, so the C++ test feeds its encoder
+            # the same: frames up to the last one that is not the constant
+            # padding (log-mel of silence after the audio), [frames, 80].
+            frames = mel.T  # [3000, 80]
+            pad = frames[-1, 0]
+            assert (frames[-1] == pad).all()
+            n = int(np.nonzero((frames != pad).any(axis=1))[0].max()) + 1
+            frames[:n].astype("<f4").tofile(os.path.join(OUT, "beckett.ct2_mel.f32"))
+            entry["mel"] = {"file": "beckett.ct2_mel.f32", "frames": n, "pad_value": float(pad)}
         print(f"{name}: {len(ids)} tokens: {text!r}")
         entries.append(entry)
     out = {"generator": "tests/reference/make_whisper_ct2_fixture.py",
