@@ -170,6 +170,32 @@ struct Loaded {
 // catches any wrong index, which moves values by > 1e-2.
 constexpr double kTolerance = 1e-4;
 
+// Decodes the prompt {1, 7, 12} from `states`, then tokens 5 and 30 with the
+// encoder states overwritten and passed as null (later steps read only the
+// kept K/V): every step's logits within `tolerance` of the reference.
+void check_decode(Session& dec, const Ref& ref, const Mat& states, double tolerance) {
+  std::vector<float> states_f(states.begin(), states.end());
+  const float* dec_in[] = {states_f.data()};
+  std::vector<int32_t> ids = {1, 7, 12};
+  InvokeInput p;
+  p.ids = ids.data();
+  p.seq = 3;
+  p.float_inputs = Span<const float* const>(dec_in, 1);
+  REQUIRE(dec.invoke(p).is_ok());
+  CHECK(max_diff(static_cast<const float*>(dec.output(0).data), ref.decode_last(ids, states)) <= tolerance);
+  for (int32_t next : {5, 30}) {
+    ids.push_back(next);
+    std::fill(states_f.begin(), states_f.end(), 100.0f);
+    const float* none[] = {nullptr};
+    InvokeInput step;
+    step.ids = &ids.back();
+    step.seq = 1;
+    step.float_inputs = Span<const float* const>(none, 1);
+    REQUIRE(dec.invoke(step).is_ok());
+    CHECK(max_diff(static_cast<const float*>(dec.output(0).data), ref.decode_last(ids, states)) <= tolerance);
+  }
+}
+
 TEST_CASE("tiny Whisper: encode and decode equal a reference forward pass; cross K/V computed once per sequence") {
   Loaded l;
   const Ref ref;
@@ -199,30 +225,15 @@ TEST_CASE("tiny Whisper: encode and decode equal a reference forward pass; cross
     auto dec = Session::create(*l.model, so);
     REQUIRE_MESSAGE(dec.is_ok(), dec.status().message());
     CHECK((*dec)->memory().sequence_bytes >= 2 * 2 * pos * d * sizeof(float));  // 2 layers x K and V
-    std::vector<float> states_f(states.begin(), states.end());
-    const float* dec_in[] = {states_f.data()};
+    // Later steps read the kept K/V: the encoder states may be gone (null)
+    // or changed; the result must not move.
+    check_decode(**dec, ref, states, kTolerance);
+    // A new sequence needs the encoder states again.
+    (*dec)->reset();
     std::vector<int32_t> ids = {1, 7, 12};
     InvokeInput p;
     p.ids = ids.data();
     p.seq = 3;
-    p.float_inputs = Span<const float* const>(dec_in, 1);
-    REQUIRE((*dec)->invoke(p).is_ok());
-    CHECK(max_diff(static_cast<const float*>((*dec)->output(0).data), ref.decode_last(ids, states)) <= kTolerance);
-    // Later steps read the kept K/V: the encoder states may be gone (null)
-    // or changed; the result must not move.
-    for (int32_t next : {5, 30}) {
-      ids.push_back(next);
-      std::fill(states_f.begin(), states_f.end(), 100.0f);
-      const float* none[] = {nullptr};
-      InvokeInput step;
-      step.ids = &ids.back();
-      step.seq = 1;
-      step.float_inputs = Span<const float* const>(none, 1);
-      REQUIRE((*dec)->invoke(step).is_ok());
-      CHECK(max_diff(static_cast<const float*>((*dec)->output(0).data), ref.decode_last(ids, states)) <= kTolerance);
-    }
-    // A new sequence needs the encoder states again.
-    (*dec)->reset();
     const float* none[] = {nullptr};
     p.float_inputs = Span<const float* const>(none, 1);
     const Status s = (*dec)->invoke(p);
@@ -267,26 +278,7 @@ TEST_CASE("tiny Whisper: with an f16 or int8 KV dtype, cross K/V are kept once i
       const size_t want = rows * d * c.element_bytes + (c.kv == KvCacheDType::kI8 ? rows * sizeof(float) : 0);
       CHECK((*dec)->memory().sequence_bytes >= want);
       CHECK((*dec)->memory().sequence_bytes < want + 4 * 2 * 64 * 2);  // + per-region 64-byte rounding
-      std::vector<float> states_f(states.begin(), states.end());
-      const float* dec_in[] = {states_f.data()};
-      std::vector<int32_t> ids = {1, 7, 12};
-      InvokeInput p;
-      p.ids = ids.data();
-      p.seq = 3;
-      p.float_inputs = Span<const float* const>(dec_in, 1);
-      REQUIRE((*dec)->invoke(p).is_ok());
-      CHECK(max_diff(static_cast<const float*>((*dec)->output(0).data), ref.decode_last(ids, states)) <= c.tolerance);
-      for (int32_t next : {5, 30}) {
-        ids.push_back(next);
-        std::fill(states_f.begin(), states_f.end(), 100.0f);
-        const float* none[] = {nullptr};
-        InvokeInput step;
-        step.ids = &ids.back();
-        step.seq = 1;
-        step.float_inputs = Span<const float* const>(none, 1);
-        REQUIRE((*dec)->invoke(step).is_ok());
-        CHECK(max_diff(static_cast<const float*>((*dec)->output(0).data), ref.decode_last(ids, states)) <= c.tolerance);
-      }
+      check_decode(**dec, ref, states, c.tolerance);
     }
   }
 }
