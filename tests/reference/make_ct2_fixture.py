@@ -21,7 +21,8 @@ DTYPES = ["float32", "int8", "int16", "int32", "float16", "bfloat16"]  # model_s
 SIZES = [4, 1, 2, 4, 2, 2]
 
 
-def parse(b):
+def parse(b, arrays=None):
+    """The file's layout; with `arrays` (a dict), also each variable as a numpy array."""
     pos = 0
 
     def take(fmt):
@@ -55,6 +56,10 @@ def parse(b):
         assert nbytes == count * SIZES[dtype] and pos + nbytes <= len(b), name
         variables.append({"name": name, "dims": dims, "dtype": DTYPES[dtype],
                           "sha256": hashlib.sha256(b[pos:pos + nbytes]).hexdigest()})
+        if arrays is not None and DTYPES[dtype] != "bfloat16":
+            import numpy as np  # only for callers that want the values
+            arrays[name] = np.frombuffer(b, "<" + {"float32": "f4", "int8": "i1", "int16": "i2", "int32": "i4",
+                                                   "float16": "f2"}[DTYPES[dtype]], count, pos).reshape(dims)
         pos += nbytes
     (n_aliases,) = take("I")
     aliases = [{"alias": string(), "variable": string()} for _ in range(n_aliases)]

@@ -16,7 +16,10 @@ keeps what the C++ tests compare against:
                                beckett.wav, every row [1500, 384]
                                little-endian float32
   beckett.ct2_mel.f32          the mel it was fed: the frames before the
-                               constant padding [frames, 80] float32
+                               constant padding [frames, 80] float32;
+                               and in the JSON the rows of the float64
+                               encoder (whisper_encoder_f64.py) where
+                               CTranslate2's is more than 1e-4 from them
 
     pip install ctranslate2==4.8.5 numpy==2.4.6
     python tests/reference/make_whisper_ct2_fixture.py [MODEL_DIR]
@@ -30,6 +33,7 @@ import numpy as np
 import ctranslate2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import whisper_encoder_f64  # noqa: E402
 import whisper_mel  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -93,6 +97,14 @@ def main():
             n = int(np.nonzero((frames != pad).any(axis=1))[0].max()) + 1
             frames[:n].astype("<f4").tofile(os.path.join(OUT, "beckett.ct2_mel.f32"))
             entry["mel"] = {"file": "beckett.ct2_mel.f32", "frames": n, "pad_value": float(pad)}
+            # Where CTranslate2's float32 is more than 1e-4 from the float64
+            # encoder (its own rounding), the test compares with float64.
+            w, n_layers = whisper_encoder_f64.load_weights(model_dir)
+            exact = whisper_encoder_f64.encoder(w, mel.astype(np.float64), n_layers, 6)
+            off = np.abs(enc.astype(np.float64) - exact).max(axis=1)
+            entry["encoder_f64_rows"] = {str(r): [float(v) for v in exact[r]] for r in np.nonzero(off > 1e-4)[0]}
+            print(f"CTranslate2 vs float64: max |diff| {off.max():.3e}; rows kept in float64: "
+                  f"{sorted(entry['encoder_f64_rows'])}")
         print(f"{name}: {len(ids)} tokens: {text!r}")
         entries.append(entry)
     out = {"generator": "tests/reference/make_whisper_ct2_fixture.py",
