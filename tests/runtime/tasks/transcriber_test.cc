@@ -183,8 +183,8 @@ void check_clip(Transcriber& t, const nlohmann::json& clip) {
 // x86's). Under emulation (quick mode) the decoder runs from CTranslate2's
 // encoder output: the 30-s encoder takes minutes of qemu (-cpu max and
 // cortex-a53 alike), so the ARM encoder is checked on the tiny Whisper of
-// runtime_encoder_decoder_test there, and on this model by
-// targets/cross-test.sh --full (the WAV to text with the demo, vs x86-64).
+// runtime_encoder_decoder_test there, and on this model once per CI run by
+// targets/cross-test.sh's whisper_check (the WAV to text with the demo).
 TEST_CASE("beckett.wav, fp32: encoder output (max |diff| <= 1e-3), greedy ids and transcript equal CTranslate2's") {
   const nlohmann::json ref = reference();
   const nlohmann::json& beckett = ref["clips"][0];
