@@ -366,9 +366,9 @@ ARMV7_SUBSET="kernels_test kernels_variant_test runtime_stories260k_test targets
 # the tools tests, the soak): CI runs them under -cpu max only.
 SLOW_UNDER_QEMU="runtime_minilm_test|runtime_zero_alloc_test|runtime_quantized_test|runtime_int8_static_test"
 SLOW_UNDER_QEMU+="|runtime_alloc_failure_minilm_test|runtime_soak_test|capi_models_test|tools_cli_test|tools_eval_test"
-# Whisper: -cpu max runs the beckett.wav transcript vs CTranslate2's ids
-# (issue #14: identical to x86), on the model converted on the host.
-SLOW_UNDER_QEMU+="|runtime_tasks_transcriber_test"
+# Whisper: whisper_check runs beckett.wav to text under -cpu max (issue
+# #14: identical to x86); the transcriber test (quick mode: the decoder from
+# CTranslate2's encoder output vs its ids, 22 s emulated) runs with --full.
 # Tests that would take more than a few minutes each even under -cpu max
 # (every-k allocation-failure injection re-creates sessions hundreds of
 # times; the tools tests start converter/demo/eval processes under qemu):
@@ -384,18 +384,17 @@ TOO_SLOW_FOR_CI+="|tools_inspect_plan_test"
 # Hashes all 75 MB of Whisper's model.bin: a host-side converter check.
 TOO_SLOW_FOR_CI+="|converter_source_ct2_model_test"
 # Whisper through the C API and the demo (each converts the model and
-# transcribes): runtime_tasks_transcriber_test covers the aarch64 decoder.
+# transcribes): whisper_check runs the demo's transcript on aarch64.
 TOO_SLOW_FOR_CI+="|capi_transcriber_models_test|tools_demo_transcribe_test"
 # Zero allocations while transcribing are checked natively (the frontend and
 # the sessions allocate the same way on ARM: runtime_zero_alloc_test covers
-# the ARM kernels and XNNPACK under -cpu max).
+# the ARM kernels and XNNPACK under -cpu max with --full).
 TOO_SLOW_FOR_CI+="|runtime_tasks_transcriber_zero_alloc_test"
 # CI time (2026-12-06: the full run took 2,116 s, over the 30-minute budget):
-# the quantized models' test took 100 s under -cpu max. It runs natively and
-# under ASan in every CI run and under qemu with --full. (The Whisper test
-# under qemu decodes from CTranslate2's encoder output instead of running
-# the 30-s encoder; whisper_check runs the whole transcript once.)
-TOO_SLOW_FOR_CI+="|runtime_quantized_test"
+# the quantized models' test took 100 s under -cpu max; the Whisper test
+# 22 s (2026-12-06, whisper_check covers its transcript). Both run natively
+# and under ASan in every CI run and under qemu with --full.
+TOO_SLOW_FOR_CI+="|runtime_quantized_test|runtime_tasks_transcriber_test"
 # and the zero-allocation test under -cpu max (67 s; native in every run).
 TOO_SLOW_FOR_CI+="|runtime_zero_alloc_test"
 if [ "$full" = 1 ]; then

@@ -179,8 +179,8 @@ void check_clip(Transcriber& t, const nlohmann::json& clip) {
                                          << st.decoder_ms << " ms");
 }
 
-// Runs everywhere, qemu included (issue #14: the aarch64 transcript is
-// x86's). Under emulation (quick mode) the decoder runs from CTranslate2's
+// Runs everywhere (under qemu with cross-test.sh --full; issue #14: the
+// aarch64 transcript is x86's). Under emulation (quick mode) the decoder runs from CTranslate2's
 // encoder output: the 30-s encoder takes minutes of qemu (-cpu max and
 // cortex-a53 alike), so the ARM encoder is checked on the tiny Whisper of
 // runtime_encoder_decoder_test there, and on this model once per CI run by
