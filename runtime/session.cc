@@ -173,7 +173,6 @@ Status Session::start_threads(int threads) {
 // (into layout->persistent) and scratch size (into its OpRecord).
 Status Session::prepare_ops(const SessionOptions& options, bool create_operators, SessionLayout* layout) {
   EA_ASSIGN_OR_RETURN(const KvDType kv_dtype, kv_dtype_for(options.kv_dtype));
-  cross_kv_in_ops_ = kv_dtype != KvDType::kF32;
   op_state_pool_.reset(new (std::nothrow) OpStatePool());
   EA_ENSURE(op_state_pool_ != nullptr, StatusCode::kOutOfMemory, "out of memory allocating the op state pool");
   PrepareContext ctx;
@@ -208,10 +207,15 @@ Status Session::prepare_ops(const SessionOptions& options, bool create_operators
 Status Session::prepare_inputs(SessionLayout* layout) {
   const Model& model = *model_;
   const char* method = graph_->name()->c_str();
+  // Cross-attention ops that asked for a sequence-state region at prepare
+  // keep their own K/V copy (op_attention.cc decides: a KV dtype other than
+  // f32), so their k/v inputs need not outlive the first invoke.
+  bool cross_kv_in_ops = false;
+  for (const PersistentRegion& r : layout->persistent.regions) {
+    cross_kv_in_ops = cross_kv_in_ops || (r.kind == PersistentKind::kSequenceState && r.op >= 0);
+  }
   SequenceState state;
-  // Cross-attention ops keep their own K/V copy when the KV dtype is not
-  // f32 (op_attention.cc), so their k/v inputs need not outlive the first invoke.
-  EA_RETURN_IF_ERROR(analyze_sequence_state(model, *graph_, cross_kv_in_ops_, &state));
+  EA_RETURN_IF_ERROR(analyze_sequence_state(model, *graph_, cross_kv_in_ops, &state));
   for (int32_t t : *graph_->inputs()) {
     const TensorInfo& info = model.tensor(static_cast<size_t>(t));
     EA_ENSURE(info.rank >= 1 && info.dims[0].kind == DimKind::kBatch, StatusCode::kInvalidModel,

@@ -220,7 +220,6 @@ class Session {
   int64_t max_context_ = 0;
   int64_t past_ = 0;
   bool has_kv_cache_ = false;                  // an op asked for a KV cache at prepare
-  bool cross_kv_in_ops_ = false;               // cross-attention ops copy their K/V (kv_dtype not f32)
   DimValues last_dims_;
   Vector<int32_t> all_lengths_;                // [max_batch], filled with seq when lengths is null
   int32_t ids_input_ = -1;                     // the i32 input tensor, -1: none
