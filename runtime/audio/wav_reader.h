@@ -104,8 +104,8 @@ class WavFile {
   // (value / 2^(bits-1); 8-bit: (value - 128) / 128), as stored for float.
   // Fails (kInvalidArgument) on a frame range past info().frames and on a
   // NaN, infinite or out-of-range (|x| > kMaxFloatSample) float sample,
-// naming its frame and channel; `out` may
-  // then be partly written. Allocates nothing.
+  // naming its frame and channel; `out` may then be partly written.
+  // Allocates nothing.
   Status decode_mono(size_t first_frame, Span<float> out) const;
 
  private:

@@ -170,6 +170,13 @@ struct Loaded {
 // catches any wrong index, which moves values by > 1e-2.
 constexpr double kTolerance = 1e-4;
 
+// The log-mel both cases feed the encoder: [n_frames, n_mels], a fixed sine.
+Mat test_mel(const Ref& ref) {
+  Mat mel(size_t(ref.c.n_frames) * size_t(ref.c.n_mels));
+  for (size_t i = 0; i < mel.size(); ++i) mel[i] = std::sin(0.37 * double(i)) * 0.8;
+  return mel;
+}
+
 // Decodes the prompt {1, 7, 12} from `states`, then tokens 5 and 30 with the
 // encoder states overwritten and passed as null (later steps read only the
 // kept K/V): every step's logits within `tolerance` of the reference.
@@ -199,9 +206,8 @@ void check_decode(Session& dec, const Ref& ref, const Mat& states, double tolera
 TEST_CASE("tiny Whisper: encode and decode equal a reference forward pass; cross K/V computed once per sequence") {
   Loaded l;
   const Ref ref;
-  const size_t frames = size_t(ref.c.n_frames), mels = size_t(ref.c.n_mels), pos = frames / 2, d = size_t(ref.c.dim);
-  Mat mel(frames * mels);
-  for (size_t i = 0; i < mel.size(); ++i) mel[i] = std::sin(0.37 * double(i)) * 0.8;
+  const size_t pos = size_t(ref.c.n_frames) / 2, d = size_t(ref.c.dim);
+  const Mat mel = test_mel(ref);
   std::vector<float> mel_f(mel.begin(), mel.end());
   for (const char* kernels : {"reference", "auto"}) {
     CAPTURE(kernels);
@@ -251,9 +257,8 @@ TEST_CASE("tiny Whisper: encode and decode equal a reference forward pass; cross
 TEST_CASE("tiny Whisper: with an f16 or int8 KV dtype, cross K/V are kept once in that dtype") {
   Loaded l;
   const Ref ref;
-  const size_t frames = size_t(ref.c.n_frames), mels = size_t(ref.c.n_mels), pos = frames / 2, d = size_t(ref.c.dim);
-  Mat mel(frames * mels);
-  for (size_t i = 0; i < mel.size(); ++i) mel[i] = std::sin(0.37 * double(i)) * 0.8;
+  const size_t pos = size_t(ref.c.n_frames) / 2, d = size_t(ref.c.dim);
+  const Mat mel = test_mel(ref);
   const Mat states = ref.encode(mel);
   struct Case {
     KvCacheDType kv;
