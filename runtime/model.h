@@ -40,7 +40,10 @@ const fb::Model& flatbuffer_of(const Model& model);
 constexpr uint32_t kFormatMajor = 1;
 // 1: ByteLevelBpe tokenizers (merges, add_prefix_space), GeluOptions.
 // 2: FullyConnectedOptions.input_scale/output_scale (int8-static).
-constexpr uint32_t kFormatMinor = 3;
+// 3: encoder-decoders (methods, sequence inputs, Im2Col, audio, decoding).
+// 4: translation models: SourceSeq/Selection dims, Ssru, static activation
+//    multipliers, Embedding zero_id, SentencePiece unigram, lexical shortlist.
+constexpr uint32_t kFormatMinor = 4;
 // Every data segment starts at a multiple of this many bytes.
 constexpr uint64_t kSegmentAlignment = 64;
 
