@@ -13,9 +13,11 @@
  *                            greedy or sampled; chat turns keep the context.
  *   edgeattn_transcriber     a WAV file or samples in, the transcript and its
  *                            timed segments out (speech models: Whisper).
+ *   edgeattn_translator      text in, its translation out (Marian/Bergamot
+ *                            translation models).
  * Each sizes its own session from the model and a small options struct, and
  * does what the C++ tasks (runtime/tasks/embedder.h, text_generator.h,
- * transcriber.h) do:
+ * transcriber.h, translator.h) do:
  * the C functions only check their pointers and convert. Below them, the handles the
  * tasks are made of, for callers that need the raw tensors or token-level
  * control:
@@ -126,8 +128,8 @@ extern "C" {
  * library's. They differ only if the header and library come from different
  * installs. 1: models, sessions, generators; 2: adds the tasks
  * (edgeattn_embedder, edgeattn_text_generator); 3: adds edgeattn_transcriber
- * and edgeattn_memory_stats.sequence_bytes. */
-#define EDGEATTN_C_API_VERSION 3
+ * and edgeattn_memory_stats.sequence_bytes; 4: adds edgeattn_translator. */
+#define EDGEATTN_C_API_VERSION 4
 
 /* ---- Status --------------------------------------------------------------
  * Mirrors edgeattn::StatusCode (runtime/core/status.h), value for value. */
@@ -766,6 +768,78 @@ edgeattn_status edgeattn_transcriber_last_stats(const edgeattn_transcriber* tran
  * output may be NULL. */
 edgeattn_status edgeattn_transcriber_memory(const edgeattn_transcriber* transcriber, edgeattn_memory_stats* encoder,
                                             edgeattn_memory_stats* decoder, size_t* buffer_bytes) EDGEATTN_NOEXCEPT;
+
+/* ---- Task: translator (translation models: Marian / Bergamot) ---------------
+ * Wraps edgeattn::Translator (runtime/tasks/translator.h): splits the text
+ * into sentences, tokenizes each (SentencePiece), encodes it and decodes
+ * greedily, over the model's lexical shortlist when it has one. The
+ * translation stays readable until the next translate call.
+ *
+ *   edgeattn_translator* t = NULL;
+ *   size_t n = 0;
+ *   if (edgeattn_translator_create(model, NULL, &t) == EDGEATTN_OK &&
+ *       edgeattn_translator_translate(t, "Hello, world.", 13) == EDGEATTN_OK) {
+ *     const char* text = edgeattn_translator_text(t, &n);
+ *     printf("%.*s\n", (int)n, text);
+ *   }
+ *   edgeattn_translator_destroy(t);
+ */
+typedef struct edgeattn_translator edgeattn_translator;
+
+typedef struct edgeattn_translator_options {
+  int max_source_tokens;      /* per sentence, end-of-sentence token included. Default 256 */
+  size_t max_text_bytes;      /* longest text translate takes. Default 16384 */
+  int split_sentences;        /* nonzero: translate sentence by sentence. Default 1 */
+  int shortlist;              /* nonzero: the output layer over the model's shortlist, if any. Default 1 */
+  int threads;                /* worker threads. Default 1 */
+  const char* kernels;        /* as edgeattn_session_options.kernels. Default NULL ("auto") */
+  edgeattn_kv_dtype kv_dtype; /* storage of the cross-attention keys and values. Default EDGEATTN_KV_F32 */
+} edgeattn_translator_options;
+
+edgeattn_translator_options edgeattn_translator_options_default(void) EDGEATTN_NOEXCEPT;
+
+/* A translator with the model's "encode" and "decode" sessions and the
+ * buffers for max_text_bytes of text. The model must be a translation model
+ * (methods "encode" and "decode", a decoding config, a tokenizer) and
+ * outlive the translator. `options` NULL: the defaults. On failure *out is
+ * NULL. */
+edgeattn_status edgeattn_translator_create(const edgeattn_model* model, const edgeattn_translator_options* options,
+                                           edgeattn_translator** out) EDGEATTN_NOEXCEPT;
+
+void edgeattn_translator_destroy(edgeattn_translator* translator) EDGEATTN_NOEXCEPT;
+
+/* Translates `size` bytes of UTF-8 text (untrusted bytes are safe: invalid
+ * UTF-8 becomes U+FFFD). Nothing to translate (empty or whitespace) or more
+ * than max_text_bytes is EDGEATTN_INVALID_ARGUMENT; a sentence longer than
+ * max_source_tokens EDGEATTN_OUT_OF_RANGE. */
+edgeattn_status edgeattn_translator_translate(edgeattn_translator* translator, const char* text,
+                                              size_t size) EDGEATTN_NOEXCEPT;
+
+/* The last translation: *size bytes (UTF-8, not NUL-terminated) inside the
+ * translator, valid until its next translate call or destroy. "" with size
+ * 0 before the first call, after a failed one, or for NULL. `size` may be
+ * NULL. */
+const char* edgeattn_translator_text(const edgeattn_translator* translator, size_t* size) EDGEATTN_NOEXCEPT;
+
+/* What the last translate call did. */
+typedef struct edgeattn_translate_stats {
+  int sentences;
+  int source_tokens;           /* end-of-sentence tokens included */
+  int output_tokens;           /* decoder steps */
+  size_t selected_words;       /* output-layer rows computed, summed over the sentences */
+  double tokenize_ms;
+  double encoder_ms;
+  double decoder_ms;
+  double total_ms;
+} edgeattn_translate_stats;
+
+edgeattn_status edgeattn_translator_last_stats(const edgeattn_translator* translator,
+                                               edgeattn_translate_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* Memory of the encoder and decoder sessions. Fixed since create. Each
+ * output may be NULL. */
+edgeattn_status edgeattn_translator_memory(const edgeattn_translator* translator, edgeattn_memory_stats* encoder,
+                                           edgeattn_memory_stats* decoder) EDGEATTN_NOEXCEPT;
 
 #ifdef __cplusplus
 }  /* extern "C" */

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <utility>
@@ -25,7 +26,7 @@ ConvertStatus validate(const ConvertOptions& o, WeightDType* dtype) {
   if (o.input.empty()) return failure(ConvertCode::kInvalidOptions, "no input given");
   if (o.output.empty()) return failure(ConvertCode::kInvalidOptions, "no output given");
   try {
-    *dtype = parse_weight_dtype(o.dtype);
+    *dtype = parse_weight_dtype(o.dtype.empty() ? "fp32" : o.dtype);
   } catch (const ConvertError& e) {
     return failure(ConvertCode::kInvalidOptions, e.what());
   }
@@ -94,10 +95,23 @@ ConvertStatus run(const ConvertOptions& o, WeightDType dtype, ConvertSummary& su
   ImportOptions import_options;
   import_options.tokenizer_path = o.tokenizer;
   import_options.progress = o.progress;
+  // A Marian model comes int8 with its own static activation multipliers:
+  // kept as they are by default and for int8; other dtypes start from the
+  // dequantized weights.
+  const bool marian = std::filesystem::is_directory(o.input) && is_marian_dir(o.input);
+  const bool native_int8 = marian && (o.dtype.empty() || dtype == WeightDType::kI8);
+  if (marian && dtype == WeightDType::kI8Static) {
+    throw ConvertError(o.input + ": a Marian model carries its own static activation scales: use the default (int8)");
+  }
+  import_options.marian_int8 = native_int8;
   import_any(o.input, import_options, mb);
   stage_done(o, ConvertStage::kImported, summary);
-  prepare_int8(o, dtype, mb, summary);
-  quantize_stage(o, dtype, mb, summary);
+  if (native_int8) {
+    summary.quantize.dtype = WeightDType::kI8;
+  } else {
+    prepare_int8(o, dtype, mb, summary);
+    quantize_stage(o, dtype, mb, summary);
+  }
   mb.write(o.output);
   // Verify what was written with the runtime's own loader.
   Result<std::unique_ptr<Model>> loaded = Model::load_file(o.output.c_str());

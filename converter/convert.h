@@ -52,7 +52,9 @@ struct ConvertOptions {
   std::string input;      // HF folder (config.json + safetensors), GGUF file or llama2.c .bin
   std::string tokenizer;  // llama2.c tokenizer.bin (required for .bin, optional override for HF Llama)
   std::string output;     // the .eatn file to write
-  std::string dtype = "fp32";          // "fp32", "fp16", "int8", "int8-static" (parse_weight_dtype)
+  // "fp32", "fp16", "int8", "int8-static" (parse_weight_dtype), or "": the
+  // source's own precision (fp32, except a Marian model's int8, kept as is).
+  std::string dtype;
   std::vector<std::string> keep_fp32;  // globs on tensor names kept in fp32 (quantize.h)
   bool smooth = true;                  // int8, int8-static: SmoothQuant activation smoothing
   std::string calibration_file;        // one text per line; empty: the built-in lines (calibration.h)

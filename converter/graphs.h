@@ -117,4 +117,45 @@ struct WhisperConfig {
 // k|v) are split here.
 void build_whisper(ModelBuilder& mb, const WhisperConfig& c, const WeightFn& weight);
 
+struct MarianConfig {
+  int dim = 0;             // dim-emb (256 for Bergamot "tiny")
+  int n_heads = 0;         // transformer-heads
+  int ffn = 0;             // transformer-dim-ffn
+  int encoder_layers = 0;  // enc-depth
+  int decoder_layers = 0;  // dec-depth
+  int vocab_size = 0;      // shared source/target vocabulary (tied-embeddings-all)
+  int max_positions = 0;   // rows of the precomputed sinusoidal position table
+  float norm_eps = 1e-6f;  // Marian's layerNorm(x, prefix) epsilon
+};
+
+// Where a Marian graph's weights come from (import_marian.cc): the file's
+// int8 values with their multipliers, or the same dequantized to f32.
+class MarianWeights {
+ public:
+  virtual ~MarianWeights() = default;
+  // Adds Marian matrix `name` as a [rows, cols] constant in the runtime's
+  // layout ([out, in] for a linear layer; [vocab, dim] for Wemb) and returns
+  // its tensor index.
+  virtual int matrix(ModelBuilder& mb, const std::string& name, int64_t rows, int64_t cols) = 0;
+  // The static activation multiplier of the FullyConnected reading weight
+  // `name` (its `<name>_QuantMultA`), or 0 when weights are f32.
+  virtual float activation_multiplier(const std::string& name) = 0;
+  // A float32 vector (bias, LayerNorm scale) of n values.
+  virtual std::vector<float> vector(const std::string& name, int64_t n) = 0;
+};
+
+// Marian transformer encoder + SSRU decoder (Bergamot students), two methods:
+//   "encode"  token_ids [B, S] -> encoder_states [B, S, dim]:
+//             Wemb[ids] * sqrt(dim) + sinusoidal positions, then post-norm
+//             ("dan") blocks: x = LN(x + SelfAttention(x)) (padding mask),
+//             x = LN(x + W2 relu(W1 x)).
+//   "decode"  token_ids [B, S], encoder_states [B, SourceSeq, dim] (a
+//             sequence input) and selection [Selection] (i32 output ids) ->
+//             logits [B, OutSeq, Selection]: (Wemb[id] or zeros for the
+//             start id = vocab_size) * sqrt(dim) + positions, then per layer
+//             x = LN(x + SSRU(W x, Wf x + bf)), x = LN(x + CrossAttention(x)),
+//             x = LN(x + FFN(x)); logits = x . Wemb[selection]ᵀ + b[selection].
+// Names are Marian's (encoder_l1_self_Wq, decoder_l2_rnn_Wf, Wemb, ...).
+void build_marian(ModelBuilder& mb, const MarianConfig& c, MarianWeights& weights);
+
 }  // namespace edgeattn::convert

@@ -311,6 +311,7 @@ void import_hf(const std::string& dir, const ImportOptions& options, ModelBuilde
 void import_any(const std::string& input, const ImportOptions& options, ModelBuilder& mb) {
   if (fs::is_directory(input)) {
     if (fs::exists(fs::path(input) / "model.bin")) return import_ct2(input, options, mb);
+    if (is_marian_dir(input)) return import_marian(input, options, mb);
     return import_hf(input, options, mb);
   }
   std::ifstream in(input, std::ios::binary);

@@ -29,6 +29,9 @@ namespace edgeattn::convert {
 struct ImportOptions {
   std::string tokenizer_path;  // llama2.c tokenizer.bin (required for .bin, optional override for HF Llama)
   std::function<void(size_t done, size_t total, const std::string& name)> progress;
+  // Marian: keep the file's int8 weights and activation multipliers (true)
+  // or dequantize to f32 (false).
+  bool marian_int8 = true;
 };
 
 void import_hf(const std::string& dir, const ImportOptions& options, ModelBuilder& mb);
@@ -37,8 +40,14 @@ void import_llama2c(const std::string& path, const ImportOptions& options, Model
 // CTranslate2 Whisper folder: model.bin (WhisperSpec), config.json, tokenizer.json (import_ct2.cc).
 void import_ct2(const std::string& dir, const ImportOptions& options, ModelBuilder& mb);
 
+// Marian / Bergamot translation model folder: config*.yml, model.*.bin
+// (intgemm8), vocab.*.spm, lexical shortlist (import_marian.cc).
+void import_marian(const std::string& dir, const ImportOptions& options, ModelBuilder& mb);
+// True for a folder import_marian() reads (it has a config*.yml).
+bool is_marian_dir(const std::string& dir);
+
 // Picks the importer from the input: a directory with model.bin
-// (CTranslate2) or else HF, "GGUF" magic, else llama2.c.
+// (CTranslate2), a config*.yml (Marian) or else HF, "GGUF" magic, else llama2.c.
 void import_any(const std::string& input, const ImportOptions& options, ModelBuilder& mb);
 
 }  // namespace edgeattn::convert

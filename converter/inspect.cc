@@ -47,6 +47,9 @@ void print_persistent(const fb::Graph& graph, const PersistentLayout& persistent
                        static_cast<unsigned long long>(r.key));
         }
         break;
+      case PersistentKind::kRecurrentState:
+        std::fprintf(out, "recurrent state of op %d '%s' (carried over a sequence)\n", r.op, op_name(graph, r.op));
+        break;
     }
   }
 }

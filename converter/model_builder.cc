@@ -62,6 +62,28 @@ int ModelBuilder::add_constant_f32(const std::string& name, const std::vector<in
   return static_cast<int>(model_->tensors.size() - 1);
 }
 
+int ModelBuilder::add_constant_i8(const std::string& name, const std::vector<int64_t>& shape, std::vector<int8_t> q,
+                                  std::vector<float> scales) {
+  if (shape.size() != 2 || static_cast<size_t>(shape[0] * shape[1]) != q.size() ||
+      scales.size() != static_cast<size_t>(shape[0])) {
+    throw ConvertError("tensor '" + name + "': int8 values or scales do not match its [rows, cols] shape");
+  }
+  auto t = std::make_unique<fb::TensorT>();
+  t->name = name;
+  t->dtype = fb::DType::I8;
+  t->shape = shape;
+  t->has_data = true;
+  t->data = std::make_unique<fb::DataSegment>(0, q.size());
+  t->quantization = std::make_unique<fb::QuantizationT>();
+  t->quantization->scale = std::move(scales);
+  t->quantization->axis = 0;
+  std::vector<uint8_t> bytes(q.size());
+  std::memcpy(bytes.data(), q.data(), q.size());
+  model_->tensors.push_back(std::move(t));
+  data_.push_back(std::move(bytes));
+  return static_cast<int>(model_->tensors.size() - 1);
+}
+
 int ModelBuilder::add_activation(const std::string& name, const std::vector<fb::Dim>& dims, fb::DType dtype) {
   auto t = std::make_unique<fb::TensorT>();
   t->name = name;

@@ -40,6 +40,10 @@ class ModelBuilder {
 
   // Copies `data` (row-major, shape slowest-first). Returns the tensor index.
   int add_constant_f32(const std::string& name, const std::vector<int64_t>& shape, std::vector<float> data);
+  // int8 [rows, cols] with one scale per row (Quantization axis 0): value =
+  // q * scales[row]. For weights that come quantized (Marian's intgemm8).
+  int add_constant_i8(const std::string& name, const std::vector<int64_t>& shape, std::vector<int8_t> q,
+                      std::vector<float> scales);
   int add_activation(const std::string& name, const std::vector<fb::Dim>& dims, fb::DType dtype = fb::DType::F32);
 
   // Options: pass a filled *OptionsT (or nothing).

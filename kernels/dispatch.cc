@@ -62,6 +62,8 @@ const KernelTable kReferenceTable = {
     f32_to_f16_row_ukernel__reference,
     f32_quantize_row_q8_ukernel__reference,
     f32_gemm_ukernel__reference,
+    f32_ssru_ukernel__reference,
+    f32_qs8_quantize_ukernel__reference,
 };
 
 // A table that differs from `base` only in its int8 GEMM and capabilities:
@@ -97,6 +99,9 @@ const KernelTable kAvx2Table = {
     f32_attention_kv_ukernel__avx2,
     f32_to_f16_row_ukernel__avx2,
     f32_quantize_row_q8_ukernel__avx2,
+    nullptr,  // f32_gemm: fp32 layers go to XNNPACK
+    f32_ssru_ukernel__avx2,
+    f32_qs8_quantize_ukernel__avx2,
 };
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVXVNNI)
@@ -134,6 +139,9 @@ const KernelTable kNeonTable = {
     f32_attention_kv_ukernel__neon,
     f32_to_f16_row_ukernel__neon,
     f32_quantize_row_q8_ukernel__neon,
+    nullptr,  // f32_gemm: fp32 layers go to XNNPACK
+    f32_ssru_ukernel__neon,
+    f32_qs8_quantize_ukernel__neon,
 };
 #endif
 

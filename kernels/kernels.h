@@ -234,6 +234,40 @@ struct KernelTable {
   // (targets/README.md "Bit-identity").
   void (*f32_gemm)(size_t m, size_t n, size_t k, const float* x, size_t x_stride,
                    const float* w, const float* bias, float* y, size_t y_stride);
+
+  // ---- Translation models (Marian / Bergamot, format 1.4) -------------------
+  // Appended after f32_gemm so existing aggregate initializers keep their
+  // order; every table has both (the ISA tables set f32_gemm to nullptr).
+
+  // Marian's SSRU recurrence (simpler simple recurrent unit: no reset gate)
+  // for one batch row over `steps` positions; c [width] is the state carried
+  // in and out (0 before a sequence's first step):
+  //   for t in 0..steps-1, i in 0..width-1:
+  //     g = sigmoid(f[t, i]);  c[i] = g * c[i] + (1 - g) * x[t, i];
+  //     h[t, i] = c[i] > 0 ? c[i] : 0    (Marian's relu: +0, never -0)
+  // x, f, h: [steps, width], rows x_stride / f_stride / h_stride floats apart.
+  // Aliasing: h[t, i] may occupy the memory of x[t, i] or f[t, i] (in place,
+  // e.g. h == x with h_stride == x_stride) but of no other element of x or f;
+  // x and f may overlap each other; c overlaps none of x, f, h. x and c must
+  // be finite; f may be +-inf (g saturates to 1 / 0), not NaN. The reference
+  // is Marian's scalar float formula (reference/ssru.cc); ISA tables use a
+  // vector exp and FMA (tolerance in kernels/README.md, "SSRU"). Running the
+  // steps in several calls gives the same bits as one call, in every table.
+  void (*f32_ssru)(size_t steps, size_t width, const float* x, size_t x_stride, const float* f,
+                   size_t f_stride, float* c, float* h, size_t h_stride);
+
+  // Static symmetric int8 quantization with a fixed multiplier (Marian /
+  // intgemm's precomputed activation "alphas": multiplier = 127 / alpha) of
+  // x [rows, k] (rows x_stride floats apart) into xq [rows, qd8_row_bytes(k)],
+  // the row layout of f32_qd8_quantize, so qd8_qc8w_gemm consumes it (with
+  // x_scales[r] = 1 / multiplier):
+  //   q = rne(clamp(x * multiplier, -127, 127))   (float ops, ties to even)
+  // Bytes [k, qd8_row_bytes(k)) of every row are written as 0. x and
+  // multiplier must be finite, |multiplier| <= 2^125 (so armv7 NEON's
+  // flush-to-zero only touches products that round to 0 anyway).
+  // Bit-identical in every table.
+  void (*f32_qs8_quantize)(size_t rows, size_t k, const float* x, size_t x_stride,
+                           float multiplier, int8_t* xq);
 };
 
 // Row stride in bytes of the xq buffer of f32_qd8_quantize / qd8_qc8w_gemm:

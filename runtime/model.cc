@@ -142,6 +142,17 @@ Result<std::unique_ptr<Model>> Model::finish_load(std::unique_ptr<Model> model) 
     }
     spec.merges = Span<const std::string_view>(model->merges_.data(), model->merges_.size());
     spec.add_prefix_space = tok->add_prefix_space();
+    if (tok->piece_types() != nullptr) {
+      // PieceType is a ubyte enum: its vector is the bytes Tokenizer::create() validates.
+      spec.piece_types = Span<const uint8_t>(reinterpret_cast<const uint8_t*>(tok->piece_types()->data()),
+                                             tok->piece_types()->size());
+    }
+    if (tok->normalizer_charsmap() != nullptr) {
+      spec.normalizer_charsmap = Span<const uint8_t>(tok->normalizer_charsmap()->data(),
+                                                     tok->normalizer_charsmap()->size());
+    }
+    spec.remove_extra_whitespaces = tok->remove_extra_whitespaces();
+    spec.escape_whitespaces = tok->escape_whitespaces();
     Result<std::unique_ptr<Tokenizer>> t = Tokenizer::create(spec);
     if (!t.is_ok()) return t.status().with_context("tokenizer");
     model->tokenizer_ = std::move(t).value();
@@ -213,6 +224,16 @@ void fill_speech_info(const fb::Model& m, const Vector<TensorInfo>& tensors, Mod
     g.timestamp_begin_id = d->timestamp_begin_id();
     g.timestamp_seconds = d->timestamp_seconds();
     g.no_speech_id = d->no_speech_id();
+    g.max_length_factor = d->max_length_factor();
+  }
+  if (const fb::LexicalShortlist* l = m.shortlist()) {
+    ShortlistInfo& s = info->shortlist;
+    s.present = true;
+    s.first_num = l->first_num();
+    s.best_num = l->best_num();
+    s.include_source_ids = l->include_source_ids();
+    s.offsets = Span<const uint32_t>(l->offsets()->data(), l->offsets()->size());  // verified non-null
+    s.words = Span<const uint32_t>(l->words()->data(), l->words()->size());
   }
 }
 
@@ -226,6 +247,8 @@ Status Model::fill_info() {
   ModelInfo& info = info_;
   info.architecture = static_cast<Architecture>(hp.architecture());
   info.task = task_of(info.architecture);
+  // An encoder-decoder without an audio frontend reads text: a translation model.
+  if (info.task == Task::kSpeechRecognition && m.audio() == nullptr) info.task = Task::kTranslation;
   info.vocab_size = hp.vocab_size();
   info.hidden_size = hp.hidden_size();
   info.intermediate_size = hp.intermediate_size();
@@ -306,6 +329,7 @@ const char* task_name(Task task) {
     case Task::kEmbedding: return "embedding";
     case Task::kTextGeneration: return "text-generation";
     case Task::kSpeechRecognition: return "speech-recognition";
+    case Task::kTranslation: return "translation";
   }
   return "unknown";
 }

@@ -43,6 +43,7 @@ enum class Task : uint8_t {
   kEmbedding = 1,       // text -> one vector per text (Embedder)
   kTextGeneration = 2,  // text -> more text, autoregressively (TextGenerator)
   kSpeechRecognition = 3,  // audio -> text (Transcriber): "encode" + "decode" methods
+  kTranslation = 4,        // text -> text (Translator): "encode" + "decode" methods, no audio
 };
 
 // How an encoder's token states become one vector per text.
@@ -96,6 +97,20 @@ struct DecodingInfo {
   int32_t timestamp_begin_id = -1;         // <|0.00|>
   float timestamp_seconds = 0.0f;          // seconds per timestamp step
   int32_t no_speech_id = -1;
+  float max_length_factor = 0.0f;          // > 0: at most ceil(factor x source tokens) outputs (translation)
+};
+
+// A translation model's lexical shortlist (Marian's): the target ids worth
+// computing for a sentence are the first `first_num` ids plus, for each of
+// its source ids s, words[offsets[s] .. offsets[s + 1]) (and s itself with
+// include_source_ids). Verified at load.
+struct ShortlistInfo {
+  bool present = false;
+  uint32_t first_num = 0;
+  uint32_t best_num = 0;
+  bool include_source_ids = false;  // the source ids themselves are selected too (shared vocabulary)
+  Span<const uint32_t> offsets;  // [source vocabulary + 1], into the model file
+  Span<const uint32_t> words;    // target ids
 };
 
 struct ModelInfo {
@@ -141,6 +156,7 @@ struct ModelInfo {
   Span<const MethodInfo> methods;  // in file order; the first is the default
   AudioFrontendInfo audio;         // speech models
   DecodingInfo decoding;           // encoder-decoders
+  ShortlistInfo shortlist;         // translation models
 
   // The method called `name`, or nullptr.
   const MethodInfo* find_method(const char* name) const;

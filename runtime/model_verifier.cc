@@ -134,12 +134,27 @@ Status verify_ids(const flatbuffers::Vector<int32_t>* ids, int32_t vocab, const 
   return Status::ok();
 }
 
-// DecodingConfig: every id inside the vocabulary (or -1 where optional).
-Status verify_decoding(const fb::DecodingConfig& d, int32_t vocab) {
+// True if an Embedding op of `m` embeds id `id` as zeros (EmbeddingOptions.zero_id).
+bool has_zero_id(const fb::Model& m, int32_t id) {
+  for (const fb::Graph* g : *m.graphs()) {
+    for (const fb::Op* op : *g->ops()) {
+      const fb::EmbeddingOptions* o = op->code() == fb::OpCode::Embedding ? op->options_as_EmbeddingOptions() : nullptr;
+      if (o != nullptr && o->zero_id() == id) return true;
+    }
+  }
+  return false;
+}
+
+// DecodingConfig: every id inside the vocabulary (or -1 where optional); a
+// start id may be vocab itself when an Embedding embeds it as zeros (a
+// Marian decoder's first step).
+Status verify_decoding(const fb::Model& m, const fb::DecodingConfig& d, int32_t vocab) {
   EA_ENSURE(d.start_ids() != nullptr && d.start_ids()->size() >= 1 && d.max_length() > 0 &&
                 d.max_length() <= (1 << 20) && static_cast<int64_t>(d.start_ids()->size()) < d.max_length(),
             StatusCode::kInvalidModel, "decoding config: needs start ids shorter than max_length %d", d.max_length());
-  EA_RETURN_IF_ERROR(verify_ids(d.start_ids(), vocab, "start_ids"));
+  EA_RETURN_IF_ERROR(verify_ids(d.start_ids(), has_zero_id(m, vocab) ? vocab + 1 : vocab, "start_ids"));
+  EA_ENSURE(std::isfinite(d.max_length_factor()) && d.max_length_factor() >= 0.0f && d.max_length_factor() <= 1000.0f,
+            StatusCode::kInvalidModel, "decoding config: bad max_length_factor");
   EA_RETURN_IF_ERROR(verify_ids(d.suppress_ids(), vocab, "suppress_ids"));
   EA_RETURN_IF_ERROR(verify_ids(d.suppress_ids_begin(), vocab, "suppress_ids_begin"));
   const int32_t optional[] = {d.eos_id(), d.no_timestamps_id(), d.timestamp_begin_id(), d.no_speech_id(), d.sot_id()};
@@ -151,12 +166,38 @@ Status verify_decoding(const fb::DecodingConfig& d, int32_t vocab) {
   return Status::ok();
 }
 
+// LexicalShortlist: offsets [vocab + 1] from 0, non-decreasing, ending at
+// the word count; every word a token id. O(words) once at load.
+Status verify_shortlist(const fb::LexicalShortlist& l, int32_t vocab) {
+  const auto* offsets = l.offsets();
+  const auto* words = l.words();
+  EA_ENSURE(vocab > 0 && offsets != nullptr && words != nullptr && offsets->size() == static_cast<size_t>(vocab) + 1 &&
+                l.first_num() <= static_cast<uint32_t>(vocab) && l.best_num() <= static_cast<uint32_t>(vocab),
+            StatusCode::kInvalidModel, "shortlist: needs %d + 1 offsets and first/best counts within the vocabulary",
+            vocab);
+  uint32_t prev = 0;
+  for (flatbuffers::uoffset_t i = 0; i < offsets->size(); ++i) {
+    const uint32_t o = offsets->Get(i);
+    EA_ENSURE(o >= prev && o <= words->size() && (i > 0 || o == 0), StatusCode::kInvalidModel,
+              "shortlist: offset %u = %u out of order", i, o);
+    prev = o;
+  }
+  EA_ENSURE(prev == words->size(), StatusCode::kInvalidModel, "shortlist: the last offset %u is not the word count %u",
+            prev, words->size());
+  for (flatbuffers::uoffset_t i = 0; i < words->size(); ++i) {
+    EA_ENSURE(words->Get(i) < static_cast<uint32_t>(vocab), StatusCode::kInvalidModel,
+              "shortlist: word %u = %u is not a token id (vocab %d)", i, words->Get(i), vocab);
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Status verify_model_extras(const Model& model) {
   const fb::Model& m = internal::flatbuffer_of(model);
+  if (m.shortlist() != nullptr) EA_RETURN_IF_ERROR(verify_shortlist(*m.shortlist(), m.hparams()->vocab_size()));
   if (m.audio() != nullptr) EA_RETURN_IF_ERROR(verify_audio(model, *m.audio()));
-  if (m.decoding() != nullptr) EA_RETURN_IF_ERROR(verify_decoding(*m.decoding(), m.hparams()->vocab_size()));
+  if (m.decoding() != nullptr) EA_RETURN_IF_ERROR(verify_decoding(m, *m.decoding(), m.hparams()->vocab_size()));
   return Status::ok();
 }
 

@@ -155,7 +155,14 @@ Status Session::check_options(const SessionOptions& options) {
   max_context_ = options.max_context > 0 ? options.max_context : options.max_seq;
   EA_ENSURE(max_context_ >= options.max_seq && max_context_ <= (1 << 20), StatusCode::kInvalidArgument,
             "max_context %lld must be in [max_seq %d, 2^20]", static_cast<long long>(max_context_), options.max_seq);
+  EA_ENSURE(options.max_source_seq >= 0 && options.max_source_seq <= (1 << 20) && options.max_selection >= 0 &&
+                options.max_selection <= (1 << 24),
+            StatusCode::kInvalidArgument, "max_source_seq %d / max_selection %d out of range", options.max_source_seq,
+            options.max_selection);
   max_dims_ = DimValues{options.max_batch, options.max_seq, options.max_seq};
+  max_dims_.source = options.max_source_seq > 0 ? options.max_source_seq : options.max_seq;
+  const int64_t vocab = model.info().vocab_size;
+  max_dims_.selection = options.max_selection > 0 ? options.max_selection : std::max<int64_t>(vocab, 1);
   return Status::ok();
 }
 
@@ -196,7 +203,8 @@ Status Session::prepare_ops(const SessionOptions& options, bool create_operators
     Status s = record.reg->prepare(ctx, op, &record);
     if (!s.is_ok()) return s.with_context("op %zu (%s '%s')", i, record.reg->name, op.name() ? op.name()->c_str() : "");
   }
-  has_kv_cache_ = layout->persistent.has(PersistentKind::kKvCache);
+  has_kv_cache_ =
+      layout->persistent.has(PersistentKind::kKvCache) || layout->persistent.has(PersistentKind::kRecurrentState);
   return Status::ok();
 }
 
@@ -218,6 +226,13 @@ Status Session::prepare_inputs(SessionLayout* layout) {
   EA_RETURN_IF_ERROR(analyze_sequence_state(model, *graph_, cross_kv_in_ops, &state));
   for (int32_t t : *graph_->inputs()) {
     const TensorInfo& info = model.tensor(static_cast<size_t>(t));
+    // The SourceSeq dim comes from the sequence inputs (encoder states).
+    for (int d = 0; d < info.rank; ++d) uses_source_ = uses_source_ || info.dims[d].kind == DimKind::kSourceSeq;
+    if (info.dtype == DType::kI32 && info.rank == 1 && info.dims[0].kind == DimKind::kSelection) {
+      EA_ENSURE(selection_input_ < 0, StatusCode::kUnsupported, "method '%s': more than one selection input", method);
+      selection_input_ = t;
+      continue;
+    }
     EA_ENSURE(info.rank >= 1 && info.dims[0].kind == DimKind::kBatch, StatusCode::kInvalidModel,
               "method '%s': input '%s' must have the batch as dim 0", method, info.name);
     for (int d = 0; d < info.rank; ++d) uses_seq_ = uses_seq_ || info.dims[d].kind == DimKind::kSeq;
@@ -391,6 +406,15 @@ Status Session::check_invoke(const InvokeInput& in) const {
     EA_ENSURE(in.float_inputs[k] != nullptr || (input_is_sequence_[k] && past_ > 0), StatusCode::kInvalidArgument,
               "f32 input %zu ('%s') is null", k, model_->tensor(static_cast<size_t>(float_inputs_[k])).name);
   }
+  if (uses_source_ && past_ == 0) {
+    EA_ENSURE(in.source_seq >= 1 && in.source_seq <= max_dims_.source, StatusCode::kOutOfRange,
+              "source_seq %d not in [1, max_source_seq %lld]", in.source_seq, static_cast<long long>(max_dims_.source));
+  }
+  if (selection_input_ >= 0) {
+    EA_ENSURE(in.selection != nullptr && in.selection_size >= 1 && in.selection_size <= max_dims_.selection,
+              StatusCode::kInvalidArgument, "selection of %d ids not in [1, max_selection %lld]", in.selection_size,
+              static_cast<long long>(max_dims_.selection));
+  }
   const int seq = uses_seq_ ? in.seq : 1;
   if (has_kv_cache_) {
     EA_ENSURE(past_ + seq <= max_context_, StatusCode::kOutOfRange,
@@ -415,6 +439,10 @@ void Session::copy_inputs(const InvokeInput& in, const DimValues& dims) {
     std::memcpy(tensor_data_[static_cast<size_t>(ids_input_)], in.ids,
                 static_cast<size_t>(in.batch) * static_cast<size_t>(dims.seq) * sizeof(int32_t));
   }
+  if (selection_input_ >= 0) {
+    std::memcpy(tensor_data_[static_cast<size_t>(selection_input_)], in.selection,
+                static_cast<size_t>(in.selection_size) * sizeof(int32_t));
+  }
   for (size_t k = 0; k < float_inputs_.size(); ++k) {
     if (input_is_sequence_[k] && past_ > 0) continue;
     const size_t t = static_cast<size_t>(float_inputs_[k]);
@@ -430,6 +458,9 @@ Status Session::invoke(const InvokeInput& in) {
   EA_RETURN_IF_ERROR(check_invoke(in));
   const int seq = uses_seq_ ? in.seq : 1;
   DimValues dims{in.batch, seq, in.all_positions ? seq : 1};
+  if (past_ == 0) sequence_source_ = uses_source_ ? in.source_seq : 1;
+  dims.source = sequence_source_;
+  dims.selection = selection_input_ >= 0 ? in.selection_size : 1;
   copy_inputs(in, dims);
 
   EvalContext ctx;

@@ -71,6 +71,12 @@ struct SessionOptions {
   int max_batch = 1;
   int max_seq = 128;            // tokens in one invoke
   int max_context = 0;          // decoders: past + seq limit (0: max_seq)
+  // Methods with a SourceSeq dim (a translation decoder's encoder states):
+  // the longest source (0: max_seq).
+  int max_source_seq = 0;
+  // Methods with a selection input (ids of the output rows to compute):
+  // the most ids one invoke may select (0: the model's vocab_size).
+  int max_selection = 0;
   int threads = 1;
   KvCacheDType kv_dtype = KvCacheDType::kF32;
   // Optional caller-owned arena, 64-byte aligned, which must outlive the
@@ -129,6 +135,13 @@ struct InvokeInput {
   // of "encode", encoder states [batch, 1500, 384] of "decode". A sequence
   // input (MethodInfo) is read only when past() == 0 and may be null after.
   Span<const float* const> float_inputs;
+  // Methods with a SourceSeq dim: its length for this sequence (e.g. the
+  // source sentence's tokens), read only when past() == 0.
+  int source_seq = 0;
+  // Methods with a selection input: the output rows to compute, e.g. a
+  // translation model's shortlisted target ids (each in [0, rows)).
+  const int32_t* selection = nullptr;
+  int selection_size = 0;
 };
 
 class Session {
@@ -155,11 +168,13 @@ class Session {
   // (model, session) pair it was handed).
   bool is_for(const Model& model) const { return model_ == &model; }
 
-  // Tokens held in the KV cache (decoders); 0 for encoders. reset() starts
-  // a new sequence: the next invoke gives the sequence inputs (e.g. encoder
+  // Positions of the sequence so far (decoders: tokens in the KV cache or
+  // consumed by a recurrent op's state); 0 for encoders. reset() starts a
+  // new sequence: the next invoke gives the sequence inputs (e.g. encoder
   // states) again and recomputes the sequence state.
   int64_t past() const { return past_; }
-  void reset() { past_ = 0; sequence_batch_ = 0; }
+  void reset() { past_ = 0; sequence_batch_ = 0; sequence_source_ = 0; }
+  // True for decoders: a KV cache or recurrent state carries positions over invokes.
   bool has_kv_cache() const { return has_kv_cache_; }
   int64_t max_context() const { return max_context_; }
   int64_t max_seq() const { return max_dims_.seq; }
@@ -223,6 +238,9 @@ class Session {
   DimValues last_dims_;
   Vector<int32_t> all_lengths_;                // [max_batch], filled with seq when lengths is null
   int32_t ids_input_ = -1;                     // the i32 input tensor, -1: none
+  int32_t selection_input_ = -1;               // the i32 [Selection] input, -1: none
+  bool uses_source_ = false;                   // a tensor of the method has a SourceSeq dim
+  int64_t sequence_source_ = 0;                // SourceSeq of the current sequence
   Vector<int32_t> float_inputs_;               // [f32 inputs] tensor indices, in input order
   Vector<uint8_t> input_is_sequence_;          // [f32 inputs] 1: a sequence input
   bool uses_seq_ = false;                      // an input has a seq dim (InvokeInput::seq is read)

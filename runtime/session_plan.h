@@ -99,6 +99,9 @@ enum class PersistentKind : uint8_t {
   // tensor (op -1, key = its index), or a cross-attention op's K/V copy in
   // the session's kv dtype (op >= 0).
   kSequenceState,
+  // A recurrent op's state (e.g. Ssru's c [B, D]), carried over the invokes
+  // of a sequence like a KV cache.
+  kRecurrentState,
 };
 
 struct PersistentRegion {

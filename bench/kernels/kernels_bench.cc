@@ -19,7 +19,8 @@
 // all-fp16) and xnn_qs8_gemm (fully_connected_nc_qs8, int8 x int8). GEMMs carry
 // a GFLOPS (float) or GOPS (int8) counter: 2 M N K per call.
 // f32_f16w also has Llama-110M decode 1x2048x768, 1x768x2048, 1x32000x768, with
-// /cold variants streaming W from DRAM.
+// /cold variants streaming W from DRAM. Translation models (Bergamot tiny,
+// width 256): ssru steps 1 / 32, qs8_quantize 1 / 64 rows.
 // Weights are hot (cache-resident after the first iteration where they fit).
 #include <benchmark/benchmark.h>
 
@@ -488,6 +489,40 @@ void register_gemm(const KernelTable* t) {
   });
 }
 
+// Translation-model ops (Marian / Bergamot tiny decoders, width 256): the
+// SSRU recurrence for a decode step (steps 1) and a 32-position block
+// (items = steps x width), and the static int8 quantization of one decode
+// row and of a 64-row block (items = elements).
+void register_translation(const KernelTable* t) {
+  for (size_t steps : {1, 32}) {
+    add(std::string("ssru/") + t->name + "/width256_steps" + std::to_string(steps),
+        [t, steps](benchmark::State& state) {
+          const size_t width = 256;
+          const auto x = random_vector(steps * width, -2.0f, 2.0f, 1);
+          const auto f = random_vector(steps * width, -8.0f, 8.0f, 2);
+          auto c = random_vector(width, -2.0f, 2.0f, 3);
+          std::vector<float> h(steps * width);
+          for (auto _ : state) {
+            t->f32_ssru(steps, width, x.data(), width, f.data(), width, c.data(), h.data(), width);
+            benchmark::DoNotOptimize(h.data());
+          }
+          state.SetItemsProcessed(state.iterations() * steps * width);
+        });
+  }
+  for (size_t rows : {1, 64}) {
+    add(std::string("qs8_quantize/") + t->name + "/" + std::to_string(rows) + "x256",
+        [t, rows](benchmark::State& state) {
+          const auto x = random_vector(rows * 256, -4.0f, 4.0f, 8);
+          std::vector<int8_t> xq(rows * qd8_row_bytes(256));
+          for (auto _ : state) {
+            t->f32_qs8_quantize(rows, 256, x.data(), 256, 127.0f / 3.5f, xq.data());
+            benchmark::DoNotOptimize(xq.data());
+          }
+          state.SetItemsProcessed(state.iterations() * rows * 256);
+        });
+  }
+}
+
 }  // namespace
 }  // namespace edgeattn
 
@@ -501,6 +536,7 @@ int main(int argc, char** argv) {
     edgeattn::register_attention(tables[i]);
     edgeattn::register_attention_kv(tables[i]);
     edgeattn::register_gemm(tables[i]);
+    edgeattn::register_translation(tables[i]);
   }
   edgeattn::register_xnn_gemm();
   benchmark::Initialize(&argc, argv);

@@ -1,5 +1,6 @@
 // Reference quantization helpers: dynamic per-row int8 quantization of
-// activations (qd8) and fp16 row conversion.
+// activations (qd8), static int8 quantization with a fixed multiplier (qs8)
+// and fp16 row conversion.
 //
 // Formula (the ISA kernels reproduce it bit for bit, see kernels.h):
 //   amax = max |x|  (float, exact)
@@ -18,6 +19,21 @@
 
 namespace edgeattn {
 
+namespace {
+
+// q[i] = rne(clamp(x[i] * inv, -127, 127)) for i < k, then zeros up to
+// row_bytes: the element formula qd8 (inv = 127 / amax) and qs8
+// (inv = multiplier) share.
+void quantize_row(size_t k, size_t row_bytes, const float* x, float inv, int8_t* q) {
+  for (size_t i = 0; i < k; ++i) {
+    const float v = std::fmin(std::fmax(x[i] * inv, -127.0f), 127.0f);
+    q[i] = static_cast<int8_t>(std::nearbyint(v));  // default rounding mode: RNE
+  }
+  for (size_t i = k; i < row_bytes; ++i) q[i] = 0;
+}
+
+}  // namespace
+
 void f32_qd8_quantize_ukernel__reference(size_t rows, size_t k, const float* x,
                                          size_t x_stride, int8_t* xq, float* scales) {
   const size_t row_bytes = qd8_row_bytes(k);
@@ -32,12 +48,15 @@ void f32_qd8_quantize_ukernel__reference(size_t rows, size_t k, const float* x,
       continue;
     }
     scales[r] = amax / 127.0f;
-    const float inv = 127.0f / amax;
-    for (size_t i = 0; i < k; ++i) {
-      const float v = std::fmin(std::fmax(xr[i] * inv, -127.0f), 127.0f);
-      qr[i] = static_cast<int8_t>(std::nearbyint(v));  // default rounding mode: RNE
-    }
-    for (size_t i = k; i < row_bytes; ++i) qr[i] = 0;
+    quantize_row(k, row_bytes, xr, 127.0f / amax, qr);
+  }
+}
+
+void f32_qs8_quantize_ukernel__reference(size_t rows, size_t k, const float* x, size_t x_stride,
+                                         float multiplier, int8_t* xq) {
+  const size_t row_bytes = qd8_row_bytes(k);
+  for (size_t r = 0; r < rows; ++r) {
+    quantize_row(k, row_bytes, x + r * x_stride, multiplier, xq + r * row_bytes);
   }
 }
 

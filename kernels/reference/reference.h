@@ -14,6 +14,7 @@
 //     -ffp-contract=off so the compiler cannot fuse a*b+c into an FMA on
 //     targets that have one (aarch64, or x86 with -mfma), which would change
 //     the rounding.
+//   - ssru: float, Marian's own expressions (see ssru.cc), -ffp-contract=off.
 //   - gelu, gelu_tanh and silu_mul evaluate in double (erf; exp of -|x|, which
 //     never overflows; gelu_tanh as x / (1 + exp(-2u)), see gelu_tanh.cc) and
 //     round once to float.
@@ -67,5 +68,12 @@ void f16_to_f32_rows_ukernel__reference(size_t n, const uint16_t* src, float* ds
 void f32_attention_kv_ukernel__reference(const AttentionKvArgs& args);
 void f32_to_f16_row_ukernel__reference(size_t n, const float* src, uint16_t* dst);
 float f32_quantize_row_q8_ukernel__reference(size_t n, const float* src, int8_t* dst);
+
+// Translation models (kernels.h documents the contracts).
+void f32_ssru_ukernel__reference(size_t steps, size_t width, const float* x, size_t x_stride,
+                                 const float* f, size_t f_stride, float* c, float* h,
+                                 size_t h_stride);
+void f32_qs8_quantize_ukernel__reference(size_t rows, size_t k, const float* x, size_t x_stride,
+                                         float multiplier, int8_t* xq);
 
 }  // namespace edgeattn

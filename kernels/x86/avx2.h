@@ -49,4 +49,11 @@ void f32_attention_kv_ukernel__avx2(const AttentionKvArgs& args);
 void f32_to_f16_row_ukernel__avx2(size_t n, const float* src, uint16_t* dst);
 float f32_quantize_row_q8_ukernel__avx2(size_t n, const float* src, int8_t* dst);
 
+// Translation models (kernels.h documents the contracts).
+void f32_ssru_ukernel__avx2(size_t steps, size_t width, const float* x, size_t x_stride,
+                            const float* f, size_t f_stride, float* c, float* h,
+                            size_t h_stride);
+void f32_qs8_quantize_ukernel__avx2(size_t rows, size_t k, const float* x, size_t x_stride,
+                                    float multiplier, int8_t* xq);
+
 }  // namespace edgeattn

@@ -64,7 +64,11 @@ Status verify(const Model& model, const fb::Op& op) {
   if (o.cross()) {
     EA_ENSURE(o.mask() == fb::AttentionMask::None && o.kv_cache_slot() < 0, StatusCode::kInvalidModel,
               "cross-attention takes mask None and no KV cache slot");
-    EA_RETURN_IF_ERROR(op_check::dim_kind(model, input(op, 1), 1, DimKind::kFixed));
+    // Keys: a fixed length (Whisper's 1500 frames) or the sequence's source
+    // length (a translation decoder over the source sentence).
+    const DimKind kv_len = model.tensor(input(op, 1)).dims[1].kind;
+    EA_ENSURE(kv_len == DimKind::kFixed || kv_len == DimKind::kSourceSeq, StatusCode::kInvalidModel,
+              "cross-attention k '%s': dim 1 must be fixed or the source length", model.tensor(input(op, 1)).name);
     EA_RETURN_IF_ERROR(op_check::same_dims(model, input(op, 1), input(op, 2)));
   } else {
     const DimSpec& q = model.tensor(input(op, 0)).dims[1];
@@ -107,8 +111,8 @@ struct CacheLayout {
 // The state of an attention op with a KV cache (kv_cache_slot >= 0) or a
 // cross-attention K/V copy; ops attending over their own k/v inputs have none.
 struct AttentionState {
-  bool cross = false;       // a cross-attention copy: rows [0, context) filled at past == 0
-  size_t context = 0;       // positions the cache holds (max_context; cross: Skv)
+  bool cross = false;       // a cross-attention copy: rows [0, Skv) filled at past == 0
+  size_t context = 0;       // positions the cache holds (max_context; cross: the most Skv)
   KvDType dtype = KvDType::kF32;
   CacheLayout layout;       // for the session's max_batch
   size_t cache_offset = 0;  // persistent, from the arena start
@@ -121,8 +125,9 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   if (o.kv_cache_slot() < 0 && !cross_copy) return Status::ok();
   EA_ASSIGN_OR_RETURN(AttentionState* const state, ctx.make_state<AttentionState>(record));
   state->cross = cross_copy;
-  // Cross k/v have a fixed length (verify()): the key rows of the copy.
-  state->context = cross_copy ? static_cast<size_t>(ctx.model->tensor(input(op, 1)).dims[1].value)
+  // Cross k/v have a fixed length or the source's (verify()): the key rows
+  // of the copy, at the session's maxima.
+  state->context = cross_copy ? static_cast<size_t>(ctx.max_dims.resolve(ctx.model->tensor(input(op, 1)).dims[1]))
                               : static_cast<size_t>(ctx.max_context);
   state->dtype = ctx.kv_dtype;
   state->layout = CacheLayout(static_cast<size_t>(ctx.max_dims.batch), static_cast<size_t>(o.n_kv_heads()),
@@ -180,7 +185,7 @@ void run_head(void* context, size_t index) {
     a.out_stride = q_width;
     a.n_queries = job.seq;
     a.head_dim = job.head_dim;
-    a.n_keys = job.cross ? job.context : job.past + 1;
+    a.n_keys = job.cross ? job.kv_seq : job.past + 1;
     a.causal_step = job.cross ? 0 : 1;
     a.scale = job.scale;
     a.kv_dtype = job.kv_dtype;

@@ -1,4 +1,5 @@
-// Embedding: out[b, t, :] = scale * token_table[ids[b, t]]   (tables f32, f16 or i8 per row)
+// Embedding: out[b, t, :] = scale * token_table[ids[b, t]]   (tables f32, f16 or i8 per row;
+//                                                              zeros for zero_id)
 //                          + position_table[past + t + position_offset]   (if given)
 //                          + type_table[0]                                (if given)
 // Token ids come from the caller, so they are the one thing eval() checks.
@@ -28,6 +29,11 @@ Status verify(const Model& model, const fb::Op& op) {
   const int64_t width = model.tensor(input(op, 1)).shape[1];
   for (size_t i = 2; i < op_util::input_count(op); ++i) {
     if (input(op, i) >= 0) EA_RETURN_IF_ERROR(op_check::weight_matrix(model, input(op, i), -1, width));
+  }
+  if (const fb::EmbeddingOptions* o = op.options_as_EmbeddingOptions()) {
+    EA_ENSURE(o->zero_id() == -1 || o->zero_id() >= model.tensor(input(op, 1)).shape[0], StatusCode::kInvalidModel,
+              "zero_id %d must be -1 or outside the token table (>= %lld rows)", o->zero_id(),
+              static_cast<long long>(model.tensor(input(op, 1)).shape[0]));
   }
   EA_RETURN_IF_ERROR(op_check::activation_f32(model, output(op, 0), 3));
   EA_RETURN_IF_ERROR(op_check::dim_kind(model, output(op, 0), 0, DimKind::kBatch));
@@ -87,6 +93,7 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   const fb::EmbeddingOptions* o = op.options_as_EmbeddingOptions();
   const float scale = o ? o->scale() : 1.0f;
   const int64_t offset = o ? o->position_offset() : 0;
+  const int32_t zero_id = o ? o->zero_id() : -1;
 
   const int32_t* ids = static_cast<const int32_t*>(ctx.tensor_data[input(op, 0)]);  // [batch, seq]
   float* out = ctx.f32(output(op, 0));                                             // [batch, seq, width]
@@ -94,11 +101,15 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   for (int64_t b = 0; b < batch; ++b) {
     for (int64_t t = 0; t < seq; ++t) {
       const int32_t id = ids[b * seq + t];
-      EA_ENSURE(id >= 0 && id < vocab, StatusCode::kInvalidArgument,
-                "token id %d at [%lld, %lld] out of range [0, %lld)", id, static_cast<long long>(b),
-                static_cast<long long>(t), static_cast<long long>(vocab));
       float* row = out + (b * seq + t) * width;
-      gather_row(table, id, width, /*accumulate=*/false, row);
+      if (zero_id >= 0 && id == zero_id) {
+        std::memset(row, 0, static_cast<size_t>(width) * sizeof(float));
+      } else {
+        EA_ENSURE(id >= 0 && id < vocab, StatusCode::kInvalidArgument,
+                  "token id %d at [%lld, %lld] out of range [0, %lld)", id, static_cast<long long>(b),
+                  static_cast<long long>(t), static_cast<long long>(vocab));
+        gather_row(table, id, width, /*accumulate=*/false, row);
+      }
       if (scale != 1.0f) {
         for (int64_t i = 0; i < width; ++i) row[i] *= scale;
       }

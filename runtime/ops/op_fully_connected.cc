@@ -18,13 +18,21 @@
 //        symmetrically into op scratch, multiplied with W (int8, one scale
 //        per output channel, in place) with int32 accumulation, and
 //        dequantized to f32 (kernels.h: f32_qd8_quantize, qd8_qc8w_gemm).
+//   i8 with FullyConnectedOptions.activation_multiplier a (Marian's static
+//        "alphas"): x is quantized as rne(x * a) (kernels.h:
+//        f32_qs8_quantize), each row's scale 1 / a; the same GEMM.
 // With an input multiplier m [K] (SmoothQuant: the converter moved
 // activation outliers into W), every path computes with x * m instead of x.
+// With a selection input (i32 [Selection], e.g. a translation model's
+// shortlisted words) the op computes only those rows of W: y[.., j] =
+// x · W[sel[j]]ᵀ + bias[sel[j]], on the own kernels, one call per run of
+// consecutive ids.
 // The own kernels split N across the session's threads.
 #include <pthreadpool.h>
 #include <xnnpack.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include <limits>
@@ -44,8 +52,37 @@ namespace {
 using op_util::input;
 using op_util::output;
 
+float activation_multiplier(const fb::Op& op) {
+  const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
+  return o != nullptr ? o->activation_multiplier() : 0.0f;
+}
+
+bool has_selection(const fb::Op& op) { return op_util::input_count(op) > 4 && input(op, 4) >= 0; }
+
+// Input 4 (selection, i32 [Selection]) and the output's last dim that it sizes.
+Status verify_selection(const Model& model, const fb::Op& op) {
+  const TensorInfo& sel = model.tensor(input(op, 4));
+  EA_ENSURE(!sel.is_constant && sel.dtype == DType::kI32 && sel.rank == 1 && sel.dims[0].kind == DimKind::kSelection,
+            StatusCode::kInvalidModel, "selection '%s' must be an i32 [Selection] input", sel.name);
+  const TensorInfo& y = model.tensor(output(op, 0));
+  EA_ENSURE(y.rank >= 1 && y.dims[y.rank - 1].kind == DimKind::kSelection, StatusCode::kInvalidModel,
+            "output '%s' of a selecting FullyConnected must end in the Selection dim", y.name);
+  EA_ENSURE(!fc_int8_static_enabled(op), StatusCode::kUnsupported, "a selection with int8-static scales");
+  return Status::ok();
+}
+
+Status verify_activation_multiplier(const Model& model, const fb::Op& op) {
+  const float a = activation_multiplier(op);
+  if (a == 0.0f) return Status::ok();
+  EA_ENSURE(std::isfinite(a) && a > 0.0f && std::isnormal(1.0f / a), StatusCode::kInvalidModel,
+            "activation_multiplier %g must be finite and > 0", a);
+  EA_ENSURE(model.tensor(input(op, 1)).dtype == DType::kI8 && !fc_int8_static_enabled(op), StatusCode::kInvalidModel,
+            "activation_multiplier needs i8 weights and no int8-static scales");
+  return Status::ok();
+}
+
 Status verify(const Model& model, const fb::Op& op) {
-  EA_RETURN_IF_ERROR(op_check::arity(op, 2, 4, 1));
+  EA_RETURN_IF_ERROR(op_check::arity(op, 2, 5, 1));
   EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::FullyConnectedOptions), false));
   EA_RETURN_IF_ERROR(op_check::activation_f32(model, input(op, 0), 0));
   EA_RETURN_IF_ERROR(op_check::weight_matrix(model, input(op, 1), -1, -1));
@@ -58,7 +95,12 @@ Status verify(const Model& model, const fb::Op& op) {
   if (input(op, 2) >= 0) EA_RETURN_IF_ERROR(op_check::constant(model, input(op, 2), DType::kF32, 1, &n));
   if (input(op, 3) >= 0) EA_RETURN_IF_ERROR(op_check::constant(model, input(op, 3), DType::kF32, 1, &k));
   EA_RETURN_IF_ERROR(op_check::activation_f32(model, output(op, 0), model.tensor(input(op, 0)).rank));
-  EA_RETURN_IF_ERROR(op_check::last_dim(model, output(op, 0), n));
+  if (has_selection(op)) {
+    EA_RETURN_IF_ERROR(verify_selection(model, op));
+  } else {
+    EA_RETURN_IF_ERROR(op_check::last_dim(model, output(op, 0), n));
+  }
+  EA_RETURN_IF_ERROR(verify_activation_multiplier(model, op));
   const TensorInfo& x = model.tensor(input(op, 0));
   const TensorInfo& y = model.tensor(output(op, 0));
   for (int i = 0; i + 1 < x.rank; ++i) {
@@ -140,11 +182,17 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
               "xnn_create_fully_connected_nc_f16 (%zux%zu) failed: %d", n, k, static_cast<int>(s));
     xnn_f16 = s == xnn_status_success;  // else: the own fp32-compute kernel
   }
+  if (has_selection(op)) {
+    EA_ENSURE(ctx.max_dims.selection <= static_cast<int64_t>(n), StatusCode::kOutOfRange,
+              "max_selection %lld exceeds the %zu rows of '%s'", static_cast<long long>(ctx.max_dims.selection), n,
+              w.name);
+    xnn_f16 = false;  // the own kernels compute the selected rows
+  }
   record->scratch_bytes =
       ScratchLayout(state->max_rows, k, n, input(op, 3) >= 0, w.dtype == DType::kI8, xnn_f16).total;
   if (xnn_f16) {
     state->path = FcPath::kXnnF16;
-  } else if (w.dtype != DType::kF32 || ctx.kernels->f32_gemm != nullptr) {
+  } else if (w.dtype != DType::kF32 || ctx.kernels->f32_gemm != nullptr || has_selection(op)) {
     // f16 / i8 weights in place, or the reference table's own fp32 GEMM (kernels.h).
     state->path = FcPath::kOwnKernel;
   } else {
@@ -175,18 +223,40 @@ struct GemmJob {
   float* y;                  // [m, n]
 };
 
+// Rows [w0, w0 + count) of W into columns [y0, y0 + count) of y (rows
+// y_stride floats apart): the one loop body of the full and selected paths.
+void gemm_rows(const GemmJob& j, size_t w0, size_t count, size_t y0, size_t y_stride) {
+  const float* bias = j.bias != nullptr ? j.bias + w0 : nullptr;
+  if (j.dtype == DType::kF32) {
+    // The ISA tables leave f32 to XNNPACK; a selection runs on the reference GEMM.
+    const KernelTable& k = j.kernels->f32_gemm != nullptr ? *j.kernels : reference_kernels();
+    k.f32_gemm(j.m, count, j.k, j.x, j.k, static_cast<const float*>(j.w) + w0 * j.k, bias, j.y + y0, y_stride);
+  } else if (j.dtype == DType::kI8) {
+    j.kernels->qd8_qc8w_gemm(j.m, count, j.k, j.xq, j.x_scales, static_cast<const int8_t*>(j.w) + w0 * j.k,
+                             j.w_scales + w0, bias, j.y + y0, y_stride);
+  } else {
+    j.kernels->f32_f16w_gemm(j.m, count, j.k, j.x, j.k, static_cast<const uint16_t*>(j.w) + w0 * j.k, bias,
+                             j.y + y0, y_stride);
+  }
+}
+
 void run_gemm_tile(void* context, size_t n0, size_t tile) {
   const GemmJob& j = *static_cast<const GemmJob*>(context);
-  const float* bias = j.bias != nullptr ? j.bias + n0 : nullptr;
-  if (j.dtype == DType::kF32) {
-    j.kernels->f32_gemm(j.m, tile, j.k, j.x, j.k, static_cast<const float*>(j.w) + n0 * j.k, bias, j.y + n0, j.n);
-  } else if (j.dtype == DType::kI8) {
-    j.kernels->qd8_qc8w_gemm(j.m, tile, j.k, j.xq, j.x_scales, static_cast<const int8_t*>(j.w) + n0 * j.k,
-                             j.w_scales + n0, bias, j.y + n0, j.n);
-  } else {
-    j.kernels->f32_f16w_gemm(j.m, tile, j.k, j.x, j.k, static_cast<const uint16_t*>(j.w) + n0 * j.k, bias, j.y + n0,
-                             j.n);
+  gemm_rows(j, n0, tile, n0, j.n);
+}
+
+// The selected rows, one GEMM per run of consecutive ids. Ids come from the
+// caller: checked here.
+Status run_selected(const GemmJob& j, const int32_t* sel, size_t n_sel) {
+  for (size_t i = 0; i < n_sel;) {
+    size_t run = 1;
+    while (i + run < n_sel && sel[i + run] == sel[i] + static_cast<int32_t>(run)) ++run;
+    EA_ENSURE(sel[i] >= 0 && static_cast<size_t>(sel[i]) + run <= j.n, StatusCode::kInvalidArgument,
+              "selected id %d out of range [0, %zu)", sel[i] < 0 ? sel[i] : sel[i] + static_cast<int32_t>(run) - 1, j.n);
+    gemm_rows(j, static_cast<size_t>(sel[i]), run, i, n_sel);
+    i += run;
   }
+  return Status::ok();
 }
 
 // x, or x * multiplier per channel in scratch when the op has one: [rows, k].
@@ -218,16 +288,29 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpRecord& record
     const ScratchLayout layout(state.max_rows, j.k, j.n, input(op, 3) >= 0, true, false);
     int8_t* xq = reinterpret_cast<int8_t*>(record.scratch + layout.xq_at);
     float* scales = reinterpret_cast<float*>(record.scratch + layout.scales_at);
-    ctx.kernels->f32_qd8_quantize(j.m, j.k, j.x, j.k, xq, scales);
+    const float a = activation_multiplier(op);
+    if (a != 0.0f) {
+      ctx.kernels->f32_qs8_quantize(j.m, j.k, j.x, j.k, a, xq);
+      const float x_scale = 1.0f / a;
+      for (size_t r = 0; r < j.m; ++r) scales[r] = x_scale;
+    } else {
+      ctx.kernels->f32_qd8_quantize(j.m, j.k, j.x, j.k, xq, scales);
+    }
     j.xq = xq;
     j.x_scales = scales;
   }
-  // Tiles of 16+ channels, about 4 per thread, so threads stay busy.
-  const size_t tile = std::max<size_t>(16, (j.n / 8 + 15) / 16 * 16);
-  pthreadpool_parallelize_1d_tile_1d(ctx.threadpool, run_gemm_tile, &j, j.n, tile, 0);
+  size_t n_out = j.n;
+  if (has_selection(op)) {
+    n_out = static_cast<size_t>(ctx.dims.selection);
+    EA_RETURN_IF_ERROR(run_selected(j, static_cast<const int32_t*>(ctx.tensor_data[input(op, 4)]), n_out));
+  } else {
+    // Tiles of 16+ channels, about 4 per thread, so threads stay busy.
+    const size_t tile = std::max<size_t>(16, (j.n / 8 + 15) / 16 * 16);
+    pthreadpool_parallelize_1d_tile_1d(ctx.threadpool, run_gemm_tile, &j, j.n, tile, 0);
+  }
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
   if (o != nullptr && o->activation() == fb::Activation::Relu) {
-    for (size_t i = 0; i < j.m * j.n; ++i) j.y[i] = std::max(j.y[i], 0.0f);
+    for (size_t i = 0; i < j.m * n_out; ++i) j.y[i] = std::max(j.y[i], 0.0f);
   }
   return Status::ok();
 }

@@ -22,6 +22,7 @@ extern const OpRegistration kMeanPoolOp;
 extern const OpRegistration kL2NormalizeOp;
 extern const OpRegistration kSelectTokensOp;
 extern const OpRegistration kIm2ColOp;
+extern const OpRegistration kSsruOp;
 
 const OpRegistration* find_op(uint16_t code) {
   switch (static_cast<fb::OpCode>(code)) {
@@ -38,6 +39,7 @@ const OpRegistration* find_op(uint16_t code) {
     case fb::OpCode::L2Normalize: return &kL2NormalizeOp;
     case fb::OpCode::SelectTokens: return &kSelectTokensOp;
     case fb::OpCode::Im2Col: return &kIm2ColOp;
+    case fb::OpCode::Ssru: return &kSsruOp;
   }
   return nullptr;
 }

@@ -8,7 +8,7 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::create(const TokenizerSpec& spec) 
   EA_ENSURE(vocab <= kMaxVocabSize, StatusCode::kInvalidModel,
             "tokenizer: vocabulary of %zu pieces exceeds %zu", vocab, kMaxVocabSize);
   EA_ENSURE(spec.kind == TokenizerKind::kWordPiece || spec.kind == TokenizerKind::kSentencePieceBpe ||
-                spec.kind == TokenizerKind::kByteLevelBpe,
+                spec.kind == TokenizerKind::kByteLevelBpe || spec.kind == TokenizerKind::kSentencePieceUnigram,
             StatusCode::kInvalidModel, "tokenizer: unknown kind %d", static_cast<int>(spec.kind));
   const struct {
     const char* name;
@@ -20,7 +20,7 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::create(const TokenizerSpec& spec) 
     EA_ENSURE(s.id >= -1 && s.id < static_cast<int64_t>(vocab), StatusCode::kInvalidModel,
               "tokenizer: %s_id %d out of range [-1, %zu)", s.name, s.id, vocab);
   }
-  if (spec.kind == TokenizerKind::kSentencePieceBpe) {
+  if (spec.kind == TokenizerKind::kSentencePieceBpe || spec.kind == TokenizerKind::kSentencePieceUnigram) {
     EA_ENSURE(spec.scores.size() == vocab, StatusCode::kInvalidModel,
               "tokenizer: %zu scores for %zu pieces", spec.scores.size(), vocab);
   } else {
@@ -49,12 +49,35 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::create(const TokenizerSpec& spec) 
     case TokenizerKind::kByteLevelBpe:
       EA_RETURN_IF_ERROR(tok->init_byte_level_bpe());
       break;
+    case TokenizerKind::kSentencePieceUnigram:
+      EA_RETURN_IF_ERROR(tok->init_unigram());
+      break;
   }
   return tok;
 }
 
-Status Tokenizer::encode(std::string_view text, const EncodeOptions& opts,
-                         std::vector<int32_t>* ids) const {
+Status TokenizerWorkspace::reserve(size_t text_bytes) {
+  EA_ENSURE(text_bytes <= Tokenizer::kMaxTextBytes, StatusCode::kInvalidArgument,
+            "workspace for %zu bytes exceeds the %zu-byte text limit", text_bytes, Tokenizer::kMaxTextBytes);
+  // Containers of a library built without exceptions: an allocation failure
+  // here terminates like any other std:: allocation in the runtime's
+  // set-up paths (create()).
+  const size_t n = 3 * text_bytes + 8;
+  normalized_.reserve(n);
+  best_score_.reserve(n + 1);
+  best_start_.reserve(n + 1);
+  best_id_.reserve(n + 1);
+  ends_.reserve(n);
+  return Status::ok();
+}
+
+Status Tokenizer::encode(std::string_view text, const EncodeOptions& opts, std::vector<int32_t>* ids) const {
+  TokenizerWorkspace ws;
+  return encode(text, opts, ids, &ws);
+}
+
+Status Tokenizer::encode(std::string_view text, const EncodeOptions& opts, std::vector<int32_t>* ids,
+                         TokenizerWorkspace* workspace) const {
   ids->clear();
   EA_ENSURE(text.size() <= kMaxTextBytes, StatusCode::kInvalidArgument,
             "encode: text of %zu bytes exceeds %zu", text.size(), kMaxTextBytes);
@@ -67,7 +90,8 @@ Status Tokenizer::encode(std::string_view text, const EncodeOptions& opts,
     first = spec_.cls_id;
     last = spec_.sep_id;
   } else if (!wordpiece) {
-    if (opts.add_special_tokens) {
+    const bool unigram = spec_.kind == TokenizerKind::kSentencePieceUnigram;
+    if (opts.add_special_tokens && !(unigram && spec_.bos_id < 0)) {
       EA_ENSURE(spec_.bos_id >= 0, StatusCode::kInvalidArgument,
                 "encode: vocabulary has no BOS for add_special_tokens");
       first = spec_.bos_id;
@@ -94,6 +118,14 @@ Status Tokenizer::encode(std::string_view text, const EncodeOptions& opts,
     case TokenizerKind::kByteLevelBpe:
       encode_byte_level_bpe(text, ids);
       break;
+    case TokenizerKind::kSentencePieceUnigram: {
+      const Status s = encode_unigram(text, ids, *workspace);
+      if (!s.is_ok()) {
+        ids->clear();
+        return s;
+      }
+      break;
+    }
   }
   const size_t reserve_last = last >= 0 ? 1 : 0;
   if (opts.max_tokens != 0 && ids->size() + reserve_last > opts.max_tokens) {
@@ -112,6 +144,8 @@ std::string_view Tokenizer::decode_piece(int32_t prev_id, int32_t id) const {
       return decode_bpe(prev_id, id);
     case TokenizerKind::kByteLevelBpe:
       return decode_byte_level(id);
+    case TokenizerKind::kSentencePieceUnigram:
+      return decode_unigram(prev_id, id);
   }
   return {};
 }
@@ -123,6 +157,7 @@ Status Tokenizer::decode(Span<const int32_t> ids, std::string* text) const {
     const int32_t id = ids[i];
     EA_ENSURE(id >= 0 && id < vocab_size(), StatusCode::kInvalidArgument,
               "decode: id %d at position %zu out of range [0, %d)", id, i, vocab_size());
+    if (spec_.kind == TokenizerKind::kSentencePieceUnigram) continue;  // below, once all are checked
     // HF's WordPiece decoder drops special tokens before deciding which
     // piece is first; llama2.c strips the space after BOS, so SPM keeps
     // specials as `prev`.
@@ -131,6 +166,7 @@ Status Tokenizer::decode(Span<const int32_t> ids, std::string* text) const {
     text->append(piece.data(), piece.size());
     prev = id;
   }
+  if (spec_.kind == TokenizerKind::kSentencePieceUnigram) decode_unigram_ids(ids, text);
   return Status::ok();
 }
 
@@ -146,6 +182,10 @@ bool Tokenizer::is_skipped_special(int32_t id) const {
   if (spec_.kind == TokenizerKind::kWordPiece) {
     return id == spec_.pad_id || id == spec_.unk_id || id == spec_.cls_id ||
            id == spec_.sep_id || id == spec_.mask_id;
+  }
+  // SentencePiece hides control pieces (</s>, <s>, <pad>), whatever their ids.
+  if (spec_.kind == TokenizerKind::kSentencePieceUnigram) {
+    return id < vocab_size() && piece_type(id) == PieceType::kControl;
   }
   return id == spec_.bos_id || id == spec_.eos_id || id == spec_.pad_id;
 }

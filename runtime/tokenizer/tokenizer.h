@@ -1,6 +1,6 @@
 // Tokenizers: text <-> token ids for the models edgeattn runs.
 //
-// Three algorithms, chosen by TokenizerSpec::kind:
+// Four algorithms, chosen by TokenizerSpec::kind:
 //   - kWordPiece: BERT-style (e.g. all-MiniLM-L6-v2). Matches Hugging Face
 //     `tokenizers` BertNormalizer + BertPreTokenizer + WordPiece +
 //     "[CLS] A [SEP]" post-processing, and its WordPiece decoder.
@@ -13,6 +13,13 @@
 //     (implemented by hand), bytes_to_unicode, merges applied lowest rank
 //     first within each pre-token. Text that spells a special token
 //     ("<|endoftext|>") is encoded as ordinary text, not as the special id.
+//   - kSentencePieceUnigram: SentencePiece's unigram model (Marian/Bergamot
+//     .spm vocabularies), exactly as the `sentencepiece` library encodes and
+//     decodes: its normalizer (precompiled charsmap, whitespace rules; see
+//     spm_normalizer.h), then the best-scoring split of the normalized text
+//     into pieces (Viterbi). Characters no piece covers become unk_id (a run
+//     of them one unk_id) or, with byte_fallback, <0xNN> pieces. Pieces keep
+//     SentencePiece's "▁" for a space; decoding turns it back.
 //
 // A Tokenizer does not own its vocabulary: TokenizerSpec holds views into
 // the model file (or into the converter's buffers), and they must outlive the
@@ -48,10 +55,28 @@
 #include "runtime/core/span.h"
 #include "runtime/core/status.h"
 #include "runtime/tokenizer/lookup_tables.h"
+#include "runtime/tokenizer/piece_trie.h"
+#include "runtime/tokenizer/spm_normalizer.h"
 
 namespace edgeattn {
 
-enum class TokenizerKind : uint8_t { kWordPiece = 0, kSentencePieceBpe = 1, kByteLevelBpe = 2 };
+enum class TokenizerKind : uint8_t {
+  kWordPiece = 0,
+  kSentencePieceBpe = 1,
+  kByteLevelBpe = 2,
+  kSentencePieceUnigram = 3,
+};
+
+// SentencePiece's piece types (ModelProto.SentencePiece.Type), the values
+// the model file stores. Unigram only.
+enum class PieceType : uint8_t {
+  kNormal = 1,       // matched in text, scored
+  kUnknown = 2,      // the unk piece; decodes to " ⁇ " (U+2047)
+  kControl = 3,      // </s>, <s>, <pad>: never matched in text, decodes to ""
+  kUserDefined = 4,  // always matched where it occurs, never normalized
+  kUnused = 5,       // never matched
+  kByte = 6,         // <0xNN>, for byte_fallback
+};
 
 // Everything a tokenizer needs, as views. The runtime fills it from the model
 // file; the converter from tokenizer.json / vocab.txt / vocab.json +
@@ -73,9 +98,18 @@ struct TokenizerSpec {
   uint32_t max_input_chars_per_word = 100;
   bool cleanup_spaces = true;  // decoder: "a ." -> "a." like HF's cleanup
 
-  // SentencePiece BPE.
-  bool add_dummy_prefix = true;  // prepend " " to non-empty text (llama2.c)
+  // SentencePiece BPE and unigram.
+  bool add_dummy_prefix = true;  // prepend " " ("▁" for unigram) to non-empty text
   bool byte_fallback = true;     // unknown codepoints -> <0xNN> pieces; else unk_id
+
+  // SentencePiece unigram: the piece type of each id (PieceType values, one
+  // per piece), `scores` are the pieces' log probabilities, and the
+  // NormalizerSpec: precompiled_charsmap bytes exactly as in the .spm (empty:
+  // no rules) and its whitespace flags.
+  Span<const uint8_t> piece_types;
+  Span<const uint8_t> normalizer_charsmap;
+  bool remove_extra_whitespaces = true;
+  bool escape_whitespaces = true;
 
   // Byte-level BPE (GPT-2). Pieces are in the bytes_to_unicode alphabet
   // ("Ġthe"). merges[r] is "left right" (one space between the two pieces),
@@ -85,16 +119,38 @@ struct TokenizerSpec {
 };
 
 struct EncodeOptions {
-  // WordPiece: wrap in [CLS] ... [SEP]. SentencePiece and byte-level BPE:
-  // prepend BOS (GPT-2: "<|endoftext|>"; HF's GPT-2 tokenizer adds nothing,
-  // so pass false to get its ids).
+  // WordPiece: wrap in [CLS] ... [SEP]. SentencePiece BPE and byte-level
+  // BPE: prepend BOS (GPT-2: "<|endoftext|>"; HF's GPT-2 tokenizer adds
+  // nothing, so pass false to get its ids). Unigram: prepend BOS only if the
+  // vocabulary has one (SentencePiece vocabularies often have none, e.g.
+  // Marian's), never a failure.
   bool add_special_tokens = true;
-  // SentencePiece and byte-level BPE: append EOS.
+  // SentencePiece and byte-level BPE: append EOS (Marian: "</s>" after
+  // every source sentence).
   bool add_eos = false;
   // 0 = no limit. Otherwise the result has at most max_tokens ids, special
   // tokens included: text tokens are dropped from the end and the specials
   // kept (HF's LongestFirst truncation for a single sequence).
   size_t max_tokens = 0;
+};
+
+// Working memory of Tokenizer::encode() that a caller keeps between calls:
+// with one, encoding a text no longer than the longest seen (or reserved)
+// allocates nothing (unigram; the other kinds ignore it). Not shared
+// between threads; a Tokenizer may be.
+class TokenizerWorkspace {
+ public:
+  // Room for texts of up to `text_bytes` bytes that normalize to at most 3x
+  // (ordinary NFKC text stays ~1x). Allocation failure: kOutOfMemory.
+  Status reserve(size_t text_bytes);
+
+ private:
+  friend class Tokenizer;
+  std::string normalized_;          // the normalized text
+  std::vector<float> best_score_;   // [normalized + 1] Viterbi: best score ending here
+  std::vector<int32_t> best_start_; // [normalized + 1] ... where its last piece starts (-1: unreached)
+  std::vector<int32_t> best_id_;    // [normalized + 1] ... its last piece
+  std::vector<int32_t> ends_;       // the best path's piece ends, backwards
 };
 
 class Tokenizer {
@@ -104,19 +160,30 @@ class Tokenizer {
   // input codepoint), so this bounds its memory.
   static constexpr size_t kMaxTextBytes = size_t{1} << 22;
   static constexpr size_t kMaxVocabSize = size_t{1} << 22;
+  // Unigram: the normalized text may be longer than the input (NFKC turns
+  // a ligature into letters; a charsmap can map a character to any string),
+  // and the Viterbi holds 12 bytes per normalized byte, so it is bounded
+  // too (16 MiB; real NFKC grows text ~11x at most, ordinary text ~1x).
+  static constexpr size_t kMaxNormalizedBytes = 4 * kMaxTextBytes;
 
   // Validates the spec (kInvalidModel): vocabulary non-empty and not too
   // large, special ids in range, scores sized like pieces (SPM), WordPiece
   // pieces non-empty and unk_id set, all 256 <0xNN> pieces present when
   // byte_fallback (else unk_id set); byte-level BPE: each merge is two pieces
-  // of the vocabulary whose concatenation is one too. Every allocation is
+  // of the vocabulary whose concatenation is one too; unigram: a known type
+  // per piece, pieces non-empty, unk_id the one kUnknown piece, kByte pieces
+  // only with byte_fallback, and a well-framed charsmap. Every allocation is
   // checked: out of memory is kOutOfMemory, with nothing left allocated.
   static Result<std::unique_ptr<Tokenizer>> create(const TokenizerSpec& spec);
 
-  // Replaces *ids with the ids of `text`. Fails (kInvalidArgument) only for
-  // text over kMaxTextBytes, max_tokens too small for the specials, or
+  // Replaces *ids with the ids of `text`. Fails (kInvalidArgument, *ids
+  // empty) only for text over kMaxTextBytes (unigram: or normalizing to
+  // over kMaxNormalizedBytes), max_tokens too small for the specials, or
   // specials requested that the vocabulary lacks.
   Status encode(std::string_view text, const EncodeOptions& opts, std::vector<int32_t>* ids) const;
+  // The same with the caller's working memory (see TokenizerWorkspace).
+  Status encode(std::string_view text, const EncodeOptions& opts, std::vector<int32_t>* ids,
+                TokenizerWorkspace* workspace) const;
 
   // Text of `id` when it follows `prev_id` (-1 at the start), for streaming.
   // SPM (llama2.c): <0xNN> yields the raw byte, and the leading space (the
@@ -127,14 +194,20 @@ class Tokenizer {
   // back to bytes, which may be part of a UTF-8 sequence that the next
   // pieces complete (a piece with a character outside the byte alphabet is
   // returned as is, like HF's decoder). Special and out-of-range ids give
-  // "". The view points into the spec's pieces or this Tokenizer; no
-  // allocation.
+  // "". Unigram: "▁" becomes " ", and one leading "▁" is dropped at the
+  // start (prev_id -1 or a control piece such as </s>); the unk piece gives
+  // " ⁇ " (U+2047) and a <0xNN> piece its raw byte. The view points into the
+  // spec's pieces or this Tokenizer; no allocation.
   std::string_view decode_piece(int32_t prev_id, int32_t id) const;
 
   // Replaces *text with the concatenated decode_piece() of `ids`, skipping
   // special tokens (WordPiece: [PAD] [UNK] [CLS] [SEP] [MASK]; SPM and
-  // byte-level BPE: BOS, EOS, PAD). The result is bytes: byte-level BPE ids
-  // need not form valid UTF-8. Out-of-range ids are kInvalidArgument.
+  // byte-level BPE: BOS, EOS, PAD; unigram: control pieces). The result is
+  // bytes: byte-level BPE ids need not form valid UTF-8. Unigram follows
+  // SentencePiece's DecodeIds instead: leading "▁" dropped until the text is
+  // non-empty (with remove_extra_whitespaces), and each run of <0xNN> pieces
+  // turned into UTF-8 with U+FFFD for every byte that is not part of a valid
+  // character. Out-of-range ids are kInvalidArgument.
   Status decode(Span<const int32_t> ids, std::string* text) const;
 
   // Id of an exact piece, or -1 (the lowest id if a piece is duplicated).
@@ -166,6 +239,14 @@ class Tokenizer {
   void encode_bpe(std::string_view text, std::vector<int32_t>* ids) const;
   std::string_view decode_bpe(int32_t prev_id, int32_t id) const;
 
+  // sentencepiece_unigram.cc
+  Status init_unigram();
+  Status init_unigram_pieces();
+  Status encode_unigram(std::string_view text, std::vector<int32_t>* ids, TokenizerWorkspace& ws) const;
+  std::string_view decode_unigram(int32_t prev_id, int32_t id) const;
+  void decode_unigram_ids(Span<const int32_t> ids, std::string* text) const;
+  PieceType piece_type(int32_t id) const { return static_cast<PieceType>(spec_.piece_types[static_cast<size_t>(id)]); }
+
   // byte_level_bpe.cc
   Status init_byte_level_bpe();
   void encode_byte_level_bpe(std::string_view text, std::vector<int32_t>* ids) const;
@@ -194,6 +275,17 @@ class Tokenizer {
 
   // Byte-level BPE: (left id, right id) -> rank and merged id.
   MergeTable merges_;
+
+  // Unigram: the Normal and UserDefined pieces (what Viterbi matches), the
+  // UserDefined ones alone (matched before normalizing), the normalizer,
+  // and SentencePiece's min/max score over Normal pieces (an unknown
+  // character costs min - 10; a user-defined piece scores length * max - 0.1).
+  // Display text (display_) is the piece with "▁" -> " ".
+  PieceTrie unigram_trie_;
+  PieceTrie user_defined_trie_;
+  SpmNormalizer normalizer_;
+  float min_score_ = 0;
+  float max_score_ = 0;
 };
 
 }  // namespace edgeattn

@@ -26,6 +26,8 @@ TEST_CASE("reference table is complete and listed first") {
     CHECK((tables[i]->f32_attention != nullptr));
     CHECK((tables[i]->f32_l2_normalize != nullptr));
     CHECK((tables[i]->f32_gelu_tanh != nullptr));
+    CHECK((tables[i]->f32_ssru != nullptr));
+    CHECK((tables[i]->f32_qs8_quantize != nullptr));
     // The optional fp32 GEMM: only the reference table has one (the others
     // leave fp32 layers to XNNPACK).
     CHECK((tables[i]->f32_gemm != nullptr) == (tables[i] == &ref));

@@ -1,11 +1,13 @@
-// Quantization helpers: f32_qd8_quantize, f16_to_f32_rows.
-// Both are bit-identical to the reference in every table (tolerance:
+// Quantization helpers: f32_qd8_quantize, f32_qs8_quantize, f16_to_f32_rows.
+// All are bit-identical to the reference in every table (tolerance:
 // exact), because each output is one IEEE operation or an exact conversion:
 //   quantize: max/abs exact, scale = amax / 127 and inv = 127 / amax computed
-//             once per row as scalars, then x * inv, clamp and rne;
+//             once per row as scalars (qs8: inv = the multiplier), then
+//             x * inv, clamp and rne;
 //   fp16 -> fp32: exact (NaN payload aside: NaN only has to stay NaN).
 // Also checked: the documented formula itself (ties to even, zero and tiny
 // rows, huge values, padding bytes) and the round trip |x - q * scale| <= scale / 2.
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -163,6 +165,97 @@ TEST_CASE("quantize + qd8_qc8w_gemm approximates the float product") {
         bound = bound * (0.5 * xs[r] * (1 + 1e-6) + 4e-7 * 2.0) + 1e-6 * (std::fabs(exact) + 1.0);
         INFO(t->name, " r=", r, " c=", c);
         CHECK(std::fabs(y[r * n + c] - exact) <= bound);
+      }
+    }
+  }
+}
+
+std::vector<int8_t> quantize_qs8(const KernelTable& t, size_t rows, size_t k, const std::vector<float>& x,
+                                 size_t x_stride, float multiplier) {
+  // Prefill with a byte the kernels never write: padding must become 0.
+  std::vector<int8_t> q(rows * qd8_row_bytes(k), static_cast<int8_t>(0x5a));
+  t.f32_qs8_quantize(rows, k, x.data(), x_stride, multiplier, q.data());
+  return q;
+}
+
+TEST_CASE("f32_qs8_quantize is bit-identical to the reference") {
+  const size_t ks[] = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 255, 256, 257, 383, 1536};
+  // Multipliers as Marian's 127 / alpha, and ranges that mostly clamp or
+  // mostly round to 0.
+  const float multipliers[] = {127.0f / 4.0f, 1.0f, 0.37f, 127.0f / 0.013f, 3.0e-3f};
+  for (const KernelTable* t : test::tables_under_test()) {
+    uint32_t seed = 1;
+    for (size_t k : ks) {
+      for (float m : multipliers) {
+        const size_t rows = 1 + k % 4, xs = k + (k % 3);
+        std::vector<float> x = test::random_vector(rows * xs, -8.0f, 8.0f, seed++);
+        const std::string what = std::string(t->name) + " qs8 k=" + std::to_string(k) + " m=" + std::to_string(m);
+        INFO(what);
+        const std::vector<int8_t> got = quantize_qs8(*t, rows, k, x, xs, m);
+        const std::vector<int8_t> want = quantize_qs8(reference_kernels(), rows, k, x, xs, m);
+        CHECK(std::memcmp(got.data(), want.data(), got.size()) == 0);
+      }
+    }
+    std::vector<float> x = test::random_vector(64 * 256, -4.0f, 4.0f, 98);  // the benchmark shape
+    CHECK(quantize_qs8(*t, 64, 256, x, 256, 127.0f / 3.0f) ==
+          quantize_qs8(reference_kernels(), 64, 256, x, 256, 127.0f / 3.0f));
+  }
+}
+
+TEST_CASE("f32_qs8_quantize: formula, ties to even after the multiply, clamping, -0, padding") {
+  // m = 0.5 and 2 are exact, so x * m lands on the ties themselves.
+  struct Case {
+    float x, m;
+    int want;
+  };
+  const Case cases[] = {{5.0f, 0.5f, 2},      {7.0f, 0.5f, 4},       {-5.0f, 0.5f, -2},   {-7.0f, 0.5f, -4},
+                        {1.0f, 0.5f, 0},      {-1.0f, 0.5f, 0},      {3.0f, 0.5f, 2},     {1.25f, 2.0f, 2},
+                        {1.75f, 2.0f, 4},     {63.25f, 2.0f, 126},   {63.75f, 2.0f, 127}, {-63.25f, 2.0f, -126},
+                        {126.5f, 1.0f, 126},  {127.49f, 1.0f, 127},  {127.5f, 1.0f, 127}, {128.0f, 1.0f, 127},
+                        {-127.5f, 1.0f, -127}, {-1e30f, 1.0f, -127}, {3e38f, 8.0f, 127},  {-3e38f, 8.0f, -127},
+                        {-0.0f, 1.0f, 0},     {0.0f, 100.0f, 0},     {1e-40f, 1.0f, 0},   {0.49999997f, 1.0f, 0},
+                        {2.4999998f, 1.0f, 2}, {2.5000002f, 1.0f, 3}};
+  for (const KernelTable* t : test::tables_under_test()) {
+    INFO(t->name);
+    for (const Case& c : cases) {
+      // k = 40: the case value sits in the vector body (i = 5) and in the tail (i = 35).
+      std::vector<float> x(40, 0.0f);
+      x[5] = c.x;
+      x[35] = c.x;
+      const std::vector<int8_t> q = quantize_qs8(*t, 1, 40, x, 40, c.m);
+      INFO("x=", c.x, " m=", c.m);
+      CHECK(int{q[5]} == c.want);
+      CHECK(int{q[35]} == c.want);
+      for (size_t i = 40; i < q.size(); ++i) CHECK(q[i] == 0);
+    }
+    // Every tie k + 0.5 in [-130, 130] with m = 1, through the vector body
+    // (a 32-block) and the tail: x * m is exact, so q is the even neighbour.
+    std::vector<float> ties;
+    for (int v = -130; v < 130; ++v) ties.push_back(static_cast<float>(v) + 0.5f);
+    const std::vector<int8_t> q = quantize_qs8(*t, 1, ties.size(), ties, ties.size(), 1.0f);
+    for (size_t i = 0; i < ties.size(); ++i) {
+      const int lo = static_cast<int>(std::floor(ties[i]));
+      const int even = lo % 2 == 0 ? lo : lo + 1;
+      INFO("x=", ties[i]);
+      CHECK(int{q[i]} == std::max(-127, std::min(127, even)));
+    }
+  }
+}
+
+TEST_CASE("f32_qs8_quantize with multiplier 127 / amax gives f32_qd8_quantize's bytes") {
+  // Same formula and layout: xq rows from either entry feed qd8_qc8w_gemm.
+  for (const KernelTable* t : test::tables_under_test()) {
+    for (size_t k : {1, 9, 40, 256, 257}) {
+      const size_t rows = 3;
+      std::vector<float> x = test::random_vector(rows * k, -3.0f, 3.0f, static_cast<uint32_t>(k));
+      const QuantResult d = quantize(*t, rows, k, x, k);
+      for (size_t r = 0; r < rows; ++r) {
+        float amax = 0.0f;
+        for (size_t i = 0; i < k; ++i) amax = std::fmax(amax, std::fabs(x[r * k + i]));
+        const std::vector<float> row(x.begin() + static_cast<long>(r * k), x.begin() + static_cast<long>((r + 1) * k));
+        const std::vector<int8_t> s = quantize_qs8(*t, 1, k, row, k, 127.0f / amax);
+        INFO(t->name, " k=", k, " row ", r);
+        CHECK(std::memcmp(s.data(), d.q.data() + r * qd8_row_bytes(k), qd8_row_bytes(k)) == 0);
       }
     }
   }

@@ -91,7 +91,7 @@ TEST_CASE("a shape that disagrees with its op") {
                        o.cross = true;
                        o.mask = fb::AttentionMask::None;
                      }),
-                     StatusCode::kInvalidModel, "dim 1 has the wrong kind");
+                     StatusCode::kInvalidModel, "dim 1 must be fixed or the source length");
   }
   SUBCASE("RoPE rotary_dim odd or too large") {
     CHECK_LOAD_ERROR(
@@ -354,9 +354,10 @@ TEST_CASE("op order, op codes, options and arity") {
     CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
                        auto& in = op_named(m, "blk.0.attn_q").inputs;
                        in.push_back(-1);  // input multiplier (absent)
+                       in.push_back(-1);  // selection (absent)
                        in.push_back(-1);  // one too many
                      }),
-                     StatusCode::kInvalidModel, "has 5 inputs, expects 2..4");
+                     StatusCode::kInvalidModel, "has 6 inputs, expects 2..5");
     // An input multiplier whose length is not K.
     CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
                        op_named(m, "blk.0.attn_q").inputs.push_back(tensor_index(m, "blk.0.attn_k.weight"));

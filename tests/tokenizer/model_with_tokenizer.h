@@ -29,4 +29,7 @@ struct LoadedModel {
 // REQUIREs that the file loads and has a tokenizer.
 std::unique_ptr<LoadedModel> load_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok);
 
+// What Model::load_buffer says about such a file (for tables it must refuse).
+Status load_status_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok);
+
 }  // namespace edgeattn::testing

@@ -1,6 +1,7 @@
 // Helpers shared by the tokenizer tests: a small JSON reader for the
-// fixtures, vocabulary loaders (llama2.c tokenizer.bin, BERT vocab.txt) and
-// TokenizerSpec builders that own their storage.
+// fixtures, hex and base64 decoding, vocabulary loaders (llama2.c
+// tokenizer.bin, BERT vocab.txt) and TokenizerSpec builders that own their
+// storage.
 #pragma once
 
 #include <cstdint>
@@ -191,6 +192,25 @@ inline std::string from_hex(std::string_view hex) {
   std::string out;
   for (size_t i = 0; i + 1 < hex.size(); i += 2) {
     out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+// Standard base64 (RFC 4648, '=' padding); stops at the first other byte.
+inline std::string from_base64(std::string_view b64) {
+  static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (char c : b64) {
+    const size_t v = kAlphabet.find(c);
+    if (v == std::string::npos) break;
+    bits = bits << 6 | static_cast<uint32_t>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(static_cast<char>((bits >> count) & 0xFF));
+    }
   }
   return out;
 }
