@@ -42,6 +42,7 @@
 
 #include "bench/bench_report.h"
 #include "bench/bench_transcribe.h"
+#include "bench/bench_translate.h"
 #include "tools/cli/cli.h"
 #include "runtime/model.h"
 #include "runtime/platform.h"
@@ -86,7 +87,8 @@ void usage() {
                "                      [--shapes BxS[,BxS...]]   (encoders; default 1x16,1x128,8x128)\n"
                "                      [--kernels NAME]          (a kernel table, e.g. avx2; default: the best for this CPU)\n"
                "                      [--kv-dtype fp32|fp16|int8] (KV cache and cross-attention K/V storage; default fp32)\n"
-               "                      [--wav FILE [--repeat N]] (speech models: transcribe the clip tiled N times)\n");
+               "                      [--wav FILE [--repeat N]] (speech models: transcribe the clip tiled N times)\n"
+               "                      [--text FILE [--no-shortlist]] (translation models: translate the file's text)\n");
 }
 
 int fail(const char* what, const Status& s) { return edgeattn::cli::fail("edgeattn-bench", what, s, 1); }
@@ -103,6 +105,8 @@ struct Args {
   KvCacheDType kv_dtype = KvCacheDType::kF32;  // --kv-dtype
   std::vector<std::pair<int, int>> shapes;  // --shapes: (batch, seq); empty: the defaults
   const char* wav = nullptr;                // --wav: speech models
+  const char* text = nullptr;               // --text: translation models
+  bool no_shortlist = false;                // --no-shortlist: translation models
   int repeat = 3;                           // --repeat: times the clip is tiled
 };
 
@@ -182,6 +186,11 @@ bool parse_args(int argc, char** argv, Args* a) {
       target = &a->repeat;
     } else if (s == "--wav" && i + 1 < argc) {
       a->wav = argv[++i];
+    } else if (s == "--text" && i + 1 < argc) {
+      a->text = argv[++i];
+      continue;
+    } else if (s == "--no-shortlist") {
+      a->no_shortlist = true;
       continue;
     } else if (s == "--shapes") {
       if (i + 1 >= argc) {
@@ -511,6 +520,17 @@ int main(int argc, char** argv) {
       rc = run_decoder(model, args, &report);
       break;
     case edgeattn::Architecture::kEncoderDecoder:
+      if (hp.task == edgeattn::Task::kTranslation) {
+        edgeattn::bench::TranslateBenchOptions o;
+        o.text_file = args.text;
+        o.shortlist = !args.no_shortlist;
+        o.threads = args.threads;
+        o.runs = args.runs > 0 ? args.runs : o.runs;
+        o.kernels = args.kernels;
+        o.kv_dtype = args.kv_dtype;
+        o.json = args.json;
+        return edgeattn::bench::run_translate(model, o, load_ms);
+      }
       rc = run_speech(model, args, &report);
       break;
     default:

@@ -160,17 +160,8 @@ void build_marian(ModelBuilder& mb, const MarianConfig& c, MarianWeights& weight
     throw ConvertError("marian: inconsistent hyper-parameters (dim-emb " + std::to_string(c.dim) + ", heads " +
                        std::to_string(c.n_heads) + ")");
   }
-  fb::HyperParametersT& hp = mb.hparams();
-  hp.architecture = fb::Architecture::EncoderDecoder;
-  hp.vocab_size = c.vocab_size;
-  hp.hidden_size = c.dim;
-  hp.intermediate_size = c.ffn;
-  hp.n_layers = c.decoder_layers;
-  hp.n_heads = c.n_heads;
-  hp.n_kv_heads = c.n_heads;
-  hp.head_dim = c.dim / c.n_heads;
-  hp.max_positions = c.max_positions;
-  hp.norm_epsilon = c.norm_eps;
+  set_transformer_hparams(mb, fb::Architecture::EncoderDecoder, c.vocab_size, c.dim, c.ffn, c.decoder_layers, c.n_heads,
+                          c.max_positions, c.norm_eps);
   MarianBuilder b{mb, c, weights, seq()};
   // Tied embeddings (tied-embeddings-all): one table for both embeddings
   // and the output layer, and one position table for both methods.

@@ -193,17 +193,8 @@ void build_whisper(ModelBuilder& mb, const WhisperConfig& c, const WeightFn& wei
     throw ConvertError("whisper: inconsistent hyper-parameters (d_model " + std::to_string(c.dim) + ", heads " +
                        std::to_string(c.n_heads) + ")");
   }
-  fb::HyperParametersT& hp = mb.hparams();
-  hp.architecture = fb::Architecture::EncoderDecoder;
-  hp.vocab_size = c.vocab_size;
-  hp.hidden_size = c.dim;
-  hp.intermediate_size = c.ffn;
-  hp.n_layers = c.decoder_layers;
-  hp.n_heads = c.n_heads;
-  hp.n_kv_heads = c.n_heads;
-  hp.head_dim = c.dim / c.n_heads;
-  hp.max_positions = c.text_positions;
-  hp.norm_epsilon = c.norm_eps;
+  set_transformer_hparams(mb, fb::Architecture::EncoderDecoder, c.vocab_size, c.dim, c.ffn, c.decoder_layers, c.n_heads,
+                          c.text_positions, c.norm_eps);
   WhisperBuilder b{mb, c, weight, fixed(1)};
   b.build_encoder();
   b.build_decoder();

@@ -115,6 +115,21 @@ void build_llama(ModelBuilder& mb, const LlamaConfig& c, const WeightFn& weight,
   mb.set_graph_io({ids}, {logits});
 }
 
+void set_transformer_hparams(ModelBuilder& mb, fb::Architecture architecture, int vocab_size, int dim, int ffn,
+                             int n_layers, int n_heads, int max_positions, float norm_eps) {
+  fb::HyperParametersT& hp = mb.hparams();
+  hp.architecture = architecture;
+  hp.vocab_size = vocab_size;
+  hp.hidden_size = dim;
+  hp.intermediate_size = ffn;
+  hp.n_layers = n_layers;
+  hp.n_heads = n_heads;
+  hp.n_kv_heads = n_heads;
+  hp.head_dim = dim / n_heads;
+  hp.max_positions = max_positions;
+  hp.norm_epsilon = norm_eps;
+}
+
 void build_bert(ModelBuilder& mb, const BertConfig& c, const WeightFn& weight) {
   if (c.hidden <= 0 || c.n_heads <= 0 || c.hidden % c.n_heads != 0 || c.n_layers <= 0 || c.vocab_size <= 0 ||
       c.intermediate <= 0 || c.max_positions <= 0 || c.type_vocab_size <= 0) {
@@ -122,17 +137,9 @@ void build_bert(ModelBuilder& mb, const BertConfig& c, const WeightFn& weight) {
                        std::to_string(c.n_heads) + ")");
   }
   const int64_t d = c.hidden, ff = c.intermediate;
+  set_transformer_hparams(mb, fb::Architecture::BertEncoder, c.vocab_size, c.hidden, c.intermediate, c.n_layers,
+                          c.n_heads, c.max_positions, c.norm_eps);
   fb::HyperParametersT& hp = mb.hparams();
-  hp.architecture = fb::Architecture::BertEncoder;
-  hp.vocab_size = c.vocab_size;
-  hp.hidden_size = c.hidden;
-  hp.intermediate_size = c.intermediate;
-  hp.n_layers = c.n_layers;
-  hp.n_heads = c.n_heads;
-  hp.n_kv_heads = c.n_heads;
-  hp.head_dim = c.hidden / c.n_heads;
-  hp.max_positions = c.max_positions;
-  hp.norm_epsilon = c.norm_eps;
   hp.pooling = c.pooling;
   hp.normalize_embeddings = c.normalize;
 

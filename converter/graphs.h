@@ -26,6 +26,11 @@ namespace edgeattn::convert {
 // Returns the weight's float data, or throws ConvertError if it is missing
 // or its shape differs from `shape`. Optional weights are asked for through
 // WeightExistsFn first.
+// Records the hyper-parameters every transformer graph has (multi-head
+// attention without GQA: n_kv_heads = n_heads, head_dim = dim / n_heads).
+void set_transformer_hparams(ModelBuilder& mb, fb::Architecture architecture, int vocab_size, int dim, int ffn,
+                             int n_layers, int n_heads, int max_positions, float norm_eps);
+
 using WeightFn = std::function<std::vector<float>(const std::string& name, const std::vector<int64_t>& shape)>;
 using WeightExistsFn = std::function<bool(const std::string& name)>;
 

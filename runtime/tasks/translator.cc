@@ -13,7 +13,6 @@
 namespace edgeattn {
 namespace {
 
-constexpr size_t kMaxPieceBytes = 32;  // text bytes reserved per output token (SentencePiece pieces are short)
 
 double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

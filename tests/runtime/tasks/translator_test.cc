@@ -204,6 +204,23 @@ TEST_CASE("Translator: greedy ids equal the reference's; fp32 text equals the pe
   }
 }
 
+TEST_CASE("Translator: two threads give the one-thread ids (int8 and fp32)") {
+  const nlohmann::json& sentences = direction("enpt")["sentences"];
+  for (const std::string dtype : {"int8", "fp32"}) {
+    CAPTURE(dtype);
+    std::unique_ptr<Translator> one = make_translator(testing::bergamot("enpt", dtype));
+    TranslatorOptions o;
+    o.threads = 2;
+    o.max_source_tokens = 400;
+    auto two = Translator::create(testing::bergamot("enpt", dtype), o);
+    REQUIRE(two.is_ok());
+    for (size_t i = 0; i < std::min<size_t>(12, sentences.size()); ++i) {
+      const std::vector<int32_t> src = sentences[i]["src_ids"].get<std::vector<int32_t>>();
+      CHECK(translate_ids(**two, src) == translate_ids(*one, src));
+    }
+  }
+}
+
 TEST_CASE("Translator: output capped at ceil(2.5 x source tokens); the shortlist selects the source ids") {
   for (const std::string d : {"enpt", "pten"}) {
     CAPTURE(d);
