@@ -291,7 +291,10 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
     job.k = ctx.f32(input(op, 1));
     job.v = ctx.f32(input(op, 2));
   }
-  pthreadpool_parallelize_1d(ctx.threadpool, run_head, &job, batch * job.n_heads, 0);
+  // Scores and values: ~2 x queries x keys x head_dim per head.
+  const size_t keys = job.cross ? job.kv_seq : job.cached ? job.past + job.seq : job.kv_seq;
+  const size_t work = 2 * batch * job.n_heads * job.seq * keys * job.head_dim;
+  pthreadpool_parallelize_1d(ctx.pool_for(work), run_head, &job, batch * job.n_heads, 0);
   return Status::ok();
 }
 

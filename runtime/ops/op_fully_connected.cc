@@ -245,36 +245,23 @@ void run_gemm_tile(void* context, size_t n0, size_t tile) {
   gemm_rows(j, n0, tile, n0, j.n);
 }
 
-struct SelectedJob {
-  const GemmJob* gemm;
-  const int32_t* sel;  // [n_sel] ids, each in [0, n) (checked before)
-  size_t n_sel;
-};
-
-// Selection entries [i0, i0 + count): one GEMM per run of consecutive ids
-// (a run that crosses the tile's end is cut there).
-void run_selected_tile(void* context, size_t i0, size_t count) {
-  const SelectedJob& s = *static_cast<const SelectedJob*>(context);
-  const size_t end = i0 + count;
-  for (size_t i = i0; i < end;) {
-    size_t run = 1;
-    while (i + run < end && s.sel[i + run] == s.sel[i] + static_cast<int32_t>(run)) ++run;
-    gemm_rows(*s.gemm, static_cast<size_t>(s.sel[i]), run, i, s.n_sel);
-    i += run;
-  }
-}
-
-// The selected rows of W, in tiles across the threads. Ids come from the
-// caller: checked here, before any is used.
-Status run_selected(const EvalContext& ctx, const GemmJob& j, const int32_t* sel, size_t n_sel) {
+// The selected rows of W, one GEMM per run of consecutive ids, on the
+// calling thread: with the shortlist a step selects ~600 rows (~150 K
+// multiply-adds, less than a thread dispatch costs); without it, all 32,000
+// rows of an 8 MB int8 table, a memory-bound pass that measured slower on
+// two threads than on one (a 2-core KVM guest, 2026-12-06). Ids come from
+// the caller: checked here, before any is used.
+Status run_selected(const GemmJob& j, const int32_t* sel, size_t n_sel) {
   for (size_t i = 0; i < n_sel; ++i) {
     EA_ENSURE(sel[i] >= 0 && static_cast<size_t>(sel[i]) < j.n, StatusCode::kInvalidArgument,
               "selected id %d (entry %zu) out of range [0, %zu)", sel[i], i, j.n);
   }
-  SelectedJob s{&j, sel, n_sel};
-  // Tiles of 64+ entries, about 4 per thread.
-  const size_t tile = std::max<size_t>(64, (n_sel / 8 + 63) / 64 * 64);
-  pthreadpool_parallelize_1d_tile_1d(ctx.threadpool, run_selected_tile, &s, n_sel, tile, 0);
+  for (size_t i = 0; i < n_sel;) {
+    size_t run = 1;
+    while (i + run < n_sel && sel[i + run] == sel[i] + static_cast<int32_t>(run)) ++run;
+    gemm_rows(j, static_cast<size_t>(sel[i]), run, i, n_sel);
+    i += run;
+  }
   return Status::ok();
 }
 
@@ -321,11 +308,11 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpRecord& record
   size_t n_out = j.n;
   if (has_selection(op)) {
     n_out = static_cast<size_t>(ctx.dims.selection);
-    EA_RETURN_IF_ERROR(run_selected(ctx, j, static_cast<const int32_t*>(ctx.tensor_data[input(op, 4)]), n_out));
+    EA_RETURN_IF_ERROR(run_selected(j, static_cast<const int32_t*>(ctx.tensor_data[input(op, 4)]), n_out));
   } else {
     // Tiles of 16+ channels, about 4 per thread, so threads stay busy.
     const size_t tile = std::max<size_t>(16, (j.n / 8 + 15) / 16 * 16);
-    pthreadpool_parallelize_1d_tile_1d(ctx.threadpool, run_gemm_tile, &j, j.n, tile, 0);
+    pthreadpool_parallelize_1d_tile_1d(ctx.pool_for(j.m * j.n * j.k), run_gemm_tile, &j, j.n, tile, 0);
   }
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
   if (o != nullptr && o->activation() == fb::Activation::Relu) {
@@ -344,8 +331,9 @@ Status eval_xnn_f16(const EvalContext& ctx, const fb::Op& op, const OpRecord& re
   uint16_t* xh = reinterpret_cast<uint16_t*>(record.scratch + layout.xh_at);  // [rows, k]
   uint16_t* yh = reinterpret_cast<uint16_t*>(record.scratch + layout.yh_at);  // [rows, n]
   ctx.kernels->f32_to_f16_row(rows * k, op_input(ctx, op, record, rows, k), xh);
-  xnn_status s = xnn_setup_fully_connected_nc_f16(state.xnn, rows, xh, yh, ctx.threadpool);
-  if (s == xnn_status_success) s = xnn_run_operator(state.xnn, ctx.threadpool);
+  pthreadpool* const pool = ctx.pool_for(rows * n * k);
+  xnn_status s = xnn_setup_fully_connected_nc_f16(state.xnn, rows, xh, yh, pool);
+  if (s == xnn_status_success) s = xnn_run_operator(state.xnn, pool);
   EA_ENSURE(s == xnn_status_success, StatusCode::kInternal, "XNNPACK f16 fully connected failed: %d",
             static_cast<int>(s));
   ctx.kernels->f16_to_f32_rows(rows * n, yh, ctx.f32(output(op, 0)));
@@ -367,8 +355,9 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   }
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   const float* x = op_input(ctx, op, record, rows, static_cast<size_t>(w.shape[1]));
-  xnn_status s = xnn_setup_fully_connected_nc_f32(state.xnn, rows, x, ctx.f32(output(op, 0)), ctx.threadpool);
-  if (s == xnn_status_success) s = xnn_run_operator(state.xnn, ctx.threadpool);
+  pthreadpool* const pool = ctx.pool_for(rows * static_cast<size_t>(w.shape[0] * w.shape[1]));
+  xnn_status s = xnn_setup_fully_connected_nc_f32(state.xnn, rows, x, ctx.f32(output(op, 0)), pool);
+  if (s == xnn_status_success) s = xnn_run_operator(state.xnn, pool);
   EA_ENSURE(s == xnn_status_success, StatusCode::kInternal, "XNNPACK fully connected failed: %d", static_cast<int>(s));
   return Status::ok();
 }

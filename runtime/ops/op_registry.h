@@ -138,6 +138,14 @@ struct EvalContext {
   pthreadpool* threadpool = nullptr;
 
   float* f32(int index) const { return static_cast<float*>(tensor_data[index]); }
+
+  // The thread pool for an op of `work` multiply-adds, or nullptr (run on
+  // the calling thread) when that is too little to pay for waking the
+  // workers: a dispatch costs ~30 us on a 2-core KVM guest, what 1-2 M int8
+  // multiply-adds take on one core. A translation decoder's step (ops of
+  // 65 K-400 K) then stays on one thread instead of paying it ~20 times.
+  static constexpr size_t kMinParallelWork = size_t{1} << 21;
+  pthreadpool* pool_for(size_t work) const { return work >= kMinParallelWork ? threadpool : nullptr; }
 };
 
 // An op family's phases. prepare, bind and release may be nullptr (nothing

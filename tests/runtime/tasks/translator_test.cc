@@ -221,6 +221,33 @@ TEST_CASE("Translator: two threads give the one-thread ids (int8 and fp32)") {
   }
 }
 
+// Memory, from the shapes: the decoder keeps no KV cache (its
+// self-attention is the SSRU, whose state is 2 x [1, 256] floats) and, per
+// layer, the cross-attention K and V of the longest planned source; the
+// weights are the int8 tables as shipped (8 MB embeddings + 9.2 MB layers)
+// or their f32 dequantization.
+TEST_CASE("Translator: memory follows from the shapes") {
+  TranslatorOptions o;
+  o.max_source_tokens = 100;
+  auto t = Translator::create(testing::bergamot("enpt", "int8"), o);
+  REQUIRE(t.is_ok());
+  const MemoryStats& d = (*t)->decoder_memory();
+  const size_t kv = (100 * 256 * sizeof(float) + 64 + 63) / 64 * 64;  // [1, 100, 256] f32 + the planner's slack
+  CHECK(d.kv_cache_bytes == 0);
+  CHECK(d.sequence_bytes == 4 * kv);
+  CHECK(d.persistent_bytes == d.sequence_bytes + 2 * 256 * sizeof(float));  // + the two SSRU states
+  CHECK(d.weight_bytes == 18148352);
+  MESSAGE("int8, 100-token sources: encoder arena " << (*t)->encoder_memory().arena_bytes << " B, decoder arena "
+                                                    << d.arena_bytes << " B (sequence state " << d.sequence_bytes << ")");
+  o.kv_dtype = KvCacheDType::kI8;  // the cross K/V copied to int8 rows [8 heads, 100, 32] + a scale per row
+  auto q = Translator::create(testing::bergamot("enpt", "int8"), o);
+  REQUIRE(q.is_ok());
+  CHECK((*q)->decoder_memory().sequence_bytes == 2 * (2 * 8 * 100 * 32 + 2 * 8 * 100 * sizeof(float)));
+  auto f = Translator::create(testing::bergamot("enpt", "fp32"), TranslatorOptions());
+  REQUIRE(f.is_ok());
+  CHECK((*f)->decoder_memory().weight_bytes == 68676608);
+}
+
 TEST_CASE("Translator: output capped at ceil(2.5 x source tokens); the shortlist selects the source ids") {
   for (const std::string d : {"enpt", "pten"}) {
     CAPTURE(d);
