@@ -28,12 +28,16 @@ namespace fs = std::filesystem;
 
 constexpr int kMaxPositions = 1024;  // rows of the sinusoidal table: source and output tokens
 
-// The decoder config (config*.yml) in `dir`; throws if none or several.
+// A Marian decoder config's name: config*.yml.
+bool is_decoder_config(const fs::path& p) {
+  return p.extension() == ".yml" && p.filename().string().rfind("config", 0) == 0;
+}
+
+// The decoder config in `dir`; throws if none or several.
 fs::path find_config(const std::string& dir) {
   fs::path found;
   for (const auto& e : fs::directory_iterator(dir)) {
-    const std::string name = e.path().filename().string();
-    if (e.path().extension() != ".yml" || name.rfind("config", 0) != 0) continue;
+    if (!is_decoder_config(e.path())) continue;
     if (!found.empty()) throw_convert_error(dir, "several config*.yml files; keep one");
     found = e.path();
   }
@@ -164,8 +168,7 @@ std::unique_ptr<fb::LexicalShortlistT> marian_shortlist(const std::string& path,
 bool is_marian_dir(const std::string& dir) {
   if (!fs::is_directory(dir)) return false;
   for (const auto& e : fs::directory_iterator(dir)) {
-    const std::string name = e.path().filename().string();
-    if (e.path().extension() == ".yml" && name.rfind("config", 0) == 0) return true;
+    if (is_decoder_config(e.path())) return true;
   }
   return false;
 }

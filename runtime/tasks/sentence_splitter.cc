@@ -106,14 +106,19 @@ bool blank_line(std::string_view s, size_t i) {
 
 }  // namespace
 
+TextSpan trim_whitespace(std::string_view text) {
+  size_t b = 0, e = text.size();
+  while (b < e && is_space(text[b])) ++b;
+  while (e > b && is_space(text[e - 1])) --e;
+  return TextSpan{b, e - b};
+}
+
 size_t split_sentences(std::string_view text, TextSpan* out, size_t max_out) {
   size_t count = 0, start = 0;
   auto emit = [&](size_t end) {
-    size_t b = start, e = end;
-    while (b < e && is_space(text[b])) ++b;
-    while (e > b && is_space(text[e - 1])) --e;
-    if (e > b) {
-      if (count < max_out) out[count] = TextSpan{b, e - b};
+    const TextSpan t = trim_whitespace(text.substr(start, end - start));
+    if (t.size > 0) {
+      if (count < max_out) out[count] = TextSpan{start + t.offset, t.size};
       ++count;
     }
     start = end;

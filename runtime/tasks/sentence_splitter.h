@@ -30,6 +30,10 @@ struct TextSpan {
   size_t size = 0;
 };
 
+// `text` without its leading and trailing whitespace (spaces, tabs, line
+// breaks), as a span into it; size 0 for a text of only whitespace.
+TextSpan trim_whitespace(std::string_view text);
+
 // Writes up to max_out sentence spans (without surrounding whitespace) and
 // returns how many sentences the text has (may exceed max_out). A text of
 // only whitespace has none.

@@ -212,13 +212,8 @@ Status Translator::translate(std::string_view text) {
   if (options_.split_sentences) {
     count = split_sentences(text, sentences_.data(), sentences_.size());
   } else {
-    count = split_sentences(text, sentences_.data(), 0) > 0 ? 1 : 0;
-    if (count == 1) {
-      size_t b = 0, e = text.size();
-      while (b < e && std::strchr(" \t\r\n\f\v", text[b]) != nullptr) ++b;
-      while (e > b && std::strchr(" \t\r\n\f\v", text[e - 1]) != nullptr) --e;
-      sentences_[0] = TextSpan{b, e - b};
-    }
+    sentences_[0] = trim_whitespace(text);
+    count = sentences_[0].size > 0 ? 1 : 0;
   }
   EA_ENSURE(count >= 1, StatusCode::kInvalidArgument, "nothing to translate: the text is empty or only whitespace");
   for (size_t i = 0; i < count; ++i) {

@@ -56,5 +56,15 @@ TEST_CASE("split_sentences: counts beyond max_out, spans point into the text") {
   CHECK(split_sentences(text, nullptr, 0) == 4);
 }
 
+TEST_CASE("trim_whitespace: spans without leading and trailing whitespace") {
+  const TextSpan t = trim_whitespace(" \t\nOne two.\r\n ");
+  CHECK(t.offset == 3);
+  CHECK(t.size == 8);
+  CHECK(trim_whitespace(" \n\t ").size == 0);
+  CHECK(trim_whitespace("").size == 0);
+  const std::string with_nul("\0x", 2);  // NUL is text, not whitespace
+  CHECK(trim_whitespace(with_nul).size == 2);
+}
+
 }  // namespace
 }  // namespace edgeattn
