@@ -82,6 +82,10 @@ Status verify_tensor(const fb::Tensor& t, size_t index, const ModelBytes& bytes,
       if (d->kind() == fb::DimKind::Fixed) {
         EA_ENSURE(d->value() > 0 && d->value() <= (int64_t{1} << 24), StatusCode::kInvalidModel,
                   "tensor %zu '%s': fixed dim %lld out of range", index, name, static_cast<long long>(d->value()));
+      } else if (d->kind() == fb::DimKind::Height || d->kind() == fb::DimKind::Width) {
+        EA_ENSURE(d->value() >= 1 && d->value() <= 4096, StatusCode::kInvalidModel,
+                  "tensor %zu '%s': image dim divisor %lld not in [1, 4096]", index, name,
+                  static_cast<long long>(d->value()));
       }
     }
   }

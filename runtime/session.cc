@@ -163,7 +163,58 @@ Status Session::check_options(const SessionOptions& options) {
   max_dims_.source = options.max_source_seq > 0 ? options.max_source_seq : options.max_seq;
   const int64_t vocab = model.info().vocab_size;
   max_dims_.selection = options.max_selection > 0 ? options.max_selection : std::max<int64_t>(vocab, 1);
-  return Status::ok();
+  return check_image_options(options);
+}
+
+namespace {
+
+int64_t lcm(int64_t a, int64_t b) {
+  int64_t x = a, y = b;
+  while (y != 0) {
+    const int64_t r = x % y;
+    x = y;
+    y = r;
+  }
+  return a / x * b;
+}
+
+}  // namespace
+
+// Image dims: the multiples every height / width must be (from the divisors
+// of the method's tensors), and the maxima, which must be such multiples.
+Status Session::check_image_options(const SessionOptions& options) {
+  const Model& model = *model_;
+  image_multiple_h_ = image_multiple_w_ = 0;
+  const auto visit = [&](const flatbuffers::Vector<int32_t>* list) {
+    if (list == nullptr) return;
+    for (int32_t t : *list) {
+      if (t < 0) continue;
+      const TensorInfo& info = model.tensor(static_cast<size_t>(t));
+      if (info.is_constant) continue;
+      for (int d = 0; d < info.rank; ++d) {
+        int64_t* m = info.dims[d].kind == DimKind::kHeight  ? &image_multiple_h_
+                     : info.dims[d].kind == DimKind::kWidth ? &image_multiple_w_
+                                                            : nullptr;
+        // Divisors are <= 4096 (verified), so the lcm of a graph's few stays small; cap it.
+        if (m != nullptr) *m = std::min<int64_t>(lcm(*m == 0 ? 1 : *m, info.dims[d].value), int64_t{1} << 20);
+      }
+    }
+  };
+  visit(graph_->inputs());
+  for (const fb::Op* op : *graph_->ops()) {
+    visit(op->inputs());
+    visit(op->outputs());
+  }
+  const auto check = [&](int64_t multiple, int max, const char* what, int64_t* out) -> Status {
+    if (multiple == 0) return Status::ok();
+    EA_ENSURE(max >= 1 && max <= (1 << 16) && max % multiple == 0, StatusCode::kInvalidArgument,
+              "method '%s' takes images: max_image_%s %d must be a multiple of %lld in [1, 65536]", method(), what,
+              max, static_cast<long long>(multiple));
+    *out = max;
+    return Status::ok();
+  };
+  EA_RETURN_IF_ERROR(check(image_multiple_h_, options.max_image_height, "height", &max_dims_.height));
+  return check(image_multiple_w_, options.max_image_width, "width", &max_dims_.width);
 }
 
 Status Session::start_threads(int threads) {
@@ -415,6 +466,16 @@ Status Session::check_invoke(const InvokeInput& in) const {
               StatusCode::kInvalidArgument, "selection of %d ids not in [1, max_selection %lld]", in.selection_size,
               static_cast<long long>(max_dims_.selection));
   }
+  if (image_multiple_h_ > 0) {
+    EA_ENSURE(in.image_height >= 1 && in.image_height <= max_dims_.height && in.image_height % image_multiple_h_ == 0,
+              StatusCode::kOutOfRange, "image height %d must be a multiple of %lld in [1, max_image_height %lld]",
+              in.image_height, static_cast<long long>(image_multiple_h_), static_cast<long long>(max_dims_.height));
+  }
+  if (image_multiple_w_ > 0) {
+    EA_ENSURE(in.image_width >= 1 && in.image_width <= max_dims_.width && in.image_width % image_multiple_w_ == 0,
+              StatusCode::kOutOfRange, "image width %d must be a multiple of %lld in [1, max_image_width %lld]",
+              in.image_width, static_cast<long long>(image_multiple_w_), static_cast<long long>(max_dims_.width));
+  }
   const int seq = uses_seq_ ? in.seq : 1;
   if (has_kv_cache_) {
     EA_ENSURE(past_ + seq <= max_context_, StatusCode::kOutOfRange,
@@ -461,6 +522,8 @@ Status Session::invoke(const InvokeInput& in) {
   if (past_ == 0) sequence_source_ = uses_source_ ? in.source_seq : 1;
   dims.source = sequence_source_;
   dims.selection = selection_input_ >= 0 ? in.selection_size : 1;
+  dims.height = image_multiple_h_ > 0 ? in.image_height : 1;
+  dims.width = image_multiple_w_ > 0 ? in.image_width : 1;
   copy_inputs(in, dims);
 
   EvalContext ctx;

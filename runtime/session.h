@@ -77,6 +77,12 @@ struct SessionOptions {
   // Methods with a selection input (ids of the output rows to compute):
   // the most ids one invoke may select (0: the model's vocab_size).
   int max_selection = 0;
+  // Methods with image dims (Height / Width, e.g. a text detector or a
+  // recognizer of any line width): the largest image height and width one
+  // invoke may give, each a multiple of the method's image_multiple()
+  // (0 on a method with such a dim is an error naming it).
+  int max_image_height = 0;
+  int max_image_width = 0;
   int threads = 1;
   KvCacheDType kv_dtype = KvCacheDType::kF32;
   // Optional caller-owned arena, 64-byte aligned, which must outlive the
@@ -142,6 +148,11 @@ struct InvokeInput {
   // translation model's shortlisted target ids (each in [0, rows)).
   const int32_t* selection = nullptr;
   int selection_size = 0;
+  // Methods with image dims: this invoke's image height and width (the
+  // input's, e.g. x [batch, height, width, 3]), multiples of
+  // Session::image_multiple_height() / _width() within the maxima.
+  int image_height = 0;
+  int image_width = 0;
 };
 
 class Session {
@@ -179,6 +190,14 @@ class Session {
   int64_t max_context() const { return max_context_; }
   int64_t max_seq() const { return max_dims_.seq; }
   int64_t max_batch() const { return max_dims_.batch; }
+  // Methods with image dims: what every image height (width) must be a
+  // multiple of (the least common multiple of the method's divisors, e.g.
+  // 32 for a detector with five stride-2 stages); 0 when the method has no
+  // such dim. The maxima as set at create().
+  int64_t image_multiple_height() const { return image_multiple_h_; }
+  int64_t image_multiple_width() const { return image_multiple_w_; }
+  int64_t max_image_height() const { return max_dims_.height; }
+  int64_t max_image_width() const { return max_dims_.width; }
 
   // The SessionOptions::scratch_bytes reserved in the arena (64-byte aligned).
   Span<uint8_t> scratch() const { return scratch_; }
@@ -212,6 +231,7 @@ class Session {
   // create() (allocate) and plan() (sizes only): the steps below, in order.
   Status prepare(const SessionOptions& options, const KernelTable& kernels, bool allocate, SessionLayout* layout);
   Status check_options(const SessionOptions& options);
+  Status check_image_options(const SessionOptions& options);
   Status start_threads(int threads);
   Status prepare_ops(const SessionOptions& options, bool create_operators, SessionLayout* layout);
   Status prepare_inputs(SessionLayout* layout);
@@ -244,6 +264,8 @@ class Session {
   Vector<int32_t> float_inputs_;               // [f32 inputs] tensor indices, in input order
   Vector<uint8_t> input_is_sequence_;          // [f32 inputs] 1: a sequence input
   bool uses_seq_ = false;                      // an input has a seq dim (InvokeInput::seq is read)
+  int64_t image_multiple_h_ = 0;               // lcm of the method's Height divisors, 0: none
+  int64_t image_multiple_w_ = 0;               // lcm of its Width divisors, 0: none
   // Sequence state (runtime/sequence_state.h): ops run only when past_ == 0,
   // and the persistent offset of each tensor they keep (kNoOffset: none).
   Vector<uint8_t> op_is_sequence_;             // [ops]

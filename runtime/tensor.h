@@ -29,11 +29,15 @@ const char* dtype_name(DType dtype);
 // kSourceSeq: the length of the method's sequence inputs (e.g. a source
 // sentence's encoder states), fixed for a sequence. kSelection: entries of
 // the method's selection input (ids of the output rows to compute).
-enum class DimKind : uint8_t { kFixed = 0, kBatch = 1, kSeq = 2, kOutSeq = 3, kSourceSeq = 4, kSelection = 5 };
+// kHeight / kWidth: the image's height / width divided by `value` (exact:
+// the session takes image sizes that are multiples of every divisor).
+enum class DimKind : uint8_t {
+  kFixed = 0, kBatch = 1, kSeq = 2, kOutSeq = 3, kSourceSeq = 4, kSelection = 5, kHeight = 6, kWidth = 7
+};
 
 struct DimSpec {
   DimKind kind = DimKind::kFixed;
-  int64_t value = 0;  // for kFixed
+  int64_t value = 0;  // kFixed: the size; kHeight / kWidth: the divisor (>= 1)
 };
 
 // Values of the symbolic dims for one invoke (or their maxima at prepare).
@@ -43,6 +47,8 @@ struct DimValues {
   int64_t out_seq = 1;
   int64_t source = 1;     // kSourceSeq
   int64_t selection = 1;  // kSelection
+  int64_t height = 1;     // kHeight: the image's, before division
+  int64_t width = 1;      // kWidth
 
   int64_t resolve(const DimSpec& d) const {
     switch (d.kind) {
@@ -52,6 +58,8 @@ struct DimValues {
       case DimKind::kOutSeq: return out_seq;
       case DimKind::kSourceSeq: return source;
       case DimKind::kSelection: return selection;
+      case DimKind::kHeight: return height / d.value;
+      case DimKind::kWidth: return width / d.value;
     }
     return 0;
   }

@@ -40,6 +40,18 @@ const OpRegistration* find_op(uint16_t code) {
     case fb::OpCode::SelectTokens: return &kSelectTokensOp;
     case fb::OpCode::Im2Col: return &kIm2ColOp;
     case fb::OpCode::Ssru: return &kSsruOp;
+    // (format 1.5) image ops: not implemented yet.
+    case fb::OpCode::Conv2D:
+    case fb::OpCode::ConvTranspose2D:
+    case fb::OpCode::Pool2D:
+    case fb::OpCode::ChannelAttention:
+    case fb::OpCode::Mul:
+    case fb::OpCode::Pointwise:
+    case fb::OpCode::Concat:
+    case fb::OpCode::Softmax:
+    case fb::OpCode::Transpose:
+    case fb::OpCode::Reshape:
+    case fb::OpCode::Resize: return nullptr;
   }
   return nullptr;
 }
