@@ -21,6 +21,7 @@ packages=(
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   libflatbuffers-dev flatbuffers-compiler
   libkissfft-dev  # runtime/audio FFT (pulls libkissfft-float131); espeak-ng + sox only for scripts/make_speech_clips.sh
+  libstb-dev  # image decoding in the demo and the image-model tests (stb_image)
   doctest-dev nlohmann-json3-dev libbenchmark-dev
   python3 python3-pip unzip
   clang libclang-rt-14-dev  # fuzz/ (libFuzzer)

