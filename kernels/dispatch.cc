@@ -64,6 +64,12 @@ const KernelTable kReferenceTable = {
     f32_gemm_ukernel__reference,
     f32_ssru_ukernel__reference,
     f32_qs8_quantize_ukernel__reference,
+    f32_activation_ukernel__reference,
+    f32_dwconv_ukernel__reference,
+    f32_conv_transpose2d_ukernel__reference,
+    f32_pool2d_ukernel__reference,
+    f32_resize_ukernel__reference,
+    f32_softmax_ukernel__reference,
 };
 
 // A table that differs from `base` only in its int8 GEMM and capabilities:
@@ -102,6 +108,13 @@ const KernelTable kAvx2Table = {
     nullptr,  // f32_gemm: fp32 layers go to XNNPACK
     f32_ssru_ukernel__avx2,
     f32_qs8_quantize_ukernel__avx2,
+    f32_activation_ukernel__avx2,
+    f32_dwconv_ukernel__avx2,
+    // Reference-only image ops (kernels.h): a small share of the time.
+    f32_conv_transpose2d_ukernel__reference,
+    f32_pool2d_ukernel__reference,
+    f32_resize_ukernel__reference,
+    f32_softmax_ukernel__reference,
 };
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVXVNNI)
@@ -142,6 +155,13 @@ const KernelTable kNeonTable = {
     nullptr,  // f32_gemm: fp32 layers go to XNNPACK
     f32_ssru_ukernel__neon,
     f32_qs8_quantize_ukernel__neon,
+    f32_activation_ukernel__neon,
+    f32_dwconv_ukernel__neon,
+    // Reference-only image ops (kernels.h): a small share of the time.
+    f32_conv_transpose2d_ukernel__reference,
+    f32_pool2d_ukernel__reference,
+    f32_resize_ukernel__reference,
+    f32_softmax_ukernel__reference,
 };
 #endif
 

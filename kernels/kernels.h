@@ -118,6 +118,106 @@ inline AttentionArgs to_f32_attention_args(const AttentionKvArgs& a) {
   return r;
 }
 
+// ---- Images (format 1.5) ----------------------------------------------------
+
+// The activations of the image ops' fused epilogue (schema Activation plus
+// the options' affine transforms): see KernelTable::f32_activation.
+enum class ActKind : uint8_t {
+  kNone = 0,
+  kRelu = 1,         // max(v, 0)
+  kRelu6 = 2,        // min(max(v, 0), 6)
+  kSigmoid = 3,      // 1 / (1 + exp(-v))
+  kHardSigmoid = 4,  // min(max(alpha v + beta, 0), 1)
+  kHardSwish = 5,    // v * min(max(v + 3, 0), 6) / 6
+  kSilu = 6,         // v * sigmoid(v)
+  kGelu = 7,         // v / 2 (1 + erf(v / sqrt 2))
+};
+
+struct ActivationParams {
+  ActKind kind = ActKind::kNone;
+  float alpha = 0.2f;  // kHardSigmoid only
+  float beta = 0.5f;
+  float pre_scale = 1.0f;
+  float pre_shift = 0.0f;
+  float post_scale = 1.0f;
+  float post_shift = 0.0f;
+};
+
+// Depthwise 2-D convolution of one NHWC image, one filter per channel
+// (Cout == Cin == channels; the runtime expands a depthwise multiplier into
+// the input first):
+//   y[oh, ow, c] = bias[c] + sum_{kh, kw} x[oh s_h - pad_top + kh d_h, ow s_w - pad_left + kw d_w, c] * w[kh, kw, c]
+// taps outside the image are zero. Only output rows [row_begin, row_end)
+// are written (threads split the rows). Pixel strides are in floats (>=
+// channels), so x or y may be a channel slice of a wider tensor.
+struct DwConvArgs {
+  const float* x;      // [in_h, in_w, channels], pixels x_pixel_stride floats apart
+  size_t x_pixel_stride;
+  const float* w;      // [kh, kw, channels] (packed from the model's [C, KH, KW, 1])
+  const float* bias;   // [channels] or nullptr
+  float* y;            // [out_h, out_w, channels], pixels y_pixel_stride floats apart
+  size_t y_pixel_stride;
+  size_t in_h, in_w, channels;
+  size_t kh, kw;
+  size_t stride_h, stride_w, dilation_h, dilation_w;
+  size_t pad_top, pad_left;
+  size_t out_h, out_w;
+  size_t row_begin, row_end;  // output rows computed by this call
+};
+
+// Transposed convolution of one NHWC image (groups 1), the gradient of a
+// convolution with the same parameters:
+//   y[i s_h - pad_top + kh d_h, j s_w - pad_left + kw d_w, co] += sum_ci x[i, j, ci] w[kh, kw, co, ci]
+// then + bias[co]. Every output element is written (zero when nothing lands).
+struct ConvTransposeArgs {
+  const float* x;     // [in_h, in_w, cin]
+  const float* w;     // [kh, kw, cout, cin] (the model's layout)
+  const float* bias;  // [cout] or nullptr
+  float* y;           // [out_h, out_w, cout]
+  size_t in_h, in_w, cin, cout;
+  size_t kh, kw;
+  size_t stride_h, stride_w, dilation_h, dilation_w;
+  size_t pad_top, pad_left;
+  size_t out_h, out_w;
+};
+
+enum class PoolOp : uint8_t { kMax = 0, kAverage = 1 };
+
+// Max or average pooling of one NHWC image over windows of kh x kw at the
+// given stride; window positions outside the image (padding) are ignored by
+// Max and, unless count_include_pad, by the Average divisor (with it the
+// divisor is kh * kw: windows never leave the padded image, as out_h =
+// (in_h + pad_top + pad_bottom - kh) / stride_h + 1). A window with no valid
+// position gives 0.
+struct Pool2DArgs {
+  const float* x;  // [in_h, in_w, channels]
+  float* y;        // [out_h, out_w, channels]
+  size_t in_h, in_w, channels;
+  size_t kh, kw, stride_h, stride_w;
+  size_t pad_top, pad_left, pad_bottom, pad_right;
+  size_t out_h, out_w;
+  PoolOp op;
+  bool count_include_pad;
+};
+
+enum class ResizeKind : uint8_t { kNearest = 0, kBilinear = 1 };
+enum class ResizeCoord : uint8_t { kAsymmetric = 0, kHalfPixel = 1, kAlignCorners = 2 };
+
+// Resize of one NHWC image (ONNX Resize): the source coordinate of output
+// index i along an axis (scale out / in) is
+//   kAsymmetric:   i * in / out
+//   kHalfPixel:    (i + 0.5) * in / out - 0.5   (Bilinear: clamped at 0)
+//   kAlignCorners: i * (in - 1) / (out - 1)     (0 when out == 1)
+// kNearest takes floor (clamped to [0, in - 1]); kBilinear blends floor and
+// floor + 1 (both clamped to the edge) by the fractional part.
+struct ResizeArgs {
+  const float* x;  // [in_h, in_w, channels]
+  float* y;        // [out_h, out_w, channels]
+  size_t in_h, in_w, channels, out_h, out_w;
+  ResizeKind kind;
+  ResizeCoord coord;
+};
+
 // KernelTable::capabilities: what the CPU a table runs on is known to have
 // beyond the table's own kernels. Ops choose between paths by these bits
 // (e.g. XNNPACK's f16 GEMM needs fp16 arithmetic), never by a table's name,
@@ -268,6 +368,27 @@ struct KernelTable {
   // Bit-identical in every table.
   void (*f32_qs8_quantize)(size_t rows, size_t k, const float* x, size_t x_stride,
                            float multiplier, int8_t* xq);
+
+  // ---- Images (format 1.5) --------------------------------------------------
+  // Appended after f32_qs8_quantize so existing aggregate initializers keep
+  // their order. Numerics and tolerances in kernels/README.md ("Images").
+
+  // y[i] = act(x[i] * pre_scale + pre_shift) * post_scale + post_shift over
+  // n elements (ActivationParams); x may equal y. The fused epilogue of
+  // Conv2D / FullyConnected and the Pointwise op. The reference evaluates
+  // in double and rounds once.
+  void (*f32_activation)(size_t n, const float* x, float* y, const ActivationParams& params);
+
+  // See DwConvArgs: the hot op of mobile CNNs (3x3 / 5x5 depthwise).
+  void (*f32_dwconv)(const DwConvArgs& args);
+
+  // Reference-only today (ISA tables point at the reference): a small share
+  // of an OCR model's time.
+  void (*f32_conv_transpose2d)(const ConvTransposeArgs& args);
+  void (*f32_pool2d)(const Pool2DArgs& args);
+  void (*f32_resize)(const ResizeArgs& args);
+  // y[r, :] = softmax(x[r, :]) over cols (max subtracted first); x may equal y.
+  void (*f32_softmax)(size_t rows, size_t cols, const float* x, float* y);
 };
 
 // Row stride in bytes of the xq buffer of f32_qd8_quantize / qd8_qc8w_gemm:

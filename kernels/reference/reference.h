@@ -18,6 +18,8 @@
 //   - gelu, gelu_tanh and silu_mul evaluate in double (erf; exp of -|x|, which
 //     never overflows; gelu_tanh as x / (1 + exp(-2u)), see gelu_tanh.cc) and
 //     round once to float.
+//   - activation, pool2d (averages), resize, softmax: double, one rounding
+//     per output. dwconv, conv_transpose2d: float, fixed tap order.
 //   - No libm: exp/erf/sin/cos/pow are portable_math.h's, and fp32 layers use
 //     f32_gemm_ukernel__reference, not XNNPACK. Every result is a fixed
 //     sequence of IEEE operations, so the table gives the same bits on every
@@ -75,5 +77,13 @@ void f32_ssru_ukernel__reference(size_t steps, size_t width, const float* x, siz
                                  size_t h_stride);
 void f32_qs8_quantize_ukernel__reference(size_t rows, size_t k, const float* x, size_t x_stride,
                                          float multiplier, int8_t* xq);
+
+// Images, format 1.5 (kernels.h documents the contracts).
+void f32_activation_ukernel__reference(size_t n, const float* x, float* y, const ActivationParams& params);
+void f32_dwconv_ukernel__reference(const DwConvArgs& args);
+void f32_conv_transpose2d_ukernel__reference(const ConvTransposeArgs& args);
+void f32_pool2d_ukernel__reference(const Pool2DArgs& args);
+void f32_resize_ukernel__reference(const ResizeArgs& args);
+void f32_softmax_ukernel__reference(size_t rows, size_t cols, const float* x, float* y);
 
 }  // namespace edgeattn

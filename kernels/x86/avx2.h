@@ -56,4 +56,8 @@ void f32_ssru_ukernel__avx2(size_t steps, size_t width, const float* x, size_t x
 void f32_qs8_quantize_ukernel__avx2(size_t rows, size_t k, const float* x, size_t x_stride,
                                     float multiplier, int8_t* xq);
 
+// Images, format 1.5 (kernels.h documents the contracts).
+void f32_activation_ukernel__avx2(size_t n, const float* x, float* y, const ActivationParams& params);
+void f32_dwconv_ukernel__avx2(const DwConvArgs& args);
+
 }  // namespace edgeattn

@@ -58,9 +58,13 @@ Status verify(const Model& model, const fb::Op& op) {
   // audio frames or image patches). Keys and values: the queries' length,
   // except in cross-attention, where they have their own (fixed) length
   // (sequence state, checked by the model verifier).
+  // (format 1.5) With mask None, also image positions (Height / Width, e.g.
+  // a recognizer's tokens [B, W/8, C]): self-attention over every position.
   const DimKind q_len = model.tensor(input(op, 0)).dims[1].kind;
-  EA_ENSURE(q_len == DimKind::kSeq || q_len == DimKind::kFixed, StatusCode::kInvalidModel,
-            "q '%s': dim 1 must be the sequence or fixed", model.tensor(input(op, 0)).name);
+  const bool image_len = (q_len == DimKind::kHeight || q_len == DimKind::kWidth) && o.mask() == fb::AttentionMask::None;
+  EA_ENSURE(q_len == DimKind::kSeq || q_len == DimKind::kFixed || image_len, StatusCode::kInvalidModel,
+            "q '%s': dim 1 must be the sequence or fixed (or, with mask None, an image dim)",
+            model.tensor(input(op, 0)).name);
   if (o.cross()) {
     EA_ENSURE(o.mask() == fb::AttentionMask::None && o.kv_cache_slot() < 0, StatusCode::kInvalidModel,
               "cross-attention takes mask None and no KV cache slot");

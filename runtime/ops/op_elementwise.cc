@@ -1,6 +1,12 @@
-// Elementwise ops: Add (residuals), Gelu (erf or tanh), GatedUnit (SwiGLU: silu(gate) * up).
+// Elementwise ops: Add (residuals), Gelu (erf or tanh), GatedUnit (SwiGLU:
+// silu(gate) * up); format 1.5: Mul (a * b, b like a, a constant of a's
+// trailing shape, or a gate [B, 1, 1, C] over [B, H, W, C]) and Pointwise
+// (y = act(x * pre_scale + pre_shift) * post_scale + post_shift).
+#include <cmath>
+
 #include "kernels/kernels.h"
 #include "runtime/model.h"
+#include "runtime/ops/image_util.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
 #include "schema/edgeattn_generated.h"
@@ -93,10 +99,100 @@ Status eval_gated(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   return Status::ok();
 }
 
+// How Mul's b lines up with a.
+enum class MulKind { kSame, kTrailingConstant, kChannelGate };
+
+MulKind mul_kind(const Model& model, const fb::Op& op) {
+  const TensorInfo& a = model.tensor(input(op, 0));
+  const TensorInfo& b = model.tensor(input(op, 1));
+  if (b.is_constant) return MulKind::kTrailingConstant;
+  const bool gate = a.rank == 4 && b.rank == 4 && b.dims[1].kind == DimKind::kFixed && b.dims[1].value == 1 &&
+                    b.dims[2].kind == DimKind::kFixed && b.dims[2].value == 1 &&
+                    !(a.dims[1].kind == DimKind::kFixed && a.dims[1].value == 1 && a.dims[2].kind == DimKind::kFixed &&
+                      a.dims[2].value == 1);
+  return gate ? MulKind::kChannelGate : MulKind::kSame;
+}
+
+Status verify_mul(const Model& model, const fb::Op& op) {
+  EA_RETURN_IF_ERROR(op_check::arity(op, 2, 2, 1));
+  switch (mul_kind(model, op)) {
+    case MulKind::kSame: return verify_binary(model, op);
+    case MulKind::kTrailingConstant: return verify_add(model, op);  // the same shape rules as Add's constant b
+    case MulKind::kChannelGate: break;
+  }
+  EA_RETURN_IF_ERROR(op_check::activation_f32(model, input(op, 0), 4));
+  EA_RETURN_IF_ERROR(op_check::activation_f32(model, input(op, 1), 4));
+  const TensorInfo& a = model.tensor(input(op, 0));
+  const TensorInfo& b = model.tensor(input(op, 1));
+  EA_ENSURE(image_util::same_dim(a.dims[0], b.dims[0]) && image_util::same_dim(a.dims[3], b.dims[3]),
+            StatusCode::kInvalidModel, "gate b '%s' must be [B, 1, 1, C] of a '%s' [B, H, W, C]", b.name, a.name);
+  return op_check::same_dims(model, input(op, 0), output(op, 0));
+}
+
+Status eval_mul(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
+  const float* a = ctx.f32(input(op, 0));
+  const float* b = ctx.f32(input(op, 1));
+  float* y = ctx.f32(output(op, 0));
+  const size_t n = element_count(ctx, input(op, 0));
+  switch (mul_kind(*ctx.model, op)) {
+    case MulKind::kSame:
+      for (size_t i = 0; i < n; ++i) y[i] = a[i] * b[i];
+      break;
+    case MulKind::kTrailingConstant: {
+      const size_t period = static_cast<size_t>(ctx.model->tensor(input(op, 1)).element_count(ctx.dims));
+      for (size_t i = 0; i < n; ++i) y[i] = a[i] * b[i % period];
+      break;
+    }
+    case MulKind::kChannelGate: {
+      // a [B, H, W, C] times b [B, 1, 1, C]: image bi's pixels share gate row bi.
+      const TensorInfo& at = ctx.model->tensor(input(op, 0));
+      const size_t c = static_cast<size_t>(at.dim(3, ctx.dims));
+      const size_t pixels = static_cast<size_t>(at.dim(1, ctx.dims) * at.dim(2, ctx.dims));
+      for (size_t i = 0; i < n; ++i) y[i] = a[i] * b[i / (pixels * c) * c + i % c];
+      break;
+    }
+  }
+  return Status::ok();
+}
+
+ActivationParams pointwise_params(const fb::Op& op) {
+  ActivationParams p;
+  const fb::PointwiseOptions* o = op.options_as_PointwiseOptions();
+  if (o == nullptr) return p;
+  (void)image_util::act_kind(o->activation(), &p.kind);  // verified
+  p.alpha = o->act_alpha();
+  p.beta = o->act_beta();
+  p.pre_scale = o->pre_scale();
+  p.pre_shift = o->pre_shift();
+  p.post_scale = o->post_scale();
+  p.post_shift = o->post_shift();
+  return p;
+}
+
+Status verify_pointwise(const Model& model, const fb::Op& op) {
+  EA_RETURN_IF_ERROR(verify_unary(model, op));
+  EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::PointwiseOptions), false));
+  const ActivationParams p = pointwise_params(op);
+  for (float v : {p.alpha, p.beta, p.pre_scale, p.pre_shift, p.post_scale, p.post_shift}) {
+    EA_ENSURE(std::isfinite(v), StatusCode::kInvalidModel, "pointwise parameters must be finite");
+  }
+  ActKind kind;
+  const fb::PointwiseOptions* o = op.options_as_PointwiseOptions();
+  return o == nullptr ? Status::ok() : image_util::act_kind(o->activation(), &kind);
+}
+
+Status eval_pointwise(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
+  ctx.kernels->f32_activation(element_count(ctx, input(op, 0)), ctx.f32(input(op, 0)), ctx.f32(output(op, 0)),
+                              pointwise_params(op));
+  return Status::ok();
+}
+
 }  // namespace
 
 extern const OpRegistration kAddOp = {"Add", verify_add, nullptr, nullptr, eval_add, nullptr};
 extern const OpRegistration kGeluOp = {"Gelu", verify_gelu, nullptr, nullptr, eval_gelu, nullptr};
 extern const OpRegistration kGatedUnitOp = {"GatedUnit", verify_gated, nullptr, nullptr, eval_gated, nullptr};
+extern const OpRegistration kMulOp = {"Mul", verify_mul, nullptr, nullptr, eval_mul, nullptr};
+extern const OpRegistration kPointwiseOp = {"Pointwise", verify_pointwise, nullptr, nullptr, eval_pointwise, nullptr};
 
 }  // namespace edgeattn

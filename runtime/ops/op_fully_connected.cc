@@ -57,6 +57,27 @@ float activation_multiplier(const fb::Op& op) {
   return o != nullptr ? o->activation_multiplier() : 0.0f;
 }
 
+// (format 1.5) Activations applied after the GEMM in one f32_activation
+// pass over y (Relu stays the GEMM's own clamp).
+bool epilogue_activation(fb::Activation a) {
+  return a == fb::Activation::Relu6 || a == fb::Activation::Sigmoid || a == fb::Activation::HardSwish ||
+         a == fb::Activation::Silu;
+}
+
+Status apply_epilogue(const EvalContext& ctx, const fb::Op& op, size_t n_out) {
+  const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
+  if (o == nullptr || !epilogue_activation(o->activation())) return Status::ok();
+  ActivationParams p;
+  p.kind = o->activation() == fb::Activation::Relu6       ? ActKind::kRelu6
+           : o->activation() == fb::Activation::Sigmoid   ? ActKind::kSigmoid
+           : o->activation() == fb::Activation::HardSwish ? ActKind::kHardSwish
+                                                          : ActKind::kSilu;
+  const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
+  float* y = ctx.f32(output(op, 0));  // [rows, n_out]
+  ctx.kernels->f32_activation(rows * n_out, y, y, p);
+  return Status::ok();
+}
+
 bool has_selection(const fb::Op& op) { return op_util::input_count(op) > 4 && input(op, 4) >= 0; }
 
 // Input 4 (selection, i32 [Selection]) and the output's last dim that it sizes.
@@ -108,8 +129,11 @@ Status verify(const Model& model, const fb::Op& op) {
               "output '%s' leading dims must match input '%s'", y.name, x.name);
   }
   if (const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions()) {
-    EA_ENSURE(o->activation() == fb::Activation::None || o->activation() == fb::Activation::Relu,
-              StatusCode::kUnsupported, "fused activation %d (only None and Relu)", static_cast<int>(o->activation()));
+    const fb::Activation a = o->activation();
+    EA_ENSURE(a == fb::Activation::None || a == fb::Activation::Relu || epilogue_activation(a), StatusCode::kUnsupported,
+              "fused activation %d (only None, Relu, Relu6, Sigmoid, HardSwish and Silu)", static_cast<int>(a));
+    EA_ENSURE(!epilogue_activation(a) || !fc_int8_static_enabled(op), StatusCode::kUnsupported,
+              "fused activation %d with int8-static scales (only None and Relu)", static_cast<int>(a));
   }
   return fc_int8_static_verify(model, op);  // int8-static scales, if any
 }
@@ -340,7 +364,7 @@ Status eval_xnn_f16(const EvalContext& ctx, const fb::Op& op, const OpRecord& re
   return Status::ok();
 }
 
-Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
+Status eval_paths(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   const FullyConnectedState& state = state_of<FullyConnectedState>(record);
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
   switch (state.path) {
@@ -360,6 +384,15 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   if (s == xnn_status_success) s = xnn_run_operator(state.xnn, pool);
   EA_ENSURE(s == xnn_status_success, StatusCode::kInternal, "XNNPACK fully connected failed: %d", static_cast<int>(s));
   return Status::ok();
+}
+
+Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
+  EA_RETURN_IF_ERROR(eval_paths(ctx, op, record));
+  // Selections never come with an epilogue activation in today's models,
+  // but the output's width is what was computed either way.
+  const size_t n_out = has_selection(op) ? static_cast<size_t>(ctx.dims.selection)
+                                         : static_cast<size_t>(ctx.model->tensor(input(op, 1)).shape[0]);
+  return apply_epilogue(ctx, op, n_out);
 }
 
 }  // namespace

@@ -23,6 +23,17 @@ extern const OpRegistration kL2NormalizeOp;
 extern const OpRegistration kSelectTokensOp;
 extern const OpRegistration kIm2ColOp;
 extern const OpRegistration kSsruOp;
+extern const OpRegistration kConv2DOp;
+extern const OpRegistration kConvTranspose2DOp;
+extern const OpRegistration kPool2DOp;
+extern const OpRegistration kChannelAttentionOp;
+extern const OpRegistration kMulOp;
+extern const OpRegistration kPointwiseOp;
+extern const OpRegistration kConcatOp;
+extern const OpRegistration kSoftmaxOp;
+extern const OpRegistration kTransposeOp;
+extern const OpRegistration kReshapeOp;
+extern const OpRegistration kResizeOp;
 
 const OpRegistration* find_op(uint16_t code) {
   switch (static_cast<fb::OpCode>(code)) {
@@ -40,18 +51,18 @@ const OpRegistration* find_op(uint16_t code) {
     case fb::OpCode::SelectTokens: return &kSelectTokensOp;
     case fb::OpCode::Im2Col: return &kIm2ColOp;
     case fb::OpCode::Ssru: return &kSsruOp;
-    // (format 1.5) image ops: not implemented yet.
-    case fb::OpCode::Conv2D:
-    case fb::OpCode::ConvTranspose2D:
-    case fb::OpCode::Pool2D:
-    case fb::OpCode::ChannelAttention:
-    case fb::OpCode::Mul:
-    case fb::OpCode::Pointwise:
-    case fb::OpCode::Concat:
-    case fb::OpCode::Softmax:
-    case fb::OpCode::Transpose:
-    case fb::OpCode::Reshape:
-    case fb::OpCode::Resize: return nullptr;
+    // (format 1.5) images
+    case fb::OpCode::Conv2D: return &kConv2DOp;
+    case fb::OpCode::ConvTranspose2D: return &kConvTranspose2DOp;
+    case fb::OpCode::Pool2D: return &kPool2DOp;
+    case fb::OpCode::ChannelAttention: return &kChannelAttentionOp;
+    case fb::OpCode::Mul: return &kMulOp;
+    case fb::OpCode::Pointwise: return &kPointwiseOp;
+    case fb::OpCode::Concat: return &kConcatOp;
+    case fb::OpCode::Softmax: return &kSoftmaxOp;
+    case fb::OpCode::Transpose: return &kTransposeOp;
+    case fb::OpCode::Reshape: return &kReshapeOp;
+    case fb::OpCode::Resize: return &kResizeOp;
   }
   return nullptr;
 }

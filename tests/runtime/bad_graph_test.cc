@@ -345,10 +345,10 @@ TEST_CASE("op order, op codes, options and arity") {
                      StatusCode::kUnsupported, "gate activation 2");
     CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
                        fb::FullyConnectedOptionsT o;
-                       o.activation = fb::Activation::Silu;
+                       o.activation = fb::Activation::Gelu;  // (Silu is supported since format 1.5)
                        op_named(m, "blk.0.attn_q").options.Set(o);
                      }),
-                     StatusCode::kUnsupported, "fused activation 1");
+                     StatusCode::kUnsupported, "fused activation 2");
   }
   SUBCASE("arity") {
     CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
@@ -489,6 +489,74 @@ TEST_CASE("encoder-decoders: sequence inputs, cross-attention, Im2Col, broadcast
                      "outside vocab");
     CHECK_LOAD_ERROR(tiny_whisper_bytes([](fb::ModelT& m) { m.decoding->max_length = 1; }), StatusCode::kInvalidModel,
                      "shorter than max_length");
+  }
+}
+
+}  // namespace
+}  // namespace bad_model
+}  // namespace edgeattn
+
+// ------------------------------------------------------------------ image ops (format 1.5)
+
+namespace edgeattn {
+namespace bad_model {
+namespace {
+
+fb::Dim image_h() { return fb::Dim(fb::DimKind::Height, 1); }
+fb::Dim image_w() { return fb::Dim(fb::DimKind::Width, 1); }
+
+// x [B, H, W, 4] -> Conv2D(weight of `w_shape`, groups) -> y [B, H, W, 6].
+std::vector<uint8_t> conv_model(const std::vector<int64_t>& w_shape, int groups) {
+  convert::ModelBuilder mb;
+  const int x = mb.add_activation("x", {convert::batch(), image_h(), image_w(), convert::fixed(4)});
+  int64_t n = 1;
+  for (int64_t d : w_shape) n *= d;
+  const int w = mb.add_constant_f32("conv.weight", w_shape, std::vector<float>(static_cast<size_t>(n), 0.5f));
+  const int y = mb.add_activation("y", {convert::batch(), image_h(), image_w(), convert::fixed(6)});
+  fb::Conv2DOptionsT o;
+  o.pad_top = o.pad_left = o.pad_bottom = o.pad_right = 1;
+  o.groups = groups;
+  mb.add_op(fb::OpCode::Conv2D, {x, w, -1}, {y}, "stem.conv", o);
+  mb.set_graph_io({x}, {y});
+  return mb.serialize();
+}
+
+TEST_CASE("malformed image ops are refused at load, naming the op and tensor") {
+  SUBCASE("the well-formed model loads") { CHECK(load_status(conv_model({6, 3, 3, 4}, 1)).is_ok()); }
+  SUBCASE("Conv2D weight of the wrong rank") {
+    CHECK_LOAD_ERROR(conv_model({6, 9, 4}, 1), StatusCode::kInvalidModel, "(Conv2D 'stem.conv')");
+    CHECK_LOAD_ERROR(conv_model({6, 9, 4}, 1), StatusCode::kInvalidModel, "'conv.weight' has rank 3, expects 4");
+  }
+  SUBCASE("Conv2D groups not dividing Cin") {
+    CHECK_LOAD_ERROR(conv_model({6, 3, 3, 1}, 3), StatusCode::kInvalidModel, "groups 3 must divide Cin 4 and Cout 6");
+  }
+  SUBCASE("Conv2D weight depth not Cin / groups") {
+    CHECK_LOAD_ERROR(conv_model({6, 3, 3, 4}, 2), StatusCode::kInvalidModel,
+                     "'conv.weight': dim 3 is 4, expects Cin / groups = 2");
+  }
+  SUBCASE("Transpose perm not a permutation") {
+    for (std::vector<int32_t> perm : {std::vector<int32_t>{0, 1, 1}, std::vector<int32_t>{0, 3, 1},
+                                      std::vector<int32_t>{0, 1}}) {
+      convert::ModelBuilder mb;
+      const int x = mb.add_activation("x", {convert::batch(), image_w(), convert::fixed(4)});
+      const int y = mb.add_activation("y", {convert::batch(), convert::fixed(4), image_w()});
+      fb::TransposeOptionsT o;
+      o.perm = perm;
+      mb.add_op(fb::OpCode::Transpose, {x}, {y}, "to_channels_first", o);
+      mb.set_graph_io({x}, {y});
+      CHECK_LOAD_ERROR(mb.serialize(), StatusCode::kInvalidModel, "(Transpose 'to_channels_first')");
+      CHECK_LOAD_ERROR(mb.serialize(), StatusCode::kInvalidModel, perm.size() == 2 ? "perm must list 3 axes" : "not a permutation");
+    }
+  }
+  SUBCASE("Conv2D output size that no image size gives") {
+    convert::ModelBuilder mb;
+    const int x = mb.add_activation("x", {convert::batch(), image_h(), image_w(), convert::fixed(4)});
+    const int w = mb.add_constant_f32("conv.weight", {6, 3, 3, 4}, std::vector<float>(216, 0.5f));
+    const int y = mb.add_activation("y", {convert::batch(), image_h(), image_w(), convert::fixed(6)});
+    fb::Conv2DOptionsT o;  // no padding: H - 2, not H
+    mb.add_op(fb::OpCode::Conv2D, {x, w, -1}, {y}, "stem.conv", o);
+    mb.set_graph_io({x}, {y});
+    CHECK_LOAD_ERROR(mb.serialize(), StatusCode::kInvalidModel, "must give exactly in / stride");
   }
 }
 

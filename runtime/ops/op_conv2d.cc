@@ -1,0 +1,348 @@
+// Conv2D (format 1.5): NHWC convolution with groups, then the fused
+// epilogue y = act(conv + bias) * post_scale + post_shift.
+//
+//   x [B, H, W, Cin], weight [Cout, KH, KW, Cin / groups] (constant), bias? [Cout]
+//   y [B, Ho, Wo, Cout],  Ho = (H + pad_top + pad_bottom - dilation_h (KH - 1) - 1) / stride_h + 1
+//
+// Three paths, chosen at prepare by shape (never XNNPACK's convolution
+// operators: Debian's re-allocate their indirection buffer on every new
+// H x W, and image sizes change per invoke):
+//   depthwise  groups == Cin (Cout = k Cin, k the depthwise multiplier):
+//              the table's f32_dwconv over output rows, in parallel; the
+//              weights repacked once to [KH, KW, Cout] (channels innermost,
+//              what the vector kernels load); k > 1 first repeats each input
+//              channel k times into op scratch so the kernel sees Cin == Cout.
+//   1x1        KH = KW = 1, stride 1, no padding: a fully connected layer over
+//              the B * H * W pixels, x used in place (weight [Cout, Cin] is
+//              already the FC's [N, K]); groups read channel slices through
+//              the input / output strides.
+//   im2col     everything else: each tile of output pixels is unfolded into
+//              op scratch as rows of (kh, kw, ci) taps (the weight's own
+//              order, so [Cout, KH * KW * Cin / groups] is the FC's matrix),
+//              then one FC per group. Tiles keep the scratch <= 4 MB
+//              whatever the image size.
+// The FC is XNNPACK's f32 fully connected (one operator per group, created
+// at prepare; a changing row count allocates nothing, docs/xnnpack-debian12.md
+// §2) or, on the reference table, its own f32_gemm. Relu / Relu6 without a
+// post affine are XNNPACK's output clamp; any other epilogue is one
+// f32_activation pass over y.
+#include <pthreadpool.h>
+#include <xnnpack.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "kernels/kernels.h"
+#include "runtime/model.h"
+#include "runtime/ops/image_util.h"
+#include "runtime/ops/op_checks.h"
+#include "runtime/ops/op_registry.h"
+#include "schema/edgeattn_generated.h"
+
+namespace edgeattn {
+namespace {
+
+using op_util::input;
+using op_util::output;
+
+constexpr int kMaxWindow = 64;                     // taps, stride, dilation, padding per axis
+constexpr size_t kIm2ColTileBytes = size_t{4} << 20;  // scratch bound of the im2col path
+
+enum class ConvPath : uint8_t { kDepthwise, kGemm1x1, kIm2Col };
+
+struct ConvState {
+  ConvPath path = ConvPath::kIm2Col;
+  size_t tile_pixels = 0;        // im2col: output pixels unfolded per tile
+  bool epilogue = false;         // run f32_activation over y afterwards
+  xnn_operator_t* xnn = nullptr;  // [groups] FC operators; nullptr: the table's f32_gemm (reference)
+  size_t n_xnn = 0;
+  float* dw_weights = nullptr;   // depthwise: [KH, KW, Cout] repacked, in the op state pool
+};
+
+// Every size of one invoke (or of the session maxima at prepare).
+struct Geometry {
+  size_t batch, in_h, in_w, cin, out_h, out_w, cout;
+  size_t kh, kw, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
+  size_t groups, cin_g, cout_g;  // per group: Cin / groups, Cout / groups
+  size_t k;                      // GEMM depth per group: KH * KW * cin_g
+};
+
+Geometry geometry(const Model& model, const fb::Op& op, const DimValues& dims) {
+  const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
+  const TensorInfo& x = model.tensor(input(op, 0));
+  const TensorInfo& y = model.tensor(output(op, 0));
+  const TensorInfo& w = model.tensor(input(op, 1));
+  Geometry g;
+  g.batch = static_cast<size_t>(x.dim(0, dims));
+  g.in_h = static_cast<size_t>(x.dim(1, dims));
+  g.in_w = static_cast<size_t>(x.dim(2, dims));
+  g.cin = static_cast<size_t>(x.dim(3, dims));
+  g.out_h = static_cast<size_t>(y.dim(1, dims));
+  g.out_w = static_cast<size_t>(y.dim(2, dims));
+  g.cout = static_cast<size_t>(y.dim(3, dims));
+  g.kh = static_cast<size_t>(w.shape[1]);
+  g.kw = static_cast<size_t>(w.shape[2]);
+  g.stride_h = static_cast<size_t>(o.stride_h());
+  g.stride_w = static_cast<size_t>(o.stride_w());
+  g.dil_h = static_cast<size_t>(o.dilation_h());
+  g.dil_w = static_cast<size_t>(o.dilation_w());
+  g.pad_top = static_cast<size_t>(o.pad_top());
+  g.pad_left = static_cast<size_t>(o.pad_left());
+  g.groups = static_cast<size_t>(o.groups());
+  g.cin_g = g.cin / g.groups;
+  g.cout_g = g.cout / g.groups;
+  g.k = g.kh * g.kw * g.cin_g;
+  return g;
+}
+
+Status verify_options(const fb::Conv2DOptions& o) {
+  for (int v : {o.stride_h(), o.stride_w(), o.dilation_h(), o.dilation_w()}) {
+    EA_ENSURE(v >= 1 && v <= kMaxWindow, StatusCode::kInvalidModel, "stride / dilation %d not in [1, %d]", v,
+              kMaxWindow);
+  }
+  for (int v : {o.pad_top(), o.pad_left(), o.pad_bottom(), o.pad_right()}) {
+    EA_ENSURE(v >= 0 && v <= kMaxWindow, StatusCode::kInvalidModel, "padding %d not in [0, %d]", v, kMaxWindow);
+  }
+  EA_ENSURE(std::isfinite(o.act_alpha()) && std::isfinite(o.act_beta()) && std::isfinite(o.post_scale()) &&
+                std::isfinite(o.post_shift()),
+            StatusCode::kInvalidModel, "activation parameters and post affine must be finite");
+  ActKind kind;
+  return image_util::act_kind(o.activation(), &kind);
+}
+
+Status verify(const Model& model, const fb::Op& op) {
+  EA_RETURN_IF_ERROR(op_check::arity(op, 2, 3, 1));
+  EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::Conv2DOptions), true));
+  const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
+  EA_RETURN_IF_ERROR(verify_options(o));
+  int64_t cin = 0, cout = 0;
+  EA_RETURN_IF_ERROR(image_util::nhwc_pair(model, input(op, 0), output(op, 0), &cin, &cout));
+  const int64_t w_shape[4] = {cout, -1, -1, -1};
+  EA_RETURN_IF_ERROR(op_check::constant(model, input(op, 1), DType::kF32, 4, w_shape));
+  const TensorInfo& w = model.tensor(input(op, 1));
+  EA_ENSURE(w.shape[1] >= 1 && w.shape[1] <= kMaxWindow && w.shape[2] >= 1 && w.shape[2] <= kMaxWindow,
+            StatusCode::kInvalidModel, "weight '%s': kernel %lldx%lld not in [1, %d]", w.name,
+            static_cast<long long>(w.shape[1]), static_cast<long long>(w.shape[2]), kMaxWindow);
+  const int64_t groups = o.groups();
+  EA_ENSURE(groups >= 1 && cin % groups == 0 && cout % groups == 0, StatusCode::kInvalidModel,
+            "groups %lld must divide Cin %lld and Cout %lld", static_cast<long long>(groups),
+            static_cast<long long>(cin), static_cast<long long>(cout));
+  EA_ENSURE(w.shape[3] == cin / groups, StatusCode::kInvalidModel, "weight '%s': dim 3 is %lld, expects Cin / groups = %lld",
+            w.name, static_cast<long long>(w.shape[3]), static_cast<long long>(cin / groups));
+  if (input(op, 2) >= 0) EA_RETURN_IF_ERROR(op_check::constant(model, input(op, 2), DType::kF32, 1, &cout));
+  const int64_t span_h = int64_t{o.dilation_h()} * (w.shape[1] - 1) + 1;
+  const int64_t span_w = int64_t{o.dilation_w()} * (w.shape[2] - 1) + 1;
+  EA_RETURN_IF_ERROR(image_util::check_window_dim(model, input(op, 0), output(op, 0), 1,
+                                                  int64_t{o.pad_top()} + o.pad_bottom(), span_h, o.stride_h()));
+  return image_util::check_window_dim(model, input(op, 0), output(op, 0), 2, int64_t{o.pad_left()} + o.pad_right(),
+                                      span_w, o.stride_w());
+}
+
+// One XNNPACK FC per group: W rows [g cout_g, (g + 1) cout_g), reading rows
+// of `in_stride` floats and writing y rows Cout floats apart.
+Status create_operators(const PrepareContext& ctx, const fb::Op& op, const Geometry& g, size_t in_stride, float lo,
+                        float hi, ConvState* s) {
+  EA_ASSIGN_OR_RETURN(void* ops, ctx.states->allocate(g.groups * sizeof(xnn_operator_t)));
+  s->xnn = static_cast<xnn_operator_t*>(ops);
+  const float* w = static_cast<const float*>(ctx.model->tensor(input(op, 1)).data);  // [Cout, K]
+  const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
+  for (size_t gi = 0; gi < g.groups; ++gi) {
+    const xnn_status st = xnn_create_fully_connected_nc_f32(
+        g.k, g.cout_g, in_stride, g.cout, w + gi * g.cout_g * g.k, bias != nullptr ? bias + gi * g.cout_g : nullptr,
+        lo, hi, 0, &s->xnn[gi]);
+    EA_ENSURE(st != xnn_status_out_of_memory, StatusCode::kOutOfMemory, "out of memory in xnn_create_fully_connected_nc_f32");
+    EA_ENSURE(st == xnn_status_success, StatusCode::kInternal, "xnn_create_fully_connected_nc_f32 (%zux%zu) failed: %d",
+              g.cout_g, g.k, static_cast<int>(st));
+    s->n_xnn = gi + 1;
+  }
+  return Status::ok();
+}
+
+// Depthwise: the weights [Cout, KH, KW, 1] as [KH, KW, Cout]; op scratch for
+// the multiplier's expanded input [B, H, W, Cout].
+Status prepare_depthwise(PrepareContext& ctx, const fb::Op& op, const Geometry& g, ConvState* s, OpRecord* record) {
+  s->path = ConvPath::kDepthwise;
+  if (g.cout != g.cin) record->scratch_bytes = g.batch * g.in_h * g.in_w * g.cout * sizeof(float);
+  if (!ctx.create_operators) return Status::ok();
+  EA_ASSIGN_OR_RETURN(void* bytes, ctx.states->allocate(g.kh * g.kw * g.cout * sizeof(float)));
+  s->dw_weights = static_cast<float*>(bytes);
+  const float* w = static_cast<const float*>(ctx.model->tensor(input(op, 1)).data);
+  for (size_t co = 0; co < g.cout; ++co) {
+    for (size_t t = 0; t < g.kh * g.kw; ++t) s->dw_weights[t * g.cout + co] = w[co * g.kh * g.kw + t];
+  }
+  return Status::ok();
+}
+
+Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
+  EA_ASSIGN_OR_RETURN(ConvState* const s, ctx.make_state<ConvState>(record));
+  const Geometry g = geometry(*ctx.model, op, ctx.max_dims);
+  const ActivationParams ep = image_util::conv_epilogue(op.options_as_Conv2DOptions());
+  s->epilogue = !image_util::is_identity(ep);
+  if (g.groups == g.cin) return prepare_depthwise(ctx, op, g, s, record);
+  const bool one_by_one = g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
+                          g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
+  s->path = one_by_one ? ConvPath::kGemm1x1 : ConvPath::kIm2Col;
+  if (!one_by_one) {
+    const size_t pixels = g.batch * g.out_h * g.out_w;
+    s->tile_pixels = std::max<size_t>(1, std::min(pixels, kIm2ColTileBytes / (g.k * sizeof(float))));
+    record->scratch_bytes = s->tile_pixels * g.k * sizeof(float);  // [tile, K]; the arena adds XNNPACK's slack
+  }
+  if (ctx.kernels->f32_gemm != nullptr || !ctx.create_operators) return Status::ok();  // reference GEMM, or plan()
+  // Relu / Relu6 with an identity post affine become XNNPACK's output clamp.
+  float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+  if ((ep.kind == ActKind::kRelu || ep.kind == ActKind::kRelu6) && ep.post_scale == 1.0f && ep.post_shift == 0.0f) {
+    lo = 0.0f;
+    hi = ep.kind == ActKind::kRelu6 ? 6.0f : hi;
+    s->epilogue = false;
+  }
+  return create_operators(ctx, op, g, one_by_one ? g.cin : g.k, lo, hi, s);
+}
+
+void release(OpRecord& record) {
+  if (record.state == nullptr) return;
+  ConvState& s = *static_cast<ConvState*>(record.state);
+  for (size_t i = 0; i < s.n_xnn; ++i) xnn_delete_operator(s.xnn[i]);
+  s.n_xnn = 0;
+}
+
+// y rows [m] of group `gi` = a [m, K] (rows a_stride apart) · W_gᵀ + bias_g,
+// written cout_g columns wide into rows Cout apart.
+Status group_gemm(const EvalContext& ctx, const fb::Op& op, const ConvState& s, const Geometry& g, size_t gi, size_t m,
+                  const float* a, size_t a_stride, float* y) {
+  if (s.xnn == nullptr) {
+    const float* w = ctx.f32(input(op, 1)) + gi * g.cout_g * g.k;
+    const float* bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) + gi * g.cout_g : nullptr;
+    ctx.kernels->f32_gemm(m, g.cout_g, g.k, a, a_stride, w, bias, y, g.cout);
+    return Status::ok();
+  }
+  pthreadpool* const pool = ctx.pool_for(m * g.cout_g * g.k);
+  xnn_status st = xnn_setup_fully_connected_nc_f32(s.xnn[gi], m, a, y, pool);
+  if (st == xnn_status_success) st = xnn_run_operator(s.xnn[gi], pool);
+  EA_ENSURE(st == xnn_status_success, StatusCode::kInternal, "XNNPACK fully connected failed: %d", static_cast<int>(st));
+  return Status::ok();
+}
+
+// Rows [p0, p0 + n) of group gi's im2col matrix into col [n, K]: row p is
+// output pixel (b, oh, ow) and holds its taps (kh, kw, ci), zero outside
+// the image.
+void im2col(const Geometry& g, const float* x, size_t gi, size_t p0, size_t n, float* col) {
+  for (size_t r = 0; r < n; ++r) {
+    const size_t p = p0 + r;
+    const size_t b = p / (g.out_h * g.out_w), oh = p / g.out_w % g.out_h, ow = p % g.out_w;
+    float* row = col + r * g.k;
+    for (size_t kh = 0; kh < g.kh; ++kh) {
+      const long ih = static_cast<long>(oh * g.stride_h + kh * g.dil_h) - static_cast<long>(g.pad_top);
+      for (size_t kw = 0; kw < g.kw; ++kw) {
+        const long iw = static_cast<long>(ow * g.stride_w + kw * g.dil_w) - static_cast<long>(g.pad_left);
+        float* dst = row + (kh * g.kw + kw) * g.cin_g;
+        if (ih < 0 || iw < 0 || ih >= static_cast<long>(g.in_h) || iw >= static_cast<long>(g.in_w)) {
+          std::memset(dst, 0, g.cin_g * sizeof(float));
+        } else {
+          const size_t pixel = (b * g.in_h + static_cast<size_t>(ih)) * g.in_w + static_cast<size_t>(iw);
+          std::memcpy(dst, x + pixel * g.cin + gi * g.cin_g, g.cin_g * sizeof(float));
+        }
+      }
+    }
+  }
+}
+
+Status eval_gemm(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, const Geometry& g) {
+  const ConvState& s = state_of<ConvState>(record);
+  const float* x = ctx.f32(input(op, 0));  // [B, H, W, Cin]
+  float* y = ctx.f32(output(op, 0));        // [B, Ho, Wo, Cout]
+  const size_t pixels = g.batch * g.out_h * g.out_w;
+  if (s.path == ConvPath::kGemm1x1) {
+    for (size_t gi = 0; gi < g.groups; ++gi) {
+      EA_RETURN_IF_ERROR(group_gemm(ctx, op, s, g, gi, pixels, x + gi * g.cin_g, g.cin, y + gi * g.cout_g));
+    }
+    return Status::ok();
+  }
+  float* col = reinterpret_cast<float*>(record.scratch);  // [tile_pixels, K]
+  for (size_t p0 = 0; p0 < pixels; p0 += s.tile_pixels) {
+    const size_t n = std::min(s.tile_pixels, pixels - p0);
+    for (size_t gi = 0; gi < g.groups; ++gi) {
+      im2col(g, x, gi, p0, n, col);
+      EA_RETURN_IF_ERROR(group_gemm(ctx, op, s, g, gi, n, col, g.k, y + p0 * g.cout + gi * g.cout_g));
+    }
+  }
+  return Status::ok();
+}
+
+struct DwJob {
+  const KernelTable* kernels;
+  DwConvArgs args;       // for image 0; x / y advance per image
+  size_t x_image, y_image;  // floats per image
+};
+
+// Output rows [r0, r0 + n) of the flattened [B * Ho] rows (a tile may span images).
+void dw_rows(void* context, size_t r0, size_t n) {
+  const DwJob& job = *static_cast<const DwJob*>(context);
+  for (size_t r = r0; r < r0 + n;) {
+    const size_t b = r / job.args.out_h;
+    DwConvArgs a = job.args;
+    a.x += b * job.x_image;
+    a.y += b * job.y_image;
+    a.row_begin = r % a.out_h;
+    a.row_end = std::min(a.out_h, a.row_begin + (r0 + n - r));
+    job.kernels->f32_dwconv(a);
+    r += a.row_end - a.row_begin;
+  }
+}
+
+Status eval_depthwise(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, const Geometry& g) {
+  const ConvState& s = state_of<ConvState>(record);
+  const float* x = ctx.f32(input(op, 0));  // [B, H, W, Cin]
+  if (g.cout != g.cin) {
+    // Depthwise multiplier k: output channel c reads input channel c / k.
+    float* expanded = reinterpret_cast<float*>(record.scratch);  // [B, H, W, Cout]
+    const size_t k = g.cout / g.cin;
+    for (size_t p = 0; p < g.batch * g.in_h * g.in_w; ++p) {
+      for (size_t c = 0; c < g.cout; ++c) expanded[p * g.cout + c] = x[p * g.cin + c / k];
+    }
+    x = expanded;
+  }
+  DwJob job;
+  job.kernels = ctx.kernels;
+  DwConvArgs& a = job.args;
+  a.x = x;
+  a.x_pixel_stride = g.cout;
+  a.w = s.dw_weights;
+  a.bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) : nullptr;
+  a.y = ctx.f32(output(op, 0));
+  a.y_pixel_stride = g.cout;
+  a.in_h = g.in_h, a.in_w = g.in_w, a.channels = g.cout;
+  a.kh = g.kh, a.kw = g.kw;
+  a.stride_h = g.stride_h, a.stride_w = g.stride_w, a.dilation_h = g.dil_h, a.dilation_w = g.dil_w;
+  a.pad_top = g.pad_top, a.pad_left = g.pad_left;
+  a.out_h = g.out_h, a.out_w = g.out_w;
+  job.x_image = g.in_h * g.in_w * g.cout;
+  job.y_image = g.out_h * g.out_w * g.cout;
+  const size_t rows = g.batch * g.out_h;
+  pthreadpool* const pool = ctx.pool_for(rows * g.out_w * g.cout * g.kh * g.kw);
+  // About 4 tiles per thread keeps both cores busy when rows differ in cost (borders).
+  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t tile = std::max<size_t>(1, rows / (4 * threads));
+  pthreadpool_parallelize_1d_tile_1d(pool, dw_rows, &job, rows, tile, 0);
+  return Status::ok();
+}
+
+Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
+  const ConvState& s = state_of<ConvState>(record);
+  const Geometry g = geometry(*ctx.model, op, ctx.dims);
+  EA_RETURN_IF_ERROR(s.path == ConvPath::kDepthwise ? eval_depthwise(ctx, op, record, g)
+                                                     : eval_gemm(ctx, op, record, g));
+  if (s.epilogue) {
+    float* y = ctx.f32(output(op, 0));
+    const ActivationParams ep = image_util::conv_epilogue(op.options_as_Conv2DOptions());
+    ctx.kernels->f32_activation(g.batch * g.out_h * g.out_w * g.cout, y, y, ep);
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+extern const OpRegistration kConv2DOp = {"Conv2D", verify, prepare, nullptr, eval, release};
+
+}  // namespace edgeattn

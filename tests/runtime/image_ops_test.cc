@@ -1,0 +1,487 @@
+// The image ops (format 1.5) end to end: tiny one-op (or few-op) models built
+// in memory with the converter's ModelBuilder, run through Session at several
+// image sizes and batches on every kernel table this CPU runs, against naive
+// implementations written here from the schema's definitions (double
+// accumulation, libm's exp / erf: independent of kernels/).
+//
+// Tolerance (check_close): |got - want| <= 1e-5 (1 + |want|). The ops sum at
+// most a few hundred float products of values <= 1 (XNNPACK's f32 GEMM is
+// within 1e-5 of a double reference, docs/xnnpack-debian12.md §4; the own
+// kernels' errors are a few ulp per term, kernels/README.md "Images"), so
+// 1e-5 bounds every path with margin while catching any indexing error
+// (those give O(0.1) differences).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "converter/model_builder.h"
+#include "runtime/model.h"
+#include "runtime/session.h"
+#include "tests/runtime/image_ops_naive.h"
+#include "tests/runtime/tiny_model.h"
+
+namespace edgeattn {
+namespace {
+
+using convert::batch;
+using convert::fixed;
+using convert::ModelBuilder;
+using naive::Img;
+
+fb::Dim height(int64_t d) { return fb::Dim(fb::DimKind::Height, d); }
+fb::Dim width(int64_t d) { return fb::Dim(fb::DimKind::Width, d); }
+
+constexpr int kMaxImage = 32;  // max_image_height / width of every session here
+
+std::vector<float> random_values(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+Img random_img(int64_t b, int64_t h, int64_t w, int64_t c, uint32_t seed) {
+  Img x{b, h, w, c, random_values(static_cast<size_t>(b * h * w * c), seed)};
+  return x;
+}
+
+std::vector<std::string> kernel_names() {
+  const char* names[16];
+  const size_t n = available_kernel_names(names, 16);
+  return std::vector<std::string>(names, names + std::min<size_t>(n, 16));
+}
+
+// Runs the model's first method once; returns output 0.
+std::vector<float> run(const std::vector<uint8_t>& file, const std::vector<const float*>& inputs, int b, int h, int w,
+                       const std::string& kernels) {
+  testing::AlignedBuffer buf(file);
+  auto model = Model::load_buffer(buf.data(), buf.size());
+  REQUIRE_MESSAGE(model.is_ok(), std::string(model.status().message()));
+  SessionOptions so;
+  so.max_batch = 2;
+  so.max_image_height = kMaxImage;
+  so.max_image_width = kMaxImage;
+  so.kernels = kernels.c_str();
+  auto session = Session::create(**model, so);
+  REQUIRE_MESSAGE(session.is_ok(), std::string(session.status().message()));
+  InvokeInput in;
+  in.batch = b;
+  in.image_height = h;
+  in.image_width = w;
+  in.float_inputs = Span<const float* const>(inputs.data(), inputs.size());
+  const Status s = (*session)->invoke(in);
+  REQUIRE_MESSAGE(s.is_ok(), std::string(s.message()));
+  const TensorView y = (*session)->output(0);
+  return std::vector<float>(y.f32(), y.f32() + y.element_count());
+}
+
+void check_close(const std::vector<float>& got, const std::vector<float>& want, const std::string& what) {
+  REQUIRE_MESSAGE(got.size() == want.size(), what);
+  double worst = 0.0;
+  size_t at = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const double err = std::fabs(static_cast<double>(got[i]) - want[i]) / (1e-5 * (1.0 + std::fabs(want[i])));
+    if (!(err <= worst)) worst = err, at = i;  // NaN counts as worst
+  }
+  INFO(what, ": worst element ", at, " got ", got[at], " want ", want[at]);
+  CHECK(worst <= 1.0);
+}
+
+struct Size {
+  int b, h, w;
+};
+// Image sizes (multiples of 8, the largest divisor used here) and batches.
+const std::vector<Size> kSizes = {{1, 8, 8}, {2, 16, 24}, {1, 32, 8}, {2, 8, 32}};
+
+// A one-input image model: x [B, H/dx, W/dx, cin] -> `add_ops` -> output.
+using Builder = std::function<int(ModelBuilder& mb, int x)>;
+
+std::vector<uint8_t> image_model(int64_t div, int64_t cin, const Builder& add_ops) {
+  ModelBuilder mb;
+  const int x = mb.add_activation("x", {batch(), height(div), width(div), fixed(cin)});
+  const int y = add_ops(mb, x);
+  mb.set_graph_io({x}, {y});
+  return mb.serialize();
+}
+
+// Runs `file` for every table and size against naive(x).
+void check_image_op(const std::vector<uint8_t>& file, int64_t div, int64_t cin,
+                    const std::function<std::vector<float>(const Img&)>& want_of, const std::string& what,
+                    const std::vector<Size>& sizes = kSizes) {
+  for (const std::string& k : kernel_names()) {
+    for (const Size& s : sizes) {
+      const Img x = random_img(s.b, s.h / div, s.w / div, cin, static_cast<uint32_t>(s.h * 7 + s.w + s.b));
+      const std::vector<float> got = run(file, {x.v.data()}, s.b, s.h, s.w, k);
+      check_close(got, want_of(x), what + " table " + k + " size " + std::to_string(s.b) + "x" + std::to_string(s.h) +
+                                       "x" + std::to_string(s.w));
+    }
+  }
+}
+
+// ------------------------------------------------------------------ Conv2D
+
+struct ConvCase {
+  const char* name;
+  int64_t div, cin, cout, kh, kw;
+  fb::Conv2DOptionsT o;
+  bool bias;
+};
+
+fb::Conv2DOptionsT conv_opts(int s, int pad, int groups = 1, fb::Activation act = fb::Activation::None) {
+  fb::Conv2DOptionsT o;
+  o.stride_h = o.stride_w = s;
+  o.pad_top = o.pad_left = o.pad_bottom = o.pad_right = pad;
+  o.groups = groups;
+  o.activation = act;
+  return o;
+}
+
+void check_conv(const ConvCase& c, const std::vector<Size>& sizes = kSizes) {
+  const std::vector<float> w = random_values(static_cast<size_t>(c.cout * c.kh * c.kw * (c.cin / c.o.groups)), 11, -0.5f, 0.5f);
+  const std::vector<float> bias = random_values(static_cast<size_t>(c.cout), 12, -0.5f, 0.5f);
+  const int64_t out_div = c.div * c.o.stride_h;
+  const std::vector<uint8_t> file = image_model(c.div, c.cin, [&](ModelBuilder& mb, int x) {
+    const int wt = mb.add_constant_f32("w", {c.cout, c.kh, c.kw, c.cin / c.o.groups}, w);
+    const int bt = c.bias ? mb.add_constant_f32("b", {c.cout}, bias) : -1;
+    const int y = mb.add_activation("y", {batch(), height(out_div), width(c.div * c.o.stride_w), fixed(c.cout)});
+    mb.add_op(fb::OpCode::Conv2D, {x, wt, bt}, {y}, "conv", c.o);
+    return y;
+  });
+  check_image_op(file, c.div, c.cin,
+                 [&](const Img& x) { return naive::conv2d(x, w, c.bias ? &bias : nullptr, c.cout, c.kh, c.kw, c.o).v; },
+                 c.name, sizes);
+}
+
+TEST_CASE("Conv2D: dense, strided, depthwise, 1x1, grouped, dilated, asymmetric pads, every epilogue") {
+  fb::Conv2DOptionsT hardswish_affine = conv_opts(2, 1, 1, fb::Activation::HardSwish);
+  hardswish_affine.post_scale = 1.5f;
+  hardswish_affine.post_shift = 0.25f;
+  fb::Conv2DOptionsT dilated = conv_opts(1, 2, 1, fb::Activation::Relu);
+  dilated.dilation_h = dilated.dilation_w = 2;
+  fb::Conv2DOptionsT asym = conv_opts(2, 0, 1, fb::Activation::Sigmoid);
+  asym.pad_left = 1;
+  asym.pad_bottom = 1;
+  fb::Conv2DOptionsT hsig = conv_opts(2, 2, 6, fb::Activation::HardSigmoid);
+  hsig.act_alpha = 0.1666667f;
+  const ConvCase cases[] = {
+      {"3x3 s1 pad 1 relu", 1, 5, 7, 3, 3, conv_opts(1, 1, 1, fb::Activation::Relu), true},
+      {"3x3 s2 pad 1 hardswish affine", 1, 5, 7, 3, 3, hardswish_affine, true},
+      {"5x5 depthwise s2 pad 2 hardsigmoid", 1, 6, 6, 5, 5, hsig, true},
+      {"3x3 depthwise s1 pad 1 (div 2) silu", 2, 16, 16, 3, 3, conv_opts(1, 1, 16, fb::Activation::Silu), false},
+      {"3x3 depthwise multiplier 2", 1, 3, 6, 3, 3, conv_opts(1, 1, 3, fb::Activation::Gelu), true},
+      {"1x1 relu6 (XNNPACK clamp)", 1, 8, 12, 1, 1, conv_opts(1, 0, 1, fb::Activation::Relu6), true},
+      {"1x1 no bias", 4, 9, 5, 1, 1, conv_opts(1, 0), false},
+      {"1x1 groups 2", 1, 8, 6, 1, 1, conv_opts(1, 0, 2), true},
+      {"3x3 groups 2", 1, 4, 6, 3, 3, conv_opts(1, 1, 2), true},
+      {"3x3 dilation 2 pad 2", 1, 3, 4, 3, 3, dilated, true},
+      {"3x3 s2 asymmetric pads (0, 1, 1, 0) sigmoid", 1, 4, 5, 3, 3, asym, true},
+      {"2x2 s2 pad 0", 1, 3, 4, 2, 2, conv_opts(2, 0), true},
+  };
+  for (const ConvCase& c : cases) check_conv(c);
+  // K = 3 * 3 * 128 = 1152: 4 MB of scratch hold 910 im2col rows, so a
+  // 2 x 32 x 32 batch runs in 3 tiles, one spanning the two images.
+  check_conv({"3x3 im2col in tiles", 1, 128, 8, 3, 3, conv_opts(1, 1, 1, fb::Activation::Relu), true},
+             {{2, 32, 32}, {1, 32, 32}});
+}
+
+TEST_CASE("Conv2D with a fixed height and a Width dim (a text recognizer's stride (2, 1))") {
+  fb::Conv2DOptionsT o = conv_opts(1, 1, 1, fb::Activation::Relu);
+  o.stride_h = 2;
+  const std::vector<float> w = random_values(4 * 3 * 3 * 3, 21, -0.5f, 0.5f);
+  ModelBuilder mb;
+  const int x = mb.add_activation("x", {batch(), fixed(6), width(1), fixed(3)});
+  const int wt = mb.add_constant_f32("w", {4, 3, 3, 3}, w);
+  const int y = mb.add_activation("y", {batch(), fixed(3), width(1), fixed(4)});
+  mb.add_op(fb::OpCode::Conv2D, {x, wt, -1}, {y}, "conv", o);
+  mb.set_graph_io({x}, {y});
+  const std::vector<uint8_t> file = mb.serialize();
+  for (const std::string& k : kernel_names()) {
+    for (int width_px : {1, 5, 32}) {
+      const Img xi = random_img(2, 6, width_px, 3, static_cast<uint32_t>(width_px));
+      check_close(run(file, {xi.v.data()}, 2, 1, width_px, k), naive::conv2d(xi, w, nullptr, 4, 3, 3, o).v,
+                  "recognizer conv " + k + " W " + std::to_string(width_px));
+    }
+  }
+}
+
+// ------------------------------------------------------------------ ConvTranspose2D
+
+void check_conv_transpose(const char* name, int64_t div, int64_t cin, int64_t cout, int64_t k, fb::Conv2DOptionsT o) {
+  const std::vector<float> w = random_values(static_cast<size_t>(k * k * cout * cin), 31, -0.5f, 0.5f);
+  const std::vector<float> bias = random_values(static_cast<size_t>(cout), 32, -0.5f, 0.5f);
+  const std::vector<uint8_t> file = image_model(div, cin, [&](ModelBuilder& mb, int x) {
+    const int wt = mb.add_constant_f32("w", {k, k, cout, cin}, w);
+    const int bt = mb.add_constant_f32("b", {cout}, bias);
+    const int y = mb.add_activation("y", {batch(), height(div / o.stride_h), width(div / o.stride_w), fixed(cout)});
+    mb.add_op(fb::OpCode::ConvTranspose2D, {x, wt, bt}, {y}, "deconv", o);
+    return y;
+  });
+  check_image_op(file, div, cin, [&](const Img& x) { return naive::conv_transpose2d(x, w, &bias, cout, k, k, o).v; },
+                 name);
+}
+
+TEST_CASE("ConvTranspose2D: k2 s2, k3 s2 pad (1, 1, 0, 0) on image dims, k3 s2 pad 1 on fixed dims") {
+  check_conv_transpose("k2 s2", 2, 4, 3, 2, conv_opts(2, 0, 1, fb::Activation::Relu));
+  fb::Conv2DOptionsT o = conv_opts(2, 0, 1, fb::Activation::Sigmoid);
+  o.pad_top = o.pad_left = 1;
+  check_conv_transpose("k3 s2 pad (1, 1, 0, 0)", 8, 3, 5, 3, o);
+  // Symmetric pad 1 gives 2H - 1: expressible only with fixed dims (5 -> 9).
+  const fb::Conv2DOptionsT sym = conv_opts(2, 1);
+  const std::vector<float> w = random_values(3 * 3 * 2 * 3, 33, -0.5f, 0.5f);
+  ModelBuilder mb;
+  const int x = mb.add_activation("x", {batch(), fixed(5), fixed(4), fixed(3)});
+  const int wt = mb.add_constant_f32("w", {3, 3, 2, 3}, w);
+  const int y = mb.add_activation("y", {batch(), fixed(9), fixed(7), fixed(2)});
+  mb.add_op(fb::OpCode::ConvTranspose2D, {x, wt, -1}, {y}, "deconv", sym);
+  mb.set_graph_io({x}, {y});
+  const Img xi = random_img(2, 5, 4, 3, 34);
+  for (const std::string& k : kernel_names()) {
+    check_close(run(mb.serialize(), {xi.v.data()}, 2, 0, 0, k), naive::conv_transpose2d(xi, w, nullptr, 2, 3, 3, sym).v,
+                "k3 s2 pad 1 fixed " + k);
+  }
+}
+
+// ------------------------------------------------------------------ Pool2D, ChannelAttention
+
+void check_pool(const char* name, fb::Pool2DOptionsT o, int64_t in_div, int64_t out_div) {
+  const std::vector<uint8_t> file = image_model(in_div, 5, [&](ModelBuilder& mb, int x) {
+    const bool global = o.kind == fb::PoolKind::GlobalAverage;
+    const int y = mb.add_activation(
+        "y", {batch(), global ? fixed(1) : height(out_div), global ? fixed(1) : width(out_div), fixed(5)});
+    mb.add_op(fb::OpCode::Pool2D, {x}, {y}, "pool", o);
+    return y;
+  });
+  check_image_op(file, in_div, 5, [&](const Img& x) { return naive::pool2d(x, o).v; }, name);
+}
+
+TEST_CASE("Pool2D: max, average with and without count_include_pad, global average") {
+  fb::Pool2DOptionsT o;
+  o.kind = fb::PoolKind::Max;
+  o.kernel_h = o.kernel_w = 3;
+  o.stride_h = o.stride_w = 2;
+  o.pad_top = o.pad_left = o.pad_bottom = o.pad_right = 1;
+  check_pool("max 3x3 s2 pad 1", o, 1, 2);
+  o.kind = fb::PoolKind::Average;
+  o.stride_h = o.stride_w = 1;
+  check_pool("average 3x3 s1 pad 1", o, 2, 2);
+  o.count_include_pad = true;
+  check_pool("average 3x3 s1 pad 1 count_include_pad", o, 2, 2);
+  fb::Pool2DOptionsT two;
+  two.kind = fb::PoolKind::Average;
+  two.kernel_h = two.kernel_w = two.stride_h = two.stride_w = 2;
+  check_pool("average 2x2 s2", two, 1, 2);
+  fb::Pool2DOptionsT global;
+  global.kind = fb::PoolKind::GlobalAverage;
+  check_pool("global average", global, 1, 1);
+}
+
+TEST_CASE("ChannelAttention (squeeze-and-excitation): HardSigmoid and Sigmoid gates") {
+  const int64_t c = 8, cr = 3;
+  const std::vector<float> w1 = random_values(cr * c, 41), b1 = random_values(cr, 42);
+  const std::vector<float> w2 = random_values(c * cr, 43), b2 = random_values(c, 44);
+  for (bool sigmoid : {false, true}) {
+    fb::ChannelAttentionOptionsT o;
+    o.gate = sigmoid ? fb::Activation::Sigmoid : fb::Activation::HardSigmoid;
+    o.activation = sigmoid ? fb::Activation::Silu : fb::Activation::Relu;
+    o.gate_alpha = 0.1666667f;
+    const std::vector<uint8_t> file = image_model(2, c, [&](ModelBuilder& mb, int x) {
+      const int t1 = mb.add_constant_f32("w1", {cr, c}, w1), tb1 = mb.add_constant_f32("b1", {cr}, b1);
+      const int t2 = mb.add_constant_f32("w2", {c, cr}, w2), tb2 = mb.add_constant_f32("b2", {c}, b2);
+      const int y = mb.add_activation("y", {batch(), height(2), width(2), fixed(c)});
+      mb.add_op(fb::OpCode::ChannelAttention, {x, t1, tb1, t2, tb2}, {y}, "se", o);
+      return y;
+    });
+    check_image_op(file, 2, c, [&](const Img& x) { return naive::channel_attention(x, w1, b1, w2, b2, cr, o).v; },
+                   sigmoid ? "se sigmoid" : "se hardsigmoid");
+  }
+}
+
+// ------------------------------------------------------------------ Resize
+
+void check_resize(const char* name, int64_t in_div, int64_t out_div, fb::ResizeMode mode, fb::ResizeCoordinates coord) {
+  fb::ResizeOptionsT o;
+  o.mode = mode;
+  o.coordinates = coord;
+  const std::vector<uint8_t> file = image_model(in_div, 3, [&](ModelBuilder& mb, int x) {
+    const int y = mb.add_activation("y", {batch(), height(out_div), width(out_div), fixed(3)});
+    mb.add_op(fb::OpCode::Resize, {x}, {y}, "resize", o);
+    return y;
+  });
+  check_image_op(file, in_div, 3, [&](const Img& x) {
+    return naive::resize(x, x.h * in_div / out_div, x.w * in_div / out_div, mode, coord).v;
+  }, name);
+}
+
+TEST_CASE("Resize: nearest x2 / x4 / x8, bilinear in every coordinate mode, a downscale") {
+  check_resize("nearest x2", 2, 1, fb::ResizeMode::Nearest, fb::ResizeCoordinates::Asymmetric);
+  check_resize("nearest x4", 4, 1, fb::ResizeMode::Nearest, fb::ResizeCoordinates::Asymmetric);
+  check_resize("nearest x8", 8, 1, fb::ResizeMode::Nearest, fb::ResizeCoordinates::Asymmetric);
+  check_resize("nearest x2 half pixel", 2, 1, fb::ResizeMode::Nearest, fb::ResizeCoordinates::HalfPixel);
+  for (fb::ResizeCoordinates c :
+       {fb::ResizeCoordinates::Asymmetric, fb::ResizeCoordinates::HalfPixel, fb::ResizeCoordinates::AlignCorners}) {
+    const std::string n = std::string("bilinear ") + fb::EnumNameResizeCoordinates(c);
+    check_resize((n + " x2").c_str(), 2, 1, fb::ResizeMode::Bilinear, c);
+    check_resize((n + " x4").c_str(), 4, 1, fb::ResizeMode::Bilinear, c);
+    check_resize((n + " /2").c_str(), 1, 2, fb::ResizeMode::Bilinear, c);
+  }
+}
+
+// ------------------------------------------------------------------ Pointwise, Mul, Concat
+
+TEST_CASE("Pointwise: every activation with pre and post affine") {
+  for (fb::Activation a : {fb::Activation::None, fb::Activation::Relu, fb::Activation::Relu6, fb::Activation::Sigmoid,
+                           fb::Activation::HardSigmoid, fb::Activation::HardSwish, fb::Activation::Silu,
+                           fb::Activation::Gelu}) {
+    fb::PointwiseOptionsT o;
+    o.activation = a;
+    o.pre_scale = 3.0f;  // spreads [-1, 1] over the activations' interesting range
+    o.pre_shift = 0.5f;
+    o.post_scale = 0.75f;
+    o.post_shift = -0.125f;
+    const std::vector<uint8_t> file = image_model(1, 6, [&](ModelBuilder& mb, int x) {
+      const int y = mb.add_activation("y", {batch(), height(1), width(1), fixed(6)});
+      mb.add_op(fb::OpCode::Pointwise, {x}, {y}, "pointwise", o);
+      return y;
+    });
+    check_image_op(file, 1, 6, [&](const Img& x) { return naive::pointwise(x, o).v; },
+                   std::string("pointwise ") + fb::EnumNameActivation(a));
+  }
+}
+
+TEST_CASE("Mul: same shape, a trailing constant, a [B, 1, 1, C] gate") {
+  const int64_t c = 5;
+  const std::vector<float> k = random_values(c, 51);
+  // y = (x * k) * g, g = x pooled (a gate computed in the graph), then x * y (same shape).
+  fb::Pool2DOptionsT gap;
+  gap.kind = fb::PoolKind::GlobalAverage;
+  const std::vector<uint8_t> file = image_model(1, c, [&](ModelBuilder& mb, int x) {
+    const int kt = mb.add_constant_f32("k", {c}, k);
+    const int xk = mb.add_activation("xk", {batch(), height(1), width(1), fixed(c)});
+    mb.add_op(fb::OpCode::Mul, {x, kt}, {xk}, "mul_const");
+    const int g = mb.add_activation("g", {batch(), fixed(1), fixed(1), fixed(c)});
+    mb.add_op(fb::OpCode::Pool2D, {x}, {g}, "gap", gap);
+    const int gated = mb.add_activation("gated", {batch(), height(1), width(1), fixed(c)});
+    mb.add_op(fb::OpCode::Mul, {xk, g}, {gated}, "mul_gate");
+    const int y = mb.add_activation("y", {batch(), height(1), width(1), fixed(c)});
+    mb.add_op(fb::OpCode::Mul, {x, gated}, {y}, "mul_same");
+    return y;
+  });
+  check_image_op(file, 1, c, [&](const Img& x) {
+    const Img g = naive::global_average(x);
+    std::vector<float> y(x.v.size());
+    for (size_t i = 0; i < y.size(); ++i) {
+      const size_t ch = i % static_cast<size_t>(c), b = i / static_cast<size_t>(x.h * x.w * c);
+      y[i] = static_cast<float>(static_cast<double>(x.v[i]) * (static_cast<double>(x.v[i]) * k[ch]) *
+                                g.v[b * static_cast<size_t>(c) + ch]);
+    }
+    return y;
+  }, "mul");
+}
+
+TEST_CASE("Concat on channels of two image tensors") {
+  const std::vector<float> w = random_values(4 * 3, 61);
+  // x [.., 3] and a 1x1 conv of it [.., 4] joined into [.., 7].
+  const std::vector<uint8_t> file = image_model(2, 3, [&](ModelBuilder& mb, int x) {
+    const int wt = mb.add_constant_f32("w", {4, 1, 1, 3}, w);
+    const int z = mb.add_activation("z", {batch(), height(2), width(2), fixed(4)});
+    mb.add_op(fb::OpCode::Conv2D, {x, wt, -1}, {z}, "conv", conv_opts(1, 0));
+    const int y = mb.add_activation("y", {batch(), height(2), width(2), fixed(7)});
+    fb::ConcatOptionsT o;
+    o.axis = 3;
+    mb.add_op(fb::OpCode::Concat, {x, z}, {y}, "concat", o);
+    return y;
+  });
+  check_image_op(file, 2, 3, [&](const Img& x) {
+    const Img z = naive::conv2d(x, w, nullptr, 4, 1, 1, conv_opts(1, 0));
+    std::vector<float> y;
+    for (int64_t p = 0; p < x.b * x.h * x.w; ++p) {
+      for (int64_t ch = 0; ch < 3; ++ch) y.push_back(x.v[static_cast<size_t>(p * 3 + ch)]);
+      for (int64_t ch = 0; ch < 4; ++ch) y.push_back(z.v[static_cast<size_t>(p * 4 + ch)]);
+    }
+    return y;
+  }, "concat");
+}
+
+// ------------------------------------------------------------------ token ops over a Width dim
+
+// A recognizer's tail: x [B, 1, W/4, C] -> Reshape [B, W/4, C] -> op(s) -> y.
+using TokenBuilder = std::function<int(ModelBuilder& mb, int tokens)>;
+
+void check_tokens(int64_t c, const TokenBuilder& add_ops,
+                  const std::function<std::vector<float>(const std::vector<float>&, int64_t b, int64_t t)>& want_of,
+                  const std::string& what) {
+  ModelBuilder mb;
+  const int x = mb.add_activation("x", {batch(), fixed(1), width(4), fixed(c)});
+  const int tokens = mb.add_activation("tokens", {batch(), width(4), fixed(c)});
+  mb.add_op(fb::OpCode::Reshape, {x}, {tokens}, "reshape");
+  const int y = add_ops(mb, tokens);
+  mb.set_graph_io({x}, {y});
+  const std::vector<uint8_t> file = mb.serialize();
+  for (const std::string& k : kernel_names()) {
+    for (const Size& s : kSizes) {
+      const int64_t t = s.w / 4;
+      const std::vector<float> xv = random_values(static_cast<size_t>(s.b * t * c), static_cast<uint32_t>(s.w + s.b));
+      check_close(run(file, {xv.data()}, s.b, 4, s.w, k), want_of(xv, s.b, t),
+                  what + " table " + k + " W " + std::to_string(s.w) + " B " + std::to_string(s.b));
+    }
+  }
+}
+
+TEST_CASE("Reshape, Softmax, Transpose [0, 2, 1] and FullyConnected(HardSwish / Silu / Sigmoid) over a Width dim") {
+  check_tokens(6, [](ModelBuilder&, int tokens) { return tokens; },
+               [](const std::vector<float>& x, int64_t, int64_t) { return x; }, "reshape");
+  check_tokens(6, [](ModelBuilder& mb, int tokens) {
+    const int y = mb.add_activation("y", {batch(), width(4), fixed(6)});
+    mb.add_op(fb::OpCode::Softmax, {tokens}, {y}, "softmax");
+    return y;
+  }, [](const std::vector<float>& x, int64_t b, int64_t t) { return naive::softmax(x, b * t, 6); }, "softmax");
+  check_tokens(6, [](ModelBuilder& mb, int tokens) {
+    const int y = mb.add_activation("y", {batch(), fixed(6), width(4)});
+    fb::TransposeOptionsT o;
+    o.perm = {0, 2, 1};
+    mb.add_op(fb::OpCode::Transpose, {tokens}, {y}, "transpose", o);
+    return y;
+  }, [](const std::vector<float>& x, int64_t b, int64_t t) {
+    std::vector<float> y(x.size());
+    for (int64_t bi = 0; bi < b; ++bi)
+      for (int64_t i = 0; i < t; ++i)
+        for (int64_t ch = 0; ch < 6; ++ch) y[static_cast<size_t>((bi * 6 + ch) * t + i)] = x[static_cast<size_t>((bi * t + i) * 6 + ch)];
+    return y;
+  }, "transpose");
+  const std::vector<float> w = random_values(5 * 6, 71), bias = random_values(5, 72);
+  for (fb::Activation a : {fb::Activation::HardSwish, fb::Activation::Silu, fb::Activation::Sigmoid}) {
+    check_tokens(6, [&](ModelBuilder& mb, int tokens) {
+      const int wt = mb.add_constant_f32("w", {5, 6}, w), bt = mb.add_constant_f32("b", {5}, bias);
+      const int y = mb.add_activation("y", {batch(), width(4), fixed(5)});
+      fb::FullyConnectedOptionsT o;
+      o.activation = a;
+      mb.add_op(fb::OpCode::FullyConnected, {tokens, wt, bt}, {y}, "fc", o);
+      return y;
+    }, [&](const std::vector<float>& x, int64_t b, int64_t t) { return naive::fully_connected(x, b * t, 6, w, bias, 5, a); },
+                 std::string("fc ") + fb::EnumNameActivation(a));
+  }
+}
+
+TEST_CASE("Attention over a Width dim (mask None, self-attention over image positions)") {
+  const int64_t heads = 2, head_dim = 4, c = heads * head_dim;
+  check_tokens(c, [&](ModelBuilder& mb, int tokens) {
+    const int y = mb.add_activation("y", {batch(), width(4), fixed(c)});
+    fb::AttentionOptionsT o;
+    o.n_heads = o.n_kv_heads = static_cast<int32_t>(heads);
+    o.head_dim = static_cast<int32_t>(head_dim);
+    o.mask = fb::AttentionMask::None;
+    mb.add_op(fb::OpCode::Attention, {tokens, tokens, tokens}, {y}, "attention", o);
+    return y;
+  }, [&](const std::vector<float>& x, int64_t b, int64_t t) { return naive::self_attention(x, b, t, heads, head_dim); },
+               "attention");
+}
+
+}  // namespace
+}  // namespace edgeattn
