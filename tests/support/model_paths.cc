@@ -28,6 +28,8 @@ std::string find_model(const std::string& relative) {
   return "";
 }
 
+std::string rapidocr_models_dir() { return find_model("rapidocr"); }
+
 bool models_required() {
   const char* ci = std::getenv("CI");
   const std::string ci_value = ci != nullptr ? ci : "";
