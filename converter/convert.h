@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "converter/onnx/import_onnx.h"
 #include "converter/quantize.h"
 #include "converter/smooth.h"
 #include "converter/static_scales.h"
@@ -49,7 +50,7 @@ enum class ConvertStage {
 struct ConvertSummary;
 
 struct ConvertOptions {
-  std::string input;      // HF folder (config.json + safetensors), GGUF file or llama2.c .bin
+  std::string input;      // HF folder (config.json + safetensors), GGUF file, llama2.c .bin, .onnx file or folder
   std::string tokenizer;  // llama2.c tokenizer.bin (required for .bin, optional override for HF Llama)
   std::string output;     // the .eatn file to write
   // "fp32", "fp16", "int8", "int8-static" (parse_weight_dtype), or "": the
@@ -68,6 +69,8 @@ struct ConvertOptions {
   std::function<void(size_t done, size_t total, const std::string& name)> progress;
   // After each stage that ran (may be empty), with the summary so far.
   std::function<void(ConvertStage stage, const ConvertSummary& summary)> on_stage;
+  // ONNX inputs: image sizes fixing the input's height / width (--image-height, --image-width).
+  OnnxImportOptions onnx;
 };
 
 struct ConvertSummary {
@@ -79,6 +82,10 @@ struct ConvertSummary {
   size_t weight_bytes = 0;
   size_t tensor_count = 0;
   double milliseconds = 0.0;         // import to verified file
+  // Non-empty when the file was written but this runtime cannot load it:
+  // an imported ONNX graph using an op code the runtime does not implement
+  // yet (format 1.5 image ops). Every other verification failure is kInternal.
+  std::string warning;
 };
 
 enum class ConvertCode {

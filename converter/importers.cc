@@ -309,6 +309,10 @@ void import_hf(const std::string& dir, const ImportOptions& options, ModelBuilde
 }
 
 void import_any(const std::string& input, const ImportOptions& options, ModelBuilder& mb) {
+  if (is_onnx_input(input)) return import_onnx(input, options.onnx, mb);
+  if (options.onnx.all.height != 0 || options.onnx.all.width != 0 || !options.onnx.methods.empty()) {
+    throw_convert_error(input, "--image-height / --image-width are for ONNX models");
+  }
   if (fs::is_directory(input)) {
     if (fs::exists(fs::path(input) / "model.bin")) return import_ct2(input, options, mb);
     if (is_marian_dir(input)) return import_marian(input, options, mb);

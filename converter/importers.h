@@ -23,6 +23,7 @@
 #include <string>
 
 #include "converter/model_builder.h"
+#include "converter/onnx/import_onnx.h"
 
 namespace edgeattn::convert {
 
@@ -32,6 +33,8 @@ struct ImportOptions {
   // Marian: keep the file's int8 weights and activation multipliers (true)
   // or dequantize to f32 (false).
   bool marian_int8 = true;
+  // ONNX: image sizes that fix symbolic (or confirm fixed) input dims.
+  OnnxImportOptions onnx;
 };
 
 void import_hf(const std::string& dir, const ImportOptions& options, ModelBuilder& mb);
@@ -46,8 +49,9 @@ void import_marian(const std::string& dir, const ImportOptions& options, ModelBu
 // True for a folder import_marian() reads (it has a config*.yml).
 bool is_marian_dir(const std::string& dir);
 
-// Picks the importer from the input: a directory with model.bin
-// (CTranslate2), a config*.yml (Marian) or else HF, "GGUF" magic, else llama2.c.
+// Picks the importer from the input: an .onnx file or a folder of them
+// (import_onnx.h), a directory with model.bin (CTranslate2), a config*.yml
+// (Marian) or else HF, "GGUF" magic, else llama2.c.
 void import_any(const std::string& input, const ImportOptions& options, ModelBuilder& mb);
 
 }  // namespace edgeattn::convert

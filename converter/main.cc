@@ -34,10 +34,11 @@ void usage() {
                "usage: edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8|int8-static] [--keep-fp32 GLOB]...\n"
                "                        [--report] [--calibration FILE] [--auto-fallback THRESHOLD] [--no-smooth]\n"
                "                        [--static-clip max|mse|PERCENTILE]\n"
-               "                        [--tokenizer tokenizer.bin] [--quiet]\n"
+               "                        [--tokenizer tokenizer.bin] [--image-height [METHOD=]N] [--image-width [METHOD=]N] [--quiet]\n"
                "       edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]\n"
                "       edgeattn-convert inspect MODEL.eatn --plan [--batch N] [--seq N] [--context N]\n"
-               "INPUT: Hugging Face folder (config.json + safetensors), GGUF file, or llama2.c .bin\n");
+               "INPUT: Hugging Face folder (config.json + safetensors), GGUF file, llama2.c .bin,\n"
+               "       or an .onnx image model (a folder of them: one method per file)\n");
 }
 
 // Per-tensor import progress on stderr. On a terminal it is one line
@@ -128,6 +129,21 @@ bool parse_static_clip(const char* arg, ConvertOptions& o) {
   return true;
 }
 
+// --image-height / --image-width [METHOD=]N: an ONNX input's image size.
+bool parse_image_dim(const char* flag, const char* arg, ConvertOptions& o) {
+  std::string v = arg, method;
+  const size_t eq = v.find('=');
+  if (eq != std::string::npos) {
+    method = v.substr(0, eq);
+    v = v.substr(eq + 1);
+  }
+  int n = 0;
+  if (!edgeattn::cli::parse_int("edgeattn-convert", flag, v.c_str(), 1, 1 << 16, &n)) return false;
+  edgeattn::convert::OnnxImageSize& size = method.empty() ? o.onnx.all : o.onnx.methods[method];
+  (std::string(flag) == "--image-height" ? size.height : size.width) = n;
+  return true;
+}
+
 // --auto-fallback THRESHOLD (turns the report on). False (after the message) if malformed.
 bool parse_auto_fallback(const char* arg, ConvertOptions& o) {
   char* end = nullptr;
@@ -162,6 +178,8 @@ int parse_convert_args(int argc, char** argv, ConvertOptions& o, bool& quiet) {
       if (!parse_auto_fallback(argv[++i], o)) return 2;
     } else if (a == "--keep-fp32" && has_value) {
       o.keep_fp32.push_back(argv[++i]);
+    } else if ((a == "--image-height" || a == "--image-width") && has_value) {
+      if (!parse_image_dim(a.c_str(), argv[++i], o)) return 2;
     } else if (a == "--tokenizer" && has_value) {
       o.tokenizer = argv[++i];
     } else if (a == "--quiet") {
@@ -232,6 +250,7 @@ int run_convert(int argc, char** argv) {
     std::fprintf(stderr, "edgeattn-convert: %s\n", status.message.c_str());
     return status.code == ConvertCode::kInvalidOptions ? 2 : 1;
   }
+  if (!summary.warning.empty()) std::fprintf(stderr, "edgeattn-convert: warning: %s\n", summary.warning.c_str());
   if (!quiet) {
     std::fprintf(stderr, "wrote %s: %zu bytes (%zu weight bytes, %zu tensors) in %.0f ms\n", options.output.c_str(),
                  summary.file_bytes, summary.weight_bytes, summary.tensor_count, summary.milliseconds);

@@ -39,7 +39,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all_targets=(model_load_fuzzer wordpiece_fuzzer spm_bpe_fuzzer byte_level_bpe_fuzzer safetensors_fuzzer
-             gguf_fuzzer llama2c_fuzzer ct2_fuzzer wav_fuzzer)
+             gguf_fuzzer llama2c_fuzzer ct2_fuzzer wav_fuzzer onnx_import_fuzzer)
 usage() {
   echo "usage: fuzz/run.sh BUILD_DIR --runs N [--max-seconds S] [--work DIR] [TARGET...]" >&2
   echo "       fuzz/run.sh BUILD_DIR --seconds S [--work DIR] [TARGET...]" >&2
@@ -86,7 +86,7 @@ scripts/models-required.sh && require_models=1
 
 # Files are mutated up to 64 KB, text up to 4 KB.
 declare -A max_len=([model_load_fuzzer]=65536 [safetensors_fuzzer]=65536 [gguf_fuzzer]=65536
-                    [llama2c_fuzzer]=65536 [ct2_fuzzer]=65536)
+                    [llama2c_fuzzer]=65536 [ct2_fuzzer]=65536 [onnx_import_fuzzer]=65536)
 mkdir -p "$work"
 summary="$work/summary.tsv"
 : >"$summary"

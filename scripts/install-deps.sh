@@ -23,6 +23,7 @@ packages=(
   libkissfft-dev  # runtime/audio FFT (pulls libkissfft-float131); espeak-ng + sox only for scripts/make_speech_clips.sh
   libstb-dev  # image decoding in the demo and the image-model tests (stb_image)
   doctest-dev nlohmann-json3-dev libbenchmark-dev
+  libonnx-dev libprotobuf-dev  # converter/onnx only (the ONNX importer); never linked into the runtime
   python3 python3-pip unzip
   clang libclang-rt-14-dev  # fuzz/ (libFuzzer)
 )

@@ -8,7 +8,8 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::create(const TokenizerSpec& spec) 
   EA_ENSURE(vocab <= kMaxVocabSize, StatusCode::kInvalidModel,
             "tokenizer: vocabulary of %zu pieces exceeds %zu", vocab, kMaxVocabSize);
   EA_ENSURE(spec.kind == TokenizerKind::kWordPiece || spec.kind == TokenizerKind::kSentencePieceBpe ||
-                spec.kind == TokenizerKind::kByteLevelBpe || spec.kind == TokenizerKind::kSentencePieceUnigram,
+                spec.kind == TokenizerKind::kByteLevelBpe || spec.kind == TokenizerKind::kSentencePieceUnigram ||
+                spec.kind == TokenizerKind::kCtcCharacters,
             StatusCode::kInvalidModel, "tokenizer: unknown kind %d", static_cast<int>(spec.kind));
   const struct {
     const char* name;
@@ -52,6 +53,9 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::create(const TokenizerSpec& spec) 
     case TokenizerKind::kSentencePieceUnigram:
       EA_RETURN_IF_ERROR(tok->init_unigram());
       break;
+    case TokenizerKind::kCtcCharacters:
+      EA_ENSURE(spec.pieces[0].empty(), StatusCode::kInvalidModel, "tokenizer: a CTC table's piece 0 (the blank) must be empty");
+      break;
   }
   return tok;
 }
@@ -81,6 +85,8 @@ Status Tokenizer::encode(std::string_view text, const EncodeOptions& opts, std::
   ids->clear();
   EA_ENSURE(text.size() <= kMaxTextBytes, StatusCode::kInvalidArgument,
             "encode: text of %zu bytes exceeds %zu", text.size(), kMaxTextBytes);
+  EA_ENSURE(spec_.kind != TokenizerKind::kCtcCharacters, StatusCode::kUnsupported,
+            "encode: a CTC character table only decodes");
   const bool wordpiece = spec_.kind == TokenizerKind::kWordPiece;
   int32_t first = -1;
   int32_t last = -1;
@@ -126,6 +132,8 @@ Status Tokenizer::encode(std::string_view text, const EncodeOptions& opts, std::
       }
       break;
     }
+    case TokenizerKind::kCtcCharacters:
+      break;  // refused above
   }
   const size_t reserve_last = last >= 0 ? 1 : 0;
   if (opts.max_tokens != 0 && ids->size() + reserve_last > opts.max_tokens) {
@@ -146,6 +154,8 @@ std::string_view Tokenizer::decode_piece(int32_t prev_id, int32_t id) const {
       return decode_byte_level(id);
     case TokenizerKind::kSentencePieceUnigram:
       return decode_unigram(prev_id, id);
+    case TokenizerKind::kCtcCharacters:
+      return spec_.pieces[static_cast<size_t>(id)];
   }
   return {};
 }

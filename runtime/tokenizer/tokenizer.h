@@ -65,6 +65,9 @@ enum class TokenizerKind : uint8_t {
   kSentencePieceBpe = 1,
   kByteLevelBpe = 2,
   kSentencePieceUnigram = 3,
+  // A CTC recognizer's classes (format 1.5): pieces[0] the blank (""), then
+  // characters. Decode only: encode() reports kUnsupported.
+  kCtcCharacters = 4,
 };
 
 // SentencePiece's piece types (ModelProto.SentencePiece.Type), the values

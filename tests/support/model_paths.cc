@@ -28,6 +28,11 @@ std::string find_model(const std::string& relative) {
   return "";
 }
 
+std::string rapidocr_models_dir() {
+  const std::string dir = find_model("rapidocr");
+  return dir.empty() ? dir : dir + "/models";
+}
+
 bool models_required() {
   const char* ci = std::getenv("CI");
   const std::string ci_value = ci != nullptr ? ci : "";

@@ -31,6 +31,11 @@ std::string find_model(const std::string& relative);
 // but "", "0" or "false") or EDGEATTN_REQUIRE_MODELS=1.
 bool models_required();
 
+// RapidOCR's models folder (the three .onnx files): "rapidocr/models" found in the
+// order above, i.e. also ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/rapidocr/models;
+// "" if absent. Tests declare it with EDGEATTN_TEST_MODELS(kRapidOcr).
+std::string rapidocr_models_dir();
+
 // A fresh directory under the build tree for test outputs.
 std::string temp_dir(const std::string& name);
 
