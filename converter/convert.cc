@@ -119,17 +119,6 @@ ConvertStatus run(const ConvertOptions& o, WeightDType dtype, ConvertSummary& su
   mb.write(o.output);
   // Verify what was written with the runtime's own loader.
   Result<std::unique_ptr<Model>> loaded = Model::load_file(o.output.c_str());
-  if (!loaded.is_ok() && loaded.status().code() == StatusCode::kUnsupported &&
-      mb.hparams().architecture == fb::Architecture::ImportedGraph) {
-    // The image ops (format 1.5) land in the runtime separately: the file is
-    // complete, but this build cannot verify it by loading.
-    summary.warning = std::string("written, but this runtime cannot load it yet: ") + loaded.status().message();
-    summary.weight_bytes = mb.weight_bytes();
-    summary.tensor_count = mb.model().tensors.size();
-    std::error_code ec;
-    summary.file_bytes = static_cast<size_t>(std::filesystem::file_size(o.output, ec));
-    return ConvertStatus{};
-  }
   if (!loaded.is_ok()) {
     return failure(ConvertCode::kInternal,
                    std::string("internal error: written model fails verification: ") + loaded.status().message());

@@ -82,10 +82,6 @@ struct ConvertSummary {
   size_t weight_bytes = 0;
   size_t tensor_count = 0;
   double milliseconds = 0.0;         // import to verified file
-  // Non-empty when the file was written but this runtime cannot load it:
-  // an imported ONNX graph using an op code the runtime does not implement
-  // yet (format 1.5 image ops). Every other verification failure is kInternal.
-  std::string warning;
 };
 
 enum class ConvertCode {

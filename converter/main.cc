@@ -250,7 +250,6 @@ int run_convert(int argc, char** argv) {
     std::fprintf(stderr, "edgeattn-convert: %s\n", status.message.c_str());
     return status.code == ConvertCode::kInvalidOptions ? 2 : 1;
   }
-  if (!summary.warning.empty()) std::fprintf(stderr, "edgeattn-convert: warning: %s\n", summary.warning.c_str());
   if (!quiet) {
     std::fprintf(stderr, "wrote %s: %zu bytes (%zu weight bytes, %zu tensors) in %.0f ms\n", options.output.c_str(),
                  summary.file_bytes, summary.weight_bytes, summary.tensor_count, summary.milliseconds);

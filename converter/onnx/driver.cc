@@ -228,7 +228,7 @@ void Importer::setup_outputs() {
     int t = materialize(*v, order, true, m_.source + ": output '" + o.name + "'");
     if (t == values_.at(m_.inputs[0].name).tensor || std::find(outs.begin(), outs.end(), t) != outs.end()) {
       const int copy = new_tensor(o.name, phys_.at(t), m_.source);
-      mb_.add_op(fb::OpCode::Reshape, {t, -1}, {copy}, o.name + ".copy");
+      mb_.add_op(fb::OpCode::Reshape, {t}, {copy}, o.name + ".copy");
       t = copy;
     }
     outs.push_back(t);

@@ -67,7 +67,7 @@ int Importer::materialize(const Value& v, const std::vector<int>& order, bool ex
   if (std::is_sorted(moved.begin(), moved.end())) {
     if (same(p, want) || (!exact && !p.empty() && p.back() == want.back())) return v.tensor;
     const int t = new_tensor(base + ".view", want, what);
-    mb_.add_op(fb::OpCode::Reshape, {v.tensor, -1}, {t}, base + ".view");
+    mb_.add_op(fb::OpCode::Reshape, {v.tensor}, {t}, base + ".view");
     return t;
   }
   // Compact the size-1 axes away, transpose the rest, reshape to `want`.
@@ -81,7 +81,7 @@ int Importer::materialize(const Value& v, const std::vector<int>& order, bool ex
   int src = v.tensor;
   if (!same(p, compact)) {
     src = new_tensor(base + ".view", compact, what);
-    mb_.add_op(fb::OpCode::Reshape, {v.tensor, -1}, {src}, base + ".view");
+    mb_.add_op(fb::OpCode::Reshape, {v.tensor}, {src}, base + ".view");
   }
   fb::TransposeOptionsT o;
   std::vector<Sym> tdims;
@@ -90,10 +90,10 @@ int Importer::materialize(const Value& v, const std::vector<int>& order, bool ex
     tdims.push_back(v.vshape[static_cast<size_t>(a)]);
   }
   int t = new_tensor(base + ".transposed", tdims, what);
-  mb_.add_op(fb::OpCode::Transpose, {src, -1}, {t}, base + ".transpose", o);
+  mb_.add_op(fb::OpCode::Transpose, {src}, {t}, base + ".transpose", o);
   if (!same(tdims, want) && (exact || tdims.back() != want.back())) {
     const int r = new_tensor(base + ".view", want, what);
-    mb_.add_op(fb::OpCode::Reshape, {t, -1}, {r}, base + ".view");
+    mb_.add_op(fb::OpCode::Reshape, {t}, {r}, base + ".view");
     t = r;
   }
   return t;

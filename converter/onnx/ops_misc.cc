@@ -90,7 +90,7 @@ void Importer::elementwise(const OnnxNode& n) {
     const int t = new_tensor(n.outputs[0], equal ? phys_.at(ta) : dims, what);
     if (equal && phys_.at(ta) != phys_.at(tb)) {
       const int r = new_tensor(n.inputs[1] + ".view", phys_.at(ta), what);
-      mb_.add_op(fb::OpCode::Reshape, {tb, -1}, {r}, n.name + ".view");
+      mb_.add_op(fb::OpCode::Reshape, {tb}, {r}, n.name + ".view");
       mb_.add_op(op == "Add" ? fb::OpCode::Add : fb::OpCode::Mul, {ta, r}, {t}, n.name);
     } else {
       mb_.add_op(op == "Add" ? fb::OpCode::Add : fb::OpCode::Mul, {ta, tb}, {t}, n.name);

@@ -291,7 +291,7 @@ bool Importer::attention(const OnnxNode& n) {
     if (phys_.at(hv.tensor) == want) return hv.tensor;
     const std::string base = mb_.model().tensors[static_cast<size_t>(hv.tensor)]->name;
     const int t = new_tensor(base + ".heads", want, what);
-    mb_.add_op(fb::OpCode::Reshape, {hv.tensor, -1}, {t}, base + ".heads");
+    mb_.add_op(fb::OpCode::Reshape, {hv.tensor}, {t}, base + ".heads");
     return t;
   };
   const Value qv = *q, kv = *kt, vv = *v;
