@@ -303,6 +303,13 @@ host_converted() {
         --dtype "$dtype" --quiet >/dev/null
     done
   done
+  # RapidOCR (issue #16): the ARM builds have no ONNX importer (no libonnx
+  # in the sysroot); the networks run from the host's conversion.
+  if [ -d "$cache/rapidocr/models" ]; then
+    hostbin="$(host_tools)"
+    "$hostbin/edgeattn-convert" "$cache/rapidocr/models" -o "$dir/host-converted/rapidocr-fp32.eatn" \
+      --quiet >/dev/null
+  fi
   echo "$root/$dir/host-converted"
 }
 

@@ -47,6 +47,7 @@ packages=(
   libpthreadpool0 libpthreadpool-dev
   libcpuinfo0 libcpuinfo-dev
   libkissfft-float131 libkissfft-dev
+  libstb0 libstb-dev
   libflatbuffers-dev
   nlohmann-json3-dev
   doctest-dev

@@ -6,6 +6,7 @@
 
 #include "converter/import_common.h"
 #include "converter/onnx/import_onnx.h"
+#include "converter/onnx/onnx_input.h"
 #include "converter/onnx/importer.h"
 #include "converter/source/convert_error.h"
 #include "converter/source/mapped_file.h"
@@ -356,22 +357,7 @@ OnnxImageSize size_for(const OnnxImportOptions& o, const std::string& method, bo
   return s;
 }
 
-std::vector<fs::path> onnx_files(const std::string& dir) {
-  std::vector<fs::path> files;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
-    if (e.is_regular_file() && e.path().extension() == ".onnx") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 }  // namespace
-
-bool is_onnx_input(const std::string& input) {
-  std::error_code ec;
-  if (fs::is_directory(input, ec)) return !fs::exists(fs::path(input) / "config.json") && !onnx_files(input).empty();
-  return fs::path(input).extension() == ".onnx";
-}
 
 void import_onnx_bytes(const uint8_t* data, size_t size, const std::string& source, const std::string& method,
                        const OnnxImageSize& size_option, ModelBuilder& mb) {
