@@ -191,41 +191,47 @@ Status make_sessions(const Model& model, const TextReaderOptions& o, State* s) {
 
 // The image the detector and the crops see (letterbox, as RapidOCR's
 // maybe_add_letterbox, on a copy scaled to the buffer when needed).
-// False when RapidOCR would find nothing (preprocess gives an empty image).
-bool make_work_image(const ocr::ImageView& image, State& s, WorkImage* work) {
+// *any false when RapidOCR would find nothing (its preprocess gives an
+// empty image).
+Status make_work_image(const ocr::ImageView& image, State& s, WorkImage* work, bool* any) {
   const TextReaderOptions& o = s.options;
   int ih = 0, iw = 0;
   intermediate_size(image.height, image.width, o, &ih, &iw);
-  if (ih <= 0 || iw <= 0) return false;
+  *any = ih > 0 && iw > 0;
   work->view = image;
+  if (!*any) return Status::ok();
   const int band_i = letterbox_band(ih, iw, o);
-  if (band_i == 0) return true;
+  if (band_i == 0) return Status::ok();
   // The band in source pixels (exact when preprocess kept the size).
   const double band = band_i * static_cast<double>(image.height) / ih;
-  const double full_h = image.height + 2 * band;
   double f = 1.0;
-  if (full_h * image.width > static_cast<double>(s.image_pixels)) {
-    f = std::sqrt(static_cast<double>(s.image_pixels) / (full_h * image.width));
+  int w = image.width, h = image.height, top = 0;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    w = std::max(1, static_cast<int>(std::floor(image.width * f)));
+    h = std::max(1, static_cast<int>(std::floor(image.height * f)));
+    top = static_cast<int>(std::nearbyint(band * f));
+    const double pixels = static_cast<double>(w) * (h + 2.0 * top);
+    if (pixels <= static_cast<double>(s.image_pixels)) break;
+    f *= 0.999 * std::sqrt(static_cast<double>(s.image_pixels) / pixels);
   }
-  const int w = std::max(1, static_cast<int>(std::floor(image.width * f)));
-  const int h = std::max(1, static_cast<int>(std::floor(image.height * f)));
-  const int top = static_cast<int>(std::nearbyint(band * f));
   const int total_h = h + 2 * top;
   const size_t stride = 3 * static_cast<size_t>(w);
+  EA_ENSURE(static_cast<double>(w) * total_h <= static_cast<double>(s.image_pixels), StatusCode::kInternal,
+            "letterbox image %d x %d exceeds its %zu pixels", w, total_h, s.image_pixels);
   uint8_t* px = s.letterbox.data();
   std::memset(px, 0, stride * static_cast<size_t>(total_h));  // black bands (cv2.BORDER_CONSTANT 0)
   const ocr::MutableImageView middle{px + stride * static_cast<size_t>(top), w, h, stride};
-  if (f == 1.0) {
+  if (w == image.width && h == image.height) {
     for (int y = 0; y < h; ++y) std::memcpy(middle.row(y), image.row(y), stride);
   } else {
-    (void)ocr::resize_rgb(image, middle);  // both views checked: cannot fail
+    EA_RETURN_IF_ERROR(ocr::resize_rgb(image, middle));
   }
   work->view = ocr::ImageView{px, w, total_h, stride};
   work->top = top;
   work->scale_x = static_cast<double>(image.width) / w;
   work->scale_y = static_cast<double>(image.height) / h;
   s.stats.letterboxed = true;
-  return true;
+  return Status::ok();
 }
 
 // A box in work pixels -> source pixels, clipped to the image (_get_origin_points, float32).
@@ -427,7 +433,9 @@ Status TextReader::read(const ocr::ImageView& image) {
   s.text_size = 0;
   EA_RETURN_IF_ERROR(ocr::check_image(image, "image"));
   WorkImage work;
-  if (!make_work_image(image, s, &work)) {
+  bool any = false;
+  EA_RETURN_IF_ERROR(make_work_image(image, s, &work, &any));
+  if (!any) {
     s.stats.total_ms = ms_since(start);
     return Status::ok();
   }
