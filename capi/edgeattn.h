@@ -15,9 +15,11 @@
  *                            timed segments out (speech models: Whisper).
  *   edgeattn_translator      text in, its translation out (Marian/Bergamot
  *                            translation models).
+ *   edgeattn_text_reader     an RGB image in, its lines of text with their
+ *                            boxes out (OCR: RapidOCR's PP-OCR models).
  * Each sizes its own session from the model and a small options struct, and
  * does what the C++ tasks (runtime/tasks/embedder.h, text_generator.h,
- * transcriber.h, translator.h) do:
+ * transcriber.h, translator.h, text_reader.h) do:
  * the C functions only check their pointers and convert. Below them, the handles the
  * tasks are made of, for callers that need the raw tensors or token-level
  * control:
@@ -128,8 +130,9 @@ extern "C" {
  * library's. They differ only if the header and library come from different
  * installs. 1: models, sessions, generators; 2: adds the tasks
  * (edgeattn_embedder, edgeattn_text_generator); 3: adds edgeattn_transcriber
- * and edgeattn_memory_stats.sequence_bytes; 4: adds edgeattn_translator. */
-#define EDGEATTN_C_API_VERSION 4
+ * and edgeattn_memory_stats.sequence_bytes; 4: adds edgeattn_translator;
+ * 5: adds edgeattn_text_reader. */
+#define EDGEATTN_C_API_VERSION 5
 
 /* ---- Status --------------------------------------------------------------
  * Mirrors edgeattn::StatusCode (runtime/core/status.h), value for value. */
@@ -840,6 +843,102 @@ edgeattn_status edgeattn_translator_last_stats(const edgeattn_translator* transl
  * output may be NULL. */
 edgeattn_status edgeattn_translator_memory(const edgeattn_translator* translator, edgeattn_memory_stats* encoder,
                                            edgeattn_memory_stats* decoder) EDGEATTN_NOEXCEPT;
+
+/* ---- Task: text reader (OCR: RapidOCR's PP-OCR detector, classifier, recognizer)
+ * Wraps edgeattn::TextReader (runtime/tasks/text_reader.h): an 8-bit RGB
+ * image (the caller decodes files) -> text detection -> one crop per line,
+ * turned upright when the classifier says so -> recognition -> the lines
+ * in reading order, each with its text, its box in image pixels and its
+ * confidence. read allocates nothing; the lines stay readable until the
+ * next read call.
+ *
+ *   edgeattn_text_reader* r = NULL;
+ *   if (edgeattn_text_reader_create(model, NULL, &r) == EDGEATTN_OK &&
+ *       edgeattn_text_reader_read(r, rgb, width, height, 3 * (size_t)width) == EDGEATTN_OK) {
+ *     for (size_t i = 0; i < edgeattn_text_reader_line_count(r); ++i) {
+ *       edgeattn_text_line line;
+ *       edgeattn_text_reader_line(r, i, &line);
+ *       printf("%.*s\n", (int)line.text_size, line.text);
+ *     }
+ *   }
+ *   edgeattn_text_reader_destroy(r);
+ */
+typedef struct edgeattn_text_reader edgeattn_text_reader;
+
+typedef struct edgeattn_text_reader_options {
+  int max_side;        /* the detector's planned largest side, multiple of 32; larger images are scaled down. Default 960 */
+  int max_lines;       /* lines read per image (the first in reading order). Default 64 */
+  int max_line_width;  /* the recognizer's planned width, multiple of 8; wider lines are scaled down. Default 1280 */
+  int classify_angle;  /* nonzero: turn lines the classifier finds upside down. Default 1 */
+  int threads;         /* worker threads. Default 1 */
+  const char* kernels; /* as edgeattn_session_options.kernels. Default NULL ("auto") */
+  float det_thresh;    /* the detector map's binarization threshold. Default 0.3 */
+  double box_thresh;   /* boxes with a lower mean probability are dropped. Default 0.5 */
+  double unclip_ratio; /* how far boxes are grown. Default 1.6 */
+  double cls_thresh;   /* a line is turned when P(180 degrees) exceeds this. Default 0.9 */
+  double text_score;   /* lines with a lower confidence are dropped. Default 0.5 */
+} edgeattn_text_reader_options;
+
+edgeattn_text_reader_options edgeattn_text_reader_options_default(void) EDGEATTN_NOEXCEPT;
+
+/* A text reader with the model's "det", "cls" and "rec" sessions and every
+ * buffer for the planned sizes. The model must be a text-reading model
+ * (those three methods and a CtcCharacters tokenizer) and outlive the
+ * reader. `options` NULL: the defaults. On failure *out is NULL. */
+edgeattn_status edgeattn_text_reader_create(const edgeattn_model* model, const edgeattn_text_reader_options* options,
+                                            edgeattn_text_reader** out) EDGEATTN_NOEXCEPT;
+
+void edgeattn_text_reader_destroy(edgeattn_text_reader* reader) EDGEATTN_NOEXCEPT;
+
+/* Reads the lines of an image: `rgb` holds `height` rows `stride` bytes
+ * apart, each `width` pixels of R, G, B bytes. NULL pixels, an empty image
+ * or a stride below 3 x width is EDGEATTN_INVALID_ARGUMENT. An image without
+ * text is EDGEATTN_OK with no lines. */
+edgeattn_status edgeattn_text_reader_read(edgeattn_text_reader* reader, const uint8_t* rgb, int width, int height,
+                                          size_t stride) EDGEATTN_NOEXCEPT;
+
+/* Lines of the last read (0 before the first, after a failed one, or for NULL). */
+size_t edgeattn_text_reader_line_count(const edgeattn_text_reader* reader) EDGEATTN_NOEXCEPT;
+
+typedef struct edgeattn_text_line {
+  const char* text;   /* UTF-8, text_size bytes, not NUL-terminated; inside the reader until its next read */
+  size_t text_size;
+  float box[4][2];    /* corners (x, y) in image pixels: top-left, top-right, bottom-right, bottom-left */
+  float confidence;   /* the recognizer's mean probability of the line's characters */
+  int rotated;        /* 1: the classifier turned the line by 180 degrees */
+} edgeattn_text_line;
+
+/* Line `index` of the last read, in reading order; EDGEATTN_OUT_OF_RANGE
+ * past line_count. */
+edgeattn_status edgeattn_text_reader_line(const edgeattn_text_reader* reader, size_t index,
+                                          edgeattn_text_line* line) EDGEATTN_NOEXCEPT;
+
+/* What the last read call did: milliseconds per stage, the detector's
+ * input size, and how many boxes became lines. */
+typedef struct edgeattn_text_read_stats {
+  double det_ms;     /* letterbox, resize, the detector */
+  double post_ms;    /* DB post-processing, reading order */
+  double cls_ms;     /* crops and the classifier */
+  double rec_ms;     /* the recognizer and CTC decoding */
+  double total_ms;
+  int det_height;    /* the detector's input size */
+  int det_width;
+  int boxes;         /* text boxes found */
+  int dropped;       /* boxes beyond max_lines */
+  int rejected;      /* lines below text_score */
+  int rotated;       /* lines turned by the classifier */
+  int lines;         /* lines returned */
+} edgeattn_text_read_stats;
+
+edgeattn_status edgeattn_text_reader_last_stats(const edgeattn_text_reader* reader,
+                                                edgeattn_text_read_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* Memory of the three sessions and the bytes of the reader's own buffers
+ * (network inputs, letterbox image, crop, lines). Fixed since create. Each
+ * output may be NULL. */
+edgeattn_status edgeattn_text_reader_memory(const edgeattn_text_reader* reader, edgeattn_memory_stats* det,
+                                            edgeattn_memory_stats* cls, edgeattn_memory_stats* rec,
+                                            size_t* buffer_bytes) EDGEATTN_NOEXCEPT;
 
 #ifdef __cplusplus
 }  /* extern "C" */

@@ -34,6 +34,8 @@ struct DemoArgs {
   bool timestamps = false;  // transcribe --timestamps: one segment per line with its times
   bool no_shortlist = false;  // translate --no-shortlist: the output layer over the whole vocabulary
   bool no_split = false;      // translate --no-split: each text is one sentence
+  bool boxes = false;         // ocr --boxes: each line's corners and confidence before its text
+  int max_side = 0;           // ocr --max-side N: the detector's planned side (0: TextReaderOptions' default)
   KvCacheDType kv_dtype = KvCacheDType::kF32;
   const char* kernels = nullptr;  // --kernels NAME (argv, checked); nullptr: the best for this CPU
   std::string query;
@@ -62,5 +64,6 @@ int run_chat(const Model& model, const DemoArgs& args);
 int run_embed(const Model& model, const DemoArgs& args);
 int run_transcribe(const Model& model, const DemoArgs& args);
 int run_translate(const Model& model, const DemoArgs& args);
+int run_ocr(const Model& model, const DemoArgs& args);
 
 }  // namespace edgeattn::demo

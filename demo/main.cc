@@ -23,7 +23,8 @@ const char* const kUsage =
     "  chat       interactive: each stdin line is a turn; the KV cache is kept between turns\n"
     "  embed      sentence embeddings (encoder models); --query ranks texts by similarity\n"
     "  transcribe speech to text (Whisper models) from a WAV file or stdin\n"
-    "  translate  text to text (Marian / Bergamot translation models)\n";
+    "  translate  text to text (Marian / Bergamot translation models)\n"
+    "  ocr        the lines of text in an image (RapidOCR's PP-OCR models)\n";
 
 const char* const kGenerateHelp =
     "usage: edgeattn-demo MODEL generate [--prompt TEXT] [options]\n"
@@ -79,12 +80,26 @@ const char* const kTranslateHelp =
     "  --no-split            translate each text as one sentence\n"
     "  --threads, --kernels, --kv-dtype  as for generate (kv-dtype: the cross-attention K/V)\n";
 
+const char* const kOcrHelp =
+    "usage: edgeattn-demo MODEL ocr IMAGE [--boxes] [--threads N] [--max-side N] [--kernels NAME]\n"
+    "  Reads the text in IMAGE (PNG, JPEG or BMP; 8 or 16 bits; gray, RGB or RGBA) with a text-reading\n"
+    "  model (RapidOCR's detector, classifier and recognizer converted by edgeattn-convert): the lines\n"
+    "  on stdout top to bottom, one per line, and one statistics line on stderr. An unreadable,\n"
+    "  truncated or corrupt image, or one larger than 20000 pixels a side or 100 million pixels,\n"
+    "  gives one line on stderr and exit 2.\n"
+    "  --boxes               precede each line with its corners and confidence:\n"
+    "                        'x0,y0 x1,y1 x2,y2 x3,y3 confidence text' (image pixels, clockwise from top-left)\n"
+    "  --max-side N          the detector's largest side, a multiple of 32 (default 960); larger\n"
+    "                        images are scaled down to it\n"
+    "  --threads, --kernels  as for generate\n";
+
 const char* help_for(const std::string& verb) {
   if (verb == "generate") return kGenerateHelp;
   if (verb == "chat") return kChatHelp;
   if (verb == "embed") return kEmbedHelp;
   if (verb == "transcribe") return kTranscribeHelp;
   if (verb == "translate") return kTranslateHelp;
+  if (verb == "ocr") return kOcrHelp;
   return nullptr;
 }
 
@@ -169,6 +184,15 @@ bool parse_options(int argc, char** argv, int first, DemoArgs* a) {
       a->no_shortlist = true;
     } else if (s == "--no-split") {
       a->no_split = true;
+    } else if (s == "--boxes") {
+      a->boxes = true;
+    } else if (s == "--max-side") {
+      if (!number("--max-side", 32, 4096)) return false;
+      a->max_side = static_cast<int>(v);
+      if (a->max_side != v || a->max_side % 32 != 0) {
+        std::fprintf(stderr, "edgeattn-demo: --max-side expects a multiple of 32, got '%s'\n", argv[i]);
+        return false;
+      }
     } else if (s.size() > 1 && s[0] == '-') {
       std::fprintf(stderr, "edgeattn-demo: unknown option '%s'\n", s.c_str());
       return false;
@@ -225,13 +249,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc < 3) {
-    std::fprintf(stderr, "edgeattn-demo: missing verb after '%s' (generate, chat, embed, transcribe, translate)\n", argv[1]);
+    std::fprintf(stderr, "edgeattn-demo: missing verb after '%s' (generate, chat, embed, transcribe, translate, ocr)\n", argv[1]);
     return kExitUsage;
   }
   const std::string verb = argv[2];
   const char* verb_help = help_for(verb);
   if (verb_help == nullptr) {
-    std::fprintf(stderr, "edgeattn-demo: unknown verb '%s' (generate, chat, embed, transcribe, translate)\n", verb.c_str());
+    std::fprintf(stderr, "edgeattn-demo: unknown verb '%s' (generate, chat, embed, transcribe, translate, ocr)\n", verb.c_str());
     return kExitUsage;
   }
   for (int i = 3; i < argc; ++i) {
@@ -256,5 +280,6 @@ int main(int argc, char** argv) {
   if (verb == "chat") return run_chat(**model, args);
   if (verb == "transcribe") return run_transcribe(**model, args);
   if (verb == "translate") return run_translate(**model, args);
+  if (verb == "ocr") return run_ocr(**model, args);
   return run_embed(**model, args);
 }

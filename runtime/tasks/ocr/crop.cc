@@ -121,20 +121,13 @@ CropSize crop_size(const Point2f q[4]) {
   return s;
 }
 
-Status crop_text(const ImageView& image, const Point2f quad[4], const MutableImageView& out) {
-  EA_RETURN_IF_ERROR(check_image(image, "crop source"));
-  const CropSize size = crop_size(quad);
-  EA_ENSURE(size.width > 0, StatusCode::kInvalidArgument,
-            "text box (%g,%g) (%g,%g) (%g,%g) (%g,%g) is degenerate: its crop would be empty",
-            static_cast<double>(quad[0].x), static_cast<double>(quad[0].y), static_cast<double>(quad[1].x),
-            static_cast<double>(quad[1].y), static_cast<double>(quad[2].x), static_cast<double>(quad[2].y),
-            static_cast<double>(quad[3].x), static_cast<double>(quad[3].y));
-  EA_ENSURE(out.pixels != nullptr && out.width == size.width && out.height == size.height &&
-                out.stride >= 3 * static_cast<size_t>(out.width),
-            StatusCode::kInvalidArgument, "crop buffer %d x %d does not match the crop's %d x %d", out.width,
-            out.height, size.width, size.height);
-  const int w = size.rotated ? size.height : size.width;  // before the turn
-  const int h = size.rotated ? size.width : size.height;
+namespace {
+
+// The warp of crop_text onto out (its size the crop's, or smaller: the
+// transform then maps the quad onto out's rectangle).
+Status warp_crop(const ImageView& image, const Point2f quad[4], bool rotated, const MutableImageView& out) {
+  const int w = rotated ? out.height : out.width;  // before the turn
+  const int h = rotated ? out.width : out.height;
   const Point2f dst[4] = {{0.f, 0.f}, {static_cast<float>(w), 0.f}, {static_cast<float>(w), static_cast<float>(h)},
                           {0.f, static_cast<float>(h)}};
   double m[9];
@@ -151,11 +144,54 @@ Status crop_text(const ImageView& image, const Point2f quad[4], const MutableIma
       const float sx = static_cast<float>((m[0] * x + m[1] * y + m[2]) * inv);
       const float sy = static_cast<float>((m[3] * x + m[4] * y + m[5]) * inv);
       // np.rot90: crop pixel (x, y) lands at (y, w - 1 - x).
-      uint8_t* d = size.rotated ? out.row(w - 1 - x) + 3 * y : out.row(y) + 3 * x;
+      uint8_t* d = rotated ? out.row(w - 1 - x) + 3 * y : out.row(y) + 3 * x;
       bicubic_sample(image, sx, sy, d);
     }
   }
   return Status::ok();
+}
+
+Status check_quad(const Point2f quad[4], const CropSize& size) {
+  EA_ENSURE(size.width > 0, StatusCode::kInvalidArgument,
+            "text box (%g,%g) (%g,%g) (%g,%g) (%g,%g) is degenerate: its crop would be empty",
+            static_cast<double>(quad[0].x), static_cast<double>(quad[0].y), static_cast<double>(quad[1].x),
+            static_cast<double>(quad[1].y), static_cast<double>(quad[2].x), static_cast<double>(quad[2].y),
+            static_cast<double>(quad[3].x), static_cast<double>(quad[3].y));
+  return Status::ok();
+}
+
+}  // namespace
+
+Status crop_text(const ImageView& image, const Point2f quad[4], const MutableImageView& out) {
+  EA_RETURN_IF_ERROR(check_image(image, "crop source"));
+  const CropSize size = crop_size(quad);
+  EA_RETURN_IF_ERROR(check_quad(quad, size));
+  EA_ENSURE(out.pixels != nullptr && out.width == size.width && out.height == size.height &&
+                out.stride >= 3 * static_cast<size_t>(out.width),
+            StatusCode::kInvalidArgument, "crop buffer %d x %d does not match the crop's %d x %d", out.width,
+            out.height, size.width, size.height);
+  return warp_crop(image, quad, size.rotated, out);
+}
+
+CropSize crop_size_within(const Point2f quad[4], size_t max_pixels) {
+  CropSize s = crop_size(quad);
+  const double pixels = static_cast<double>(s.width) * s.height;
+  if (s.width <= 0 || pixels <= static_cast<double>(max_pixels)) return s;
+  const double f = std::sqrt(static_cast<double>(max_pixels) / pixels);
+  s.width = std::max(1, static_cast<int>(std::floor(s.width * f)));
+  s.height = std::max(1, static_cast<int>(std::floor(s.height * f)));
+  return s;
+}
+
+Status crop_text_resized(const ImageView& image, const Point2f quad[4], const MutableImageView& out) {
+  EA_RETURN_IF_ERROR(check_image(image, "crop source"));
+  const CropSize size = crop_size(quad);
+  EA_RETURN_IF_ERROR(check_quad(quad, size));
+  EA_ENSURE(out.pixels != nullptr && out.width >= 1 && out.height >= 1 &&
+                out.stride >= 3 * static_cast<size_t>(out.width),
+            StatusCode::kInvalidArgument, "crop buffer %d x %d (stride %zu) is empty or its stride too small",
+            out.width, out.height, out.stride);
+  return warp_crop(image, quad, size.rotated, out);
 }
 
 double recognizer_max_ratio(const CropSize* crops, int n) {

@@ -55,6 +55,13 @@ CropSize crop_size(const Point2f quad[4]);
 // Writes the crop of `quad` into out, whose size must be crop_size(quad).
 Status crop_text(const ImageView& image, const Point2f quad[4], const MutableImageView& out);
 
+// crop_size(quad) scaled down (both sides, rounded down, at least 1) to at
+// most max_pixels pixels; crop_size(quad) itself when it fits.
+CropSize crop_size_within(const Point2f quad[4], size_t max_pixels);
+// crop_text onto an output of any size (e.g. crop_size_within's): the quad
+// is warped onto out's rectangle, turned as crop_size(quad) says.
+Status crop_text_resized(const ImageView& image, const Point2f quad[4], const MutableImageView& out);
+
 constexpr int kRecognizerHeight = 48;
 constexpr int kRecognizerMinWidth = 320;  // rec_img_shape: the batch ratio is at least 320 / 48
 constexpr int kRecognizerWidthMultiple = 8;

@@ -43,6 +43,8 @@ class CtcDecoder {
   std::string_view text() const { return std::string_view(text_.data(), text_size_); }
   double score() const { return score_; }
   int classes() const { return static_cast<int>(offsets_.size()) - 1; }
+  // Bytes of the dictionary and text buffers (fixed since create()).
+  size_t buffer_bytes() const { return chars_.size() + offsets_.size() * sizeof(uint32_t) + text_.size(); }
 
  private:
   CtcDecoder() = default;

@@ -181,6 +181,13 @@ void DbPostprocessor::box_of_component(size_t c, const float* prob, int height, 
   out.score = score;
 }
 
+size_t DbPostprocessor::buffer_bytes() const {
+  return bitmap_.size() + mask_.size() + runs_.size() * sizeof(Run) + parent_.size() * sizeof(int32_t) +
+         comp_start_.size() * sizeof(int32_t) + order_.size() * sizeof(int32_t) + points_.size() * sizeof(Point2i) +
+         hull_.size() * sizeof(Point2i) + calipers_.size() * sizeof(Point2f) + unclipped_.size() * sizeof(Point2i) +
+         (boxes_.size() + final_.size()) * sizeof(TextBox);
+}
+
 Status DbPostprocessor::run(const float* prob, int height, int width, int dest_height, int dest_width) {
   n_boxes_ = n_final_ = n_runs_ = n_components_ = 0;
   EA_ENSURE(prob != nullptr && height > 0 && width > 0, StatusCode::kInvalidArgument,

@@ -75,6 +75,8 @@ class DbPostprocessor {
   Span<const TextBox> text_boxes() const { return Span<const TextBox>(final_.data(), n_final_); }
   // Blobs found in the last map (before max_candidates).
   size_t blob_count() const { return n_components_; }
+  // Bytes of the buffers create() allocated (fixed since create()).
+  size_t buffer_bytes() const;
 
  private:
   DbPostprocessor() = default;

@@ -92,6 +92,34 @@ TEST_CASE("recognizer_input: resized crop, zero padding to a multiple of 8") {
   CHECK(c[144] == 0.f);
 }
 
+TEST_CASE("crop_text_resized: the crop itself at full size, a smaller crop within max_pixels") {
+  const auto& c = fixture()["crop"];
+  const int w = c["width"], h = c["height"];
+  std::vector<uint8_t> page = testing::gray_to_rgb(base64(c["gray"].get<std::string>()));
+  ImageView img{page.data(), w, h, 3 * static_cast<size_t>(w)};
+  for (const auto& k : c["crops"]) {
+    Point2f q[4];
+    for (int i = 0; i < 4; ++i) q[i] = Point2f{k["quad"][i][0].get<float>(), k["quad"][i][1].get<float>()};
+    const CropSize s = crop_size(q);
+    const CropSize same = crop_size_within(q, static_cast<size_t>(s.width) * s.height);
+    CHECK(same.width == s.width);
+    CHECK(same.height == s.height);
+    std::vector<uint8_t> a(3 * static_cast<size_t>(s.width) * s.height), b(a.size());
+    const size_t stride = 3 * static_cast<size_t>(s.width);
+    REQUIRE(crop_text(img, q, MutableImageView{a.data(), s.width, s.height, stride}).is_ok());
+    REQUIRE(crop_text_resized(img, q, MutableImageView{b.data(), s.width, s.height, stride}).is_ok());
+    CHECK(a == b);
+    const size_t quarter = static_cast<size_t>(s.width) * s.height / 4;
+    const CropSize small = crop_size_within(q, quarter);
+    CHECK(static_cast<size_t>(small.width) * small.height <= quarter);
+    CHECK(small.rotated == s.rotated);
+    CHECK(small.width <= s.width / 2 + 1);
+    std::vector<uint8_t> d(3 * static_cast<size_t>(small.width) * small.height);
+    REQUIRE(crop_text_resized(img, q, MutableImageView{d.data(), small.width, small.height,
+                                                       3 * static_cast<size_t>(small.width)}).is_ok());
+  }
+}
+
 TEST_CASE("degenerate boxes and buffers are refused") {
   std::vector<uint8_t> px(3 * 8 * 8, 0);
   ImageView img{px.data(), 8, 8, 24};
