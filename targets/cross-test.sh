@@ -346,6 +346,35 @@ translator_check() {
        "== x86-64 translations ($(elapsed "$t0"))"
 }
 
+# ocr_check TARGET BUILD_DIR QEMU_CPU (issue #16: in CI): the rendered
+# pages of tests/fixtures/ocr/pages read by the demo (RapidOCR's networks
+# converted on x86-64, fp32, 2 threads, --boxes) on the target == on x86-64:
+# the same lines, boxes and confidences as printed.
+ocr_check() {
+  local t="$1" dir="$2" cpu="$3" hostbin conv out t0 page name ok=1
+  t0="$(now)"
+  conv="$(host_converted "$dir")"
+  if [ ! -f "$conv/rapidocr-fp32.eatn" ]; then
+    model_missing "ocr check: rapidocr (scripts/fetch-models.sh) missing"
+    return 0
+  fi
+  hostbin="$(host_tools)"
+  out="$dir/cross-arch"
+  mkdir -p "$out"
+  for page in tests/fixtures/ocr/pages/*.png; do
+    name="$(basename "$page" .png)"
+    "$hostbin/edgeattn-demo" "$conv/rapidocr-fp32.eatn" ocr "$page" --boxes >"$out/ocr.$name.x86.txt" 2>/dev/null
+    run_arm "$t" "$dir" "$cpu" edgeattn-demo "$conv/rapidocr-fp32.eatn" ocr "$page" --boxes --threads 2 \
+      >"$out/ocr.$name.$t.txt" 2>"$out/ocr.$name.$t.err" || { cat "$out/ocr.$name.$t.err" >&2; exit 1; }
+    [ -s "$out/ocr.$name.x86.txt" ] || { echo "cross-test: FAIL x86-64 read nothing on $name" >&2; ok=0; }
+    cmp -s "$out/ocr.$name.x86.txt" "$out/ocr.$name.$t.txt" ||
+      { echo "cross-test: FAIL $t OCR of $name differs from x86-64" >&2; diff "$out/ocr.$name.x86.txt" "$out/ocr.$name.$t.txt" >&2; ok=0; }
+  done
+  [ "$ok" = 1 ] || exit 1
+  echo "cross-test: PASS RapidOCR fp32 converted on x86-64, $(ls tests/fixtures/ocr/pages/*.png | wc -l) pages on $t" \
+       "(qemu -cpu $cpu, 2 threads) == x86-64 lines, boxes and confidences ($(elapsed "$t0"))"
+}
+
 # whisper_check TARGET BUILD_DIR QEMU_CPU (issue #14: in CI,
 # 90 s of qemu -cpu max at 2 threads, most of it the 30-s encoder):
 # beckett.wav to text with the demo, Whisper fp32 converted on x86-64, on
@@ -451,6 +480,14 @@ TOO_SLOW_FOR_CI+="|runtime_zero_alloc_test"
 # on aarch64 with x86-64's; the model tests (the numpy reference's values and
 # ids, zero allocations) run natively and under ASan, and under qemu with --full.
 TOO_SLOW_FOR_CI+="|runtime_tasks_translator_test|runtime_tasks_translator_zero_alloc_test"
+# OCR (issue #16): ocr_check compares the demo's reading of the ten pages on
+# aarch64 with x86-64's; the task's tests (CER next to RapidOCR's, zero
+# allocations, the C API, the demo) run natively and under ASan, and under
+# qemu with --full. The networks test (vs onnxruntime, 26 s emulated) runs
+# under -cpu max only.
+TOO_SLOW_FOR_CI+="|runtime_tasks_text_reader_test|runtime_tasks_text_reader_zero_alloc_test"
+TOO_SLOW_FOR_CI+="|capi_text_reader_models_test|tools_demo_ocr_test"
+SLOW_UNDER_QEMU+="|runtime_vision_ocr_networks_test"
 if [ "$full" = 1 ]; then
   a53_filter=(); max_filter=()
 else
@@ -477,6 +514,7 @@ case "$target" in
     bit_identity_check aarch64 build-aarch64 max
     whisper_check aarch64 build-aarch64 max
     translator_check aarch64 build-aarch64 max
+    ocr_check aarch64 build-aarch64 max
     echo "cross-test: aarch64 total $(elapsed "$t0")"
     ;;
   armv7)

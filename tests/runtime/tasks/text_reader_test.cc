@@ -145,18 +145,42 @@ TEST_CASE("text reader: the ten pages, CER side by side with RapidOCR's") {
   CHECK(overall <= peer + 0.01);
 }
 
-TEST_CASE("text reader: line_clean reads exactly, with its box where RapidOCR puts the line") {
+// The box must enclose the line's ink (the page's dark pixels) with a margin
+// of at most 12 px: RapidOCR's own boxes for this page (pages.json) are per
+// word, from a detector input of 3680 x 736 (its min side 736 rule) where
+// ours is capped at 960 x 192, so its corners are not ours to match.
+TEST_CASE("text reader: line_clean reads exactly, its box around the ink") {
   auto reader = make_reader();
   const testing::Rgb8Image img = load_page("line_clean.png");
   REQUIRE(reader->read(view_of(img)).is_ok());
   const std::string text = page_text(*reader);
   CHECK(edits(text, "Hello, World 2026!").first == 0);
-  REQUIRE(!reader->lines().empty());
-  // RapidOCR's first box (pages.json): top-left (25, 24), bottom-right (114, 57).
-  const TextLine& first = reader->lines()[0];
-  CHECK(first.box[0].x == doctest::Approx(25.0).epsilon(0.1));
-  CHECK(first.box[0].y == doctest::Approx(24.0).epsilon(0.2));
-  CHECK(!first.rotated);
+  REQUIRE(reader->lines().size() == 1);
+  int ink_x0 = img.width, ink_y0 = img.height, ink_x1 = -1, ink_y1 = -1;  // inclusive
+  for (int y = 0; y < img.height; ++y) {
+    for (int x = 0; x < img.width; ++x) {
+      if (img.pixels[(static_cast<size_t>(y) * img.width + x) * 3] >= 128) continue;
+      ink_x0 = std::min(ink_x0, x), ink_x1 = std::max(ink_x1, x);
+      ink_y0 = std::min(ink_y0, y), ink_y1 = std::max(ink_y1, y);
+    }
+  }
+  REQUIRE(ink_x1 >= 0);
+  const TextLine& line = reader->lines()[0];
+  float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
+  for (const ocr::Point2f& p : line.box) {
+    x0 = std::min(x0, p.x), x1 = std::max(x1, p.x), y0 = std::min(y0, p.y), y1 = std::max(y1, p.y);
+  }
+  MESSAGE("ink [" << ink_x0 << ", " << ink_y0 << "] - [" << ink_x1 << ", " << ink_y1 << "], box [" << x0 << ", " << y0
+                  << "] - [" << x1 << ", " << y1 << "]");
+  CHECK(x0 <= ink_x0 + 3);
+  CHECK(y0 <= ink_y0 + 3);
+  CHECK(x1 >= ink_x1 - 3);
+  CHECK(y1 >= ink_y1 - 3);
+  CHECK(x0 >= ink_x0 - 12);
+  CHECK(y0 >= ink_y0 - 12);
+  CHECK(x1 <= ink_x1 + 12);
+  CHECK(y1 <= ink_y1 + 12);
+  CHECK(!line.rotated);
 }
 
 TEST_CASE("text reader: upside-down lines are turned by the classifier") {
