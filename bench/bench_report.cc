@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 namespace edgeattn {
 namespace bench {
@@ -246,6 +248,32 @@ void print_json(std::FILE* out, const BenchReport& r) {
     std::fputc('}', out);
   }
   std::fputs("}\n", out);
+}
+
+std::string json_quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof(esc), "\\u%04x", c);
+      out += esc;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+void print_latency(const char* name, const LatencyStats& s, bool json, bool last) {
+  if (json) {
+    std::printf("  \"%s\": {\"median_ms\": %.3f, \"p90_ms\": %.3f, \"min_ms\": %.3f}%s\n", name, s.median_ms, s.p90_ms,
+                s.min_ms, last ? "" : ",");
+  } else {
+    std::printf("  %-9s median %8.2f ms  p90 %8.2f ms  min %8.2f ms\n", name, s.median_ms, s.p90_ms, s.min_ms);
+  }
 }
 
 }  // namespace bench

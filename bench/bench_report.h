@@ -29,6 +29,12 @@ struct LatencyStats {
 // Sorts a copy; the median of an even count is the mean of the middle two.
 LatencyStats summarize(std::vector<double> samples_ms);
 
+// One latency line of a task benchmark: `name` with median, p90 and min,
+// as text ("  total     median ... ms") or a JSON member (`last`: no comma).
+void print_latency(const char* name, const LatencyStats& s, bool json, bool last = false);
+// A JSON string literal of `s` (UTF-8 passed through, controls escaped).
+std::string json_quoted(const std::string& s);
+
 // One encoder shape: latency of invoke() at [batch, seq].
 struct EncoderCase {
   std::string name;  // "batch1_seq16", ...

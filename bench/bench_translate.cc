@@ -31,33 +31,6 @@ bool read_text(const char* path, std::string* text) {
   return ok;
 }
 
-// A JSON string literal of `s` (UTF-8 passed through).
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof(esc), "\\u%04x", c);
-      out += esc;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-void print_stats(const char* name, const LatencyStats& s, bool json, bool last = false) {
-  if (json) {
-    std::printf("  \"%s\": {\"median_ms\": %.3f, \"p90_ms\": %.3f, \"min_ms\": %.3f}%s\n", name, s.median_ms, s.p90_ms,
-                s.min_ms, last ? "" : ",");
-  } else {
-    std::printf("  %-9s median %8.2f ms  p90 %8.2f ms  min %8.2f ms\n", name, s.median_ms, s.p90_ms, s.min_ms);
-  }
-}
-
 }  // namespace
 
 int run_translate(const Model& model, const TranslateBenchOptions& o, double load_ms) {
@@ -98,22 +71,22 @@ int run_translate(const Model& model, const TranslateBenchOptions& o, double loa
   const MemoryStats& dm = t.decoder_memory();
   if (o.json) {
     std::printf("{\n  \"mode\": \"translate\",\n  \"dtype\": %s,\n  \"threads\": %d,\n  \"shortlist\": %s,\n",
-                quoted(model.info().dtype).c_str(), o.threads, o.shortlist ? "true" : "false");
+                json_quoted(model.info().dtype).c_str(), o.threads, o.shortlist ? "true" : "false");
     std::printf("  \"load_ms\": %.2f,\n  \"runs\": %d,\n  \"sentences\": %d,\n  \"source_tokens\": %d,\n"
                 "  \"output_tokens\": %d,\n  \"decoder_tokens_per_s\": %.1f,\n  \"shortlist_words_per_sentence\": %.1f,\n"
                 "  \"weight_bytes\": %zu,\n  \"arena_bytes\": %zu,\n  \"peak_rss_bytes\": %zu,\n  \"text\": %s,\n",
                 load_ms, o.runs, st.sentences, st.source_tokens, st.output_tokens, tok_s, words, em.weight_bytes,
-                em.arena_bytes + dm.arena_bytes, peak_rss_bytes(), quoted(std::string(t.text())).c_str());
+                em.arena_bytes + dm.arena_bytes, peak_rss_bytes(), json_quoted(std::string(t.text())).c_str());
   } else {
     std::printf("translate: %d sentences, %d source tok -> %d output tok, %d runs, %d thread%s, shortlist %s "
                 "(%.0f words/sentence)\n",
                 st.sentences, st.source_tokens, st.output_tokens, o.runs, o.threads, o.threads == 1 ? "" : "s",
                 o.shortlist ? "on" : "off", words);
   }
-  print_stats("total", tot, o.json);
-  print_stats("tokenize", summarize(tokenize), o.json);
-  print_stats("encoder", summarize(encoder), o.json);
-  print_stats("decoder", dec, o.json, /*last=*/true);
+  print_latency("total", tot, o.json);
+  print_latency("tokenize", summarize(tokenize), o.json);
+  print_latency("encoder", summarize(encoder), o.json);
+  print_latency("decoder", dec, o.json, /*last=*/true);
   if (o.json) {
     std::printf("}\n");
   } else {

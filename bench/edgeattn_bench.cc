@@ -42,6 +42,7 @@
 
 #include "bench/bench_report.h"
 #include "bench/bench_transcribe.h"
+#include "bench/bench_ocr.h"
 #include "bench/bench_translate.h"
 #include "tools/cli/cli.h"
 #include "runtime/model.h"
@@ -88,7 +89,8 @@ void usage() {
                "                      [--kernels NAME]          (a kernel table, e.g. avx2; default: the best for this CPU)\n"
                "                      [--kv-dtype fp32|fp16|int8] (KV cache and cross-attention K/V storage; default fp32)\n"
                "                      [--wav FILE [--repeat N]] (speech models: transcribe the clip tiled N times)\n"
-               "                      [--text FILE [--no-shortlist]] (translation models: translate the file's text)\n");
+               "                      [--text FILE [--no-shortlist]] (translation models: translate the file's text)\n"
+               "                      [--image FILE [--max-side N]] (text-reading models: read the image)\n");
 }
 
 int fail(const char* what, const Status& s) { return edgeattn::cli::fail("edgeattn-bench", what, s, 1); }
@@ -107,6 +109,8 @@ struct Args {
   const char* wav = nullptr;                // --wav: speech models
   const char* text = nullptr;               // --text: translation models
   bool no_shortlist = false;                // --no-shortlist: translation models
+  const char* image = nullptr;              // --image: text-reading (OCR) models
+  int max_side = 0;                         // --max-side: the OCR detector's planned maximum side
   int repeat = 3;                           // --repeat: times the clip is tiled
 };
 
@@ -189,6 +193,11 @@ bool parse_args(int argc, char** argv, Args* a) {
     } else if (s == "--text" && i + 1 < argc) {
       a->text = argv[++i];
       continue;
+    } else if (s == "--image" && i + 1 < argc) {
+      a->image = argv[++i];
+      continue;
+    } else if (s == "--max-side") {
+      target = &a->max_side;
     } else if (s == "--no-shortlist") {
       a->no_shortlist = true;
       continue;
@@ -495,6 +504,16 @@ int main(int argc, char** argv) {
   const double load_ms = ms_since(t_load);
   const Model& model = **loaded;
   const edgeattn::ModelInfo& hp = model.info();
+  if (args.image != nullptr) {
+    edgeattn::bench::OcrBenchOptions o;
+    o.image_file = args.image;
+    o.max_side = args.max_side;
+    o.threads = args.threads;
+    o.runs = args.runs > 0 ? args.runs : o.runs;
+    o.kernels = args.kernels;
+    o.json = args.json;
+    return edgeattn::bench::run_ocr(model, o, load_ms);
+  }
   if (hp.vocab_size < 1) {
     std::fprintf(stderr, "edgeattn-bench: model '%s' has vocab_size %d\n", args.model, hp.vocab_size);
     return 1;

@@ -1,11 +1,29 @@
 #include "runtime/ops/image_util.h"
 
+#include <cmath>
+
 #include "runtime/model.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
 
 namespace edgeattn {
 namespace image_util {
+
+Status verify_conv_options(const fb::Conv2DOptions& o) {
+  for (int v : {o.stride_h(), o.stride_w(), o.dilation_h(), o.dilation_w()}) {
+    EA_ENSURE(v >= 1 && v <= kMaxConvWindow, StatusCode::kInvalidModel, "stride / dilation %d not in [1, %d]", v,
+              kMaxConvWindow);
+  }
+  for (int v : {o.pad_top(), o.pad_left(), o.pad_bottom(), o.pad_right()}) {
+    EA_ENSURE(v >= 0 && v <= kMaxConvWindow, StatusCode::kInvalidModel, "padding %d not in [0, %d]", v,
+              kMaxConvWindow);
+  }
+  EA_ENSURE(std::isfinite(o.act_alpha()) && std::isfinite(o.act_beta()) && std::isfinite(o.post_scale()) &&
+                std::isfinite(o.post_shift()),
+            StatusCode::kInvalidModel, "activation parameters and post affine must be finite");
+  ActKind kind;
+  return act_kind(o.activation(), &kind);
+}
 
 Status act_kind(fb::Activation a, ActKind* out) {
   switch (a) {

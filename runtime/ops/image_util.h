@@ -21,6 +21,15 @@ namespace image_util {
 // activations the image ops do not take (GeluTanh) or unknown values.
 Status act_kind(fb::Activation a, ActKind* out);
 
+// Largest kernel tap count, stride, dilation and padding per axis of the
+// convolutions (Conv2D, ConvTranspose2D).
+constexpr int kMaxConvWindow = 64;
+
+// Conv2DOptions shared by Conv2D and ConvTranspose2D: strides and dilations
+// in [1, kMaxConvWindow], paddings in [0, kMaxConvWindow], finite epilogue
+// parameters, an activation the image ops take.
+Status verify_conv_options(const fb::Conv2DOptions& o);
+
 // The fused epilogue of Conv2D / ConvTranspose2D options.
 ActivationParams conv_epilogue(const fb::Conv2DOptions* o);
 // True when params change nothing (activation None, identity affines).

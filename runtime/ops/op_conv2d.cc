@@ -47,7 +47,7 @@ namespace {
 using op_util::input;
 using op_util::output;
 
-constexpr int kMaxWindow = 64;                     // taps, stride, dilation, padding per axis
+constexpr int kMaxWindow = image_util::kMaxConvWindow;
 constexpr size_t kIm2ColTileBytes = size_t{4} << 20;  // scratch bound of the im2col path
 
 enum class ConvPath : uint8_t { kDepthwise, kGemm1x1, kIm2Col };
@@ -97,26 +97,11 @@ Geometry geometry(const Model& model, const fb::Op& op, const DimValues& dims) {
   return g;
 }
 
-Status verify_options(const fb::Conv2DOptions& o) {
-  for (int v : {o.stride_h(), o.stride_w(), o.dilation_h(), o.dilation_w()}) {
-    EA_ENSURE(v >= 1 && v <= kMaxWindow, StatusCode::kInvalidModel, "stride / dilation %d not in [1, %d]", v,
-              kMaxWindow);
-  }
-  for (int v : {o.pad_top(), o.pad_left(), o.pad_bottom(), o.pad_right()}) {
-    EA_ENSURE(v >= 0 && v <= kMaxWindow, StatusCode::kInvalidModel, "padding %d not in [0, %d]", v, kMaxWindow);
-  }
-  EA_ENSURE(std::isfinite(o.act_alpha()) && std::isfinite(o.act_beta()) && std::isfinite(o.post_scale()) &&
-                std::isfinite(o.post_shift()),
-            StatusCode::kInvalidModel, "activation parameters and post affine must be finite");
-  ActKind kind;
-  return image_util::act_kind(o.activation(), &kind);
-}
-
 Status verify(const Model& model, const fb::Op& op) {
   EA_RETURN_IF_ERROR(op_check::arity(op, 2, 3, 1));
   EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::Conv2DOptions), true));
   const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
-  EA_RETURN_IF_ERROR(verify_options(o));
+  EA_RETURN_IF_ERROR(image_util::verify_conv_options(o));
   int64_t cin = 0, cout = 0;
   EA_RETURN_IF_ERROR(image_util::nhwc_pair(model, input(op, 0), output(op, 0), &cin, &cout));
   const int64_t w_shape[4] = {cout, -1, -1, -1};

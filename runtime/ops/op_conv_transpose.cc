@@ -25,22 +25,11 @@ namespace {
 using op_util::input;
 using op_util::output;
 
-constexpr int kMaxWindow = 64;
+constexpr int kMaxWindow = image_util::kMaxConvWindow;
 
 Status verify_options(const fb::Conv2DOptions& o) {
-  for (int v : {o.stride_h(), o.stride_w(), o.dilation_h(), o.dilation_w()}) {
-    EA_ENSURE(v >= 1 && v <= kMaxWindow, StatusCode::kInvalidModel, "stride / dilation %d not in [1, %d]", v,
-              kMaxWindow);
-  }
-  for (int v : {o.pad_top(), o.pad_left(), o.pad_bottom(), o.pad_right()}) {
-    EA_ENSURE(v >= 0 && v <= kMaxWindow, StatusCode::kInvalidModel, "padding %d not in [0, %d]", v, kMaxWindow);
-  }
   EA_ENSURE(o.groups() == 1, StatusCode::kUnsupported, "groups %d (transposed convolution takes 1)", o.groups());
-  EA_ENSURE(std::isfinite(o.act_alpha()) && std::isfinite(o.act_beta()) && std::isfinite(o.post_scale()) &&
-                std::isfinite(o.post_shift()),
-            StatusCode::kInvalidModel, "activation parameters and post affine must be finite");
-  ActKind kind;
-  return image_util::act_kind(o.activation(), &kind);
+  return image_util::verify_conv_options(o);
 }
 
 Status verify(const Model& model, const fb::Op& op) {

@@ -17,7 +17,6 @@ and the truth, whitespace removed from both, divided by the truth's length.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
@@ -27,6 +26,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ocr_render  # noqa: E402
+import rapidocr_peer  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "tests", "fixtures", "ocr", "pages")
@@ -59,15 +59,6 @@ PAGES = [
 ]
 
 
-def load_peer(path: str):
-    spec = importlib.util.spec_from_file_location("rapidocr_onnxruntime", os.path.join(path, "__init__.py"),
-                                                  submodule_search_locations=[path])
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["rapidocr_onnxruntime"] = mod
-    spec.loader.exec_module(mod)
-    return mod.RapidOCR()
-
-
 def cer(text: str, truth: str) -> float:
     a, b = "".join(text.split()), "".join(truth.split())
     prev = list(range(len(b) + 1))
@@ -80,7 +71,7 @@ def cer(text: str, truth: str) -> float:
 
 
 def main() -> None:
-    peer = load_peer(sys.argv[1] if len(sys.argv) > 1 else os.path.expanduser("~/.cache/edgeattn/models/rapidocr"))
+    peer = rapidocr_peer.load(sys.argv[1] if len(sys.argv) > 1 else rapidocr_peer.DEFAULT_DIR).RapidOCR()
     os.makedirs(OUT, exist_ok=True)
     pages = []
     total_err = total_len = 0.0

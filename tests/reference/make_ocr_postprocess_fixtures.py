@@ -27,7 +27,6 @@ Sections:
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import math
 import os
@@ -38,18 +37,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ocr_render  # noqa: E402
+import rapidocr_peer  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "tests", "fixtures", "ocr", "postprocess_reference.json")
-
-
-def load_peer(path: str):
-    spec = importlib.util.spec_from_file_location("rapidocr_onnxruntime", os.path.join(path, "__init__.py"),
-                                                  submodule_search_locations=[path])
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["rapidocr_onnxruntime"] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def encode_map(q: np.ndarray) -> dict:
@@ -249,7 +240,7 @@ def main() -> None:
     global PEER_DIR
     if len(sys.argv) > 1:
         PEER_DIR = sys.argv[1]
-    peer = load_peer(PEER_DIR)
+    peer = rapidocr_peer.load(PEER_DIR)
     fx = {"opencv": cv2.__version__, "resize": resize_cases(), "det_shapes": det_shapes(peer), "db": db_cases(peer),
           "crop": crop_cases(), "widths": width_cases(), "ctc": ctc_cases()}
     with open(OUT, "w") as f:

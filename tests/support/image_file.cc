@@ -1,20 +1,20 @@
 #include "tests/support/image_file.h"
 
-#include <stb_image.h>
+#include "tools/cli/image_file.h"
 
 namespace edgeattn::testing {
 
 Rgb8Image load_rgb8(const std::string& path) {
   Rgb8Image image;
-  int channels = 0;
-  unsigned char* data = stbi_load(path.c_str(), &image.width, &image.height, &channels, 3);
-  if (data == nullptr) {
-    const char* reason = stbi_failure_reason();
-    image.error = path + ": " + (reason != nullptr ? reason : "cannot decode");
+  cli::Rgb8File file;
+  std::string why;
+  if (!cli::decode_rgb8(path, &file, &why)) {
+    image.error = path + ": " + why;
     return image;
   }
-  image.pixels.assign(data, data + static_cast<size_t>(image.width) * static_cast<size_t>(image.height) * 3);
-  stbi_image_free(data);
+  image.width = file.width;
+  image.height = file.height;
+  image.pixels.assign(file.pixels(), file.pixels() + static_cast<size_t>(file.width) * static_cast<size_t>(file.height) * 3);
   return image;
 }
 

