@@ -20,7 +20,10 @@
 // a GFLOPS (float) or GOPS (int8) counter: 2 M N K per call.
 // f32_f16w also has Llama-110M decode 1x2048x768, 1x768x2048, 1x32000x768, with
 // /cold variants streaming W from DRAM. Translation models (Bergamot tiny,
-// width 256): ssru steps 1 / 32, qs8_quantize 1 / 64 rows.
+// width 256): ssru steps 1 / 32, qs8_quantize 1 / 64 rows. Image models
+// (PP-OCRv4, issue #16): depthwise convolution at the recognizer's and the
+// detector's shapes (NHWC, items = output elements x taps), the fused
+// activation epilogue (HardSwish with PP-LCNetV3's post affine, Sigmoid).
 // Weights are hot (cache-resident after the first iteration where they fit).
 #include <benchmark/benchmark.h>
 
@@ -30,6 +33,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/xnn_gemm.h"
@@ -523,6 +527,50 @@ void register_translation(const KernelTable* t) {
   }
 }
 
+void register_image(const KernelTable* t) {
+  struct DwShape {
+    const char* label;
+    size_t h, w, c, k, stride;
+  };
+  for (DwShape s : {DwShape{"rec_24x160x64_k3s1", 24, 160, 64, 3, 1}, DwShape{"rec_12x80x240_k5s1", 12, 80, 240, 5, 1},
+                    DwShape{"det_160x160x48_k3s2", 160, 160, 48, 3, 2}}) {
+    add(std::string("dwconv/") + t->name + "/" + s.label, [t, s](benchmark::State& state) {
+      const size_t pad = s.k / 2, oh = (s.h + 2 * pad - s.k) / s.stride + 1, ow = (s.w + 2 * pad - s.k) / s.stride + 1;
+      const auto x = random_vector(s.h * s.w * s.c, -2.0f, 2.0f, 1);    // [h, w, c]
+      const auto w = random_vector(s.k * s.k * s.c, -0.5f, 0.5f, 2);    // [k, k, c]
+      const auto bias = random_vector(s.c, -0.1f, 0.1f, 3);
+      std::vector<float> y(oh * ow * s.c);                               // [oh, ow, c]
+      DwConvArgs a{x.data(), s.c, w.data(), bias.data(), y.data(), s.c, s.h, s.w, s.c, s.k, s.k,
+                   s.stride, s.stride, 1, 1, pad, pad, oh, ow, 0, oh};
+      for (auto _ : state) {
+        t->f32_dwconv(a);
+        benchmark::DoNotOptimize(y.data());
+      }
+      state.SetItemsProcessed(state.iterations() * oh * ow * s.c * s.k * s.k);
+    });
+  }
+  ActivationParams hardswish;
+  hardswish.kind = ActKind::kHardSwish;
+  hardswish.post_scale = 0.4f;
+  hardswish.post_shift = -0.08f;
+  ActivationParams sigmoid;
+  sigmoid.kind = ActKind::kSigmoid;
+  for (const auto& [label, params] : {std::pair<const char*, ActivationParams>{"hardswish_affine", hardswish},
+                                      std::pair<const char*, ActivationParams>{"sigmoid", sigmoid}}) {
+    const ActivationParams p = params;
+    add(std::string("activation/") + t->name + "/" + label + "_1M", [t, p](benchmark::State& state) {
+      const size_t n = size_t{1} << 20;
+      const auto x = random_vector(n, -6.0f, 6.0f, 4);
+      std::vector<float> y(n);
+      for (auto _ : state) {
+        t->f32_activation(n, x.data(), y.data(), p);
+        benchmark::DoNotOptimize(y.data());
+      }
+      state.SetItemsProcessed(state.iterations() * n);
+    });
+  }
+}
+
 }  // namespace
 }  // namespace edgeattn
 
@@ -537,6 +585,7 @@ int main(int argc, char** argv) {
     edgeattn::register_attention_kv(tables[i]);
     edgeattn::register_gemm(tables[i]);
     edgeattn::register_translation(tables[i]);
+    edgeattn::register_image(tables[i]);
   }
   edgeattn::register_xnn_gemm();
   benchmark::Initialize(&argc, argv);
