@@ -50,7 +50,9 @@ void stage_done(const ConvertOptions& o, ConvertStage stage, const ConvertSummar
 void prepare_int8(const ConvertOptions& o, WeightDType dtype, ModelBuilder& mb, ConvertSummary& summary) {
   const bool int8 = dtype == WeightDType::kI8 || dtype == WeightDType::kI8Static;
   // Smoothing and static scales calibrate by running the model on text; an
-  // encoder-decoder's encoder takes audio, so it gets plain per-channel int8.
+  // encoder-decoder's encoder takes audio and an imported graph (ONNX) takes
+  // images, so they get plain per-channel int8.
+  if (mb.hparams().architecture == fb::Architecture::ImportedGraph) return;
   if (mb.hparams().architecture == fb::Architecture::EncoderDecoder) {
     if (dtype == WeightDType::kI8Static) {
       throw ConvertError("int8-static calibrates on text: not supported for encoder-decoders (use int8)");
@@ -105,8 +107,13 @@ ConvertStatus run(const ConvertOptions& o, WeightDType dtype, ConvertSummary& su
   }
   import_options.marian_int8 = native_int8;
   import_options.onnx = o.onnx;
-  if (is_onnx_input(o.input) && dtype != WeightDType::kF32) {
-    throw ConvertError(o.input + ": ONNX models convert to fp32 only for now (--dtype fp32)");
+  // int8-static and the report calibrate by running the model on text; an
+  // imported image graph takes images.
+  if (is_onnx_input(o.input) && dtype == WeightDType::kI8Static) {
+    throw ConvertError(o.input + ": int8-static calibrates on text: not supported for ONNX models (use int8)");
+  }
+  if (is_onnx_input(o.input) && (o.report || o.auto_fallback > 0)) {
+    throw ConvertError(o.input + ": the quantization report calibrates on text: not supported for ONNX models");
   }
   import_any(o.input, import_options, mb);
   stage_done(o, ConvertStage::kImported, summary);

@@ -67,11 +67,18 @@ QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& option
     drop_static_scales_without_i8(mb);
     return summary;
   }
-  // Eligible: FC weights (input 1) and Embedding tables (inputs 1..3).
+  // Eligible: FC weights (input 1), Embedding tables (inputs 1..3) and the
+  // weights of Conv2D ops that are not depthwise.
   std::set<int> eligible;
   for (const auto& graph : mb.model().graphs) {
     for (const auto& op : graph->ops) {
       if (op->code == fb::OpCode::FullyConnected && op->inputs.size() > 1) eligible.insert(op->inputs[1]);
+      // Depthwise weights [C, KH, KW, 1] stay f32: a few KB per layer, and
+      // the runtime keeps a repacked f32 copy of them anyway.
+      if (op->code == fb::OpCode::Conv2D && op->inputs.size() > 1) {
+        const fb::TensorT& w = *mb.model().tensors.at(static_cast<size_t>(op->inputs[1]));
+        if (w.shape.size() == 4 && w.shape[3] > 1) eligible.insert(op->inputs[1]);
+      }
       if (op->code == fb::OpCode::Embedding) {
         for (size_t i = 1; i < op->inputs.size(); ++i) {
           if (op->inputs[i] >= 0) eligible.insert(op->inputs[i]);
@@ -81,7 +88,9 @@ QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& option
   }
   for (int index : eligible) {
     fb::TensorT& t = *mb.model().tensors.at(static_cast<size_t>(index));
-    if (!t.has_data || t.dtype != fb::DType::F32 || t.shape.size() != 2) continue;
+    // Matrices [rows, cols], or conv weights [Cout, KH, KW, Cin / groups]
+    // as rows of KH * KW * Cin / groups (one scale per output channel).
+    if (!t.has_data || t.dtype != fb::DType::F32 || (t.shape.size() != 2 && t.shape.size() != 4)) continue;
     bool keep = false;
     for (const std::string& pattern : options.keep_fp32) keep |= fnmatch(pattern.c_str(), t.name.c_str(), 0) == 0;
     if (keep) {
@@ -89,7 +98,7 @@ QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& option
       continue;
     }
     const std::vector<float> w = mb.constant_f32(index);
-    const size_t rows = static_cast<size_t>(t.shape[0]), cols = static_cast<size_t>(t.shape[1]);
+    const size_t rows = static_cast<size_t>(t.shape[0]), cols = w.size() / rows;
     summary.bytes_before += w.size() * sizeof(float);
     if (options.dtype == WeightDType::kF16) {
       std::vector<uint8_t> bytes(w.size() * sizeof(uint16_t));

@@ -1,9 +1,12 @@
 // Weight quantization at conversion time.
 //
-// Which tensors: the weights of FullyConnected ops and the tables of
+// Which tensors: the weights of FullyConnected ops, the tables of
 // Embedding ops (so a tied LM head, which is the embedding table, is
-// quantized once and serves both). Norm parameters and biases stay f32,
-// and so does any tensor whose name matches a --keep-fp32 pattern.
+// quantized once and serves both) and the weights of Conv2D ops other than
+// depthwise ones ([Cout, KH, KW, Cin / groups], one row per output channel).
+// Norm parameters, biases, depthwise and transposed convolution weights and
+// ChannelAttention's matrices stay f32 (all small), and so does any tensor
+// whose name matches a --keep-fp32 pattern.
 //
 //   fp16  IEEE half, round to nearest even.
 //   int8  symmetric, one scale per row (= per output channel of a linear

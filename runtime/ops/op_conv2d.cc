@@ -26,6 +26,17 @@
 // §2) or, on the reference table, its own f32_gemm. Relu / Relu6 without a
 // post affine are XNNPACK's output clamp; any other epilogue is one
 // f32_activation pass over y.
+//
+// Quantized weights (the converter's --dtype fp16 / int8; own_gemm.h):
+//   f16  the table's f32_f16w_gemm reads W in place (fp32 compute).
+//   i8   W int8 with one scale per output channel (Quantization axis 0,
+//        scale[Cout]); each tile's rows (im2col rows, or pixels of the 1x1
+//        path, which then tiles too) are quantized per row into op scratch
+//        (f32_qd8_quantize), then qd8_qc8w_gemm: FullyConnected's dynamic
+//        int8 per group.
+//   depthwise weights of either dtype are dequantized into the repacked f32
+//   copy at prepare (KH * KW * C values: nothing to gain from reading them
+//   quantized).
 #include <pthreadpool.h>
 #include <xnnpack.h>
 
@@ -35,10 +46,12 @@
 #include <limits>
 
 #include "kernels/kernels.h"
+#include "runtime/core/half.h"
 #include "runtime/model.h"
 #include "runtime/ops/image_util.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
+#include "runtime/ops/own_gemm.h"
 #include "schema/edgeattn_generated.h"
 
 namespace edgeattn {
@@ -48,13 +61,13 @@ using op_util::input;
 using op_util::output;
 
 constexpr int kMaxWindow = image_util::kMaxConvWindow;
-constexpr size_t kIm2ColTileBytes = size_t{4} << 20;  // scratch bound of the im2col path
+constexpr size_t kTileBytes = size_t{4} << 20;  // scratch bound of the im2col path and the i8 1x1 path
 
 enum class ConvPath : uint8_t { kDepthwise, kGemm1x1, kIm2Col };
 
 struct ConvState {
   ConvPath path = ConvPath::kIm2Col;
-  size_t tile_pixels = 0;        // im2col: output pixels unfolded per tile
+  size_t tile_pixels = 0;        // GEMM paths: output pixels per tile (all of them: f32 / f16 1x1)
   bool epilogue = false;         // run f32_activation over y afterwards
   xnn_operator_t* xnn = nullptr;  // [groups] FC operators; nullptr: the table's f32_gemm (reference)
   size_t n_xnn = 0;
@@ -67,6 +80,27 @@ struct Geometry {
   size_t kh, kw, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
   size_t groups, cin_g, cout_g;  // per group: Cin / groups, Cout / groups
   size_t k;                      // GEMM depth per group: KH * KW * cin_g
+};
+
+// Op scratch of the GEMM paths, for tiles of `tile` output pixels:
+//   [tile, K] f32                im2col rows    (im2col path)
+//   [tile, qd8_row_bytes(K)] i8  rows quantized (i8 weights)
+//   [tile] f32                   their scales   (i8 weights)
+struct ConvScratch {
+  size_t xq_at = 0, scales_at = 0, total = 0;
+  ConvScratch(size_t tile, size_t k, bool im2col, bool int8) {
+    const size_t col = im2col ? tile * k * sizeof(float) : 0;
+    if (!int8) {
+      total = col;
+      return;
+    }
+    xq_at = (col + 63) / 64 * 64;
+    scales_at = xq_at + (tile * qd8_row_bytes(k) + 63) / 64 * 64;
+    total = scales_at + tile * sizeof(float);
+  }
+  static size_t per_pixel(size_t k, bool im2col, bool int8) {
+    return (im2col ? k * sizeof(float) : 0) + (int8 ? qd8_row_bytes(k) + sizeof(float) : 0);
+  }
 };
 
 Geometry geometry(const Model& model, const fb::Op& op, const DimValues& dims) {
@@ -97,6 +131,33 @@ Geometry geometry(const Model& model, const fb::Op& op, const DimValues& dims) {
   return g;
 }
 
+// Weight [Cout, KH, KW, Cin / groups]: f32, f16, or i8 with one scale per
+// output channel.
+Status verify_weight(const Model& model, int index, int64_t cout) {
+  const TensorInfo& w = model.tensor(index);
+  EA_ENSURE(w.is_constant, StatusCode::kInvalidModel, "weight '%s' must be a constant", w.name);
+  EA_ENSURE(w.rank == 4, StatusCode::kInvalidModel, "weight '%s' has rank %d, expects 4", w.name, w.rank);
+  EA_ENSURE(w.shape[0] == cout, StatusCode::kInvalidModel, "weight '%s' dim 0 is %lld, expects Cout = %lld", w.name,
+            static_cast<long long>(w.shape[0]), static_cast<long long>(cout));
+  EA_ENSURE(w.dtype == DType::kF32 || w.dtype == DType::kF16 || w.dtype == DType::kI8, StatusCode::kUnsupported,
+            "weight '%s' is %s; conv weights must be f32, f16 or i8", w.name, dtype_name(w.dtype));
+  if (w.dtype != DType::kI8) return Status::ok();
+  EA_ENSURE(w.quant_axis == 0 && w.scales != nullptr && static_cast<int64_t>(w.scale_count) == cout,
+            StatusCode::kInvalidModel, "i8 weight '%s' needs one scale per output channel (axis 0, %lld scales)",
+            w.name, static_cast<long long>(cout));
+  const size_t k = static_cast<size_t>(w.shape[1] * w.shape[2] * w.shape[3]);
+  EA_ENSURE(k <= kQd8MaxK, StatusCode::kUnsupported, "i8 weight '%s' with K = %zu exceeds the int32 accumulator bound %zu",
+            w.name, k, kQd8MaxK);
+  return Status::ok();
+}
+
+// Element i of weight w as f32 (i8: row i / row_len's scale).
+float weight_value(const TensorInfo& w, size_t i, size_t row_len) {
+  if (w.dtype == DType::kF16) return half_to_float(static_cast<const uint16_t*>(w.data)[i]);
+  if (w.dtype == DType::kI8) return static_cast<float>(static_cast<const int8_t*>(w.data)[i]) * w.scales[i / row_len];
+  return static_cast<const float*>(w.data)[i];
+}
+
 Status verify(const Model& model, const fb::Op& op) {
   EA_RETURN_IF_ERROR(op_check::arity(op, 2, 3, 1));
   EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::Conv2DOptions), true));
@@ -104,8 +165,7 @@ Status verify(const Model& model, const fb::Op& op) {
   EA_RETURN_IF_ERROR(image_util::verify_conv_options(o));
   int64_t cin = 0, cout = 0;
   EA_RETURN_IF_ERROR(image_util::nhwc_pair(model, input(op, 0), output(op, 0), &cin, &cout));
-  const int64_t w_shape[4] = {cout, -1, -1, -1};
-  EA_RETURN_IF_ERROR(op_check::constant(model, input(op, 1), DType::kF32, 4, w_shape));
+  EA_RETURN_IF_ERROR(verify_weight(model, input(op, 1), cout));
   const TensorInfo& w = model.tensor(input(op, 1));
   EA_ENSURE(w.shape[1] >= 1 && w.shape[1] <= kMaxWindow && w.shape[2] >= 1 && w.shape[2] <= kMaxWindow,
             StatusCode::kInvalidModel, "weight '%s': kernel %lldx%lld not in [1, %d]", w.name,
@@ -153,9 +213,10 @@ Status prepare_depthwise(PrepareContext& ctx, const fb::Op& op, const Geometry& 
   if (!ctx.create_operators) return Status::ok();
   EA_ASSIGN_OR_RETURN(void* bytes, ctx.states->allocate(g.kh * g.kw * g.cout * sizeof(float)));
   s->dw_weights = static_cast<float*>(bytes);
-  const float* w = static_cast<const float*>(ctx.model->tensor(input(op, 1)).data);
+  const TensorInfo& w = ctx.model->tensor(input(op, 1));  // [Cout, KH, KW, 1], any weight dtype
+  const size_t taps = g.kh * g.kw;
   for (size_t co = 0; co < g.cout; ++co) {
-    for (size_t t = 0; t < g.kh * g.kw; ++t) s->dw_weights[t * g.cout + co] = w[co * g.kh * g.kw + t];
+    for (size_t t = 0; t < taps; ++t) s->dw_weights[t * g.cout + co] = weight_value(w, co * taps + t, taps);
   }
   return Status::ok();
 }
@@ -169,12 +230,16 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   const bool one_by_one = g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
                           g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
   s->path = one_by_one ? ConvPath::kGemm1x1 : ConvPath::kIm2Col;
-  if (!one_by_one) {
-    const size_t pixels = g.batch * g.out_h * g.out_w;
-    s->tile_pixels = std::max<size_t>(1, std::min(pixels, kIm2ColTileBytes / (g.k * sizeof(float))));
-    record->scratch_bytes = s->tile_pixels * g.k * sizeof(float);  // [tile, K]; the arena adds XNNPACK's slack
+  const bool int8 = ctx.model->tensor(input(op, 1)).dtype == DType::kI8;
+  const size_t pixels = g.batch * g.out_h * g.out_w;
+  const size_t per_pixel = ConvScratch::per_pixel(g.k, !one_by_one, int8);
+  s->tile_pixels = per_pixel == 0 ? pixels : std::max<size_t>(1, std::min(pixels, kTileBytes / per_pixel));
+  // The arena adds XNNPACK's slack past the im2col rows.
+  record->scratch_bytes = ConvScratch(s->tile_pixels, g.k, !one_by_one, int8).total;
+  const bool quantized = ctx.model->tensor(input(op, 1)).dtype != DType::kF32;
+  if (quantized || ctx.kernels->f32_gemm != nullptr || !ctx.create_operators) {
+    return Status::ok();  // the own kernels (own_gemm.h), or plan()
   }
-  if (ctx.kernels->f32_gemm != nullptr || !ctx.create_operators) return Status::ok();  // reference GEMM, or plan()
   // Relu / Relu6 with an identity post affine become XNNPACK's output clamp.
   float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
   if ((ep.kind == ActKind::kRelu || ep.kind == ActKind::kRelu6) && ep.post_scale == 1.0f && ep.post_shift == 0.0f) {
@@ -194,18 +259,39 @@ void release(OpRecord& record) {
 
 // y rows [m] of group `gi` = a [m, K] (rows a_stride apart) · W_gᵀ + bias_g,
 // written cout_g columns wide into rows Cout apart.
-Status group_gemm(const EvalContext& ctx, const fb::Op& op, const ConvState& s, const Geometry& g, size_t gi, size_t m,
-                  const float* a, size_t a_stride, float* y) {
-  if (s.xnn == nullptr) {
-    const float* w = ctx.f32(input(op, 1)) + gi * g.cout_g * g.k;
-    const float* bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) + gi * g.cout_g : nullptr;
-    ctx.kernels->f32_gemm(m, g.cout_g, g.k, a, a_stride, w, bias, y, g.cout);
+Status group_gemm(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, const Geometry& g, size_t gi,
+                  size_t m, const float* a, size_t a_stride, float* y) {
+  const ConvState& s = state_of<ConvState>(record);
+  if (s.xnn != nullptr) {
+    pthreadpool* const pool = ctx.pool_for(m * g.cout_g * g.k);
+    xnn_status st = xnn_setup_fully_connected_nc_f32(s.xnn[gi], m, a, y, pool);
+    if (st == xnn_status_success) st = xnn_run_operator(s.xnn[gi], pool);
+    EA_ENSURE(st == xnn_status_success, StatusCode::kInternal, "XNNPACK fully connected failed: %d", static_cast<int>(st));
     return Status::ok();
   }
-  pthreadpool* const pool = ctx.pool_for(m * g.cout_g * g.k);
-  xnn_status st = xnn_setup_fully_connected_nc_f32(s.xnn[gi], m, a, y, pool);
-  if (st == xnn_status_success) st = xnn_run_operator(s.xnn[gi], pool);
-  EA_ENSURE(st == xnn_status_success, StatusCode::kInternal, "XNNPACK fully connected failed: %d", static_cast<int>(st));
+  const TensorInfo& w = ctx.model->tensor(input(op, 1));
+  const size_t first = gi * g.cout_g;  // the group's first output channel = row of W
+  OwnGemm j;
+  j.kernels = ctx.kernels;
+  j.dtype = w.dtype;
+  j.m = m, j.n = g.cout_g, j.k = g.k;
+  j.x = a;
+  j.x_stride = a_stride;
+  j.w = static_cast<const uint8_t*>(w.data) + first * g.k * dtype_size(w.dtype);
+  j.w_scales = w.scales != nullptr ? w.scales + first : nullptr;
+  j.bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) + first : nullptr;
+  j.y = y;
+  j.y_stride = g.cout;
+  if (w.dtype == DType::kI8) {
+    const ConvScratch layout(s.tile_pixels, g.k, s.path == ConvPath::kIm2Col, true);
+    int8_t* xq = reinterpret_cast<int8_t*>(record.scratch + layout.xq_at);       // [m, qd8_row_bytes(K)]
+    float* scales = reinterpret_cast<float*>(record.scratch + layout.scales_at);  // [m]
+    ctx.kernels->f32_qd8_quantize(m, g.k, a, a_stride, xq, scales);
+    j.xq = xq;
+    j.x_scales = scales;
+  }
+  // Pixels are many and channels few: tiles of rows too, about 8 of them.
+  own_gemm_parallel(ctx.pool_for(m * g.cout_g * g.k), j, std::max<size_t>(8, (m / 8 + 3) / 4 * 4));
   return Status::ok();
 }
 
@@ -238,18 +324,17 @@ Status eval_gemm(const EvalContext& ctx, const fb::Op& op, const OpRecord& recor
   const float* x = ctx.f32(input(op, 0));  // [B, H, W, Cin]
   float* y = ctx.f32(output(op, 0));        // [B, Ho, Wo, Cout]
   const size_t pixels = g.batch * g.out_h * g.out_w;
-  if (s.path == ConvPath::kGemm1x1) {
-    for (size_t gi = 0; gi < g.groups; ++gi) {
-      EA_RETURN_IF_ERROR(group_gemm(ctx, op, s, g, gi, pixels, x + gi * g.cin_g, g.cin, y + gi * g.cout_g));
-    }
-    return Status::ok();
-  }
-  float* col = reinterpret_cast<float*>(record.scratch);  // [tile_pixels, K]
+  float* col = reinterpret_cast<float*>(record.scratch);  // im2col: [tile_pixels, K]
   for (size_t p0 = 0; p0 < pixels; p0 += s.tile_pixels) {
     const size_t n = std::min(s.tile_pixels, pixels - p0);
     for (size_t gi = 0; gi < g.groups; ++gi) {
-      im2col(g, x, gi, p0, n, col);
-      EA_RETURN_IF_ERROR(group_gemm(ctx, op, s, g, gi, n, col, g.k, y + p0 * g.cout + gi * g.cout_g));
+      float* y_tile = y + p0 * g.cout + gi * g.cout_g;
+      if (s.path == ConvPath::kGemm1x1) {  // x in place: the group's channel slice of the tile's pixels
+        EA_RETURN_IF_ERROR(group_gemm(ctx, op, record, g, gi, n, x + p0 * g.cin + gi * g.cin_g, g.cin, y_tile));
+      } else {
+        im2col(g, x, gi, p0, n, col);
+        EA_RETURN_IF_ERROR(group_gemm(ctx, op, record, g, gi, n, col, g.k, y_tile));
+      }
     }
   }
   return Status::ok();

@@ -27,7 +27,7 @@
 // shortlisted words) the op computes only those rows of W: y[.., j] =
 // x · W[sel[j]]ᵀ + bias[sel[j]], on the own kernels, one call per run of
 // consecutive ids.
-// The own kernels split N across the session's threads.
+// The own kernels split N across the session's threads (own_gemm.h).
 #include <pthreadpool.h>
 #include <xnnpack.h>
 
@@ -44,6 +44,7 @@
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_fully_connected.h"
 #include "runtime/ops/op_registry.h"
+#include "runtime/ops/own_gemm.h"
 #include "schema/edgeattn_generated.h"
 
 namespace edgeattn {
@@ -233,57 +234,22 @@ void release(OpRecord& record) {
   state.xnn = nullptr;
 }
 
-// One tile of output channels [n0, n0 + tile) for the own kernels.
-struct GemmJob {
-  const KernelTable* kernels;
-  DType dtype;
-  size_t m, n, k;
-  const float* x;            // [m, k] f32
-  const int8_t* xq;          // [m, qd8_row_bytes(k)] (i8 path)
-  const float* x_scales;     // [m]                  (i8 path)
-  const void* w;             // [n, k] f32, f16 or i8, in the model mapping
-  const float* w_scales;     // [n] (i8)
-  const float* bias;         // [n] or nullptr
-  float* y;                  // [m, n]
-};
-
-// Rows [w0, w0 + count) of W into columns [y0, y0 + count) of y (rows
-// y_stride floats apart): the one loop body of the full and selected paths.
-void gemm_rows(const GemmJob& j, size_t w0, size_t count, size_t y0, size_t y_stride) {
-  const float* bias = j.bias != nullptr ? j.bias + w0 : nullptr;
-  if (j.dtype == DType::kF32) {
-    // The ISA tables leave f32 to XNNPACK; a selection runs on the reference GEMM.
-    const KernelTable& k = j.kernels->f32_gemm != nullptr ? *j.kernels : reference_kernels();
-    k.f32_gemm(j.m, count, j.k, j.x, j.k, static_cast<const float*>(j.w) + w0 * j.k, bias, j.y + y0, y_stride);
-  } else if (j.dtype == DType::kI8) {
-    j.kernels->qd8_qc8w_gemm(j.m, count, j.k, j.xq, j.x_scales, static_cast<const int8_t*>(j.w) + w0 * j.k,
-                             j.w_scales + w0, bias, j.y + y0, y_stride);
-  } else {
-    j.kernels->f32_f16w_gemm(j.m, count, j.k, j.x, j.k, static_cast<const uint16_t*>(j.w) + w0 * j.k, bias,
-                             j.y + y0, y_stride);
-  }
-}
-
-void run_gemm_tile(void* context, size_t n0, size_t tile) {
-  const GemmJob& j = *static_cast<const GemmJob*>(context);
-  gemm_rows(j, n0, tile, n0, j.n);
-}
-
 // The selected rows of W, one GEMM per run of consecutive ids, on the
 // calling thread: with the shortlist a step selects ~600 rows (~150 K
 // multiply-adds, less than a thread dispatch costs); without it, all 32,000
 // rows of an 8 MB int8 table, a memory-bound pass that measured slower on
 // two threads than on one (a 2-core KVM guest, 2026-12-06). Ids come from
 // the caller: checked here, before any is used.
-Status run_selected(const GemmJob& j, const int32_t* sel, size_t n_sel) {
+Status run_selected(OwnGemm j, const int32_t* sel, size_t n_sel) {
   for (size_t i = 0; i < n_sel; ++i) {
     EA_ENSURE(sel[i] >= 0 && static_cast<size_t>(sel[i]) < j.n, StatusCode::kInvalidArgument,
               "selected id %d (entry %zu) out of range [0, %zu)", sel[i], i, j.n);
   }
+  j.y_stride = n_sel;
   for (size_t i = 0; i < n_sel;) {
     size_t run = 1;
     while (i + run < n_sel && sel[i + run] == sel[i] + static_cast<int32_t>(run)) ++run;
-    gemm_rows(j, static_cast<size_t>(sel[i]), run, i, n_sel);
+    own_gemm_rows(j, 0, j.m, static_cast<size_t>(sel[i]), run, i);
     i += run;
   }
   return Status::ok();
@@ -303,17 +269,19 @@ const float* op_input(const EvalContext& ctx, const fb::Op& op, const OpRecord& 
 
 Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, const TensorInfo& w) {
   const FullyConnectedState& state = state_of<FullyConnectedState>(record);
-  GemmJob j;
+  OwnGemm j;
   j.kernels = ctx.kernels;
   j.dtype = w.dtype;
   j.m = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   j.n = static_cast<size_t>(w.shape[0]);
   j.k = static_cast<size_t>(w.shape[1]);
   j.x = op_input(ctx, op, record, j.m, j.k);
+  j.x_stride = j.k;
   j.w = w.data;
   j.w_scales = w.scales;
   j.bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) : nullptr;
   j.y = ctx.f32(output(op, 0));
+  j.y_stride = j.n;
   if (w.dtype == DType::kI8) {
     const ScratchLayout layout(state.max_rows, j.k, j.n, input(op, 3) >= 0, true, false);
     int8_t* xq = reinterpret_cast<int8_t*>(record.scratch + layout.xq_at);
@@ -334,9 +302,7 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpRecord& record
     n_out = static_cast<size_t>(ctx.dims.selection);
     EA_RETURN_IF_ERROR(run_selected(j, static_cast<const int32_t*>(ctx.tensor_data[input(op, 4)]), n_out));
   } else {
-    // Tiles of 16+ channels, about 4 per thread, so threads stay busy.
-    const size_t tile = std::max<size_t>(16, (j.n / 8 + 15) / 16 * 16);
-    pthreadpool_parallelize_1d_tile_1d(ctx.pool_for(j.m * j.n * j.k), run_gemm_tile, &j, j.n, tile, 0);
+    own_gemm_parallel(ctx.pool_for(j.m * j.n * j.k), j, j.m);  // all rows per tile: few tokens
   }
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
   if (o != nullptr && o->activation() == fb::Activation::Relu) {

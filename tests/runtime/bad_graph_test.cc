@@ -1,6 +1,8 @@
 // Bad model files, graph level: shapes that disagree with their op, tensor
 // indices, op order/codes/options/arity, non-f32 outputs, fuzzer
 // regressions, and tokenizer tables. See bad_model_checks.h.
+#include <memory>
+
 #include "tests/runtime/bad_model_checks.h"
 
 namespace edgeattn {
@@ -505,13 +507,25 @@ namespace {
 fb::Dim image_h() { return fb::Dim(fb::DimKind::Height, 1); }
 fb::Dim image_w() { return fb::Dim(fb::DimKind::Width, 1); }
 
-// x [B, H, W, 4] -> Conv2D(weight of `w_shape`, groups) -> y [B, H, W, 6].
-std::vector<uint8_t> conv_model(const std::vector<int64_t>& w_shape, int groups) {
+// x [B, H, W, 4] -> Conv2D(weight of `w_shape`, groups) -> y [B, H, W, 6];
+// `dtype` I8 or I32: the weight's bytes reinterpreted, with `scales` (I8).
+std::vector<uint8_t> conv_model(const std::vector<int64_t>& w_shape, int groups, fb::DType dtype = fb::DType::F32,
+                                std::vector<float> scales = {}) {
   convert::ModelBuilder mb;
   const int x = mb.add_activation("x", {convert::batch(), image_h(), image_w(), convert::fixed(4)});
   int64_t n = 1;
   for (int64_t d : w_shape) n *= d;
   const int w = mb.add_constant_f32("conv.weight", w_shape, std::vector<float>(static_cast<size_t>(n), 0.5f));
+  if (dtype != fb::DType::F32) {
+    std::unique_ptr<fb::QuantizationT> quant;
+    if (!scales.empty()) {
+      quant = std::make_unique<fb::QuantizationT>();
+      quant->scale = scales;
+      quant->axis = 0;
+    }
+    const size_t bytes = static_cast<size_t>(n) * (dtype == fb::DType::I8 ? 1 : 4);
+    mb.replace_constant(w, dtype, std::vector<uint8_t>(bytes, 1), std::move(quant));
+  }
   const int y = mb.add_activation("y", {convert::batch(), image_h(), image_w(), convert::fixed(6)});
   fb::Conv2DOptionsT o;
   o.pad_top = o.pad_left = o.pad_bottom = o.pad_right = 1;
@@ -526,6 +540,16 @@ TEST_CASE("malformed image ops are refused at load, naming the op and tensor") {
   SUBCASE("Conv2D weight of the wrong rank") {
     CHECK_LOAD_ERROR(conv_model({6, 9, 4}, 1), StatusCode::kInvalidModel, "(Conv2D 'stem.conv')");
     CHECK_LOAD_ERROR(conv_model({6, 9, 4}, 1), StatusCode::kInvalidModel, "'conv.weight' has rank 3, expects 4");
+  }
+  SUBCASE("Conv2D weights: i8 needs one scale per output channel; i32 is refused") {
+    CHECK(load_status(conv_model({6, 3, 3, 4}, 1, fb::DType::I8, std::vector<float>(6, 0.1f))).is_ok());
+    CHECK_LOAD_ERROR(conv_model({6, 3, 3, 4}, 1, fb::DType::I8), StatusCode::kInvalidModel,
+                     "i8 weight 'conv.weight' needs one scale per output channel (axis 0, 6 scales)");
+    // Three scales for six rows: the loader's own check.
+    CHECK_LOAD_ERROR(conv_model({6, 3, 3, 4}, 1, fb::DType::I8, std::vector<float>(3, 0.1f)),
+                     StatusCode::kInvalidModel, "'conv.weight': per-channel scales disagree with axis 0");
+    CHECK_LOAD_ERROR(conv_model({6, 3, 3, 4}, 1, fb::DType::I32), StatusCode::kUnsupported,
+                     "conv weights must be f32, f16 or i8");
   }
   SUBCASE("Conv2D groups not dividing Cin") {
     CHECK_LOAD_ERROR(conv_model({6, 3, 3, 1}, 3), StatusCode::kInvalidModel, "groups 3 must divide Cin 4 and Cout 6");

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <random>
@@ -21,6 +22,9 @@
 #include <vector>
 
 #include "converter/model_builder.h"
+#include "converter/quantize.h"
+#include "converter/source/source_tensor.h"
+#include "runtime/core/half.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
 #include "tests/runtime/image_ops_naive.h"
@@ -82,12 +86,15 @@ std::vector<float> run(const std::vector<uint8_t>& file, const std::vector<const
   return std::vector<float>(y.f32(), y.f32() + y.element_count());
 }
 
-void check_close(const std::vector<float>& got, const std::vector<float>& want, const std::string& what) {
+// `tol` (default 1e-5, the header's bound) scales for sums much longer than
+// a few hundred products.
+void check_close(const std::vector<float>& got, const std::vector<float>& want, const std::string& what,
+                 double tol = 1e-5) {
   REQUIRE_MESSAGE(got.size() == want.size(), what);
   double worst = 0.0;
   size_t at = 0;
   for (size_t i = 0; i < got.size(); ++i) {
-    const double err = std::fabs(static_cast<double>(got[i]) - want[i]) / (1e-5 * (1.0 + std::fabs(want[i])));
+    const double err = std::fabs(static_cast<double>(got[i]) - want[i]) / (tol * (1.0 + std::fabs(want[i])));
     if (!(err <= worst)) worst = err, at = i;  // NaN counts as worst
   }
   INFO(what, ": worst element ", at, " got ", got[at], " want ", want[at]);
@@ -114,13 +121,13 @@ std::vector<uint8_t> image_model(int64_t div, int64_t cin, const Builder& add_op
 // Runs `file` for every table and size against naive(x).
 void check_image_op(const std::vector<uint8_t>& file, int64_t div, int64_t cin,
                     const std::function<std::vector<float>(const Img&)>& want_of, const std::string& what,
-                    const std::vector<Size>& sizes = kSizes) {
+                    const std::vector<Size>& sizes = kSizes, double tol = 1e-5) {
   for (const std::string& k : kernel_names()) {
     for (const Size& s : sizes) {
       const Img x = random_img(s.b, s.h / div, s.w / div, cin, static_cast<uint32_t>(s.h * 7 + s.w + s.b));
       const std::vector<float> got = run(file, {x.v.data()}, s.b, s.h, s.w, k);
       check_close(got, want_of(x), what + " table " + k + " size " + std::to_string(s.b) + "x" + std::to_string(s.h) +
-                                       "x" + std::to_string(s.w));
+                                       "x" + std::to_string(s.w), tol);
     }
   }
 }
@@ -208,6 +215,142 @@ TEST_CASE("Conv2D with a fixed height and a Width dim (a text recognizer's strid
       check_close(run(file, {xi.v.data()}, 2, 1, width_px, k), naive::conv2d(xi, w, nullptr, 4, 3, 3, o).v,
                   "recognizer conv " + k + " W " + std::to_string(width_px));
     }
+  }
+}
+
+// ------------------------------------------------------------------ Conv2D, quantized weights
+
+// What the converter's --dtype fp16 / int8 store for a conv weight
+// [Cout, KH, KW, Cin / g] (one int8 row per output channel), and the weight
+// values the runtime computes with.
+struct QuantWeight {
+  fb::DType dtype;
+  std::vector<uint8_t> bytes;
+  std::vector<float> scales;     // i8: [Cout]
+  std::vector<float> dequant;    // the values W stands for
+};
+
+QuantWeight quantize_weight(const std::vector<float>& w, int64_t cout, fb::DType dtype) {
+  QuantWeight q{dtype, {}, {}, std::vector<float>(w.size())};
+  const size_t row = w.size() / static_cast<size_t>(cout);
+  if (dtype == fb::DType::F16) {
+    q.bytes.resize(w.size() * 2);
+    for (size_t i = 0; i < w.size(); ++i) {
+      const uint16_t h = convert::float_to_half(w[i]);
+      std::memcpy(q.bytes.data() + 2 * i, &h, 2);
+      q.dequant[i] = half_to_float(h);
+    }
+  } else {
+    q.bytes.resize(w.size());
+    q.scales.resize(static_cast<size_t>(cout));
+    convert::quantize_rows_int8(w.data(), static_cast<size_t>(cout), row, reinterpret_cast<int8_t*>(q.bytes.data()),
+                                q.scales.data());
+    for (size_t i = 0; i < w.size(); ++i) q.dequant[i] = static_cast<int8_t>(q.bytes[i]) * q.scales[i / row];
+  }
+  return q;
+}
+
+// The runtime's dynamic int8 conv written out: each output pixel's taps of
+// one group (zeros outside the image: the im2col row, or the 1x1 path's
+// pixel slice) quantized as f32_qd8_quantize defines, exact integer dot
+// products with the int8 weight rows, float(acc) * (sx * sw) + bias in float
+// as qd8_qc8w_gemm defines, then the epilogue in double.
+Img naive_conv_qd8(const Img& x, const QuantWeight& q, const std::vector<float>* bias, int64_t cout, int64_t kh,
+                   int64_t kw, const fb::Conv2DOptionsT& o) {
+  const int64_t oh_n = (x.h + o.pad_top + o.pad_bottom - o.dilation_h * (kh - 1) - 1) / o.stride_h + 1;
+  const int64_t ow_n = (x.w + o.pad_left + o.pad_right - o.dilation_w * (kw - 1) - 1) / o.stride_w + 1;
+  const int64_t cin_g = x.c / o.groups, cout_g = cout / o.groups, k = kh * kw * cin_g;
+  Img y = naive::make(x.b, oh_n, ow_n, cout);
+  std::vector<float> row(static_cast<size_t>(k));
+  std::vector<int32_t> qx(static_cast<size_t>(k));
+  for (int64_t b = 0; b < x.b; ++b)
+    for (int64_t oh = 0; oh < oh_n; ++oh)
+      for (int64_t ow = 0; ow < ow_n; ++ow)
+        for (int64_t g = 0; g < o.groups; ++g) {
+          size_t t = 0;
+          for (int64_t r = 0; r < kh; ++r)
+            for (int64_t s = 0; s < kw; ++s)
+              for (int64_t ci = 0; ci < cin_g; ++ci) {
+                const int64_t ih = oh * o.stride_h - o.pad_top + r * o.dilation_h;
+                const int64_t iw = ow * o.stride_w - o.pad_left + s * o.dilation_w;
+                const bool in = ih >= 0 && iw >= 0 && ih < x.h && iw < x.w;
+                row[t++] = in ? static_cast<float>(x.at(b, ih, iw, g * cin_g + ci)) : 0.0f;
+              }
+          float amax = 0.0f;
+          for (float v : row) amax = std::max(amax, std::fabs(v));
+          const float sx = amax >= 0x1p-100f ? amax / 127.0f : 0.0f;
+          const float inv = amax >= 0x1p-100f ? 127.0f / amax : 0.0f;
+          for (size_t i = 0; i < row.size(); ++i) {
+            qx[i] = static_cast<int32_t>(std::nearbyint(std::min(127.0f, std::max(-127.0f, row[i] * inv))));
+          }
+          for (int64_t co = g * cout_g; co < (g + 1) * cout_g; ++co) {
+            int32_t acc = 0;
+            const int8_t* wr = reinterpret_cast<const int8_t*>(q.bytes.data()) + co * k;
+            for (int64_t i = 0; i < k; ++i) acc += qx[static_cast<size_t>(i)] * wr[i];
+            float v = static_cast<float>(acc) * (sx * q.scales[static_cast<size_t>(co)]);
+            if (bias != nullptr) v += (*bias)[static_cast<size_t>(co)];
+            y.v[static_cast<size_t>(((b * oh_n + oh) * ow_n + ow) * cout + co)] =
+                static_cast<float>(naive::act(o.activation, v, o.act_alpha, o.act_beta) * o.post_scale + o.post_shift);
+          }
+        }
+  return y;
+}
+
+// Runs the conv with fp16 or int8 weights on every table and size. Want:
+// f16, and depthwise (dequantized at prepare, activations stay f32): the
+// naive conv on the dequantized weights, so within check_close's 1e-5 (the
+// kernels only reorder the float sum). i8 GEMM paths: naive_conv_qd8, the
+// same integers, so again only float rounding of the epilogue.
+void check_conv_quant(const ConvCase& c, fb::DType dtype, const std::vector<Size>& sizes = kSizes,
+                      double tol = 1e-5) {
+  const std::vector<float> w = random_values(static_cast<size_t>(c.cout * c.kh * c.kw * (c.cin / c.o.groups)), 11, -0.5f, 0.5f);
+  const std::vector<float> bias = random_values(static_cast<size_t>(c.cout), 12, -0.5f, 0.5f);
+  const QuantWeight q = quantize_weight(w, c.cout, dtype);
+  const std::vector<uint8_t> file = image_model(c.div, c.cin, [&](ModelBuilder& mb, int x) {
+    const int wt = mb.add_constant_f32("w", {c.cout, c.kh, c.kw, c.cin / c.o.groups}, w);
+    std::unique_ptr<fb::QuantizationT> quant;
+    if (dtype == fb::DType::I8) {
+      quant = std::make_unique<fb::QuantizationT>();
+      quant->scale = q.scales;
+      quant->axis = 0;
+    }
+    mb.replace_constant(wt, dtype, q.bytes, std::move(quant));
+    const int bt = c.bias ? mb.add_constant_f32("b", {c.cout}, bias) : -1;
+    const int y = mb.add_activation("y", {batch(), height(c.div * c.o.stride_h), width(c.div * c.o.stride_w), fixed(c.cout)});
+    mb.add_op(fb::OpCode::Conv2D, {x, wt, bt}, {y}, "conv", c.o);
+    return y;
+  });
+  const bool depthwise = c.o.groups == c.cin;
+  const std::vector<float>* b = c.bias ? &bias : nullptr;
+  check_image_op(file, c.div, c.cin, [&](const Img& x) {
+    return dtype == fb::DType::I8 && !depthwise ? naive_conv_qd8(x, q, b, c.cout, c.kh, c.kw, c.o).v
+                                                : naive::conv2d(x, q.dequant, b, c.cout, c.kh, c.kw, c.o).v;
+  }, std::string(c.name) + (dtype == fb::DType::I8 ? " int8" : " fp16"), sizes, tol);
+}
+
+TEST_CASE("Conv2D with fp16 and int8 weights: im2col, 1x1, depthwise, groups, tiles") {
+  fb::Conv2DOptionsT hardswish_affine = conv_opts(2, 1, 1, fb::Activation::HardSwish);
+  hardswish_affine.post_scale = 1.5f;
+  hardswish_affine.post_shift = 0.25f;
+  const ConvCase cases[] = {
+      {"3x3 s2 pad 1 hardswish affine", 1, 5, 7, 3, 3, hardswish_affine, true},
+      {"3x3 groups 2", 1, 4, 6, 3, 3, conv_opts(1, 1, 2), true},
+      {"1x1 relu6", 1, 8, 12, 1, 1, conv_opts(1, 0, 1, fb::Activation::Relu6), true},
+      {"1x1 groups 2 no bias", 2, 8, 6, 1, 1, conv_opts(1, 0, 2), false},
+      {"3x3 depthwise relu", 1, 8, 8, 3, 3, conv_opts(1, 1, 8, fb::Activation::Relu), true},
+      {"3x3 depthwise multiplier 2", 1, 3, 6, 3, 3, conv_opts(1, 1, 3), true},
+  };
+  for (fb::DType dtype : {fb::DType::F16, fb::DType::I8}) {
+    for (const ConvCase& c : cases) check_conv_quant(c, dtype);
+    // im2col: K = 3 * 3 * 128 = 1152, 4 MB hold 910 f32 rows (fp16) or 727
+    // f32 + int8 rows (int8): 2 x 32 x 32 pixels in 3 tiles. 1x1 int8 with
+    // K = 2048: 2,043 quantized rows per tile, 2 tiles. Its float sums of
+    // 2,048 products (fp16: the reference table's sequential order measured
+    // 1.2e-5 relative off the double sum) get 4e-5, the rounding error's
+    // growth from a few hundred terms to 2,048 (~sqrt(K) for random signs).
+    check_conv_quant({"3x3 im2col in tiles", 1, 128, 8, 3, 3, conv_opts(1, 1, 1, fb::Activation::Relu), true}, dtype,
+                     {{2, 32, 32}});
+    check_conv_quant({"1x1 in tiles", 1, 2048, 4, 1, 1, conv_opts(1, 0), true}, dtype, {{2, 32, 32}}, 4e-5);
   }
 }
 

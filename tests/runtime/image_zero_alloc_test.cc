@@ -3,7 +3,9 @@
 // invoke once created, at image sizes that change from invoke to invoke, on
 // one and two threads: the reason Conv2D never uses XNNPACK's convolution
 // operators (they re-allocate on every new H x W). tests/support/alloc_interposer.h
-// counts every malloc-family call on every thread.
+// counts every malloc-family call on every thread. Also with the conv
+// weights quantized as the converter's --dtype fp16 / int8 store them (own
+// GEMM kernels; int8 quantizes activations into op scratch).
 #include <doctest/doctest.h>
 
 #include <random>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "converter/model_builder.h"
+#include "converter/quantize.h"
 #include "runtime/model.h"
 #include "runtime/session.h"
 #include "tests/runtime/tiny_model.h"
@@ -44,7 +47,7 @@ fb::Conv2DOptionsT conv(int stride, int pad, int groups, fb::Activation act) {
 
 // x [B, H, W, 3] -> 3x3 s2 conv (im2col) 32 -> 3x3 dw (32) -> SE -> 1x1 conv 16
 // -> max pool 2x2 -> resize x2 -> concat with the 1x1 output -> y [B, H/2, W/2, 32].
-std::vector<uint8_t> conv_model() {
+std::vector<uint8_t> conv_model(convert::WeightDType dtype) {
   convert::ModelBuilder mb;
   const int x = mb.add_activation("x", {batch(), height(1), width(1), fixed(3)});
   const int w0 = mb.add_constant_f32("w0", {32, 3, 3, 3}, values(32 * 27, 1));
@@ -76,12 +79,16 @@ std::vector<uint8_t> conv_model() {
   const int y = mb.add_activation("y", {batch(), height(2), width(2), fixed(32)});
   mb.add_op(fb::OpCode::Concat, {p, r}, {y}, "cat", cat);
   mb.set_graph_io({x}, {y});
+  convert::QuantizeOptions quantize;
+  quantize.dtype = dtype;
+  const convert::QuantizeSummary summary = convert::quantize_weights(mb, quantize);
+  // The stem (im2col) and the 1x1 conv; the depthwise weights stay f32.
+  CHECK(summary.quantized == (dtype == convert::WeightDType::kF32 ? 0u : 2u));
   return mb.serialize();
 }
 
-TEST_CASE("a conv model allocates nothing per invoke at changing image sizes, 1 and 2 threads") {
-  testing::alloc_interposer::require_active();
-  const std::vector<uint8_t> file = conv_model();
+void check_zero_alloc(convert::WeightDType dtype) {
+  const std::vector<uint8_t> file = conv_model(dtype);
   testing::AlignedBuffer buf(file);
   auto model = Model::load_buffer(buf.data(), buf.size());
   REQUIRE_MESSAGE(model.is_ok(), std::string(model.status().message()));
@@ -106,10 +113,21 @@ TEST_CASE("a conv model allocates nothing per invoke at changing image sizes, 1 
       const Status s = (*session)->invoke(in);
       const size_t calls = testing::alloc_interposer::stop().calls;
       REQUIRE_MESSAGE(s.is_ok(), std::string(s.message()));
-      INFO("threads ", threads, " batch ", sz[0], " image ", sz[1], "x", sz[2]);
+      INFO(convert::weight_dtype_name(dtype), " threads ", threads, " batch ", sz[0], " image ", sz[1], "x", sz[2]);
       CHECK(calls == 0);
     }
   }
+}
+
+TEST_CASE("a conv model allocates nothing per invoke at changing image sizes, 1 and 2 threads") {
+  testing::alloc_interposer::require_active();
+  check_zero_alloc(convert::WeightDType::kF32);
+}
+
+TEST_CASE("the same with fp16 and int8 conv weights") {
+  testing::alloc_interposer::require_active();
+  check_zero_alloc(convert::WeightDType::kF16);
+  check_zero_alloc(convert::WeightDType::kI8);
 }
 
 }  // namespace

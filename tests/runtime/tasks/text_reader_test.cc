@@ -5,8 +5,9 @@
 // the same page (the peer), computed as the JSON's "cer" field defines it
 // (Levenshtein over code points, whitespace removed, / truth length).
 // Bars: overall CER <= the peer's + 0.01; line_clean reads exactly
-// "Hello, World 2026!" modulo whitespace. Also: boxes, stats, memory,
-// options and bad input.
+// "Hello, World 2026!" modulo whitespace; the fp16 and int8 conversions
+// (edgeattn-convert --dtype fp16 / int8) within fp32's CER + 0.01. Also:
+// boxes, stats, memory, options and bad input.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -102,6 +103,37 @@ std::unique_ptr<TextReader> make_reader(const TextReaderOptions& o = TextReaderO
   auto r = TextReader::create(testing::rapidocr("fp32"), o);
   REQUIRE_MESSAGE(r.is_ok(), r.status().message());
   return std::move(r).value();
+}
+
+// The overall CER of `model` on the ten pages (errors over truth length).
+double overall_cer(const Model& model) {
+  auto reader = TextReader::create(model, TextReaderOptions());
+  REQUIRE_MESSAGE(reader.is_ok(), reader.status().message());
+  double err = 0, len = 0;
+  for (const nlohmann::json& page : pages()["pages"]) {
+    const testing::Rgb8Image img = load_page(page["image"]);
+    const Status s = (*reader)->read(view_of(img));
+    REQUIRE_MESSAGE(s.is_ok(), s.message());
+    const auto e = edits(page_text(**reader), join(page["lines"].get<std::vector<std::string>>()));
+    err += static_cast<double>(e.first);
+    len += static_cast<double>(e.second);
+  }
+  return err / len;
+}
+
+TEST_CASE("text reader: fp16 and int8 weights read within fp32's CER + 0.01") {
+  const Model& fp32 = testing::rapidocr("fp32");
+  const double base = overall_cer(fp32);
+  std::printf("%-6s %10s %8s\n", "dtype", "bytes", "CER");
+  std::printf("%-6s %10zu %8.4f\n", "fp32", fp32.file_size(), base);
+  for (const char* dtype : {"fp16", "int8"}) {
+    CAPTURE(dtype);
+    const Model& m = testing::rapidocr(dtype);
+    const double c = overall_cer(m);
+    std::printf("%-6s %10zu %8.4f\n", dtype, m.file_size(), c);
+    CHECK(c <= base + 0.01);
+    CHECK(m.file_size() < fp32.file_size());
+  }
 }
 
 TEST_CASE("text reader: the ten pages, CER side by side with RapidOCR's") {
