@@ -38,7 +38,10 @@ scripts/ctest.sh build -j"$jobs"
 # CI time (30-minute budget): -g1 (line tables, all a sanitizer report
 # needs) instead of -g; no fuzz replay binaries (the fuzz stage runs the same
 # inputs under the same sanitizers); tools_eval_test (45 s under ASan: the
-# eval tool over two models) runs in the native suite only.
+# eval tool over two models) and the two Whisper end-to-end front-end tests
+# (the C API's and the demo's transcript, 12-16 s each; the Transcriber
+# itself runs here in runtime_tasks_transcriber_test) run in the native
+# suite only.
 stage "ASan+UBSan build and suite"
 cmake -S . -B build-asan -DEDGEATTN_SANITIZE=ON -DEDGEATTN_BUILD_BENCH=OFF -DEDGEATTN_FUZZ_REPLAYS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
@@ -46,7 +49,7 @@ cmake -S . -B build-asan -DEDGEATTN_SANITIZE=ON -DEDGEATTN_BUILD_BENCH=OFF -DEDG
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  scripts/ctest.sh build-asan -j"$jobs" -E '^tools_eval_test$'
+  scripts/ctest.sh build-asan -j"$jobs" -E '^(tools_eval_test|tools_demo_transcribe_test|capi_transcriber_models_test)$'
 
 # Fuzz stage (issue #7): every libFuzzer target (clang) for exactly 75,000
 # executions (fuzz/run.sh --runs; fewer is a failure; ~1-1.5 min on 2 cores)
