@@ -20,6 +20,7 @@
 #include "runtime/tasks/text_reader.h"
 #include "tests/support/image_file.h"
 #include "tests/support/model_gate.h"
+#include "tests/support/model_paths.h"
 #include "tests/support/models.h"
 
 EDGEATTN_TEST_MODELS(kRapidOcr);
@@ -121,7 +122,15 @@ double overall_cer(const Model& model) {
   return err / len;
 }
 
+// Native builds only: its bound is over all ten pages (a four-page subset
+// moves by more than 0.01 per misread character), and 30 page reads took
+// 100 s of the ASan stage. Under the sanitizers the fp16 / int8 convolution
+// paths run in runtime_image_ops_test.
 TEST_CASE("text reader: fp16 and int8 weights read within fp32's CER + 0.01") {
+  if (testing::subset_mode()) {
+    MESSAGE("fp16 / int8 CER: checked in native builds (sanitizer or qemu build: subset mode)");
+    return;
+  }
   const Model& fp32 = testing::rapidocr("fp32");
   const double base = overall_cer(fp32);
   std::printf("%-6s %10s %8s\n", "dtype", "bytes", "CER");
