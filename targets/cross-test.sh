@@ -486,10 +486,9 @@ TOO_SLOW_FOR_CI+="|runtime_tasks_transcriber_zero_alloc_test"
 # and under ASan in every CI run and under qemu with --full.
 TOO_SLOW_FOR_CI+="|runtime_quantized_test"
 # (2026-12-06, issue #16: CI time again) whisper_check (beckett.wav through
-# the demo, 94 s under -cpu max) runs with --full only; in CI the Whisper
-# test in quick mode (the decoder from CTranslate2's encoder output vs its
-# ids, 22 s) carries aarch64 Whisper under -cpu max instead.
-SLOW_UNDER_QEMU+="|runtime_tasks_transcriber_test"
+# the demo, 94 s under -cpu max) and the Whisper test's quick mode (22 s)
+# run with --full only; Whisper runs natively and under ASan in every CI run.
+TOO_SLOW_FOR_CI+="|runtime_tasks_transcriber_test"
 # and the zero-allocation test under -cpu max (67 s; native in every run).
 TOO_SLOW_FOR_CI+="|runtime_zero_alloc_test"
 # Translation (issue #15): translator_check compares the demo's translations
