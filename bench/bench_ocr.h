@@ -22,6 +22,9 @@ struct OcrBenchOptions {
   int runs = 10;
   const char* kernels = nullptr;
   bool json = false;
+  // Time per op kind and the slowest ops of each method over the timed
+  // reads, to stderr.
+  bool profile = false;
 };
 
 // Prints the results to stdout (text or one JSON object); returns 0, 1 after

@@ -512,6 +512,7 @@ int main(int argc, char** argv) {
     o.runs = args.runs > 0 ? args.runs : o.runs;
     o.kernels = args.kernels;
     o.json = args.json;
+    o.profile = args.profile;
     return edgeattn::bench::run_ocr(model, o, load_ms);
   }
   if (hp.vocab_size < 1) {

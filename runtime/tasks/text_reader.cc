@@ -164,6 +164,7 @@ Status make_sessions(const Model& model, const TextReaderOptions& o, State* s) {
   SessionOptions so;
   so.threads = o.threads;
   so.kernels = o.kernels;
+  so.profile = o.profile;
   so.method = "det";
   so.max_image_height = so.max_image_width = o.max_side;
   EA_ASSIGN_OR_RETURN(s->det, Session::create(model, so));
@@ -357,6 +358,21 @@ TextReader::~TextReader() = default;
 const TextReaderOptions& TextReader::options() const { return s_->options; }
 const TextReadStats& TextReader::stats() const { return s_->stats; }
 Span<const TextLine> TextReader::lines() const { return Span<const TextLine>(s_->lines.data(), s_->n_lines); }
+
+const Session* TextReader::session(const char* method) const {
+  if (method == nullptr) return nullptr;
+  const std::string_view m(method);
+  if (m == "det") return s_->det.get();
+  if (m == "cls") return s_->cls.get();
+  if (m == "rec") return s_->rec.get();
+  return nullptr;
+}
+
+void TextReader::reset_profile() {
+  s_->det->reset_profile();
+  s_->cls->reset_profile();
+  s_->rec->reset_profile();
+}
 
 TextReaderMemory TextReader::memory() const {
   TextReaderMemory m;

@@ -74,6 +74,7 @@ struct TextReaderOptions {
   bool classify_angle = true;  // run the 0/180-degree classifier on each line
   int threads = 1;
   const char* kernels = nullptr;  // as SessionOptions::kernels
+  bool profile = false;           // SessionOptions::profile for the three sessions (see session())
   // RapidOCR's config.yaml: Det, Cls, Rec and Global.
   int limit_side_len = 736;      // Det: the short side is raised to this (limit_type min)
   int max_side_len = 2000;       // Global: a longer side is reduced to this first
@@ -140,6 +141,11 @@ class TextReader {
   const TextReadStats& stats() const;
   TextReaderMemory memory() const;
   const TextReaderOptions& options() const;
+  // The session running method "det", "cls" or "rec" (for its memory() and,
+  // with TextReaderOptions::profile, op_times_ns()); nullptr for another name.
+  const Session* session(const char* method) const;
+  // Zeroes the three sessions' op times (e.g. after a warm-up read).
+  void reset_profile();
 
  private:
   TextReader() = default;
