@@ -382,12 +382,15 @@ struct KernelTable {
   // See DwConvArgs: the hot op of mobile CNNs (3x3 / 5x5 depthwise).
   void (*f32_dwconv)(const DwConvArgs& args);
 
-  // Reference-only today (ISA tables point at the reference): a small share
-  // of an OCR model's time.
+  // These three are reference-only today (ISA tables point at the
+  // reference): a small share of an OCR model's time.
   void (*f32_conv_transpose2d)(const ConvTransposeArgs& args);
   void (*f32_pool2d)(const Pool2DArgs& args);
   void (*f32_resize)(const ResizeArgs& args);
-  // y[r, :] = softmax(x[r, :]) over cols (max subtracted first); x may equal y.
+  // y[r, :] = softmax(x[r, :]) over cols >= 1 (max subtracted first); x may
+  // equal y. The reference sums in double; the AVX2 / NEON kernels (the end
+  // of PP-OCRv4's recognizer, 6625 classes per frame) use a vector exp and a
+  // float sum split over lanes (tolerance and bench in kernels/README.md).
   void (*f32_softmax)(size_t rows, size_t cols, const float* x, float* y);
 };
 

@@ -23,7 +23,8 @@
 // width 256): ssru steps 1 / 32, qs8_quantize 1 / 64 rows. Image models
 // (PP-OCRv4, issue #16): depthwise convolution at the recognizer's and the
 // detector's shapes (NHWC, items = output elements x taps), the fused
-// activation epilogue (HardSwish with PP-LCNetV3's post affine, Sigmoid).
+// activation epilogue (HardSwish with PP-LCNetV3's post affine, Sigmoid), the
+// recognizer's softmax over 6625 classes (64 frames).
 // Weights are hot (cache-resident after the first iteration where they fit).
 #include <benchmark/benchmark.h>
 
@@ -569,6 +570,18 @@ void register_image(const KernelTable* t) {
       state.SetItemsProcessed(state.iterations() * n);
     });
   }
+  // PP-OCRv4's recognizer output: 6625 classes per frame (items = rows * cols;
+  // ns per row = time / 64).
+  add(std::string("softmax/") + t->name + "/6625x64", [t](benchmark::State& state) {
+    const size_t rows = 64, cols = 6625;
+    const auto x = random_vector(rows * cols, -20.0f, 20.0f, 5);
+    std::vector<float> y(rows * cols);
+    for (auto _ : state) {
+      t->f32_softmax(rows, cols, x.data(), y.data());
+      benchmark::DoNotOptimize(y.data());
+    }
+    state.SetItemsProcessed(state.iterations() * rows * cols);
+  });
 }
 
 }  // namespace

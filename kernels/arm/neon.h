@@ -65,5 +65,6 @@ void f32_qs8_quantize_ukernel__neon(size_t rows, size_t k, const float* x, size_
 // Images, format 1.5 (kernels.h documents the contracts).
 void f32_activation_ukernel__neon(size_t n, const float* x, float* y, const ActivationParams& params);
 void f32_dwconv_ukernel__neon(const DwConvArgs& args);
+void f32_softmax_ukernel__neon(size_t rows, size_t cols, const float* x, float* y);
 
 }  // namespace edgeattn
