@@ -48,19 +48,28 @@ inline uint8_t vertical(int s0, int s1, int b0, int b1) {
 }
 
 // Calls emit(x, y, c, value) for every output sample of the resize.
+// Column bands of kTapChunk: each band's column taps are computed once (on
+// the stack) and used for every row, instead of once per pixel (a
+// detector-sized image has ~10^6 of them).
+constexpr int kTapChunk = 256;
+
 template <typename Emit>
 void resize_linear(const ImageView& src, int out_w, int out_h, Emit&& emit) {
-  for (int y = 0; y < out_h; ++y) {
-    const Tap ty = linear_tap(y, src.height, out_h, /*clamp_weights=*/false);
-    const uint8_t* r0 = src.row(ty.i0);
-    const uint8_t* r1 = src.row(ty.i1);
-    for (int x = 0; x < out_w; ++x) {
-      // Recomputed per row: a table would need a buffer sized per call.
-      const Tap tx = linear_tap(x, src.width, out_w, /*clamp_weights=*/true);
-      for (int c = 0; c < 3; ++c) {
-        const int s0 = r0[3 * tx.i0 + c] * tx.w0 + r0[3 * tx.i1 + c] * tx.w1;
-        const int s1 = r1[3 * tx.i0 + c] * tx.w0 + r1[3 * tx.i1 + c] * tx.w1;
-        emit(x, y, c, vertical(s0, s1, ty.w0, ty.w1));
+  Tap taps[kTapChunk];
+  for (int x0 = 0; x0 < out_w; x0 += kTapChunk) {
+    const int n = std::min(kTapChunk, out_w - x0);
+    for (int i = 0; i < n; ++i) taps[i] = linear_tap(x0 + i, src.width, out_w, /*clamp_weights=*/true);
+    for (int y = 0; y < out_h; ++y) {
+      const Tap ty = linear_tap(y, src.height, out_h, /*clamp_weights=*/false);
+      const uint8_t* r0 = src.row(ty.i0);
+      const uint8_t* r1 = src.row(ty.i1);
+      for (int i = 0; i < n; ++i) {
+        const Tap& tx = taps[i];
+        for (int c = 0; c < 3; ++c) {
+          const int s0 = r0[3 * tx.i0 + c] * tx.w0 + r0[3 * tx.i1 + c] * tx.w1;
+          const int s1 = r1[3 * tx.i0 + c] * tx.w0 + r1[3 * tx.i1 + c] * tx.w1;
+          emit(x0 + i, y, c, vertical(s0, s1, ty.w0, ty.w1));
+        }
       }
     }
   }
