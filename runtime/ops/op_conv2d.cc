@@ -21,11 +21,17 @@
 //              order, so [Cout, KH * KW * Cin / groups] is the FC's matrix),
 //              then one FC per group. Tiles keep the scratch <= 4 MB
 //              whatever the image size.
-// The FC is XNNPACK's f32 fully connected (one operator per group, created
-// at prepare; a changing row count allocates nothing, docs/xnnpack-debian12.md
-// §2) or, on the reference table, its own f32_gemm. Relu / Relu6 without a
-// post affine are XNNPACK's output clamp; any other epilogue is one
-// f32_activation pass over y.
+// The GEMM paths split the output pixels into tiles and give each thread
+// whole tiles (the next unclaimed one, an atomic counter): the thread unfolds the tile
+// (im2col), multiplies it and runs the epilogue while the tile is in its
+// cache. So each thread has its own FC operators: XNNPACK's f32 fully
+// connected, [threads, groups] of them created at prepare (an operator's
+// setup state cannot be shared; a changing row count allocates nothing,
+// docs/xnnpack-debian12.md §2; each holds its own packed copy of the
+// weights), run on the calling thread; or, on the reference table, its own
+// f32_gemm. Relu / Relu6 without a post affine are XNNPACK's output clamp;
+// any other epilogue is f32_activation over the tile's rows. Depthwise rows
+// run their epilogue right after the kernel, on the same thread.
 //
 // Quantized weights (the converter's --dtype fp16 / int8; own_gemm.h):
 //   f16  the table's f32_f16w_gemm reads W in place (fp32 compute).
@@ -41,6 +47,7 @@
 #include <xnnpack.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -61,15 +68,22 @@ using op_util::input;
 using op_util::output;
 
 constexpr int kMaxWindow = image_util::kMaxConvWindow;
-constexpr size_t kTileBytes = size_t{4} << 20;  // scratch bound of the im2col path and the i8 1x1 path
+// Per-thread scratch bound of the im2col path and the i8 1x1 path (about
+// an L2 cache), and the tile of the f32 / f16 1x1 path (no scratch).
+constexpr size_t kTileBytes = size_t{512} << 10;
+constexpr size_t kTile1x1 = 1024;
+constexpr size_t kMinTile = 32;  // pixels: below this, per-tile overhead shows
 
 enum class ConvPath : uint8_t { kDepthwise, kGemm1x1, kIm2Col };
 
 struct ConvState {
   ConvPath path = ConvPath::kIm2Col;
-  size_t tile_pixels = 0;        // GEMM paths: output pixels per tile (all of them: f32 / f16 1x1)
+  size_t tile_pixels = 0;        // GEMM paths: the largest tile (output pixels)
+  size_t slots = 1;              // GEMM paths: threads, each with its scratch and operators
+  size_t slot_scratch = 0;       // bytes of one thread's scratch (64-byte multiple)
   bool epilogue = false;         // run f32_activation over y afterwards
-  xnn_operator_t* xnn = nullptr;  // [groups] FC operators; nullptr: the table's f32_gemm (reference)
+  bool whole_fc = false;         // f32 1x1 on XNNPACK: all pixels in one FC per group, on XNNPACK's threads
+  xnn_operator_t* xnn = nullptr;  // [slots, groups] FC operators; nullptr: the table's f32_gemm (reference)
   size_t n_xnn = 0;
   float* dw_weights = nullptr;   // depthwise: [KH, KW, Cout] repacked, in the op state pool
 };
@@ -185,22 +199,23 @@ Status verify(const Model& model, const fb::Op& op) {
                                       span_w, o.stride_w());
 }
 
-// One XNNPACK FC per group: W rows [g cout_g, (g + 1) cout_g), reading rows
-// of `in_stride` floats and writing y rows Cout floats apart.
+// Per thread, one XNNPACK FC per group: W rows [g cout_g, (g + 1) cout_g),
+// reading rows of `in_stride` floats and writing y rows Cout floats apart.
 Status create_operators(const PrepareContext& ctx, const fb::Op& op, const Geometry& g, size_t in_stride, float lo,
                         float hi, ConvState* s) {
-  EA_ASSIGN_OR_RETURN(void* ops, ctx.states->allocate(g.groups * sizeof(xnn_operator_t)));
+  EA_ASSIGN_OR_RETURN(void* ops, ctx.states->allocate(s->slots * g.groups * sizeof(xnn_operator_t)));
   s->xnn = static_cast<xnn_operator_t*>(ops);
   const float* w = static_cast<const float*>(ctx.model->tensor(input(op, 1)).data);  // [Cout, K]
   const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
-  for (size_t gi = 0; gi < g.groups; ++gi) {
+  for (size_t i = 0; i < s->slots * g.groups; ++i) {
+    const size_t gi = i % g.groups;
     const xnn_status st = xnn_create_fully_connected_nc_f32(
         g.k, g.cout_g, in_stride, g.cout, w + gi * g.cout_g * g.k, bias != nullptr ? bias + gi * g.cout_g : nullptr,
-        lo, hi, 0, &s->xnn[gi]);
+        lo, hi, 0, &s->xnn[i]);
     EA_ENSURE(st != xnn_status_out_of_memory, StatusCode::kOutOfMemory, "out of memory in xnn_create_fully_connected_nc_f32");
     EA_ENSURE(st == xnn_status_success, StatusCode::kInternal, "xnn_create_fully_connected_nc_f32 (%zux%zu) failed: %d",
               g.cout_g, g.k, static_cast<int>(st));
-    s->n_xnn = gi + 1;
+    s->n_xnn = i + 1;
   }
   return Status::ok();
 }
@@ -233,9 +248,12 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   const bool int8 = ctx.model->tensor(input(op, 1)).dtype == DType::kI8;
   const size_t pixels = g.batch * g.out_h * g.out_w;
   const size_t per_pixel = ConvScratch::per_pixel(g.k, !one_by_one, int8);
-  s->tile_pixels = per_pixel == 0 ? pixels : std::max<size_t>(1, std::min(pixels, kTileBytes / per_pixel));
-  // The arena adds XNNPACK's slack past the im2col rows.
-  record->scratch_bytes = ConvScratch(s->tile_pixels, g.k, !one_by_one, int8).total;
+  const size_t most = per_pixel == 0 ? kTile1x1 : std::max(kMinTile, kTileBytes / per_pixel);
+  s->tile_pixels = std::max<size_t>(1, std::min(pixels, most));
+  s->slots = ctx.threadpool != nullptr ? std::max<size_t>(1, pthreadpool_get_threads_count(ctx.threadpool)) : 1;
+  s->slot_scratch = (ConvScratch(s->tile_pixels, g.k, !one_by_one, int8).total + 63) / 64 * 64;
+  // The arena adds XNNPACK's slack past the last thread's im2col rows.
+  record->scratch_bytes = s->slots * s->slot_scratch;
   const bool quantized = ctx.model->tensor(input(op, 1)).dtype != DType::kF32;
   if (quantized || ctx.kernels->f32_gemm != nullptr || !ctx.create_operators) {
     return Status::ok();  // the own kernels (own_gemm.h), or plan()
@@ -247,6 +265,11 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
     hi = ep.kind == ActKind::kRelu6 ? 6.0f : hi;
     s->epilogue = false;
   }
+  // f32 1x1: one operator per group over all pixels on XNNPACK's own
+  // threads (no per-thread copies of the packed weights; measured as fast
+  // as tiles), the epilogue then a pass over y on the threads.
+  s->whole_fc = one_by_one;
+  if (one_by_one) s->slots = 1;
   return create_operators(ctx, op, g, one_by_one ? g.cin : g.k, lo, hi, s);
 }
 
@@ -258,14 +281,15 @@ void release(OpRecord& record) {
 }
 
 // y rows [m] of group `gi` = a [m, K] (rows a_stride apart) · W_gᵀ + bias_g,
-// written cout_g columns wide into rows Cout apart.
-Status group_gemm(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, const Geometry& g, size_t gi,
-                  size_t m, const float* a, size_t a_stride, float* y) {
+// written cout_g columns wide into rows Cout apart; on the calling thread,
+// with thread `slot`'s operator and scratch.
+Status group_gemm(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, const Geometry& g, size_t slot,
+                  size_t gi, size_t m, const float* a, size_t a_stride, float* y) {
   const ConvState& s = state_of<ConvState>(record);
   if (s.xnn != nullptr) {
-    pthreadpool* const pool = ctx.pool_for(m * g.cout_g * g.k);
-    xnn_status st = xnn_setup_fully_connected_nc_f32(s.xnn[gi], m, a, y, pool);
-    if (st == xnn_status_success) st = xnn_run_operator(s.xnn[gi], pool);
+    xnn_operator_t fc = s.xnn[slot * g.groups + gi];
+    xnn_status st = xnn_setup_fully_connected_nc_f32(fc, m, a, y, nullptr);
+    if (st == xnn_status_success) st = xnn_run_operator(fc, nullptr);
     EA_ENSURE(st == xnn_status_success, StatusCode::kInternal, "XNNPACK fully connected failed: %d", static_cast<int>(st));
     return Status::ok();
   }
@@ -283,15 +307,15 @@ Status group_gemm(const EvalContext& ctx, const fb::Op& op, const OpRecord& reco
   j.y = y;
   j.y_stride = g.cout;
   if (w.dtype == DType::kI8) {
+    uint8_t* scratch = record.scratch + slot * s.slot_scratch;
     const ConvScratch layout(s.tile_pixels, g.k, s.path == ConvPath::kIm2Col, true);
-    int8_t* xq = reinterpret_cast<int8_t*>(record.scratch + layout.xq_at);       // [m, qd8_row_bytes(K)]
-    float* scales = reinterpret_cast<float*>(record.scratch + layout.scales_at);  // [m]
+    int8_t* xq = reinterpret_cast<int8_t*>(scratch + layout.xq_at);       // [m, qd8_row_bytes(K)]
+    float* scales = reinterpret_cast<float*>(scratch + layout.scales_at);  // [m]
     ctx.kernels->f32_qd8_quantize(m, g.k, a, a_stride, xq, scales);
     j.xq = xq;
     j.x_scales = scales;
   }
-  // Pixels are many and channels few: tiles of rows too, about 8 of them.
-  own_gemm_parallel(ctx.pool_for(m * g.cout_g * g.k), j, std::max<size_t>(8, (m / 8 + 3) / 4 * 4));
+  own_gemm_rows(j, 0, m, 0, g.cout_g, 0);
   return Status::ok();
 }
 
@@ -319,24 +343,107 @@ void im2col(const Geometry& g, const float* x, size_t gi, size_t p0, size_t n, f
   }
 }
 
-Status eval_gemm(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, const Geometry& g) {
+// One invoke of the GEMM paths: tiles of `tile` output pixels, each thread
+// (slot) taking the next unclaimed one.
+struct GemmJob {
+  const EvalContext* ctx;
+  const fb::Op* op;
+  const OpRecord* record;
+  Geometry g;
+  const float* x;  // [B, H, W, Cin]
+  float* y;        // [B, Ho, Wo, Cout]
+  size_t pixels, tile, tiles, slots;
+  ActivationParams ep;
+  std::atomic<size_t> next_tile{0};  // tiles are claimed in order by whichever thread is free
+  std::atomic<bool> failed{false};
+};
+
+// Tile t: unfold (im2col), one GEMM per group, the epilogue.
+Status run_tile(const GemmJob& j, size_t slot, size_t t) {
+  const ConvState& s = state_of<ConvState>(*j.record);
+  const Geometry& g = j.g;
+  const size_t p0 = t * j.tile, n = std::min(j.tile, j.pixels - p0);
+  float* col = reinterpret_cast<float*>(j.record->scratch + slot * s.slot_scratch);  // im2col: [tile, K]
+  for (size_t gi = 0; gi < g.groups; ++gi) {
+    float* y_tile = j.y + p0 * g.cout + gi * g.cout_g;
+    if (s.path == ConvPath::kGemm1x1) {  // x in place: the group's channel slice of the tile's pixels
+      EA_RETURN_IF_ERROR(group_gemm(*j.ctx, *j.op, *j.record, g, slot, gi, n, j.x + p0 * g.cin + gi * g.cin_g, g.cin,
+                                    y_tile));
+    } else {
+      im2col(g, j.x, gi, p0, n, col);
+      EA_RETURN_IF_ERROR(group_gemm(*j.ctx, *j.op, *j.record, g, slot, gi, n, col, g.k, y_tile));
+    }
+  }
+  if (s.epilogue) j.ctx->kernels->f32_activation(n * g.cout, j.y + p0 * g.cout, j.y + p0 * g.cout, j.ep);
+  return Status::ok();
+}
+
+// Thread `slot` claims tiles until none are left: a thread the OS delays
+// (a busy machine) leaves its share to the others instead of holding the op.
+void run_slot(void* context, size_t slot) {
+  GemmJob& j = *static_cast<GemmJob*>(context);
+  for (size_t t = j.next_tile++; t < j.tiles && !j.failed.load(std::memory_order_relaxed); t = j.next_tile++) {
+    if (!run_tile(j, slot, t).is_ok()) j.failed.store(true, std::memory_order_relaxed);
+  }
+}
+
+struct EpilogueJob {
+  const KernelTable* kernels;
+  float* y;
+  ActivationParams ep;
+};
+
+void epilogue_chunk(void* context, size_t i0, size_t n) {
+  const EpilogueJob& j = *static_cast<const EpilogueJob*>(context);
+  j.kernels->f32_activation(n, j.y + i0, j.y + i0, j.ep);
+}
+
+// ConvState::whole_fc: one XNNPACK FC per group over every pixel (x in
+// place), then the epilogue over y in chunks on the threads.
+Status eval_whole_fc(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, const Geometry& g) {
   const ConvState& s = state_of<ConvState>(record);
   const float* x = ctx.f32(input(op, 0));  // [B, H, W, Cin]
   float* y = ctx.f32(output(op, 0));        // [B, Ho, Wo, Cout]
   const size_t pixels = g.batch * g.out_h * g.out_w;
-  float* col = reinterpret_cast<float*>(record.scratch);  // im2col: [tile_pixels, K]
-  for (size_t p0 = 0; p0 < pixels; p0 += s.tile_pixels) {
-    const size_t n = std::min(s.tile_pixels, pixels - p0);
-    for (size_t gi = 0; gi < g.groups; ++gi) {
-      float* y_tile = y + p0 * g.cout + gi * g.cout_g;
-      if (s.path == ConvPath::kGemm1x1) {  // x in place: the group's channel slice of the tile's pixels
-        EA_RETURN_IF_ERROR(group_gemm(ctx, op, record, g, gi, n, x + p0 * g.cin + gi * g.cin_g, g.cin, y_tile));
-      } else {
-        im2col(g, x, gi, p0, n, col);
-        EA_RETURN_IF_ERROR(group_gemm(ctx, op, record, g, gi, n, col, g.k, y_tile));
-      }
-    }
+  pthreadpool* const pool = ctx.pool_for(pixels * g.cout_g * g.k);
+  for (size_t gi = 0; gi < g.groups; ++gi) {
+    xnn_status st = xnn_setup_fully_connected_nc_f32(s.xnn[gi], pixels, x + gi * g.cin_g, y + gi * g.cout_g, pool);
+    if (st == xnn_status_success) st = xnn_run_operator(s.xnn[gi], pool);
+    EA_ENSURE(st == xnn_status_success, StatusCode::kInternal, "XNNPACK fully connected failed: %d", static_cast<int>(st));
   }
+  if (!s.epilogue) return Status::ok();
+  EpilogueJob j{ctx.kernels, y, image_util::conv_epilogue(op.options_as_Conv2DOptions())};
+  const size_t n = pixels * g.cout;
+  pthreadpool* const epool = ctx.pool_for(n * 8);  // an activation costs a few multiply-adds per element
+  const size_t threads = epool != nullptr ? pthreadpool_get_threads_count(epool) : 1;
+  pthreadpool_parallelize_1d_tile_1d(epool, epilogue_chunk, &j, n, std::max<size_t>(4096, n / (4 * threads)), 0);
+  return Status::ok();
+}
+
+Status eval_gemm(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, const Geometry& g) {
+  const ConvState& s = state_of<ConvState>(record);
+  if (s.whole_fc) return eval_whole_fc(ctx, op, record, g);
+  GemmJob j;
+  j.ctx = &ctx, j.op = &op, j.record = &record, j.g = g;
+  j.x = ctx.f32(input(op, 0));
+  j.y = ctx.f32(output(op, 0));
+  j.pixels = g.batch * g.out_h * g.out_w;
+  j.ep = image_util::conv_epilogue(op.options_as_Conv2DOptions());
+  pthreadpool* const pool = ctx.pool_for(j.pixels * g.cout_g * g.k);
+  j.slots = pool != nullptr ? std::min(s.slots, pthreadpool_get_threads_count(pool)) : 1;
+  // About 4 tiles per thread when the image is small (balance), else the
+  // planned tile (cache, scratch).
+  const size_t balanced = (j.pixels + 4 * j.slots - 1) / (4 * j.slots);
+  j.tile = std::min(s.tile_pixels, std::max(kMinTile, balanced));
+  j.tiles = (j.pixels + j.tile - 1) / j.tile;
+  j.slots = std::min(j.slots, j.tiles);
+  if (j.slots <= 1) {
+    for (size_t t = 0; t < j.tiles; ++t) EA_RETURN_IF_ERROR(run_tile(j, 0, t));
+    return Status::ok();
+  }
+  pthreadpool_parallelize_1d(pool, run_slot, &j, j.slots, 0);
+  // Only XNNPACK's setup / run can fail here (they return a status).
+  EA_ENSURE(!j.failed.load(), StatusCode::kInternal, "XNNPACK fully connected failed in a tile");
   return Status::ok();
 }
 
@@ -344,6 +451,8 @@ struct DwJob {
   const KernelTable* kernels;
   DwConvArgs args;       // for image 0; x / y advance per image
   size_t x_image, y_image;  // floats per image
+  bool epilogue;         // f32_activation(ep) over each run of rows
+  ActivationParams ep;
 };
 
 // Output rows [r0, r0 + n) of the flattened [B * Ho] rows (a tile may span images).
@@ -357,6 +466,11 @@ void dw_rows(void* context, size_t r0, size_t n) {
     a.row_begin = r % a.out_h;
     a.row_end = std::min(a.out_h, a.row_begin + (r0 + n - r));
     job.kernels->f32_dwconv(a);
+    if (job.epilogue) {
+      float* y = a.y + a.row_begin * a.out_w * a.y_pixel_stride;
+      const size_t count = (a.row_end - a.row_begin) * a.out_w * a.y_pixel_stride;
+      job.kernels->f32_activation(count, y, y, job.ep);
+    }
     r += a.row_end - a.row_begin;
   }
 }
@@ -375,6 +489,8 @@ Status eval_depthwise(const EvalContext& ctx, const fb::Op& op, const OpRecord& 
   }
   DwJob job;
   job.kernels = ctx.kernels;
+  job.epilogue = s.epilogue;
+  job.ep = image_util::conv_epilogue(op.options_as_Conv2DOptions());
   DwConvArgs& a = job.args;
   a.x = x;
   a.x_pixel_stride = g.cout;
@@ -401,14 +517,7 @@ Status eval_depthwise(const EvalContext& ctx, const fb::Op& op, const OpRecord& 
 Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   const ConvState& s = state_of<ConvState>(record);
   const Geometry g = geometry(*ctx.model, op, ctx.dims);
-  EA_RETURN_IF_ERROR(s.path == ConvPath::kDepthwise ? eval_depthwise(ctx, op, record, g)
-                                                     : eval_gemm(ctx, op, record, g));
-  if (s.epilogue) {
-    float* y = ctx.f32(output(op, 0));
-    const ActivationParams ep = image_util::conv_epilogue(op.options_as_Conv2DOptions());
-    ctx.kernels->f32_activation(g.batch * g.out_h * g.out_w * g.cout, y, y, ep);
-  }
-  return Status::ok();
+  return s.path == ConvPath::kDepthwise ? eval_depthwise(ctx, op, record, g) : eval_gemm(ctx, op, record, g);
 }
 
 }  // namespace

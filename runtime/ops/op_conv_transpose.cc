@@ -5,12 +5,29 @@
 //   y [B, Ho, Wo, Cout],  Ho = (H - 1) stride_h - pad_top - pad_bottom + dilation_h (KH - 1) + 1
 //   y[b, i s - pad_top + kh d, j s - pad_left + kw d, co] += sum_ci x[b, i, j, ci] w[kh, kw, co, ci]
 //
-// The table's f32_conv_transpose2d per image (reference-only: detectors use
-// it once or twice, at low resolution). With Height / Width dims the output
-// must be exactly stride times the input (pads == dilation (K - 1) + 1 - stride,
-// e.g. k2 s2 pad 0, or k3 s2 with pad_top 1, pad_bottom 0: ONNX's
-// output_padding folded into the pads).
+// With Height / Width dims the output must be exactly stride times the
+// input (pads == dilation (K - 1) + 1 - stride, e.g. k2 s2 pad 0, or k3 s2
+// with pad_top 1, pad_bottom 0: ONNX's output_padding folded into the pads).
+//
+// Two paths, chosen at prepare:
+//   patches  kernel == stride, dilation 1, no pads (DB heads' k2 s2), on a
+//            table that leaves f32 to XNNPACK: every output pixel gets
+//            exactly one tap of one input pixel, so the op is a fully
+//            connected layer x [pixels, Cin] -> z [pixels, KH * KW * Cout]
+//            (the weight [KH, KW, Cout, Cin] is already its [N, K]; the bias
+//            repeated per tap) whose rows are KH x KW output patches, copied
+//            into place. Tiles of input rows go to the threads whole (FC,
+//            copy, epilogue), each thread with its own FC operator and z tile.
+//   kernel   anything else: the table's f32_conv_transpose2d per image, then
+//            the epilogue.
+#include <pthreadpool.h>
+#include <xnnpack.h>
+
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstring>
+#include <limits>
 
 #include "kernels/kernels.h"
 #include "runtime/model.h"
@@ -26,6 +43,17 @@ using op_util::input;
 using op_util::output;
 
 constexpr int kMaxWindow = image_util::kMaxConvWindow;
+constexpr size_t kTileBytes = size_t{512} << 10;  // one thread's z tile, about an L2 cache
+
+struct ConvTransposeState {
+  bool patches = false;           // the FC path
+  bool epilogue = false;          // f32_activation after the FC (not folded into its clamp)
+  size_t slots = 1;               // threads, each with an operator and a z tile
+  size_t tile_rows = 1;           // input rows per tile
+  size_t slot_scratch = 0;        // bytes of one z tile (64-byte multiple)
+  xnn_operator_t* xnn = nullptr;  // [slots]
+  size_t n_xnn = 0;
+};
 
 Status verify_options(const fb::Conv2DOptions& o) {
   EA_ENSURE(o.groups() == 1, StatusCode::kUnsupported, "groups %d (transposed convolution takes 1)", o.groups());
@@ -54,7 +82,141 @@ Status verify(const Model& model, const fb::Op& op) {
                                           int64_t{o.pad_left()} + o.pad_right(), span_w, o.stride_w());
 }
 
-Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
+// The FC operators of the patches path: W [KH KW Cout, Cin], the bias per tap.
+Status create_patch_operators(PrepareContext& ctx, const fb::Op& op, size_t n, size_t cin, size_t cout, float lo,
+                              float hi, ConvTransposeState* s) {
+  EA_ASSIGN_OR_RETURN(void* ops, ctx.states->allocate(s->slots * sizeof(xnn_operator_t)));
+  s->xnn = static_cast<xnn_operator_t*>(ops);
+  float* bias = nullptr;  // [KH, KW, Cout]; XNNPACK packs a copy at create
+  if (input(op, 2) >= 0) {
+    EA_ASSIGN_OR_RETURN(void* bytes, ctx.states->allocate(n * sizeof(float)));
+    bias = static_cast<float*>(bytes);
+    const float* b = static_cast<const float*>(ctx.model->tensor(input(op, 2)).data);
+    for (size_t i = 0; i < n; ++i) bias[i] = b[i % cout];
+  }
+  const float* w = static_cast<const float*>(ctx.model->tensor(input(op, 1)).data);
+  for (size_t i = 0; i < s->slots; ++i) {
+    const xnn_status st = xnn_create_fully_connected_nc_f32(cin, n, cin, n, w, bias, lo, hi, 0, &s->xnn[i]);
+    EA_ENSURE(st != xnn_status_out_of_memory, StatusCode::kOutOfMemory, "out of memory in xnn_create_fully_connected_nc_f32");
+    EA_ENSURE(st == xnn_status_success, StatusCode::kInternal, "xnn_create_fully_connected_nc_f32 (%zux%zu) failed: %d", n,
+              cin, static_cast<int>(st));
+    s->n_xnn = i + 1;
+  }
+  return Status::ok();
+}
+
+Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
+  EA_ASSIGN_OR_RETURN(ConvTransposeState* const s, ctx.make_state<ConvTransposeState>(record));
+  const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
+  const TensorInfo& wt = ctx.model->tensor(input(op, 1));
+  const size_t kh = static_cast<size_t>(wt.shape[0]), kw = static_cast<size_t>(wt.shape[1]);
+  const ActivationParams ep = image_util::conv_epilogue(&o);
+  s->epilogue = !image_util::is_identity(ep);
+  s->patches = ctx.kernels->f32_gemm == nullptr && kh == static_cast<size_t>(o.stride_h()) &&
+               kw == static_cast<size_t>(o.stride_w()) && o.dilation_h() == 1 && o.dilation_w() == 1 &&
+               o.pad_top() == 0 && o.pad_left() == 0 && o.pad_bottom() == 0 && o.pad_right() == 0;
+  if (!s->patches) return Status::ok();
+  const TensorInfo& xt = ctx.model->tensor(input(op, 0));
+  const size_t in_w = static_cast<size_t>(xt.dim(2, ctx.max_dims)), cin = static_cast<size_t>(wt.shape[3]);
+  const size_t cout = static_cast<size_t>(wt.shape[2]), n = kh * kw * cout;
+  const size_t rows = static_cast<size_t>(xt.dim(0, ctx.max_dims) * xt.dim(1, ctx.max_dims));
+  s->slots = ctx.threadpool != nullptr ? std::max<size_t>(1, pthreadpool_get_threads_count(ctx.threadpool)) : 1;
+  s->tile_rows = std::max<size_t>(1, std::min(rows, kTileBytes / std::max<size_t>(1, in_w * n * sizeof(float))));
+  s->slot_scratch = (s->tile_rows * in_w * n * sizeof(float) + 63) / 64 * 64;
+  record->scratch_bytes = s->slots * s->slot_scratch;  // [slots] z tiles [tile_rows * W, KH * KW * Cout]
+  if (!ctx.create_operators) return Status::ok();
+  float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+  if ((ep.kind == ActKind::kRelu || ep.kind == ActKind::kRelu6) && ep.post_scale == 1.0f && ep.post_shift == 0.0f) {
+    lo = 0.0f;
+    hi = ep.kind == ActKind::kRelu6 ? 6.0f : hi;
+    s->epilogue = false;
+  }
+  return create_patch_operators(ctx, op, n, cin, cout, lo, hi, s);
+}
+
+void release(OpRecord& record) {
+  if (record.state == nullptr) return;
+  ConvTransposeState& s = *static_cast<ConvTransposeState*>(record.state);
+  for (size_t i = 0; i < s.n_xnn; ++i) xnn_delete_operator(s.xnn[i]);
+  s.n_xnn = 0;
+}
+
+// One invoke of the patches path over the flattened [B * H] input rows.
+struct PatchJob {
+  const KernelTable* kernels;
+  const ConvTransposeState* s;
+  uint8_t* scratch;
+  const float* x;  // [B, H, W, Cin]
+  float* y;        // [B, H KH, W KW, Cout]
+  size_t rows, in_w, cin, cout, kh, kw, tile_rows, tiles, slots;
+  ActivationParams ep;
+  std::atomic<size_t> next_tile{0};  // claimed in order by whichever thread is free
+  std::atomic<bool> failed{false};
+};
+
+// Input rows [r0, r0 + n): z = x · Wᵀ + bias, z's rows copied into their
+// KH x KW output patches, then the epilogue over those output rows.
+bool run_patch_tile(const PatchJob& j, size_t slot, size_t r0, size_t n) {
+  float* z = reinterpret_cast<float*>(j.scratch + slot * j.s->slot_scratch);  // [n W, KH KW Cout]
+  xnn_operator_t fc = j.s->xnn[slot];
+  if (xnn_setup_fully_connected_nc_f32(fc, n * j.in_w, j.x + r0 * j.in_w * j.cin, z, nullptr) != xnn_status_success ||
+      xnn_run_operator(fc, nullptr) != xnn_status_success) {
+    return false;
+  }
+  const size_t zn = j.kh * j.kw * j.cout, out_w = j.in_w * j.kw, patch_row = j.kw * j.cout;
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t a = 0; a < j.kh; ++a) {
+      float* dst = j.y + ((r0 + r) * j.kh + a) * out_w * j.cout;  // output row (r0 + r) KH + a
+      const float* src = z + r * j.in_w * zn + a * patch_row;
+      for (size_t c = 0; c < j.in_w; ++c) std::memcpy(dst + c * patch_row, src + c * zn, patch_row * sizeof(float));
+    }
+  }
+  if (j.s->epilogue) {
+    float* y0 = j.y + r0 * j.kh * out_w * j.cout;
+    j.kernels->f32_activation(n * j.kh * out_w * j.cout, y0, y0, j.ep);
+  }
+  return true;
+}
+
+void run_patch_slot(void* context, size_t slot) {
+  PatchJob& j = *static_cast<PatchJob*>(context);
+  for (size_t t = j.next_tile++; t < j.tiles && !j.failed.load(std::memory_order_relaxed); t = j.next_tile++) {
+    const size_t r0 = t * j.tile_rows;
+    if (!run_patch_tile(j, slot, r0, std::min(j.tile_rows, j.rows - r0))) j.failed.store(true, std::memory_order_relaxed);
+  }
+}
+
+Status eval_patches(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
+  const ConvTransposeState& s = state_of<ConvTransposeState>(record);
+  const TensorInfo& xt = ctx.model->tensor(input(op, 0));
+  const TensorInfo& wt = ctx.model->tensor(input(op, 1));
+  PatchJob j;
+  j.kernels = ctx.kernels, j.s = &s, j.scratch = record.scratch;
+  j.x = ctx.f32(input(op, 0));
+  j.y = ctx.f32(output(op, 0));
+  j.rows = static_cast<size_t>(xt.dim(0, ctx.dims) * xt.dim(1, ctx.dims));
+  j.in_w = static_cast<size_t>(xt.dim(2, ctx.dims));
+  j.cin = static_cast<size_t>(xt.dim(3, ctx.dims));
+  j.kh = static_cast<size_t>(wt.shape[0]), j.kw = static_cast<size_t>(wt.shape[1]);
+  j.cout = static_cast<size_t>(wt.shape[2]);
+  j.ep = image_util::conv_epilogue(op.options_as_Conv2DOptions());
+  pthreadpool* const pool = ctx.pool_for(j.rows * j.in_w * j.cin * j.kh * j.kw * j.cout);
+  j.slots = pool != nullptr ? std::min(s.slots, pthreadpool_get_threads_count(pool)) : 1;
+  // About 4 tiles per thread when the image is small (balance).
+  j.tile_rows = std::min(s.tile_rows, std::max<size_t>(1, (j.rows + 4 * j.slots - 1) / (4 * j.slots)));
+  j.tiles = (j.rows + j.tile_rows - 1) / j.tile_rows;
+  j.slots = std::min(j.slots, j.tiles);
+  if (j.slots <= 1) {
+    run_patch_slot(&j, 0);
+  } else {
+    pthreadpool_parallelize_1d(pool, run_patch_slot, &j, j.slots, 0);
+  }
+  EA_ENSURE(!j.failed.load(), StatusCode::kInternal, "XNNPACK fully connected failed in a transposed convolution tile");
+  return Status::ok();
+}
+
+Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
+  if (state_of<ConvTransposeState>(record).patches) return eval_patches(ctx, op, record);
   const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
   const TensorInfo& xt = ctx.model->tensor(input(op, 0));
   const TensorInfo& yt = ctx.model->tensor(output(op, 0));
@@ -91,6 +253,6 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
 
 }  // namespace
 
-extern const OpRegistration kConvTranspose2DOp = {"ConvTranspose2D", verify, nullptr, nullptr, eval, nullptr};
+extern const OpRegistration kConvTranspose2DOp = {"ConvTranspose2D", verify, prepare, nullptr, eval, release};
 
 }  // namespace edgeattn

@@ -1,5 +1,10 @@
 // Softmax (format 1.5): over the last axis (fixed), every other dim any
-// kind; the table's f32_softmax over the rows.
+// kind; the table's f32_softmax over the rows, in tiles of rows on the
+// session's threads (a text recognizer's last op: frames x 6625 classes).
+#include <pthreadpool.h>
+
+#include <algorithm>
+
 #include "kernels/kernels.h"
 #include "runtime/model.h"
 #include "runtime/ops/op_checks.h"
@@ -22,10 +27,28 @@ Status verify(const Model& model, const fb::Op& op) {
   return Status::ok();
 }
 
+struct SoftmaxJob {
+  const KernelTable* kernels;
+  size_t cols;
+  const float* x;  // [rows, cols]
+  float* y;        // [rows, cols]
+};
+
+void softmax_rows(void* context, size_t r0, size_t n) {
+  const SoftmaxJob& j = *static_cast<const SoftmaxJob*>(context);
+  j.kernels->f32_softmax(n, j.cols, j.x + r0 * j.cols, j.y + r0 * j.cols);
+}
+
+// An exp costs about as much as 8 multiply-adds (pool_for's unit).
+constexpr size_t kWorkPerElement = 8;
+
 Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   const size_t cols = static_cast<size_t>(op_util::fixed_last_dim(*ctx.model, input(op, 0)));
-  ctx.kernels->f32_softmax(rows, cols, ctx.f32(input(op, 0)), ctx.f32(output(op, 0)));
+  SoftmaxJob j{ctx.kernels, cols, ctx.f32(input(op, 0)), ctx.f32(output(op, 0))};
+  pthreadpool* const pool = ctx.pool_for(rows * cols * kWorkPerElement);
+  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  pthreadpool_parallelize_1d_tile_1d(pool, softmax_rows, &j, rows, std::max<size_t>(1, rows / (4 * threads)), 0);
   return Status::ok();
 }
 

@@ -62,6 +62,19 @@ std::vector<std::string> kernel_names() {
   return std::vector<std::string>(names, names + std::min<size_t>(n, 16));
 }
 
+// Session threads and planned image side for run(): 1 and kMaxImage,
+// except inside a ScopedRunConfig (the threaded test case below).
+struct RunConfig {
+  int threads = 1;
+  int max_image = kMaxImage;
+};
+RunConfig g_run;
+
+struct ScopedRunConfig {
+  ScopedRunConfig(int threads, int max_image) { g_run = RunConfig{threads, max_image}; }
+  ~ScopedRunConfig() { g_run = RunConfig{}; }
+};
+
 // Runs the model's first method once; returns output 0.
 std::vector<float> run(const std::vector<uint8_t>& file, const std::vector<const float*>& inputs, int b, int h, int w,
                        const std::string& kernels) {
@@ -70,8 +83,9 @@ std::vector<float> run(const std::vector<uint8_t>& file, const std::vector<const
   REQUIRE_MESSAGE(model.is_ok(), std::string(model.status().message()));
   SessionOptions so;
   so.max_batch = 2;
-  so.max_image_height = kMaxImage;
-  so.max_image_width = kMaxImage;
+  so.max_image_height = g_run.max_image;
+  so.max_image_width = g_run.max_image;
+  so.threads = g_run.threads;
   so.kernels = kernels.c_str();
   auto session = Session::create(**model, so);
   REQUIRE_MESSAGE(session.is_ok(), std::string(session.status().message()));
@@ -192,8 +206,8 @@ TEST_CASE("Conv2D: dense, strided, depthwise, 1x1, grouped, dilated, asymmetric 
       {"2x2 s2 pad 0", 1, 3, 4, 2, 2, conv_opts(2, 0), true},
   };
   for (const ConvCase& c : cases) check_conv(c);
-  // K = 3 * 3 * 128 = 1152: 4 MB of scratch hold 910 im2col rows, so a
-  // 2 x 32 x 32 batch runs in 3 tiles, one spanning the two images.
+  // K = 3 * 3 * 128 = 1152: 512 KB of scratch hold 113 im2col rows, so a
+  // 2 x 32 x 32 batch runs in 19 tiles, one spanning the two images.
   check_conv({"3x3 im2col in tiles", 1, 128, 8, 3, 3, conv_opts(1, 1, 1, fb::Activation::Relu), true},
              {{2, 32, 32}, {1, 32, 32}});
 }
@@ -342,9 +356,9 @@ TEST_CASE("Conv2D with fp16 and int8 weights: im2col, 1x1, depthwise, groups, ti
   };
   for (fb::DType dtype : {fb::DType::F16, fb::DType::I8}) {
     for (const ConvCase& c : cases) check_conv_quant(c, dtype);
-    // im2col: K = 3 * 3 * 128 = 1152, 4 MB hold 910 f32 rows (fp16) or 727
-    // f32 + int8 rows (int8): 2 x 32 x 32 pixels in 3 tiles. 1x1 int8 with
-    // K = 2048: 2,043 quantized rows per tile, 2 tiles. Its float sums of
+    // im2col: K = 3 * 3 * 128 = 1152, 512 KB hold 113 f32 rows (fp16) or 90
+    // f32 + int8 rows (int8): 2 x 32 x 32 pixels in 19 or 23 tiles. 1x1 int8
+    // with K = 2048: 255 quantized rows per tile, 9 tiles. Its float sums of
     // 2,048 products (fp16: the reference table's sequential order measured
     // 1.2e-5 relative off the double sum) get 4e-5, the rounding error's
     // growth from a few hundred terms to 2,048 (~sqrt(K) for random signs).
@@ -356,7 +370,8 @@ TEST_CASE("Conv2D with fp16 and int8 weights: im2col, 1x1, depthwise, groups, ti
 
 // ------------------------------------------------------------------ ConvTranspose2D
 
-void check_conv_transpose(const char* name, int64_t div, int64_t cin, int64_t cout, int64_t k, fb::Conv2DOptionsT o) {
+void check_conv_transpose(const char* name, int64_t div, int64_t cin, int64_t cout, int64_t k, fb::Conv2DOptionsT o,
+                          const std::vector<Size>& sizes = kSizes) {
   const std::vector<float> w = random_values(static_cast<size_t>(k * k * cout * cin), 31, -0.5f, 0.5f);
   const std::vector<float> bias = random_values(static_cast<size_t>(cout), 32, -0.5f, 0.5f);
   const std::vector<uint8_t> file = image_model(div, cin, [&](ModelBuilder& mb, int x) {
@@ -367,7 +382,7 @@ void check_conv_transpose(const char* name, int64_t div, int64_t cin, int64_t co
     return y;
   });
   check_image_op(file, div, cin, [&](const Img& x) { return naive::conv_transpose2d(x, w, &bias, cout, k, k, o).v; },
-                 name);
+                 name, sizes);
 }
 
 TEST_CASE("ConvTranspose2D: k2 s2, k3 s2 pad (1, 1, 0, 0) on image dims, k3 s2 pad 1 on fixed dims") {
@@ -444,6 +459,51 @@ TEST_CASE("ChannelAttention (squeeze-and-excitation): HardSigmoid and Sigmoid ga
     check_image_op(file, 2, c, [&](const Img& x) { return naive::channel_attention(x, w1, b1, w2, b2, cr, o).v; },
                    sigmoid ? "se sigmoid" : "se hardsigmoid");
   }
+}
+
+// ------------------------------------------------------------------ threads
+
+// Sizes past EvalContext::kMinParallelWork (2^21 multiply-adds), so two
+// threads split the tiles (each with its own XNNPACK operator and scratch;
+// epilogues run per tile) and the squeeze-and-excitation mean (per-thread
+// partial sums).
+TEST_CASE("Image ops on 2 threads: tiles and partial sums split across threads") {
+  const ScopedRunConfig two_threads(2, 96);
+  const std::vector<Size> sizes = {{2, 64, 64}, {1, 96, 80}};
+  fb::Conv2DOptionsT hardswish_affine = conv_opts(1, 1, 1, fb::Activation::HardSwish);
+  hardswish_affine.post_scale = 1.5f;
+  hardswish_affine.post_shift = 0.25f;
+  check_conv({"threads: 3x3 im2col hardswish affine", 1, 16, 24, 3, 3, hardswish_affine, true}, sizes);
+  fb::Conv2DOptionsT pointwise_affine = hardswish_affine;
+  pointwise_affine.pad_top = pointwise_affine.pad_left = pointwise_affine.pad_bottom = pointwise_affine.pad_right = 0;
+  check_conv({"threads: 1x1 hardswish affine", 1, 32, 48, 1, 1, pointwise_affine, true}, sizes);
+  check_conv({"threads: 1x1 groups 2 relu", 1, 32, 48, 1, 1, conv_opts(1, 0, 2, fb::Activation::Relu), false}, sizes);
+  check_conv({"threads: 3x3 depthwise hardswish", 1, 64, 64, 3, 3, conv_opts(1, 1, 64, fb::Activation::HardSwish),
+              true}, sizes);
+  for (fb::DType dtype : {fb::DType::F16, fb::DType::I8}) {
+    check_conv_quant({"threads: 3x3 im2col", 1, 16, 24, 3, 3, hardswish_affine, true}, dtype, sizes);
+    check_conv_quant({"threads: 1x1", 1, 32, 48, 1, 1, conv_opts(1, 0, 1, fb::Activation::Relu), true}, dtype, sizes);
+  }
+  // k2 s2: the patches path (one FC, z rows copied into 2 x 2 patches) with
+  // a clamp (Relu) and with an epilogue pass (Sigmoid).
+  const std::vector<Size> deconv_sizes = {{2, 96, 96}, {1, 96, 64}};  // the first past 2^21
+  check_conv_transpose("threads: k2 s2 relu", 2, 16, 8, 2, conv_opts(2, 0, 1, fb::Activation::Relu), deconv_sizes);
+  check_conv_transpose("threads: k2 s2 sigmoid", 2, 16, 8, 2, conv_opts(2, 0, 1, fb::Activation::Sigmoid),
+                       deconv_sizes);
+  const int64_t c = 128, cr = 32;
+  const std::vector<float> w1 = random_values(cr * c, 45), b1 = random_values(cr, 46);
+  const std::vector<float> w2 = random_values(c * cr, 47), b2 = random_values(c, 48);
+  fb::ChannelAttentionOptionsT o;
+  o.gate_alpha = 0.1666667f;
+  const std::vector<uint8_t> file = image_model(1, c, [&](ModelBuilder& mb, int x) {
+    const int t1 = mb.add_constant_f32("w1", {cr, c}, w1), tb1 = mb.add_constant_f32("b1", {cr}, b1);
+    const int t2 = mb.add_constant_f32("w2", {c, cr}, w2), tb2 = mb.add_constant_f32("b2", {c}, b2);
+    const int y = mb.add_activation("y", {batch(), height(1), width(1), fixed(c)});
+    mb.add_op(fb::OpCode::ChannelAttention, {x, t1, tb1, t2, tb2}, {y}, "se", o);
+    return y;
+  });
+  check_image_op(file, 1, c, [&](const Img& x) { return naive::channel_attention(x, w1, b1, w2, b2, cr, o).v; },
+                 "threads: se hardsigmoid", sizes);
 }
 
 // ------------------------------------------------------------------ Resize
