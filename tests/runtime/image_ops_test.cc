@@ -468,16 +468,16 @@ TEST_CASE("ChannelAttention (squeeze-and-excitation): HardSigmoid and Sigmoid ga
 // epilogues run per tile) and the squeeze-and-excitation mean (per-thread
 // partial sums).
 TEST_CASE("Image ops on 2 threads: tiles and partial sums split across threads") {
-  const ScopedRunConfig two_threads(2, 96);
-  const std::vector<Size> sizes = {{2, 64, 64}, {1, 96, 80}};
+  const ScopedRunConfig two_threads(2, 64);
+  const std::vector<Size> sizes = {{2, 48, 48}};  // each op below does 1.8 - 16 M multiply-adds
   fb::Conv2DOptionsT hardswish_affine = conv_opts(1, 1, 1, fb::Activation::HardSwish);
   hardswish_affine.post_scale = 1.5f;
   hardswish_affine.post_shift = 0.25f;
-  check_conv({"threads: 3x3 im2col hardswish affine", 1, 16, 24, 3, 3, hardswish_affine, true}, sizes);
   fb::Conv2DOptionsT pointwise_affine = hardswish_affine;
   pointwise_affine.pad_top = pointwise_affine.pad_left = pointwise_affine.pad_bottom = pointwise_affine.pad_right = 0;
+  check_conv({"threads: 3x3 im2col hardswish affine", 1, 16, 24, 3, 3, hardswish_affine, true}, sizes);
   check_conv({"threads: 1x1 hardswish affine", 1, 32, 48, 1, 1, pointwise_affine, true}, sizes);
-  check_conv({"threads: 1x1 groups 2 relu", 1, 32, 48, 1, 1, conv_opts(1, 0, 2, fb::Activation::Relu), false}, sizes);
+  check_conv({"threads: 1x1 groups 2 relu", 1, 64, 48, 1, 1, conv_opts(1, 0, 2, fb::Activation::Relu), false}, sizes);
   check_conv({"threads: 3x3 depthwise hardswish", 1, 64, 64, 3, 3, conv_opts(1, 1, 64, fb::Activation::HardSwish),
               true}, sizes);
   for (fb::DType dtype : {fb::DType::F16, fb::DType::I8}) {
@@ -485,12 +485,11 @@ TEST_CASE("Image ops on 2 threads: tiles and partial sums split across threads")
     check_conv_quant({"threads: 1x1", 1, 32, 48, 1, 1, conv_opts(1, 0, 1, fb::Activation::Relu), true}, dtype, sizes);
   }
   // k2 s2: the patches path (one FC, z rows copied into 2 x 2 patches) with
-  // a clamp (Relu) and with an epilogue pass (Sigmoid).
-  const std::vector<Size> deconv_sizes = {{2, 96, 96}, {1, 96, 64}};  // the first past 2^21
-  check_conv_transpose("threads: k2 s2 relu", 2, 16, 8, 2, conv_opts(2, 0, 1, fb::Activation::Relu), deconv_sizes);
-  check_conv_transpose("threads: k2 s2 sigmoid", 2, 16, 8, 2, conv_opts(2, 0, 1, fb::Activation::Sigmoid),
-                       deconv_sizes);
-  const int64_t c = 128, cr = 32;
+  // a clamp (Relu) and with an epilogue pass (Sigmoid); 2.1 M multiply-adds.
+  const std::vector<Size> big = {{2, 64, 64}};
+  check_conv_transpose("threads: k2 s2 relu", 2, 32, 8, 2, conv_opts(2, 0, 1, fb::Activation::Relu), big);
+  check_conv_transpose("threads: k2 s2 sigmoid", 2, 32, 8, 2, conv_opts(2, 0, 1, fb::Activation::Sigmoid), big);
+  const int64_t c = 256, cr = 16;  // 2 x 64 x 64 x 256 = 2.1 M values in the mean
   const std::vector<float> w1 = random_values(cr * c, 45), b1 = random_values(cr, 46);
   const std::vector<float> w2 = random_values(c * cr, 47), b2 = random_values(c, 48);
   fb::ChannelAttentionOptionsT o;
@@ -503,7 +502,7 @@ TEST_CASE("Image ops on 2 threads: tiles and partial sums split across threads")
     return y;
   });
   check_image_op(file, 1, c, [&](const Img& x) { return naive::channel_attention(x, w1, b1, w2, b2, cr, o).v; },
-                 "threads: se hardsigmoid", sizes);
+                 "threads: se hardsigmoid", big);
 }
 
 // ------------------------------------------------------------------ Resize
