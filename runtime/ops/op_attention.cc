@@ -28,6 +28,7 @@
 #include "runtime/model.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
+#include "runtime/ops/parallel.h"
 #include "schema/edgeattn_generated.h"
 
 namespace edgeattn {
@@ -298,7 +299,7 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   // Scores and values: ~2 x queries x keys x head_dim per head.
   const size_t keys = job.cross ? job.kv_seq : job.cached ? job.past + job.seq : job.kv_seq;
   const size_t work = 2 * batch * job.n_heads * job.seq * keys * job.head_dim;
-  pthreadpool_parallelize_1d(ctx.pool_for(work), run_head, &job, batch * job.n_heads, 0);
+  parallel::for_1d(ctx.pool_for(work), run_head, &job, batch * job.n_heads);
   return Status::ok();
 }
 

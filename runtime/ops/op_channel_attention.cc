@@ -23,6 +23,7 @@
 #include "runtime/ops/image_util.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
+#include "runtime/ops/parallel.h"
 #include "schema/edgeattn_generated.h"
 
 namespace edgeattn {
@@ -159,7 +160,7 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   pthreadpool* const pool = ctx.pool_for(batch * pixels * c);
   MeanJob mean{x, batch, pixels, c, slots_of(pool), record.scratch + head_bytes(batch, c, cr), 0};
   mean.blocks = (pixels + kSumBlock - 1) / kSumBlock;
-  pthreadpool_parallelize_1d(pool, sum_slot, &mean, mean.slots, 0);
+  parallel::for_1d(pool, sum_slot, &mean, mean.slots);
   for (size_t i = 0; i < batch * c; ++i) {
     double sum = 0.0;
     for (size_t k = 0; k < mean.slots; ++k) sum += mean.partials(k)[i];
@@ -173,7 +174,7 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   for (size_t b = 0; b < batch; ++b) small_gemv(c, cr, ctx.f32(input(op, 3)), b2, t + b * cr, g + b * c);
   ctx.kernels->f32_activation(batch * c, g, g, gate);
   GateJob gj{x, g, y, pixels, c};
-  pthreadpool_parallelize_1d_tile_1d(pool, gate_rows, &gj, batch * pixels, std::max<size_t>(kSumBlock, pixels / 8), 0);
+  parallel::for_1d_tile(pool, gate_rows, &gj, batch * pixels, std::max<size_t>(kSumBlock, pixels / 8));
   return Status::ok();
 }
 

@@ -59,6 +59,7 @@
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
 #include "runtime/ops/own_gemm.h"
+#include "runtime/ops/parallel.h"
 #include "schema/edgeattn_generated.h"
 
 namespace edgeattn {
@@ -416,7 +417,7 @@ Status eval_whole_fc(const EvalContext& ctx, const fb::Op& op, const OpRecord& r
   const size_t n = pixels * g.cout;
   pthreadpool* const epool = ctx.pool_for(n * 8);  // an activation costs a few multiply-adds per element
   const size_t threads = epool != nullptr ? pthreadpool_get_threads_count(epool) : 1;
-  pthreadpool_parallelize_1d_tile_1d(epool, epilogue_chunk, &j, n, std::max<size_t>(4096, n / (4 * threads)), 0);
+  parallel::for_1d_tile(epool, epilogue_chunk, &j, n, std::max<size_t>(4096, n / (4 * threads)));
   return Status::ok();
 }
 
@@ -441,7 +442,7 @@ Status eval_gemm(const EvalContext& ctx, const fb::Op& op, const OpRecord& recor
     for (size_t t = 0; t < j.tiles; ++t) EA_RETURN_IF_ERROR(run_tile(j, 0, t));
     return Status::ok();
   }
-  pthreadpool_parallelize_1d(pool, run_slot, &j, j.slots, 0);
+  parallel::for_1d(pool, run_slot, &j, j.slots);
   // Only XNNPACK's setup / run can fail here (they return a status).
   EA_ENSURE(!j.failed.load(), StatusCode::kInternal, "XNNPACK fully connected failed in a tile");
   return Status::ok();
@@ -510,7 +511,7 @@ Status eval_depthwise(const EvalContext& ctx, const fb::Op& op, const OpRecord& 
   // About 4 tiles per thread keeps both cores busy when rows differ in cost (borders).
   const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
   const size_t tile = std::max<size_t>(1, rows / (4 * threads));
-  pthreadpool_parallelize_1d_tile_1d(pool, dw_rows, &job, rows, tile, 0);
+  parallel::for_1d_tile(pool, dw_rows, &job, rows, tile);
   return Status::ok();
 }
 

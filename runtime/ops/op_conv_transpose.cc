@@ -34,6 +34,7 @@
 #include "runtime/ops/image_util.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
+#include "runtime/ops/parallel.h"
 #include "schema/edgeattn_generated.h"
 
 namespace edgeattn {
@@ -209,7 +210,7 @@ Status eval_patches(const EvalContext& ctx, const fb::Op& op, const OpRecord& re
   if (j.slots <= 1) {
     run_patch_slot(&j, 0);
   } else {
-    pthreadpool_parallelize_1d(pool, run_patch_slot, &j, j.slots, 0);
+    parallel::for_1d(pool, run_patch_slot, &j, j.slots);
   }
   EA_ENSURE(!j.failed.load(), StatusCode::kInternal, "XNNPACK fully connected failed in a transposed convolution tile");
   return Status::ok();

@@ -9,6 +9,7 @@
 #include "runtime/model.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
+#include "runtime/ops/parallel.h"
 #include "schema/edgeattn_generated.h"
 
 namespace edgeattn {
@@ -48,7 +49,7 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   SoftmaxJob j{ctx.kernels, cols, ctx.f32(input(op, 0)), ctx.f32(output(op, 0))};
   pthreadpool* const pool = ctx.pool_for(rows * cols * kWorkPerElement);
   const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
-  pthreadpool_parallelize_1d_tile_1d(pool, softmax_rows, &j, rows, std::max<size_t>(1, rows / (4 * threads)), 0);
+  parallel::for_1d_tile(pool, softmax_rows, &j, rows, std::max<size_t>(1, rows / (4 * threads)));
   return Status::ok();
 }
 

@@ -1,10 +1,9 @@
 #include "runtime/ops/own_gemm.h"
 
-#include <pthreadpool.h>
-
 #include <algorithm>
 
 #include "kernels/kernels.h"
+#include "runtime/ops/parallel.h"
 
 namespace edgeattn {
 
@@ -38,8 +37,7 @@ void own_gemm_parallel(pthreadpool* pool, const OwnGemm& j, size_t tile_m) {
   if (j.m == 0 || j.n == 0) return;
   // Tiles of 16+ channels, about 8 of them, so two threads stay busy.
   const size_t tile_n = std::max<size_t>(16, (j.n / 8 + 15) / 16 * 16);
-  pthreadpool_parallelize_2d_tile_2d(pool, run_tile, const_cast<OwnGemm*>(&j), j.m, j.n, std::max<size_t>(1, tile_m),
-                                     tile_n, 0);
+  parallel::for_2d_tile(pool, run_tile, const_cast<OwnGemm*>(&j), j.m, j.n, std::max<size_t>(1, tile_m), tile_n);
 }
 
 }  // namespace edgeattn
