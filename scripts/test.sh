@@ -70,12 +70,17 @@ fuzz/run.sh build-fuzz --runs 25000
 # ThreadSanitizer stage (issue #7): the tests that run sessions of one Model
 # on several threads (concurrency: 4 sessions on 4 threads vs serial runs). Suppressions (tests/tsan.supp) cover only the
 # uninstrumented Debian XNNPACK/pthreadpool, never edgeattn code.
+# Plus the image ops' 2-thread case: tiles, per-thread operators and partial
+# sums split across the pool (runtime/ops/parallel.h makes the pool's
+# hand-offs visible to TSan); the rest of that binary is single-threaded.
 stage "TSan"
 tsan_tests="runtime_concurrency_test runtime_session_test runtime_generator_test"
 cmake -S . -B build-tsan -DEDGEATTN_SANITIZE_THREAD=ON -DEDGEATTN_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build-tsan -j"$jobs" --target $tsan_tests
+cmake --build build-tsan -j"$jobs" --target $tsan_tests runtime_image_ops_test
 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
   scripts/ctest.sh build-tsan -R "^(${tsan_tests// /|})\$"
+TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
+  build-tsan/tests/runtime_image_ops_test -tc="Image ops on 2 threads*"
 
 # Cross stage (issue #5): aarch64 as cortex-a53 and max, armv7 fast subset,
 # plus stories260K converted on x86-64 and run on both ARM targets.
