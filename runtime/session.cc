@@ -238,6 +238,7 @@ Status Session::prepare_ops(const SessionOptions& options, bool create_operators
   ctx.max_dims = max_dims_;
   ctx.max_context = max_context_;
   ctx.threadpool = threadpool_;
+  ctx.threads = static_cast<size_t>(std::max(1, options.threads));
   ctx.kernels = kernels_;
   ctx.kv_dtype = kv_dtype;
   ctx.create_operators = create_operators;

@@ -72,7 +72,7 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   const size_t c = static_cast<size_t>(ctx.model->tensor(input(op, 1)).shape[1]);
   const size_t cr = static_cast<size_t>(ctx.model->tensor(input(op, 1)).shape[0]);
   const size_t batch = static_cast<size_t>(ctx.max_dims.batch);
-  record->scratch_bytes = head_bytes(batch, c, cr) + slots_of(ctx.threadpool) * slot_bytes(batch, c);
+  record->scratch_bytes = head_bytes(batch, c, cr) + ctx.threads * slot_bytes(batch, c);
   return Status::ok();
 }
 

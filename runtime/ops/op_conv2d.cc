@@ -251,7 +251,7 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   const size_t per_pixel = ConvScratch::per_pixel(g.k, !one_by_one, int8);
   const size_t most = per_pixel == 0 ? kTile1x1 : std::max(kMinTile, kTileBytes / per_pixel);
   s->tile_pixels = std::max<size_t>(1, std::min(pixels, most));
-  s->slots = ctx.threadpool != nullptr ? std::max<size_t>(1, pthreadpool_get_threads_count(ctx.threadpool)) : 1;
+  s->slots = ctx.threads;
   s->slot_scratch = (ConvScratch(s->tile_pixels, g.k, !one_by_one, int8).total + 63) / 64 * 64;
   // The arena adds XNNPACK's slack past the last thread's im2col rows.
   record->scratch_bytes = s->slots * s->slot_scratch;

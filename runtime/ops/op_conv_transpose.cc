@@ -121,7 +121,7 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   const size_t in_w = static_cast<size_t>(xt.dim(2, ctx.max_dims)), cin = static_cast<size_t>(wt.shape[3]);
   const size_t cout = static_cast<size_t>(wt.shape[2]), n = kh * kw * cout;
   const size_t rows = static_cast<size_t>(xt.dim(0, ctx.max_dims) * xt.dim(1, ctx.max_dims));
-  s->slots = ctx.threadpool != nullptr ? std::max<size_t>(1, pthreadpool_get_threads_count(ctx.threadpool)) : 1;
+  s->slots = ctx.threads;
   s->tile_rows = std::max<size_t>(1, std::min(rows, kTileBytes / std::max<size_t>(1, in_w * n * sizeof(float))));
   s->slot_scratch = (s->tile_rows * in_w * n * sizeof(float) + 63) / 64 * 64;
   record->scratch_bytes = s->slots * s->slot_scratch;  // [slots] z tiles [tile_rows * W, KH * KW * Cout]

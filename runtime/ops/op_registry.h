@@ -90,7 +90,10 @@ struct PrepareContext {
   const Model* model = nullptr;
   DimValues max_dims;          // batch, seq, out_seq maxima
   int64_t max_context = 0;     // longest past + seq (decoders)
-  pthreadpool* threadpool = nullptr;
+  pthreadpool* threadpool = nullptr;  // nullptr in plan() and for 1 thread
+  // SessionOptions::threads (>= 1), also in plan(): what per-thread scratch
+  // and operators are sized by, so plan() gives create()'s arena.
+  size_t threads = 1;
   const KernelTable* kernels = nullptr;
   KvDType kv_dtype = KvDType::kF32;  // storage of the KV cache (from SessionOptions::kv_dtype)
   // False for Session::plan(): size everything, create no XNNPACK operators.

@@ -89,6 +89,10 @@ std::vector<float> run(const std::vector<uint8_t>& file, const std::vector<const
   so.kernels = kernels.c_str();
   auto session = Session::create(**model, so);
   REQUIRE_MESSAGE(session.is_ok(), std::string(session.status().message()));
+  // plan() sizes per-thread scratch by SessionOptions::threads without a pool.
+  const Result<MemoryStats> plan = Session::plan(**model, so);
+  REQUIRE(plan.is_ok());
+  CHECK(plan->arena_bytes == (*session)->memory().arena_bytes);
   InvokeInput in;
   in.batch = b;
   in.image_height = h;
