@@ -1,6 +1,7 @@
 #include "runtime/ops/image_util.h"
 
 #include <cmath>
+#include <limits>
 
 #include "runtime/model.h"
 #include "runtime/ops/op_checks.h"
@@ -54,6 +55,17 @@ ActivationParams conv_epilogue(const fb::Conv2DOptions* o) {
 bool is_identity(const ActivationParams& p) {
   return p.kind == ActKind::kNone && p.pre_scale == 1.0f && p.pre_shift == 0.0f && p.post_scale == 1.0f &&
          p.post_shift == 0.0f;
+}
+
+bool xnnpack_clamp(const ActivationParams& p, float* lo, float* hi) {
+  *lo = -std::numeric_limits<float>::infinity();
+  *hi = std::numeric_limits<float>::infinity();
+  if ((p.kind != ActKind::kRelu && p.kind != ActKind::kRelu6) || p.post_scale != 1.0f || p.post_shift != 0.0f) {
+    return false;
+  }
+  *lo = 0.0f;
+  if (p.kind == ActKind::kRelu6) *hi = 6.0f;
+  return true;
 }
 
 Status nhwc_pair(const Model& model, int x, int y, int64_t* x_channels, int64_t* y_channels) {

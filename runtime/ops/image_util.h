@@ -34,6 +34,10 @@ Status verify_conv_options(const fb::Conv2DOptions& o);
 ActivationParams conv_epilogue(const fb::Conv2DOptions* o);
 // True when params change nothing (activation None, identity affines).
 bool is_identity(const ActivationParams& p);
+// Relu / Relu6 with an identity post affine as an XNNPACK output clamp:
+// true with *lo / *hi set (the op then needs no epilogue pass); false
+// leaves them at -inf / +inf.
+bool xnnpack_clamp(const ActivationParams& p, float* lo, float* hi);
 
 // Two dims are the same symbol (kind and value).
 inline bool same_dim(const DimSpec& a, const DimSpec& b) { return a.kind == b.kind && a.value == b.value; }

@@ -13,8 +13,6 @@
 // over pixel tiles on the threads too. Activations go through the table's
 // f32_activation. Op scratch: s [B, C], t [B, Cr], g [B, C], then per thread
 // a float block sum [C] and double partials [B, C].
-#include <pthreadpool.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -33,9 +31,6 @@ using op_util::input;
 using op_util::output;
 
 constexpr size_t kSumBlock = 64;  // pixels summed in float before the double partials
-
-// Threads that split the mean: the session's.
-size_t slots_of(pthreadpool* pool) { return pool != nullptr ? pthreadpool_get_threads_count(pool) : 1; }
 
 // Bytes of s, t and g (8-aligned: the partials are doubles).
 size_t head_bytes(size_t batch, size_t c, size_t cr) { return (batch * (2 * c + cr) * sizeof(float) + 7) / 8 * 8; }
@@ -158,7 +153,7 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   float* g = t + batch * cr;                             // [B, C] gates
   const float* b2 = op_util::input_count(op) > 4 && input(op, 4) >= 0 ? ctx.f32(input(op, 4)) : nullptr;
   pthreadpool* const pool = ctx.pool_for(batch * pixels * c);
-  MeanJob mean{x, batch, pixels, c, slots_of(pool), record.scratch + head_bytes(batch, c, cr), 0};
+  MeanJob mean{x, batch, pixels, c, parallel::threads(pool), record.scratch + head_bytes(batch, c, cr), 0};
   mean.blocks = (pixels + kSumBlock - 1) / kSumBlock;
   parallel::for_1d(pool, sum_slot, &mean, mean.slots);
   for (size_t i = 0; i < batch * c; ++i) {

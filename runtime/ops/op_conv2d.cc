@@ -22,7 +22,7 @@
 //              then one FC per group. Tiles keep the scratch <= 4 MB
 //              whatever the image size.
 // The GEMM paths split the output pixels into tiles and give each thread
-// whole tiles (the next unclaimed one, an atomic counter): the thread unfolds the tile
+// whole tiles (the next unclaimed one, parallel::for_tiles): the thread unfolds the tile
 // (im2col), multiplies it and runs the epilogue while the tile is in its
 // cache. So each thread has its own FC operators: XNNPACK's f32 fully
 // connected, [threads, groups] of them created at prepare (an operator's
@@ -43,14 +43,12 @@
 //   depthwise weights of either dtype are dequantized into the repacked f32
 //   copy at prepare (KH * KW * C values: nothing to gain from reading them
 //   quantized).
-#include <pthreadpool.h>
 #include <xnnpack.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
-#include <limits>
 
 #include "kernels/kernels.h"
 #include "runtime/core/half.h"
@@ -260,12 +258,8 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
     return Status::ok();  // the own kernels (own_gemm.h), or plan()
   }
   // Relu / Relu6 with an identity post affine become XNNPACK's output clamp.
-  float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
-  if ((ep.kind == ActKind::kRelu || ep.kind == ActKind::kRelu6) && ep.post_scale == 1.0f && ep.post_shift == 0.0f) {
-    lo = 0.0f;
-    hi = ep.kind == ActKind::kRelu6 ? 6.0f : hi;
-    s->epilogue = false;
-  }
+  float lo, hi;
+  if (image_util::xnnpack_clamp(ep, &lo, &hi)) s->epilogue = false;
   // f32 1x1: one operator per group over all pixels on XNNPACK's own
   // threads (no per-thread copies of the packed weights; measured as fast
   // as tiles), the epilogue then a pass over y on the threads.
@@ -345,7 +339,7 @@ void im2col(const Geometry& g, const float* x, size_t gi, size_t p0, size_t n, f
 }
 
 // One invoke of the GEMM paths: tiles of `tile` output pixels, each thread
-// (slot) taking the next unclaimed one.
+// (slot) taking the next unclaimed one (parallel::for_tiles).
 struct GemmJob {
   const EvalContext* ctx;
   const fb::Op* op;
@@ -353,10 +347,10 @@ struct GemmJob {
   Geometry g;
   const float* x;  // [B, H, W, Cin]
   float* y;        // [B, Ho, Wo, Cout]
-  size_t pixels, tile, tiles, slots;
+  size_t pixels, tile;
   ActivationParams ep;
-  std::atomic<size_t> next_tile{0};  // tiles are claimed in order by whichever thread is free
-  std::atomic<bool> failed{false};
+  std::atomic<bool> has_error{false};  // set by the one task that writes error
+  Status error;                        // the first failing tile's
 };
 
 // Tile t: unfold (im2col), one GEMM per group, the epilogue.
@@ -379,13 +373,13 @@ Status run_tile(const GemmJob& j, size_t slot, size_t t) {
   return Status::ok();
 }
 
-// Thread `slot` claims tiles until none are left: a thread the OS delays
-// (a busy machine) leaves its share to the others instead of holding the op.
-void run_slot(void* context, size_t slot) {
+// parallel::for_tiles' task: run_tile, keeping the first failure's status.
+bool gemm_tile(void* context, size_t slot, size_t t) {
   GemmJob& j = *static_cast<GemmJob*>(context);
-  for (size_t t = j.next_tile++; t < j.tiles && !j.failed.load(std::memory_order_relaxed); t = j.next_tile++) {
-    if (!run_tile(j, slot, t).is_ok()) j.failed.store(true, std::memory_order_relaxed);
-  }
+  Status st = run_tile(j, slot, t);
+  if (st.is_ok()) return true;
+  if (!j.has_error.exchange(true)) j.error = st;
+  return false;
 }
 
 struct EpilogueJob {
@@ -416,8 +410,7 @@ Status eval_whole_fc(const EvalContext& ctx, const fb::Op& op, const OpRecord& r
   EpilogueJob j{ctx.kernels, y, image_util::conv_epilogue(op.options_as_Conv2DOptions())};
   const size_t n = pixels * g.cout;
   pthreadpool* const epool = ctx.pool_for(n * 8);  // an activation costs a few multiply-adds per element
-  const size_t threads = epool != nullptr ? pthreadpool_get_threads_count(epool) : 1;
-  parallel::for_1d_tile(epool, epilogue_chunk, &j, n, std::max<size_t>(4096, n / (4 * threads)));
+  parallel::for_1d_tile(epool, epilogue_chunk, &j, n, std::max<size_t>(4096, n / (4 * parallel::threads(epool))));
   return Status::ok();
 }
 
@@ -431,21 +424,13 @@ Status eval_gemm(const EvalContext& ctx, const fb::Op& op, const OpRecord& recor
   j.pixels = g.batch * g.out_h * g.out_w;
   j.ep = image_util::conv_epilogue(op.options_as_Conv2DOptions());
   pthreadpool* const pool = ctx.pool_for(j.pixels * g.cout_g * g.k);
-  j.slots = pool != nullptr ? std::min(s.slots, pthreadpool_get_threads_count(pool)) : 1;
+  const size_t slots = std::min(s.slots, parallel::threads(pool));
   // About 4 tiles per thread when the image is small (balance), else the
   // planned tile (cache, scratch).
-  const size_t balanced = (j.pixels + 4 * j.slots - 1) / (4 * j.slots);
+  const size_t balanced = (j.pixels + 4 * slots - 1) / (4 * slots);
   j.tile = std::min(s.tile_pixels, std::max(kMinTile, balanced));
-  j.tiles = (j.pixels + j.tile - 1) / j.tile;
-  j.slots = std::min(j.slots, j.tiles);
-  if (j.slots <= 1) {
-    for (size_t t = 0; t < j.tiles; ++t) EA_RETURN_IF_ERROR(run_tile(j, 0, t));
-    return Status::ok();
-  }
-  parallel::for_1d(pool, run_slot, &j, j.slots);
-  // Only XNNPACK's setup / run can fail here (they return a status).
-  EA_ENSURE(!j.failed.load(), StatusCode::kInternal, "XNNPACK fully connected failed in a tile");
-  return Status::ok();
+  const size_t tiles = (j.pixels + j.tile - 1) / j.tile;
+  return parallel::for_tiles(pool, slots, gemm_tile, &j, tiles) ? Status::ok() : j.error;
 }
 
 struct DwJob {
@@ -509,8 +494,7 @@ Status eval_depthwise(const EvalContext& ctx, const fb::Op& op, const OpRecord& 
   const size_t rows = g.batch * g.out_h;
   pthreadpool* const pool = ctx.pool_for(rows * g.out_w * g.cout * g.kh * g.kw);
   // About 4 tiles per thread keeps both cores busy when rows differ in cost (borders).
-  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
-  const size_t tile = std::max<size_t>(1, rows / (4 * threads));
+  const size_t tile = std::max<size_t>(1, rows / (4 * parallel::threads(pool)));
   parallel::for_1d_tile(pool, dw_rows, &job, rows, tile);
   return Status::ok();
 }

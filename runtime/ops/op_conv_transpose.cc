@@ -20,14 +20,11 @@
 //            copy, epilogue), each thread with its own FC operator and z tile.
 //   kernel   anything else: the table's f32_conv_transpose2d per image, then
 //            the epilogue.
-#include <pthreadpool.h>
 #include <xnnpack.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
-#include <limits>
 
 #include "kernels/kernels.h"
 #include "runtime/model.h"
@@ -126,12 +123,8 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   s->slot_scratch = (s->tile_rows * in_w * n * sizeof(float) + 63) / 64 * 64;
   record->scratch_bytes = s->slots * s->slot_scratch;  // [slots] z tiles [tile_rows * W, KH * KW * Cout]
   if (!ctx.create_operators) return Status::ok();
-  float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
-  if ((ep.kind == ActKind::kRelu || ep.kind == ActKind::kRelu6) && ep.post_scale == 1.0f && ep.post_shift == 0.0f) {
-    lo = 0.0f;
-    hi = ep.kind == ActKind::kRelu6 ? 6.0f : hi;
-    s->epilogue = false;
-  }
+  float lo, hi;
+  if (image_util::xnnpack_clamp(ep, &lo, &hi)) s->epilogue = false;
   return create_patch_operators(ctx, op, n, cin, cout, lo, hi, s);
 }
 
@@ -149,15 +142,16 @@ struct PatchJob {
   uint8_t* scratch;
   const float* x;  // [B, H, W, Cin]
   float* y;        // [B, H KH, W KW, Cout]
-  size_t rows, in_w, cin, cout, kh, kw, tile_rows, tiles, slots;
+  size_t rows, in_w, cin, cout, kh, kw, tile_rows;
   ActivationParams ep;
-  std::atomic<size_t> next_tile{0};  // claimed in order by whichever thread is free
-  std::atomic<bool> failed{false};
 };
 
-// Input rows [r0, r0 + n): z = x · Wᵀ + bias, z's rows copied into their
-// KH x KW output patches, then the epilogue over those output rows.
-bool run_patch_tile(const PatchJob& j, size_t slot, size_t r0, size_t n) {
+// Tile t, input rows [r0, r0 + n): z = x · Wᵀ + bias, z's rows copied into
+// their KH x KW output patches, then the epilogue over those output rows.
+// False when XNNPACK fails.
+bool run_patch_tile(void* context, size_t slot, size_t t) {
+  const PatchJob& j = *static_cast<const PatchJob*>(context);
+  const size_t r0 = t * j.tile_rows, n = std::min(j.tile_rows, j.rows - r0);
   float* z = reinterpret_cast<float*>(j.scratch + slot * j.s->slot_scratch);  // [n W, KH KW Cout]
   xnn_operator_t fc = j.s->xnn[slot];
   if (xnn_setup_fully_connected_nc_f32(fc, n * j.in_w, j.x + r0 * j.in_w * j.cin, z, nullptr) != xnn_status_success ||
@@ -179,14 +173,6 @@ bool run_patch_tile(const PatchJob& j, size_t slot, size_t r0, size_t n) {
   return true;
 }
 
-void run_patch_slot(void* context, size_t slot) {
-  PatchJob& j = *static_cast<PatchJob*>(context);
-  for (size_t t = j.next_tile++; t < j.tiles && !j.failed.load(std::memory_order_relaxed); t = j.next_tile++) {
-    const size_t r0 = t * j.tile_rows;
-    if (!run_patch_tile(j, slot, r0, std::min(j.tile_rows, j.rows - r0))) j.failed.store(true, std::memory_order_relaxed);
-  }
-}
-
 Status eval_patches(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   const ConvTransposeState& s = state_of<ConvTransposeState>(record);
   const TensorInfo& xt = ctx.model->tensor(input(op, 0));
@@ -202,17 +188,12 @@ Status eval_patches(const EvalContext& ctx, const fb::Op& op, const OpRecord& re
   j.cout = static_cast<size_t>(wt.shape[2]);
   j.ep = image_util::conv_epilogue(op.options_as_Conv2DOptions());
   pthreadpool* const pool = ctx.pool_for(j.rows * j.in_w * j.cin * j.kh * j.kw * j.cout);
-  j.slots = pool != nullptr ? std::min(s.slots, pthreadpool_get_threads_count(pool)) : 1;
+  const size_t slots = std::min(s.slots, parallel::threads(pool));
   // About 4 tiles per thread when the image is small (balance).
-  j.tile_rows = std::min(s.tile_rows, std::max<size_t>(1, (j.rows + 4 * j.slots - 1) / (4 * j.slots)));
-  j.tiles = (j.rows + j.tile_rows - 1) / j.tile_rows;
-  j.slots = std::min(j.slots, j.tiles);
-  if (j.slots <= 1) {
-    run_patch_slot(&j, 0);
-  } else {
-    parallel::for_1d(pool, run_patch_slot, &j, j.slots);
-  }
-  EA_ENSURE(!j.failed.load(), StatusCode::kInternal, "XNNPACK fully connected failed in a transposed convolution tile");
+  j.tile_rows = std::min(s.tile_rows, std::max<size_t>(1, (j.rows + 4 * slots - 1) / (4 * slots)));
+  const size_t tiles = (j.rows + j.tile_rows - 1) / j.tile_rows;
+  EA_ENSURE(parallel::for_tiles(pool, slots, run_patch_tile, &j, tiles), StatusCode::kInternal,
+            "XNNPACK fully connected failed in a transposed convolution tile");
   return Status::ok();
 }
 

@@ -1,8 +1,6 @@
 // Softmax (format 1.5): over the last axis (fixed), every other dim any
 // kind; the table's f32_softmax over the rows, in tiles of rows on the
 // session's threads (a text recognizer's last op: frames x 6625 classes).
-#include <pthreadpool.h>
-
 #include <algorithm>
 
 #include "kernels/kernels.h"
@@ -48,8 +46,7 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   const size_t cols = static_cast<size_t>(op_util::fixed_last_dim(*ctx.model, input(op, 0)));
   SoftmaxJob j{ctx.kernels, cols, ctx.f32(input(op, 0)), ctx.f32(output(op, 0))};
   pthreadpool* const pool = ctx.pool_for(rows * cols * kWorkPerElement);
-  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
-  parallel::for_1d_tile(pool, softmax_rows, &j, rows, std::max<size_t>(1, rows / (4 * threads)));
+  parallel::for_1d_tile(pool, softmax_rows, &j, rows, std::max<size_t>(1, rows / (4 * parallel::threads(pool))));
   return Status::ok();
 }
 

@@ -2,6 +2,7 @@
 
 #include <pthreadpool.h>
 
+#include <algorithm>
 #include <atomic>
 
 namespace edgeattn {
@@ -41,7 +42,36 @@ void run_2d_tile(void* h, size_t i0, size_t j0, size_t ni, size_t nj) {
   x.end();
 }
 
+// for_tiles' claims.
+struct TileClaims {
+  TileTask task;
+  void* context;
+  size_t tiles;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+};
+
+void claim_tiles(void* c, size_t slot) {
+  TileClaims& x = *static_cast<TileClaims*>(c);
+  for (size_t t = x.next++; t < x.tiles && !x.failed.load(std::memory_order_relaxed); t = x.next++) {
+    if (!x.task(x.context, slot, t)) x.failed.store(true, std::memory_order_relaxed);
+  }
+}
+
 }  // namespace
+
+size_t threads(pthreadpool* pool) { return pool != nullptr ? pthreadpool_get_threads_count(pool) : 1; }
+
+bool for_tiles(pthreadpool* pool, size_t slots, TileTask task, void* context, size_t tiles) {
+  TileClaims claims{task, context, tiles};
+  const size_t n = std::min(std::min(slots, threads(pool)), tiles);
+  if (n <= 1) {
+    claim_tiles(&claims, 0);
+  } else {
+    for_1d(pool, claim_tiles, &claims, n);
+  }
+  return !claims.failed.load();
+}
 
 void for_1d(pthreadpool* pool, Task1D task, void* context, size_t range) {
   Handoff<Task1D> h{task, context};
