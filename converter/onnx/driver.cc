@@ -49,6 +49,10 @@ bool Importer::shape_op(const OnnxNode& n) {
   const std::string& op = n.op_type;
   if (op == "Shape") {
     const Value& x = in(n, 0);
+    if (x.kind == Value::Kind::kShape) {  // the shape of a shape vector: its length
+      set_shape(n.outputs[0], {Sym::constant(static_cast<int64_t>(x.sv.size()))});
+      return true;
+    }
     if (x.kind != Value::Kind::kAct) return false;
     std::vector<Sym> s = x.shape();
     const int64_t r = static_cast<int64_t>(s.size());
@@ -87,6 +91,40 @@ bool Importer::shape_op(const OnnxNode& n) {
     set_shape(n.outputs[0], out, idx.dims.empty());
   } else if (op == "Unsqueeze" || op == "Squeeze") {
     set_shape(n.outputs[0], int_vector(n, 0), op == "Squeeze");
+  } else if (op == "Reshape") {
+    // A shape vector reshaped to one axis ([-1] or [its length]) stays itself.
+    const std::vector<Sym> v = int_vector(n, 0), t = int_vector(n, 1);
+    if (t.size() != 1 || !t[0].is_const() || !(t[0].value() == -1 || t[0].value() == static_cast<int64_t>(v.size()))) {
+      fail(n, "a shape vector is reshaped only to one axis; " + inputs_str(n));
+    }
+    set_shape(n.outputs[0], v);
+  } else if (op == "Equal") {
+    // Decided per element: equal constants, or a dim (>= 1) against a constant < 1.
+    const std::vector<Sym> a = int_vector(n, 0), b = int_vector(n, 1);
+    if (a.size() != b.size() && a.size() != 1 && b.size() != 1) fail(n, "Equal of shape vectors of different sizes");
+    std::vector<Sym> out;
+    for (size_t k = 0; k < std::max(a.size(), b.size()); ++k) {
+      const Sym& x0 = a[a.size() == 1 ? 0 : k];
+      const Sym& y0 = b[b.size() == 1 ? 0 : k];
+      if (x0.is_const() && y0.is_const()) out.push_back(Sym::constant(x0.value() == y0.value()));
+      else if (x0 == y0) out.push_back(Sym::constant(1));
+      else if ((x0.is_const() && x0.value() < 1) || (y0.is_const() && y0.value() < 1)) out.push_back(Sym::constant(0));
+      else fail(n, "cannot decide " + x0.str() + " == " + y0.str() + " for every image size; " + inputs_str(n));
+    }
+    set_shape(n.outputs[0], out);
+  } else if (op == "Where") {
+    const std::vector<Sym> c = int_vector(n, 0), a = int_vector(n, 1), b = int_vector(n, 2);
+    const size_t size = std::max(c.size(), std::max(a.size(), b.size()));
+    std::vector<Sym> out;
+    for (size_t k = 0; k < size; ++k) {
+      auto at = [&](const std::vector<Sym>& v) -> const Sym& {
+        if (v.size() != 1 && v.size() != size) fail(n, "Where of shape vectors of different sizes");
+        return v[v.size() == 1 ? 0 : k];
+      };
+      if (!at(c).is_const()) fail(n, "a Where condition that depends on the image size");
+      out.push_back(at(c).value() != 0 ? at(a) : at(b));
+    }
+    set_shape(n.outputs[0], out);
   } else if (op == "Mul" || op == "Div" || op == "Add" || op == "Sub") {
     std::vector<Sym> a = int_vector(n, 0), b = int_vector(n, 1);
     if (a.size() != b.size() && a.size() != 1 && b.size() != 1) fail(n, "shape arithmetic on vectors of different sizes");
@@ -172,6 +210,8 @@ bool Importer::view_op(const OnnxNode& n) {
 
 void Importer::dispatch(const OnnxNode& n) {
   const std::string& op = n.op_type;
+  if (fold_node(n)) return;
+  if (op == "Expand" && expand_batch(n)) return;
   if (shape_op(n) || view_op(n)) return;
   if (op == "Conv") return conv(n);
   if (op == "ConvTranspose") return conv_transpose(n);
@@ -182,6 +222,7 @@ void Importer::dispatch(const OnnxNode& n) {
   }
   if (op == "Resize" || op == "Upsample") return resize(n);
   if (op == "Concat") return concat(n);
+  if (op == "Slice") return slice(n);
   if (op == "BatchNormalization") return batch_norm(n);
   if (op == "ReduceMean" && layer_norm(n)) return;
   if (op == "Softmax") return softmax(n);

@@ -42,6 +42,10 @@ struct Value {
   int tensor = -1;            // kAct
   std::vector<Sym> vshape;    // kAct
   std::vector<int> perm;      // kAct: logical axis i = vshape axis perm[i]
+  // kConst: the same values for every batch row: an Expand of a constant
+  // whose dim 0 is 1 to a shape [B, ...] (e.g. ViT's CLS token
+  // cls_token.expand(B, -1, -1)); `c` keeps dim 0 == 1.
+  bool bcast_batch = false;
 
   std::vector<Sym> shape() const;  // kAct: the logical (ONNX) shape
   size_t rank() const { return perm.size(); }
@@ -95,6 +99,11 @@ class Importer {
   bool only_used_by(const std::string& value, const std::set<size_t>& nodes) const;
   [[noreturn]] void fail(const OnnxNode& n, const std::string& what) const;
   void run_folding_pass_node(const OnnxNode& n);  // constant folding (import_onnx.cc)
+  // A node whose inputs are all constants or fixed shape vectors, computed
+  // now (fold.cc); false when an input is not known or the op is not one
+  // of the evaluator's.
+  bool fold_node(const OnnxNode& n);
+  bool expand_batch(const OnnxNode& n);  // Expand(constant, [B, ...]) -> bcast_batch (fold.cc)
   // ---- driver (driver.cc)
   bool shape_op(const OnnxNode& n);   // Shape / Slice / Gather / Concat ... on shape vectors
   bool view_op(const OnnxNode& n);    // Reshape / Transpose / Squeeze / Unsqueeze / Flatten / Identity / Cast
@@ -131,6 +140,7 @@ class Importer {
   void global_pool(const OnnxNode& n);
   void resize(const OnnxNode& n);
   void concat(const OnnxNode& n);
+  void slice(const OnnxNode& n);
   void batch_norm(const OnnxNode& n);
   bool channel_affine(const std::string& value, int64_t channels, Affine* a, std::string* out, size_t* node_index);
   bool match_activation(const std::string& value, ActMatch* m) const;
@@ -161,6 +171,8 @@ class Importer {
 // varies along several.
 int const_axis(const OnnxTensor& c, size_t rank);
 float scalar_of(const OnnxTensor& c);
+// The constant with its axes permuted: out axis j = c's axis order[j] (fold.cc).
+OnnxTensor permute_const(const OnnxTensor& c, const std::vector<int>& order);
 std::vector<float> floats_of(const OnnxTensor& c);
 
 }  // namespace edgeattn::convert::onnx_import

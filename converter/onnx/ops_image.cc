@@ -164,6 +164,25 @@ bool Importer::match_activation(const std::string& value, ActMatch* r) const {
       if (!by6) continue;
       return finish(fb::Activation::HardSwish, {u->index, clip->index, mul->index, div->index}, div->outputs[0]);
     }
+    // Exact GELU, as torch and HF export it: x * (1 + erf(x / sqrt 2)) * 0.5.
+    if ((op == "Div" && is_const_value(*this, *u, 1, static_cast<float>(M_SQRT2))) ||
+        (op == "Mul" && is_const_value(*this, *u, 1, static_cast<float>(M_SQRT1_2)))) {
+      const OnnxNode* erf = sole(u->outputs[0]);
+      if (erf == nullptr || erf->op_type != "Erf") continue;
+      const OnnxNode* add = sole(erf->outputs[0]);
+      if (add == nullptr || add->op_type != "Add" || other_input(*add, erf->outputs[0]) < 0 ||
+          !is_const_value(*this, *add, static_cast<size_t>(other_input(*add, erf->outputs[0])), 1.f)) {
+        continue;
+      }
+      const OnnxNode* mul = gated(add);
+      if (mul == nullptr) continue;
+      const OnnxNode* half = sole(mul->outputs[0]);
+      if (half == nullptr || half->op_type != "Mul" || other_input(*half, mul->outputs[0]) < 0 ||
+          !is_const_value(*this, *half, static_cast<size_t>(other_input(*half, mul->outputs[0])), 0.5f)) {
+        continue;
+      }
+      return finish(fb::Activation::Gelu, {u->index, erf->index, add->index, mul->index, half->index}, half->outputs[0]);
+    }
     if (op == "Mul" && (is_const_value(*this, *u, 1, 1.f) || is_const_value(*this, *u, 0, 1.f))) {  // x * sigmoid(x * 1)
       const OnnxNode* sig = sole(u->outputs[0]);
       if (sig == nullptr || sig->op_type != "Sigmoid") continue;

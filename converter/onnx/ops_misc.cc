@@ -273,8 +273,59 @@ void Importer::resize(const OnnxNode& n) {
   set_act(n.outputs[0], t, dims, {0, 3, 1, 2});
 }
 
+// Slice of an activation along one fixed axis with step 1 (a ViT decoder
+// dropping the CLS token: tokens[:, 1:, :]).
+void Importer::slice(const OnnxNode& n) {
+  const Value x = act_in(n, 0);
+  const std::vector<Sym> starts = int_vector(n, 1), ends = int_vector(n, 2);
+  if (starts.size() != 1 || ends.size() != 1) fail(n, "only slices along one axis are supported; " + inputs_str(n));
+  int64_t axis = 0;
+  if (has_input(n, 3)) {
+    const std::vector<Sym> axes = int_vector(n, 3);
+    if (axes.size() != 1 || !axes[0].is_const()) fail(n, "axes must be one constant");
+    axis = axes[0].value();
+  }
+  if (has_input(n, 4)) {
+    const std::vector<Sym> steps = int_vector(n, 4);
+    if (steps.size() != 1 || !steps[0].is_const() || steps[0].value() != 1) fail(n, "only step 1 is supported");
+  }
+  const int64_t r = static_cast<int64_t>(x.rank());
+  if (axis < -r || axis >= r) fail(n, "axis out of range");
+  if (axis < 0) axis += r;
+  std::vector<Sym> shape = x.shape();
+  const Sym& d = shape[static_cast<size_t>(axis)];
+  if (!d.is_const() || !starts[0].is_const() || !ends[0].is_const()) fail(n, "the sliced axis and its bounds must be fixed; " + inputs_str(n));
+  const int64_t size = d.value();
+  auto clampi = [&](int64_t v) { return std::max<int64_t>(0, std::min(size, v < 0 ? v + size : v)); };
+  const int64_t b = clampi(starts[0].value()), e = std::max(b, clampi(ends[0].value()));
+  if (e == b) fail(n, "an empty slice");
+  const std::string what = m_.source + ": " + n.what();
+  if (b == 0 && e == size) {
+    values_[n.outputs[0]] = x;
+    return;
+  }
+  const std::vector<int> order = natural_order(x);
+  const int xin = materialize(x, order, true, what);
+  shape[static_cast<size_t>(axis)] = Sym::constant(e - b);
+  std::vector<Sym> dims;
+  fb::SliceOptionsT o;
+  for (size_t j = 0; j < order.size(); ++j) {
+    dims.push_back(shape[static_cast<size_t>(order[j])]);
+    if (order[j] == axis) o.axis = static_cast<int>(j);
+  }
+  o.start = static_cast<int>(b);
+  const int t = new_tensor(n.outputs[0], dims, what);
+  mb_.add_op(fb::OpCode::Slice, {xin}, {t}, n.name, o);
+  set_ordered(n.outputs[0], t, shape, order);
+}
+
+// Activations joined along an axis; an input may also be a constant the
+// same for every batch row (bcast_batch: ViT's CLS token prepended to the
+// patch tokens), stored once and repeated by the op.
 void Importer::concat(const OnnxNode& n) {
-  const Value& first = act_in(n, 0);
+  size_t first_act = 0;
+  while (first_act < n.inputs.size() && !(has_input(n, first_act) && in(n, first_act).kind == Value::Kind::kAct)) ++first_act;
+  const Value& first = act_in(n, first_act < n.inputs.size() ? first_act : 0);
   const size_t rank = first.rank();
   int64_t axis = n.attr_int("axis", 1);
   if (axis < -static_cast<int64_t>(rank) || axis >= static_cast<int64_t>(rank)) fail(n, "axis out of range");
@@ -288,6 +339,18 @@ void Importer::concat(const OnnxNode& n) {
   Sym total = Sym::constant(0);
   int64_t sum = 0;
   for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const Value& c = in(n, i);
+    if (c.kind == Value::Kind::kConst && c.bcast_batch && static_cast<int64_t>(c.c.dims.size()) == static_cast<int64_t>(rank) && axis > 0) {
+      for (size_t d = 1; d < rank; ++d) {
+        const Sym cd = Sym::constant(c.c.dims[d]);
+        if (static_cast<int64_t>(d) != axis && cd != out[d]) fail(n, "a constant input differs off the concat axis; " + inputs_str(n));
+      }
+      if (order[0] != 0) fail(n, "a batch-broadcast constant in a layout that does not lead with the batch");
+      sum += c.c.dims[static_cast<size_t>(axis)];
+      const OnnxTensor p = permute_const(c.c, order);
+      ins.push_back(add_const(n.inputs[i], p.dims, floats_of(p)));
+      continue;
+    }
     const Value& v = act_in(n, i);
     const std::vector<Sym> s = v.shape();
     if (s.size() != rank) fail(n, "inputs of different ranks; " + inputs_str(n));

@@ -62,7 +62,7 @@ float activation_multiplier(const fb::Op& op) {
 // pass over y (Relu stays the GEMM's own clamp).
 bool epilogue_activation(fb::Activation a) {
   return a == fb::Activation::Relu6 || a == fb::Activation::Sigmoid || a == fb::Activation::HardSwish ||
-         a == fb::Activation::Silu;
+         a == fb::Activation::Silu || a == fb::Activation::Gelu;
 }
 
 Status apply_epilogue(const EvalContext& ctx, const fb::Op& op, size_t n_out) {
@@ -72,6 +72,7 @@ Status apply_epilogue(const EvalContext& ctx, const fb::Op& op, size_t n_out) {
   p.kind = o->activation() == fb::Activation::Relu6       ? ActKind::kRelu6
            : o->activation() == fb::Activation::Sigmoid   ? ActKind::kSigmoid
            : o->activation() == fb::Activation::HardSwish ? ActKind::kHardSwish
+           : o->activation() == fb::Activation::Gelu      ? ActKind::kGelu
                                                           : ActKind::kSilu;
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   float* y = ctx.f32(output(op, 0));  // [rows, n_out]
@@ -132,7 +133,7 @@ Status verify(const Model& model, const fb::Op& op) {
   if (const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions()) {
     const fb::Activation a = o->activation();
     EA_ENSURE(a == fb::Activation::None || a == fb::Activation::Relu || epilogue_activation(a), StatusCode::kUnsupported,
-              "fused activation %d (only None, Relu, Relu6, Sigmoid, HardSwish and Silu)", static_cast<int>(a));
+              "fused activation %d (only None, Relu, Relu6, Sigmoid, HardSwish, Silu and Gelu)", static_cast<int>(a));
     EA_ENSURE(!epilogue_activation(a) || !fc_int8_static_enabled(op), StatusCode::kUnsupported,
               "fused activation %d with int8-static scales (only None and Relu)", static_cast<int>(a));
   }

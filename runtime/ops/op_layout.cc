@@ -2,6 +2,7 @@
 //   Concat     2+ inputs equal in every dim but `axis` (fixed there), joined along it.
 //   Transpose  out dim i = x dim perm[i] (rank <= 6).
 //   Reshape    the same elements in row-major order under the output's dims.
+//   Slice      indices [start, start + out dim) of one axis.
 // Plain copies: memcpy of contiguous runs where there are any.
 #include <cstring>
 
@@ -24,15 +25,34 @@ Status verify_concat(const Model& model, const fb::Op& op) {
   EA_RETURN_IF_ERROR(op_check::arity(op, 2, kMaxConcatInputs, 1));
   EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::ConcatOptions), true));
   const int axis = op.options_as_ConcatOptions()->axis();
-  const TensorInfo& first = model.tensor(input(op, 0));
+  size_t first_activation = 0;  // the dims of activation inputs are compared with this one's
+  while (first_activation + 1 < op_util::input_count(op) && input(op, first_activation) >= 0 &&
+         model.tensor(input(op, first_activation)).is_constant) {
+    ++first_activation;
+  }
+  EA_ENSURE(input(op, first_activation) >= 0, StatusCode::kInvalidModel, "input %zu is missing", first_activation);
+  const TensorInfo& first = model.tensor(input(op, first_activation));
   const TensorInfo& y = model.tensor(output(op, 0));
+  EA_ENSURE(!first.is_constant, StatusCode::kInvalidModel, "every input is a constant");
   EA_RETURN_IF_ERROR(op_check::activation_f32(model, output(op, 0), first.rank));
   EA_ENSURE(axis >= 0 && axis < first.rank, StatusCode::kInvalidModel, "axis %d not in [0, rank %d)", axis, first.rank);
   int64_t total = 0;
   for (size_t i = 0; i < op_util::input_count(op); ++i) {
     EA_ENSURE(input(op, i) >= 0, StatusCode::kInvalidModel, "input %zu is missing", i);
-    EA_RETURN_IF_ERROR(op_check::activation_f32(model, input(op, i), first.rank));
     const TensorInfo& t = model.tensor(input(op, i));
+    if (t.is_constant) {  // repeated for every outer index: 1 before the axis, the output's dims after it
+      EA_ENSURE(t.dtype == DType::kF32 && t.rank == y.rank, StatusCode::kInvalidModel,
+                "constant input %zu '%s' must be f32 of rank %d", i, t.name, y.rank);
+      for (int d = 0; d < t.rank; ++d) {
+        const bool ok = d < axis ? t.shape[d] == 1
+                                 : d == axis || (y.dims[d].kind == DimKind::kFixed && y.dims[d].value == t.shape[d]);
+        EA_ENSURE(ok, StatusCode::kInvalidModel, "constant input %zu '%s' dim %d does not fit output '%s'", i, t.name, d,
+                  y.name);
+      }
+      total += t.shape[axis];
+      continue;
+    }
+    EA_RETURN_IF_ERROR(op_check::activation_f32(model, input(op, i), first.rank));
     for (int d = 0; d < t.rank; ++d) {
       if (d == axis) continue;
       EA_ENSURE(same_dim(t.dims[d], first.dims[d]) && same_dim(t.dims[d], y.dims[d]), StatusCode::kInvalidModel,
@@ -57,9 +77,11 @@ Status eval_concat(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   float* out = ctx.f32(output(op, 0));
   size_t offset = 0;  // of this input's run inside a y run
   for (size_t i = 0; i < op_util::input_count(op); ++i) {
-    const size_t run = static_cast<size_t>(ctx.model->tensor(input(op, i)).dims[axis].value) * inner;
+    const TensorInfo& t = ctx.model->tensor(input(op, i));
+    const size_t run = static_cast<size_t>(t.is_constant ? t.shape[axis] : t.dims[axis].value) * inner;
+    const size_t x_step = t.is_constant ? 0 : run;  // a constant is the same for every outer index
     const float* x = ctx.f32(input(op, i));
-    for (size_t o = 0; o < outer; ++o) std::memcpy(out + o * y_run + offset, x + o * run, run * sizeof(float));
+    for (size_t o = 0; o < outer; ++o) std::memcpy(out + o * y_run + offset, x + o * x_step, run * sizeof(float));
     offset += run;
   }
   return Status::ok();
@@ -188,8 +210,46 @@ Status eval_reshape(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
   return Status::ok();
 }
 
+Status verify_slice(const Model& model, const fb::Op& op) {
+  EA_RETURN_IF_ERROR(op_check::arity(op, 1, 1, 1));
+  EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::SliceOptions), true));
+  EA_RETURN_IF_ERROR(op_check::activation_f32(model, input(op, 0), 0));
+  const TensorInfo& x = model.tensor(input(op, 0));
+  const TensorInfo& y = model.tensor(output(op, 0));
+  EA_RETURN_IF_ERROR(op_check::activation_f32(model, output(op, 0), x.rank));
+  const fb::SliceOptions& o = *op.options_as_SliceOptions();
+  EA_ENSURE(o.axis() >= 0 && o.axis() < x.rank, StatusCode::kInvalidModel, "axis %d not in [0, rank %d)", o.axis(), x.rank);
+  const DimSpec& xd = x.dims[o.axis()];
+  const DimSpec& yd = y.dims[o.axis()];
+  EA_ENSURE(xd.kind == DimKind::kFixed && yd.kind == DimKind::kFixed && o.start() >= 0 &&
+                o.start() + yd.value <= xd.value,
+            StatusCode::kInvalidModel, "[%d, %d + y '%s' dim) must lie inside x '%s' dim %d (both fixed)", o.start(),
+            o.start(), y.name, x.name, o.axis());
+  for (int d = 0; d < x.rank; ++d) {
+    EA_ENSURE(d == o.axis() || same_dim(x.dims[d], y.dims[d]), StatusCode::kInvalidModel,
+              "y '%s' dim %d must be x '%s' dim %d", y.name, d, x.name, d);
+  }
+  return Status::ok();
+}
+
+Status eval_slice(const EvalContext& ctx, const fb::Op& op, const OpRecord&) {
+  const fb::SliceOptions& o = *op.options_as_SliceOptions();
+  const TensorInfo& x = ctx.model->tensor(input(op, 0));
+  const TensorInfo& y = ctx.model->tensor(output(op, 0));
+  size_t outer = 1, inner = 1;
+  for (int d = 0; d < o.axis(); ++d) outer *= static_cast<size_t>(x.dim(d, ctx.dims));
+  for (int d = o.axis() + 1; d < x.rank; ++d) inner *= static_cast<size_t>(x.dim(d, ctx.dims));
+  const size_t x_run = static_cast<size_t>(x.dims[o.axis()].value) * inner;
+  const size_t y_run = static_cast<size_t>(y.dims[o.axis()].value) * inner;
+  const float* src = ctx.f32(input(op, 0)) + static_cast<size_t>(o.start()) * inner;
+  float* dst = ctx.f32(output(op, 0));
+  for (size_t i = 0; i < outer; ++i) std::memcpy(dst + i * y_run, src + i * x_run, y_run * sizeof(float));
+  return Status::ok();
+}
+
 }  // namespace
 
+extern const OpRegistration kSliceOp = {"Slice", verify_slice, nullptr, nullptr, eval_slice, nullptr};
 extern const OpRegistration kConcatOp = {"Concat", verify_concat, nullptr, nullptr, eval_concat, nullptr};
 extern const OpRegistration kTransposeOp = {"Transpose", verify_transpose, nullptr, nullptr, eval_transpose, nullptr};
 extern const OpRegistration kReshapeOp = {"Reshape", verify_reshape, prepare_reshape, nullptr, eval_reshape, nullptr};

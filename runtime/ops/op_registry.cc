@@ -34,6 +34,7 @@ extern const OpRegistration kSoftmaxOp;
 extern const OpRegistration kTransposeOp;
 extern const OpRegistration kReshapeOp;
 extern const OpRegistration kResizeOp;
+extern const OpRegistration kSliceOp;
 
 const OpRegistration* find_op(uint16_t code) {
   switch (static_cast<fb::OpCode>(code)) {
@@ -63,6 +64,7 @@ const OpRegistration* find_op(uint16_t code) {
     case fb::OpCode::Transpose: return &kTransposeOp;
     case fb::OpCode::Reshape: return &kReshapeOp;
     case fb::OpCode::Resize: return &kResizeOp;
+    case fb::OpCode::Slice: return &kSliceOp;
   }
   return nullptr;
 }

