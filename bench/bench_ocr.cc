@@ -32,27 +32,8 @@ std::string joined_text(const TextReader& r) {
 
 // --profile: per method, ms per read in each op kind and in its slowest ops.
 void print_ocr_profile(const TextReader& r, int runs) {
-  constexpr size_t kSlowest = 12;
   for (const char* method : {"det", "cls", "rec"}) {
-    const Session* s = r.session(method);
-    if (s == nullptr) continue;
-    const Span<const uint64_t> times = s->op_times_ns();
-    uint64_t total = 0;
-    for (uint64_t t : times) total += t;
-    std::fprintf(stderr, "profile %s (ms per read over %d reads; %.2f ms in ops):\n", method, runs,
-                 total / 1e6 / runs);
-    for (const auto& [kind, ns] : profile_by_kind(*s)) {
-      std::fprintf(stderr, "  %-20s %9.2f ms %5.1f%%\n", kind.c_str(), ns / 1e6 / runs,
-                   total ? 100.0 * ns / total : 0.0);
-    }
-    std::vector<size_t> order(times.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return times[a] > times[b]; });
-    for (size_t k = 0; k < std::min(kSlowest, order.size()); ++k) {
-      const size_t i = order[k];
-      std::fprintf(stderr, "    #%-4zu %-16s %-40s %8.2f ms\n", i, s->op_kind(i), s->op_name(i),
-                   times[i] / 1e6 / runs);
-    }
+    if (const Session* s = r.session(method)) print_op_profile(*s, method, runs);
   }
 }
 

@@ -113,6 +113,23 @@ std::vector<std::pair<std::string, uint64_t>> profile_by_kind(const Session& ses
   return by_kind;
 }
 
+void print_op_profile(const Session& s, const char* label, int runs, size_t slowest) {
+  const Span<const uint64_t> times = s.op_times_ns();
+  uint64_t total = 0;
+  for (uint64_t t : times) total += t;
+  std::fprintf(stderr, "profile %s (ms per run over %d runs; %.2f ms in ops):\n", label, runs, total / 1e6 / runs);
+  for (const auto& [kind, ns] : profile_by_kind(s)) {
+    std::fprintf(stderr, "  %-20s %9.2f ms %5.1f%%\n", kind.c_str(), ns / 1e6 / runs, total ? 100.0 * ns / total : 0.0);
+  }
+  std::vector<size_t> order(times.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return times[a] > times[b]; });
+  for (size_t k = 0; k < std::min(slowest, order.size()); ++k) {
+    const size_t i = order[k];
+    std::fprintf(stderr, "    #%-4zu %-16s %-40s %8.2f ms\n", i, s.op_kind(i), s.op_name(i), times[i] / 1e6 / runs);
+  }
+}
+
 LatencyStats summarize(std::vector<double> samples_ms) {
   LatencyStats s;
   s.runs = static_cast<int>(samples_ms.size());

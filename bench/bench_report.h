@@ -109,6 +109,10 @@ struct BenchReport {
 // The session's op_times_ns() summed per op kind, in first-seen order.
 std::vector<std::pair<std::string, uint64_t>> profile_by_kind(const Session& session);
 
+// --profile of one session to stderr: ms per run in each op kind and in its
+// `slowest` slowest ops, over `runs` runs (times since the last reset).
+void print_op_profile(const Session& session, const char* label, int runs, size_t slowest = 12);
+
 void print_text(std::FILE* out, const BenchReport& report);
 void print_json(std::FILE* out, const BenchReport& report);
 

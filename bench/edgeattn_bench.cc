@@ -42,6 +42,7 @@
 
 #include "bench/bench_report.h"
 #include "bench/bench_transcribe.h"
+#include "bench/bench_graph.h"
 #include "bench/bench_ocr.h"
 #include "bench/bench_translate.h"
 #include "tools/cli/cli.h"
@@ -90,7 +91,8 @@ void usage() {
                "                      [--kv-dtype fp32|fp16|int8] (KV cache and cross-attention K/V storage; default fp32)\n"
                "                      [--wav FILE [--repeat N]] (speech models: transcribe the clip tiled N times)\n"
                "                      [--text FILE [--no-shortlist]] (translation models: translate the file's text)\n"
-               "                      [--image FILE [--max-side N]] (text-reading models: read the image)\n");
+               "                      [--image FILE [--max-side N]] (text-reading models: read the image)\n"
+               "                      [--method NAME]           (imported image graphs: time one invoke; default: the first method)\n");
 }
 
 int fail(const char* what, const Status& s) { return edgeattn::cli::fail("edgeattn-bench", what, s, 1); }
@@ -110,6 +112,7 @@ struct Args {
   const char* text = nullptr;               // --text: translation models
   bool no_shortlist = false;                // --no-shortlist: translation models
   const char* image = nullptr;              // --image: text-reading (OCR) models
+  const char* method = nullptr;             // --method: imported graphs (default: the first)
   int max_side = 0;                         // --max-side: the OCR detector's planned maximum side
   int repeat = 3;                           // --repeat: times the clip is tiled
 };
@@ -195,6 +198,9 @@ bool parse_args(int argc, char** argv, Args* a) {
       continue;
     } else if (s == "--image" && i + 1 < argc) {
       a->image = argv[++i];
+      continue;
+    } else if (s == "--method" && i + 1 < argc) {
+      a->method = argv[++i];
       continue;
     } else if (s == "--max-side") {
       target = &a->max_side;
@@ -514,6 +520,16 @@ int main(int argc, char** argv) {
     o.json = args.json;
     o.profile = args.profile;
     return edgeattn::bench::run_ocr(model, o, load_ms);
+  }
+  if (hp.architecture == edgeattn::Architecture::kImportedGraph) {  // an imported image graph (ONNX)
+    edgeattn::bench::GraphBenchOptions o;
+    o.method = args.method;
+    o.threads = args.threads;
+    o.runs = args.runs > 0 ? args.runs : o.runs;
+    o.kernels = args.kernels;
+    o.json = args.json;
+    o.profile = args.profile;
+    return edgeattn::bench::run_graph(model, o, load_ms);
   }
   if (hp.vocab_size < 1) {
     std::fprintf(stderr, "edgeattn-bench: model '%s' has vocab_size %d\n", args.model, hp.vocab_size);

@@ -319,6 +319,7 @@ const char* architecture_name(Architecture architecture) {
     case Architecture::kGpt2Decoder: return "Gpt2Decoder";
     case Architecture::kEncoderDecoder: return "EncoderDecoder";
     case Architecture::kVisionTransformer: return "VisionTransformer";
+    case Architecture::kImportedGraph: return "ImportedGraph";
   }
   return "Unknown";
 }

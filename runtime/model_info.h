@@ -35,6 +35,7 @@ enum class Architecture : uint8_t {
   kGpt2Decoder = 3,        // GPT-2-family decoder LM
   kEncoderDecoder = 4,     // e.g. Whisper: "encode" and "decode" methods
   kVisionTransformer = 5,  // transformers over image patches
+  kImportedGraph = 6,      // a graph imported from ONNX (image models: PP-OCR, ViTs, CNNs)
 };
 
 // What the model is for: which task class of runtime/tasks/ runs it.

@@ -205,6 +205,23 @@ void Importer::matmul(const OnnxNode& n) {
       out = add->outputs[0];
     }
   }
+  // LayerScale (CaiT, DINOv2): y * gamma per output feature folds into the
+  // weight rows and the bias, so it costs nothing at run time.
+  const OnnxNode* scale = sole_use(out);
+  if (scale != nullptr && scale->op_type == "Mul" && scale->inputs.size() == 2) {
+    const int o = scale->inputs[0] == out ? 1 : 0;
+    const OnnxTensor* g = const_in(*scale, static_cast<size_t>(o));
+    if (g != nullptr && g->is_float && g->numel() == nout && const_axis(*g, xs.size()) == static_cast<int>(xs.size()) - 1) {
+      for (int64_t j = 0; j < nout; ++j) {
+        const float gj = g->f[static_cast<size_t>(j)];
+        for (int64_t i = 0; i < k; ++i) wt[static_cast<size_t>(j * k + i)] *= gj;
+        if (!bias.empty()) bias[static_cast<size_t>(j)] *= gj;
+      }
+      nodes.insert(scale->index);
+      done_[scale->index] = true;
+      out = scale->outputs[0];
+    }
+  }
   if (fused_qkv(n, wt, bias, k, nout, out, nodes)) return;
   fb::FullyConnectedOptionsT o;
   ActMatch act;

@@ -256,7 +256,19 @@ bool Importer::attention(const OnnxNode& n) {
     nodes.insert(mm1->index);
   }
   const Value* q = resolve(n.op_type == "Mul" ? n.inputs[1 - (const_in(n, 1) != nullptr ? 1 : 0)] : mm1->inputs[0]);
-  const Value* kt = resolve(mm1->inputs.size() > 1 ? mm1->inputs[1] : "");
+  std::string kt_name = mm1->inputs.size() > 1 ? mm1->inputs[1] : "";
+  // kT scaled too (HF Dinov2 / DeiT exports scale q and kT by d^-1/4 each).
+  auto kp = producer_.find(kt_name);
+  if (kp != producer_.end() && !done_[kp->second]) {
+    const OnnxNode& km = m_.nodes[kp->second];
+    const size_t ci = km.inputs.size() == 2 && const_in(km, 1) != nullptr ? 1 : 0;
+    if (km.op_type == "Mul" && km.inputs.size() == 2 && is_scalar(const_in(km, ci)) && sole_use(kt_name) == mm1) {
+      scale *= scalar_of(*const_in(km, ci));
+      nodes.insert(km.index);
+      kt_name = km.inputs[1 - ci];
+    }
+  }
+  const Value* kt = resolve(kt_name);
   if (!has_perm(q, {0, 2, 1, 3}) || !has_perm(kt, {0, 2, 3, 1})) return false;
   std::string s = mm1->outputs[0];
   const OnnxNode* u = sole_use(s);

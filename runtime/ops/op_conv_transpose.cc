@@ -9,7 +9,7 @@
 // input (pads == dilation (K - 1) + 1 - stride, e.g. k2 s2 pad 0, or k3 s2
 // with pad_top 1, pad_bottom 0: ONNX's output_padding folded into the pads).
 //
-// Two paths, chosen at prepare:
+// Three paths, chosen at prepare:
 //   patches  kernel == stride, dilation 1, no pads (DB heads' k2 s2), on a
 //            table that leaves f32 to XNNPACK: every output pixel gets
 //            exactly one tap of one input pixel, so the op is a fully
@@ -18,8 +18,17 @@
 //            repeated per tap) whose rows are KH x KW output patches, copied
 //            into place. Tiles of input rows go to the threads whole (FC,
 //            copy, epilogue), each thread with its own FC operator and z tile.
-//   kernel   anything else: the table's f32_conv_transpose2d per image, then
-//            the epilogue.
+//   overlap  any other kernel on such a table (e.g. the k4 s2 pad 1
+//            up-sampling of segmentation and saliency decoders): the same
+//            FC without bias gives each input pixel's KH x KW patch, added
+//            into the output (col2im), which starts as the bias. Patches of
+//            neighbouring input rows overlap, so the tiles run in two waves,
+//            even tiles then odd ones: a tile's output rows reach at most
+//            into its neighbours', never two tiles away (checked at
+//            prepare), so no two tiles running together touch one row. Then
+//            the activation over the output rows.
+//   kernel   a table with its own f32 GEMM: its f32_conv_transpose2d per
+//            image, then the epilogue.
 #include <xnnpack.h>
 
 #include <algorithm>
@@ -44,7 +53,8 @@ constexpr int kMaxWindow = image_util::kMaxConvWindow;
 constexpr size_t kTileBytes = size_t{512} << 10;  // one thread's z tile, about an L2 cache
 
 struct ConvTransposeState {
-  bool patches = false;           // the FC path
+  bool patches = false;           // the FC path with patches copied into place
+  bool overlap = false;           // the FC path with patches added (col2im)
   bool epilogue = false;          // f32_activation after the FC (not folded into its clamp)
   size_t slots = 1;               // threads, each with an operator and a z tile
   size_t tile_rows = 1;           // input rows per tile
@@ -81,12 +91,13 @@ Status verify(const Model& model, const fb::Op& op) {
 }
 
 // The FC operators of the patches path: W [KH KW Cout, Cin], the bias per tap.
+// Without bias for the overlap path (added once per output pixel there).
 Status create_patch_operators(PrepareContext& ctx, const fb::Op& op, size_t n, size_t cin, size_t cout, float lo,
-                              float hi, ConvTransposeState* s) {
+                              float hi, bool no_bias, ConvTransposeState* s) {
   EA_ASSIGN_OR_RETURN(void* ops, ctx.states->allocate(s->slots * sizeof(xnn_operator_t)));
   s->xnn = static_cast<xnn_operator_t*>(ops);
   float* bias = nullptr;  // [KH, KW, Cout]; XNNPACK packs a copy at create
-  if (input(op, 2) >= 0) {
+  if (input(op, 2) >= 0 && !no_bias) {
     EA_ASSIGN_OR_RETURN(void* bytes, ctx.states->allocate(n * sizeof(float)));
     bias = static_cast<float*>(bytes);
     const float* b = static_cast<const float*>(ctx.model->tensor(input(op, 2)).data);
@@ -110,10 +121,15 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   const size_t kh = static_cast<size_t>(wt.shape[0]), kw = static_cast<size_t>(wt.shape[1]);
   const ActivationParams ep = image_util::conv_epilogue(&o);
   s->epilogue = !image_util::is_identity(ep);
-  s->patches = ctx.kernels->f32_gemm == nullptr && kh == static_cast<size_t>(o.stride_h()) &&
-               kw == static_cast<size_t>(o.stride_w()) && o.dilation_h() == 1 && o.dilation_w() == 1 &&
-               o.pad_top() == 0 && o.pad_left() == 0 && o.pad_bottom() == 0 && o.pad_right() == 0;
-  if (!s->patches) return Status::ok();
+  const bool xnn_table = ctx.kernels->f32_gemm == nullptr;
+  s->patches = xnn_table && kh == static_cast<size_t>(o.stride_h()) && kw == static_cast<size_t>(o.stride_w()) &&
+               o.dilation_h() == 1 && o.dilation_w() == 1 && o.pad_top() == 0 && o.pad_left() == 0 &&
+               o.pad_bottom() == 0 && o.pad_right() == 0;
+  // Waves of even and odd tiles stay apart when a tile of one input row
+  // reaches no further than the next tile's rows: span <= 2 stride.
+  const int64_t span_h = int64_t{o.dilation_h()} * static_cast<int64_t>(kh - 1) + 1;
+  s->overlap = xnn_table && !s->patches && span_h <= 2 * int64_t{o.stride_h()};
+  if (!s->patches && !s->overlap) return Status::ok();
   const TensorInfo& xt = ctx.model->tensor(input(op, 0));
   const size_t in_w = static_cast<size_t>(xt.dim(2, ctx.max_dims)), cin = static_cast<size_t>(wt.shape[3]);
   const size_t cout = static_cast<size_t>(wt.shape[2]), n = kh * kw * cout;
@@ -123,9 +139,9 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   s->slot_scratch = (s->tile_rows * in_w * n * sizeof(float) + 63) / 64 * 64;
   record->scratch_bytes = s->slots * s->slot_scratch;  // [slots] z tiles [tile_rows * W, KH * KW * Cout]
   if (!ctx.create_operators) return Status::ok();
-  float lo, hi;
-  if (image_util::xnnpack_clamp(ep, &lo, &hi)) s->epilogue = false;
-  return create_patch_operators(ctx, op, n, cin, cout, lo, hi, s);
+  float lo = -INFINITY, hi = INFINITY;
+  if (s->patches && image_util::xnnpack_clamp(ep, &lo, &hi)) s->epilogue = false;
+  return create_patch_operators(ctx, op, n, cin, cout, lo, hi, s->overlap, s);
 }
 
 void release(OpRecord& record) {
@@ -197,8 +213,111 @@ Status eval_patches(const EvalContext& ctx, const fb::Op& op, const OpRecord& re
   return Status::ok();
 }
 
+// One invoke of the overlap path: tiles of the flattened [B * H] input rows.
+struct OverlapJob {
+  const KernelTable* kernels;
+  const ConvTransposeState* s;
+  uint8_t* scratch;
+  const float* x;     // [B, H, W, Cin]
+  float* y;           // [B, Ho, Wo, Cout]
+  const float* bias;  // [Cout] or nullptr
+  size_t rows, in_h, in_w, cin, out_h, out_w, cout, kh, kw, tile_rows, wave;
+  size_t stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
+  ActivationParams ep;
+};
+
+// Tile 2 t + wave: z = x · Wᵀ for its input rows, each pixel's KH x KW patch
+// added into the output. False when XNNPACK fails.
+bool run_overlap_tile(void* context, size_t slot, size_t t) {
+  const OverlapJob& j = *static_cast<const OverlapJob*>(context);
+  const size_t r0 = (2 * t + j.wave) * j.tile_rows, n = std::min(j.tile_rows, j.rows - r0);
+  float* z = reinterpret_cast<float*>(j.scratch + slot * j.s->slot_scratch);  // [n W, KH KW Cout]
+  xnn_operator_t fc = j.s->xnn[slot];
+  if (xnn_setup_fully_connected_nc_f32(fc, n * j.in_w, j.x + r0 * j.in_w * j.cin, z, nullptr) != xnn_status_success ||
+      xnn_run_operator(fc, nullptr) != xnn_status_success) {
+    return false;
+  }
+  const size_t zn = j.kh * j.kw * j.cout;
+  for (size_t r = 0; r < n; ++r) {
+    const size_t b = (r0 + r) / j.in_h, ih = (r0 + r) % j.in_h;
+    float* image = j.y + b * j.out_h * j.out_w * j.cout;
+    for (size_t a = 0; a < j.kh; ++a) {
+      const size_t oh = ih * j.stride_h + a * j.dilation_h;  // + pad_top
+      if (oh < j.pad_top || oh - j.pad_top >= j.out_h) continue;
+      float* out_row = image + (oh - j.pad_top) * j.out_w * j.cout;
+      for (size_t c = 0; c < j.in_w; ++c) {
+        const float* patch = z + (r * j.in_w + c) * zn + a * j.kw * j.cout;  // [KW, Cout]
+        for (size_t e = 0; e < j.kw; ++e) {
+          const size_t ow = c * j.stride_w + e * j.dilation_w;
+          if (ow < j.pad_left || ow - j.pad_left >= j.out_w) continue;
+          float* dst = out_row + (ow - j.pad_left) * j.cout;
+          const float* src = patch + e * j.cout;
+          for (size_t k = 0; k < j.cout; ++k) dst[k] += src[k];
+        }
+      }
+    }
+  }
+  return true;
+}
+
+// Output rows [r0, r0 + n) of the flattened [B * Ho] start as the bias.
+void init_overlap_rows(void* context, size_t r0, size_t n) {
+  const OverlapJob& j = *static_cast<const OverlapJob*>(context);
+  float* y = j.y + r0 * j.out_w * j.cout;
+  if (j.bias == nullptr) {
+    std::memset(y, 0, n * j.out_w * j.cout * sizeof(float));
+    return;
+  }
+  for (size_t p = 0; p < n * j.out_w; ++p) std::memcpy(y + p * j.cout, j.bias, j.cout * sizeof(float));
+}
+
+void activate_overlap_rows(void* context, size_t r0, size_t n) {
+  const OverlapJob& j = *static_cast<const OverlapJob*>(context);
+  float* y = j.y + r0 * j.out_w * j.cout;
+  j.kernels->f32_activation(n * j.out_w * j.cout, y, y, j.ep);
+}
+
+Status eval_overlap(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
+  const ConvTransposeState& s = state_of<ConvTransposeState>(record);
+  const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
+  const TensorInfo& xt = ctx.model->tensor(input(op, 0));
+  const TensorInfo& yt = ctx.model->tensor(output(op, 0));
+  const TensorInfo& wt = ctx.model->tensor(input(op, 1));
+  OverlapJob j;
+  j.kernels = ctx.kernels, j.s = &s, j.scratch = record.scratch;
+  j.x = ctx.f32(input(op, 0));
+  j.y = ctx.f32(output(op, 0));
+  j.bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) : nullptr;
+  const size_t batch = static_cast<size_t>(xt.dim(0, ctx.dims));
+  j.in_h = static_cast<size_t>(xt.dim(1, ctx.dims));
+  j.in_w = static_cast<size_t>(xt.dim(2, ctx.dims));
+  j.cin = static_cast<size_t>(xt.dim(3, ctx.dims));
+  j.out_h = static_cast<size_t>(yt.dim(1, ctx.dims));
+  j.out_w = static_cast<size_t>(yt.dim(2, ctx.dims));
+  j.cout = static_cast<size_t>(yt.dim(3, ctx.dims));
+  j.rows = batch * j.in_h;
+  j.kh = static_cast<size_t>(wt.shape[0]), j.kw = static_cast<size_t>(wt.shape[1]);
+  j.stride_h = static_cast<size_t>(o.stride_h()), j.stride_w = static_cast<size_t>(o.stride_w());
+  j.dilation_h = static_cast<size_t>(o.dilation_h()), j.dilation_w = static_cast<size_t>(o.dilation_w());
+  j.pad_top = static_cast<size_t>(o.pad_top()), j.pad_left = static_cast<size_t>(o.pad_left());
+  j.ep = image_util::conv_epilogue(&o);
+  pthreadpool* const pool = ctx.pool_for(j.rows * j.in_w * j.cin * j.kh * j.kw * j.cout);
+  const size_t slots = std::min(s.slots, parallel::threads(pool));
+  const size_t out_rows = batch * j.out_h, row_tile = std::max<size_t>(1, out_rows / (4 * slots));
+  parallel::for_1d_tile(pool, init_overlap_rows, &j, out_rows, row_tile);
+  j.tile_rows = std::min(s.tile_rows, std::max<size_t>(1, (j.rows + 4 * slots - 1) / (4 * slots)));
+  const size_t tiles = (j.rows + j.tile_rows - 1) / j.tile_rows;
+  for (j.wave = 0; j.wave < 2; ++j.wave) {
+    EA_ENSURE(parallel::for_tiles(pool, slots, run_overlap_tile, &j, (tiles + 1 - j.wave) / 2), StatusCode::kInternal,
+              "XNNPACK fully connected failed in a transposed convolution tile");
+  }
+  if (s.epilogue) parallel::for_1d_tile(pool, activate_overlap_rows, &j, out_rows, row_tile);
+  return Status::ok();
+}
+
 Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   if (state_of<ConvTransposeState>(record).patches) return eval_patches(ctx, op, record);
+  if (state_of<ConvTransposeState>(record).overlap) return eval_overlap(ctx, op, record);
   const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
   const TensorInfo& xt = ctx.model->tensor(input(op, 0));
   const TensorInfo& yt = ctx.model->tensor(output(op, 0));
