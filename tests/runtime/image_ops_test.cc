@@ -394,6 +394,10 @@ TEST_CASE("ConvTranspose2D: k2 s2, k3 s2 pad (1, 1, 0, 0) on image dims, k3 s2 p
   fb::Conv2DOptionsT o = conv_opts(2, 0, 1, fb::Activation::Sigmoid);
   o.pad_top = o.pad_left = 1;
   check_conv_transpose("k3 s2 pad (1, 1, 0, 0)", 8, 3, 5, 3, o);
+  // k4 s2 pad 1 (segmentation / saliency decoders, 2H): overlapping patches
+  // (the overlap path on XNNPACK tables: z rows added into the output).
+  fb::Conv2DOptionsT up = conv_opts(2, 1, 1, fb::Activation::Relu);
+  check_conv_transpose("k4 s2 pad 1 relu", 2, 6, 5, 4, up);
   // Symmetric pad 1 gives 2H - 1: expressible only with fixed dims (5 -> 9).
   const fb::Conv2DOptionsT sym = conv_opts(2, 1);
   const std::vector<float> w = random_values(3 * 3 * 2 * 3, 33, -0.5f, 0.5f);
@@ -493,6 +497,8 @@ TEST_CASE("Image ops on 2 threads: tiles and partial sums split across threads")
   const std::vector<Size> big = {{2, 64, 64}};
   check_conv_transpose("threads: k2 s2 relu", 2, 32, 8, 2, conv_opts(2, 0, 1, fb::Activation::Relu), big);
   check_conv_transpose("threads: k2 s2 sigmoid", 2, 32, 8, 2, conv_opts(2, 0, 1, fb::Activation::Sigmoid), big);
+  // k4 s2 pad 1: the overlap path's two waves of tiles on two threads.
+  check_conv_transpose("threads: k4 s2 pad 1 relu", 2, 16, 8, 4, conv_opts(2, 1, 1, fb::Activation::Relu), big);
   const int64_t c = 256, cr = 16;  // 2 x 64 x 64 x 256 = 2.1 M values in the mean
   const std::vector<float> w1 = random_values(cr * c, 45), b1 = random_values(cr, 46);
   const std::vector<float> w2 = random_values(c * cr, 47), b2 = random_values(c, 48);

