@@ -43,7 +43,7 @@ constexpr uint32_t kFormatMajor = 1;
 // 3: encoder-decoders (methods, sequence inputs, Im2Col, audio, decoding).
 // 4: translation models: SourceSeq/Selection dims, Ssru, static activation
 //    multipliers, Embedding zero_id, SentencePiece unigram, lexical shortlist.
-constexpr uint32_t kFormatMinor = 5;
+constexpr uint32_t kFormatMinor = 6;
 // Every data segment starts at a multiple of this many bytes.
 constexpr uint64_t kSegmentAlignment = 64;
 

@@ -130,5 +130,13 @@ Status check_transposed_dim(const Model& model, int x, int y, int axis, int64_t 
   return Status::ok();
 }
 
+void small_gemv(size_t rows, size_t cols, const float* w, const float* bias, const float* v, float* out) {
+  for (size_t r = 0; r < rows; ++r) {
+    float acc = bias != nullptr ? bias[r] : 0.0f;
+    for (size_t k = 0; k < cols; ++k) acc += w[r * cols + k] * v[k];
+    out[r] = acc;
+  }
+}
+
 }  // namespace image_util
 }  // namespace edgeattn

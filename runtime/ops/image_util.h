@@ -4,6 +4,7 @@
 // kind (Fixed, or Height / Width with a divisor).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "kernels/kernels.h"
@@ -38,6 +39,10 @@ bool is_identity(const ActivationParams& p);
 // true with *lo / *hi set (the op then needs no epilogue pass); false
 // leaves them at -inf / +inf.
 bool xnnpack_clamp(const ActivationParams& p, float* lo, float* hi);
+
+// out[r] = bias[r] + w[r, :] · v, float, for the rows of w [rows, cols]
+// (bias may be nullptr): the squeezed layers of the attention ops.
+void small_gemv(size_t rows, size_t cols, const float* w, const float* bias, const float* v, float* out);
 
 // Two dims are the same symbol (kind and value).
 inline bool same_dim(const DimSpec& a, const DimSpec& b) { return a.kind == b.kind && a.value == b.value; }

@@ -5,19 +5,19 @@
 //   t = act(w1 s + b1)          (ChannelAttentionOptions.activation, Relu by default)
 //   g = gate(w2 t + b2)         (HardSigmoid(gate_alpha, gate_beta) or Sigmoid)
 //   y[b, h, w, c] = x[b, h, w, c] * g[b, c]
+// With max_pool (CBAM, format 1.6) the maximum over h, w goes through the
+// same two layers: g = gate(w2 t + b2 + w2 act(w1 max + b1) + b2).
 // The two tiny layers (C x Cr multiply-adds per image) are plain loops.
-// The mean reads x row by row (a pass per channel would stream the image C
-// times): blocks of kSumBlock pixels sum in float, the block sums in double
-// (an image may hold ~10^5 pixels); blocks are split among the threads, each
-// with its own partial sums, added in thread order. The gating multiply runs
-// over pixel tiles on the threads too. Activations go through the table's
-// f32_activation. Op scratch: s [B, C], t [B, Cr], g [B, C], then per thread
-// a float block sum [C] and double partials [B, C].
+// The mean (and max) come from channel_stats.h (rows on the threads); the
+// gating multiply runs over pixel tiles on the threads too. Activations go
+// through the table's f32_activation. Op scratch: s [B, C], m [B, C],
+// t [B, 2 Cr], g [B, C], then the channel statistics' scratch.
 #include <algorithm>
 #include <cstring>
 
 #include "kernels/kernels.h"
 #include "runtime/model.h"
+#include "runtime/ops/channel_stats.h"
 #include "runtime/ops/image_util.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
@@ -30,13 +30,8 @@ namespace {
 using op_util::input;
 using op_util::output;
 
-constexpr size_t kSumBlock = 64;  // pixels summed in float before the double partials
-
-// Bytes of s, t and g (8-aligned: the partials are doubles).
-size_t head_bytes(size_t batch, size_t c, size_t cr) { return (batch * (2 * c + cr) * sizeof(float) + 7) / 8 * 8; }
-
-// Bytes of one thread's part of the scratch: block sum [C] f32, partials [B, C] f64.
-size_t slot_bytes(size_t batch, size_t c) { return (c * sizeof(float) + 7) / 8 * 8 + batch * c * sizeof(double); }
+// Bytes of s, m, t (two hidden rows per image) and g, 8-aligned for the statistics' doubles.
+size_t head_bytes(size_t batch, size_t c, size_t cr) { return (batch * (3 * c + 2 * cr) * sizeof(float) + 7) / 8 * 8; }
 
 Status verify(const Model& model, const fb::Op& op) {
   EA_RETURN_IF_ERROR(op_check::arity(op, 2, 5, 1));  // then w2 (input 3) is required, b1 (2) not
@@ -67,49 +62,8 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   const size_t c = static_cast<size_t>(ctx.model->tensor(input(op, 1)).shape[1]);
   const size_t cr = static_cast<size_t>(ctx.model->tensor(input(op, 1)).shape[0]);
   const size_t batch = static_cast<size_t>(ctx.max_dims.batch);
-  record->scratch_bytes = head_bytes(batch, c, cr) + ctx.threads * slot_bytes(batch, c);
+  record->scratch_bytes = head_bytes(batch, c, cr) + channel_stats_scratch(batch, c, ctx.threads);
   return Status::ok();
-}
-
-// out[r] = bias[r] + w[r, :] · v, float, for the rows of w [rows, cols].
-void small_gemv(size_t rows, size_t cols, const float* w, const float* bias, const float* v, float* out) {
-  for (size_t r = 0; r < rows; ++r) {
-    float acc = bias != nullptr ? bias[r] : 0.0f;
-    for (size_t k = 0; k < cols; ++k) acc += w[r * cols + k] * v[k];
-    out[r] = acc;
-  }
-}
-
-// The channel sums of x [B, P, C], split by blocks of kSumBlock pixels
-// among `slots` tasks; task k writes partials(k) [B, C].
-struct MeanJob {
-  const float* x;
-  size_t batch, pixels, c, slots;
-  uint8_t* scratch;  // slots x slot_bytes(batch, c)
-  size_t blocks;     // per image
-  float* block_sum(size_t k) const { return reinterpret_cast<float*>(scratch + k * slot_bytes(batch, c)); }
-  double* partials(size_t k) const {
-    return reinterpret_cast<double*>(scratch + k * slot_bytes(batch, c) + (c * sizeof(float) + 7) / 8 * 8);
-  }
-};
-
-void sum_slot(void* context, size_t k) {
-  const MeanJob& j = *static_cast<const MeanJob*>(context);
-  float* acc = j.block_sum(k);       // [C]
-  double* partial = j.partials(k);   // [B, C]
-  std::memset(partial, 0, j.batch * j.c * sizeof(double));
-  const size_t per = (j.blocks + j.slots - 1) / j.slots;
-  for (size_t b = 0; b < j.batch; ++b) {
-    for (size_t blk = k * per; blk < std::min(j.blocks, (k + 1) * per); ++blk) {
-      const size_t p0 = blk * kSumBlock, p1 = std::min(j.pixels, p0 + kSumBlock);
-      std::memset(acc, 0, j.c * sizeof(float));
-      for (size_t p = p0; p < p1; ++p) {
-        const float* row = j.x + (b * j.pixels + p) * j.c;  // [C]
-        for (size_t ch = 0; ch < j.c; ++ch) acc[ch] += row[ch];
-      }
-      for (size_t ch = 0; ch < j.c; ++ch) partial[b * j.c + ch] += acc[ch];
-    }
-  }
 }
 
 // y = x * g[b] over pixel rows [r0, r0 + n) of the flattened [B * P].
@@ -146,30 +100,38 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
     gate.alpha = o->gate_alpha();
     gate.beta = o->gate_beta();
   }
+  const bool with_max = o != nullptr && o->max_pool();
   const float* x = ctx.f32(input(op, 0));  // [B, H, W, C]
   float* y = ctx.f32(output(op, 0));        // [B, H, W, C]
-  float* s = reinterpret_cast<float*>(record.scratch);  // [B, C] squeezed
-  float* t = s + batch * c;                              // [B, Cr] hidden
-  float* g = t + batch * cr;                             // [B, C] gates
+  float* s = reinterpret_cast<float*>(record.scratch);  // [B, C] squeezed (mean)
+  float* m = s + batch * c;                              // [B, C] maximum (max_pool)
+  float* t = m + batch * c;                              // [B, 2, Cr] hidden of the mean, of the max
+  float* g = t + 2 * batch * cr;                         // [B, C] gates
+  const float* w1 = ctx.f32(input(op, 1));
+  const float* b1 = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) : nullptr;
+  const float* w2 = ctx.f32(input(op, 3));
   const float* b2 = op_util::input_count(op) > 4 && input(op, 4) >= 0 ? ctx.f32(input(op, 4)) : nullptr;
   pthreadpool* const pool = ctx.pool_for(batch * pixels * c);
-  MeanJob mean{x, batch, pixels, c, parallel::threads(pool), record.scratch + head_bytes(batch, c, cr), 0};
-  mean.blocks = (pixels + kSumBlock - 1) / kSumBlock;
-  parallel::for_1d(pool, sum_slot, &mean, mean.slots);
-  for (size_t i = 0; i < batch * c; ++i) {
-    double sum = 0.0;
-    for (size_t k = 0; k < mean.slots; ++k) sum += mean.partials(k)[i];
-    s[i] = static_cast<float>(sum / static_cast<double>(pixels));
-  }
+  const ChannelStats stats{&x, 1, batch, pixels, c, with_max, record.scratch + head_bytes(batch, c, cr)};
+  compute_channel_stats(pool, stats, s, m);
+  const size_t branches = with_max ? 2 : 1;
   for (size_t b = 0; b < batch; ++b) {
-    small_gemv(cr, c, ctx.f32(input(op, 1)), input(op, 2) >= 0 ? ctx.f32(input(op, 2)) : nullptr, s + b * c, t + b * cr);
+    image_util::small_gemv(cr, c, w1, b1, s + b * c, t + 2 * b * cr);
+    if (with_max) image_util::small_gemv(cr, c, w1, b1, m + b * c, t + (2 * b + 1) * cr);
   }
-  // The hidden layer's activation, then the gate layer over all rows.
-  ctx.kernels->f32_activation(batch * cr, t, t, act);
-  for (size_t b = 0; b < batch; ++b) small_gemv(c, cr, ctx.f32(input(op, 3)), b2, t + b * cr, g + b * c);
+  // The hidden layer's activation, then the gate layer (summed over the branches).
+  ctx.kernels->f32_activation(2 * batch * cr, t, t, act);
+  for (size_t b = 0; b < batch; ++b) {
+    image_util::small_gemv(c, cr, w2, b2, t + 2 * b * cr, g + b * c);
+    for (size_t k = 1; k < branches; ++k) {
+      float* gb = m + b * c;  // the max row is no longer needed: the second branch's layer goes there
+      image_util::small_gemv(c, cr, w2, b2, t + (2 * b + k) * cr, gb);
+      for (size_t ch = 0; ch < c; ++ch) g[b * c + ch] += gb[ch];
+    }
+  }
   ctx.kernels->f32_activation(batch * c, g, g, gate);
   GateJob gj{x, g, y, pixels, c};
-  parallel::for_1d_tile(pool, gate_rows, &gj, batch * pixels, std::max<size_t>(kSumBlock, pixels / 8));
+  parallel::for_1d_tile(pool, gate_rows, &gj, batch * pixels, std::max<size_t>(kStatsBlock, pixels / 8));
   return Status::ok();
 }
 

@@ -35,6 +35,9 @@ extern const OpRegistration kTransposeOp;
 extern const OpRegistration kReshapeOp;
 extern const OpRegistration kResizeOp;
 extern const OpRegistration kSliceOp;
+extern const OpRegistration kSpatialAttentionOp;
+extern const OpRegistration kBranchAttentionOp;
+extern const OpRegistration kAttentionGateOp;
 
 const OpRegistration* find_op(uint16_t code) {
   switch (static_cast<fb::OpCode>(code)) {
@@ -65,6 +68,10 @@ const OpRegistration* find_op(uint16_t code) {
     case fb::OpCode::Reshape: return &kReshapeOp;
     case fb::OpCode::Resize: return &kResizeOp;
     case fb::OpCode::Slice: return &kSliceOp;
+    // (format 1.6) vision attention
+    case fb::OpCode::SpatialAttention: return &kSpatialAttentionOp;
+    case fb::OpCode::BranchAttention: return &kBranchAttentionOp;
+    case fb::OpCode::AttentionGate: return &kAttentionGateOp;
   }
   return nullptr;
 }
