@@ -217,14 +217,18 @@ void Importer::dispatch(const OnnxNode& n) {
   if (op == "ConvTranspose") return conv_transpose(n);
   if (op == "MaxPool" || op == "AveragePool") return pool(n);
   if (op == "GlobalAveragePool") {
-    if (squeeze_excitation(n)) return;
+    if (squeeze_excitation(n) || cbam_channel(n)) return;
     return global_pool(n);
   }
   if (op == "Resize" || op == "Upsample") return resize(n);
   if (op == "Concat") return concat(n);
   if (op == "Slice") return slice(n);
+  if (op == "Gather") return gather(n);
   if (op == "BatchNormalization") return batch_norm(n);
   if (op == "ReduceMean" && layer_norm(n)) return;
+  if ((op == "ReduceMean" || op == "ReduceMax") && spatial_attention(n)) return;
+  if (op == "LayerNormalization") return layer_normalization(n);
+  if (op == "ReduceMean") return reduce_mean(n);
   if (op == "Softmax") return softmax(n);
   if (op == "MatMul" || op == "Gemm") return matmul(n);
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") return elementwise(n);
@@ -252,7 +256,9 @@ void Importer::setup_input() {
   };
   const Sym h = image_dim(v.dims[2], opt_.image_height, true);
   const Sym w = image_dim(v.dims[3], opt_.image_width, false);
-  const std::vector<Sym> phys = {Sym::batch(), h, w, Sym::constant(v.dims[1].value)};
+  // A batch the file fixes (e.g. a clip model [1, T, H, W]) stays fixed.
+  const Sym b = v.dims[0].value > 0 ? Sym::constant(v.dims[0].value) : Sym::batch();
+  const std::vector<Sym> phys = {b, h, w, Sym::constant(v.dims[1].value)};
   const int t = new_tensor(v.name, phys, what);
   set_act(v.name, t, phys, {0, 3, 1, 2});
   mb_.set_graph_io({t}, {});

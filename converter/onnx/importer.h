@@ -56,6 +56,22 @@ struct Affine {
   std::vector<float> scale, shift;
 };
 
+// A 1x1 convolution (stride 1, no pads, group 1) with its bias and any
+// per-channel affines after it (batch norms) folded in (patterns_vision.cc).
+struct Conv1x1 {
+  std::vector<float> w, b;  // [cout, cin], [cout]
+  int64_t cin = 0, cout = 0;
+  std::string out;          // the last value it computes
+  std::set<size_t> nodes;
+};
+
+// CBAM's shared MLP on one pooled branch: 1x1 -> act -> 1x1.
+struct CbamMlp {
+  Conv1x1 first, second;
+  fb::Activation act = fb::Activation::None;
+  std::set<size_t> nodes;
+};
+
 // An activation function found as a node chain.
 struct ActMatch {
   fb::Activation act = fb::Activation::None;
@@ -138,9 +154,13 @@ class Importer {
   void conv_transpose(const OnnxNode& n);
   void pool(const OnnxNode& n);
   void global_pool(const OnnxNode& n);
+  void reduce_mean(const OnnxNode& n);
   void resize(const OnnxNode& n);
   void concat(const OnnxNode& n);
   void slice(const OnnxNode& n);
+  void gather(const OnnxNode& n);
+  // A Slice op of x's logical `axis` [begin, end), registered as `out`.
+  void slice_axis(const OnnxNode& n, const Value& x, int64_t axis, int64_t begin, int64_t end, const std::string& out);
   void batch_norm(const OnnxNode& n);
   bool channel_affine(const std::string& value, int64_t channels, Affine* a, std::string* out, size_t* node_index);
   bool match_activation(const std::string& value, ActMatch* m) const;
@@ -164,6 +184,17 @@ class Importer {
   bool fused_qkv(const OnnxNode& matmul, const std::vector<float>& w, const std::vector<float>& bias, int64_t k,
                  int64_t n_out, const std::string& fc_out, const std::set<size_t>& fc_nodes);
   bool attention(const OnnxNode& n);
+  void emit_layer_norm(const OnnxNode& n, const Value& x, const std::vector<float>& gamma,
+                       const std::vector<float>& beta, float eps, const std::string& out);
+  void layer_normalization(const OnnxNode& n);  // the opset-17 op
+
+  // ---- vision attention patterns (patterns_vision.cc)
+  bool match_conv1x1(const OnnxNode& conv, Conv1x1* c);
+  bool cbam_mlp(const std::string& pooled, int64_t c, CbamMlp* m);
+  bool cbam_channel(const OnnxNode& gap);
+  bool spatial_attention(const OnnxNode& reduce);
+  bool branch_attention(const OnnxNode& add);
+  bool attention_gate(const OnnxNode& conv);
 };
 
 // Broadcast helpers for constants (ops_misc.cc): a constant used against a

@@ -247,6 +247,7 @@ std::string Importer::fuse_conv_tail(std::string v, int64_t cout, std::vector<fl
 }
 
 void Importer::conv(const OnnxNode& n) {
+  if (attention_gate(n)) return;
   const Value& x = act_in(n, 0);
   const OnnxTensor& w = require_const(n, 1, "the weight");
   if (x.rank() != 4 || w.dims.size() != 4 || !w.is_float) fail(n, "only 2-D convolutions of NCHW images with float weights are supported; " + inputs_str(n));
@@ -373,6 +374,51 @@ void Importer::global_pool(const OnnxNode& n) {
   const int t = new_tensor(n.outputs[0], dims, m_.source + ": " + n.what());
   mb_.add_op(fb::OpCode::Pool2D, {xin}, {t}, n.name, o);
   set_act(n.outputs[0], t, dims, {0, 3, 1, 2});
+}
+
+// ReduceMean over contiguous axes after the batch: a global average pool of
+// the view [B, reduced, 1, rest] (e.g. a clip's features averaged over time,
+// [1, T, F] -> [1, F]); over H, W of an NCHW image it is GlobalAveragePool.
+void Importer::reduce_mean(const OnnxNode& n) {
+  const Value& x = act_in(n, 0);
+  const std::vector<Sym> xs = x.shape();
+  const int64_t r = static_cast<int64_t>(xs.size());
+  std::vector<int64_t> axes = n.attr_ints("axes");
+  if (has_input(n, 1)) {
+    axes.clear();
+    for (const Sym& a : int_vector(n, 1)) axes.push_back(a.value());
+  }
+  for (int64_t& a : axes) {
+    if (a < -r || a >= r) fail(n, "axis out of range");
+    a = a < 0 ? a + r : a;
+  }
+  std::sort(axes.begin(), axes.end());
+  const bool keep = n.attr_int("keepdims", 1) != 0;
+  if (axes.empty() || axes[0] < 1 || axes.back() - axes[0] + 1 != static_cast<int64_t>(axes.size())) {
+    fail(n, "only a mean over contiguous axes after the batch is supported; " + inputs_str(n));
+  }
+  if (r == 4 && axes == std::vector<int64_t>{2, 3} && keep) return global_pool(n);
+  const std::string what = m_.source + ": " + n.what();
+  const Sym lead = product(std::vector<Sym>(xs.begin(), xs.begin() + axes[0]));
+  const Sym red = product(std::vector<Sym>(xs.begin() + axes[0], xs.begin() + axes.back() + 1));
+  const Sym rest = product(std::vector<Sym>(xs.begin() + axes.back() + 1, xs.end()));
+  if (!red.is_const() || !rest.is_const() || !lead.representable()) fail(n, "the reduced and trailing dims must be fixed; " + inputs_str(n));
+  const int xin = materialize(x, identity(x.rank()), true, what);
+  const std::vector<Sym> view = {lead, red, Sym::constant(1), rest};
+  const int v = new_tensor(n.inputs[0] + ".pool_view", view, what);
+  mb_.add_op(fb::OpCode::Reshape, {xin}, {v}, n.name + ".view");
+  const std::vector<Sym> pooled = {lead, Sym::constant(1), Sym::constant(1), rest};
+  fb::Pool2DOptionsT o;
+  o.kind = fb::PoolKind::GlobalAverage;
+  const int t = new_tensor(n.outputs[0], pooled, what);
+  mb_.add_op(fb::OpCode::Pool2D, {v}, {t}, n.name, o);
+  std::vector<Sym> out;
+  for (int64_t i = 0; i < r; ++i) {
+    const bool reduced = std::find(axes.begin(), axes.end(), i) != axes.end();
+    if (!reduced) out.push_back(xs[static_cast<size_t>(i)]);
+    else if (keep) out.push_back(Sym::constant(1));
+  }
+  set_act(n.outputs[0], t, out, identity(out.size()));
 }
 
 void Importer::batch_norm(const OnnxNode& n) {

@@ -76,6 +76,7 @@ void Importer::elementwise(const OnnxNode& n) {
   const std::string& op = n.op_type;
   const std::string what = m_.source + ": " + n.what();
   if (a.kind == Value::Kind::kAct && b.kind == Value::Kind::kAct) {
+    if (op == "Add" && branch_attention(n)) return;
     if (op != "Add" && op != "Mul") fail(n, op + " of two activations is not supported outside a LayerNorm; " + inputs_str(n));
     const std::vector<Sym> as = a.shape(), bs = b.shape();
     if (as.size() != bs.size()) fail(n, "broadcasting across ranks is not supported; " + inputs_str(n));
@@ -316,24 +317,58 @@ void Importer::slice(const OnnxNode& n) {
   auto clampi = [&](int64_t v) { return std::max<int64_t>(0, std::min(size, v < 0 ? v + size : v)); };
   const int64_t b = clampi(starts[0].value()), e = std::max(b, clampi(ends[0].value()));
   if (e == b) fail(n, "an empty slice");
-  const std::string what = m_.source + ": " + n.what();
   if (b == 0 && e == size) {
     values_[n.outputs[0]] = x;
     return;
   }
+  slice_axis(n, x, axis, b, e, n.outputs[0]);
+}
+
+void Importer::slice_axis(const OnnxNode& n, const Value& x, int64_t axis, int64_t begin, int64_t end,
+                          const std::string& out) {
+  const std::string what = m_.source + ": " + n.what();
+  std::vector<Sym> shape = x.shape();
   const std::vector<int> order = natural_order(x);
   const int xin = materialize(x, order, true, what);
-  shape[static_cast<size_t>(axis)] = Sym::constant(e - b);
+  shape[static_cast<size_t>(axis)] = Sym::constant(end - begin);
   std::vector<Sym> dims;
   fb::SliceOptionsT o;
   for (size_t j = 0; j < order.size(); ++j) {
     dims.push_back(shape[static_cast<size_t>(order[j])]);
     if (order[j] == axis) o.axis = static_cast<int>(j);
   }
-  o.start = static_cast<int>(b);
-  const int t = new_tensor(n.outputs[0], dims, what);
+  o.start = static_cast<int>(begin);
+  const int t = new_tensor(out, dims, what);
   mb_.add_op(fb::OpCode::Slice, {xin}, {t}, n.name, o);
-  set_ordered(n.outputs[0], t, shape, order);
+  set_ordered(out, t, shape, order);
+}
+
+// Gather of one constant index along a fixed axis of an activation (a ViT
+// head reading the CLS token: x[:, 0]): a Slice, then a view without the
+// axis (scalar index) or keeping it (one-element index).
+void Importer::gather(const OnnxNode& n) {
+  const Value x = act_in(n, 0);
+  const OnnxTensor& idx = require_const(n, 1, "the index");
+  if (idx.is_float || idx.numel() != 1) fail(n, "only one constant index is supported; " + inputs_str(n));
+  const int64_t r = static_cast<int64_t>(x.rank());
+  int64_t axis = n.attr_int("axis", 0);
+  if (axis < -r || axis >= r) fail(n, "axis out of range");
+  if (axis < 0) axis += r;
+  const std::vector<Sym> xs = x.shape();
+  const Sym& d = xs[static_cast<size_t>(axis)];
+  if (!d.is_const()) fail(n, "the gathered axis must be fixed; " + inputs_str(n));
+  int64_t i = idx.i[0];
+  if (i < -d.value() || i >= d.value()) fail(n, "index " + std::to_string(i) + " out of range " + d.str());
+  if (i < 0) i += d.value();
+  const std::string sliced = n.outputs[0] + ".slice";
+  slice_axis(n, x, axis, i, i + 1, sliced);
+  if (!idx.dims.empty()) {
+    values_[n.outputs[0]] = values_.at(sliced);
+    return;
+  }
+  std::vector<Sym> target = xs;
+  target.erase(target.begin() + axis);
+  reshape_view(n, values_.at(sliced), target, n.outputs[0]);
 }
 
 // Activations joined along an axis; an input may also be a constant the

@@ -155,18 +155,48 @@ bool Importer::layer_norm(const OnnxNode& rm) {
   for (size_t i : nodes) {
     if (done_[i]) return false;
   }
-  const std::string what = m_.source + ": " + rm.what();
-  const Value xv = *x;
+  emit_layer_norm(rm, *x, gamma, beta, eps, out);
+  for (size_t i : nodes) done_[i] = true;
+  return true;
+}
+
+void Importer::emit_layer_norm(const OnnxNode& n, const Value& x, const std::vector<float>& gamma,
+                               const std::vector<float>& beta, float eps, const std::string& out) {
+  const std::string what = m_.source + ": " + n.what();
+  const Value xv = x;
+  const std::vector<Sym> xs = xv.shape();
+  const int64_t d = xs.back().value();
   const int xin = materialize(xv, identity(xv.rank()), false, what);
-  const int g = add_const(rm.name + ".gamma", {d}, gamma);
-  const int b = beta.empty() ? -1 : add_const(rm.name + ".beta", {d}, beta);
+  const int g = add_const(n.name + ".gamma", {d}, gamma);
+  const int b = beta.empty() ? -1 : add_const(n.name + ".beta", {d}, beta);
   fb::NormOptionsT o;
   o.epsilon = eps;
   const int t = new_tensor(out, phys_.at(xin), what);
-  mb_.add_op(fb::OpCode::LayerNorm, {xin, g, b}, {t}, rm.name, o);
+  mb_.add_op(fb::OpCode::LayerNorm, {xin, g, b}, {t}, n.name, o);
   set_ordered(out, t, xs, identity(xs.size()));
-  for (size_t i : nodes) done_[i] = true;
-  return true;
+}
+
+// ONNX LayerNormalization (opset 17) over the last axis.
+void Importer::layer_normalization(const OnnxNode& n) {
+  const Value& x = act_in(n, 0);
+  const std::vector<Sym> xs = x.shape();
+  const int64_t axis = n.attr_int("axis", -1);
+  if (!(axis == -1 || axis == static_cast<int64_t>(xs.size()) - 1) || !xs.back().is_const()) {
+    fail(n, "only a LayerNormalization over the last, fixed axis is supported; " + inputs_str(n));
+  }
+  if (n.outputs.size() > 1 && (!uses(n.outputs[1]).empty() || (n.outputs.size() > 2 && !uses(n.outputs[2]).empty()))) {
+    fail(n, "the mean and inverse std outputs are not supported");
+  }
+  const int64_t d = xs.back().value();
+  const OnnxTensor& g = require_const(n, 1, "the scale");
+  if (!g.is_float || g.numel() != d) fail(n, "the scale must hold " + std::to_string(d) + " floats");
+  std::vector<float> beta;
+  if (has_input(n, 2)) {
+    const OnnxTensor& b = require_const(n, 2, "the bias");
+    if (!b.is_float || b.numel() != d) fail(n, "the bias must hold " + std::to_string(d) + " floats");
+    beta = b.f;
+  }
+  emit_layer_norm(n, x, g.f, beta, n.attr_float("epsilon", 1e-5f), n.outputs[0]);
 }
 
 // qkv [B, T, 3 H Dh] -> Reshape [B, T, 3, H, Dh] -> Transpose [2, 0, 3, 1, 4]
@@ -197,8 +227,24 @@ bool Importer::fused_qkv(const OnnxNode& mm, const std::vector<float>& w, const 
   nodes.insert(tr->index);
   std::string part_out[3];
   const std::vector<const OnnxNode*> slices = uses(tr->outputs[0]);
-  if (slices.size() != 3 || graph_outputs_.count(tr->outputs[0])) return false;
-  for (const OnnxNode* s : slices) {
+  if (graph_outputs_.count(tr->outputs[0])) return false;
+  // torch's unbind(0) as one Split (axis 0, three outputs) + Squeeze 0 each.
+  if (slices.size() == 1 && slices[0]->op_type == "Split" && slices[0]->attr_int("axis", 0) == 0 &&
+      slices[0]->outputs.size() == 3) {
+    nodes.insert(slices[0]->index);
+    for (size_t i = 0; i < 3; ++i) {
+      const OnnxNode* sq = sole_use(slices[0]->outputs[i]);
+      if (sq == nullptr || sq->op_type != "Squeeze") return false;
+      std::vector<int64_t> axes = sq->attr_ints("axes");
+      if (has_input(*sq, 1) && const_in(*sq, 1) != nullptr) axes = const_in(*sq, 1)->i;
+      if (axes != std::vector<int64_t>{0}) return false;
+      part_out[i] = sq->outputs[0];
+      nodes.insert(sq->index);
+    }
+  } else if (slices.size() != 3) {
+    return false;
+  }
+  for (const OnnxNode* s : slices.size() == 3 ? slices : std::vector<const OnnxNode*>()) {
     if (s->op_type != "Slice" || s->inputs.size() < 3) return false;
     std::vector<Sym> st, en, ax = {Sym::constant(0)};
     try {

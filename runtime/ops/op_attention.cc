@@ -52,7 +52,11 @@ Status verify(const Model& model, const fb::Op& op) {
   const int64_t kv_width = int64_t{o.n_kv_heads()} * o.head_dim();
   for (int i = 0; i < 3; ++i) {
     EA_RETURN_IF_ERROR(op_check::activation_f32(model, input(op, i), 3));
-    EA_RETURN_IF_ERROR(op_check::dim_kind(model, input(op, i), 0, DimKind::kBatch));
+    // The batch, or (format 1.6, mask None) a fixed count, e.g. a clip model's 1.
+    const DimSpec& d0 = model.tensor(input(op, i)).dims[0];
+    EA_ENSURE(d0.kind == DimKind::kBatch || (d0.kind == DimKind::kFixed && o.mask() == fb::AttentionMask::None),
+              StatusCode::kInvalidModel, "tensor '%s' dim 0 must be the batch (or fixed, with mask None)",
+              model.tensor(input(op, i)).name);
     EA_RETURN_IF_ERROR(op_check::last_dim(model, input(op, i), i == 0 ? q_width : kv_width));
   }
   // Queries: the invoke's tokens (Seq) or a fixed length (encoders over
@@ -261,7 +265,7 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   job.cross = o.cross();
   job.mask = o.mask();
   job.scale = o.scale() > 0.0f ? o.scale() : 1.0f / std::sqrt(static_cast<float>(o.head_dim()));
-  const size_t batch = static_cast<size_t>(ctx.dims.batch);
+  const size_t batch = static_cast<size_t>(ctx.model->tensor(input(op, 0)).dim(0, ctx.dims));
   const size_t n_kv = static_cast<size_t>(o.n_kv_heads());
   if (job.cached) {
     const AttentionState& state = state_of<AttentionState>(record);
