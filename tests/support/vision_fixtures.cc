@@ -99,17 +99,32 @@ std::string vision_convert_args(const VisionCase& c) {
   return a;
 }
 
-const Model& vision_model(const VisionCase& c) {
-  static std::map<std::string, std::unique_ptr<Model>> models;
+namespace {
+
+struct Converted {
+  std::string path;
+  std::unique_ptr<Model> model;
+};
+
+const Converted& converted(const VisionCase& c) {
+  static std::map<std::string, Converted> models;
   auto it = models.find(c.name);
-  if (it != models.end()) return *it->second;
+  if (it != models.end()) return it->second;
   const std::string path = temp_dir("vision_" + c.name) + "/model.eatn";
   const convert::ConvertStatus st = convert::convert(vision_convert_options(c, path), nullptr);
   REQUIRE_MESSAGE(st.ok(), st.message);
   Result<std::unique_ptr<Model>> m = Model::load_file(path.c_str());
   REQUIRE_MESSAGE(m.is_ok(), m.status().message());
-  return *(models[c.name] = std::move(m).value());
+  Converted& out = models[c.name];
+  out.path = path;
+  out.model = std::move(m).value();
+  return out;
 }
+
+}  // namespace
+
+const Model& vision_model(const VisionCase& c) { return *converted(c).model; }
+std::string vision_model_path(const VisionCase& c) { return converted(c).path; }
 
 std::vector<Rgb8Image> vision_images(const VisionCase& c) {
   std::vector<Rgb8Image> out;

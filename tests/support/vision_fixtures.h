@@ -53,6 +53,8 @@ convert::ConvertOptions vision_convert_options(const VisionCase& c, const std::s
 // The same as edgeattn-convert command-line arguments (shell-quoted).
 std::string vision_convert_args(const VisionCase& c);
 const Model& vision_model(const VisionCase& c);
+// The file vision_model() converted and loaded (converting it first).
+std::string vision_model_path(const VisionCase& c);
 // The case's images, decoded (REQUIREs each decodes).
 std::vector<Rgb8Image> vision_images(const VisionCase& c);
 
