@@ -35,7 +35,9 @@ Status to_views(const edgeattn_image* images, size_t count, const char* what, Im
   EA_ENSURE(images != nullptr || count == 0, edgeattn::StatusCode::kInvalidArgument, "%s is NULL", what);
   EA_ENSURE(count <= kMaxImages, edgeattn::StatusCode::kInvalidArgument, "%zu %s, at most %zu", count, what,
             kMaxImages);
-  for (size_t i = 0; i < count; ++i) views[i] = ImageView{images[i].rgb, images[i].width, images[i].height, images[i].stride};
+  for (size_t i = 0; i < count; ++i) {
+    views[i] = ImageView{images[i].rgb, images[i].width, images[i].height, images[i].stride};
+  }
   return Status::ok();
 }
 

@@ -139,7 +139,9 @@ std::string parse_labels(const std::string& bytes, std::vector<std::string>* lab
     if (!label.empty() && label.back() == '\r') label.pop_back();
     const std::string where = "--labels: line " + std::to_string(line);
     if (label.empty()) return where + " is empty (one label per line)";
-    if (label.size() > kMaxLabelBytes) return where + " has " + std::to_string(label.size()) + " bytes, at most " + std::to_string(kMaxLabelBytes);
+    if (label.size() > kMaxLabelBytes) {
+      return where + " has " + std::to_string(label.size()) + " bytes, at most " + std::to_string(kMaxLabelBytes);
+    }
     if (!valid_utf8(label) || label.find('\0') != std::string::npos) return where + " is not valid UTF-8 text";
     if (labels->size() == kMaxLabels) return "--labels: more than " + std::to_string(kMaxLabels) + " labels";
     labels->push_back(std::move(label));

@@ -1,8 +1,9 @@
 // edgeattn-convert: trained checkpoint -> .eatn model file.
 //
 //   edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8|int8-static] [--keep-fp32 GLOB]... [--tokenizer tokenizer.bin]
-//   edgeattn-convert MODEL.onnx -o OUT.eatn --image-size HxW [--image-mean a,b,c] [--image-std a,b,c] [--labels FILE]
-//                    [--image-resize stretch|letterbox|center-crop] [--image-channels 1|3] [--image-frames T] [--image-bgr]
+//   edgeattn-convert MODEL.onnx -o OUT.eatn --image-size HxW [--image-mean a,b,c] [--image-std a,b,c]
+//                    [--labels FILE] [--image-resize stretch|letterbox|center-crop] [--image-channels 1|3]
+//                    [--image-frames T] [--image-bgr]
 //   edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]
 //   edgeattn-convert inspect MODEL.eatn --plan [--batch N] [--seq N] [--context N]
 //
@@ -216,10 +217,13 @@ int parse_image_option(int argc, char** argv, int* i, ConvertOptions& o) {
                                   &im.frames);
   }
   if (a == "--image-resize") {
-    edgeattn::fb::ImageResize r;
+    edgeattn::fb::ImageResize r = edgeattn::fb::ImageResize::Stretch;
     ok = edgeattn::convert::parse_image_resize(v, &r);
     if (ok) im.resize = v;
-    if (!ok) std::fprintf(stderr, "edgeattn-convert: --image-resize expects stretch, letterbox or center-crop, got '%s'\n", v);
+    if (!ok) {
+      std::fprintf(stderr, "edgeattn-convert: --image-resize expects stretch, letterbox or center-crop, got '%s'\n",
+                   v);
+    }
   }
   return ok ? 0 : 2;
 }

@@ -100,8 +100,8 @@ int run_images(const Model& model, const DemoArgs& args, const char* verb) {
   const int frames = r.image_info().frames;
   const bool clip = std::string(verb) == "clip";
   if (!clip && frames != 1) {
-    return usage_error(verb, "the model takes clips of " + std::to_string(frames) + " frames: use 'clip IMAGE1 .. IMAGE" +
-                                 std::to_string(frames) + "'");
+    return usage_error(verb, "the model takes clips of " + std::to_string(frames) +
+                                 " frames: use 'clip IMAGE1 .. IMAGE" + std::to_string(frames) + "'");
   }
   const size_t want = clip ? static_cast<size_t>(frames) : 1;
   if (args.texts.size() != want) {

@@ -283,13 +283,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc < 3) {
-    std::fprintf(stderr, "edgeattn-demo: missing verb after '%s' (generate, chat, embed, transcribe, translate, ocr, image, clip)\n", argv[1]);
+    std::fprintf(stderr,
+                 "edgeattn-demo: missing verb after '%s' (generate, chat, embed, transcribe, translate, ocr, image, "
+                 "clip)\n",
+                 argv[1]);
     return kExitUsage;
   }
   const std::string verb = argv[2];
   const char* verb_help = help_for(verb);
   if (verb_help == nullptr) {
-    std::fprintf(stderr, "edgeattn-demo: unknown verb '%s' (generate, chat, embed, transcribe, translate, ocr, image, clip)\n", verb.c_str());
+    std::fprintf(stderr,
+                 "edgeattn-demo: unknown verb '%s' (generate, chat, embed, transcribe, translate, ocr, image, clip)\n",
+                 verb.c_str());
     return kExitUsage;
   }
   for (int i = 3; i < argc; ++i) {

@@ -80,7 +80,8 @@ TEST_CASE("C API image runner: the C++ ImageRunner's outputs bit for bit, top_k,
     REQUIRE(t.rank == want.rank);
     for (int d = 0; d < t.rank; ++d) CHECK(t.shape[d] == want.shape[d]);
     CHECK(std::memcmp(t.data, want.data, static_cast<size_t>(want.element_count()) * sizeof(float)) == 0);
-    for (size_t i = 0; i < c.output.size(); ++i) CHECK(std::fabs(static_cast<const float*>(t.data)[i] - c.output[i]) <= 1e-4);
+    const float* values = static_cast<const float*>(t.data);
+    for (size_t i = 0; i < c.output.size(); ++i) CHECK(std::fabs(values[i] - c.output[i]) <= 1e-4);
     CHECK(edgeattn_image_runner_output(r, 1, &t) == EDGEATTN_OUT_OF_RANGE);
     edgeattn_image_run_stats stats;
     REQUIRE(edgeattn_image_runner_last_stats(r, &stats) == EDGEATTN_OK);
@@ -176,8 +177,8 @@ TEST_CASE("C API image runner: bad images, counts, handles and calls") {
 
   edgeattn_image_runner* c = nullptr;
   REQUIRE(edgeattn_image_runner_create(clip_model, nullptr, &c) == EDGEATTN_OK);
-  CHECK(edgeattn_image_runner_run(c, photo.pixels.data(), photo.width, photo.height, 3 * static_cast<size_t>(photo.width)) ==
-        EDGEATTN_INVALID_ARGUMENT);
+  const edgeattn_image one = c_image(photo);
+  CHECK(edgeattn_image_runner_run(c, one.rgb, one.width, one.height, one.stride) == EDGEATTN_INVALID_ARGUMENT);
   CHECK(error_has("clips of 3 frames"));
   CHECK(edgeattn_image_runner_run_clip(c, two, 2) == EDGEATTN_INVALID_ARGUMENT);
   CHECK(error_has("2 frames given, the model takes clips of exactly 3"));

@@ -32,7 +32,9 @@ using testing::Run;
 using testing::tool_path;
 using testing::VisionCase;
 
-std::string model_for(const VisionCase& c) { return testing::convert_with_tool(testing::vision_convert_args(c), "demo_image_" + c.name); }
+std::string model_for(const VisionCase& c) {
+  return testing::convert_with_tool(testing::vision_convert_args(c), "demo_image_" + c.name);
+}
 
 std::string demo(const std::string& model, const std::string& args) {
   return tool_path("edgeattn-demo") + " " + q(model) + " " + args;
