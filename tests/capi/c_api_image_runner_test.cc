@@ -169,7 +169,9 @@ TEST_CASE("C API image runner: bad images, counts, handles and calls") {
   CHECK(edgeattn_image_runner_top_k(r, 5, 2, best, 5, &n) == EDGEATTN_INVALID_ARGUMENT);
   CHECK(edgeattn_image_runner_top_k(r, 0, 0, best, 5, &n) == EDGEATTN_INVALID_ARGUMENT);
   CHECK(edgeattn_image_runner_top_k(r, 5, 0, nullptr, 5, &n) == EDGEATTN_INVALID_ARGUMENT);
-  CHECK(edgeattn_image_runner_run_batch(r, two, 3) == EDGEATTN_INVALID_ARGUMENT);  // over max_batch
+  const edgeattn_image three[3] = {c_image(photo), c_image(photo), c_image(photo)};
+  CHECK(edgeattn_image_runner_run_batch(r, three, 3) == EDGEATTN_INVALID_ARGUMENT);  // over max_batch
+  CHECK(error_has("3 images given, the runner takes 1 to max_batch 2"));
   CHECK(edgeattn_image_runner_run_batch(r, nullptr, 1) == EDGEATTN_INVALID_ARGUMENT);
   CHECK(edgeattn_image_runner_run_batch(r, two, 1000) == EDGEATTN_INVALID_ARGUMENT);
   CHECK(error_has("1000 images, at most 256"));
