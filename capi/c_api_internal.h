@@ -3,9 +3,10 @@
 // the session, the generator and the tasks all need.
 //
 // c_api.cc holds the model, tokenizer, session and generator entry points;
-// c_api_tasks.cc the embedder and text generator; c_api_transcriber.cc the
-// transcriber (split to keep each file readable). Both return through record() / ok(), so edgeattn_last_error()
-// means the same everywhere.
+// c_api_tasks.cc the embedder and text generator; c_api_transcriber.cc,
+// c_api_translator.cc, c_api_text_reader.cc and c_api_image_runner.cc one
+// task each (split to keep each file readable). All return through
+// record() / ok(), so edgeattn_last_error() means the same everywhere.
 #pragma once
 
 #include <cstring>

@@ -17,9 +17,12 @@
  *                            translation models).
  *   edgeattn_text_reader     an RGB image in, its lines of text with their
  *                            boxes out (OCR: RapidOCR's PP-OCR models).
+ *   edgeattn_image_runner    RGB images in, an image model's output tensors
+ *                            out (classifiers with their top classes, maps,
+ *                            clips of frames), preprocessed as the model says.
  * Each sizes its own session from the model and a small options struct, and
  * does what the C++ tasks (runtime/tasks/embedder.h, text_generator.h,
- * transcriber.h, translator.h, text_reader.h) do:
+ * transcriber.h, translator.h, text_reader.h, image_runner.h) do:
  * the C functions only check their pointers and convert. Below them, the handles the
  * tasks are made of, for callers that need the raw tensors or token-level
  * control:
@@ -131,8 +134,8 @@ extern "C" {
  * installs. 1: models, sessions, generators; 2: adds the tasks
  * (edgeattn_embedder, edgeattn_text_generator); 3: adds edgeattn_transcriber
  * and edgeattn_memory_stats.sequence_bytes; 4: adds edgeattn_translator;
- * 5: adds edgeattn_text_reader. */
-#define EDGEATTN_C_API_VERSION 5
+ * 5: adds edgeattn_text_reader; 6: adds edgeattn_image_runner. */
+#define EDGEATTN_C_API_VERSION 6
 
 /* ---- Status --------------------------------------------------------------
  * Mirrors edgeattn::StatusCode (runtime/core/status.h), value for value. */
@@ -939,6 +942,132 @@ edgeattn_status edgeattn_text_reader_last_stats(const edgeattn_text_reader* read
 edgeattn_status edgeattn_text_reader_memory(const edgeattn_text_reader* reader, edgeattn_memory_stats* det,
                                             edgeattn_memory_stats* cls, edgeattn_memory_stats* rec,
                                             size_t* buffer_bytes) EDGEATTN_NOEXCEPT;
+
+/* ---- Task: image runner (image models: classifiers, maps, clips)
+ * Wraps edgeattn::ImageRunner (runtime/tasks/image_runner.h): 8-bit RGB
+ * images -> resized to the model's size (stretch, letterbox or center crop,
+ * as the model file says), gray for a 1-channel model, normalized with the
+ * model's mean and std -> one invoke -> the output tensors, and for a
+ * classifier its most probable classes with their labels. The model must be
+ * converted with image metadata (edgeattn-convert MODEL.onnx --image-size
+ * ... --image-mean ... --image-std ... [--labels FILE]). run, run_clip,
+ * run_batch and top_k allocate nothing; outputs stay readable until the next
+ * run.
+ *
+ *   edgeattn_image_runner* r = NULL;
+ *   edgeattn_image_class best[5];
+ *   size_t n = 0;
+ *   if (edgeattn_image_runner_create(model, NULL, &r) == EDGEATTN_OK &&
+ *       edgeattn_image_runner_run(r, rgb, width, height, 3 * (size_t)width) == EDGEATTN_OK &&
+ *       edgeattn_image_runner_top_k(r, 5, 0, best, 5, &n) == EDGEATTN_OK) {
+ *     for (size_t i = 0; i < n; ++i) printf("%.3f %s\n", best[i].probability, best[i].label);
+ *   }
+ *   edgeattn_image_runner_destroy(r);
+ */
+typedef struct edgeattn_image_runner edgeattn_image_runner;
+
+typedef struct edgeattn_image_runner_options {
+  int threads;          /* worker threads. Default 1 */
+  const char* kernels;  /* as edgeattn_session_options.kernels. Default NULL ("auto") */
+  const char* method;   /* the method to run; NULL: "forward", else the model's first. Default NULL */
+  int max_batch;        /* images per edgeattn_image_runner_run_batch, 1 .. 256. Default 1 */
+  int softmax;          /* nonzero: top_k probabilities are the softmax of the scores; 0: the scores are
+                           probabilities already. Default 1 */
+} edgeattn_image_runner_options;
+
+edgeattn_image_runner_options edgeattn_image_runner_options_default(void) EDGEATTN_NOEXCEPT;
+
+/* A runner with the model's session planned at its image size and every
+ * buffer. The model must have image preprocessing (else
+ * EDGEATTN_INVALID_ARGUMENT) and outlive the runner. `options` NULL: the
+ * defaults. On failure *out is NULL. */
+edgeattn_status edgeattn_image_runner_create(const edgeattn_model* model, const edgeattn_image_runner_options* options,
+                                             edgeattn_image_runner** out) EDGEATTN_NOEXCEPT;
+
+void edgeattn_image_runner_destroy(edgeattn_image_runner* runner) EDGEATTN_NOEXCEPT;
+
+/* What the model's preprocessing says (ModelInfo::image). */
+typedef struct edgeattn_image_info {
+  int height;           /* the network's input size, pixels */
+  int width;
+  int channels;         /* per frame: 1 (gray) or 3 */
+  int frames;           /* images per clip (1: single images) */
+  int bgr;              /* nonzero: 3 channels fed as B, G, R */
+  const char* resize;   /* "stretch", "letterbox" or "center-crop"; static storage */
+  size_t label_count;   /* a classifier's labels (0: none) */
+} edgeattn_image_info;
+
+edgeattn_status edgeattn_image_runner_info(const edgeattn_image_runner* runner,
+                                           edgeattn_image_info* info) EDGEATTN_NOEXCEPT;
+
+/* Label `index` (UTF-8, NUL-terminated, inside the model), or NULL past
+ * label_count or for NULL. */
+const char* edgeattn_image_runner_label(const edgeattn_image_runner* runner, size_t index) EDGEATTN_NOEXCEPT;
+
+/* One image of a one-frame model: `rgb` holds `height` rows `stride` bytes
+ * apart, each `width` pixels of R, G, B bytes (1 .. 16384 pixels a side).
+ * NULL pixels, an empty or oversized image, a stride below 3 x width, or a
+ * clip model (use run_clip) is EDGEATTN_INVALID_ARGUMENT. */
+edgeattn_status edgeattn_image_runner_run(edgeattn_image_runner* runner, const uint8_t* rgb, int width, int height,
+                                          size_t stride) EDGEATTN_NOEXCEPT;
+
+typedef struct edgeattn_image {
+  const uint8_t* rgb;   /* [height, stride] bytes, R, G, B per pixel */
+  int width;
+  int height;
+  size_t stride;
+} edgeattn_image;
+
+/* One clip: exactly edgeattn_image_info.frames images, frame 0 first; another
+ * count or a bad frame is EDGEATTN_INVALID_ARGUMENT (the message names it). */
+edgeattn_status edgeattn_image_runner_run_clip(edgeattn_image_runner* runner, const edgeattn_image* frames,
+                                               size_t count) EDGEATTN_NOEXCEPT;
+
+/* 1 .. max_batch images of a one-frame model in one invoke: output row b is
+ * image b. */
+edgeattn_status edgeattn_image_runner_run_batch(edgeattn_image_runner* runner, const edgeattn_image* images,
+                                                size_t count) EDGEATTN_NOEXCEPT;
+
+/* Outputs of the last run (0 before the first, after a failed one, or for NULL). */
+size_t edgeattn_image_runner_output_count(const edgeattn_image_runner* runner) EDGEATTN_NOEXCEPT;
+
+/* Output `index` of the last run (method order): shape and float data inside
+ * the runner, valid until its next run or destroy. A 4-D output is NHWC,
+ * e.g. a map [1, h, w, 1]. EDGEATTN_OUT_OF_RANGE past output_count. */
+edgeattn_status edgeattn_image_runner_output(const edgeattn_image_runner* runner, size_t index,
+                                             edgeattn_tensor* out) EDGEATTN_NOEXCEPT;
+
+typedef struct edgeattn_image_class {
+  int index;            /* the class: its position in the first output's row */
+  const char* label;    /* its label, "" without labels; inside the model */
+  float probability;    /* softmax of the row (or the score, softmax = 0) */
+  float score;          /* the output value */
+} edgeattn_image_class;
+
+/* The k most probable classes of row `row` of the first output (read as
+ * class scores [batch, n]), probability descending, into out[0 .. *count)
+ * (*count = min(k, n, capacity)). Before a run, k < 1 or a bad row:
+ * EDGEATTN_INVALID_ARGUMENT; a first output that is not [batch, n]:
+ * EDGEATTN_INVALID_MODEL. No allocation. */
+edgeattn_status edgeattn_image_runner_top_k(edgeattn_image_runner* runner, int k, int row, edgeattn_image_class* out,
+                                            size_t capacity, size_t* count) EDGEATTN_NOEXCEPT;
+
+/* What the last run did: milliseconds preprocessing and invoking, images read. */
+typedef struct edgeattn_image_run_stats {
+  double preprocess_ms;
+  double invoke_ms;
+  double total_ms;
+  int images;
+} edgeattn_image_run_stats;
+
+edgeattn_status edgeattn_image_runner_last_stats(const edgeattn_image_runner* runner,
+                                                 edgeattn_image_run_stats* stats) EDGEATTN_NOEXCEPT;
+
+/* Memory of the session and the bytes of the runner's own buffers (the
+ * input tensor, resize taps, top-k classes). Fixed since create. Each output
+ * may be NULL. */
+edgeattn_status edgeattn_image_runner_memory(const edgeattn_image_runner* runner, edgeattn_memory_stats* session,
+                                             size_t* buffer_bytes) EDGEATTN_NOEXCEPT;
 
 #ifdef __cplusplus
 }  /* extern "C" */

@@ -35,7 +35,7 @@ set(_edgeattn_header_queue
   runtime/model.h runtime/model_info.h runtime/session.h runtime/generator.h runtime/sampler.h
   runtime/tensor.h runtime/platform.h runtime/tokenizer/tokenizer.h runtime/core/status.h
   runtime/core/span.h runtime/core/half.h runtime/tasks/embedder.h runtime/tasks/text_generator.h
-  runtime/tasks/transcriber.h runtime/tasks/text_reader.h runtime/audio/wav_reader.h)
+  runtime/tasks/transcriber.h runtime/tasks/text_reader.h runtime/tasks/image_runner.h runtime/audio/wav_reader.h)
 set(_edgeattn_headers)
 while(_edgeattn_header_queue)
   list(POP_FRONT _edgeattn_header_queue _header)

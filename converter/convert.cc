@@ -21,6 +21,24 @@ constexpr int kCalibrationTokens = 128;  // per calibration line, for smoothing 
 
 ConvertStatus failure(ConvertCode code, std::string message) { return ConvertStatus{code, std::move(message)}; }
 
+// The image options: their values, the labels file, and their size as the
+// ONNX import's (OnnxImportOptions::all), which it must agree with.
+ConvertStatus validate_image(const ConvertOptions& o, ImageMetadata* image, OnnxImportOptions* onnx) {
+  *onnx = o.onnx;
+  const std::string error = prepare_image_metadata(o.image, image);
+  if (!error.empty()) return failure(ConvertCode::kInvalidOptions, error);
+  if (!o.image.requested || o.image.height == 0) return ConvertStatus{};
+  if ((onnx->all.height > 0 && onnx->all.height != o.image.height) ||
+      (onnx->all.width > 0 && onnx->all.width != o.image.width)) {
+    return failure(ConvertCode::kInvalidOptions, "--image-size " + std::to_string(o.image.height) + "x" +
+                                                     std::to_string(o.image.width) +
+                                                     " disagrees with --image-height / --image-width");
+  }
+  onnx->all.height = o.image.height;
+  onnx->all.width = o.image.width;
+  return ConvertStatus{};
+}
+
 // Checks what can be checked before reading anything.
 ConvertStatus validate(const ConvertOptions& o, WeightDType* dtype) {
   if (o.input.empty()) return failure(ConvertCode::kInvalidOptions, "no input given");
@@ -91,7 +109,8 @@ void quantize_stage(const ConvertOptions& o, WeightDType dtype, ModelBuilder& mb
 }
 
 // Every stage; throws ConvertError (or whatever a reader lets through).
-ConvertStatus run(const ConvertOptions& o, WeightDType dtype, ConvertSummary& summary) {
+ConvertStatus run(const ConvertOptions& o, WeightDType dtype, const ImageMetadata& image,
+                  const OnnxImportOptions& onnx, ConvertSummary& summary) {
   const auto start = std::chrono::steady_clock::now();
   ModelBuilder mb;
   ImportOptions import_options;
@@ -106,7 +125,7 @@ ConvertStatus run(const ConvertOptions& o, WeightDType dtype, ConvertSummary& su
     throw ConvertError(o.input + ": a Marian model carries its own static activation scales: use the default (int8)");
   }
   import_options.marian_int8 = native_int8;
-  import_options.onnx = o.onnx;
+  import_options.onnx = onnx;
   // int8-static and the report calibrate by running the model on text; an
   // imported image graph takes images.
   if (is_onnx_input(o.input) && dtype == WeightDType::kI8Static) {
@@ -116,6 +135,8 @@ ConvertStatus run(const ConvertOptions& o, WeightDType dtype, ConvertSummary& su
     throw ConvertError(o.input + ": the quantization report calibrates on text: not supported for ONNX models");
   }
   import_any(o.input, import_options, mb);
+  const std::string image_error = apply_image_metadata(image, mb);
+  if (!image_error.empty()) return failure(ConvertCode::kInvalidOptions, o.input + ": " + image_error);
   stage_done(o, ConvertStage::kImported, summary);
   if (native_int8) {
     summary.quantize.dtype = WeightDType::kI8;
@@ -147,8 +168,12 @@ ConvertStatus convert(const ConvertOptions& options, ConvertSummary* summary) {
   WeightDType dtype = WeightDType::kF32;
   ConvertStatus status = validate(options, &dtype);
   if (!status.ok()) return status;
+  ImageMetadata image;
+  OnnxImportOptions onnx;
+  status = validate_image(options, &image, &onnx);
+  if (!status.ok()) return status;
   try {
-    return run(options, dtype, s);
+    return run(options, dtype, image, onnx, s);
   } catch (const ConvertError& e) {
     return failure(ConvertCode::kFailed, e.what());
   } catch (const std::exception& e) {

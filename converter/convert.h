@@ -4,7 +4,8 @@
 // (tests/support/models.h), so there is one pipeline.
 //
 // Stages, in order:
-//   1. import        import_any (importers.h): HF folder, GGUF or llama2.c .bin
+//   1. import        import_any (importers.h): HF folder, GGUF or llama2.c .bin,
+//                    ONNX; then the image metadata (image_metadata.h)
 //   2. smoothing     int8 and int8-static, unless smooth = false (smooth.h)
 //   3. static scales int8-static only (static_scales.h)
 //   4. report        if report or auto_fallback > 0 (report.h); auto-fallback
@@ -32,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "converter/image_metadata.h"
 #include "converter/onnx/import_onnx.h"
 #include "converter/quantize.h"
 #include "converter/smooth.h"
@@ -71,6 +73,12 @@ struct ConvertOptions {
   std::function<void(ConvertStage stage, const ConvertSummary& summary)> on_stage;
   // ONNX inputs: image sizes fixing the input's height / width (--image-height, --image-width).
   OnnxImportOptions onnx;
+  // ONNX image models: the preprocessing stored as Model.image for the
+  // runtime's ImageRunner (--image-size, --image-mean, --image-std, --labels,
+  // --image-resize, --image-channels, --image-frames, --image-bgr). A size
+  // here also fixes the ONNX input's height and width, as --image-height /
+  // --image-width do (it must agree with them when both are given).
+  ImageMetadataOptions image;
 };
 
 struct ConvertSummary {
@@ -86,7 +94,8 @@ struct ConvertSummary {
 
 enum class ConvertCode {
   kOk = 0,
-  kInvalidOptions,  // an option is missing or out of range; nothing was read (edgeattn-convert exits 2)
+  kInvalidOptions,  // an option is missing or out of range (nothing was read), or an image option does
+                    // not fit the imported graph (edgeattn-convert exits 2)
   kFailed,          // the input cannot be converted: a ConvertError or other exception (exits 1)
   kInternal,        // the written file fails the runtime's verification: a converter bug (exits 1)
 };

@@ -170,6 +170,29 @@ void print_speech(const ModelInfo& info, std::FILE* out) {
   }
 }
 
+// Image models: the preprocessing (Model.image) and the first labels.
+void print_image(const ModelInfo& info, std::FILE* out) {
+  const ImageInfo& im = info.image;
+  if (!im.present) return;
+  auto values = [&](Span<const float> v) {
+    for (size_t c = 0; c < v.size(); ++c) std::fprintf(out, "%s%g", c ? "," : "", static_cast<double>(v[c]));
+  };
+  std::fprintf(out, "image:         %d x %d (height x width), %d frame%s of %d channel%s (%s), resize %s, mean ",
+               im.height, im.width, im.frames, im.frames == 1 ? "" : "s", im.channels, im.channels == 1 ? "" : "s",
+               im.channels == 1 ? "gray" : (im.bgr ? "BGR" : "RGB"), image_resize_name(im.resize));
+  values(im.mean);
+  std::fprintf(out, ", std ");
+  values(im.std);
+  std::fprintf(out, "; task %s\n", task_name(info.task));
+  if (im.labels.empty()) return;
+  constexpr size_t kShown = 10;
+  std::fprintf(out, "labels:        %zu:", im.labels.size());
+  for (size_t i = 0; i < im.labels.size() && i < kShown; ++i) {
+    std::fprintf(out, "%s '%.*s'", i ? "," : "", static_cast<int>(im.labels[i].size()), im.labels[i].data());
+  }
+  std::fprintf(out, "%s\n", im.labels.size() > kShown ? ", ..." : "");
+}
+
 // One line per method: its arena at these limits.
 bool print_arenas(const Model& model, int max_seq, int max_batch, std::FILE* out) {
   for (const MethodInfo& method : model.info().methods) {
@@ -218,6 +241,7 @@ int inspect_model(const std::string& path, int max_seq, int max_batch, std::FILE
                  fb::EnumNameTokenizerKind(m.tokenizer()->kind()), tok->vocab_size());
   }
   print_speech(model.info(), out);
+  print_image(model.info(), out);
   std::fprintf(out, "graphs:        ");
   for (const fb::Graph* g : *m.graphs()) std::fprintf(out, "'%s' (%u ops) ", g->name()->c_str(), g->ops()->size());
   std::fprintf(out, "\n");

@@ -1,6 +1,9 @@
 // edgeattn-convert: trained checkpoint -> .eatn model file.
 //
 //   edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8|int8-static] [--keep-fp32 GLOB]... [--tokenizer tokenizer.bin]
+//   edgeattn-convert MODEL.onnx -o OUT.eatn --image-size HxW [--image-mean a,b,c] [--image-std a,b,c]
+//                    [--labels FILE] [--image-resize stretch|letterbox|center-crop] [--image-channels 1|3]
+//                    [--image-frames T] [--image-bgr]
 //   edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]
 //   edgeattn-convert inspect MODEL.eatn --plan [--batch N] [--seq N] [--context N]
 //
@@ -15,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "converter/convert.h"
 #include "tools/cli/cli.h"
@@ -35,6 +39,9 @@ void usage() {
                "                        [--report] [--calibration FILE] [--auto-fallback THRESHOLD] [--no-smooth]\n"
                "                        [--static-clip max|mse|PERCENTILE]\n"
                "                        [--tokenizer tokenizer.bin] [--image-height [METHOD=]N] [--image-width [METHOD=]N] [--quiet]\n"
+               "                        image models (ONNX): [--image-size N|HxW] [--image-mean a,b,c] [--image-std a,b,c]\n"
+               "                        [--labels FILE] [--image-resize stretch|letterbox|center-crop] [--image-channels 1|3]\n"
+               "                        [--image-frames T] [--image-bgr]\n"
                "       edgeattn-convert inspect MODEL.eatn [--max-seq N] [--max-batch N]\n"
                "       edgeattn-convert inspect MODEL.eatn --plan [--batch N] [--seq N] [--context N]\n"
                "INPUT: Hugging Face folder (config.json + safetensors), GGUF file, llama2.c .bin,\n"
@@ -144,6 +151,83 @@ bool parse_image_dim(const char* flag, const char* arg, ConvertOptions& o) {
   return true;
 }
 
+// --image-size N or HxW: the image model's input size (also fixes the ONNX input's).
+bool parse_image_size(const char* arg, ConvertOptions& o) {
+  const std::string v = arg;
+  const size_t x = v.find('x');
+  const std::string h = v.substr(0, x), w = x == std::string::npos ? h : v.substr(x + 1);
+  const long hi = edgeattn::convert::kMaxImageMetadataSide;
+  if (!edgeattn::cli::parse_int("edgeattn-convert", "--image-size", h.c_str(), 1, hi, &o.image.height) ||
+      !edgeattn::cli::parse_int("edgeattn-convert", "--image-size", w.c_str(), 1, hi, &o.image.width)) {
+    return false;
+  }
+  return true;
+}
+
+// --image-mean / --image-std a,b,c (or one value for every channel).
+bool parse_floats(const char* flag, const char* arg, std::vector<float>* out) {
+  out->clear();
+  const std::string v = arg;
+  for (size_t start = 0;;) {
+    const size_t comma = v.find(',', start);
+    const std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    double x = 0;
+    if (!edgeattn::cli::parse_double("edgeattn-convert", flag, item.c_str(), -1e6, 1e6, &x)) return false;
+    out->push_back(static_cast<float>(x));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (out->size() != 1 && out->size() != 3) {
+    std::fprintf(stderr, "edgeattn-convert: %s expects 1 or 3 comma-separated values, got '%s'\n", flag, arg);
+    return false;
+  }
+  return true;
+}
+
+// The image model options (--image-size ... --image-bgr). 1: not one of
+// them; 0: parsed (*i moved past its value); 2: malformed (message printed).
+int parse_image_option(int argc, char** argv, int* i, ConvertOptions& o) {
+  const std::string a = argv[*i];
+  const bool has_value = *i + 1 < argc;
+  edgeattn::convert::ImageMetadataOptions& im = o.image;
+  if (a == "--image-bgr") {
+    im.requested = im.bgr = true;
+    return 0;
+  }
+  if (!has_value || (a != "--image-size" && a != "--image-mean" && a != "--image-std" && a != "--labels" &&
+                     a != "--image-resize" && a != "--image-channels" && a != "--image-frames")) {
+    return 1;
+  }
+  const char* v = argv[++*i];
+  im.requested = true;
+  bool ok = true;
+  if (a == "--image-size") ok = parse_image_size(v, o);
+  if (a == "--image-mean") ok = parse_floats("--image-mean", v, &im.mean);
+  if (a == "--image-std") ok = parse_floats("--image-std", v, &im.std);
+  if (a == "--labels") im.labels_file = v;
+  if (a == "--image-channels") {
+    ok = edgeattn::cli::parse_int("edgeattn-convert", "--image-channels", v, 1, 3, &im.channels);
+    if (ok && im.channels == 2) {
+      std::fprintf(stderr, "edgeattn-convert: --image-channels expects 1 or 3, got '%s'\n", v);
+      ok = false;
+    }
+  }
+  if (a == "--image-frames") {
+    ok = edgeattn::cli::parse_int("edgeattn-convert", "--image-frames", v, 1, edgeattn::convert::kMaxImageFrames,
+                                  &im.frames);
+  }
+  if (a == "--image-resize") {
+    edgeattn::fb::ImageResize r = edgeattn::fb::ImageResize::Stretch;
+    ok = edgeattn::convert::parse_image_resize(v, &r);
+    if (ok) im.resize = v;
+    if (!ok) {
+      std::fprintf(stderr, "edgeattn-convert: --image-resize expects stretch, letterbox or center-crop, got '%s'\n",
+                   v);
+    }
+  }
+  return ok ? 0 : 2;
+}
+
 // --auto-fallback THRESHOLD (turns the report on). False (after the message) if malformed.
 bool parse_auto_fallback(const char* arg, ConvertOptions& o) {
   char* end = nullptr;
@@ -180,6 +264,8 @@ int parse_convert_args(int argc, char** argv, ConvertOptions& o, bool& quiet) {
       o.keep_fp32.push_back(argv[++i]);
     } else if ((a == "--image-height" || a == "--image-width") && has_value) {
       if (!parse_image_dim(a.c_str(), argv[++i], o)) return 2;
+    } else if (const int image = parse_image_option(argc, argv, &i, o); image != 1) {
+      if (image == 2) return 2;
     } else if (a == "--tokenizer" && has_value) {
       o.tokenizer = argv[++i];
     } else if (a == "--quiet") {

@@ -36,6 +36,9 @@ struct DemoArgs {
   bool no_split = false;      // translate --no-split: each text is one sentence
   bool boxes = false;         // ocr --boxes: each line's corners and confidence before its text
   int max_side = 0;           // ocr --max-side N: the detector's planned side (0: TextReaderOptions' default)
+  int top = 5;                // image / clip --top K: classes printed
+  std::string npy;            // image / clip --npy OUT.npy: the first output as float32
+  std::string png;            // image / clip --png OUT.png: a map output drawn over the image
   KvCacheDType kv_dtype = KvCacheDType::kF32;
   const char* kernels = nullptr;  // --kernels NAME (argv, checked); nullptr: the best for this CPU
   std::string query;
@@ -65,5 +68,7 @@ int run_embed(const Model& model, const DemoArgs& args);
 int run_transcribe(const Model& model, const DemoArgs& args);
 int run_translate(const Model& model, const DemoArgs& args);
 int run_ocr(const Model& model, const DemoArgs& args);
+int run_image(const Model& model, const DemoArgs& args);
+int run_clip(const Model& model, const DemoArgs& args);
 
 }  // namespace edgeattn::demo

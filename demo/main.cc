@@ -24,7 +24,9 @@ const char* const kUsage =
     "  embed      sentence embeddings (encoder models); --query ranks texts by similarity\n"
     "  transcribe speech to text (Whisper models) from a WAV file or stdin\n"
     "  translate  text to text (Marian / Bergamot translation models)\n"
-    "  ocr        the lines of text in an image (RapidOCR's PP-OCR models)\n";
+    "  ocr        the lines of text in an image (RapidOCR's PP-OCR models)\n"
+    "  image      an image model's outputs for one image; a classifier's top classes\n"
+    "  clip       an image model's outputs for a clip of frames (one image per frame)\n";
 
 const char* const kGenerateHelp =
     "usage: edgeattn-demo MODEL generate [--prompt TEXT] [options]\n"
@@ -93,6 +95,27 @@ const char* const kOcrHelp =
     "                        images are scaled down to it\n"
     "  --threads, --kernels  as for generate\n";
 
+const char* const kImageHelp =
+    "usage: edgeattn-demo MODEL image IMAGE [--top K] [--npy OUT.npy] [--png OUT.png] [--threads N] [--kernels NAME]\n"
+    "  Runs an image model (converted from ONNX with edgeattn-convert --image-size ... --image-mean ...\n"
+    "  --image-std ... [--labels FILE]) on IMAGE (PNG, JPEG or BMP), preprocessed as the model file says\n"
+    "  (resize, gray, mean / std). stdout: one 'output N 'NAME' [shape]' line per output and, for a\n"
+    "  classifier (first output [1, n]), the K most probable classes, 'probability  label', best first\n"
+    "  (probabilities by softmax of the scores). One statistics line goes to stderr. An unreadable\n"
+    "  image or a model without image preprocessing gives one line on stderr and exit 2.\n"
+    "  --top K               classes printed (default 5)\n"
+    "  --npy OUT.npy         write the first output as float32 .npy (C order, its shape; 4-D outputs NHWC)\n"
+    "  --png OUT.png         when the first output is a map [1, h, w, 1] or [1, 1, h, w]: the image with\n"
+    "                        the map drawn over it in red (values outside [0, 1] go through a sigmoid)\n"
+    "  --threads, --kernels  as for generate\n";
+
+const char* const kClipHelp =
+    "usage: edgeattn-demo MODEL clip IMAGE1 IMAGE2 ... [--top K] [--npy OUT.npy] [--png OUT.png] [--threads N]\n"
+    "  As 'image', for a model that takes a clip of T frames (edgeattn-convert --image-frames T): exactly\n"
+    "  T images, the first frame first, each preprocessed as the model says and stacked along the\n"
+    "  channel axis. --png draws the map over the last frame. Another number of images gives one line\n"
+    "  on stderr and exit 2.\n";
+
 const char* help_for(const std::string& verb) {
   if (verb == "generate") return kGenerateHelp;
   if (verb == "chat") return kChatHelp;
@@ -100,6 +123,8 @@ const char* help_for(const std::string& verb) {
   if (verb == "transcribe") return kTranscribeHelp;
   if (verb == "translate") return kTranslateHelp;
   if (verb == "ocr") return kOcrHelp;
+  if (verb == "image") return kImageHelp;
+  if (verb == "clip") return kClipHelp;
   return nullptr;
 }
 
@@ -186,6 +211,15 @@ bool parse_options(int argc, char** argv, int first, DemoArgs* a) {
       a->no_split = true;
     } else if (s == "--boxes") {
       a->boxes = true;
+    } else if (s == "--top") {
+      if (!number("--top", 1, 1 << 20)) return false;
+      a->top = static_cast<int>(v);
+    } else if (s == "--npy" || s == "--png") {
+      if (!has_value) {
+        std::fprintf(stderr, "edgeattn-demo: %s needs a file name\n", s.c_str());
+        return false;
+      }
+      (s == "--npy" ? a->npy : a->png) = argv[++i];
     } else if (s == "--max-side") {
       if (!number("--max-side", 32, 4096)) return false;
       a->max_side = static_cast<int>(v);
@@ -249,13 +283,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc < 3) {
-    std::fprintf(stderr, "edgeattn-demo: missing verb after '%s' (generate, chat, embed, transcribe, translate, ocr)\n", argv[1]);
+    std::fprintf(stderr,
+                 "edgeattn-demo: missing verb after '%s' (generate, chat, embed, transcribe, translate, ocr, image, "
+                 "clip)\n",
+                 argv[1]);
     return kExitUsage;
   }
   const std::string verb = argv[2];
   const char* verb_help = help_for(verb);
   if (verb_help == nullptr) {
-    std::fprintf(stderr, "edgeattn-demo: unknown verb '%s' (generate, chat, embed, transcribe, translate, ocr)\n", verb.c_str());
+    std::fprintf(stderr,
+                 "edgeattn-demo: unknown verb '%s' (generate, chat, embed, transcribe, translate, ocr, image, clip)\n",
+                 verb.c_str());
     return kExitUsage;
   }
   for (int i = 3; i < argc; ++i) {
@@ -281,5 +320,7 @@ int main(int argc, char** argv) {
   if (verb == "transcribe") return run_transcribe(**model, args);
   if (verb == "translate") return run_translate(**model, args);
   if (verb == "ocr") return run_ocr(**model, args);
+  if (verb == "image") return run_image(**model, args);
+  if (verb == "clip") return run_clip(**model, args);
   return run_embed(**model, args);
 }

@@ -237,6 +237,35 @@ void fill_speech_info(const fb::Model& m, const Vector<TensorInfo>& tensors, Mod
   }
 }
 
+Span<const float> floats_of(const flatbuffers::Vector<float>* v) {
+  return v != nullptr ? Span<const float>(v->data(), v->size()) : Span<const float>();
+}
+
+// The image preprocessing (verified: sizes, mean / std lengths, labels).
+// The label views go into `labels` (reserved here: the one allocation).
+Status fill_image_info(const fb::Model& m, Vector<std::string_view>* labels, ModelInfo* info) {
+  const fb::ImagePreprocess* p = m.image();
+  if (p == nullptr) return Status::ok();
+  ImageInfo& im = info->image;
+  im.present = true;
+  im.height = p->height();
+  im.width = p->width();
+  im.channels = p->channels();
+  im.frames = p->frames();
+  im.mean = floats_of(p->mean());
+  im.std = floats_of(p->std());
+  im.bgr = p->bgr();
+  im.resize = static_cast<ImageResize>(p->resize());
+  if (p->labels() != nullptr) {
+    EA_RETURN_IF_ERROR(labels->reserve(p->labels()->size(), "the image labels"));
+    for (const flatbuffers::String* l : *p->labels()) labels->try_push_back(std::string_view(l->data(), l->size()));
+  }
+  im.labels = Span<const std::string_view>(labels->data(), labels->size());
+  // An imported graph that says how to feed it images runs as an image task.
+  if (info->architecture == Architecture::kImportedGraph) info->task = Task::kImage;
+  return Status::ok();
+}
+
 }  // namespace
 
 // Copies what front-ends need out of the verified FlatBuffer into plain
@@ -300,7 +329,7 @@ Status Model::fill_info() {
   }
   info.methods = Span<const MethodInfo>(methods_.data(), methods_.size());
   fill_speech_info(m, tensors_, &info);
-  return Status::ok();
+  return fill_image_info(m, &labels_, &info);
 }
 
 const MethodInfo* ModelInfo::find_method(const char* name) const {
@@ -331,8 +360,18 @@ const char* task_name(Task task) {
     case Task::kTextGeneration: return "text-generation";
     case Task::kSpeechRecognition: return "speech-recognition";
     case Task::kTranslation: return "translation";
+    case Task::kImage: return "image";
   }
   return "unknown";
+}
+
+const char* image_resize_name(ImageResize resize) {
+  switch (resize) {
+    case ImageResize::kStretch: return "stretch";
+    case ImageResize::kLetterbox: return "letterbox";
+    case ImageResize::kCenterCrop: return "center-crop";
+  }
+  return "stretch";
 }
 
 const char* pooling_name(Pooling pooling) {

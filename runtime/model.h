@@ -43,6 +43,11 @@ constexpr uint32_t kFormatMajor = 1;
 // 3: encoder-decoders (methods, sequence inputs, Im2Col, audio, decoding).
 // 4: translation models: SourceSeq/Selection dims, Ssru, static activation
 //    multipliers, Embedding zero_id, SentencePiece unigram, lexical shortlist.
+// 5: image ops (Conv2D, Pool2D, ..., Height / Width dims), CtcCharacters.
+// 6: Model.image (ImagePreprocess): an image model's input preprocessing;
+//    vision attention ops (Slice, SpatialAttention, BranchAttention,
+//    AttentionGate, ChannelAttention.max_pool), Concat of batch-broadcast
+//    constants, float inputs with a fixed dim 0.
 constexpr uint32_t kFormatMinor = 6;
 // Every data segment starts at a multiple of this many bytes.
 constexpr uint64_t kSegmentAlignment = 64;
@@ -100,6 +105,7 @@ class Model {
   // this Model.
   Vector<std::string_view> pieces_;  // [vocab]
   Vector<std::string_view> merges_;  // [merges]
+  Vector<std::string_view> labels_;  // [image labels], into data_
   std::unique_ptr<Tokenizer> tokenizer_;
 };
 

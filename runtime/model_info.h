@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "runtime/core/span.h"
 #include "runtime/tensor.h"
@@ -35,7 +36,7 @@ enum class Architecture : uint8_t {
   kGpt2Decoder = 3,        // GPT-2-family decoder LM
   kEncoderDecoder = 4,     // e.g. Whisper: "encode" and "decode" methods
   kVisionTransformer = 5,  // transformers over image patches
-  kImportedGraph = 6,      // a graph imported from ONNX (image models: PP-OCR, ViTs, CNNs)
+  kImportedGraph = 6,      // graphs imported from ONNX (image models: OCR networks, ViTs, CNN classifiers, ...)
 };
 
 // What the model is for: which task class of runtime/tasks/ runs it.
@@ -45,6 +46,8 @@ enum class Task : uint8_t {
   kTextGeneration = 2,  // text -> more text, autoregressively (TextGenerator)
   kSpeechRecognition = 3,  // audio -> text (Transcriber): "encode" + "decode" methods
   kTranslation = 4,        // text -> text (Translator): "encode" + "decode" methods, no audio
+  kImage = 5,              // image(s) -> tensors, e.g. class scores (ImageRunner): an imported
+                           // graph with image preprocessing (ModelInfo::image)
 };
 
 // How an encoder's token states become one vector per text.
@@ -52,7 +55,7 @@ enum class Pooling : uint8_t { kNone = 0, kMean = 1, kCls = 2 };
 
 // "BertEncoder", "LlamaDecoder", ...; "Unknown" for values out of range.
 const char* architecture_name(Architecture architecture);
-// "embedding", "text-generation", "unknown".
+// "embedding", "text-generation", "image", "unknown".
 const char* task_name(Task task);
 // "none", "mean", "cls".
 const char* pooling_name(Pooling pooling);
@@ -82,6 +85,33 @@ struct AudioFrontendInfo {
   int32_t chunk_samples = 0;  // 480000 (one 30-s encoder window)
   int32_t n_frames = 0;       // 3000
   Span<const float> mel_filters;  // [n_mels, n_fft / 2 + 1], inside the model file
+};
+
+// How an image becomes an image model's input (schema ImagePreprocess).
+enum class ImageResize : uint8_t {
+  kStretch = 0,     // bilinear to height x width, the aspect not kept
+  kLetterbox = 1,   // scaled to fit inside, centred, black around
+  kCenterCrop = 2,  // scaled to cover, the centre cut out
+};
+// "stretch", "letterbox", "center-crop" (the converter's --image-resize words).
+const char* image_resize_name(ImageResize resize);
+
+// An image model's preprocessing, as the converter stored it and the
+// verifier checked it (runtime/tasks/image_runner.h applies it). present is
+// false for models without it.
+struct ImageInfo {
+  bool present = false;
+  int32_t height = 0;    // the network's input size, pixels
+  int32_t width = 0;
+  int32_t channels = 0;  // per frame: 1 (gray, BT.601 luma) or 3
+  int32_t frames = 0;    // images per input, stacked along the channel axis
+  Span<const float> mean;  // [channels], network channel order, on p / 255
+  Span<const float> std;   // [channels], nonzero
+  bool bgr = false;        // 3 channels fed as B, G, R
+  ImageResize resize = ImageResize::kStretch;
+  // A classifier's class names (may be empty), inside the model file; each
+  // view's data() is NUL-terminated.
+  Span<const std::string_view> labels;
 };
 
 // How an encoder-decoder's decoder is driven (schema DecodingConfig); ids
@@ -158,6 +188,7 @@ struct ModelInfo {
   AudioFrontendInfo audio;         // speech models
   DecodingInfo decoding;           // encoder-decoders
   ShortlistInfo shortlist;         // translation models
+  ImageInfo image;                 // image models
 
   // The method called `name`, or nullptr.
   const MethodInfo* find_method(const char* name) const;

@@ -195,6 +195,53 @@ Status verify_shortlist(const fb::LexicalShortlist& l, int32_t vocab) {
   return Status::ok();
 }
 
+// ImagePreprocess bounds: far above any real network input, low enough that
+// the ImageRunner's buffers (height x width x channels x frames floats)
+// cannot overflow a size_t or ask for absurd memory from a hostile file.
+constexpr int32_t kMaxImageSide = 8192;
+constexpr int32_t kMaxImageFrames = 64;
+constexpr uint32_t kMaxImageLabels = 100000;
+constexpr uint32_t kMaxImageLabelBytes = 1024;
+
+Status verify_image_channel_values(const flatbuffers::Vector<float>* v, int32_t channels, const char* field,
+                                   bool nonzero) {
+  EA_ENSURE(v != nullptr && v->size() == static_cast<uint32_t>(channels), StatusCode::kInvalidModel,
+            "image: %s has %u values, needs one per channel (%d)", field, v != nullptr ? v->size() : 0u, channels);
+  for (uint32_t c = 0; c < v->size(); ++c) {
+    const float x = v->Get(c);
+    EA_ENSURE(std::isfinite(x), StatusCode::kInvalidModel, "image: %s[%u] is not finite", field, c);
+    EA_ENSURE(!nonzero || x != 0.0f, StatusCode::kInvalidModel, "image: %s[%u] is 0", field, c);
+  }
+  return Status::ok();
+}
+
+// ImagePreprocess (format 1.6): what runtime/tasks/image_runner relies on.
+Status verify_image(const fb::ImagePreprocess& p) {
+  EA_ENSURE(p.height() >= 1 && p.height() <= kMaxImageSide, StatusCode::kInvalidModel,
+            "image: height %d not in [1, %d]", p.height(), kMaxImageSide);
+  EA_ENSURE(p.width() >= 1 && p.width() <= kMaxImageSide, StatusCode::kInvalidModel,
+            "image: width %d not in [1, %d]", p.width(), kMaxImageSide);
+  EA_ENSURE(p.channels() == 1 || p.channels() == 3, StatusCode::kInvalidModel,
+            "image: channels %d must be 1 (gray) or 3 (color)", p.channels());
+  EA_ENSURE(p.frames() >= 1 && p.frames() <= kMaxImageFrames, StatusCode::kInvalidModel,
+            "image: frames %d not in [1, %d]", p.frames(), kMaxImageFrames);
+  EA_ENSURE(p.resize() >= fb::ImageResize::MIN && p.resize() <= fb::ImageResize::MAX, StatusCode::kInvalidModel,
+            "image: unknown resize mode %d", static_cast<int>(p.resize()));
+  EA_ENSURE(!p.bgr() || p.channels() == 3, StatusCode::kInvalidModel, "image: bgr needs 3 channels, has %d",
+            p.channels());
+  EA_RETURN_IF_ERROR(verify_image_channel_values(p.mean(), p.channels(), "mean", false));
+  EA_RETURN_IF_ERROR(verify_image_channel_values(p.std(), p.channels(), "std", true));
+  if (const auto* labels = p.labels()) {
+    EA_ENSURE(labels->size() <= kMaxImageLabels, StatusCode::kInvalidModel, "image: %u labels, at most %u",
+              labels->size(), kMaxImageLabels);
+    for (uint32_t i = 0; i < labels->size(); ++i) {
+      EA_ENSURE(labels->Get(i)->size() <= kMaxImageLabelBytes, StatusCode::kInvalidModel,
+                "image: label %u has %u bytes, at most %u", i, labels->Get(i)->size(), kMaxImageLabelBytes);
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Status verify_model_extras(const Model& model) {
@@ -202,6 +249,7 @@ Status verify_model_extras(const Model& model) {
   if (m.shortlist() != nullptr) EA_RETURN_IF_ERROR(verify_shortlist(*m.shortlist(), m.hparams()->vocab_size()));
   if (m.audio() != nullptr) EA_RETURN_IF_ERROR(verify_audio(model, *m.audio()));
   if (m.decoding() != nullptr) EA_RETURN_IF_ERROR(verify_decoding(m, *m.decoding(), m.hparams()->vocab_size()));
+  if (m.image() != nullptr) EA_RETURN_IF_ERROR(verify_image(*m.image()));
   return Status::ok();
 }
 

@@ -10,7 +10,8 @@
 //                           activation is written once, before it is read)
 //                           and each op's own checks (op_registry.h),
 //                           cross-attention reading sequence state.
-//   verify_model_extras     the audio frontend and decoding config.
+//   verify_model_extras     the audio frontend, decoding config, shortlist
+//                           and image preprocessing.
 // After both pass, no later phase can read out of bounds because of the file.
 #pragma once
 
@@ -33,7 +34,8 @@ struct ModelBytes {
 
 Result<const fb::Model*> verify_model_structure(const ModelBytes& bytes);
 Status verify_model_graphs(const Model& model);
-// The audio frontend and decoding config (format 1.3), if present.
+// The audio frontend and decoding config (format 1.3), the shortlist (1.4)
+// and the image preprocessing (1.6), if present.
 Status verify_model_extras(const Model& model);
 
 }  // namespace edgeattn

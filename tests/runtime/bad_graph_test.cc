@@ -347,10 +347,11 @@ TEST_CASE("op order, op codes, options and arity") {
                      StatusCode::kUnsupported, "gate activation 2");
     CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
                        fb::FullyConnectedOptionsT o;
-                       o.activation = fb::Activation::Gelu;  // (Silu is supported since format 1.5)
+                       // (Silu is supported since format 1.5, Gelu since 1.6)
+                       o.activation = fb::Activation::GeluTanh;
                        op_named(m, "blk.0.attn_q").options.Set(o);
                      }),
-                     StatusCode::kUnsupported, "fused activation 2");
+                     StatusCode::kUnsupported, "fused activation 3");
   }
   SUBCASE("arity") {
     CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {

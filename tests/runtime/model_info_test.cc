@@ -5,7 +5,9 @@
 // expected value comes from the builder's config, not from the loader.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -164,6 +166,89 @@ TEST_CASE("methods: every method is verified at load, and their names must be un
   }));
   CHECK(bad.model.status().code() == StatusCode::kInvalidModel);
   CHECK(std::string(bad.model.status().message()).find("method 'copy'") != std::string::npos);
+}
+
+// An image preprocessing table (format 1.6) with valid values: 3 channels,
+// two labels. Tests change one field at a time.
+std::unique_ptr<fb::ImagePreprocessT> image_table() {
+  auto p = std::make_unique<fb::ImagePreprocessT>();
+  p->height = 24;
+  p->width = 32;
+  p->channels = 3;
+  p->frames = 1;
+  p->mean = {0.485f, 0.456f, 0.406f};
+  p->std = {0.229f, 0.224f, 0.225f};
+  p->bgr = true;
+  p->resize = fb::ImageResize::CenterCrop;
+  p->labels = {"cat", "dog"};
+  return p;
+}
+
+TEST_CASE("ModelInfo::image: the stored preprocessing, and files without it (format 1.5) load as before") {
+  Loaded with = load(testing::tiny_bert_bytes([](fb::ModelT& m) { m.image = image_table(); }));
+  REQUIRE_MESSAGE(with.model.is_ok(), with.model.status().message());
+  const ImageInfo& im = (*with.model)->info().image;
+  CHECK(im.present);
+  CHECK(im.height == 24);
+  CHECK(im.width == 32);
+  CHECK(im.channels == 3);
+  CHECK(im.frames == 1);
+  REQUIRE(im.mean.size() == 3);
+  REQUIRE(im.std.size() == 3);
+  CHECK(im.mean[1] == 0.456f);
+  CHECK(im.std[2] == 0.225f);
+  CHECK(im.bgr);
+  CHECK(im.resize == ImageResize::kCenterCrop);
+  CHECK(std::string(image_resize_name(im.resize)) == "center-crop");
+  REQUIRE(im.labels.size() == 2);
+  CHECK(im.labels[1] == "dog");
+  CHECK(std::strlen(im.labels[1].data()) == 3);  // NUL-terminated, for the C API
+  // Not an imported graph: the task stays what the architecture says.
+  CHECK((*with.model)->info().task == Task::kEmbedding);
+
+  Loaded old = load(testing::tiny_bert_bytes([](fb::ModelT& m) { m.format_minor = 5; }));
+  REQUIRE_MESSAGE(old.model.is_ok(), old.model.status().message());
+  CHECK(!(*old.model)->info().image.present);
+  CHECK((*old.model)->info().image.labels.empty());
+  CHECK((*old.model)->info().format_minor == 5);
+}
+
+TEST_CASE("ModelInfo::image: the verifier refuses bad preprocessing with one line naming the field") {
+  struct Case {
+    const char* what;
+    std::function<void(fb::ImagePreprocessT&)> mutate;
+    const char* message;
+  } cases[] = {
+      {"height 0", [](fb::ImagePreprocessT& p) { p.height = 0; }, "image: height 0 not in [1, 8192]"},
+      {"width too large", [](fb::ImagePreprocessT& p) { p.width = 8193; }, "image: width 8193"},
+      {"2 channels", [](fb::ImagePreprocessT& p) { p.channels = 2; }, "image: channels 2 must be 1"},
+      {"65 frames", [](fb::ImagePreprocessT& p) { p.frames = 65; }, "image: frames 65 not in [1, 64]"},
+      {"0 frames", [](fb::ImagePreprocessT& p) { p.frames = 0; }, "image: frames 0"},
+      {"short mean", [](fb::ImagePreprocessT& p) { p.mean.pop_back(); }, "image: mean has 2 values"},
+      {"no std", [](fb::ImagePreprocessT& p) { p.std.clear(); }, "image: std has 0 values"},
+      {"std 0", [](fb::ImagePreprocessT& p) { p.std[1] = 0.f; }, "image: std[1] is 0"},
+      {"NaN mean", [](fb::ImagePreprocessT& p) { p.mean[2] = std::nanf(""); }, "image: mean[2] is not finite"},
+      {"inf std", [](fb::ImagePreprocessT& p) { p.std[0] = INFINITY; }, "image: std[0] is not finite"},
+      {"gray BGR", [](fb::ImagePreprocessT& p) { p.channels = 1; p.mean = {0.f}; p.std = {1.f}; },
+       "image: bgr needs 3 channels"},
+      {"resize 7", [](fb::ImagePreprocessT& p) { p.resize = static_cast<fb::ImageResize>(7); },
+       "image: unknown resize mode 7"},
+      {"long label", [](fb::ImagePreprocessT& p) { p.labels[1] = std::string(1025, 'x'); },
+       "image: label 1 has 1025 bytes"},
+      {"too many labels", [](fb::ImagePreprocessT& p) { p.labels.assign(100001, "x"); },
+       "image: 100001 labels, at most 100000"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    Loaded l = load(testing::tiny_bert_bytes([&](fb::ModelT& m) {
+      m.image = image_table();
+      c.mutate(*m.image);
+    }));
+    CHECK(l.model.status().code() == StatusCode::kInvalidModel);
+    const std::string message = l.model.status().message();
+    CHECK_MESSAGE(message.find(c.message) != std::string::npos, message);
+    CHECK(message.find('\n') == std::string::npos);
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #if EDGEATTN_HAS_STB
 #include <stb_image.h>
+#include <stb_image_write.h>
 #endif
 
 namespace edgeattn::cli {
@@ -42,12 +43,29 @@ bool decode_rgb8(const std::string& path, Rgb8File* out, std::string* error) {
   return true;
 }
 
+bool write_png_rgb8(const std::string& path, int width, int height, const uint8_t* rgb, std::string* error) {
+  if (rgb == nullptr || width <= 0 || height <= 0) {
+    *error = "no pixels to write";
+    return false;
+  }
+  if (stbi_write_png(path.c_str(), width, height, 3, rgb, 3 * width) == 0) {
+    *error = "cannot write the PNG file";
+    return false;
+  }
+  return true;
+}
+
 #else
 
 bool image_decoding_available() { return false; }
 
 bool decode_rgb8(const std::string&, Rgb8File*, std::string* error) {
   *error = "this build has no stb_image (libstb-dev): it cannot decode images";
+  return false;
+}
+
+bool write_png_rgb8(const std::string&, int, int, const uint8_t*, std::string* error) {
+  *error = "this build has no stb_image_write (libstb-dev): it cannot write PNG files";
   return false;
 }
 

@@ -1,7 +1,8 @@
 // Image files for the tools: a PNG, JPEG or BMP (8 or 16 bits; gray, gray +
 // alpha, RGB, RGBA) decoded to 8-bit RGB with Debian's stb_image
-// (libstb-dev), for edgeattn-demo ocr, edgeattn-bench --image and the image
-// tests. The runtime never decodes files: the caller hands it pixels.
+// (libstb-dev), for edgeattn-demo ocr / image / clip, edgeattn-bench --image
+// and the image tests; and a PNG writer (stb_image_write) for the demo's
+// overlays. The runtime never decodes files: the caller hands it pixels.
 //
 // The header is read first (stbi_info): an unreadable, empty, truncated or
 // corrupt file, or one claiming 0 pixels, more than kMaxImageSide pixels a
@@ -38,5 +39,10 @@ bool image_decoding_available();
 // Decodes `path` into *out; false with *error set (one line, no path) when
 // it cannot.
 bool decode_rgb8(const std::string& path, Rgb8File* out, std::string* error);
+
+// Writes 8-bit RGB pixels ([height, width, 3], rows 3 x width bytes apart)
+// as a PNG with stb_image_write (edgeattn-demo image --png); false with
+// *error set (one line, no path) when it cannot.
+bool write_png_rgb8(const std::string& path, int width, int height, const uint8_t* rgb, std::string* error);
 
 }  // namespace edgeattn::cli
