@@ -45,6 +45,7 @@
 #include "runtime/ops/op_fully_connected.h"
 #include "runtime/ops/op_registry.h"
 #include "runtime/ops/own_gemm.h"
+#include "runtime/ops/parallel.h"
 #include "schema/edgeattn_generated.h"
 
 namespace edgeattn {
@@ -65,6 +66,19 @@ bool epilogue_activation(fb::Activation a) {
          a == fb::Activation::Silu || a == fb::Activation::Gelu;
 }
 
+struct EpilogueJob {
+  const KernelTable* kernels;
+  float* y;  // [rows, n_out]
+  size_t n_out;
+  ActivationParams p;
+};
+
+void epilogue_rows(void* context, size_t r0, size_t n) {
+  const EpilogueJob& j = *static_cast<const EpilogueJob*>(context);
+  float* y = j.y + r0 * j.n_out;
+  j.kernels->f32_activation(n * j.n_out, y, y, j.p);
+}
+
 Status apply_epilogue(const EvalContext& ctx, const fb::Op& op, size_t n_out) {
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
   if (o == nullptr || !epilogue_activation(o->activation())) return Status::ok();
@@ -75,8 +89,10 @@ Status apply_epilogue(const EvalContext& ctx, const fb::Op& op, size_t n_out) {
            : o->activation() == fb::Activation::Gelu      ? ActKind::kGelu
                                                           : ActKind::kSilu;
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
-  float* y = ctx.f32(output(op, 0));  // [rows, n_out]
-  ctx.kernels->f32_activation(rows * n_out, y, y, p);
+  EpilogueJob j{ctx.kernels, ctx.f32(output(op, 0)), n_out, p};
+  // Row tiles on the threads (a ViT's 257 x 1536 GELU outputs per layer).
+  pthreadpool* const pool = ctx.pool_for(rows * n_out * 16);
+  parallel::for_1d_tile(pool, epilogue_rows, &j, rows, std::max<size_t>(1, rows / (4 * parallel::threads(pool))));
   return Status::ok();
 }
 
