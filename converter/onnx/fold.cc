@@ -28,6 +28,18 @@ struct Arr {
   size_t size() const { return v.size(); }
 };
 
+// Folded constants stay far below the reader's per-constant limit: they are
+// held as doubles while computed (2^24 elements: 128 MiB).
+constexpr int64_t kMaxFoldElements = int64_t{1} << 24;
+
+// A double as int64 when it is a finite value in range (casting NaN or
+// out-of-range values is undefined); false otherwise.
+bool to_int(double v, int64_t* out) {
+  if (!std::isfinite(v) || std::fabs(v) > 9.0e18) return false;
+  *out = static_cast<int64_t>(v);
+  return true;
+}
+
 int64_t count_of(const std::vector<int64_t>& dims) {
   int64_t n = 1;
   for (int64_t d : dims) n *= d;
@@ -49,7 +61,7 @@ Arr to_arr(const OnnxTensor& t) {
   return a;
 }
 
-OnnxTensor to_tensor(const Arr& a) {
+OnnxTensor to_tensor(const Arr& a, const Importer& im, const OnnxNode& n) {
   OnnxTensor t;
   t.dims = a.dims;
   t.is_float = a.is_float;
@@ -58,7 +70,9 @@ OnnxTensor to_tensor(const Arr& a) {
     for (size_t k = 0; k < a.size(); ++k) t.f[k] = static_cast<float>(a.v[k]);
   } else {
     t.i.resize(a.size());
-    for (size_t k = 0; k < a.size(); ++k) t.i[k] = static_cast<int64_t>(a.v[k]);
+    for (size_t k = 0; k < a.size(); ++k) {
+      if (!to_int(a.v[k], &t.i[k])) im.fail(n, "a folded integer out of range");
+    }
   }
   return t;
 }
@@ -74,7 +88,12 @@ class Evaluator {
     for (int64_t d : dims) {
       if (d < 0) fail("a folded constant with a negative dim");
     }
-    if (count_of(dims) > kMaxElements) fail("a folded constant over " + std::to_string(kMaxElements) + " elements");
+    int64_t n = 1;
+    for (int64_t d : dims) {
+      if (d > 0 && n > kMaxFoldElements / d) fail("a folded constant over " + std::to_string(kMaxFoldElements) + " elements");
+      n *= d;
+    }
+    if (n > kMaxFoldElements) fail("a folded constant over " + std::to_string(kMaxFoldElements) + " elements");
   }
 
   int64_t axis(int64_t a, size_t rank) const {
@@ -85,7 +104,11 @@ class Evaluator {
 
   std::vector<int64_t> ints(const Arr& a) const {
     std::vector<int64_t> out;
-    for (double x : a.v) out.push_back(static_cast<int64_t>(x));
+    for (double x : a.v) {
+      int64_t i = 0;
+      if (!to_int(x, &i)) fail("a non-integer or out-of-range value where integers are needed");
+      out.push_back(i);
+    }
     return out;
   }
 
@@ -148,7 +171,9 @@ class Evaluator {
       if (op == "Pow") return std::pow(x[0], x[1]);
       if (fl) return x[0] / x[1];
       if (x[1] == 0) fail("integer division by zero");
-      return static_cast<double>(static_cast<int64_t>(x[0]) / static_cast<int64_t>(x[1]));
+      int64_t a = 0, b = 0;
+      if (!to_int(x[0], &a) || !to_int(x[1], &b)) fail("integer division of out-of-range values");
+      return static_cast<double>(a / b);
     });
   }
 
@@ -221,7 +246,8 @@ class Evaluator {
     check_size(out.dims);
     for (int64_t o = 0; o < outer; ++o) {
       for (double iv : idx.v) {
-        int64_t i = static_cast<int64_t>(iv);
+        int64_t i = 0;
+        if (!to_int(iv, &i)) fail("a gather index out of range");
         if (i < -n || i >= n) fail("index " + std::to_string(i) + " out of range " + std::to_string(n));
         if (i < 0) i += n;
         const size_t from = static_cast<size_t>((o * n + i) * inner);
@@ -286,7 +312,7 @@ class Evaluator {
     } else if (in.size() > 2 && in[2] != nullptr && in[2]->size() == r) {
       for (size_t d = 0; d < r; ++d) {
         scale[d] = in[2]->v[d];
-        out_dims[d] = static_cast<int64_t>(std::floor(static_cast<double>(x.dims[d]) * scale[d]));
+        if (!to_int(std::floor(static_cast<double>(x.dims[d]) * scale[d]), &out_dims[d])) fail("a resize scale out of range");
       }
     } else {
       fail("a constant Resize needs sizes or scales for every axis");
@@ -479,7 +505,7 @@ bool Importer::fold_node(const OnnxNode& n) {
     in[i] = &arrs[i];
   }
   const Arr out = Evaluator(*this, n).run(in);
-  set_const(n.outputs.at(0), to_tensor(out));
+  set_const(n.outputs.at(0), to_tensor(out, *this, n));
   return true;
 }
 
@@ -488,24 +514,25 @@ bool Importer::fold_node(const OnnxNode& n) {
 namespace edgeattn::convert::onnx_import {
 
 OnnxTensor permute_const(const OnnxTensor& c, const std::vector<int>& order) {
-  Arr x = to_arr(c);
-  const std::vector<int64_t> xs = strides_of(x.dims);
-  Arr out;
-  out.is_float = x.is_float;
-  for (int q : order) out.dims.push_back(x.dims.at(static_cast<size_t>(q)));
-  out.v.resize(x.size());
-  const size_t r = order.size();
+  const std::vector<int64_t> xs = strides_of(c.dims);
+  OnnxTensor out;
+  out.is_float = c.is_float;
+  for (int q : order) out.dims.push_back(c.dims.at(static_cast<size_t>(q)));
+  const size_t total = static_cast<size_t>(count_of(c.dims)), r = order.size();
+  out.f.resize(c.is_float ? total : 0);
+  out.i.resize(c.is_float ? 0 : total);
   std::vector<int64_t> idx(r, 0);
-  for (size_t k = 0; k < out.size(); ++k) {
+  for (size_t k = 0; k < total; ++k) {
     int64_t at = 0;
     for (size_t d = 0; d < r; ++d) at += idx[d] * xs[static_cast<size_t>(order[d])];
-    out.v[k] = x.v[static_cast<size_t>(at)];
+    if (c.is_float) out.f[k] = c.f[static_cast<size_t>(at)];
+    else out.i[k] = c.i[static_cast<size_t>(at)];
     for (size_t d = r; d-- > 0;) {
       if (++idx[d] < out.dims[d]) break;
       idx[d] = 0;
     }
   }
-  return to_tensor(out);
+  return out;
 }
 
 // Expand(constant, [B, d1, ...]) with the batch only at axis 0: the
@@ -527,7 +554,7 @@ bool Importer::expand_batch(const OnnxNode& n) {
   shape.v.assign(static_cast<size_t>(count_of(shape.dims)), 0.0);
   const Arr xa = to_arr(x->c);
   const Arr out = Evaluator(*this, n).broadcast({&xa, &shape}, xa.is_float, [](const double* v) { return v[0]; });
-  set_const(n.outputs.at(0), to_tensor(out));
+  set_const(n.outputs.at(0), to_tensor(out, *this, n));
   values_[n.outputs[0]].bcast_batch = true;
   return true;
 }
