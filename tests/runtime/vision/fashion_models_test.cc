@@ -11,7 +11,8 @@
 // closing notes: about 2 minutes). Bounds (the issue's):
 //   fp32: max |logit diff| <= 1e-4; argmax agrees with torch on >= 99.9 %;
 //         accuracy equal to torch's on the same images within 0.05 %.
-//   fp16 / int8: accuracy within 0.5 % of fp32's.
+//   fp16 / int8: accuracy within 0.5 % of fp32's (at least one image either
+//   way on the small subsets, where one image is 0.5 %).
 //   U-Net: mean IoU (pred > 0 vs pixel >= 32) equal to torch's within 0.1 %.
 // Every number is printed. fp32 agreement is expected near 1e-6: these are
 // small networks (<= 12 layers of <= 128 channels) whose float sums differ
@@ -89,6 +90,10 @@ std::vector<float> invoke(Session& s, const std::vector<float>& x, int batch) {
   return std::vector<float>(y.f32(), y.f32() + y.element_count());
 }
 
+// The 0.5 % as a count of images whose correctness may change,
+// at least one: on a 200-image subset one image is already 0.5 %.
+double allowed_flips(size_t n) { return std::max(1.0, 0.005 * static_cast<double>(n)) + 1e-6; }
+
 int argmax(const float* v) { return static_cast<int>(std::max_element(v, v + kClasses) - v); }
 
 // The model's logits [n, 10] on the first n test images (classifiers) or clips.
@@ -163,7 +168,7 @@ void check_classifier(const std::string& name, bool clip) {
   for (const char* dtype : {"fp16", "int8"}) {
     const double q = accuracy(logits_of(testing::fashion_model(name, dtype), clip, n), labels);
     MESSAGE(name << " " << std::string(dtype) << " accuracy " << q << " (fp32 " << acc << ", diff " << q - acc << ")");
-    CHECK(std::fabs(q - acc) <= 0.005);
+    CHECK(std::fabs(q - acc) * n <= allowed_flips(n));
   }
 }
 
