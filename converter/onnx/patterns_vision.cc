@@ -328,9 +328,6 @@ bool Importer::branch_attention(const OnnxNode& add) {
     nodes.insert(s->index);
     out = s->outputs[0];
   }
-  if (summed.size() != products.size() + (m > 2 ? static_cast<size_t>(m - 2) : 0) && summed.size() < products.size()) {
-    return false;
-  }
   for (const std::string& pr : products) {
     if (summed.count(pr) == 0) return false;
   }
