@@ -17,7 +17,7 @@ done
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config ninja-build
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   libflatbuffers-dev flatbuffers-compiler
   libkissfft-dev  # runtime/audio FFT (pulls libkissfft-float131); espeak-ng + sox only for scripts/make_speech_clips.sh

@@ -55,6 +55,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
+# New build trees use Ninja where it is installed (scripts/install-deps.sh):
+# it keeps both cores busier than CMake's recursive Makefiles (CI time).
+# CMake reads CMAKE_GENERATOR only when it creates a tree, so existing
+# trees keep theirs.
+if [ -z "${CMAKE_GENERATOR:-}" ] && command -v ninja >/dev/null; then export CMAKE_GENERATOR=Ninja; fi
 jobs="$(nproc)"
 target="${1:-}"
 shift || true
@@ -543,8 +548,9 @@ case "$target" in
       cmake --build build-aarch64 -j"$jobs"
     else
       # CI time: every target but the test binaries CI does not run here.
+      # (Makefiles list targets as "... name", Ninja as "name: phony".)
       mapfile -t build_targets < <(cmake --build build-aarch64 --target help |
-        sed -n 's/^\.\.\. \([^ ]*\).*/\1/p' |
+        sed -n -e 's/^\.\.\. \([^ ]*\).*/\1/p' -e 's/^\([^ /:]*\): phony$/\1/p' |
         grep -Ev "^(all|clean|depend|edit_cache|rebuild_cache|install|install/local|install/strip|list_install_components|test|$TOO_SLOW_FOR_CI)\$")
       cmake --build build-aarch64 -j"$jobs" --target "${build_targets[@]}"
     fi

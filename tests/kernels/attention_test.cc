@@ -147,6 +147,9 @@ TEST_CASE("attention with many queries (tiled path) matches the reference") {
         }
       }
       // Long key sequences: many blocks, the running max moving between them.
+      // Under emulation (quick mode: 39 s of qemu -cpu max for this case)
+      // for an odd and the common head size only.
+      if (testing::quick_mode() && d != 5 && d != 64) continue;
       for (size_t nq : {1, 17, 33}) {
         AttentionTester().head_dim(d).n_queries(nq).n_keys(1500).test(*t);
         AttentionTester().head_dim(d).n_queries(nq).n_keys(1500).range(4.0f).test(*t);
@@ -158,10 +161,10 @@ TEST_CASE("attention with many queries (tiled path) matches the reference") {
     // scalar reference for every table, takes minutes: 100 queries (7 tiles of
     // 16, 4 of 32) x 1500 keys there.
     for (size_t nk : {1, 33, 1500}) {
-      const size_t nq = nk == 1500 && testing::quick_mode() ? 100 : 1500;
+      const size_t nq = testing::quick_mode() ? (nk == 1500 ? 100 : 300) : 1500;
       AttentionTester().head_dim(64).n_queries(nq).n_keys(nk).q_pad(320).kv_pad(320).out_pad(320).test(*t);
     }
-    AttentionTester().head_dim(64).n_queries(1500).n_keys(7).causal_step(1).test(*t);
+    AttentionTester().head_dim(64).n_queries(testing::quick_mode() ? 300 : 1500).n_keys(7).causal_step(1).test(*t);
     AttentionTester().head_dim(256).n_queries(40).n_keys(100).causal_step(1).test(*t);  // largest tiled
     AttentionTester().head_dim(257).n_queries(40).n_keys(100).test(*t);  // one-query path
   }

@@ -67,7 +67,7 @@ bool quick_mode() {
 }
 
 bool subset_mode() {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(EDGEATTN_TEST_SANITIZER) || defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   return true;
 #else
   return quick_mode();
