@@ -543,7 +543,9 @@ case "$target" in
     need_tools aarch64
     t0="$(now)"
     targets/sysroot.sh aarch64
-    configure build-aarch64 aarch64
+    # CI time: the fuzz replays (parsers' kept inputs) run in the native and
+    # fuzz stages; --full builds and runs them here too.
+    configure build-aarch64 aarch64 "-DEDGEATTN_FUZZ_REPLAYS=$([ "$full" = 1 ] && echo ON || echo OFF)"
     if [ "$full" = 1 ]; then
       cmake --build build-aarch64 -j"$jobs"
     else
