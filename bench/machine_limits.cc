@@ -13,6 +13,9 @@
 //         decoder reading its weights once per token.
 // Each is the best of several passes (>= --seconds in all, default 1), with
 // one thread and with all threads (--threads, default: online CPUs).
+// FMA roof: the f32 FMA throughput of one core on its widest vectors
+// (bench/fma_peak.h), 1 thread; all threads = that x online cores (no
+// memory is touched). Every GEMM and network timing is a share of it.
 // GEMM peak: XNNPACK fully-connected operators (bench/xnn_gemm.h) at
 // M x N x K = 512 x 2048 x 2048, weights hot: f32 GFLOPS and qs8 GOPS
 // (2 M N K per call / best call time), 1 thread and all threads.
@@ -30,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/fma_peak.h"
 #include "bench/xnn_gemm.h"
 
 namespace {
@@ -188,6 +192,7 @@ int main(int argc, char** argv) {
   src = std::vector<char>();
   dst = std::vector<char>();
 
+  const edgeattn::bench::FmaPeak fma = edgeattn::bench::measure_fma_peak(seconds);
   const double f32_1 = gemm_peak(XnnGemmType::kF32, 1, seconds);
   const double f32_n = gemm_peak(XnnGemmType::kF32, threads, seconds);
   const double qs8_1 = gemm_peak(XnnGemmType::kQs8, 1, seconds);
@@ -198,17 +203,20 @@ int main(int argc, char** argv) {
         "{\"threads\": %d, \"online_cpus\": %ld, \"llc_bytes\": %zu, \"buffer_bytes\": %zu, "
         "\"copy_convention\": \"bytes read + bytes written, 1e9\", "
         "\"copy_gbs_1t\": %.3f, \"copy_gbs_all\": %.3f, \"read_gbs_1t\": %.3f, \"read_gbs_all\": %.3f, "
+        "\"fma_isa\": \"%s\", \"fma_f32_gflops_1t\": %.2f, "
         "\"gemm_shape\": [%zu, %zu, %zu], \"xnn_f32_gflops_1t\": %.2f, \"xnn_f32_gflops_all\": %.2f, "
         "\"xnn_qs8_gops_1t\": %.2f, \"xnn_qs8_gops_all\": %.2f}\n",
-        threads, cpus, llc, bytes, bw1.copy_gbs, bwn.copy_gbs, bw1.read_gbs, bwn.read_gbs, kGemmM, kGemmN, kGemmK,
-        f32_1, f32_n, qs8_1, qs8_n);
+        threads, cpus, llc, bytes, bw1.copy_gbs, bwn.copy_gbs, bw1.read_gbs, bwn.read_gbs, fma.isa, fma.gflops, kGemmM,
+        kGemmN, kGemmK, f32_1, f32_n, qs8_1, qs8_n);
   } else {
     std::printf("buffers        2 x %.0f MiB (last-level cache %.1f MiB)\n", bytes / double(kMiB), llc / double(kMiB));
     std::printf("copy           %8.2f GB/s 1 thread  %8.2f GB/s %d threads  (read + written bytes)\n", bw1.copy_gbs,
                 bwn.copy_gbs, threads);
     std::printf("read           %8.2f GB/s 1 thread  %8.2f GB/s %d threads\n", bw1.read_gbs, bwn.read_gbs, threads);
-    std::printf("XNNPACK f32    %8.2f GFLOPS 1 thread %8.2f GFLOPS %d threads  (FC %zux%zux%zu)\n", f32_1, f32_n,
-                threads, kGemmM, kGemmN, kGemmK);
+    std::printf("FMA roof f32   %8.2f GFLOPS 1 thread %8.2f GFLOPS %ld cores    (%s, %d lanes)\n", fma.gflops,
+                fma.gflops * static_cast<double>(cpus), cpus, fma.isa, fma.lanes);
+    std::printf("XNNPACK f32    %8.2f GFLOPS 1 thread %8.2f GFLOPS %d threads  (FC %zux%zux%zu: %.0f %% of the roof)\n",
+                f32_1, f32_n, threads, kGemmM, kGemmN, kGemmK, fma.gflops > 0 ? 100.0 * f32_1 / fma.gflops : 0.0);
     std::printf("XNNPACK qs8    %8.2f GOPS 1 thread   %8.2f GOPS %d threads\n", qs8_1, qs8_n, threads);
   }
   return std::fflush(stdout) == 0 ? 0 : 1;

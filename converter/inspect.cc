@@ -26,7 +26,8 @@ const char* op_name(const fb::Graph& graph, int op) {
 
 // The persistent head: one line per region, in offset order.
 void print_persistent(const fb::Graph& graph, const PersistentLayout& persistent, std::FILE* out) {
-  std::fprintf(out, "  persistent: %zu bytes (KV cache %zu)\n", persistent.bytes, persistent.kv_cache_bytes);
+  std::fprintf(out, "  persistent: %zu bytes (KV cache %zu, packed weights %zu)\n", persistent.bytes,
+               persistent.kv_cache_bytes, persistent.packed_weight_bytes);
   for (const PersistentRegion& r : persistent.regions) {
     std::fprintf(out, "    %10zu %10zu  ", r.offset, r.bytes);
     switch (r.kind) {
@@ -51,6 +52,10 @@ void print_persistent(const fb::Graph& graph, const PersistentLayout& persistent
         break;
       case PersistentKind::kRecurrentState:
         std::fprintf(out, "recurrent state of op %d '%s' (carried over a sequence)\n", r.op, op_name(graph, r.op));
+        break;
+      case PersistentKind::kPackedWeights:
+        std::fprintf(out, "packed f32 weights of op %d '%s' (the table's own GEMM), shared by %d op%s\n", r.op,
+                     op_name(graph, r.op), r.users, r.users == 1 ? "" : "s");
         break;
     }
   }

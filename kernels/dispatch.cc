@@ -125,9 +125,12 @@ const KernelTable kAvxVnniTable =
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVX512VNNI)
 // Its CPUs have AVX512F, so it also takes the 32-query AVX-512 attention
-// (x86/attention_avx512.cc); everything else is the avx2 table's.
+// (x86/attention_avx512.cc) and the packed f32 GEMM (x86/gemm_f32_avx512.cc);
+// everything else is the avx2 table's.
 constexpr KernelTable with_avx512_attention(KernelTable t) {
   t.f32_attention = f32_attention_ukernel__avx512f;
+  t.f32_gemm_nr = 32;
+  t.f32_gemm_packed = f32_gemm_ukernel_8x32__avx512f;
   return t;
 }
 const KernelTable kAvx512VnniTable = with_avx512_attention(

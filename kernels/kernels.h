@@ -392,7 +392,39 @@ struct KernelTable {
   // of PP-OCRv4's recognizer, 6625 classes per frame) use a vector exp and a
   // float sum split over lanes (tolerance and bench in kernels/README.md).
   void (*f32_softmax)(size_t rows, size_t cols, const float* x, float* y);
+
+  // ---- Packed f32 GEMM (issue #18) ------------------------------------------
+  // Optional: 0 / nullptr where fp32 layers stay on XNNPACK. Appended last so
+  // existing aggregate initializers keep their order.
+  // W [n, k] (+ bias [n] or nullptr) is packed once by f32_gemm_pack() below
+  // into panels of f32_gemm_nr columns; then
+  //   y[r, c] = bias[c] + sum_k x[r, k] * w[c, k]
+  // with one FMA per product, k = 0..K-1 in order, starting from the bias
+  // (tolerance in kernels/README.md, "Packed f32 GEMM"). `packed` points at
+  // the panel of column 0 of this call (the panels of columns [c0, c0 + n)
+  // with c0 a multiple of f32_gemm_nr: packed + c0 / nr * panel floats, y +
+  // c0), so callers split columns across threads by whole panels. x rows
+  // x_stride floats apart, y rows y_stride floats apart; writes exactly
+  // columns [0, n) of rows [0, m). `packed` must be 64-byte aligned (each
+  // panel then is: its size is a multiple of 32 floats).
+  size_t f32_gemm_nr;
+  void (*f32_gemm_packed)(size_t m, size_t n, size_t k, const float* x, size_t x_stride, const float* packed,
+                          float* y, size_t y_stride);
 };
+
+// Floats of one packed panel of f32_gemm_packed (nr biases, then k rows of nr
+// weights) and of all of W [n, k].
+constexpr size_t f32_gemm_panel_floats(size_t k, size_t nr) { return (k + 1) * nr; }
+constexpr size_t f32_gemm_packed_floats(size_t n, size_t k, size_t nr) {
+  return (n + nr - 1) / nr * f32_gemm_panel_floats(k, nr);
+}
+
+// Packs W [n, k] (rows k floats apart) and bias [n] (nullptr: zeros) into
+// f32_gemm_packed_floats(n, k, nr) floats at `packed`: per panel p of nr
+// columns, bias[p*nr .. p*nr + nr), then for each k the weights
+// w[p*nr + j, k], j = 0..nr-1; columns past n are zero. The same layout
+// serves every table with that nr.
+void f32_gemm_pack(size_t nr, size_t n, size_t k, const float* w, const float* bias, float* packed);
 
 // Row stride in bytes of the xq buffer of f32_qd8_quantize / qd8_qc8w_gemm:
 // k rounded up to a multiple of 32 (so the kernels load whole 16/32-byte

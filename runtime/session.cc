@@ -377,6 +377,7 @@ Status Session::plan_activations(const SessionOptions& options, SessionLayout* l
   memory_.persistent_bytes = layout->persistent.bytes;
   memory_.kv_cache_bytes = layout->persistent.kv_cache_bytes;
   memory_.sequence_bytes = layout->persistent.sequence_bytes;
+  memory_.packed_weight_bytes = layout->persistent.packed_weight_bytes;
   memory_.activation_bytes = layout->plan.activation_bytes;
   memory_.naive_activation_bytes = layout->plan.naive_bytes;
   memory_.arena_bytes = memory_.persistent_bytes + memory_.activation_bytes;
@@ -426,6 +427,7 @@ Status Session::bind(const SessionOptions& options, const SessionLayout& layout,
   ctx.arena = arena;
   ctx.max_context = max_context_;
   ctx.kernels = kernels_;
+  ctx.model = &model;
   for (size_t i = 0; i < ops_.size(); ++i) {
     OpRecord& record = ops_[i];
     if (plan.scratch_buffer[i] != kNoBuffer) record.scratch = planned + plan.scratch_offset(i);

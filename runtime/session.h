@@ -125,6 +125,9 @@ struct MemoryStats {
   size_t persistent_bytes = 0;  // KV cache + tables + caller scratch
   size_t kv_cache_bytes = 0;
   size_t sequence_bytes = 0;    // sequence state, e.g. cross-attention K/V (part of persistent_bytes)
+  // f32 weights packed for the kernel table's own GEMM (part of
+  // persistent_bytes; issue #18), where XNNPACK's packed copy would be.
+  size_t packed_weight_bytes = 0;
   size_t xnnpack_bytes = 0;     // XNNPACK operators (packed weights), held since create()
   size_t weight_bytes = 0;      // the model's constants (mapped, shared by sessions)
   size_t naive_activation_bytes = 0;  // what the activations would take without reuse

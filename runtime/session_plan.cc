@@ -115,11 +115,12 @@ Result<size_t> PersistentLayout::request(size_t n, PersistentKind kind, int op) 
   bytes += rounded;
   if (kind == PersistentKind::kKvCache) kv_cache_bytes += rounded;
   if (kind == PersistentKind::kSequenceState) sequence_bytes += rounded;
+  if (kind == PersistentKind::kPackedWeights) packed_weight_bytes += rounded;
   return r.offset;
 }
 
 Result<size_t> PersistentLayout::request_shared(const char* shared_kind, uint64_t key, size_t n, int op,
-                                                bool* owner) {
+                                                bool* owner, PersistentKind kind) {
   for (PersistentRegion& r : regions) {
     if (r.shared_kind != nullptr && std::strcmp(r.shared_kind, shared_kind) == 0 && r.key == key) {
       ++r.users;
@@ -127,7 +128,7 @@ Result<size_t> PersistentLayout::request_shared(const char* shared_kind, uint64_
       return r.offset;
     }
   }
-  EA_ASSIGN_OR_RETURN(const size_t offset, request(n, PersistentKind::kTable, op));
+  EA_ASSIGN_OR_RETURN(const size_t offset, request(n, kind, op));
   regions.back().shared_kind = shared_kind;
   regions.back().key = key;
   *owner = true;

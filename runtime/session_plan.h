@@ -102,6 +102,10 @@ enum class PersistentKind : uint8_t {
   // A recurrent op's state (e.g. Ssru's c [B, D]), carried over the invokes
   // of a sequence like a KV cache.
   kRecurrentState,
+  // W and bias of f32 FullyConnected ops packed for the kernel table's
+  // packed GEMM (runtime/ops/fc_packed_f32.h), shared by the ops with the
+  // same weight; replaces XNNPACK's packed copy outside the arena.
+  kPackedWeights,
 };
 
 struct PersistentRegion {
@@ -119,13 +123,15 @@ struct PersistentLayout {
   size_t bytes = 0;                  // the whole persistent head
   size_t kv_cache_bytes = 0;         // the part of it that is KV cache
   size_t sequence_bytes = 0;         // the part of it that is sequence state
+  size_t packed_weight_bytes = 0;    // the part of it that is packed weights
 
   // A new region; returns its offset.
   Result<size_t> request(size_t bytes, PersistentKind kind, int op);
   // The region of every request with the same (shared_kind, key), e.g. one
   // RoPE table per (rotary_dim, theta). *owner is true for the request that
   // created it (that op fills it at bind).
-  Result<size_t> request_shared(const char* shared_kind, uint64_t key, size_t bytes, int op, bool* owner);
+  Result<size_t> request_shared(const char* shared_kind, uint64_t key, size_t bytes, int op, bool* owner,
+                                PersistentKind kind = PersistentKind::kTable);
   bool has(PersistentKind kind) const {
     for (const PersistentRegion& r : regions) {
       if (r.kind == kind) return true;

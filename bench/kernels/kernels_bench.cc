@@ -25,6 +25,10 @@
 // detector's shapes (NHWC, items = output elements x taps), the fused
 // activation epilogue (HardSwish with PP-LCNetV3's post affine, Sigmoid), the
 // recognizer's softmax over 6625 classes (64 frames).
+// Packed f32 GEMM (issue #18, f32_gemm_packed on weights packed by
+// f32_gemm_pack, tables that have one): the same shapes plus M = 257 (a
+// DINOv2-S image: 384x384, 1152x384, 1536x384, 384x1536) and M = 1024
+// (MiniLM 8x128), each beside xnn_f32_gemm at the same shape.
 // Weights are hot (cache-resident after the first iteration where they fit).
 #include <benchmark/benchmark.h>
 
@@ -363,6 +367,16 @@ std::vector<GemmShape> transformer_gemm_shapes() {
   return shapes;
 }
 
+// The packed f32 GEMM's shapes: the transformer ones plus a DINOv2-S image
+// (257 tokens, qkv fused: 1152x384) and MiniLM at 8x128 tokens.
+std::vector<GemmShape> f32_gemm_shapes() {
+  std::vector<GemmShape> shapes = transformer_gemm_shapes();
+  const size_t vit[][2] = {{384, 384}, {1152, 384}, {1536, 384}, {384, 1536}};
+  for (const auto& p : vit) shapes.push_back(GemmShape{257, p[0], p[1]});
+  for (const auto& p : vit) shapes.push_back(GemmShape{1024, p[0], p[1]});
+  return shapes;
+}
+
 std::string gemm_label(const GemmShape& s) {
   return std::to_string(s.m) + "x" + std::to_string(s.n) + "x" + std::to_string(s.k);
 }
@@ -376,8 +390,9 @@ void set_gemm_counter(benchmark::State& state, const GemmShape& s, const char* n
 
 // XNNPACK called directly, single-threaded (pool nullptr) like the kernels.
 void register_xnn_gemm() {
-  for (GemmShape s : transformer_gemm_shapes()) {
+  for (GemmShape s : f32_gemm_shapes()) {
     for (bench::XnnGemmType type : {bench::XnnGemmType::kF32, bench::XnnGemmType::kF16, bench::XnnGemmType::kQs8}) {
+      if (type != bench::XnnGemmType::kF32 && (s.m == 257 || s.m == 1024)) continue;  // f32 peers only
       add(std::string("xnn_") + bench::xnn_gemm_type_name(type) + "_gemm/xnnpack/" + gemm_label(s),
           [s, type](benchmark::State& state) {
             bench::XnnGemm g;
@@ -395,6 +410,26 @@ void register_xnn_gemm() {
             set_gemm_counter(state, s, type == bench::XnnGemmType::kQs8 ? "GOPS" : "GFLOPS");
           });
     }
+  }
+}
+
+// y = x W^T + b on W packed once (outside the timing), as FullyConnected
+// does at prepare.
+void register_f32_gemm_packed(const KernelTable* t) {
+  if (t->f32_gemm_packed == nullptr) return;
+  for (GemmShape s : f32_gemm_shapes()) {
+    add(std::string("f32_gemm_packed/") + t->name + "/" + gemm_label(s), [t, s](benchmark::State& state) {
+      const auto x = random_vector(s.m * s.k, -1.0f, 1.0f, 7), w = random_vector(s.n * s.k, -1.0f, 1.0f, 8);
+      const auto b = random_vector(s.n, -1.0f, 1.0f, 6);
+      std::vector<float> storage(f32_gemm_packed_floats(s.n, s.k, t->f32_gemm_nr) + 16), y(s.m * s.n);
+      float* packed = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(storage.data()) + 63) / 64 * 64);
+      f32_gemm_pack(t->f32_gemm_nr, s.n, s.k, w.data(), b.data(), packed);
+      for (auto _ : state) {
+        t->f32_gemm_packed(s.m, s.n, s.k, x.data(), s.k, packed, y.data(), s.n);
+        benchmark::DoNotOptimize(y.data());
+      }
+      set_gemm_counter(state, s, "GFLOPS");
+    });
   }
 }
 
@@ -597,6 +632,7 @@ int main(int argc, char** argv) {
     edgeattn::register_attention(tables[i]);
     edgeattn::register_attention_kv(tables[i]);
     edgeattn::register_gemm(tables[i]);
+    edgeattn::register_f32_gemm_packed(tables[i]);
     edgeattn::register_translation(tables[i]);
     edgeattn::register_image(tables[i]);
   }

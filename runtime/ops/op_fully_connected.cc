@@ -28,6 +28,8 @@
 // x · W[sel[j]]ᵀ + bias[sel[j]], on the own kernels, one call per run of
 // consecutive ids.
 // The own kernels split N across the session's threads (own_gemm.h).
+// f32 weights on a table with a packed GEMM, at shapes where it measured
+// faster than XNNPACK: fc_packed_f32.h (W packed into the arena at bind).
 #include <pthreadpool.h>
 #include <xnnpack.h>
 
@@ -41,6 +43,7 @@
 #include "runtime/core/fallible_vector.h"
 #include "runtime/model.h"
 #include "runtime/ops/fc_int8_static.h"
+#include "runtime/ops/fc_packed_f32.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_fully_connected.h"
 #include "runtime/ops/op_registry.h"
@@ -237,11 +240,18 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   } else if (w.dtype != DType::kF32 || ctx.kernels->f32_gemm != nullptr || has_selection(op)) {
     // f16 / i8 weights in place, or the reference table's own fp32 GEMM (kernels.h).
     state->path = FcPath::kOwnKernel;
+  } else if (fc_packed_f32_chosen(*ctx.kernels, state->max_rows, n, k)) {
+    return fc_packed_f32_prepare(ctx, op, state);  // the table's packed GEMM (issue #18)
   } else {
     state->path = FcPath::kXnnF32;
     if (ctx.create_operators) return create_f32(ctx, op, n, k, w, lo, state);
   }
   return Status::ok();
+}
+
+void bind(const BindContext& ctx, const fb::Op& op, OpRecord& record) {
+  FullyConnectedState& state = *static_cast<FullyConnectedState*>(record.state);
+  if (state.path == FcPath::kPackedF32) fc_packed_f32_bind(ctx, op, state);
 }
 
 void release(OpRecord& record) {
@@ -358,10 +368,15 @@ Status eval_paths(const EvalContext& ctx, const fb::Op& op, const OpRecord& reco
     case FcPath::kOwnKernel:
       return eval_own(ctx, op, record, w);
     case FcPath::kXnnF32:
+    case FcPath::kPackedF32:
       break;
   }
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   const float* x = op_input(ctx, op, record, rows, static_cast<size_t>(w.shape[1]));
+  if (state.path == FcPath::kPackedF32) {
+    fc_packed_f32_eval(ctx, op, state, x, rows);
+    return Status::ok();
+  }
   pthreadpool* const pool = ctx.pool_for(rows * static_cast<size_t>(w.shape[0] * w.shape[1]));
   xnn_status s = xnn_setup_fully_connected_nc_f32(state.xnn, rows, x, ctx.f32(output(op, 0)), pool);
   if (s == xnn_status_success) s = xnn_run_operator(state.xnn, pool);
@@ -380,6 +395,6 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
 
 }  // namespace
 
-extern const OpRegistration kFullyConnectedOp = {"FullyConnected", verify, prepare, nullptr, eval, release};
+extern const OpRegistration kFullyConnectedOp = {"FullyConnected", verify, prepare, bind, eval, release};
 
 }  // namespace edgeattn

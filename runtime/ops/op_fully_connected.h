@@ -16,6 +16,7 @@ enum class FcPath : uint8_t {
   kXnnF32,     // XNNPACK f32 fully connected (packed copy of W)
   kXnnF16,     // XNNPACK f16 fully connected (CPUs with fp16 arithmetic)
   kStaticQc8,  // XNNPACK qc8 1x1 convolution with static activation scales (fc_int8_static.h)
+  kPackedF32,  // kernels/: f32_gemm_packed on W packed at bind into the arena (fc_packed_f32.h)
 };
 
 struct FullyConnectedState {
@@ -25,6 +26,12 @@ struct FullyConnectedState {
   xnn_operator* xnn = nullptr;
   // Rows the op scratch is sized for: the input's rows at the session maxima.
   size_t max_rows = 0;
+  // kPackedF32: W and bias packed in panels (kernels.h f32_gemm_pack), a
+  // region of the arena's persistent head shared by the ops with the same
+  // weight and bias; the op that asked first packs it at bind.
+  size_t packed_offset = 0;      // from the arena start
+  bool packs = false;            // this op fills the region
+  const float* packed = nullptr; // resolved at bind; lives as long as the session
 };
 
 }  // namespace edgeattn

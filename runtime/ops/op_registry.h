@@ -116,8 +116,9 @@ struct PrepareContext {
   Result<size_t> request_persistent(size_t bytes, PersistentKind kind) {
     return persistent->request(bytes, kind, op_index);
   }
-  Result<size_t> request_shared_persistent(const char* shared_kind, uint64_t key, size_t bytes, bool* owner) {
-    return persistent->request_shared(shared_kind, key, bytes, op_index, owner);
+  Result<size_t> request_shared_persistent(const char* shared_kind, uint64_t key, size_t bytes, bool* owner,
+                                           PersistentKind kind = PersistentKind::kTable) {
+    return persistent->request_shared(shared_kind, key, bytes, op_index, owner, kind);
   }
 };
 
@@ -126,6 +127,7 @@ struct BindContext {
   uint8_t* arena = nullptr;  // start of the arena; persistent offsets count from here
   int64_t max_context = 0;
   const KernelTable* kernels = nullptr;
+  const Model* model = nullptr;  // constants to fill persistent regions from (packed weights)
 
   uint8_t* persistent(size_t offset) const { return arena + offset; }
 };

@@ -34,6 +34,7 @@ struct PrintedMethod {
   int batch = 0, seq = 0, context = 0;
   MemoryStats totals;
   size_t kv_lines = 0, table_lines = 0, scratch_lines = 0;
+  size_t packed_lines = 0, packed_bytes = 0;  // packed f32 weights (regions rounded to 64 bytes)
   struct Buffer {
     size_t offset, bytes;
     int first, last;  // last == 2^30: "end"
@@ -63,7 +64,7 @@ std::vector<PrintedMethod> parse_plan(const std::string& out) {
     unsigned long long arena = 0, persistent = 0, planned = 0, naive = 0, kv = 0;
     if (std::sscanf(line.c_str(), "method '%63[^']' (%d ops) at batch %d, seq %d, context %d:", name, &ops, &batch,
                     &seq, &context) == 5) {
-      methods.push_back(PrintedMethod{name, batch, seq, context, {}, 0, 0, 0, {}});
+      methods.push_back(PrintedMethod{name, batch, seq, context, {}, 0, 0, 0, 0, 0, {}});
       in_planned = false;
     } else if (methods.empty()) {
       continue;
@@ -83,6 +84,11 @@ std::vector<PrintedMethod> parse_plan(const std::string& out) {
       ++methods.back().kv_lines;
     } else if (line.find("rope table of op") != std::string::npos) {
       ++methods.back().table_lines;
+    } else if (line.find("packed f32 weights of op") != std::string::npos) {
+      unsigned long long offset = 0, bytes = 0;
+      REQUIRE(std::sscanf(line.c_str(), " %llu %llu", &offset, &bytes) == 2);
+      ++methods.back().packed_lines;
+      methods.back().packed_bytes += (bytes + 63) / 64 * 64;
     } else if (in_planned) {
       PrintedMethod::Buffer b;
       if (!parse_buffer(line, &b)) continue;
@@ -157,13 +163,24 @@ TEST_CASE("inspect --plan on stories260K: KV caches, the shared RoPE table, tota
   }
 }
 
-TEST_CASE("inspect --plan on MiniLM: no persistent head, totals of Session::plan()") {
+TEST_CASE("inspect --plan on MiniLM: no persistent head but packed weights, totals of Session::plan()") {
   const std::string dir = temp_dir("inspect_plan_minilm");
   const std::string path = dir + "/m.eatn";
   std::unique_ptr<Model> model = testing::convert_and_load(require_model("all-MiniLM-L6-v2"), "", path);
   REQUIRE(model != nullptr);
   const std::vector<PrintedMethod> methods = check_inspect_plan(*model, path, " --batch 3 --seq 37");
-  CHECK(methods[0].totals.persistent_bytes == 0);
+  // An encoder keeps nothing between invokes; the head holds only f32
+  // weights packed for a kernel table with its own GEMM (avx512vnni: at 111
+  // rows every linear layer), none elsewhere.
+  CHECK(methods[0].totals.persistent_bytes == methods[0].packed_bytes);
+  SessionOptions o;
+  o.max_batch = 3;
+  o.max_seq = 37;
+  auto plan = Session::plan(*model, o);
+  REQUIRE(plan.is_ok());
+  CHECK(methods[0].packed_bytes == plan->packed_weight_bytes);
+  // 6 layers x (q, k, v, o, FFN up, down), or none.
+  CHECK((methods[0].packed_lines == 36) == (plan->packed_weight_bytes > 0));
   CHECK(methods[0].kv_lines == 0);
   CHECK(methods[0].table_lines == 0);
 }

@@ -1,0 +1,21 @@
+// f32_gemm_pack (kernels.h): W [n, k] into the panels of f32_gemm_packed.
+// Written once for every table: only the panel width differs.
+#include "kernels/kernels.h"
+
+namespace edgeattn {
+
+void f32_gemm_pack(size_t nr, size_t n, size_t k, const float* w, const float* bias, float* packed) {
+  for (size_t c0 = 0; c0 < n; c0 += nr) {
+    const size_t cols = n - c0 < nr ? n - c0 : nr;
+    // [nr] biases, zero past n.
+    for (size_t j = 0; j < nr; ++j) packed[j] = j < cols && bias != nullptr ? bias[c0 + j] : 0.0f;
+    packed += nr;
+    // [k, nr]: row i holds w[c0 + j, i].
+    for (size_t i = 0; i < k; ++i) {
+      for (size_t j = 0; j < nr; ++j) packed[j] = j < cols ? w[(c0 + j) * k + i] : 0.0f;
+      packed += nr;
+    }
+  }
+}
+
+}  // namespace edgeattn

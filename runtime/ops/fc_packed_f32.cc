@@ -1,0 +1,93 @@
+#include "runtime/ops/fc_packed_f32.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "kernels/kernels.h"
+#include "runtime/model.h"
+#include "runtime/ops/op_checks.h"
+#include "runtime/ops/parallel.h"
+#include "schema/edgeattn_generated.h"
+
+namespace edgeattn {
+namespace {
+
+using op_util::input;
+using op_util::output;
+
+struct PanelJob {
+  const KernelTable* kernels;
+  size_t rows, n, k;
+  const float* x;       // [rows, k]
+  const float* packed;  // panels of W, kernels->f32_gemm_nr columns each
+  float* y;             // [rows, n]
+  bool relu;
+};
+
+// Panels [p0, p0 + count) for every row.
+void run_panels(void* context, size_t p0, size_t count) {
+  const PanelJob& j = *static_cast<const PanelJob*>(context);
+  const size_t nr = j.kernels->f32_gemm_nr;
+  const size_t c0 = p0 * nr, cols = std::min(j.n, (p0 + count) * nr) - c0;
+  float* y = j.y + c0;
+  j.kernels->f32_gemm_packed(j.rows, cols, j.k, j.x, j.k, j.packed + p0 * f32_gemm_panel_floats(j.k, nr), y, j.n);
+  if (!j.relu) return;
+  for (size_t r = 0; r < j.rows; ++r) {
+    for (size_t c = 0; c < cols; ++c) y[r * j.n + c] = std::max(y[r * j.n + c], 0.0f);
+  }
+}
+
+}  // namespace
+
+// Measured side by side (edgeattn-bench-kernels --benchmark_filter=
+// '(f32_gemm_packed|xnn_f32_gemm)/', AMD EPYC Zen 4, 1 thread;
+// docs/benchmarks.md): the packed GEMM is 1.3-1.6x XNNPACK at up to 16 rows,
+// level or ahead at 128, and ahead by up to 1.8x wherever W is 2 MiB or
+// more; XNNPACK's 7x16 kernel keeps a few percent (up to 9 %) on smaller W
+// with hundreds of rows (a ViT's or a batched encoder's 384 x 384 and
+// 1152 x 384 projections).
+bool fc_packed_f32_chosen(const KernelTable& kernels, size_t max_rows, size_t n, size_t k) {
+  if (kernels.f32_gemm_packed == nullptr || kernels.f32_gemm_nr == 0) return false;
+  constexpr size_t kFewRows = 128;
+  constexpr size_t kLargeWeight = size_t{512} * 1024;  // floats: 2 MiB
+  return max_rows <= kFewRows || n * k >= kLargeWeight;
+}
+
+Status fc_packed_f32_prepare(PrepareContext& ctx, const fb::Op& op, FullyConnectedState* state) {
+  const TensorInfo& w = ctx.model->tensor(input(op, 1));
+  const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
+  const size_t bytes = f32_gemm_packed_floats(n, k, ctx.kernels->f32_gemm_nr) * sizeof(float);
+  // One region per (weight, bias, panel width); the planner aligns it to 64 bytes.
+  const uint64_t key = (static_cast<uint64_t>(input(op, 1)) << 32) ^
+                       (static_cast<uint64_t>(input(op, 2) + 1) << 8) ^ ctx.kernels->f32_gemm_nr;
+  EA_ASSIGN_OR_RETURN(state->packed_offset,
+                      ctx.request_shared_persistent("fc_packed_f32", key, bytes, &state->packs,
+                                                                PersistentKind::kPackedWeights));
+  state->path = FcPath::kPackedF32;
+  return Status::ok();
+}
+
+void fc_packed_f32_bind(const BindContext& ctx, const fb::Op& op, FullyConnectedState& state) {
+  float* packed = reinterpret_cast<float*>(ctx.persistent(state.packed_offset));
+  state.packed = packed;
+  if (!state.packs) return;
+  const TensorInfo& w = ctx.model->tensor(input(op, 1));
+  const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
+  f32_gemm_pack(ctx.kernels->f32_gemm_nr, static_cast<size_t>(w.shape[0]), static_cast<size_t>(w.shape[1]),
+                static_cast<const float*>(w.data), bias, packed);
+}
+
+void fc_packed_f32_eval(const EvalContext& ctx, const fb::Op& op, const FullyConnectedState& state, const float* x,
+                        size_t rows) {
+  const TensorInfo& w = ctx.model->tensor(input(op, 1));
+  const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
+  PanelJob j{ctx.kernels, rows, static_cast<size_t>(w.shape[0]), static_cast<size_t>(w.shape[1]), x, state.packed,
+             ctx.f32(output(op, 0)), o != nullptr && o->activation() == fb::Activation::Relu};
+  const size_t panels = (j.n + ctx.kernels->f32_gemm_nr - 1) / ctx.kernels->f32_gemm_nr;
+  pthreadpool* const pool = ctx.pool_for(rows * j.n * j.k);
+  // Whole panels per task, about two tasks per thread.
+  const size_t tile = std::max<size_t>(1, panels / (2 * parallel::threads(pool)));
+  parallel::for_1d_tile(pool, run_panels, &j, panels, tile);
+}
+
+}  // namespace edgeattn
