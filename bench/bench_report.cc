@@ -169,6 +169,8 @@ void print_text(std::FILE* out, const BenchReport& r) {
   std::fprintf(out, "  activations  %9.2f MiB (%zu bytes; %.2f MiB without reuse)\n", mib(m.activation_bytes),
                m.activation_bytes, mib(m.naive_activation_bytes));
   std::fprintf(out, "  KV cache     %9.2f MiB (%zu bytes)\n", mib(m.kv_cache_bytes), m.kv_cache_bytes);
+  std::fprintf(out, "  packed W     %9.2f MiB (%zu bytes; f32 weights of the table's own GEMM)\n",
+               mib(m.packed_weight_bytes), m.packed_weight_bytes);
   std::fprintf(out, "XNNPACK packed %9.2f MiB (%zu bytes)\n", mib(m.xnnpack_bytes), m.xnnpack_bytes);
   std::fprintf(out, "peak RSS       %9.2f MiB (%zu bytes, after the runs)\n", mib(r.peak_rss_bytes),
                r.peak_rss_bytes);

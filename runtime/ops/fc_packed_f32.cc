@@ -39,18 +39,18 @@ void run_panels(void* context, size_t p0, size_t count) {
 
 }  // namespace
 
-// Measured side by side (edgeattn-bench-kernels --benchmark_filter=
-// '(f32_gemm_packed|xnn_f32_gemm)/', AMD EPYC Zen 4, 1 thread;
-// docs/benchmarks.md): the packed GEMM is 1.3-1.6x XNNPACK at up to 16 rows,
-// level or ahead at 128, and ahead by up to 1.8x wherever W is 2 MiB or
-// more; XNNPACK's 7x16 kernel keeps a few percent (up to 9 %) on smaller W
-// with hundreds of rows (a ViT's or a batched encoder's 384 x 384 and
-// 1152 x 384 projections).
-bool fc_packed_f32_chosen(const KernelTable& kernels, size_t max_rows, size_t n, size_t k) {
+// Measured side by side, idle, weights hot (edgeattn-bench-kernels
+// --benchmark_filter='(f32_gemm_packed|xnn_f32_gemm)/', AMD EPYC Zen 4, 1
+// thread; docs/gemm.md): the packed GEMM runs at 95-99 % of the FMA roof
+// from 16 rows up and 1.5x XNNPACK at 1 row; XNNPACK's 7x16 kernel is level
+// at 128+ rows when K = 384 and ahead by 1-2 % at 512-1024 rows there, while
+// the packed GEMM leads by 1-15 % at 128+ rows once K >= 768 (a panel of W
+// stays in L2 while every row tile passes; XNNPACK walks all of W per 7
+// rows).
+bool fc_packed_f32_chosen(const KernelTable& kernels, size_t max_rows, size_t k) {
   if (kernels.f32_gemm_packed == nullptr || kernels.f32_gemm_nr == 0) return false;
-  constexpr size_t kFewRows = 128;
-  constexpr size_t kLargeWeight = size_t{512} * 1024;  // floats: 2 MiB
-  return max_rows <= kFewRows || n * k >= kLargeWeight;
+  constexpr size_t kFewRows = 128, kLongK = 768;
+  return max_rows <= kFewRows || k >= kLongK;
 }
 
 Status fc_packed_f32_prepare(PrepareContext& ctx, const fb::Op& op, FullyConnectedState* state) {

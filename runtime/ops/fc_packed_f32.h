@@ -12,7 +12,7 @@
 //          row per task; no allocation.
 //
 // Example (inside op_fully_connected.cc):
-//   if (fc_packed_f32_chosen(*ctx.kernels, max_rows, n, k)) return fc_packed_f32_prepare(ctx, op, state);
+//   if (fc_packed_f32_chosen(*ctx.kernels, max_rows, k)) return fc_packed_f32_prepare(ctx, op, state);
 #pragma once
 
 #include <cstddef>
@@ -26,9 +26,9 @@ namespace edgeattn {
 struct KernelTable;
 
 // True when `kernels` has a packed f32 GEMM and it beats XNNPACK's f32
-// fully connected at up to `max_rows` rows of an [n, k] weight
-// (docs/benchmarks.md, "Packed f32 GEMM").
-bool fc_packed_f32_chosen(const KernelTable& kernels, size_t max_rows, size_t n, size_t k);
+// fully connected at up to `max_rows` rows of a weight with `k` columns
+// (docs/gemm.md).
+bool fc_packed_f32_chosen(const KernelTable& kernels, size_t max_rows, size_t k);
 
 Status fc_packed_f32_prepare(PrepareContext& ctx, const fb::Op& op, FullyConnectedState* state);
 void fc_packed_f32_bind(const BindContext& ctx, const fb::Op& op, FullyConnectedState& state);

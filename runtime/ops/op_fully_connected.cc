@@ -240,7 +240,7 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   } else if (w.dtype != DType::kF32 || ctx.kernels->f32_gemm != nullptr || has_selection(op)) {
     // f16 / i8 weights in place, or the reference table's own fp32 GEMM (kernels.h).
     state->path = FcPath::kOwnKernel;
-  } else if (fc_packed_f32_chosen(*ctx.kernels, state->max_rows, n, k)) {
+  } else if (fc_packed_f32_chosen(*ctx.kernels, state->max_rows, k)) {
     return fc_packed_f32_prepare(ctx, op, state);  // the table's packed GEMM (issue #18)
   } else {
     state->path = FcPath::kXnnF32;
