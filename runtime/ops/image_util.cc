@@ -41,6 +41,12 @@ Status act_kind(fb::Activation a, ActKind* out) {
   return Status::error(StatusCode::kUnsupported, "activation %d is not supported here", static_cast<int>(a));
 }
 
+Status verify_gate(fb::Activation gate, const char* op_name) {
+  EA_ENSURE(gate == fb::Activation::HardSigmoid || gate == fb::Activation::Sigmoid, StatusCode::kUnsupported,
+            "%s gate %d (HardSigmoid or Sigmoid)", op_name, static_cast<int>(gate));
+  return Status::ok();
+}
+
 ActivationParams conv_epilogue(const fb::Conv2DOptions* o) {
   ActivationParams p;
   if (o == nullptr) return p;

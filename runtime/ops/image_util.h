@@ -22,6 +22,10 @@ namespace image_util {
 // activations the image ops do not take (GeluTanh) or unknown values.
 Status act_kind(fb::Activation a, ActKind* out);
 
+// The gate of an attention op (ChannelAttention, SpatialAttention,
+// AttentionGate): HardSigmoid or Sigmoid, else kUnsupported naming `op_name`.
+Status verify_gate(fb::Activation gate, const char* op_name);
+
 // Largest kernel tap count, stride, dilation and padding per axis of the
 // convolutions (Conv2D, ConvTranspose2D).
 constexpr int kMaxConvWindow = 64;

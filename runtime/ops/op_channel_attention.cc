@@ -52,8 +52,7 @@ Status verify(const Model& model, const fb::Op& op) {
   if (const fb::ChannelAttentionOptions* o = op.options_as_ChannelAttentionOptions()) {
     ActKind kind;
     EA_RETURN_IF_ERROR(image_util::act_kind(o->activation(), &kind));
-    EA_ENSURE(o->gate() == fb::Activation::HardSigmoid || o->gate() == fb::Activation::Sigmoid,
-              StatusCode::kUnsupported, "gate %d (HardSigmoid or Sigmoid)", static_cast<int>(o->gate()));
+    EA_RETURN_IF_ERROR(image_util::verify_gate(o->gate(), "ChannelAttention"));
   }
   return Status::ok();
 }

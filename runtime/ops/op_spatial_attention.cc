@@ -56,8 +56,7 @@ Status verify(const Model& model, const fb::Op& op) {
     EA_RETURN_IF_ERROR(op_check::constant(model, input(op, 2), DType::kF32, 1, &one));
   }
   if (const fb::SpatialAttentionOptions* o = op.options_as_SpatialAttentionOptions()) {
-    EA_ENSURE(o->gate() == fb::Activation::HardSigmoid || o->gate() == fb::Activation::Sigmoid,
-              StatusCode::kUnsupported, "gate %d (HardSigmoid or Sigmoid)", static_cast<int>(o->gate()));
+    EA_RETURN_IF_ERROR(image_util::verify_gate(o->gate(), "SpatialAttention"));
   }
   return Status::ok();
 }
