@@ -57,9 +57,11 @@ Status fc_packed_f32_prepare(PrepareContext& ctx, const fb::Op& op, FullyConnect
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
   const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
   const size_t bytes = f32_gemm_packed_floats(n, k, ctx.kernels->f32_gemm_nr) * sizeof(float);
-  // One region per (weight, bias, panel width); the planner aligns it to 64 bytes.
-  const uint64_t key = (static_cast<uint64_t>(input(op, 1)) << 32) ^
-                       (static_cast<uint64_t>(input(op, 2) + 1) << 8) ^ ctx.kernels->f32_gemm_nr;
+  // One region per (weight, bias) tensor pair: indices are int32, so the two
+  // halves never collide (a session has one table, hence one panel width).
+  // The planner aligns the region to 64 bytes.
+  const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(input(op, 1))) << 32) |
+                       static_cast<uint32_t>(input(op, 2) + 1);
   EA_ASSIGN_OR_RETURN(state->packed_offset,
                       ctx.request_shared_persistent("fc_packed_f32", key, bytes, &state->packs,
                                                                 PersistentKind::kPackedWeights));
