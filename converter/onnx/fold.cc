@@ -32,14 +32,6 @@ struct Arr {
 // held as doubles while computed (2^24 elements: 128 MiB).
 constexpr int64_t kMaxFoldElements = int64_t{1} << 24;
 
-// A double as int64 when it is a finite value in range (casting NaN or
-// out-of-range values is undefined); false otherwise.
-bool to_int(double v, int64_t* out) {
-  if (!std::isfinite(v) || std::fabs(v) > 9.0e18) return false;
-  *out = static_cast<int64_t>(v);
-  return true;
-}
-
 int64_t count_of(const std::vector<int64_t>& dims) {
   int64_t n = 1;
   for (int64_t d : dims) n *= d;
@@ -71,7 +63,7 @@ OnnxTensor to_tensor(const Arr& a, const Importer& im, const OnnxNode& n) {
   } else {
     t.i.resize(a.size());
     for (size_t k = 0; k < a.size(); ++k) {
-      if (!to_int(a.v[k], &t.i[k])) im.fail(n, "a folded integer out of range");
+      if (!to_int64(a.v[k], &t.i[k])) im.fail(n, "a folded integer out of range");
     }
   }
   return t;
@@ -106,7 +98,7 @@ class Evaluator {
     std::vector<int64_t> out;
     for (double x : a.v) {
       int64_t i = 0;
-      if (!to_int(x, &i)) fail("a non-integer or out-of-range value where integers are needed");
+      if (!to_int64(x, &i)) fail("a non-integer or out-of-range value where integers are needed");
       out.push_back(i);
     }
     return out;
@@ -172,7 +164,7 @@ class Evaluator {
       if (fl) return x[0] / x[1];
       if (x[1] == 0) fail("integer division by zero");
       int64_t a = 0, b = 0;
-      if (!to_int(x[0], &a) || !to_int(x[1], &b)) fail("integer division of out-of-range values");
+      if (!to_int64(x[0], &a) || !to_int64(x[1], &b)) fail("integer division of out-of-range values");
       return static_cast<double>(a / b);
     });
   }
@@ -247,7 +239,7 @@ class Evaluator {
     for (int64_t o = 0; o < outer; ++o) {
       for (double iv : idx.v) {
         int64_t i = 0;
-        if (!to_int(iv, &i)) fail("a gather index out of range");
+        if (!to_int64(iv, &i)) fail("a gather index out of range");
         if (i < -n || i >= n) fail("index " + std::to_string(i) + " out of range " + std::to_string(n));
         if (i < 0) i += n;
         const size_t from = static_cast<size_t>((o * n + i) * inner);
@@ -312,12 +304,15 @@ class Evaluator {
     } else if (in.size() > 2 && in[2] != nullptr && in[2]->size() == r) {
       for (size_t d = 0; d < r; ++d) {
         scale[d] = in[2]->v[d];
-        if (!to_int(std::floor(static_cast<double>(x.dims[d]) * scale[d]), &out_dims[d])) fail("a resize scale out of range");
+        if (!to_int64(std::floor(static_cast<double>(x.dims[d]) * scale[d]), &out_dims[d])) fail("a resize scale out of range");
       }
     } else {
       fail("a constant Resize needs sizes or scales for every axis");
     }
     check_size(out_dims);
+    for (size_t d = 0; d < r; ++d) {
+      if (x.dims[d] == 0 && out_dims[d] != 0) fail("Resize of an empty axis to a non-empty one");
+    }
     Arr cur = x;
     cur.is_float = true;
     for (size_t d = 0; d < r; ++d) {

@@ -81,8 +81,9 @@ std::vector<Sym> Importer::int_vector(const OnnxNode& n, size_t i) const {
     std::vector<Sym> out;
     if (v.c.is_float) {
       for (float f : v.c.f) {
-        if (f != static_cast<float>(static_cast<int64_t>(f))) fail(n, "input " + std::to_string(i) + " must hold integers");
-        out.push_back(Sym::constant(static_cast<int64_t>(f)));
+        int64_t k = 0;
+        if (!to_int64(f, &k) || static_cast<double>(k) != f) fail(n, "input " + std::to_string(i) + " must hold integers");
+        out.push_back(Sym::constant(k));
       }
     } else {
       for (int64_t x : v.c.i) out.push_back(Sym::constant(x));
@@ -151,10 +152,13 @@ int64_t norm_axis(int64_t axis, size_t rank, const Importer& im, const OnnxNode&
   return axis < 0 ? axis + r : axis;
 }
 
-std::vector<int64_t> const_ints(const OnnxTensor& t) {
+// A constant's values as integers (a float constant truncated, as Cast does).
+std::vector<int64_t> const_ints(const Importer& im, const OnnxNode& n, const OnnxTensor& t) {
   if (!t.is_float) return t.i;
-  std::vector<int64_t> out;
-  for (float f : t.f) out.push_back(static_cast<int64_t>(f));
+  std::vector<int64_t> out(t.f.size());
+  for (size_t k = 0; k < t.f.size(); ++k) {
+    if (!to_int64(t.f[k], &out[k])) im.fail(n, "value " + std::to_string(t.f[k]) + " out of the int64 range");
+  }
   return out;
 }
 
@@ -184,17 +188,24 @@ OnnxTensor fold_binary(const Importer& im, const OnnxNode& n, const OnnxTensor& 
     const size_t j = t.numel() == 1 ? 0 : k;
     return t.is_float ? t.f[j] : static_cast<double>(t.i[j]);
   };
-  for (size_t k = 0; k < count; ++k) {
+  const std::string& op = n.op_type;
+  for (size_t k = 0; k < count && fl; ++k) {
     const double x = at(a, k), y = at(b, k);
-    double r = 0;
-    if (n.op_type == "Add") r = x + y;
-    else if (n.op_type == "Sub") r = x - y;
-    else if (n.op_type == "Mul") r = x * y;
-    else {
-      if (y == 0 && !fl) im.fail(n, "integer division by zero");
-      r = fl ? x / y : static_cast<double>(static_cast<int64_t>(x) / static_cast<int64_t>(y));
-    }
-    if (fl) out.f[k] = static_cast<float>(r); else out.i[k] = static_cast<int64_t>(r);
+    const double r = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y;
+    out.f[k] = static_cast<float>(r);
+  }
+  for (size_t k = 0; k < count && !fl; ++k) {  // in int64, as ONNX: overflow is an error, not wrap-around
+    const int64_t x = a.i[a_scalar ? 0 : k], y = b.i[b_scalar ? 0 : k];
+    int64_t r = 0;
+    bool overflow = false;
+    if (op == "Add") overflow = __builtin_add_overflow(x, y, &r);
+    else if (op == "Sub") overflow = __builtin_sub_overflow(x, y, &r);
+    else if (op == "Mul") overflow = __builtin_mul_overflow(x, y, &r);
+    else if (y == 0) im.fail(n, "integer division by zero");
+    else if (x == INT64_MIN && y == -1) overflow = true;
+    else r = x / y;
+    if (overflow) im.fail(n, "integer " + op + " of " + std::to_string(x) + " and " + std::to_string(y) + " overflows int64");
+    out.i[k] = r;
   }
   return out;
 }
@@ -238,11 +249,11 @@ void Importer::run_folding_pass_node(const OnnxNode& n) {
     const int64_t to = n.attr_int("to", 1);
     const bool to_float = to == 1 || to == 11 || to == 10;
     if (to_float && !x.is_float) { out.is_float = true; out.f.assign(x.i.begin(), x.i.end()); out.i.clear(); }
-    if (!to_float && x.is_float) { out.is_float = false; out.i = const_ints(x); out.f.clear(); }
+    if (!to_float && x.is_float) { out.is_float = false; out.i = const_ints(*this, n, x); out.f.clear(); }
   } else if (op == "Reshape") {
     out = fold_reshape(*this, n, x, int_vector(n, 1));
   } else if (op == "Unsqueeze" || op == "Squeeze") {
-    std::vector<int64_t> axes = has_input(n, 1) ? const_ints(*const_in(n, 1)) : n.attr_ints("axes");
+    std::vector<int64_t> axes = has_input(n, 1) ? const_ints(*this, n, *const_in(n, 1)) : n.attr_ints("axes");
     const size_t rank = x.dims.size() + (op == "Unsqueeze" ? axes.size() : 0);
     std::set<int64_t> ax;
     for (int64_t a : axes) ax.insert(norm_axis(a, rank, *this, n));

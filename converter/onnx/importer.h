@@ -17,6 +17,8 @@
 //           only where the data is not already in that order.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -27,6 +29,16 @@
 #include "converter/onnx/sym.h"
 
 namespace edgeattn::convert::onnx_import {
+
+// A double as int64 when it is finite and in range; false otherwise. Every
+// float -> integer conversion of a model's values goes through here: casting
+// NaN or an out-of-range value is undefined behaviour, and the file is
+// untrusted input.
+inline bool to_int64(double v, int64_t* out) {
+  if (!std::isfinite(v) || std::fabs(v) > 9.0e18) return false;
+  *out = static_cast<int64_t>(v);
+  return true;
+}
 
 struct GraphOptions {
   int64_t image_height = 0;  // > 0: fixes the input's height (else its dim_value, else symbolic)

@@ -143,9 +143,13 @@ bool Importer::match_activation(const std::string& value, ActMatch* r) const {
     }
     if (op == "Clip") {
       float lo = u->attr_float("min", -INFINITY), hi = u->attr_float("max", INFINITY);
-      if (const OnnxTensor* c = const_in(*u, 1)) lo = scalar_of(*c);
-      if (const OnnxTensor* c = const_in(*u, 2)) hi = scalar_of(*c);
-      if ((has_input(*u, 1) && !const_in(*u, 1)) || (has_input(*u, 2) && !const_in(*u, 2))) continue;
+      const OnnxTensor* c_lo = has_input(*u, 1) ? const_in(*u, 1) : nullptr;
+      const OnnxTensor* c_hi = has_input(*u, 2) ? const_in(*u, 2) : nullptr;
+      // Bounds from other nodes, or not one value each: left to the Clip op itself.
+      if ((has_input(*u, 1) && (c_lo == nullptr || c_lo->numel() != 1)) ||
+          (has_input(*u, 2) && (c_hi == nullptr || c_hi->numel() != 1))) continue;
+      if (c_lo != nullptr) lo = scalar_of(*c_lo);
+      if (c_hi != nullptr) hi = scalar_of(*c_hi);
       if (lo == 0.f && hi == 6.f) return finish(fb::Activation::Relu6, {u->index}, u->outputs[0]);
       if (lo == 0.f && std::isinf(hi)) return finish(fb::Activation::Relu, {u->index}, u->outputs[0]);
       continue;

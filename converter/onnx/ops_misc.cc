@@ -20,7 +20,12 @@ int const_axis(const OnnxTensor& c, size_t rank) {
   return axis;
 }
 
-float scalar_of(const OnnxTensor& c) { return c.is_float ? c.f.at(0) : static_cast<float>(c.i.at(0)); }
+// The first value of a constant that pattern code has checked to hold one;
+// an empty one (an ONNX tensor may have 0 elements) is an error, not a read.
+float scalar_of(const OnnxTensor& c) {
+  if (c.is_float ? c.f.empty() : c.i.empty()) throw ConvertError("a constant that must hold one value is empty");
+  return c.is_float ? c.f[0] : static_cast<float>(c.i[0]);
+}
 
 std::vector<float> floats_of(const OnnxTensor& c) {
   if (c.is_float) return c.f;
@@ -109,7 +114,8 @@ void Importer::elementwise(const OnnxNode& n) {
   const int axis = const_axis(c, x.rank());
   const Value xv = x;
   if (axis == -1) {
-    const float v = cf.at(0);
+    if (cf.empty()) fail(n, "the constant operand is empty");
+    const float v = cf[0];
     if (op == "Mul") return pointwise(n, xv, n.outputs[0], v, 0.f, fb::Activation::None, 0.2f, 0.5f);
     if (op == "Add") return pointwise(n, xv, n.outputs[0], 1.f, v, fb::Activation::None, 0.2f, 0.5f);
     if (op == "Sub") return pointwise(n, xv, n.outputs[0], reversed ? -1.f : 1.f, reversed ? v : -v, fb::Activation::None, 0.2f, 0.5f);
@@ -274,11 +280,20 @@ void Importer::resize(const OnnxNode& n) {
     if (s[0] != 1.f || s[1] != 1.f) fail(n, "scales must keep N and C");
     for (size_t i = 2; i < 4; ++i) {
       const float f = s[i];
+      // Scales are bounded before any conversion to an integer (the file is untrusted).
+      if (!(f > 0.f && f <= 65536.f)) fail(n, "scale " + std::to_string(f) + " must be in (0, 65536]");
       const float r = std::round(f), inv = std::round(1.f / f);
-      if (xs[i].is_const()) out[i] = Sym::constant(static_cast<int64_t>(std::floor(static_cast<double>(xs[i].value()) * f)));
-      else if (f >= 1.f && f == r) out[i] = xs[i] * Sym::constant(static_cast<int64_t>(r));
-      else if (f < 1.f && std::fabs(1.f / f - inv) < 1e-6f) out[i] = xs[i] / Sym::constant(static_cast<int64_t>(inv));
-      else fail(n, "scale " + std::to_string(f) + " of a symbolic dim must be an integer or its inverse");
+      int64_t dim = 0;
+      if (xs[i].is_const()) {
+        if (!to_int64(std::floor(static_cast<double>(xs[i].value()) * f), &dim)) fail(n, "resized size out of range");
+        out[i] = Sym::constant(dim);
+      } else if (f >= 1.f && f == r) {
+        out[i] = xs[i] * Sym::constant(static_cast<int64_t>(r));
+      } else if (f < 1.f && inv <= 65536.f && std::fabs(1.f / f - inv) < 1e-6f) {
+        out[i] = xs[i] / Sym::constant(static_cast<int64_t>(inv));
+      } else {
+        fail(n, "scale " + std::to_string(f) + " of a symbolic dim must be an integer or its inverse");
+      }
     }
   } else {
     fail(n, "needs constant scales [1, 1, sh, sw] or sizes; " + inputs_str(n));
