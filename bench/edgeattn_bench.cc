@@ -183,8 +183,10 @@ bool parse_args(int argc, char** argv, Args* a) {
     } else if (s == "--kv-dtype" && i + 1 < argc) {
       if (!edgeattn::cli::parse_kv_dtype("edgeattn-bench", argv[++i], &a->kv_dtype)) return false;
       continue;
-    } else if (s == "--threads") {
-      target = &a->threads;
+    } else if (s == "--threads" && i + 1 < argc) {  // 0: every online CPU
+      if (!edgeattn::cli::parse_int("edgeattn-bench", "--threads", argv[++i], 0, 256, &a->threads)) return false;
+      if (a->threads == 0) a->threads = edgeattn::online_cpus();
+      continue;
     } else if (s == "--runs") {
       target = &a->runs;
     } else if (s == "--context") {

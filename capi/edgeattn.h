@@ -247,7 +247,7 @@ typedef struct edgeattn_session_options {
   int max_batch;          /* rows per invoke. Default 1 */
   int max_seq;            /* tokens per row in one invoke (decoders: prefill chunk). Default 128 */
   int max_context;        /* decoders: past + seq limit; 0: max_seq. Default 0 */
-  int threads;            /* worker threads of this session. Default 1 */
+  int threads;            /* worker threads of this session. Default 1; 0 = every online CPU */
   edgeattn_kv_dtype kv_dtype; /* Default EDGEATTN_KV_F32 */
   /* Optional caller arena: 64-byte aligned, at least the arena_bytes that
    * edgeattn_session_plan() / edgeattn_generator_plan() report, and valid
@@ -450,7 +450,7 @@ typedef struct edgeattn_embedder_options {
   int max_batch;          /* texts per invoke. Default 8 */
   int max_tokens;         /* tokens per text, specials included; 0: the model's tokenizer max_length,
                              else its max_positions. Default 0 */
-  int threads;            /* worker threads. Default 1 */
+  int threads;            /* worker threads. Default 1; 0 = every online CPU */
   const char* kernels;    /* as edgeattn_session_options.kernels. Default NULL ("auto") */
   /* Optional caller arena, as edgeattn_session_options.arena (64-byte
    * aligned, valid until the embedder is destroyed). Its size: arena_bytes of
@@ -547,7 +547,7 @@ typedef struct edgeattn_text_generator_options {
   int max_context;        /* positions the KV cache holds (prompt + replies, all chat turns); 0: the
                              model's max_positions; more than that is refused. Default 0 */
   int prefill_chunk;      /* prompt tokens per invoke. Default 64 */
-  int threads;            /* worker threads. Default 1 */
+  int threads;            /* worker threads. Default 1; 0 = every online CPU */
   const char* kernels;    /* as edgeattn_session_options.kernels. Default NULL ("auto") */
   edgeattn_kv_dtype kv_dtype;      /* KV cache storage. Default EDGEATTN_KV_F32 */
   edgeattn_sampling sampling;      /* Default greedy (temperature 0), as edgeattn_generate_options */
@@ -694,7 +694,7 @@ typedef struct edgeattn_transcriber_options {
   uint32_t max_sample_rate;   /* highest input rate in Hz. Default 48000 */
   int timestamps;             /* nonzero: decode timestamp tokens, segments get their times, and long
                                  audio is cut at segment ends (openai-whisper). Default 0 */
-  int threads;                /* worker threads. Default 1 */
+  int threads;                /* worker threads. Default 1; 0 = every online CPU */
   const char* kernels;        /* as edgeattn_session_options.kernels. Default NULL ("auto") */
   edgeattn_kv_dtype kv_dtype; /* decoder KV cache storage. Default EDGEATTN_KV_F32 */
   /* Input rates whose resamplers create builds, so that transcribing at them
@@ -797,7 +797,7 @@ typedef struct edgeattn_translator_options {
   size_t max_text_bytes;      /* longest text translate takes. Default 16384 */
   int split_sentences;        /* nonzero: translate sentence by sentence. Default 1 */
   int shortlist;              /* nonzero: the output layer over the model's shortlist, if any. Default 1 */
-  int threads;                /* worker threads. Default 1 */
+  int threads;                /* worker threads. Default 1; 0 = every online CPU */
   const char* kernels;        /* as edgeattn_session_options.kernels. Default NULL ("auto") */
   edgeattn_kv_dtype kv_dtype; /* storage of the cross-attention keys and values. Default EDGEATTN_KV_F32 */
 } edgeattn_translator_options;
@@ -873,7 +873,7 @@ typedef struct edgeattn_text_reader_options {
   int max_lines;       /* lines read per image (the first in reading order). Default 64 */
   int max_line_width;  /* the recognizer's planned width, multiple of 8; wider lines are scaled down. Default 1280 */
   int classify_angle;  /* nonzero: turn lines the classifier finds upside down. Default 1 */
-  int threads;         /* worker threads. Default 1 */
+  int threads;         /* worker threads. Default 1; 0 = every online CPU */
   const char* kernels; /* as edgeattn_session_options.kernels. Default NULL ("auto") */
   float det_thresh;    /* the detector map's binarization threshold. Default 0.3 */
   double box_thresh;   /* boxes with a lower mean probability are dropped. Default 0.5 */
@@ -967,7 +967,7 @@ edgeattn_status edgeattn_text_reader_memory(const edgeattn_text_reader* reader, 
 typedef struct edgeattn_image_runner edgeattn_image_runner;
 
 typedef struct edgeattn_image_runner_options {
-  int threads;          /* worker threads. Default 1 */
+  int threads;          /* worker threads. Default 1; 0 = every online CPU */
   const char* kernels;  /* as edgeattn_session_options.kernels. Default NULL ("auto") */
   const char* method;   /* the method to run; NULL: "forward", else the model's first. Default NULL */
   int max_batch;        /* images per edgeattn_image_runner_run_batch, 1 .. 256. Default 1 */

@@ -43,7 +43,7 @@ const char* const kGenerateHelp =
     "  --context N           context length (default prompt + max tokens, capped by the model)\n"
     "  --slide               when the context is full, drop the oldest half and continue\n"
     "  --kv-dtype D          KV cache storage: fp32 (default), fp16 or int8 (one scale per row)\n"
-    "  --threads N           worker threads (default 1)\n"
+    "  --threads N           worker threads (default 1; 0 = every online CPU)\n"
     "  --kernels NAME        kernel table instead of the best for this CPU; 'reference' gives\n"
     "                        the same output bits on every architecture (slow; targets/README.md)\n";
 
@@ -192,7 +192,7 @@ bool parse_options(int argc, char** argv, int first, DemoArgs* a) {
         return false;
       }
     } else if (s == "--threads") {
-      if (!number("--threads", 1, 256)) return false;
+      if (!number("--threads", 0, 256)) return false;
       a->threads = static_cast<int>(v);
     } else if (s == "--context") {
       if (!number("--context", 2, 1 << 20)) return false;

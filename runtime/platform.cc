@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <unistd.h>
+
 namespace edgeattn {
 namespace {
 
@@ -30,6 +32,11 @@ size_t current_rss_bytes() { return read_kb("/proc/self/status", "VmRSS") * 1024
 size_t current_rss_bytes_exact() {
   const size_t kb = read_kb("/proc/self/smaps_rollup", "Rss");
   return kb > 0 ? kb * 1024 : current_rss_bytes();
+}
+
+int online_cpus() {
+  const long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n >= 1 ? static_cast<int>(n > 256 ? 256 : n) : 1;
 }
 
 }  // namespace edgeattn

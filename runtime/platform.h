@@ -19,4 +19,8 @@ size_t current_rss_bytes();
 // the page tables, so use it for checks, not in loops.
 size_t current_rss_bytes_exact();
 
+// Online CPUs (sysconf(_SC_NPROCESSORS_ONLN)), at least 1: what
+// SessionOptions::threads = 0 means.
+int online_cpus();
+
 }  // namespace edgeattn

@@ -10,6 +10,7 @@
 
 #include "kernels/kernels.h"
 #include "runtime/model_internal.h"
+#include "runtime/platform.h"
 #include "runtime/ops/op_registry.h"
 #include "runtime/session_layout.h"
 #include "runtime/session_plan.h"
@@ -125,8 +126,10 @@ const char* Session::kernel_name() const { return kernels_ != nullptr ? kernels_
 
 // init + prepare. With `allocate` false (plan()), everything is sized and
 // nothing is made: no thread pool, no XNNPACK operator, no arena.
-Status Session::prepare(const SessionOptions& options, const KernelTable& kernels, bool allocate,
+Status Session::prepare(const SessionOptions& requested, const KernelTable& kernels, bool allocate,
                         SessionLayout* layout) {
+  SessionOptions options = requested;
+  if (options.threads == 0) options.threads = online_cpus();
   EA_RETURN_IF_ERROR(check_options(options));
   kernels_ = &kernels;
   if (allocate) EA_RETURN_IF_ERROR(start_threads(options.threads));
@@ -151,7 +154,7 @@ Status Session::check_options(const SessionOptions& options) {
   EA_ENSURE(options.max_seq >= 1 && options.max_seq <= (1 << 20), StatusCode::kInvalidArgument,
             "max_seq %d not in [1, 2^20]", options.max_seq);
   EA_ENSURE(options.threads >= 1 && options.threads <= 256, StatusCode::kInvalidArgument,
-            "threads %d not in [1, 256]", options.threads);
+            "threads %d not in [1, 256] (0: every online CPU)", options.threads);
   max_context_ = options.max_context > 0 ? options.max_context : options.max_seq;
   EA_ENSURE(max_context_ >= options.max_seq && max_context_ <= (1 << 20), StatusCode::kInvalidArgument,
             "max_context %lld must be in [max_seq %d, 2^20]", static_cast<long long>(max_context_), options.max_seq);

@@ -83,6 +83,7 @@ struct SessionOptions {
   // (0 on a method with such a dim is an error naming it).
   int max_image_height = 0;
   int max_image_width = 0;
+  // Worker threads, 1..256; 0 = every online CPU (online_cpus()).
   int threads = 1;
   KvCacheDType kv_dtype = KvCacheDType::kF32;
   // Optional caller-owned arena, 64-byte aligned, which must outlive the

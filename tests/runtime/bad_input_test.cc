@@ -120,8 +120,10 @@ TEST_CASE("create-time limit errors give Statuses") {
     opts.max_batch = 0;
     CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kInvalidArgument, "max_batch 0");
     opts.max_batch = 1;
-    opts.threads = 0;
-    CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kInvalidArgument, "threads 0");
+    opts.threads = -1;
+    CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kInvalidArgument, "threads -1 not in [1, 256]");
+    opts.threads = 257;
+    CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kInvalidArgument, "threads 257");
     opts.threads = 1;
     opts.max_context = 4;
     CHECK_STATUS(Session::create(m, opts).status(), StatusCode::kInvalidArgument, "max_context 4 must be in");

@@ -131,6 +131,22 @@ TEST_CASE("sessions on several threads share one Model and agree") {
   for (const auto& r : results) CHECK(r == expected);
 }
 
+TEST_CASE("threads 0 means every online CPU and gives the same tokens as one thread") {
+  const Model& model = testing::stories260k_from_llama2c();
+  SessionOptions opts;
+  opts.max_seq = 1;
+  opts.max_context = 64;
+  auto one = Session::create(model, opts);
+  opts.threads = 0;
+  auto all = Session::create(model, opts);
+  REQUIRE(one.is_ok());
+  REQUIRE(all.is_ok());
+  CHECK(online_cpus() >= 1);
+  const std::vector<int32_t> expected = greedy_ids(**one, model, 64);
+  REQUIRE(expected.size() == 64);
+  CHECK(greedy_ids(**all, model, 64) == expected);
+}
+
 TEST_CASE("options and requests outside the limits are refused with a Status") {
   const Model& model = testing::stories260k_from_llama2c();
   SessionOptions bad;
