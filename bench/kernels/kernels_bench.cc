@@ -18,8 +18,9 @@
 // what edgeattn's fp32 linear layers run), xnn_f16_gemm (fully_connected_nc_f16,
 // all-fp16) and xnn_qs8_gemm (fully_connected_nc_qs8, int8 x int8). GEMMs carry
 // a GFLOPS (float) or GOPS (int8) counter: 2 M N K per call.
-// f32_f16w also has Llama-110M decode 1x2048x768, 1x768x2048, 1x32000x768, with
-// /cold variants streaming W from DRAM. Translation models (Bergamot tiny,
+// f32_f16w and qd8_qc8w also have Llama-110M decode 1x2048x768, 1x768x2048,
+// 1x32000x768, with /cold variants streaming W from DRAM (bytes_per_second:
+// weight bytes, to set beside edgeattn-machine-limits' read rate). Translation models (Bergamot tiny,
 // width 256): ssru steps 1 / 32, qs8_quantize 1 / 64 rows. Image models
 // (PP-OCRv4, issue #16): depthwise convolution at the recognizer's and the
 // detector's shapes (NHWC, items = output elements x taps), the fused
@@ -502,6 +503,36 @@ void register_gemm(const KernelTable* t) {
             }
             set_gemm_counter(state, s, "GFLOPS");
             state.SetBytesProcessed(state.iterations() * 2 * s.n * s.k);
+          });
+    }
+  }
+  // The same decode shapes in int8 (qd8 x qc8w), hot and cold (64 copies:
+  // 96 MiB of int8 for 2048x768; 4 of the 23.4 MiB 32000x768, which alone
+  // fits a 32 MiB L3); bytes_per_second counts the weight bytes.
+  for (Shape s : {Shape{1, 2048, 768}, Shape{1, 768, 2048}, Shape{1, 32000, 768}}) {
+    if (std::string(t->name) == "reference") continue;
+    for (bool cold : {false, true}) {
+      if (!cold && s.n != 32000) continue;  // hot 1x2048x768, 1x768x2048: in register_gemm's shapes
+      add(std::string("qd8_qc8w_gemm/") + t->name + "/" + gemm_label(s) + (cold ? "/cold" : ""),
+          [t, s, cold](benchmark::State& state) {
+            std::mt19937 rng(3);
+            const size_t copies = !cold ? 1 : s.n == 32000 ? 4 : 64, nk = s.n * s.k;
+            std::vector<int8_t> xq(s.m * qd8_row_bytes(s.k)), w(copies * nk);
+            for (int8_t& v : xq) v = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+            for (size_t i = 0; i < nk; ++i) w[i] = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+            for (size_t c = 1; c < copies; ++c) std::copy(w.begin(), w.begin() + nk, w.begin() + c * nk);
+            const auto xs = random_vector(s.m, 0.01f, 0.1f, 4), ws = random_vector(s.n, 0.01f, 0.1f, 5);
+            const auto b = random_vector(s.n, -1.0f, 1.0f, 6);
+            std::vector<float> y(s.m * s.n);
+            size_t c = 0;
+            for (auto _ : state) {
+              t->qd8_qc8w_gemm(s.m, s.n, s.k, xq.data(), xs.data(), w.data() + c * nk, ws.data(), b.data(),
+                               y.data(), s.n);
+              benchmark::DoNotOptimize(y.data());
+              c = c + 1 == copies ? 0 : c + 1;
+            }
+            set_gemm_counter(state, s, "GOPS");
+            state.SetBytesProcessed(state.iterations() * s.n * s.k);
           });
     }
   }

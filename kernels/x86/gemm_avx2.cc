@@ -4,7 +4,8 @@
 // Both tile MR rows x NR output channels so each weight vector loaded serves
 // MR rows and each x vector NR channels; rows left over (m % 4) use 1..3-row
 // tiles, channels left over use 1-channel tiles. f32_f16w at M = 1 (decode)
-// runs f16_gemv instead: 8 weight rows per block, software-prefetched.
+// runs f16_gemv instead: 8 weight rows per block. Decode tiles prefetch W
+// ahead in address order (stream_prefetch.h).
 //
 // int8 dot product, 32 k per step: maddubs multiplies unsigned by signed
 // bytes, so the sign of x is moved onto w:
@@ -19,6 +20,7 @@
 
 #include "kernels/x86/avx2.h"
 #include "kernels/x86/avx2_math.h"
+#include "kernels/x86/stream_prefetch.h"
 
 namespace edgeattn {
 
@@ -58,7 +60,9 @@ inline void qd8_tile(size_t k, const int8_t* x, size_t row_bytes, const int8_t* 
     for (size_t c = 0; c < NR; ++c) acc[r][c] = _mm256_setzero_si256();
   const size_t k32 = k & ~static_cast<size_t>(31);
   __m256i wv[NR];
+  BlockPrefetch prefetch(w, NR * k);  // decode streams W from DRAM: stream_prefetch.h
   for (size_t i = 0; i < k32; i += 32) {
+    if (MR < 4) prefetch.step(NR * 32);  // 4-row tiles are prefill: W is reused from cache
     for (size_t c = 0; c < NR; ++c)
       wv[c] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + c * k + i));
     qd8_step<MR, NR>(acc, x, row_bytes, i, wv);
@@ -172,21 +176,20 @@ inline void f16_rows(size_t n, size_t k, const float* x, size_t x_stride, const 
 // 2 * NR independent load + convert + FMA chains in flight. At decode W
 // streams from DRAM (a 110 M model is 256 MB of fp16 per token), and the
 // hardware prefetchers do not keep NR short row streams fed (K = 768 rows are
-// only 24 lines), so each row also prefetches the same column of its row in
-// the next block (NR * k halves ahead): every line of W is requested exactly
-// once, one block early. Prefetches never fault, so running past the end of W
-// (the last block) is harmless.
+// only 24 lines): BlockPrefetch (stream_prefetch.h) requests W in address
+// order ahead of the block being summed.
 template <size_t NR>
 inline void f16_gemv_block(size_t k, const float* x, const uint16_t* w, __m256 (&acc)[NR]) {
   __m256 acc0[NR], acc1[NR];
   for (size_t c = 0; c < NR; ++c) acc0[c] = acc1[c] = _mm256_setzero_ps();
   size_t i = 0;
+  BlockPrefetch prefetch(w, NR * k * sizeof(uint16_t));
   for (; i + 32 <= k; i += 32) {
+    prefetch.step(NR * 32 * sizeof(uint16_t));
     const __m256 x0 = _mm256_loadu_ps(x + i), x1 = _mm256_loadu_ps(x + i + 8);
     const __m256 x2 = _mm256_loadu_ps(x + i + 16), x3 = _mm256_loadu_ps(x + i + 24);
     for (size_t c = 0; c < NR; ++c) {
       const uint16_t* wc = w + c * k + i;
-      _mm_prefetch(reinterpret_cast<const char*>(wc + NR * k), _MM_HINT_T0);
       const __m256 w0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wc)));
       const __m256 w1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wc + 8)));
       acc0[c] = _mm256_fmadd_ps(x0, w0, acc0[c]);

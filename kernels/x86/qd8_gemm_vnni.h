@@ -29,6 +29,7 @@
 #include <cstring>
 
 #include "kernels/kernels.h"
+#include "kernels/x86/stream_prefetch.h"
 
 namespace edgeattn {
 namespace vnni {
@@ -89,7 +90,9 @@ struct Gemm {
     for (size_t r = 0; r < MR; ++r)
       for (size_t c = 0; c < NR; ++c) acc[r][c] = V::zero();
     const int8_t* wb = w + n0 * k;
+    BlockPrefetch prefetch(wb, NR * k);  // decode streams W from DRAM: stream_prefetch.h
     for (size_t i = 0; i < k; i += V::kBytes) {
+      prefetch.step(NR * V::kBytes);
       Vec wv[NR];
       for (size_t c = 0; c < NR; ++c) wv[c] = V::load_w(wb + c * k, i, k);
       for (size_t r = 0; r < MR; ++r) {
