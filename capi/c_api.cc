@@ -112,6 +112,7 @@ edgeattn_memory_stats to_c(const MemoryStats& m) {
   s.xnnpack_bytes = m.xnnpack_bytes;
   s.weight_bytes = m.weight_bytes;
   s.sequence_bytes = m.sequence_bytes;
+  s.packed_weight_bytes = m.packed_weight_bytes;
   return s;
 }
 

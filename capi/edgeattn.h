@@ -134,8 +134,9 @@ extern "C" {
  * installs. 1: models, sessions, generators; 2: adds the tasks
  * (edgeattn_embedder, edgeattn_text_generator); 3: adds edgeattn_transcriber
  * and edgeattn_memory_stats.sequence_bytes; 4: adds edgeattn_translator;
- * 5: adds edgeattn_text_reader; 6: adds edgeattn_image_runner. */
-#define EDGEATTN_C_API_VERSION 6
+ * 5: adds edgeattn_text_reader; 6: adds edgeattn_image_runner; 7: adds
+ * edgeattn_memory_stats.packed_weight_bytes. */
+#define EDGEATTN_C_API_VERSION 7
 
 /* ---- Status --------------------------------------------------------------
  * Mirrors edgeattn::StatusCode (runtime/core/status.h), value for value. */
@@ -276,6 +277,8 @@ typedef struct edgeattn_memory_stats {
   size_t xnnpack_bytes;     /* XNNPACK operators (packed weights), held since create */
   size_t weight_bytes;      /* the model's constants (mapped, shared by sessions) */
   size_t sequence_bytes;    /* per-sequence state, e.g. a decoder's cross-attention K/V (part of persistent) */
+  size_t packed_weight_bytes; /* f32 weights packed for the kernel table's own GEMM, where XNNPACK's
+                                 copy would be (part of persistent) */
 } edgeattn_memory_stats;
 
 /* The arena a session with these options needs, without creating one (for a

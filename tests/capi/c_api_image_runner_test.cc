@@ -35,7 +35,7 @@ edgeattn_image c_image(const Rgb8Image& i) {
 bool error_has(const char* text) { return std::strstr(edgeattn_last_error(), text) != nullptr; }
 
 TEST_CASE("C API image runner: the C++ ImageRunner's outputs bit for bit, top_k, info, labels") {
-  CHECK(edgeattn_c_api_version() == 6);
+  CHECK(edgeattn_c_api_version() == 7);
   const std::vector<std::string> labels = testing::vision_labels();
   for (const VisionCase& c : testing::vision_cases()) {
     CAPTURE(c.name);

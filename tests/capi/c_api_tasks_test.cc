@@ -95,7 +95,7 @@ TEST_CASE("C API tasks: the option and request defaults are the C++ tasks' defau
           stop_reason_name(static_cast<StopReason>(v)));
   }
   CHECK(std::string(edgeattn_stop_reason_name(static_cast<edgeattn_stop_reason>(99))) == "unknown");
-  CHECK(edgeattn_c_api_version() == 6);
+  CHECK(edgeattn_c_api_version() == 7);
 }
 
 TEST_CASE("C API embedder: NULL and invalid arguments are EDGEATTN_INVALID_ARGUMENT with a message") {

@@ -71,7 +71,7 @@ TEST_CASE("C API transcriber: beckett.wav's transcript is exact from C, with con
   CHECK(st.total_ms >= st.encoder_ms + st.decoder_ms);
   CHECK(st.real_time_factor == doctest::Approx(st.total_ms / 1000.0 / st.audio_seconds));
   CHECK(st.decoder_tokens_per_second == doctest::Approx(st.decoder_tokens * 1000.0 / st.decoder_ms));
-  CHECK(edgeattn_c_api_version() == 6);
+  CHECK(edgeattn_c_api_version() == 7);
 }
 
 TEST_CASE("C API transcriber: text, timed segments and memory equal the C++ Transcriber's") {
