@@ -23,6 +23,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cpu_info import cpu_line  # noqa: E402
 from report import decode_bytes_per_token, eatn_tensors, gguf_tensor_bytes  # noqa: E402
 
 PEER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "llama_peer.py")
@@ -31,18 +32,6 @@ GGUF_OF = {"fp32": "f32", "int8": "q8_0"}
 
 def last_json(text: str) -> dict:
     return json.loads(text.strip().splitlines()[-1])
-
-
-def cpu_line() -> str:
-    name, flags = "?", set()
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name") and name == "?":
-                name = line.split(":", 1)[1].strip()
-            if line.startswith("flags") and not flags:
-                flags = set(line.split(":", 1)[1].split())
-    wanted = ["avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "amx_int8"]
-    return f"{name}, {os.cpu_count()} online CPUs, " + " ".join(f for f in wanted if f in flags)
 
 
 def main() -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -31,6 +30,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
 import ocr_render  # noqa: E402
 import rapidocr_peer  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cpu_info import cpu_line  # noqa: E402
 
 FONTS = ["DejaVuSans.ttf", "DejaVuSerif.ttf", "DejaVuSansMono.ttf", "DejaVuSans-Bold.ttf"]
 TEXTS = ["Edge inference runtimes read text on small boards.", "Invoice 2026-0117: 3 x Widget @ 19.99 = 59.97 EUR",
@@ -38,17 +39,6 @@ TEXTS = ["Edge inference runtimes read text on small boards.", "Invoice 2026-011
          "Attention over feature columns recognizes each line.", "Numbers 0123456789 and punctuation: ;:,.!?()[]",
          "A detector finds boxes; a classifier turns them.", "Recognition decodes characters with CTC, greedily.",
          "Memory is planned once; reading allocates nothing.", "Page 1 of 1 - printed 06 Dec 2026, 20:45 UTC"]
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def peer_ms(peer_dir: str, rgb: np.ndarray, threads: int, runs: int) -> tuple[float, list[float], int]:
@@ -84,7 +74,7 @@ def main() -> None:
     rgb = ocr_render.page_image(lines, 1280, 960, set(), left=40, top=40, gap=40)
     image = os.path.join(a.work, "ocr_page_1280x960.png")
     Image.fromarray(rgb).save(image)
-    rows = [f"CPU: {cpu_name()}; page 1280 x 960, 10 lines; median of {a.runs} reads after a warm-up",
+    rows = [f"CPU: {cpu_line()}; page 1280 x 960, 10 lines; median of {a.runs} reads after a warm-up",
             "", "| threads | edgeattn fp32 ms (det / cls / rec) | RapidOCR 1.4.4 + onnxruntime ms (det / cls / rec) "
             "| ratio |", "|---|---|---|---|"]
     for threads in [int(t) for t in a.threads.split(",")]:

@@ -15,23 +15,14 @@ median latencies and the ratio edgeattn / peer (sentence by sentence).
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cpu_info import cpu_line  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIRS = {'enpt': 'enpt-1693087644', 'pten': 'pten-1693087646'}
 TEXTS = {'enpt': 'bench/data/translate_en20.txt', 'pten': 'bench/data/translate_pt20.txt'}
-
-
-def cpu_name():
-    try:
-        for line in open('/proc/cpuinfo'):
-            if line.startswith('model name'):
-                return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def run_json(cmd, env=None):
@@ -70,8 +61,7 @@ def main():
             ]:
                 res[name] = run_json(cmd, e)
             rows.append((d, threads, res))
-    print('Bergamot tiny, 20-sentence paragraph, median of %d runs; CPU: %s, %d cores online.\n' %
-          (a.runs, cpu_name(), os.cpu_count() or 0))
+    print('Bergamot tiny, 20-sentence paragraph, median of %d runs; CPU: %s.\n' % (a.runs, cpu_line()))
     print('| direction | threads | edgeattn int8 | int8, no shortlist | fp32 (dequantized) | peer, per sentence |'
           ' peer, whole text | int8 / peer |')
     print('|---|---|---|---|---|---|---|---|')

