@@ -86,7 +86,7 @@ void fc_packed_f32_eval(const EvalContext& ctx, const fb::Op& op, const FullyCon
   PanelJob j{ctx.kernels, rows, static_cast<size_t>(w.shape[0]), static_cast<size_t>(w.shape[1]), x, state.packed,
              ctx.f32(output(op, 0)), o != nullptr && o->activation() == fb::Activation::Relu};
   const size_t panels = (j.n + ctx.kernels->f32_gemm_nr - 1) / ctx.kernels->f32_gemm_nr;
-  pthreadpool* const pool = ctx.pool_for_weights(rows * j.n * j.k, j.n * j.k * sizeof(float));
+  pthreadpool* const pool = ctx.pool_for_reads(rows * j.n * j.k, j.n * j.k * sizeof(float));
   // Whole panels per task, about two tasks per thread.
   const size_t tile = std::max<size_t>(1, panels / (2 * parallel::threads(pool)));
   parallel::for_1d_tile(pool, run_panels, &j, panels, tile);

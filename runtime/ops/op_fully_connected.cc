@@ -330,7 +330,7 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpRecord& record
     EA_RETURN_IF_ERROR(run_selected(j, static_cast<const int32_t*>(ctx.tensor_data[input(op, 4)]), n_out));
   } else {
     const size_t weight_bytes = j.n * j.k * (j.dtype == DType::kI8 ? 1 : j.dtype == DType::kF16 ? 2 : 4);
-    own_gemm_parallel(ctx.pool_for_weights(j.m * j.n * j.k, weight_bytes), j, j.m);  // all rows per tile: few tokens
+    own_gemm_parallel(ctx.pool_for_reads(j.m * j.n * j.k, weight_bytes), j, j.m);  // all rows per tile: few tokens
   }
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
   if (o != nullptr && o->activation() == fb::Activation::Relu) {
@@ -379,7 +379,7 @@ Status eval_paths(const EvalContext& ctx, const fb::Op& op, const OpRecord& reco
     return Status::ok();
   }
   const size_t nk = static_cast<size_t>(w.shape[0] * w.shape[1]);
-  pthreadpool* const pool = ctx.pool_for_weights(rows * nk, nk * sizeof(float));
+  pthreadpool* const pool = ctx.pool_for_reads(rows * nk, nk * sizeof(float));
   xnn_status s = xnn_setup_fully_connected_nc_f32(state.xnn, rows, x, ctx.f32(output(op, 0)), pool);
   if (s == xnn_status_success) s = xnn_run_operator(state.xnn, pool);
   EA_ENSURE(s == xnn_status_success, StatusCode::kInternal, "XNNPACK fully connected failed: %d", static_cast<int>(s));

@@ -152,17 +152,18 @@ struct EvalContext {
   static constexpr size_t kMinParallelWork = size_t{1} << 21;
   pthreadpool* pool_for(size_t work) const { return work >= kMinParallelWork ? threadpool : nullptr; }
 
-  // The same for a linear layer that reads `weight_bytes` of weights: at
-  // decode (a few rows) its time is reading them, from DRAM once a model
-  // outgrows the cache: 512 KiB take ~25 us at 20 GB/s, and the dispatch is
-  // < 1 us when the workers are still spinning from the op before (they
-  // are, once every such layer runs on them). A 110 M Llama's 768x768 int8
-  // projections, under 2^21 multiply-adds, then use both cores (2-thread
-  // int8 decode 92 -> 215 tok/s); a Bergamot decoder's (256 wide, <= 384
-  // KiB) stay on the calling thread.
-  static constexpr size_t kMinParallelWeightBytes = size_t{512} << 10;
-  pthreadpool* pool_for_weights(size_t work, size_t weight_bytes) const {
-    return work >= kMinParallelWork || weight_bytes >= kMinParallelWeightBytes ? threadpool : nullptr;
+  // The same for an op that reads `bytes_read` bytes it does not reuse: a
+  // linear layer's weights at decode (a few rows), an attention's KV cache.
+  // Its time is that reading, from DRAM once a model outgrows the cache:
+  // 512 KiB take ~25 us at 20 GB/s, and the dispatch is < 1 us when the
+  // workers are still spinning from the op before (they are, once every such
+  // op runs on them). A 110 M Llama's 768x768 int8 projections, under 2^21
+  // multiply-adds, then use both cores (2-thread int8 decode 92 -> 215
+  // tok/s); a Bergamot decoder's (256 wide, <= 384 KiB) stay on the calling
+  // thread.
+  static constexpr size_t kMinParallelReadBytes = size_t{512} << 10;
+  pthreadpool* pool_for_reads(size_t work, size_t bytes_read) const {
+    return work >= kMinParallelWork || bytes_read >= kMinParallelReadBytes ? threadpool : nullptr;
   }
 };
 
