@@ -195,6 +195,7 @@ bool parse_args(int argc, char** argv, Args* a) {
       target = &a->repeat;
     } else if (s == "--wav" && i + 1 < argc) {
       a->wav = argv[++i];
+      continue;
     } else if (s == "--text" && i + 1 < argc) {
       a->text = argv[++i];
       continue;
