@@ -305,8 +305,8 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   const size_t work = 2 * batch * job.n_heads * job.seq * keys * job.head_dim;
   // K and V rows read (a decode step's reading of its KV cache: 768 KiB per
   // layer of a 110 M Llama at 128 positions in fp32).
-  const size_t elem = !job.cached || job.kv_dtype == KvDType::kF32 ? 4 : job.kv_dtype == KvDType::kF16 ? 2 : 1;
-  const size_t kv_bytes = 2 * batch * n_kv * keys * job.head_dim * elem;
+  const size_t row_bytes = job.cached ? job.row_bytes : job.head_dim * sizeof(float);
+  const size_t kv_bytes = 2 * batch * n_kv * keys * row_bytes;
   parallel::for_1d(ctx.pool_for_reads(work, kv_bytes), run_head, &job, batch * job.n_heads);
   return Status::ok();
 }

@@ -329,8 +329,7 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpRecord& record
     n_out = static_cast<size_t>(ctx.dims.selection);
     EA_RETURN_IF_ERROR(run_selected(j, static_cast<const int32_t*>(ctx.tensor_data[input(op, 4)]), n_out));
   } else {
-    const size_t weight_bytes = j.n * j.k * (j.dtype == DType::kI8 ? 1 : j.dtype == DType::kF16 ? 2 : 4);
-    own_gemm_parallel(ctx.pool_for_reads(j.m * j.n * j.k, weight_bytes), j, j.m);  // all rows per tile: few tokens
+    own_gemm_parallel(ctx.pool_for_reads(j.m * j.n * j.k, j.n * j.k * dtype_size(j.dtype)), j, j.m);  // all rows per tile: few tokens
   }
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
   if (o != nullptr && o->activation() == fb::Activation::Relu) {
