@@ -153,7 +153,17 @@ void tile_softmax(float* st, size_t j0, size_t nb, bool masked, const typename T
     alpha[h] = T::exp(T::sub(m[h], m_new));
     m[h] = m_new;
     typename T::V sum = T::zero();
-    for (size_t jj = 0; jj < nb; ++jj) {
+    size_t jj = 0;
+    for (; jj + 4 <= nb; jj += 4) {
+      typename T::V x[4];
+      for (size_t u = 0; u < 4; ++u) x[u] = T::sub(T::load(s + (jj + u) * kTile), m_new);
+      T::exp4(x);
+      for (size_t u = 0; u < 4; ++u) {
+        T::store(s + (jj + u) * kTile, x[u]);
+        sum = T::add(sum, x[u]);
+      }
+    }
+    for (; jj < nb; ++jj) {
       const typename T::V p = T::exp(T::sub(T::load(s + jj * kTile), m_new));
       T::store(s + jj * kTile, p);
       sum = T::add(sum, p);

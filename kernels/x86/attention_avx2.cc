@@ -235,6 +235,7 @@ struct Avx2Vec {
   static V div(V a, V b) { return _mm256_div_ps(a, b); }
   static V max(V a, V b) { return _mm256_max_ps(a, b); }
   static V exp(V x) { return avx2_exp(x); }
+  static void exp4(V (&x)[4]) { avx2_exp_n<4>(x); }
   // x where j < lim, else -inf.
   static V mask_from(V x, V j, V lim) {
     return _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), x, _mm256_cmp_ps(j, lim, _CMP_LT_OQ));

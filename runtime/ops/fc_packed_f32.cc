@@ -22,6 +22,8 @@ struct PanelJob {
   const float* packed;  // panels of W, kernels->f32_gemm_nr columns each
   float* y;             // [rows, n]
   bool relu;
+  bool activate;        // act after the GEMM, per panel while it is in cache
+  ActivationParams act;
 };
 
 // Panels [p0, p0 + count) for every row.
@@ -31,6 +33,9 @@ void run_panels(void* context, size_t p0, size_t count) {
   const size_t c0 = p0 * nr, cols = std::min(j.n, (p0 + count) * nr) - c0;
   float* y = j.y + c0;
   j.kernels->f32_gemm_packed(j.rows, cols, j.k, j.x, j.k, j.packed + p0 * f32_gemm_panel_floats(j.k, nr), y, j.n);
+  if (j.activate) {
+    for (size_t r = 0; r < j.rows; ++r) j.kernels->f32_activation(cols, y + r * j.n, y + r * j.n, j.act);
+  }
   if (!j.relu) return;
   for (size_t r = 0; r < j.rows; ++r) {
     for (size_t c = 0; c < cols; ++c) y[r * j.n + c] = std::max(y[r * j.n + c], 0.0f);
@@ -43,13 +48,15 @@ void run_panels(void* context, size_t p0, size_t count) {
 // --benchmark_filter='(f32_gemm_packed|xnn_f32_gemm)/', AMD EPYC Zen 4, 1
 // thread; docs/gemm.md): the packed GEMM runs at 95-99 % of the FMA roof
 // from 16 rows up and 1.5x XNNPACK at 1 row; XNNPACK's 7x16 kernel is level
-// at 128+ rows when K = 384 and ahead by 1-2 % at 512-1024 rows there, while
+// up to 512 rows when K = 384 and ahead by 1-2 % at 1024 rows there, while
 // the packed GEMM leads by 1-15 % at 128+ rows once K >= 768 (a panel of W
 // stays in L2 while every row tile passes; XNNPACK walks all of W per 7
-// rows).
+// rows). In a whole network the packed GEMM also wins where the kernels
+// are level: DINOv2-S's 257-row layers ran 156.8 -> 152.8 ms per image
+// (docs/vision.md), its GELU fused per panel.
 bool fc_packed_f32_chosen(const KernelTable& kernels, size_t max_rows, size_t k) {
   if (kernels.f32_gemm_packed == nullptr || kernels.f32_gemm_nr == 0) return false;
-  constexpr size_t kFewRows = 128, kLongK = 768;
+  constexpr size_t kFewRows = 512, kLongK = 768;
   return max_rows <= kFewRows || k >= kLongK;
 }
 
@@ -84,7 +91,8 @@ void fc_packed_f32_eval(const EvalContext& ctx, const fb::Op& op, const FullyCon
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
   PanelJob j{ctx.kernels, rows, static_cast<size_t>(w.shape[0]), static_cast<size_t>(w.shape[1]), x, state.packed,
-             ctx.f32(output(op, 0)), o != nullptr && o->activation() == fb::Activation::Relu};
+             ctx.f32(output(op, 0)), o != nullptr && o->activation() == fb::Activation::Relu, false, {}};
+  j.activate = fc_epilogue_activation(op, &j.act);
   const size_t panels = (j.n + ctx.kernels->f32_gemm_nr - 1) / ctx.kernels->f32_gemm_nr;
   pthreadpool* const pool = ctx.pool_for_reads(rows * j.n * j.k, j.n * j.k * sizeof(float));
   // Whole panels per task, about two tasks per thread.

@@ -32,7 +32,8 @@ bool fc_packed_f32_chosen(const KernelTable& kernels, size_t max_rows, size_t k)
 
 Status fc_packed_f32_prepare(PrepareContext& ctx, const fb::Op& op, FullyConnectedState* state);
 void fc_packed_f32_bind(const BindContext& ctx, const fb::Op& op, FullyConnectedState& state);
-// y [rows, n] = x [rows, k] · Wᵀ + bias (max(., 0) with a Relu).
+// y [rows, n] = act(x [rows, k] · Wᵀ + bias): max(., 0) with a Relu, the
+// epilogue activation (fc_epilogue_activation) per panel of columns.
 void fc_packed_f32_eval(const EvalContext& ctx, const fb::Op& op, const FullyConnectedState& state, const float* x,
                         size_t rows);
 

@@ -83,14 +83,8 @@ void epilogue_rows(void* context, size_t r0, size_t n) {
 }
 
 Status apply_epilogue(const EvalContext& ctx, const fb::Op& op, size_t n_out) {
-  const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
-  if (o == nullptr || !epilogue_activation(o->activation())) return Status::ok();
   ActivationParams p;
-  p.kind = o->activation() == fb::Activation::Relu6       ? ActKind::kRelu6
-           : o->activation() == fb::Activation::Sigmoid   ? ActKind::kSigmoid
-           : o->activation() == fb::Activation::HardSwish ? ActKind::kHardSwish
-           : o->activation() == fb::Activation::Gelu      ? ActKind::kGelu
-                                                          : ActKind::kSilu;
+  if (!fc_epilogue_activation(op, &p)) return Status::ok();
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   EpilogueJob j{ctx.kernels, ctx.f32(output(op, 0)), n_out, p};
   // Row tiles on the threads (a ViT's 257 x 1536 GELU outputs per layer).
@@ -374,7 +368,7 @@ Status eval_paths(const EvalContext& ctx, const fb::Op& op, const OpRecord& reco
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   const float* x = op_input(ctx, op, record, rows, static_cast<size_t>(w.shape[1]));
   if (state.path == FcPath::kPackedF32) {
-    fc_packed_f32_eval(ctx, op, state, x, rows);
+    fc_packed_f32_eval(ctx, op, state, x, rows);  // with the epilogue activation
     return Status::ok();
   }
   const size_t nk = static_cast<size_t>(w.shape[0] * w.shape[1]);
@@ -387,6 +381,7 @@ Status eval_paths(const EvalContext& ctx, const fb::Op& op, const OpRecord& reco
 
 Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   EA_RETURN_IF_ERROR(eval_paths(ctx, op, record));
+  if (state_of<FullyConnectedState>(record).path == FcPath::kPackedF32) return Status::ok();
   // Selections never come with an epilogue activation in today's models,
   // but the output's width is what was computed either way.
   const size_t n_out = has_selection(op) ? static_cast<size_t>(ctx.dims.selection)
@@ -395,6 +390,18 @@ Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
 }
 
 }  // namespace
+
+bool fc_epilogue_activation(const fb::Op& op, ActivationParams* p) {
+  const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
+  if (o == nullptr || !epilogue_activation(o->activation())) return false;
+  *p = ActivationParams{};
+  p->kind = o->activation() == fb::Activation::Relu6       ? ActKind::kRelu6
+            : o->activation() == fb::Activation::Sigmoid   ? ActKind::kSigmoid
+            : o->activation() == fb::Activation::HardSwish ? ActKind::kHardSwish
+            : o->activation() == fb::Activation::Gelu      ? ActKind::kGelu
+                                                           : ActKind::kSilu;
+  return true;
+}
 
 extern const OpRegistration kFullyConnectedOp = {"FullyConnected", verify, prepare, bind, eval, release};
 

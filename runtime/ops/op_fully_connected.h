@@ -10,6 +10,17 @@ struct xnn_operator;
 
 namespace edgeattn {
 
+struct ActivationParams;
+namespace fb {
+struct Op;
+}
+
+// The activation FullyConnected applies in a pass after its GEMM (Relu6,
+// Sigmoid, HardSwish, Silu, Gelu; Relu is the GEMM's own clamp): true with
+// *p set, else false. The packed path runs it per panel of columns while
+// they are in cache; the others over y at the end.
+bool fc_epilogue_activation(const fb::Op& op, ActivationParams* p);
+
 // Which kernel runs the op, chosen once at prepare.
 enum class FcPath : uint8_t {
   kOwnKernel,  // kernels/: f16 or i8 weights read in place, or the reference table's f32_gemm
