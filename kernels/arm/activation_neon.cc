@@ -1,6 +1,6 @@
 // NEON activation epilogue (KernelTable::f32_activation), the algorithm of
 // x86/activation_avx2.cc with 4 lanes: one templated loop per activation,
-// sigmoid through exp(-|v|), GELU with neon_erf, partial tail.
+// sigmoid through exp(-|v|), GELU with neon_gelu, partial tail.
 #include "kernels/arm/neon.h"
 #include "kernels/arm/neon_math.h"
 
@@ -33,11 +33,7 @@ inline float32x4_t act4(float32x4_t v, const Consts& c) {
       return vmulq_f32(vmulq_f32(v, r), vdupq_n_f32(1.0f / 6.0f));
     }
     case ActKind::kSilu: return vmulq_f32(v, sigmoid4(v));
-    case ActKind::kGelu: {
-      const float32x4_t half_v = vmulq_f32(v, vdupq_n_f32(0.5f));
-      const float32x4_t e = neon_erf(vmulq_f32(v, vdupq_n_f32(0.70710678118654752f)));
-      return neon_fma(half_v, half_v, e);
-    }
+    case ActKind::kGelu: return neon_gelu(v);
   }
   return v;
 }

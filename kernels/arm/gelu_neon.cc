@@ -1,4 +1,4 @@
-// NEON exact GELU: y = 0.5 x (1 + erf(x / sqrt(2))) with neon_erf.
+// NEON exact GELU: y = 0.5 x (1 + erf(x / sqrt(2))) with neon_gelu.
 #include "kernels/arm/neon.h"
 #include "kernels/arm/neon_math.h"
 
@@ -6,11 +6,7 @@ namespace edgeattn {
 
 namespace {
 
-inline float32x4_t gelu4(float32x4_t x) {
-  const float32x4_t half_x = vmulq_f32(x, vdupq_n_f32(0.5f));
-  const float32x4_t e = neon_erf(vmulq_f32(x, vdupq_n_f32(0.70710678118654752f)));
-  return neon_fma(half_x, half_x, e);  // 0.5x + 0.5x * erf
-}
+inline float32x4_t gelu4(float32x4_t x) { return neon_gelu(x); }
 
 }  // namespace
 

@@ -1,11 +1,13 @@
 // Inline NEON helpers shared by the *_neon.cc kernels: FMA, reductions,
-// division, partial loads for tails, and vectorized exp and erf.
+// division, partial loads for tails, and vectorized exp and GELU.
 //
 // AArch64 has instructions armv7 NEON lacks (vaddvq_f32, vmaxvq_f32,
 // vdivq_f32, vrndnq_f32, vpaddq_f32, and fused vfmaq_f32 is only guaranteed
 // with VFPv4); each helper uses them on AArch64 and falls back on armv7.
-// The exp and erf algorithms are the same as kernels/x86/avx2_math.h (see
-// there for the accuracy argument).
+// exp is kernels/x86/avx2_math.h's algorithm (see there for the accuracy
+// argument); GELU is not: x86 picks polynomial coefficients per lane with
+// one vpermps from an 8-interval table, which NEON has no one-instruction
+// float gather for, so neon_gelu computes erfc from exp (same error class).
 //
 // Example:
 //   float32x4_t e = neon_exp(vld1q_f32(x));
@@ -131,24 +133,15 @@ static inline float32x4_t neon_exp(float32x4_t x) {
   return vreinterpretq_f32_u32(vbicq_u32(vreinterpretq_u32_f32(y), underflow));
 }
 
-// erf(x): Taylor series below |x| = 1, Numerical Recipes erfc fit above
-// (see avx2_erf for why both).
-static inline float32x4_t neon_erf(float32x4_t x) {
+// gelu(x) = 0.5 x (1 + erf(x / sqrt 2)) from erfc alone, one branch:
+// z = min(|x| / sqrt 2, 16) (erfc(16) = 0 in float), q = 0.5 x erfc(z),
+// y = q for x < 0 (0.5 x (1 - erf z)) and x - q for x >= 0 (0.5 x (2 -
+// erfc z)). erfc(z) = t exp(-z^2 + R(t)), t = 1 / (1 + z/2), the Chebyshev
+// fit from Numerical Recipes (erfcc, relative error < 1.2e-7 for every
+// z >= 0), so no Taylor branch for small |x|: 1 - erfc is never formed.
+static inline float32x4_t neon_gelu(float32x4_t x) {
   const float32x4_t one = vdupq_n_f32(1.0f);
-  const float32x4_t z = vabsq_f32(x);
-  const float32x4_t x2 = vmulq_f32(x, x);
-  float32x4_t s = vdupq_n_f32(-1.636584469e-07f);
-  s = neon_fma(vdupq_n_f32(1.646211437e-06f), s, x2);
-  s = neon_fma(vdupq_n_f32(-1.492565036e-05f), s, x2);
-  s = neon_fma(vdupq_n_f32(1.205533298e-04f), s, x2);
-  s = neon_fma(vdupq_n_f32(-8.548327023e-04f), s, x2);
-  s = neon_fma(vdupq_n_f32(5.223977625e-03f), s, x2);
-  s = neon_fma(vdupq_n_f32(-2.686617065e-02f), s, x2);
-  s = neon_fma(vdupq_n_f32(1.128379167e-01f), s, x2);
-  s = neon_fma(vdupq_n_f32(-3.761263890e-01f), s, x2);
-  s = neon_fma(vdupq_n_f32(1.128379167e+00f), s, x2);
-  const float32x4_t small = vmulq_f32(x, s);
-
+  const float32x4_t z = vminq_f32(vmulq_f32(vabsq_f32(x), vdupq_n_f32(0.70710678118654752f)), vdupq_n_f32(16.0f));
   const float32x4_t t = neon_div(one, neon_fma(one, vdupq_n_f32(0.5f), z));
   float32x4_t p = vdupq_n_f32(0.17087277f);
   p = neon_fma(vdupq_n_f32(-0.82215223f), p, t);
@@ -161,11 +154,8 @@ static inline float32x4_t neon_erf(float32x4_t x) {
   p = neon_fma(vdupq_n_f32(1.00002368f), p, t);
   p = neon_fma(vdupq_n_f32(-1.26551223f), p, t);
   const float32x4_t erfc = vmulq_f32(t, neon_exp(neon_fms(p, z, z)));
-  // 1 - erfc with x's sign: copy the sign bit of x.
-  const uint32x4_t sign = vandq_u32(vreinterpretq_u32_f32(x), vdupq_n_u32(0x80000000u));
-  const float32x4_t large = vreinterpretq_f32_u32(
-      vorrq_u32(vreinterpretq_u32_f32(vsubq_f32(one, erfc)), sign));
-  return vbslq_f32(vcltq_f32(z, one), small, large);
+  const float32x4_t q = vmulq_f32(vmulq_f32(x, vdupq_n_f32(0.5f)), erfc);
+  return vbslq_f32(vcltq_f32(x, vdupq_n_f32(0.0f)), q, vsubq_f32(x, q));
 }
 
 }  // namespace edgeattn
