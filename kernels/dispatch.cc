@@ -23,6 +23,7 @@
 #include <cpuid.h>
 #endif
 #include "kernels/reference/reference.h"
+#include "kernels/scalar/scalar.h"
 
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
 #include "kernels/x86/avx2.h"
@@ -113,7 +114,7 @@ const KernelTable kAvx2Table = {
     // Reference-only image ops (kernels.h): a small share of the time.
     f32_conv_transpose2d_ukernel__reference,
     f32_pool2d_ukernel__reference,
-    f32_resize_ukernel__reference,
+    f32_resize_ukernel__scalar,
     // Not reference-only: PP-OCRv4's recognizer ends in a softmax over 6625
     // classes per frame, a quarter of an OCR read on the reference.
     f32_softmax_ukernel__avx2,
@@ -165,7 +166,7 @@ const KernelTable kNeonTable = {
     // Reference-only image ops (kernels.h): a small share of the time.
     f32_conv_transpose2d_ukernel__reference,
     f32_pool2d_ukernel__reference,
-    f32_resize_ukernel__reference,
+    f32_resize_ukernel__scalar,
     // Not reference-only: PP-OCRv4's recognizer ends in a softmax over 6625
     // classes per frame, a quarter of an OCR read on the reference.
     f32_softmax_ukernel__neon,

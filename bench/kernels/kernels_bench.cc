@@ -636,6 +636,19 @@ void register_image(const KernelTable* t) {
       state.SetItemsProcessed(state.iterations() * n);
     });
   }
+  // DINOv2-S saliency's last step: bilinear (half_pixel) 128x128 -> 224x224,
+  // one channel (items = outputs). The reference table computes every
+  // output's coordinates; the others (scalar kernel) once per row / column.
+  add(std::string("resize/") + t->name + "/bilinear_128_to_224_c1", [t](benchmark::State& state) {
+    const auto x = random_vector(128 * 128, -4.0f, 4.0f, 6);  // [128, 128, 1]
+    std::vector<float> y(224 * 224);                             // [224, 224, 1]
+    const ResizeArgs a{x.data(), y.data(), 128, 128, 1, 224, 224, ResizeKind::kBilinear, ResizeCoord::kHalfPixel};
+    for (auto _ : state) {
+      t->f32_resize(a);
+      benchmark::DoNotOptimize(y.data());
+    }
+    state.SetItemsProcessed(state.iterations() * 224 * 224);
+  });
   // PP-OCRv4's recognizer output: 6625 classes per frame (items = rows * cols;
   // ns per row = time / 64).
   add(std::string("softmax/") + t->name + "/6625x64", [t](benchmark::State& state) {
