@@ -202,6 +202,8 @@ void register_attention(const KernelTable* t) {
                   Shape{"whisper_enc_6x64_1500x1500", 6, 64, 1500, 1500, 0, false},
                   Shape{"whisper_enc_6x64_1500x1500_per_query", 6, 64, 1500, 1500, 0, true},
                   Shape{"whisper_cross_6x64_448x1500", 6, 64, 448, 1500, 0, false},
+                  // DINOv2-S at 224 x 224: 256 patches and the CLS token.
+                  Shape{"vit_6x64_257x257", 6, 64, 257, 257, 0, false},
                   // Small query counts around the tiled kernel's switch (8).
                   Shape{"d64_keys1500_nq4", 1, 64, 4, 1500, 0, false},
                   Shape{"d64_keys1500_nq4_per_query", 1, 64, 4, 1500, 0, true},
