@@ -118,6 +118,14 @@ const KernelTable kAvx2Table = {
     // Not reference-only: PP-OCRv4's recognizer ends in a softmax over 6625
     // classes per frame, a quarter of an OCR read on the reference.
     f32_softmax_ukernel__avx2,
+    16,  // f32_gemm_nr
+    f32_gemm_ukernel_6x16__avx2,
+    // Against XNNPACK on Zen 4 (whose own kernel there is AVX-512; median of
+    // 3): 1.19-1.28x at 16 rows, 0.95-1.0x at 1 and 0.93-1.0x at 128, level
+    // at 257 alone but not faster in DINOv2-S's whole network, 5-20 % behind
+    // from 512 rows. On AVX2-only CPUs XNNPACK runs its own AVX2 kernels.
+    128,  // f32_gemm_packed_rows
+    0,    // f32_gemm_packed_long_k: never by K alone
 };
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVXVNNI)
@@ -126,12 +134,17 @@ const KernelTable kAvxVnniTable =
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVX512VNNI)
 // Its CPUs have AVX512F, so it also takes the 32-query AVX-512 attention
-// (x86/attention_avx512.cc) and the packed f32 GEMM (x86/gemm_f32_avx512.cc);
-// everything else is the avx2 table's.
+// (x86/attention_avx512.cc) and the 8x32 packed f32 GEMM
+// (x86/gemm_f32_avx512.cc) instead of the avx2 table's 6x16; everything else
+// is the avx2 table's.
 constexpr KernelTable with_avx512_attention(KernelTable t) {
   t.f32_attention = f32_attention_ukernel__avx512f;
   t.f32_gemm_nr = 32;
   t.f32_gemm_packed = f32_gemm_ukernel_8x32__avx512f;
+  // Level with XNNPACK up to 512 rows at K = 384 and in DINOv2-S's whole
+  // network at 257; 1-15 % ahead from 128 rows once K >= 768 (docs/gemm.md).
+  t.f32_gemm_packed_rows = 512;
+  t.f32_gemm_packed_long_k = 768;
   return t;
 }
 const KernelTable kAvx512VnniTable = with_avx512_attention(

@@ -406,10 +406,17 @@ struct KernelTable {
   // c0), so callers split columns across threads by whole panels. x rows
   // x_stride floats apart, y rows y_stride floats apart; writes exactly
   // columns [0, n) of rows [0, m). `packed` must be 64-byte aligned (each
-  // panel then is: its size is a multiple of 32 floats).
+  // panel then is: its size is a multiple of nr floats, and nr is 16 (avx2)
+  // or 32 (avx512vnni)).
   size_t f32_gemm_nr;
   void (*f32_gemm_packed)(size_t m, size_t n, size_t k, const float* x, size_t x_stride, const float* packed,
                           float* y, size_t y_stride);
+  // Where the packed GEMM measured at least level with XNNPACK's f32 GEMM on
+  // the CPUs the table runs on (docs/gemm.md): sessions of up to
+  // f32_gemm_packed_rows rows, and any rows once K >= f32_gemm_packed_long_k
+  // (0: never). FullyConnected chooses by these (fc_packed_f32.cc).
+  size_t f32_gemm_packed_rows;
+  size_t f32_gemm_packed_long_k;
 };
 
 // Floats of one packed panel of f32_gemm_packed (nr biases, then k rows of nr

@@ -61,4 +61,9 @@ void f32_activation_ukernel__avx2(size_t n, const float* x, float* y, const Acti
 void f32_dwconv_ukernel__avx2(const DwConvArgs& args);
 void f32_softmax_ukernel__avx2(size_t rows, size_t cols, const float* x, float* y);
 
+// f32 GEMM on weights packed in panels of 16 columns (x86/gemm_f32_avx2.cc;
+// KernelTable::f32_gemm_packed, f32_gemm_nr 16).
+void f32_gemm_ukernel_6x16__avx2(size_t m, size_t n, size_t k, const float* x, size_t x_stride,
+                                 const float* packed, float* y, size_t y_stride);
+
 }  // namespace edgeattn

@@ -44,20 +44,16 @@ void run_panels(void* context, size_t p0, size_t count) {
 
 }  // namespace
 
-// Measured side by side, idle, weights hot (edgeattn-bench-kernels
-// --benchmark_filter='(f32_gemm_packed|xnn_f32_gemm)/', AMD EPYC Zen 4, 1
-// thread; docs/gemm.md): the packed GEMM runs at 95-99 % of the FMA roof
-// from 16 rows up and 1.5x XNNPACK at 1 row; XNNPACK's 7x16 kernel is level
-// up to 512 rows when K = 384 and ahead by 1-2 % at 1024 rows there, while
-// the packed GEMM leads by 1-15 % at 128+ rows once K >= 768 (a panel of W
-// stays in L2 while every row tile passes; XNNPACK walks all of W per 7
-// rows). In a whole network the packed GEMM also wins where the kernels
-// are level: DINOv2-S's 257-row layers ran 156.8 -> 152.8 ms per image
-// (docs/vision.md), its GELU fused per panel.
+// Where the table's packed GEMM measured at least level with XNNPACK
+// (KernelTable::f32_gemm_packed_rows / _long_k; edgeattn-bench-kernels
+// --benchmark_filter='(f32_gemm_packed|xnn_f32_gemm)/', docs/gemm.md). In
+// a whole network the packed GEMM also wins where the kernels are level:
+// DINOv2-S's 257-row layers ran 156.8 -> 152.8 ms per image on the
+// avx512vnni table (docs/vision.md), its GELU fused per panel.
 bool fc_packed_f32_chosen(const KernelTable& kernels, size_t max_rows, size_t k) {
   if (kernels.f32_gemm_packed == nullptr || kernels.f32_gemm_nr == 0) return false;
-  constexpr size_t kFewRows = 512, kLongK = 768;
-  return max_rows <= kFewRows || k >= kLongK;
+  return max_rows <= kernels.f32_gemm_packed_rows ||
+         (kernels.f32_gemm_packed_long_k != 0 && k >= kernels.f32_gemm_packed_long_k);
 }
 
 Status fc_packed_f32_prepare(PrepareContext& ctx, const fb::Op& op, FullyConnectedState* state) {
