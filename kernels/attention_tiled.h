@@ -3,8 +3,9 @@
 // x86/attention_avx2.cc (8 lanes), x86/attention_avx512.cc (16 lanes) and
 // arm/attention_neon.cc (4 lanes), each compiled with its own ISA flags.
 // T provides: V, kLanes, kRows (rows per register block, so that
-// 2 * kRows accumulators + 3 fit the register file), zero, load/store
-// (aligned), set1, fmadd(a, b, c) = a * b + c, add, sub, mul, div, max, exp
+// 2 * kRows accumulators + 3 fit the register file), kTransposeBlock and
+// transpose_block(src, ss, dst, ds) (a square block: dst[c][r] = src[r][c]),
+// zero, load/store (aligned), set1, fmadd(a, b, c) = a * b + c, add, sub, mul, div, max, exp
 // (exp(-inf) == 0 and exp(0) == 1 exactly), mask_from(x, j, lim) = x where
 // j < lim else -inf.
 //
@@ -63,6 +64,33 @@ inline void with_rows(size_t r, F&& f) {
     } else {
       with_rows<R - 1>(r, f);
     }
+  }
+}
+
+// dst[c * ds + r] = src[r * ss + c] for r < rows, c < cols: T's square
+// kTransposeBlock blocks where whole, element by element at the edges.
+template <class T>
+inline void transpose_rect(const float* src, size_t ss, size_t rows, size_t cols, float* dst, size_t ds) {
+  constexpr size_t B = T::kTransposeBlock;
+  const size_t rows_b = rows - rows % B;
+  const size_t cols_b = cols - cols % B;
+  for (size_t r = 0; r < rows_b; r += B) {
+    for (size_t c = 0; c < cols_b; c += B) T::transpose_block(src + r * ss + c, ss, dst + c * ds + r, ds);
+  }
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t c = r < rows_b ? cols_b : 0; c < cols; ++c) dst[c * ds + r] = src[r * ss + c];
+  }
+}
+
+// qt [d, kTile] = rows [0, nq) of q (stride q_stride, d floats each),
+// transposed; lanes [nq, kTile) zero. In registers, because element by
+// element (with AttentionArgs reloaded per element) this and the copy back
+// out were 12 % of the AVX-512 tile's time on a ViT's heads.
+template <class T, size_t kTile>
+inline void transpose_into_tile(const float* q, size_t q_stride, size_t nq, size_t d, float* qt) {
+  transpose_rect<T>(q, q_stride, nq, d, qt, kTile);
+  for (size_t i = 0; i < d; ++i) {
+    for (size_t r = nq; r < kTile; ++r) qt[i * kTile + r] = 0.0f;
   }
 }
 
@@ -179,9 +207,7 @@ void attention_tile(const AttentionArgs& a, size_t t0, size_t nq, float* qt, flo
   constexpr size_t kTile = 2 * T::kLanes;
   const size_t d = a.head_dim;
   // Q^T, zero in the padding lanes (their scores are 0: finite, never stored).
-  for (size_t i = 0; i < d; ++i) {
-    for (size_t r = 0; r < kTile; ++r) qt[i * kTile + r] = r < nq ? a.q[(t0 + r) * a.q_stride + i] : 0.0f;
-  }
+  transpose_into_tile<T, kTile>(a.q + t0 * a.q_stride, a.q_stride, nq, d, qt);
   typename T::V lim[2], m[2], l[2], alpha[2];
   alignas(64) float lim_f[kTile];  // [kTile]: keys lane r sees
   for (size_t r = 0; r < kTile; ++r) lim_f[r] = static_cast<float>(a.n_keys + (t0 + r) * a.causal_step);
@@ -204,10 +230,7 @@ void attention_tile(const AttentionArgs& a, size_t t0, size_t nq, float* qt, flo
       T::store(o, T::div(T::load(o), l[h]));
     }
   }
-  for (size_t r = 0; r < nq; ++r) {
-    float* out = a.out + (t0 + r) * a.out_stride;
-    for (size_t c = 0; c < d; ++c) out[c] = ot[c * kTile + r];
-  }
+  transpose_rect<T>(ot, kTile, d, nq, a.out + t0 * a.out_stride, a.out_stride);  // out rows = columns of O^T
 }
 
 // All queries, kTile at a time (the last tile padded). Requires

@@ -126,6 +126,7 @@ const KernelTable kAvx2Table = {
     // from 512 rows. On AVX2-only CPUs XNNPACK runs its own AVX2 kernels.
     128,  // f32_gemm_packed_rows
     0,    // f32_gemm_packed_long_k: never by K alone
+    f32_igemm_ukernel_6x16__avx2,
 };
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVXVNNI)
@@ -141,6 +142,7 @@ constexpr KernelTable with_avx512_attention(KernelTable t) {
   t.f32_attention = f32_attention_ukernel__avx512f;
   t.f32_gemm_nr = 32;
   t.f32_gemm_packed = f32_gemm_ukernel_8x32__avx512f;
+  t.f32_igemm_packed = f32_igemm_ukernel_8x32__avx512f;
   // Level with XNNPACK up to 512 rows at K = 384 and in DINOv2-S's whole
   // network at 257; 1-15 % ahead from 128 rows once K >= 768 (docs/gemm.md).
   t.f32_gemm_packed_rows = 512;

@@ -417,6 +417,16 @@ struct KernelTable {
   // (0: never). FullyConnected chooses by these (fc_packed_f32.cc).
   size_t f32_gemm_packed_rows;
   size_t f32_gemm_packed_long_k;
+  // The indirect form of f32_gemm_packed (nullptr exactly where that is):
+  // row r's K = ks * kc inputs are ks runs of kc floats at a[r * ks + s]
+  // (a [m, ks] pointers, e.g. the input pixels under a convolution's taps,
+  // or a row of zeros at a border), its output row y[r] (y [m] pointers):
+  //   y[r][c] = bias[c] + sum_{s < ks, i < kc} a[r ks + s][i] * w[c, s kc + i]
+  // over W [n, ks kc] packed by f32_gemm_pack(nr, n, ks kc, ...) (or
+  // f32_gemm_pack_runs), the same FMAs in the same order as f32_gemm_packed
+  // on the concatenated row. Writes columns [0, n) of each y[r].
+  void (*f32_igemm_packed)(size_t m, size_t n, size_t ks, size_t kc, const float* const* a, const float* packed,
+                           float* const* y);
 };
 
 // Floats of one packed panel of f32_gemm_packed (nr biases, then k rows of nr
@@ -432,6 +442,11 @@ constexpr size_t f32_gemm_packed_floats(size_t n, size_t k, size_t nr) {
 // w[p*nr + j, k], j = 0..nr-1; columns past n are zero. The same layout
 // serves every table with that nr.
 void f32_gemm_pack(size_t nr, size_t n, size_t k, const float* w, const float* bias, float* packed);
+// The same panels for W [n, ks kc] given as ks runs: column c's weights
+// [s kc, s kc + kc) are w[s] + c * w_stride (e.g. the taps of a transposed
+// convolution's weight [KH, KW, Cout, Cin]: run s = tap, w_stride = Cin).
+void f32_gemm_pack_runs(size_t nr, size_t n, size_t ks, size_t kc, const float* const* w, size_t w_stride,
+                        const float* bias, float* packed);
 
 // Row stride in bytes of the xq buffer of f32_qd8_quantize / qd8_qc8w_gemm:
 // k rounded up to a multiple of 32 (so the kernels load whole 16/32-byte

@@ -29,7 +29,8 @@
 // Packed f32 GEMM (issue #18, f32_gemm_packed on weights packed by
 // f32_gemm_pack, tables that have one): the same shapes plus M = 257 (a
 // DINOv2-S image: 384x384, 1152x384, 1536x384, 384x1536) and M = 1024
-// (MiniLM 8x128), each beside xnn_f32_gemm at the same shape.
+// (MiniLM 8x128), each beside xnn_f32_gemm at the same shape; its indirect
+// form f32_igemm_packed at DINOv2-S's transposed-convolution phases.
 // Weights are hot (cache-resident after the first iteration where they fit).
 #include <benchmark/benchmark.h>
 
@@ -436,6 +437,49 @@ void register_f32_gemm_packed(const KernelTable* t) {
   }
 }
 
+// The indirect form at DINOv2-S's saliency decoder (ConvTranspose 4x4
+// stride 2 pad 1, one output phase: 2 x 2 taps per pixel gathered from an
+// H x W x Cin image, a zero row past the border): 16x16x384 -> 256,
+// 32x32x256 -> 128, 64x64x128 -> 64. GFLOPS counts the 4 Cin products of
+// every output (border taps included: the zero row is multiplied too).
+void register_f32_igemm_packed(const KernelTable* t) {
+  if (t->f32_igemm_packed == nullptr) return;
+  struct Up {
+    size_t hw, cin, cout;
+  };
+  for (Up u : {Up{16, 384, 256}, Up{32, 256, 128}, Up{64, 128, 64}}) {
+    const std::string label = "dinov2_upconv_" + std::to_string(u.hw) + "x" + std::to_string(u.hw) + "x" +
+                              std::to_string(u.cin) + "_" + std::to_string(u.cout);
+    add(std::string("f32_igemm_packed/") + t->name + "/" + label, [t, u](benchmark::State& state) {
+      const size_t m = u.hw * u.hw, ks = 4;
+      const auto x = random_vector(m * u.cin, -1.0f, 1.0f, 7);  // [H, W, Cin]
+      const auto w = random_vector(ks * u.cout * u.cin, -1.0f, 1.0f, 8);
+      const auto b = random_vector(u.cout, -1.0f, 1.0f, 6);
+      const std::vector<float> zero(u.cin, 0.0f);
+      std::vector<float> y(4 * m * u.cout);  // the whole [2H, 2W, Cout] output; this phase writes a quarter
+      std::vector<const float*> a(m * ks), runs(ks);
+      std::vector<float*> yr(m);
+      for (size_t i = 0; i < ks; ++i) runs[i] = w.data() + i * u.cout * u.cin;
+      for (size_t p = 0; p < m; ++p) {  // phase (0, 0): taps at input offsets (0 / -1, 0 / -1)
+        const size_t yy = p / u.hw, xx = p % u.hw;
+        for (size_t i = 0; i < ks; ++i) {
+          const size_t iy = yy - i / 2, ix = xx - i % 2;  // wraps past the border
+          a[p * ks + i] = iy < u.hw && ix < u.hw ? x.data() + (iy * u.hw + ix) * u.cin : zero.data();
+        }
+        yr[p] = y.data() + (2 * yy * 2 * u.hw + 2 * xx) * u.cout;
+      }
+      std::vector<float> storage(f32_gemm_packed_floats(u.cout, ks * u.cin, t->f32_gemm_nr) + 16);
+      float* packed = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(storage.data()) + 63) / 64 * 64);
+      f32_gemm_pack_runs(t->f32_gemm_nr, u.cout, ks, u.cin, runs.data(), u.cin, b.data(), packed);
+      for (auto _ : state) {
+        t->f32_igemm_packed(m, u.cout, ks, u.cin, a.data(), packed, yr.data());
+        benchmark::DoNotOptimize(y.data());
+      }
+      set_gemm_counter(state, GemmShape{m, u.cout, ks * u.cin}, "GFLOPS");
+    });
+  }
+}
+
 void register_gemm(const KernelTable* t) {
   using Shape = GemmShape;
   for (Shape s : transformer_gemm_shapes()) {
@@ -679,6 +723,7 @@ int main(int argc, char** argv) {
     edgeattn::register_attention_kv(tables[i]);
     edgeattn::register_gemm(tables[i]);
     edgeattn::register_f32_gemm_packed(tables[i]);
+    edgeattn::register_f32_igemm_packed(tables[i]);
     edgeattn::register_translation(tables[i]);
     edgeattn::register_image(tables[i]);
   }

@@ -90,6 +90,7 @@ struct NeonVec {
 #else
   static constexpr size_t kRows = 6;   // 12 accumulators of 16 q registers
 #endif
+  static constexpr size_t kTransposeBlock = 4;
   static V zero() { return vdupq_n_f32(0.0f); }
   static V load(const float* p) { return vld1q_f32(p); }
   static void store(float* p, V x) { vst1q_f32(p, x); }
@@ -103,6 +104,9 @@ struct NeonVec {
   static V exp(V x) { return neon_exp(x); }
   static void exp4(V (&x)[4]) { for (V& v : x) v = neon_exp(v); }
   // x where j < lim, else -inf.
+  static void transpose_block(const float* src, size_t ss, float* dst, size_t ds) {
+    neon_transpose_4x4(src, ss, dst, ds);
+  }
   static V mask_from(V x, V j, V lim) { return vbslq_f32(vcltq_f32(j, lim), x, vdupq_n_f32(-INFINITY)); }
 };
 

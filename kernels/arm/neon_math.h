@@ -38,6 +38,17 @@ static inline float32x4_t neon_fms(float32x4_t acc, float32x4_t a, float32x4_t b
 #endif
 }
 
+// dst[c * ds + r] = src[r * ss + c] for r, c < 4: vtrn pairs of rows, then
+// recombine their halves.
+static inline void neon_transpose_4x4(const float* src, size_t ss, float* dst, size_t ds) {
+  const float32x4x2_t t01 = vtrnq_f32(vld1q_f32(src), vld1q_f32(src + ss));  // [a0 b0 a2 b2], [a1 b1 a3 b3]
+  const float32x4x2_t t23 = vtrnq_f32(vld1q_f32(src + 2 * ss), vld1q_f32(src + 3 * ss));
+  vst1q_f32(dst, vcombine_f32(vget_low_f32(t01.val[0]), vget_low_f32(t23.val[0])));
+  vst1q_f32(dst + ds, vcombine_f32(vget_low_f32(t01.val[1]), vget_low_f32(t23.val[1])));
+  vst1q_f32(dst + 2 * ds, vcombine_f32(vget_high_f32(t01.val[0]), vget_high_f32(t23.val[0])));
+  vst1q_f32(dst + 3 * ds, vcombine_f32(vget_high_f32(t01.val[1]), vget_high_f32(t23.val[1])));
+}
+
 static inline float neon_hsum(float32x4_t v) {
 #if defined(__aarch64__)
   return vaddvq_f32(v);

@@ -4,18 +4,25 @@
 
 namespace edgeattn {
 
-void f32_gemm_pack(size_t nr, size_t n, size_t k, const float* w, const float* bias, float* packed) {
+void f32_gemm_pack_runs(size_t nr, size_t n, size_t ks, size_t kc, const float* const* w, size_t w_stride,
+                        const float* bias, float* packed) {
   for (size_t c0 = 0; c0 < n; c0 += nr) {
     const size_t cols = n - c0 < nr ? n - c0 : nr;
     // [nr] biases, zero past n.
     for (size_t j = 0; j < nr; ++j) packed[j] = j < cols && bias != nullptr ? bias[c0 + j] : 0.0f;
     packed += nr;
-    // [k, nr]: row i holds w[c0 + j, i].
-    for (size_t i = 0; i < k; ++i) {
-      for (size_t j = 0; j < nr; ++j) packed[j] = j < cols ? w[(c0 + j) * k + i] : 0.0f;
-      packed += nr;
+    // [ks kc, nr]: row s kc + i holds w[s][(c0 + j) w_stride + i].
+    for (size_t s = 0; s < ks; ++s) {
+      for (size_t i = 0; i < kc; ++i) {
+        for (size_t j = 0; j < nr; ++j) packed[j] = j < cols ? w[s][(c0 + j) * w_stride + i] : 0.0f;
+        packed += nr;
+      }
     }
   }
+}
+
+void f32_gemm_pack(size_t nr, size_t n, size_t k, const float* w, const float* bias, float* packed) {
+  f32_gemm_pack_runs(nr, n, 1, k, &w, k, bias, packed);
 }
 
 }  // namespace edgeattn

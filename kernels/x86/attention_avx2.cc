@@ -224,6 +224,7 @@ struct Avx2Vec {
   using V = __m256;
   static constexpr size_t kLanes = 8;
   static constexpr size_t kRows = 6;
+  static constexpr size_t kTransposeBlock = 8;
   static V zero() { return _mm256_setzero_ps(); }
   static V load(const float* p) { return _mm256_load_ps(p); }
   static void store(float* p, V x) { _mm256_store_ps(p, x); }
@@ -236,6 +237,9 @@ struct Avx2Vec {
   static V max(V a, V b) { return _mm256_max_ps(a, b); }
   static V exp(V x) { return avx2_exp(x); }
   static void exp4(V (&x)[4]) { avx2_exp_n<4>(x); }
+  static void transpose_block(const float* src, size_t ss, float* dst, size_t ds) {
+    avx2_transpose_8x8(src, ss, dst, ds);
+  }
   // x where j < lim, else -inf.
   static V mask_from(V x, V j, V lim) {
     return _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), x, _mm256_cmp_ps(j, lim, _CMP_LT_OQ));

@@ -12,6 +12,7 @@
 
 #include "kernels/attention_tiled.h"
 #include "kernels/x86/avx2.h"
+#include "kernels/x86/avx2_math.h"
 #include "kernels/x86/vnni.h"
 
 namespace edgeattn {
@@ -46,6 +47,7 @@ struct Avx512Vec {
   using V = __m512;
   static constexpr size_t kLanes = 16;
   static constexpr size_t kRows = 12;
+  static constexpr size_t kTransposeBlock = 8;  // AVX2 8x8 blocks
   static V zero() { return _mm512_setzero_ps(); }
   static V load(const float* p) { return _mm512_load_ps(p); }
   static void store(float* p, V x) { _mm512_store_ps(p, x); }
@@ -57,6 +59,9 @@ struct Avx512Vec {
   static V div(V a, V b) { return _mm512_div_ps(a, b); }
   static V max(V a, V b) { return _mm512_max_ps(a, b); }
   static V exp(V x) { return avx512_exp(x); }
+  static void transpose_block(const float* src, size_t ss, float* dst, size_t ds) {
+    avx2_transpose_8x8(src, ss, dst, ds);
+  }
   // Interleaving the four exps (as avx2_exp_n) measured no faster here.
   static void exp4(V (&x)[4]) { for (V& v : x) v = avx512_exp(v); }
   // x where j < lim, else -inf.

@@ -65,5 +65,8 @@ void f32_softmax_ukernel__avx2(size_t rows, size_t cols, const float* x, float* 
 // KernelTable::f32_gemm_packed, f32_gemm_nr 16).
 void f32_gemm_ukernel_6x16__avx2(size_t m, size_t n, size_t k, const float* x, size_t x_stride,
                                  const float* packed, float* y, size_t y_stride);
+// Its indirect form (KernelTable::f32_igemm_packed).
+void f32_igemm_ukernel_6x16__avx2(size_t m, size_t n, size_t ks, size_t kc, const float* const* a,
+                                  const float* packed, float* const* y);
 
 }  // namespace edgeattn

@@ -29,6 +29,28 @@ static inline __m256i avx2_tail_mask(size_t n) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMaskTable + 8 - n));
 }
 
+// dst[c * ds + r] = src[r * ss + c] for r, c < 8 (unaligned rows): unpack
+// pairs of rows, shuffle pairs of pairs, then swap 128-bit halves.
+static inline void avx2_transpose_8x8(const float* src, size_t ss, float* dst, size_t ds) {
+  __m256 t[8], u[8];
+  for (int k = 0; k < 8; k += 2) {
+    const __m256 a = _mm256_loadu_ps(src + k * ss);
+    const __m256 b = _mm256_loadu_ps(src + (k + 1) * ss);
+    t[k] = _mm256_unpacklo_ps(a, b);  // [a0 b0 a1 b1 | a4 b4 a5 b5]
+    t[k + 1] = _mm256_unpackhi_ps(a, b);  // [a2 b2 a3 b3 | a6 b6 a7 b7]
+  }
+  for (int k = 0; k < 8; k += 4) {  // columns c | c + 4 of rows k..k+3
+    u[k] = _mm256_shuffle_ps(t[k], t[k + 2], 0x44);
+    u[k + 1] = _mm256_shuffle_ps(t[k], t[k + 2], 0xEE);
+    u[k + 2] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0x44);
+    u[k + 3] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0xEE);
+  }
+  for (int c = 0; c < 4; ++c) {
+    _mm256_storeu_ps(dst + c * ds, _mm256_permute2f128_ps(u[c], u[c + 4], 0x20));
+    _mm256_storeu_ps(dst + (c + 4) * ds, _mm256_permute2f128_ps(u[c], u[c + 4], 0x31));
+  }
+}
+
 static inline float avx2_hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));

@@ -32,4 +32,9 @@ void f32_gemm_ukernel_6x16__avx2(size_t m, size_t n, size_t k, const float* x, s
   packed_gemm<Avx2Gemm, 6>(m, n, k, x, x_stride, packed, y, y_stride);
 }
 
+void f32_igemm_ukernel_6x16__avx2(size_t m, size_t n, size_t ks, size_t kc, const float* const* a,
+                                  const float* packed, float* const* y) {
+  packed_igemm<Avx2Gemm, 6>(m, n, ks, kc, a, packed, y);
+}
+
 }  // namespace edgeattn

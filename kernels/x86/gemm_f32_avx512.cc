@@ -31,4 +31,9 @@ void f32_gemm_ukernel_8x32__avx512f(size_t m, size_t n, size_t k, const float* x
   packed_gemm<Avx512Gemm, 8>(m, n, k, x, x_stride, packed, y, y_stride);
 }
 
+void f32_igemm_ukernel_8x32__avx512f(size_t m, size_t n, size_t ks, size_t kc, const float* const* a,
+                                     const float* packed, float* const* y) {
+  packed_igemm<Avx512Gemm, 8>(m, n, ks, kc, a, packed, y);
+}
+
 }  // namespace edgeattn

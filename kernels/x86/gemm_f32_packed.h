@@ -2,6 +2,8 @@
 // f32_gemm_pack) written once over a vector-traits class T and
 // instantiated by x86/gemm_f32_avx2.cc (6 x 16) and x86/gemm_f32_avx512.cc
 // (8 x 32), each compiled with its own ISA flags. Include only from those.
+// The same tile serves the indirect GEMM (KernelTable::f32_igemm_packed),
+// whose rows are runs of row pointers: transposed convolutions' taps.
 //
 // T provides: V (a vector of kLanes floats), Mask, load(p) (aligned),
 // bcast(p) (*p in every lane), fmadd(a, b, c) = a * b + c, storeu(p, v),
@@ -25,38 +27,44 @@
 namespace edgeattn {
 namespace {  // internal linkage: each ISA file gets its own copy
 
-// Rows [0, MR) of x against one panel, into the first `cols` (<= 2 kLanes)
-// columns of y: y[r, j] = panel bias[j] + sum_i x[r, i] * panel[i, j].
+// Rows [0, MR) against one panel, into columns [y_col, y_col + cols) (cols
+// <= 2 kLanes) of the rows y[r]: y[r][y_col + j] = panel bias[j] +
+// sum_{s, i} a[r * ks + s][i] * panel[s * kc + i, j]. Row r's K = ks * kc
+// inputs are ks runs of kc floats, a[r * ks + s] (the direct GEMM: one run,
+// the row of x; the indirect one: a convolution's taps, each a pixel).
 template <class T, size_t MR>
-inline void packed_tile(size_t k, const float* x, size_t x_stride, const float* panel, float* y, size_t y_stride,
-                        size_t cols) {
+inline void packed_tile(size_t ks, size_t kc, const float* const* a, const float* panel, float* const* y,
+                        size_t y_col, size_t cols) {
   using V = typename T::V;
   constexpr size_t kNr = 2 * T::kLanes;
   V c0[MR], c1[MR];  // [MR, nr] accumulators
   const V b0 = T::load(panel), b1 = T::load(panel + T::kLanes);
-  const float* a[MR];  // row pointers of x
 #pragma GCC unroll 16
   for (size_t r = 0; r < MR; ++r) {
     c0[r] = b0;
     c1[r] = b1;
-    a[r] = x + r * x_stride;
   }
-  const float* w = panel + kNr;  // [k, nr]
-  for (size_t i = 0; i < k; ++i) {
-    const V w0 = T::load(w), w1 = T::load(w + T::kLanes);
-    w += kNr;
+  const float* w = panel + kNr;  // [ks kc, nr]
+  for (size_t s = 0; s < ks; ++s) {
+    const float* ar[MR];  // this run of each row
 #pragma GCC unroll 16
-    for (size_t r = 0; r < MR; ++r) {
-      const V v = T::bcast(a[r] + i);
-      c0[r] = T::fmadd(v, w0, c0[r]);
-      c1[r] = T::fmadd(v, w1, c1[r]);
+    for (size_t r = 0; r < MR; ++r) ar[r] = a[r * ks + s];
+    for (size_t i = 0; i < kc; ++i) {
+      const V w0 = T::load(w), w1 = T::load(w + T::kLanes);
+      w += kNr;
+#pragma GCC unroll 16
+      for (size_t r = 0; r < MR; ++r) {
+        const V v = T::bcast(ar[r] + i);
+        c0[r] = T::fmadd(v, w0, c0[r]);
+        c1[r] = T::fmadd(v, w1, c1[r]);
+      }
     }
   }
   if (cols == kNr) {
 #pragma GCC unroll 16
     for (size_t r = 0; r < MR; ++r) {
-      T::storeu(y + r * y_stride, c0[r]);
-      T::storeu(y + r * y_stride + T::kLanes, c1[r]);
+      T::storeu(y[r] + y_col, c0[r]);
+      T::storeu(y[r] + y_col + T::kLanes, c1[r]);
     }
     return;
   }
@@ -64,20 +72,50 @@ inline void packed_tile(size_t k, const float* x, size_t x_stride, const float* 
   const typename T::Mask hi = T::mask(cols <= T::kLanes ? 0 : cols - T::kLanes);
 #pragma GCC unroll 16
   for (size_t r = 0; r < MR; ++r) {
-    T::mask_store(y + r * y_stride, lo, c0[r]);
-    T::mask_store(y + r * y_stride + T::kLanes, hi, c1[r]);
+    T::mask_store(y[r] + y_col, lo, c0[r]);
+    T::mask_store(y[r] + y_col + T::kLanes, hi, c1[r]);
   }
 }
 
 // The last m < MR rows: a tile of exactly m rows (R counts down from MR - 1).
 template <class T, size_t R>
-inline void packed_tail(size_t m, size_t k, const float* x, size_t x_stride, const float* panel, float* y,
-                        size_t y_stride, size_t cols) {
+inline void packed_tail(size_t m, size_t ks, size_t kc, const float* const* a, const float* panel, float* const* y,
+                        size_t y_col, size_t cols) {
   if constexpr (R > 0) {
     if (m == R) {
-      packed_tile<T, R>(k, x, x_stride, panel, y, y_stride, cols);
+      packed_tile<T, R>(ks, kc, a, panel, y, y_col, cols);
     } else {
-      packed_tail<T, R - 1>(m, k, x, x_stride, panel, y, y_stride, cols);
+      packed_tail<T, R - 1>(m, ks, kc, a, panel, y, y_col, cols);
+    }
+  }
+}
+
+// Panels outer, row tiles inner (see the top). Rows come as row pointers,
+// [m, ks] input runs and [m] outputs, from `rows`: rows(r0, n, a, y) fills
+// a [n * ks] and y [n] for rows [r0, r0 + n), n <= MR.
+template <class T, size_t MR, class Rows>
+inline void packed_loop(size_t m, size_t n, size_t ks, size_t kc, const float* packed, const Rows& rows) {
+  constexpr size_t kNr = 2 * T::kLanes;
+  const size_t panel_floats = f32_gemm_panel_floats(ks * kc, kNr);
+  // A remainder of fewer than MR / 2 rows shares the last whole tile's rows
+  // evenly instead (257 = 31 x 8 + 5 + 4, not 32 x 8 + 1): a 1-row tile has
+  // 2 accumulator chains and waits on FMA latency, ~2x its share of the time.
+  const size_t rem = m % MR;
+  const size_t split = m > MR && rem != 0 && rem < MR / 2 ? m - MR - rem : m;  // rows before the two halves
+  for (size_t c = 0; c < n; c += kNr, packed += panel_floats) {
+    const size_t cols = n - c < kNr ? n - c : kNr;
+    for (size_t r = 0; r < m;) {
+      size_t rn = m - r < MR ? m - r : MR;
+      if (r >= split) rn = r == split ? (MR + rem + 1) / 2 : m - r;
+      const float* const* a = nullptr;
+      float* const* y = nullptr;
+      rows(r, rn, &a, &y);
+      if (rn == MR) {
+        packed_tile<T, MR>(ks, kc, a, packed, y, c, cols);
+      } else {
+        packed_tail<T, MR - 1>(rn, ks, kc, a, packed, y, c, cols);
+      }
+      r += rn;
     }
   }
 }
@@ -86,16 +124,27 @@ inline void packed_tail(size_t m, size_t k, const float* x, size_t x_stride, con
 template <class T, size_t MR>
 void packed_gemm(size_t m, size_t n, size_t k, const float* x, size_t x_stride, const float* packed, float* y,
                  size_t y_stride) {
-  constexpr size_t kNr = 2 * T::kLanes;
-  const size_t panel_floats = f32_gemm_panel_floats(k, kNr);
-  for (size_t c = 0; c < n; c += kNr, packed += panel_floats, y += kNr) {
-    const size_t cols = n - c < kNr ? n - c : kNr;
-    size_t r = 0;
-    for (; r + MR <= m; r += MR) {
-      packed_tile<T, MR>(k, x + r * x_stride, x_stride, packed, y + r * y_stride, y_stride, cols);
+  const float* a[MR];  // [MR] row pointers of x
+  float* yr[MR];       // [MR] rows of y
+  packed_loop<T, MR>(m, n, 1, k, packed, [&](size_t r0, size_t rn, const float* const** ap, float* const** yp) {
+    for (size_t r = 0; r < rn; ++r) {
+      a[r] = x + (r0 + r) * x_stride;
+      yr[r] = y + (r0 + r) * y_stride;
     }
-    packed_tail<T, MR - 1>(m - r, k, x + r * x_stride, x_stride, packed, y + r * y_stride, y_stride, cols);
-  }
+    *ap = a;
+    *yp = yr;
+  });
+}
+
+// y[r][0, n) = the panels' bias + sum_s a[r ks + s] · W's rows [s kc, s kc
+// + kc) (see KernelTable::f32_igemm_packed).
+template <class T, size_t MR>
+void packed_igemm(size_t m, size_t n, size_t ks, size_t kc, const float* const* a, const float* packed,
+                  float* const* y) {
+  packed_loop<T, MR>(m, n, ks, kc, packed, [&](size_t r0, size_t, const float* const** ap, float* const** yp) {
+    *ap = a + r0 * ks;
+    *yp = y + r0;
+  });
 }
 
 }  // namespace

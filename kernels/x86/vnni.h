@@ -33,5 +33,8 @@ void f32_attention_ukernel_32x12__avx512f(const AttentionArgs& args);
 // (x86/gemm_f32_avx512.cc; KernelTable::f32_gemm_packed, f32_gemm_nr 32).
 void f32_gemm_ukernel_8x32__avx512f(size_t m, size_t n, size_t k, const float* x, size_t x_stride,
                                     const float* packed, float* y, size_t y_stride);
+// Its indirect form (KernelTable::f32_igemm_packed).
+void f32_igemm_ukernel_8x32__avx512f(size_t m, size_t n, size_t ks, size_t kc, const float* const* a,
+                                     const float* packed, float* const* y);
 
 }  // namespace edgeattn

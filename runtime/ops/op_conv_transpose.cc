@@ -9,7 +9,18 @@
 // input (pads == dilation (K - 1) + 1 - stride, e.g. k2 s2 pad 0, or k3 s2
 // with pad_top 1, pad_bottom 0: ONNX's output_padding folded into the pads).
 //
-// Three paths, chosen at prepare:
+// Four paths, chosen at prepare:
+//   subpixel a table with an indirect packed f32 GEMM (f32_igemm_packed),
+//            kernel a multiple of the stride, dilation 1 (the k4 s2 pad 1
+//            up-sampling of segmentation and saliency decoders, the k2 s2
+//            of DB heads): output pixels of one phase (oy mod sh, ox mod sw)
+//            all see the same (KH / sh) x (KW / sw) taps, each tap one input
+//            pixel at a fixed offset, so each phase is one GEMM over its
+//            pixels with K = taps * Cin, its rows gathered by pointer (a
+//            zero row past the border) and written in place, bias and all.
+//            No patch buffer, no col2im adds, no taps cropped at the border
+//            computed. W is packed per phase at bind (its taps as runs).
+//            DINOv2-S's decoder: see docs/vision.md.
 //   patches  kernel == stride, dilation 1, no pads (DB heads' k2 s2), on a
 //            table that leaves f32 to XNNPACK: every output pixel gets
 //            exactly one tap of one input pixel, so the op is a fully
@@ -28,11 +39,14 @@
 //            prepare), so no two tiles running together touch one row. Then
 //            the activation over the output rows.
 //   Both FC paths take the table's packed f32 GEMM (f32_gemm_packed) when it
-//   has one, on W [KH KW Cout, Cin] packed at bind into the arena (shared
-//   by ops with the same weight and bias) instead of XNNPACK's operators:
-//   DINOv2-S's saliency decoder, three k4 s2 layers of 4096 / 2048 / 1024
-//   columns, 29.8 -> 28.5 ms per image on 1 thread (AMD EPYC Zen 4). Its
-//   XNNPACK operators are then never created.
+//   has one (for kernels the subpixel path does not take, e.g. k3 s2), on W
+//   [KH KW Cout, Cin] packed at bind into the arena (shared by ops with the
+//   same weight and bias) instead of XNNPACK's operators, which are then
+//   never created. DINOv2-S's saliency decoder (three k4 s2 pad 1 layers)
+//   per image on 1 thread (AMD EPYC Zen 4): packed overlap 30.8 -> subpixel
+//   28.5 ms (sum of per-op minima over 8 alternating rounds on a busy host;
+//   the packed overlap path had measured 28.5 against XNNPACK's 29.8 on a
+//   quiet one).
 //   kernel   a table with its own f32 GEMM: its f32_conv_transpose2d per
 //            image, then the epilogue.
 #include <xnnpack.h>
@@ -59,6 +73,7 @@ constexpr int kMaxWindow = image_util::kMaxConvWindow;
 constexpr size_t kTileBytes = size_t{512} << 10;  // one thread's z tile, about an L2 cache
 
 struct ConvTransposeState {
+  bool subpixel = false;          // one indirect GEMM per output phase
   bool patches = false;           // the FC path with patches copied into place
   bool overlap = false;           // the FC path with patches added (col2im)
   bool epilogue = false;          // f32_activation after the FC (not folded into its clamp)
@@ -73,7 +88,43 @@ struct ConvTransposeState {
   bool packs = false;              // this op fills the region at bind
   size_t packed_offset = 0;        // from the arena start
   const float* packed = nullptr;   // resolved at bind; lives as long as the session
+  // The subpixel path: panels [phases] of f32_gemm_packed_floats(Cout, taps
+  // Cin, nr) floats each, the phase's rows in tiles of tile_rows.
+  size_t phase_floats = 0;
+  size_t taps = 0;                 // per phase: (KH / sh) (KW / sw)
 };
+
+// The subpixel path works in bands of whole input rows, every phase of a
+// band before the next band, so the band's input (read by every phase and
+// every panel of columns) stays in L2: bands of about this many input bytes,
+// or the whole input when it is at most twice that (then W, read once per
+// band, is what matters).
+constexpr size_t kPhaseBandBytes = size_t{256} << 10;
+
+// The taps of phase p (row phase py = p / sw, column phase px = p % sw) of
+// the subpixel path, in (a, e) order: kernel row a serves output rows
+// oy = sh i - pad_top + a, so oy = sh Y + py takes a = (py + pad_top) mod sh
+// + sh u and input row i = Y + di, di = (py + pad_top - a) / sh.
+struct PhaseTap {
+  size_t a, e;         // kernel position
+  ptrdiff_t di, dj;    // input pixel offset from (Y, X)
+};
+size_t phase_taps(const fb::Conv2DOptions& o, size_t kh, size_t kw, size_t p, PhaseTap* taps) {
+  const ptrdiff_t sh = o.stride_h(), sw = o.stride_w();
+  const ptrdiff_t py = static_cast<ptrdiff_t>(p) / sw, px = static_cast<ptrdiff_t>(p) % sw;
+  size_t n = 0;
+  for (ptrdiff_t a = (py + o.pad_top()) % sh; a < static_cast<ptrdiff_t>(kh); a += sh) {
+    for (ptrdiff_t e = (px + o.pad_left()) % sw; e < static_cast<ptrdiff_t>(kw); e += sw) {
+      taps[n++] = {static_cast<size_t>(a), static_cast<size_t>(e), (py + o.pad_top() - a) / sh,
+                   (px + o.pad_left() - e) / sw};
+    }
+  }
+  return n;
+}
+
+// KH KW bound of the subpixel path (its tap tables live on the stack; larger
+// kernels take the other paths).
+constexpr size_t kMaxPhaseTaps = 64;
 
 Status verify_options(const fb::Conv2DOptions& o) {
   EA_ENSURE(o.groups() == 1, StatusCode::kUnsupported, "groups %d (transposed convolution takes 1)", o.groups());
@@ -126,6 +177,42 @@ Status create_patch_operators(PrepareContext& ctx, const fb::Op& op, size_t n, s
   return Status::ok();
 }
 
+// Input rows per band of the subpixel path (see kPhaseBandBytes), at most a
+// thread's share.
+size_t band_rows(size_t image_rows, size_t in_w, size_t cin, size_t slots) {
+  const size_t row_bytes = std::max<size_t>(1, in_w * cin * sizeof(float));
+  size_t rows = image_rows * row_bytes <= 2 * kPhaseBandBytes ? image_rows : kPhaseBandBytes / row_bytes;
+  rows = std::min(rows, (image_rows + slots - 1) / slots);
+  return std::max<size_t>(1, rows);
+}
+
+// The subpixel path: the panels of every phase (shared by ops with the same
+// weight and bias) and per thread a tile's row pointers, plus a zero row.
+Status prepare_subpixel(PrepareContext& ctx, const fb::Op& op, OpRecord* record, ConvTransposeState* s) {
+  const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
+  const TensorInfo& wt = ctx.model->tensor(input(op, 1));
+  const TensorInfo& xt = ctx.model->tensor(input(op, 0));
+  const size_t kh = static_cast<size_t>(wt.shape[0]), kw = static_cast<size_t>(wt.shape[1]);
+  const size_t cout = static_cast<size_t>(wt.shape[2]), cin = static_cast<size_t>(wt.shape[3]);
+  const size_t image_rows = static_cast<size_t>(xt.dim(0, ctx.max_dims) * xt.dim(1, ctx.max_dims));
+  const size_t in_w = static_cast<size_t>(xt.dim(2, ctx.max_dims));
+  const size_t phases = static_cast<size_t>(o.stride_h()) * static_cast<size_t>(o.stride_w());
+  s->subpixel = true;
+  s->use_packed = true;
+  s->taps = (kh / static_cast<size_t>(o.stride_h())) * (kw / static_cast<size_t>(o.stride_w()));
+  s->slots = ctx.threads;
+  s->tile_rows = band_rows(image_rows, in_w, cin, s->slots);  // input rows per band, in_w pixels each
+  // [slots] x (row pointers [band pixels, taps] + outputs [band pixels]), then a zero row [Cin].
+  s->slot_scratch = (s->tile_rows * in_w * (s->taps + 1) * sizeof(void*) + 63) / 64 * 64;
+  record->scratch_bytes = s->slots * s->slot_scratch + (cin * sizeof(float) + 63) / 64 * 64;
+  s->phase_floats = f32_gemm_packed_floats(cout, s->taps * cin, ctx.kernels->f32_gemm_nr);
+  EA_ASSIGN_OR_RETURN(s->packed_offset, ctx.request_shared_persistent(
+                                            "conv_transpose_phases", op_util::packed_weight_key(op, true),
+                                            phases * s->phase_floats * sizeof(float), &s->packs,
+                                            PersistentKind::kPackedWeights));
+  return Status::ok();
+}
+
 Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   EA_ASSIGN_OR_RETURN(ConvTransposeState* const s, ctx.make_state<ConvTransposeState>(record));
   const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
@@ -134,6 +221,11 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   const ActivationParams ep = image_util::conv_epilogue(&o);
   s->epilogue = !image_util::is_identity(ep);
   const bool xnn_table = ctx.kernels->f32_gemm == nullptr;
+  if (ctx.kernels->f32_igemm_packed != nullptr && ctx.kernels->f32_gemm_nr != 0 && o.dilation_h() == 1 &&
+      o.dilation_w() == 1 && kh * kw <= kMaxPhaseTaps && kh % static_cast<size_t>(o.stride_h()) == 0 &&
+      kw % static_cast<size_t>(o.stride_w()) == 0) {
+    return prepare_subpixel(ctx, op, record, s);
+  }
   s->patches = xnn_table && kh == static_cast<size_t>(o.stride_h()) && kw == static_cast<size_t>(o.stride_w()) &&
                o.dilation_h() == 1 && o.dilation_w() == 1 && o.pad_top() == 0 && o.pad_left() == 0 &&
                o.pad_bottom() == 0 && o.pad_right() == 0;
@@ -153,10 +245,10 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   if (ctx.kernels->f32_gemm_packed != nullptr && ctx.kernels->f32_gemm_nr != 0) {
     s->use_packed = true;
     const bool bias = s->patches && input(op, 2) >= 0;
-    const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(input(op, 1))) << 32) |
-                         static_cast<uint32_t>(bias ? input(op, 2) + 1 : 0);
     const size_t bytes = f32_gemm_packed_floats(n, cin, ctx.kernels->f32_gemm_nr) * sizeof(float);
-    EA_ASSIGN_OR_RETURN(s->packed_offset, ctx.request_shared_persistent("conv_transpose_packed", key, bytes, &s->packs,
+    EA_ASSIGN_OR_RETURN(s->packed_offset, ctx.request_shared_persistent("conv_transpose_packed",
+                                                                        op_util::packed_weight_key(op, bias), bytes,
+                                                                        &s->packs,
                                                                         PersistentKind::kPackedWeights));
     return Status::ok();
   }
@@ -164,6 +256,25 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   float lo = -INFINITY, hi = INFINITY;
   if (s->patches && image_util::xnnpack_clamp(ep, &lo, &hi)) s->epilogue = false;
   return create_patch_operators(ctx, op, n, cin, cout, lo, hi, s->overlap, s);
+}
+
+// Each phase's panels: W [Cout, taps Cin] as runs, tap t's run the weight
+// block [a_t, e_t] ([Cout, Cin]), and the bias.
+void pack_phases(const BindContext& ctx, const fb::Op& op, const ConvTransposeState& s, float* packed) {
+  const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
+  const TensorInfo& wt = ctx.model->tensor(input(op, 1));
+  const size_t kh = static_cast<size_t>(wt.shape[0]), kw = static_cast<size_t>(wt.shape[1]);
+  const size_t cout = static_cast<size_t>(wt.shape[2]), cin = static_cast<size_t>(wt.shape[3]);
+  const float* w = static_cast<const float*>(wt.data);  // [KH, KW, Cout, Cin]
+  const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
+  PhaseTap taps[kMaxPhaseTaps];
+  const float* runs[kMaxPhaseTaps];
+  const size_t phases = static_cast<size_t>(o.stride_h()) * static_cast<size_t>(o.stride_w());
+  for (size_t p = 0; p < phases; ++p) {
+    const size_t n = phase_taps(o, kh, kw, p, taps);
+    for (size_t t = 0; t < n; ++t) runs[t] = w + (taps[t].a * kw + taps[t].e) * cout * cin;
+    f32_gemm_pack_runs(ctx.kernels->f32_gemm_nr, cout, n, cin, runs, cin, bias, packed + p * s.phase_floats);
+  }
 }
 
 // The packed path: W [KH KW Cout, Cin] into panels, then on the patches
@@ -176,6 +287,7 @@ void bind(const BindContext& ctx, const fb::Op& op, OpRecord& record) {
   if (!s.packs) return;
   const TensorInfo& wt = ctx.model->tensor(input(op, 1));
   const size_t cout = static_cast<size_t>(wt.shape[2]), cin = static_cast<size_t>(wt.shape[3]);
+  if (s.subpixel) return pack_phases(ctx, op, s, packed);
   const size_t n = static_cast<size_t>(wt.shape[0] * wt.shape[1]) * cout, nr = ctx.kernels->f32_gemm_nr;
   f32_gemm_pack(nr, n, cin, static_cast<const float*>(wt.data), nullptr, packed);
   if (!s.patches || input(op, 2) < 0) return;
@@ -363,7 +475,84 @@ Status eval_overlap(const EvalContext& ctx, const fb::Op& op, const OpRecord& re
   return Status::ok();
 }
 
+// One invoke of the subpixel path: tasks = phases x tiles of their rows.
+struct PhaseJob {
+  const KernelTable* kernels;
+  const ConvTransposeState* s;
+  uint8_t* scratch;
+  const float* x;     // [B, H, W, Cin]
+  float* y;           // [B, Ho, Wo, Cout]
+  const float* zero;  // [Cin] zeros: the input past the border
+  size_t rows, in_h, in_w, cin, out_h, out_w, cout, sh, sw, tile_rows;  // rows: input pixels
+  PhaseTap taps[kMaxPhaseTaps];  // [phases, taps]: KH KW in all
+  ActivationParams ep;
+};
+
+// Band t: input rows [t tile_rows, ...) of the flattened [B H], every phase
+// p: each input pixel (b, Y, X) gives output (b, sh Y + py, sw X + px), its
+// inputs the pixels under p's taps. The band's output rows are then
+// contiguous ([rows sh, Wo, Cout]) for the epilogue.
+bool run_phase_band(void* context, size_t slot, size_t t) {
+  const PhaseJob& j = *static_cast<const PhaseJob*>(context);
+  const size_t r0 = t * j.tile_rows * j.in_w, n = std::min(j.tile_rows * j.in_w, j.rows - r0);
+  const size_t taps = j.s->taps;
+  uint8_t* const mine = j.scratch + slot * j.s->slot_scratch;
+  const float** a = reinterpret_cast<const float**>(mine);                   // [n, taps]
+  float** y = reinterpret_cast<float**>(mine + n * taps * sizeof(void*));  // [n]
+  for (size_t p = 0; p < j.sh * j.sw; ++p) {
+    const size_t py = p / j.sw, px = p % j.sw;
+    for (size_t r = 0; r < n; ++r) {
+      const size_t pix = r0 + r, xx = pix % j.in_w, yy = pix / j.in_w % j.in_h, b = pix / (j.in_w * j.in_h);
+      for (size_t k = 0; k < taps; ++k) {
+        const PhaseTap& tap = j.taps[p * taps + k];
+        const size_t iy = yy + static_cast<size_t>(tap.di), ix = xx + static_cast<size_t>(tap.dj);  // wraps when < 0
+        a[r * taps + k] = iy < j.in_h && ix < j.in_w ? j.x + ((b * j.in_h + iy) * j.in_w + ix) * j.cin : j.zero;
+      }
+      y[r] = j.y + ((b * j.out_h + j.sh * yy + py) * j.out_w + j.sw * xx + px) * j.cout;
+    }
+    j.kernels->f32_igemm_packed(n, j.cout, taps, j.cin, a, j.s->packed + p * j.s->phase_floats, y);
+  }
+  if (j.s->epilogue) {
+    float* out = j.y + r0 / j.in_w * j.sh * j.out_w * j.cout;
+    j.kernels->f32_activation(n * j.sh * j.sw * j.cout, out, out, j.ep);
+  }
+  return true;
+}
+
+Status eval_subpixel(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
+  const ConvTransposeState& s = state_of<ConvTransposeState>(record);
+  const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
+  const TensorInfo& xt = ctx.model->tensor(input(op, 0));
+  const TensorInfo& yt = ctx.model->tensor(output(op, 0));
+  const TensorInfo& wt = ctx.model->tensor(input(op, 1));
+  PhaseJob j;
+  j.kernels = ctx.kernels, j.s = &s, j.scratch = record.scratch;
+  j.x = ctx.f32(input(op, 0));
+  j.y = ctx.f32(output(op, 0));
+  j.in_h = static_cast<size_t>(xt.dim(1, ctx.dims));
+  j.in_w = static_cast<size_t>(xt.dim(2, ctx.dims));
+  j.cin = static_cast<size_t>(xt.dim(3, ctx.dims));
+  j.out_h = static_cast<size_t>(yt.dim(1, ctx.dims));
+  j.out_w = static_cast<size_t>(yt.dim(2, ctx.dims));
+  j.cout = static_cast<size_t>(yt.dim(3, ctx.dims));
+  j.rows = static_cast<size_t>(xt.dim(0, ctx.dims)) * j.in_h * j.in_w;
+  j.sh = static_cast<size_t>(o.stride_h()), j.sw = static_cast<size_t>(o.stride_w());
+  j.ep = image_util::conv_epilogue(&o);
+  float* zero = reinterpret_cast<float*>(record.scratch + s.slots * s.slot_scratch);
+  std::memset(zero, 0, j.cin * sizeof(float));
+  j.zero = zero;
+  const size_t kh = static_cast<size_t>(wt.shape[0]), kw = static_cast<size_t>(wt.shape[1]), phases = j.sh * j.sw;
+  for (size_t p = 0; p < phases; ++p) phase_taps(o, kh, kw, p, j.taps + p * s.taps);
+  pthreadpool* const pool = ctx.pool_for(j.rows * phases * s.taps * j.cin * j.cout);
+  const size_t slots = std::min(s.slots, parallel::threads(pool));
+  const size_t image_rows = j.rows / j.in_w;
+  j.tile_rows = std::min(s.tile_rows, band_rows(image_rows, j.in_w, j.cin, slots));
+  parallel::for_tiles(pool, slots, run_phase_band, &j, (image_rows + j.tile_rows - 1) / j.tile_rows);
+  return Status::ok();
+}
+
 Status eval(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
+  if (state_of<ConvTransposeState>(record).subpixel) return eval_subpixel(ctx, op, record);
   if (state_of<ConvTransposeState>(record).patches) return eval_patches(ctx, op, record);
   if (state_of<ConvTransposeState>(record).overlap) return eval_overlap(ctx, op, record);
   const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();

@@ -106,6 +106,9 @@ int output(const fb::Op& op, size_t i) {
   return i < op.outputs()->size() ? op.outputs()->Get(static_cast<flatbuffers::uoffset_t>(i)) : -1;
 }
 size_t input_count(const fb::Op& op) { return op.inputs()->size(); }
+uint64_t packed_weight_key(const fb::Op& op, bool with_bias) {
+  return uint64_t{static_cast<uint32_t>(input(op, 1))} << 32 | static_cast<uint32_t>(with_bias ? input(op, 2) + 1 : 0);
+}
 size_t output_count(const fb::Op& op) { return op.outputs()->size(); }
 
 int64_t dim(const Model& model, int index, int d, const DimValues& dims) {

@@ -194,6 +194,11 @@ int64_t dim(const Model& model, int index, int d, const DimValues& dims);
 int64_t rows(const Model& model, int index, const DimValues& dims);
 // Last dim if it is fixed, else -1.
 int64_t fixed_last_dim(const Model& model, int index);
+// The key of a region of weights packed from input 1 (the weight) and, when
+// `with_bias`, input 2 (the bias, absent = -1) for
+// PrepareContext::request_shared_persistent: ops with the same pair share
+// one. Tensor indices are int32, so the two halves never collide.
+uint64_t packed_weight_key(const fb::Op& op, bool with_bias);
 }  // namespace op_util
 
 }  // namespace edgeattn

@@ -27,13 +27,17 @@ bool is_bert_punctuation(char32_t c) {
   return unicode::is_punctuation(c);
 }
 
-// Replaces every `from` in s[0, n), left to right, by `to`, which is not
-// longer, in place; returns the new length. Scanning resumes after each
-// replacement, as std::string find + replace from there would.
+// Replaces every `from` (2 bytes or more) in s[0, n), left to right, by
+// `to`, which is not longer, in place; returns the new length. Scanning
+// resumes after each replacement, as std::string find + replace from there
+// would. The first two bytes are compared before memcmp is called: this
+// runs 11 times over each of a vocabulary's pieces at load (30,522 for
+// BERT), where a memcmp per byte was 7 ms of MiniLM's load.
 size_t replace_all(char* s, size_t n, std::string_view from, std::string_view to) {
   size_t r = 0, w = 0;
   while (r < n) {
-    if (n - r >= from.size() && std::memcmp(s + r, from.data(), from.size()) == 0) {
+    if (n - r >= from.size() && s[r] == from[0] && s[r + 1] == from[1] &&
+        std::memcmp(s + r, from.data(), from.size()) == 0) {
       std::memcpy(s + w, to.data(), to.size());  // w + |to| <= r + |from|: only consumed bytes
       w += to.size();
       r += from.size();

@@ -12,6 +12,7 @@
 //     The kernel starts from the bias and adds one FMA per k in order: K
 //     roundings, each within 2^-24 of the partial sum, which is bounded by
 //     |bias| + sum |x_k w_k| (Higham's gamma_K bound for a recursive sum).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -111,6 +112,86 @@ TEST_CASE("f32_gemm_packed matches a double dot product over shapes (exact on in
     }
   }
   MESSAGE(tables << " table(s) with a packed f32 GEMM on this CPU");
+}
+
+// The indirect form: rows gathered through pointers (repeats, a zero row, as
+// a transposed convolution's taps at a border), outputs scattered to
+// permuted rows. Oracles: the direct kernel on the same rows concatenated
+// and W packed whole must give the same bits (same FMAs, same order), and a
+// double dot product within the bound above.
+void check_indirect(const KernelTable& t, size_t m, size_t n, size_t ks, size_t kc) {
+  const size_t nr = t.f32_gemm_nr, k = ks * kc, ws = kc + 3, pixels = 2 * m + 1, ys = n + 4;
+  const uint32_t seed = static_cast<uint32_t>(m * 131 + n * 7 + ks * 3 + kc);
+  std::vector<float> px = test::random_vector(pixels * kc, -1.0f, 1.0f, seed);  // [pixels, kc]
+  for (size_t i = 0; i < kc; ++i) px[(pixels - 1) * kc + i] = 0.0f;           // the zero row
+  std::vector<float> wr = test::random_vector(ks * n * ws, -1.0f, 1.0f, seed + 1);  // [ks][n, ws]
+  std::vector<float> b = test::random_vector(n, -1.0f, 1.0f, seed + 2);
+  std::vector<const float*> wrun(ks), a(m * ks);
+  for (size_t s = 0; s < ks; ++s) wrun[s] = wr.data() + s * n * ws;
+  for (size_t r = 0; r < m; ++r) {
+    for (size_t s = 0; s < ks; ++s) a[r * ks + s] = px.data() + ((r * 7 + s * 5) % pixels) * kc;
+  }
+  std::vector<float> yi(m * ys, test::sentinel()), yd(m * ys, test::sentinel());
+  std::vector<float*> yp(m);
+  for (size_t r = 0; r < m; ++r) yp[r] = yi.data() + ((r * 5 + 3) % m) * ys;  // a permutation when m % 5 != 0
+  float* packed = nullptr;
+  std::vector<float> storage = aligned_buffer(f32_gemm_packed_floats(n, k, nr), &packed);
+  f32_gemm_pack_runs(nr, n, ks, kc, wrun.data(), ws, b.data(), packed);
+  t.f32_igemm_packed(m, n, ks, kc, a.data(), packed, yp.data());
+  // The direct kernel on the concatenated rows and W [n, k].
+  std::vector<float> xc(m * k), wc(n * k);
+  for (size_t r = 0; r < m; ++r) {
+    for (size_t s = 0; s < ks; ++s) std::copy(a[r * ks + s], a[r * ks + s] + kc, xc.begin() + r * k + s * kc);
+  }
+  for (size_t c = 0; c < n; ++c) {
+    for (size_t s = 0; s < ks; ++s) std::copy(wrun[s] + c * ws, wrun[s] + c * ws + kc, wc.begin() + c * k + s * kc);
+  }
+  float* packed_d = nullptr;
+  std::vector<float> storage_d = aligned_buffer(f32_gemm_packed_floats(n, k, nr), &packed_d);
+  f32_gemm_pack(nr, n, k, wc.data(), b.data(), packed_d);
+  t.f32_gemm_packed(m, n, k, xc.data(), k, packed_d, yd.data(), ys);
+  const std::string what = std::string(t.name) + " indirect m=" + std::to_string(m) + " n=" + std::to_string(n) +
+                           " ks=" + std::to_string(ks) + " kc=" + std::to_string(kc);
+  size_t differ = 0, bad = 0, bad_pad = 0;
+  double worst = 0.0;
+  for (size_t r = 0; r < m; ++r) {
+    const float* got = yp[r];
+    for (size_t c = 0; c < n; ++c) {
+      differ += got[c] == yd[r * ys + c] ? 0 : 1;
+      double exact = b[c], mag = std::fabs(b[c]);
+      for (size_t i = 0; i < k; ++i) {
+        const double p = static_cast<double>(xc[r * k + i]) * wc[c * k + i];
+        exact += p;
+        mag += std::fabs(p);
+      }
+      const double tol = (static_cast<double>(k) + 1.0) * 0x1.0p-24 * mag;
+      const double err = std::fabs(static_cast<double>(got[c]) - exact);
+      if (!(err <= tol)) ++bad;
+      if (tol > 0) worst = std::max(worst, err / tol);
+    }
+    for (size_t c = n; c < ys; ++c) bad_pad += test::is_sentinel(got[c]) ? 0 : 1;
+  }
+  test::report_ratio(worst, what);
+  INFO(what);
+  CHECK(differ == 0);
+  CHECK(bad == 0);
+  CHECK(bad_pad == 0);
+}
+
+TEST_CASE("f32_igemm_packed: the direct GEMM's bits on gathered rows, and a double dot product") {
+  size_t tables = 0;
+  for (const KernelTable* t : test::tables_under_test()) {
+    REQUIRE((t->f32_igemm_packed == nullptr) == (t->f32_gemm_packed == nullptr));
+    if (t->f32_igemm_packed == nullptr) continue;
+    ++tables;
+    const size_t ms[] = {1, 2, 6, 7, 8, 9, 17, 101};
+    const size_t ns[] = {1, 15, 16, 33, 64, 100};
+    const size_t kss[] = {1, 2, 4};
+    const size_t kcs[] = {1, 3, 16, 65, 128};
+    for (size_t i = 0; i < 8 * 6; ++i) check_indirect(*t, ms[i % 8], ns[i % 6], kss[i % 3], kcs[(i / 6 + i) % 5]);
+    check_indirect(*t, 256, 256, 4, 384);  // DINOv2-S saliency upconv1, one sub-pixel class
+  }
+  MESSAGE(tables << " table(s) with an indirect packed f32 GEMM on this CPU");
 }
 
 TEST_CASE("f32_gemm_pack lays out panels of biases then k rows, zero past n") {

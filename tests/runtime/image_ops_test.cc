@@ -288,6 +288,14 @@ TEST_CASE("ConvTranspose2D: k2 s2, k3 s2 pad (1, 1, 0, 0) on image dims, k3 s2 p
   // (the overlap path on XNNPACK tables: z rows added into the output).
   fb::Conv2DOptionsT up = conv_opts(2, 1, 1, fb::Activation::Relu);
   check_conv_transpose("k4 s2 pad 1 relu", 2, 6, 5, 4, up);
+  // Kernels a multiple of the stride take the subpixel path on tables with
+  // an indirect packed GEMM: one GEMM per output phase, its taps gathered
+  // by pointer. Asymmetric pads move every phase's taps (and which of them
+  // fall past the border); k6 s2 has 3 x 3 taps per phase.
+  fb::Conv2DOptionsT skew = conv_opts(2, 0, 1, fb::Activation::Sigmoid);
+  skew.pad_top = 2, skew.pad_left = 1, skew.pad_right = 1;
+  check_conv_transpose("k4 s2 pad (2, 1, 0, 1) sigmoid", 2, 7, 33, 4, skew);
+  check_conv_transpose("k6 s2 pad 2", 2, 5, 4, 6, conv_opts(2, 2, 1));
   // Symmetric pad 1 gives 2H - 1: expressible only with fixed dims (5 -> 9).
   const fb::Conv2DOptionsT sym = conv_opts(2, 1);
   const std::vector<float> w = random_values(3 * 3 * 2 * 3, 33, -0.5f, 0.5f);
