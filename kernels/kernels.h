@@ -397,17 +397,20 @@ struct KernelTable {
   // Optional: 0 / nullptr where fp32 layers stay on XNNPACK. Appended last so
   // existing aggregate initializers keep their order.
   // W [n, k] (+ bias [n] or nullptr) is packed once by f32_gemm_pack() below
-  // into panels of f32_gemm_nr columns; then
+  // into panels of kF32GemmPanel (16) columns, one layout for every table
+  // (and the one the converter writes: used in place from the file); then
   //   y[r, c] = bias[c] + sum_k x[r, k] * w[c, k]
   // with one FMA per product, k = 0..K-1 in order, starting from the bias
   // (tolerance in kernels/README.md, "Packed f32 GEMM"). `packed` points at
   // the panel of column 0 of this call (the panels of columns [c0, c0 + n)
-  // with c0 a multiple of f32_gemm_nr: packed + c0 / nr * panel floats, y +
-  // c0), so callers split columns across threads by whole panels. x rows
-  // x_stride floats apart, y rows y_stride floats apart; writes exactly
-  // columns [0, n) of rows [0, m). `packed` must be 64-byte aligned (each
-  // panel then is: its size is a multiple of nr floats, and nr is 16 (avx2)
-  // or 32 (avx512vnni)).
+  // with c0 a multiple of f32_gemm_nr: packed + c0 / kF32GemmPanel *
+  // f32_gemm_panel_floats(k), y + c0), so callers split columns across
+  // threads by whole register tiles. x rows x_stride floats apart, y rows
+  // y_stride floats apart; writes exactly columns [0, n) of rows [0, m).
+  // `packed` must be 64-byte aligned (each panel then is).
+  // f32_gemm_nr: the columns of the kernel's register tile, a multiple of
+  // kF32GemmPanel: 16 (avx2: one panel) or 32 (avx512vnni: two panels side
+  // by side); 0 without a packed GEMM.
   size_t f32_gemm_nr;
   void (*f32_gemm_packed)(size_t m, size_t n, size_t k, const float* x, size_t x_stride, const float* packed,
                           float* y, size_t y_stride);
@@ -422,31 +425,33 @@ struct KernelTable {
   // (a [m, ks] pointers, e.g. the input pixels under a convolution's taps,
   // or a row of zeros at a border), its output row y[r] (y [m] pointers):
   //   y[r][c] = bias[c] + sum_{s < ks, i < kc} a[r ks + s][i] * w[c, s kc + i]
-  // over W [n, ks kc] packed by f32_gemm_pack(nr, n, ks kc, ...) (or
+  // over W [n, ks kc] packed by f32_gemm_pack(n, ks kc, ...) (or
   // f32_gemm_pack_runs), the same FMAs in the same order as f32_gemm_packed
   // on the concatenated row. Writes columns [0, n) of each y[r].
   void (*f32_igemm_packed)(size_t m, size_t n, size_t ks, size_t kc, const float* const* a, const float* packed,
                            float* const* y);
 };
 
-// Floats of one packed panel of f32_gemm_packed (nr biases, then k rows of nr
-// weights) and of all of W [n, k].
-constexpr size_t f32_gemm_panel_floats(size_t k, size_t nr) { return (k + 1) * nr; }
-constexpr size_t f32_gemm_packed_floats(size_t n, size_t k, size_t nr) {
-  return (n + nr - 1) / nr * f32_gemm_panel_floats(k, nr);
+// Columns per panel of f32_gemm_packed's W: one 64-byte line per k.
+constexpr size_t kF32GemmPanel = 16;
+// Floats of one packed panel (kF32GemmPanel biases, then k rows of
+// kF32GemmPanel weights) and of all of W [n, k].
+constexpr size_t f32_gemm_panel_floats(size_t k) { return (k + 1) * kF32GemmPanel; }
+constexpr size_t f32_gemm_packed_floats(size_t n, size_t k) {
+  return (n + kF32GemmPanel - 1) / kF32GemmPanel * f32_gemm_panel_floats(k);
 }
 
 // Packs W [n, k] (rows k floats apart) and bias [n] (nullptr: zeros) into
-// f32_gemm_packed_floats(n, k, nr) floats at `packed`: per panel p of nr
-// columns, bias[p*nr .. p*nr + nr), then for each k the weights
-// w[p*nr + j, k], j = 0..nr-1; columns past n are zero. The same layout
-// serves every table with that nr.
-void f32_gemm_pack(size_t nr, size_t n, size_t k, const float* w, const float* bias, float* packed);
+// f32_gemm_packed_floats(n, k) floats at `packed`: per panel p of P =
+// kF32GemmPanel columns, bias[p P .. p P + P), then for each k the weights
+// w[p P + j, k], j = 0..P-1; columns past n are zero. Every table reads this
+// layout.
+void f32_gemm_pack(size_t n, size_t k, const float* w, const float* bias, float* packed);
 // The same panels for W [n, ks kc] given as ks runs: column c's weights
 // [s kc, s kc + kc) are w[s] + c * w_stride (e.g. the taps of a transposed
 // convolution's weight [KH, KW, Cout, Cin]: run s = tap, w_stride = Cin).
-void f32_gemm_pack_runs(size_t nr, size_t n, size_t ks, size_t kc, const float* const* w, size_t w_stride,
-                        const float* bias, float* packed);
+void f32_gemm_pack_runs(size_t n, size_t ks, size_t kc, const float* const* w, size_t w_stride, const float* bias,
+                        float* packed);
 
 // Row stride in bytes of the xq buffer of f32_qd8_quantize / qd8_qc8w_gemm:
 // k rounded up to a multiple of 32 (so the kernels load whole 16/32-byte

@@ -425,9 +425,9 @@ void register_f32_gemm_packed(const KernelTable* t) {
     add(std::string("f32_gemm_packed/") + t->name + "/" + gemm_label(s), [t, s](benchmark::State& state) {
       const auto x = random_vector(s.m * s.k, -1.0f, 1.0f, 7), w = random_vector(s.n * s.k, -1.0f, 1.0f, 8);
       const auto b = random_vector(s.n, -1.0f, 1.0f, 6);
-      std::vector<float> storage(f32_gemm_packed_floats(s.n, s.k, t->f32_gemm_nr) + 16), y(s.m * s.n);
+      std::vector<float> storage(f32_gemm_packed_floats(s.n, s.k) + 16), y(s.m * s.n);
       float* packed = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(storage.data()) + 63) / 64 * 64);
-      f32_gemm_pack(t->f32_gemm_nr, s.n, s.k, w.data(), b.data(), packed);
+      f32_gemm_pack(s.n, s.k, w.data(), b.data(), packed);
       for (auto _ : state) {
         t->f32_gemm_packed(s.m, s.n, s.k, x.data(), s.k, packed, y.data(), s.n);
         benchmark::DoNotOptimize(y.data());
@@ -468,9 +468,9 @@ void register_f32_igemm_packed(const KernelTable* t) {
         }
         yr[p] = y.data() + (2 * yy * 2 * u.hw + 2 * xx) * u.cout;
       }
-      std::vector<float> storage(f32_gemm_packed_floats(u.cout, ks * u.cin, t->f32_gemm_nr) + 16);
+      std::vector<float> storage(f32_gemm_packed_floats(u.cout, ks * u.cin) + 16);
       float* packed = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(storage.data()) + 63) / 64 * 64);
-      f32_gemm_pack_runs(t->f32_gemm_nr, u.cout, ks, u.cin, runs.data(), u.cin, b.data(), packed);
+      f32_gemm_pack_runs(u.cout, ks, u.cin, runs.data(), u.cin, b.data(), packed);
       for (auto _ : state) {
         t->f32_igemm_packed(m, u.cout, ks, u.cin, a.data(), packed, yr.data());
         benchmark::DoNotOptimize(y.data());

@@ -1,11 +1,12 @@
 // f32_gemm_pack (kernels.h): W [n, k] into the panels of f32_gemm_packed.
-// Written once for every table: only the panel width differs.
+// Written once: every table reads the same panels.
 #include "kernels/kernels.h"
 
 namespace edgeattn {
 
-void f32_gemm_pack_runs(size_t nr, size_t n, size_t ks, size_t kc, const float* const* w, size_t w_stride,
-                        const float* bias, float* packed) {
+void f32_gemm_pack_runs(size_t n, size_t ks, size_t kc, const float* const* w, size_t w_stride, const float* bias,
+                        float* packed) {
+  constexpr size_t nr = kF32GemmPanel;
   for (size_t c0 = 0; c0 < n; c0 += nr) {
     const size_t cols = n - c0 < nr ? n - c0 : nr;
     // [nr] biases, zero past n.
@@ -21,8 +22,8 @@ void f32_gemm_pack_runs(size_t nr, size_t n, size_t ks, size_t kc, const float* 
   }
 }
 
-void f32_gemm_pack(size_t nr, size_t n, size_t k, const float* w, const float* bias, float* packed) {
-  f32_gemm_pack_runs(nr, n, 1, k, &w, k, bias, packed);
+void f32_gemm_pack(size_t n, size_t k, const float* w, const float* bias, float* packed) {
+  f32_gemm_pack_runs(n, 1, k, &w, k, bias, packed);
 }
 
 }  // namespace edgeattn

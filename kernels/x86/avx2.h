@@ -62,7 +62,7 @@ void f32_dwconv_ukernel__avx2(const DwConvArgs& args);
 void f32_softmax_ukernel__avx2(size_t rows, size_t cols, const float* x, float* y);
 
 // f32 GEMM on weights packed in panels of 16 columns (x86/gemm_f32_avx2.cc;
-// KernelTable::f32_gemm_packed, f32_gemm_nr 16).
+// KernelTable::f32_gemm_packed, f32_gemm_nr 16: one panel per register tile).
 void f32_gemm_ukernel_6x16__avx2(size_t m, size_t n, size_t k, const float* x, size_t x_stride,
                                  const float* packed, float* y, size_t y_stride);
 // Its indirect form (KernelTable::f32_igemm_packed).

@@ -1,7 +1,8 @@
 // f32 GEMM on packed weights for the avx512vnni table (KernelTable::
-// f32_gemm_packed, panels of 32 columns from f32_gemm_pack): the loop of
-// gemm_f32_packed.h with 8 x 32 register tiles, 16 zmm accumulators. Per k:
-// two aligned panel loads, 8 broadcasts of x, 16 FMAs: FMA-bound on cores
+// f32_gemm_packed, panels of 16 columns from f32_gemm_pack): the loop of
+// gemm_f32_packed.h with 8 x 32 register tiles over two adjacent panels, 16
+// zmm accumulators. Per k: one aligned load from each panel, 8 broadcasts
+// of x, 16 FMAs: FMA-bound on cores
 // that retire one 512-bit FMA per cycle (Zen 4) or two (Intel server cores)
 // (bench: edgeattn-bench-kernels --benchmark_filter=f32_gemm_packed).
 #include <immintrin.h>

@@ -29,8 +29,9 @@ void qd8_qc8w_gemm_ukernel_4x4__avx512vnni(size_t m, size_t n, size_t k, const i
 void f32_attention_ukernel__avx512f(const AttentionArgs& args);
 void f32_attention_ukernel_32x12__avx512f(const AttentionArgs& args);
 
-// AVX-512F f32 GEMM on weights packed in panels of 32 columns
-// (x86/gemm_f32_avx512.cc; KernelTable::f32_gemm_packed, f32_gemm_nr 32).
+// AVX-512F f32 GEMM on weights packed in panels of 16 columns
+// (x86/gemm_f32_avx512.cc; KernelTable::f32_gemm_packed, f32_gemm_nr 32:
+// two adjacent panels per register tile).
 void f32_gemm_ukernel_8x32__avx512f(size_t m, size_t n, size_t k, const float* x, size_t x_stride,
                                     const float* packed, float* y, size_t y_stride);
 // Its indirect form (KernelTable::f32_igemm_packed).

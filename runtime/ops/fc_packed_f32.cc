@@ -21,20 +21,21 @@ struct PanelJob {
   const KernelTable* kernels;
   size_t rows, n, k;
   const float* x;       // [rows, k]
-  const float* packed;  // panels of W, kernels->f32_gemm_nr columns each
+  const float* packed;  // panels of W, kF32GemmPanel columns each
   float* y;             // [rows, n]
   bool relu;
   bool activate;        // act after the GEMM, per panel while it is in cache
   ActivationParams act;
 };
 
-// Panels [p0, p0 + count) for every row.
-void run_panels(void* context, size_t p0, size_t count) {
+// Tiles of columns [t0, t0 + count) (f32_gemm_nr columns each) for every row.
+void run_panels(void* context, size_t t0, size_t count) {
   const PanelJob& j = *static_cast<const PanelJob*>(context);
   const size_t nr = j.kernels->f32_gemm_nr;
-  const size_t c0 = p0 * nr, cols = std::min(j.n, (p0 + count) * nr) - c0;
+  const size_t c0 = t0 * nr, cols = std::min(j.n, (t0 + count) * nr) - c0;
   float* y = j.y + c0;
-  j.kernels->f32_gemm_packed(j.rows, cols, j.k, j.x, j.k, j.packed + p0 * f32_gemm_panel_floats(j.k, nr), y, j.n);
+  j.kernels->f32_gemm_packed(j.rows, cols, j.k, j.x, j.k, j.packed + c0 / kF32GemmPanel * f32_gemm_panel_floats(j.k),
+                             y, j.n);
   if (j.activate) {
     for (size_t r = 0; r < j.rows; ++r) j.kernels->f32_activation(cols, y + r * j.n, y + r * j.n, j.act);
   }
@@ -61,7 +62,7 @@ bool fc_packed_f32_chosen(const KernelTable& kernels, size_t max_rows, size_t k)
 Status fc_packed_f32_prepare(PrepareContext& ctx, const fb::Op& op, FullyConnectedState* state) {
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
   const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
-  const size_t bytes = f32_gemm_packed_floats(n, k, ctx.kernels->f32_gemm_nr) * sizeof(float);
+  const size_t bytes = f32_gemm_packed_floats(n, k) * sizeof(float);
   // One region per (weight, bias) tensor pair (a session has one table,
   // hence one panel width). The planner aligns the region to 64 bytes.
   EA_ASSIGN_OR_RETURN(state->packed_offset,
@@ -78,8 +79,8 @@ void fc_packed_f32_bind(const BindContext& ctx, const fb::Op& op, FullyConnected
   if (!state.packs) return;
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
   const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
-  f32_gemm_pack(ctx.kernels->f32_gemm_nr, static_cast<size_t>(w.shape[0]), static_cast<size_t>(w.shape[1]),
-                static_cast<const float*>(w.data), bias, packed);
+  f32_gemm_pack(static_cast<size_t>(w.shape[0]), static_cast<size_t>(w.shape[1]), static_cast<const float*>(w.data),
+                bias, packed);
 }
 
 void fc_packed_f32_eval(const EvalContext& ctx, const fb::Op& op, const FullyConnectedState& state, const float* x,

@@ -89,7 +89,7 @@ struct ConvTransposeState {
   size_t packed_offset = 0;        // from the arena start
   const float* packed = nullptr;   // resolved at bind; lives as long as the session
   // The subpixel path: panels [phases] of f32_gemm_packed_floats(Cout, taps
-  // Cin, nr) floats each, the phase's rows in tiles of tile_rows.
+  // Cin) floats each, the phase's rows in tiles of tile_rows.
   size_t phase_floats = 0;
   size_t taps = 0;                 // per phase: (KH / sh) (KW / sw)
 };
@@ -205,7 +205,7 @@ Status prepare_subpixel(PrepareContext& ctx, const fb::Op& op, OpRecord* record,
   // [slots] x (row pointers [band pixels, taps] + outputs [band pixels]), then a zero row [Cin].
   s->slot_scratch = (s->tile_rows * in_w * (s->taps + 1) * sizeof(void*) + 63) / 64 * 64;
   record->scratch_bytes = s->slots * s->slot_scratch + (cin * sizeof(float) + 63) / 64 * 64;
-  s->phase_floats = f32_gemm_packed_floats(cout, s->taps * cin, ctx.kernels->f32_gemm_nr);
+  s->phase_floats = f32_gemm_packed_floats(cout, s->taps * cin);
   EA_ASSIGN_OR_RETURN(s->packed_offset, ctx.request_shared_persistent(
                                             "conv_transpose_phases", op_util::packed_weight_key(op, true),
                                             phases * s->phase_floats * sizeof(float), &s->packs,
@@ -245,7 +245,7 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   if (ctx.kernels->f32_gemm_packed != nullptr && ctx.kernels->f32_gemm_nr != 0) {
     s->use_packed = true;
     const bool bias = s->patches && input(op, 2) >= 0;
-    const size_t bytes = f32_gemm_packed_floats(n, cin, ctx.kernels->f32_gemm_nr) * sizeof(float);
+    const size_t bytes = f32_gemm_packed_floats(n, cin) * sizeof(float);
     EA_ASSIGN_OR_RETURN(s->packed_offset, ctx.request_shared_persistent("conv_transpose_packed",
                                                                         op_util::packed_weight_key(op, bias), bytes,
                                                                         &s->packs,
@@ -273,7 +273,7 @@ void pack_phases(const BindContext& ctx, const fb::Op& op, const ConvTransposeSt
   for (size_t p = 0; p < phases; ++p) {
     const size_t n = phase_taps(o, kh, kw, p, taps);
     for (size_t t = 0; t < n; ++t) runs[t] = w + (taps[t].a * kw + taps[t].e) * cout * cin;
-    f32_gemm_pack_runs(ctx.kernels->f32_gemm_nr, cout, n, cin, runs, cin, bias, packed + p * s.phase_floats);
+    f32_gemm_pack_runs(cout, n, cin, runs, cin, bias, packed + p * s.phase_floats);
   }
 }
 
@@ -288,11 +288,11 @@ void bind(const BindContext& ctx, const fb::Op& op, OpRecord& record) {
   const TensorInfo& wt = ctx.model->tensor(input(op, 1));
   const size_t cout = static_cast<size_t>(wt.shape[2]), cin = static_cast<size_t>(wt.shape[3]);
   if (s.subpixel) return pack_phases(ctx, op, s, packed);
-  const size_t n = static_cast<size_t>(wt.shape[0] * wt.shape[1]) * cout, nr = ctx.kernels->f32_gemm_nr;
-  f32_gemm_pack(nr, n, cin, static_cast<const float*>(wt.data), nullptr, packed);
+  const size_t n = static_cast<size_t>(wt.shape[0] * wt.shape[1]) * cout, nr = kF32GemmPanel;
+  f32_gemm_pack(n, cin, static_cast<const float*>(wt.data), nullptr, packed);
   if (!s.patches || input(op, 2) < 0) return;
   const float* b = static_cast<const float*>(ctx.model->tensor(input(op, 2)).data);  // [Cout]
-  for (size_t c = 0; c < n; ++c) packed[c / nr * f32_gemm_panel_floats(cin, nr) + c % nr] = b[c % cout];
+  for (size_t c = 0; c < n; ++c) packed[c / nr * f32_gemm_panel_floats(cin) + c % nr] = b[c % cout];
 }
 
 void release(OpRecord& record) {

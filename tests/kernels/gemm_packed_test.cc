@@ -61,14 +61,14 @@ void check_packed(const KernelTable& t, const Shape& s, bool bias, bool integers
     for (float& v : b) v = std::round(v * 8.0f);
   }
   float* packed = nullptr;
-  std::vector<float> storage = aligned_buffer(f32_gemm_packed_floats(s.n, s.k, nr), &packed);
-  f32_gemm_pack(nr, s.n, s.k, w.data(), bias ? b.data() : nullptr, packed);
+  std::vector<float> storage = aligned_buffer(f32_gemm_packed_floats(s.n, s.k), &packed);
+  f32_gemm_pack(s.n, s.k, w.data(), bias ? b.data() : nullptr, packed);
   std::vector<float> y(s.m * ys, test::sentinel());
   // [m, n] in rows ys apart; split: columns [0, c0) and [c0, n), c0 a panel edge.
   const size_t c0 = split && s.n > nr ? (s.n / nr / 2 + 1) * nr : s.n;
   t.f32_gemm_packed(s.m, c0, s.k, x.data(), xs, packed, y.data(), ys);
   if (c0 < s.n) {
-    t.f32_gemm_packed(s.m, s.n - c0, s.k, x.data(), xs, packed + c0 / nr * f32_gemm_panel_floats(s.k, nr),
+    t.f32_gemm_packed(s.m, s.n - c0, s.k, x.data(), xs, packed + c0 / kF32GemmPanel * f32_gemm_panel_floats(s.k),
                       y.data() + c0, ys);
   }
   const std::string what = std::string(t.name) + " m=" + std::to_string(s.m) + " n=" + std::to_string(s.n) +
@@ -103,7 +103,7 @@ TEST_CASE("f32_gemm_packed matches a double dot product over shapes (exact on in
     if (t->f32_gemm_packed == nullptr) continue;
     ++tables;
     REQUIRE(t->f32_gemm_nr > 0);
-    REQUIRE(t->f32_gemm_nr % 16 == 0);  // whole 64-byte rows: panels stay aligned
+    REQUIRE(t->f32_gemm_nr % kF32GemmPanel == 0);  // a register tile is whole panels
     size_t i = 0;
     for (const Shape& s : packed_shapes()) {
       check_packed(*t, s, i % 2 == 0, false, i % 3 == 0);
@@ -120,7 +120,7 @@ TEST_CASE("f32_gemm_packed matches a double dot product over shapes (exact on in
 // and W packed whole must give the same bits (same FMAs, same order), and a
 // double dot product within the bound above.
 void check_indirect(const KernelTable& t, size_t m, size_t n, size_t ks, size_t kc) {
-  const size_t nr = t.f32_gemm_nr, k = ks * kc, ws = kc + 3, pixels = 2 * m + 1, ys = n + 4;
+  const size_t k = ks * kc, ws = kc + 3, pixels = 2 * m + 1, ys = n + 4;
   const uint32_t seed = static_cast<uint32_t>(m * 131 + n * 7 + ks * 3 + kc);
   std::vector<float> px = test::random_vector(pixels * kc, -1.0f, 1.0f, seed);  // [pixels, kc]
   for (size_t i = 0; i < kc; ++i) px[(pixels - 1) * kc + i] = 0.0f;           // the zero row
@@ -135,8 +135,8 @@ void check_indirect(const KernelTable& t, size_t m, size_t n, size_t ks, size_t 
   std::vector<float*> yp(m);
   for (size_t r = 0; r < m; ++r) yp[r] = yi.data() + ((r * 5 + 3) % m) * ys;  // a permutation when m % 5 != 0
   float* packed = nullptr;
-  std::vector<float> storage = aligned_buffer(f32_gemm_packed_floats(n, k, nr), &packed);
-  f32_gemm_pack_runs(nr, n, ks, kc, wrun.data(), ws, b.data(), packed);
+  std::vector<float> storage = aligned_buffer(f32_gemm_packed_floats(n, k), &packed);
+  f32_gemm_pack_runs(n, ks, kc, wrun.data(), ws, b.data(), packed);
   t.f32_igemm_packed(m, n, ks, kc, a.data(), packed, yp.data());
   // The direct kernel on the concatenated rows and W [n, k].
   std::vector<float> xc(m * k), wc(n * k);
@@ -147,8 +147,8 @@ void check_indirect(const KernelTable& t, size_t m, size_t n, size_t ks, size_t 
     for (size_t s = 0; s < ks; ++s) std::copy(wrun[s] + c * ws, wrun[s] + c * ws + kc, wc.begin() + c * k + s * kc);
   }
   float* packed_d = nullptr;
-  std::vector<float> storage_d = aligned_buffer(f32_gemm_packed_floats(n, k, nr), &packed_d);
-  f32_gemm_pack(nr, n, k, wc.data(), b.data(), packed_d);
+  std::vector<float> storage_d = aligned_buffer(f32_gemm_packed_floats(n, k), &packed_d);
+  f32_gemm_pack(n, k, wc.data(), b.data(), packed_d);
   t.f32_gemm_packed(m, n, k, xc.data(), k, packed_d, yd.data(), ys);
   const std::string what = std::string(t.name) + " indirect m=" + std::to_string(m) + " n=" + std::to_string(n) +
                            " ks=" + std::to_string(ks) + " kc=" + std::to_string(kc);
@@ -194,19 +194,28 @@ TEST_CASE("f32_igemm_packed: the direct GEMM's bits on gathered rows, and a doub
   MESSAGE(tables << " table(s) with an indirect packed f32 GEMM on this CPU");
 }
 
-TEST_CASE("f32_gemm_pack lays out panels of biases then k rows, zero past n") {
-  // W [3, 2] = [[1, 2], [3, 4], [5, 6]], bias [7, 8, 9], panels of 2.
-  const float w[] = {1, 2, 3, 4, 5, 6};
-  const float bias[] = {7, 8, 9};
-  std::vector<float> packed(f32_gemm_packed_floats(3, 2, 2), -1.0f);
-  REQUIRE(packed.size() == 12);
-  f32_gemm_pack(2, 3, 2, w, bias, packed.data());
-  const std::vector<float> want = {7, 8, 1, 3, 2, 4, 9, 0, 5, 0, 6, 0};
+TEST_CASE("f32_gemm_pack lays out panels of 16 biases then k rows of 16, zero past n") {
+  // W [17, 2]: w[c, i] = 100 c + i, bias[c] = -c: two panels, the second
+  // holding column 16 and 15 zero columns.
+  constexpr size_t n = 17, k = 2, p = kF32GemmPanel;
+  std::vector<float> w(n * k), bias(n);
+  for (size_t c = 0; c < n; ++c) {
+    bias[c] = -static_cast<float>(c);
+    for (size_t i = 0; i < k; ++i) w[c * k + i] = static_cast<float>(100 * c + i);
+  }
+  REQUIRE(f32_gemm_panel_floats(k) == (k + 1) * p);
+  std::vector<float> packed(f32_gemm_packed_floats(n, k), -1.0f);
+  REQUIRE(packed.size() == 2 * (k + 1) * p);
+  f32_gemm_pack(n, k, w.data(), bias.data(), packed.data());
+  std::vector<float> want(packed.size(), 0.0f);
+  for (size_t c = 0; c < n; ++c) {
+    float* panel = want.data() + c / p * (k + 1) * p;
+    panel[c % p] = bias[c];
+    for (size_t i = 0; i < k; ++i) panel[(1 + i) * p + c % p] = w[c * k + i];
+  }
   CHECK(packed == want);
-  f32_gemm_pack(2, 3, 2, w, nullptr, packed.data());
-  CHECK(packed[0] == 0.0f);
-  CHECK(packed[1] == 0.0f);
-  CHECK(packed[6] == 0.0f);
+  f32_gemm_pack(n, k, w.data(), nullptr, packed.data());
+  for (size_t c = 0; c < n; ++c) CHECK(packed[c / p * (k + 1) * p + c % p] == 0.0f);
 }
 
 }  // namespace
