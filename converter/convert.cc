@@ -10,6 +10,7 @@
 #include "converter/calibration.h"
 #include "converter/importers.h"
 #include "converter/model_builder.h"
+#include "converter/pack_weights.h"
 #include "converter/report.h"
 #include "converter/source/convert_error.h"
 #include "runtime/model.h"
@@ -144,6 +145,7 @@ ConvertStatus run(const ConvertOptions& o, WeightDType dtype, const ImageMetadat
     prepare_int8(o, dtype, mb, summary);
     quantize_stage(o, dtype, mb, summary);
   }
+  if (o.pack_f32) summary.packed_f32 = pack_f32_weights(mb);
   mb.write(o.output);
   // Verify what was written with the runtime's own loader.
   Result<std::unique_ptr<Model>> loaded = Model::load_file(o.output.c_str());

@@ -65,6 +65,9 @@ struct ConvertOptions {
   bool static_mse = false;             // int8-static: clip by least squared error instead
   bool report = false;                 // print the per-block quantization report (needs dtype != fp32)
   double auto_fallback = 0.0;          // > 0: keep blocks over this relative L2 error in fp32 (implies report)
+  // --f32-layout panels: fp32 FullyConnected weights stored packed for the
+  // x86 tables' packed GEMM, used in place (pack_weights.h).
+  bool pack_f32 = false;
   std::FILE* report_out = stderr;      // where the report is printed (not null if reporting)
   // Per tensor during import (may be empty). `total` can count a tensor a
   // tied model never reads, so `done` need not reach it.
@@ -86,6 +89,7 @@ struct ConvertSummary {
   StaticScaleSummary static_scales;  // zeros unless int8-static
   QuantizeOptions quantize;          // what the weights were quantized with (auto-fallback adds globs)
   QuantizeSummary quantized;
+  size_t packed_f32 = 0;             // weights stored in layout F32Panels16 (pack_f32)
   size_t file_bytes = 0;             // of the written file, as the runtime loaded it
   size_t weight_bytes = 0;
   size_t tensor_count = 0;

@@ -37,7 +37,7 @@ void usage() {
   std::fprintf(stderr,
                "usage: edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8|int8-static] [--keep-fp32 GLOB]...\n"
                "                        [--report] [--calibration FILE] [--auto-fallback THRESHOLD] [--no-smooth]\n"
-               "                        [--static-clip max|mse|PERCENTILE]\n"
+               "                        [--static-clip max|mse|PERCENTILE] [--f32-layout row-major|panels]\n"
                "                        [--tokenizer tokenizer.bin] [--image-height [METHOD=]N] [--image-width [METHOD=]N] [--quiet]\n"
                "                        image models (ONNX): [--image-size N|HxW] [--image-mean a,b,c] [--image-std a,b,c]\n"
                "                        [--labels FILE] [--image-resize stretch|letterbox|center-crop] [--image-channels 1|3]\n"
@@ -254,6 +254,13 @@ int parse_convert_args(int argc, char** argv, ConvertOptions& o, bool& quiet) {
       if (!parse_static_clip(argv[++i], o)) return 2;
     } else if (a == "--no-smooth") {
       o.smooth = false;
+    } else if (a == "--f32-layout" && has_value) {
+      const std::string layout = argv[++i];
+      if (layout != "row-major" && layout != "panels") {
+        std::fprintf(stderr, "edgeattn-convert: --f32-layout expects row-major or panels, got '%s'\n", layout.c_str());
+        return 2;
+      }
+      o.pack_f32 = layout == "panels";
     } else if (a == "--report") {
       o.report = true;
     } else if (a == "--calibration" && has_value) {
@@ -337,6 +344,10 @@ int run_convert(int argc, char** argv) {
     return status.code == ConvertCode::kInvalidOptions ? 2 : 1;
   }
   if (!quiet) {
+    if (options.pack_f32) {
+      std::fprintf(stderr, "f32 layout panels: %zu FullyConnected weights packed for the x86 packed GEMM\n",
+                   summary.packed_f32);
+    }
     std::fprintf(stderr, "wrote %s: %zu bytes (%zu weight bytes, %zu tensors) in %.0f ms\n", options.output.c_str(),
                  summary.file_bytes, summary.weight_bytes, summary.tensor_count, summary.milliseconds);
   }

@@ -452,6 +452,10 @@ void f32_gemm_pack(size_t n, size_t k, const float* w, const float* bias, float*
 // convolution's weight [KH, KW, Cout, Cin]: run s = tap, w_stride = Cin).
 void f32_gemm_pack_runs(size_t n, size_t ks, size_t kc, const float* const* w, size_t w_stride, const float* bias,
                         float* packed);
+// The inverse: W [n, k] row-major from f32_gemm_pack's panels (the biases
+// are not returned), for the tables without a packed GEMM when the weights
+// came packed in the file.
+void f32_gemm_unpack(size_t n, size_t k, const float* packed, float* w);
 
 // Row stride in bytes of the xq buffer of f32_qd8_quantize / qd8_qc8w_gemm:
 // k rounded up to a multiple of 32 (so the kernels load whole 16/32-byte

@@ -70,6 +70,7 @@ Status fill_tensor_info(const fb::Tensor& t, size_t index, const ModelBytes& byt
     for (int i = 0; i < info->rank; ++i) info->shape[i] = t.shape()->Get(static_cast<flatbuffers::uoffset_t>(i));
     info->data = bytes.data + t.data()->offset();
     info->bytes = static_cast<size_t>(t.data()->size());
+    info->layout = static_cast<TensorLayout>(t.layout());
   } else {
     info->rank = static_cast<int>(t.dims()->size());
     for (int i = 0; i < info->rank; ++i) {

@@ -48,7 +48,9 @@ constexpr uint32_t kFormatMajor = 1;
 //    vision attention ops (Slice, SpatialAttention, BranchAttention,
 //    AttentionGate, ChannelAttention.max_pool), Concat of batch-broadcast
 //    constants, float inputs with a fixed dim 0.
-constexpr uint32_t kFormatMinor = 6;
+// 7: Tensor.layout (F32Panels16: FullyConnected weights packed at convert
+//    time, used in place).
+constexpr uint32_t kFormatMinor = 7;
 // Every data segment starts at a multiple of this many bytes.
 constexpr uint64_t kSegmentAlignment = 64;
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/kernels.h"
 #include "runtime/core/fallible_vector.h"
 
 #include "runtime/model_internal.h"
@@ -48,9 +49,19 @@ Status verify_tensor(const fb::Tensor& t, size_t index, const ModelBytes& bytes,
     }
     uint64_t offset = t.data()->offset();
     uint64_t size = t.data()->size();
-    EA_ENSURE(size == static_cast<uint64_t>(count) * elem, StatusCode::kInvalidModel,
-              "tensor %zu '%s': data segment of %llu bytes, shape needs %llu", index, name,
-              static_cast<unsigned long long>(size), static_cast<unsigned long long>(count * elem));
+    EA_ENSURE(t.layout() == fb::TensorLayout::RowMajor || t.layout() == fb::TensorLayout::F32Panels16,
+              StatusCode::kInvalidModel, "tensor %zu '%s': unknown layout %d", index, name,
+              static_cast<int>(t.layout()));
+    uint64_t need = static_cast<uint64_t>(count) * elem;
+    if (t.layout() == fb::TensorLayout::F32Panels16) {
+      EA_ENSURE(t.dtype() == fb::DType::F32 && t.shape()->size() == 2, StatusCode::kInvalidModel,
+                "tensor %zu '%s': layout F32Panels16 needs an f32 [N, K] constant", index, name);
+      // Rows of at most 2^40 elements and K + 1 <= 2^40 + 1: the product fits.
+      need = f32_gemm_packed_floats(static_cast<size_t>(t.shape()->Get(0)), static_cast<size_t>(t.shape()->Get(1))) *
+             sizeof(float);
+    }
+    EA_ENSURE(size == need, StatusCode::kInvalidModel, "tensor %zu '%s': data segment of %llu bytes, shape needs %llu",
+              index, name, static_cast<unsigned long long>(size), static_cast<unsigned long long>(need));
     EA_ENSURE(offset % kSegmentAlignment == 0, StatusCode::kInvalidModel,
               "tensor %zu '%s': data offset %llu is not %llu-byte aligned", index, name,
               static_cast<unsigned long long>(offset), static_cast<unsigned long long>(kSegmentAlignment));
@@ -122,7 +133,8 @@ Status verify_audio(const Model& model, const fb::AudioFrontend& a) {
   EA_ENSURE(t >= 0 && static_cast<size_t>(t) < model.tensor_count(), StatusCode::kInvalidModel,
             "audio frontend: mel filter tensor index %d out of range", t);
   const TensorInfo& f = model.tensor(static_cast<size_t>(t));
-  EA_ENSURE(f.is_constant && f.dtype == DType::kF32 && f.rank == 2 && f.shape[0] == a.n_mels() &&
+  EA_ENSURE(f.is_constant && f.dtype == DType::kF32 && f.layout == TensorLayout::kRowMajor && f.rank == 2 &&
+                f.shape[0] == a.n_mels() &&
                 f.shape[1] == a.n_fft() / 2 + 1,
             StatusCode::kInvalidModel, "audio frontend: mel filters '%s' must be an f32 constant [%d, %d]", f.name,
             a.n_mels(), a.n_fft() / 2 + 1);
@@ -318,7 +330,8 @@ Status verify_model_graphs(const Model& model) {
       EA_ENSURE(op.inputs() != nullptr && op.outputs() != nullptr && op.outputs()->size() >= 1,
                 StatusCode::kInvalidModel, "method '%s' op %u (%s '%s'): missing inputs or outputs", gname, oi,
                 reg->name, opname);
-      for (int32_t in : *op.inputs()) {
+      for (flatbuffers::uoffset_t ii = 0; ii < op.inputs()->size(); ++ii) {
+        const int32_t in = op.inputs()->Get(ii);
         if (in == -1) continue;  // optional input; the op's verify decides if allowed
         EA_ENSURE(in >= 0 && static_cast<size_t>(in) < n_tensors, StatusCode::kInvalidModel,
                   "method '%s' op %u (%s '%s'): input tensor index %d out of range [0, %zu)", gname, oi, reg->name,
@@ -326,6 +339,12 @@ Status verify_model_graphs(const Model& model) {
         EA_ENSURE(model.tensor(in).is_constant || written[in], StatusCode::kInvalidModel,
                   "method '%s' op %u (%s '%s'): reads tensor %d ('%s') before any op writes it", gname, oi,
                   reg->name, opname, in, model.tensor(in).name);
+        // Packed weights are only ever read by the op that knows the layout.
+        EA_ENSURE(model.tensor(in).layout == TensorLayout::kRowMajor ||
+                      (op.code() == fb::OpCode::FullyConnected && ii == 1),
+                  StatusCode::kInvalidModel,
+                  "method '%s' op %u (%s '%s'): input %u '%s' is packed (F32Panels16): FullyConnected weights only",
+                  gname, oi, reg->name, opname, ii, model.tensor(in).name);
       }
       for (int32_t out : *op.outputs()) {
         EA_ENSURE(out >= 0 && static_cast<size_t>(out) < n_tensors, StatusCode::kInvalidModel,

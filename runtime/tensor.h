@@ -20,6 +20,10 @@ constexpr int kMaxRank = 6;
 
 enum class DType : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2, kI32 = 3, kU8 = 4 };
 
+// A constant's byte layout (schema TensorLayout). kF32Panels16: an f32
+// FullyConnected weight [N, K] in f32_gemm_pack's panels (kernels.h).
+enum class TensorLayout : uint8_t { kRowMajor = 0, kF32Panels16 = 1 };
+
 // Bytes per element, and the lowercase name ("f32", "f16", "i8", "i32",
 // "u8"); defined in tensor.cc.
 size_t dtype_size(DType dtype);
@@ -75,6 +79,7 @@ struct TensorInfo {
   bool is_constant = false;
   const void* data = nullptr;  // constants only; inside the Model's bytes
   size_t bytes = 0;            // constants only
+  TensorLayout layout = TensorLayout::kRowMajor;  // constants only
   // Quantization (int8 constants): per-tensor when axis < 0.
   const float* scales = nullptr;
   size_t scale_count = 0;

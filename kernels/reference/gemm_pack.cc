@@ -22,6 +22,14 @@ void f32_gemm_pack_runs(size_t n, size_t ks, size_t kc, const float* const* w, s
   }
 }
 
+void f32_gemm_unpack(size_t n, size_t k, const float* packed, float* w) {
+  constexpr size_t nr = kF32GemmPanel;
+  for (size_t c = 0; c < n; ++c) {
+    const float* col = packed + c / nr * f32_gemm_panel_floats(k) + nr + c % nr;  // row 0 of its panel
+    for (size_t i = 0; i < k; ++i) w[c * k + i] = col[i * nr];
+  }
+}
+
 void f32_gemm_pack(size_t n, size_t k, const float* w, const float* bias, float* packed) {
   f32_gemm_pack_runs(n, 1, k, &w, k, bias, packed);
 }

@@ -61,6 +61,12 @@ bool fc_packed_f32_chosen(const KernelTable& kernels, size_t max_rows, size_t k)
 
 Status fc_packed_f32_prepare(PrepareContext& ctx, const fb::Op& op, FullyConnectedState* state) {
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
+  state->path = FcPath::kPackedF32;
+  if (w.layout == TensorLayout::kF32Panels16) {  // packed by the converter: used in place
+    state->in_place = true;
+    state->packed = static_cast<const float*>(w.data);
+    return Status::ok();
+  }
   const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
   const size_t bytes = f32_gemm_packed_floats(n, k) * sizeof(float);
   // One region per (weight, bias) tensor pair (a session has one table,
@@ -74,6 +80,7 @@ Status fc_packed_f32_prepare(PrepareContext& ctx, const fb::Op& op, FullyConnect
 }
 
 void fc_packed_f32_bind(const BindContext& ctx, const fb::Op& op, FullyConnectedState& state) {
+  if (state.in_place) return;
   float* packed = reinterpret_cast<float*>(ctx.persistent(state.packed_offset));
   state.packed = packed;
   if (!state.packs) return;

@@ -36,6 +36,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include <limits>
 
@@ -117,6 +118,27 @@ Status verify_activation_multiplier(const Model& model, const fb::Op& op) {
   return Status::ok();
 }
 
+// A weight packed at convert time (layout F32Panels16, model_verifier has
+// checked its size): no selection (rows are read by id there) and no
+// int8-static scales, and each panel's bias row is the op's bias (0 without
+// one) exactly, since the packed GEMM starts from it and adds no other bias.
+Status verify_panels(const Model& model, const fb::Op& op) {
+  const TensorInfo& w = model.tensor(input(op, 1));
+  EA_ENSURE(!has_selection(op) && !fc_int8_static_enabled(op), StatusCode::kInvalidModel,
+            "weight '%s' in layout F32Panels16 with a selection or int8-static scales", w.name);
+  const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
+  const float* panels = static_cast<const float*>(w.data);
+  const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(model.tensor(input(op, 2)).data) : nullptr;
+  for (size_t c = 0; c < n; ++c) {
+    const float got = panels[c / kF32GemmPanel * f32_gemm_panel_floats(k) + c % kF32GemmPanel];
+    const float want = bias != nullptr ? bias[c] : 0.0f;
+    EA_ENSURE(std::memcmp(&got, &want, sizeof(float)) == 0, StatusCode::kInvalidModel,
+              "panel bias %zu of '%s' is %g, not the op's %g", c, w.name, static_cast<double>(got),
+              static_cast<double>(want));
+  }
+  return Status::ok();
+}
+
 Status verify(const Model& model, const fb::Op& op) {
   EA_RETURN_IF_ERROR(op_check::arity(op, 2, 5, 1));
   EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::FullyConnectedOptions), false));
@@ -137,6 +159,7 @@ Status verify(const Model& model, const fb::Op& op) {
     EA_RETURN_IF_ERROR(op_check::last_dim(model, output(op, 0), n));
   }
   EA_RETURN_IF_ERROR(verify_activation_multiplier(model, op));
+  if (w.layout == TensorLayout::kF32Panels16) EA_RETURN_IF_ERROR(verify_panels(model, op));
   const TensorInfo& x = model.tensor(input(op, 0));
   const TensorInfo& y = model.tensor(output(op, 0));
   for (int i = 0; i + 1 < x.rank; ++i) {
@@ -192,12 +215,31 @@ Status create_f16(const PrepareContext& ctx, const fb::Op& op, size_t n, size_t 
 Status create_f32(const PrepareContext& ctx, const fb::Op& op, size_t n, size_t k, const TensorInfo& w, float lo,
                   FullyConnectedState* state) {
   const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
-  xnn_status s = xnn_create_fully_connected_nc_f32(k, n, k, n, static_cast<const float*>(w.data), bias, lo,
+  const float* rows = static_cast<const float*>(w.data);
+  Vector<float> unpacked;  // [n, k]: XNNPACK packs its own copy at create, then this goes
+  if (w.layout == TensorLayout::kF32Panels16) {
+    EA_RETURN_IF_ERROR(unpacked.resize(n * k, "the unpacked weight"));
+    f32_gemm_unpack(n, k, rows, unpacked.data());
+    rows = unpacked.data();
+  }
+  xnn_status s = xnn_create_fully_connected_nc_f32(k, n, k, n, rows, bias, lo,
                                                    std::numeric_limits<float>::infinity(), 0, &state->xnn);
   EA_ENSURE(s != xnn_status_out_of_memory, StatusCode::kOutOfMemory,
             "out of memory in xnn_create_fully_connected_nc_f32 (%zux%zu)", n, k);
   EA_ENSURE(s == xnn_status_success, StatusCode::kInternal, "xnn_create_fully_connected_nc_f32 (%zux%zu) failed: %d",
             n, k, static_cast<int>(s));
+  return Status::ok();
+}
+
+// The reference table's own GEMM reads W row-major: a weight packed in the
+// file is unpacked at bind into the arena's persistent head (ops with the
+// same weight share it).
+Status request_row_major(PrepareContext& ctx, const fb::Op& op, FullyConnectedState* state) {
+  const TensorInfo& w = ctx.model->tensor(input(op, 1));
+  const size_t bytes = static_cast<size_t>(w.shape[0] * w.shape[1]) * sizeof(float);
+  EA_ASSIGN_OR_RETURN(state->row_major_offset,
+                      ctx.request_shared_persistent("fc_row_major_f32", op_util::packed_weight_key(op, false), bytes,
+                                                    &state->unpacks, PersistentKind::kPackedWeights));
   return Status::ok();
 }
 
@@ -207,6 +249,7 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   if (fc_int8_static_enabled(op)) return fc_int8_static_prepare(ctx, op, state, record);
   const TensorInfo& w = ctx.model->tensor(input(op, 1));
   const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
+  const bool panels = w.layout == TensorLayout::kF32Panels16;
   float lo = -std::numeric_limits<float>::infinity();
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
   if (o != nullptr && o->activation() == fb::Activation::Relu) lo = 0.0f;
@@ -234,8 +277,12 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   } else if (w.dtype != DType::kF32 || ctx.kernels->f32_gemm != nullptr || has_selection(op)) {
     // f16 / i8 weights in place, or the reference table's own fp32 GEMM (kernels.h).
     state->path = FcPath::kOwnKernel;
-  } else if (fc_packed_f32_chosen(*ctx.kernels, state->max_rows, k)) {
-    return fc_packed_f32_prepare(ctx, op, state);  // the table's packed GEMM (issue #18)
+    if (panels) return request_row_major(ctx, op, state);
+  } else if (panels ? ctx.kernels->f32_gemm_packed != nullptr
+                    : fc_packed_f32_chosen(*ctx.kernels, state->max_rows, k)) {
+    // The table's packed GEMM (issue #18); on weights packed in the file at
+    // any number of rows: in place beats any copy.
+    return fc_packed_f32_prepare(ctx, op, state);
   } else {
     state->path = FcPath::kXnnF32;
     if (ctx.create_operators) return create_f32(ctx, op, n, k, w, lo, state);
@@ -246,6 +293,14 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
 void bind(const BindContext& ctx, const fb::Op& op, OpRecord& record) {
   FullyConnectedState& state = *static_cast<FullyConnectedState*>(record.state);
   if (state.path == FcPath::kPackedF32) fc_packed_f32_bind(ctx, op, state);
+  const TensorInfo& w = ctx.model->tensor(input(op, 1));
+  if (state.path != FcPath::kOwnKernel || w.layout != TensorLayout::kF32Panels16) return;
+  float* rows = reinterpret_cast<float*>(ctx.persistent(state.row_major_offset));
+  state.row_major = rows;
+  if (state.unpacks) {
+    f32_gemm_unpack(static_cast<size_t>(w.shape[0]), static_cast<size_t>(w.shape[1]),
+                    static_cast<const float*>(w.data), rows);
+  }
 }
 
 void release(OpRecord& record) {
@@ -298,7 +353,7 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpRecord& record
   j.k = static_cast<size_t>(w.shape[1]);
   j.x = op_input(ctx, op, record, j.m, j.k);
   j.x_stride = j.k;
-  j.w = w.data;
+  j.w = state.row_major != nullptr ? state.row_major : w.data;  // [n, k]
   j.w_scales = w.scales;
   j.bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) : nullptr;
   j.y = ctx.f32(output(op, 0));

@@ -43,6 +43,14 @@ struct FullyConnectedState {
   size_t packed_offset = 0;      // from the arena start
   bool packs = false;            // this op fills the region
   const float* packed = nullptr; // resolved at bind; lives as long as the session
+  // A weight packed in the file (TensorLayout::kF32Panels16): kPackedF32
+  // reads it in place (`packed` is the mapped weight, no region); the
+  // reference table's own GEMM gets it unpacked into a region of the
+  // arena's persistent head (shared like the packed one), `row_major`.
+  bool in_place = false;
+  size_t row_major_offset = 0;
+  bool unpacks = false;             // this op fills the row-major region
+  const float* row_major = nullptr; // resolved at bind; lives as long as the session
 };
 
 }  // namespace edgeattn

@@ -32,6 +32,7 @@ using testing::ModelMutator;
 using testing::op_named;
 using testing::tensor_index;
 using testing::tiny_bert_bytes;
+using testing::tiny_bert_packed_bytes;
 using testing::tiny_llama_bytes;
 
 

@@ -427,6 +427,64 @@ TEST_CASE("bad tensor tables") {
 // Regression (found by fuzz/model_load_fuzzer): the element count was
 // multiplied before it was bounded, so {2^40, 2^40} overflowed int64 and
 // {2^40, 2^24} wrapped to 0, letting a 0-byte data segment pass.
+// Weights packed at convert time (TensorLayout F32Panels16): the tiny BERT
+// packed gives the row-major file's bits on every table (the packed tables
+// read it in place, the others unpack it), and every inconsistency is a
+// kInvalidModel naming the tensor.
+TEST_CASE("FullyConnected weights in layout F32Panels16") {
+  const std::vector<uint8_t> rows_bytes = tiny_bert_bytes(), panel_bytes = tiny_bert_packed_bytes();
+  AlignedBuffer rows_buf(rows_bytes), panel_buf(panel_bytes);
+  Result<std::unique_ptr<Model>> rows = Model::load_buffer(rows_buf.data(), rows_buf.size());
+  Result<std::unique_ptr<Model>> panels = Model::load_buffer(panel_buf.data(), panel_buf.size());
+  REQUIRE(rows.is_ok());
+  REQUIRE_MESSAGE(panels.is_ok(), panels.status().message());
+  const std::vector<int32_t> ids = {2, 5, 9, 11, 17, 3};
+  const char* tables[16];
+  const size_t n_tables = available_kernel_names(tables, 16);
+  for (size_t t = 0; t < n_tables; ++t) {
+    CAPTURE(tables[t]);
+    SessionOptions opts;
+    opts.max_seq = 8;
+    opts.kernels = tables[t];
+    auto a = Session::create(**rows, opts);
+    auto b = Session::create(**panels, opts);
+    REQUIRE(a.is_ok());
+    REQUIRE_MESSAGE(b.is_ok(), b.status().message());
+    InvokeInput in{ids.data(), 1, static_cast<int>(ids.size()), nullptr};
+    REQUIRE((*a)->invoke(in).is_ok());
+    REQUIRE((*b)->invoke(in).is_ok());
+    CHECK(std::memcmp((*a)->output(0).f32(), (*b)->output(0).f32(), 16 * sizeof(float)) == 0);
+  }
+  const std::string q = "encoder.layer.0.attention.self.query";
+  SUBCASE("the layout on a row-major sized weight") {
+    CHECK_LOAD_ERROR(tiny_bert_bytes([&](fb::ModelT& m) {
+                       m.tensors[static_cast<size_t>(tensor_index(m, q + ".weight"))]->layout =
+                           fb::TensorLayout::F32Panels16;
+                     }),
+                     StatusCode::kInvalidModel, "data segment of 1024 bytes, shape needs 1088");
+  }
+  SUBCASE("an unknown layout") {
+    CHECK_LOAD_ERROR(tiny_bert_packed_bytes([&](fb::ModelT& m) {
+                       m.tensors[static_cast<size_t>(tensor_index(m, q + ".weight"))]->layout =
+                           static_cast<fb::TensorLayout>(9);
+                     }),
+                     StatusCode::kInvalidModel, "unknown layout 9");
+  }
+  SUBCASE("a packed weight read by another op") {
+    CHECK_LOAD_ERROR(tiny_bert_packed_bytes([&](fb::ModelT& m) {
+                       op_named(m, "encoder.layer.0.attention.output.LayerNorm").inputs[1] =
+                           tensor_index(m, q + ".weight");
+                     }),
+                     StatusCode::kInvalidModel, "is packed (F32Panels16): FullyConnected weights only");
+  }
+  SUBCASE("a panel bias that is not the op's bias") {
+    CHECK_LOAD_ERROR(tiny_bert_packed_bytes([&](fb::ModelT& m) {
+                       op_named(m, q).inputs[2] = tensor_index(m, "encoder.layer.0.attention.self.key.bias");
+                     }),
+                     StatusCode::kInvalidModel, "panel bias 0 of 'encoder.layer.0.attention.self.query.weight' is");
+  }
+}
+
 TEST_CASE("constant element count overflow is caught before it happens") {
   CHECK_LOAD_ERROR(tiny_llama_bytes([](fb::ModelT& m) {
                      m.tensors[static_cast<size_t>(tensor_index(m, "blk.0.attn_q.weight"))]->shape = {

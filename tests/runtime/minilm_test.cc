@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,56 @@ TEST_CASE("MiniLM: sentence embeddings match the numpy reference, one by one and
       const Agreement a = compare(out.f32() + b * out.dim(1), batched[b].embedding);
       CHECK(a.cosine >= 0.99999);
       CHECK(a.max_abs_diff <= 1e-4);
+    }
+  }
+}
+
+
+// --f32-layout panels: the 36 FullyConnected weights stored packed. The
+// packed tables read them in place (no packed copy in the arena); the
+// others unpack them (XNNPACK at prepare, the reference table at bind). The
+// arithmetic is the same in every case, so every table must give the
+// row-major file's bits.
+TEST_CASE("MiniLM converted with --f32-layout panels: the row-major file's bits on every table, weights in place") {
+  const Model& rows = testing::minilm();
+  const Model& panels = testing::minilm_panels();
+  size_t packed = 0;
+  for (size_t t = 0; t < panels.tensor_count(); ++t) packed += panels.tensor(t).layout == TensorLayout::kF32Panels16;
+  CHECK(packed == 36);  // 6 layers x (q, k, v, o, up, down)
+  const std::vector<Case> all = testing::minilm_fixture_cases();
+  const char* tables[16];
+  size_t n_tables = available_kernel_names(tables, 16);
+  if (testing::quick_mode()) {
+    tables[0] = "auto";
+    n_tables = 1;
+  }
+  for (size_t ti = 0; ti < n_tables; ++ti) {
+    CAPTURE(tables[ti]);
+    SessionOptions opts;
+    opts.max_seq = 256;
+    opts.kernels = tables[ti];
+    auto a = Session::create(rows, opts);
+    auto b = Session::create(panels, opts);
+    REQUIRE_MESSAGE(a.is_ok(), a.status().message());
+    REQUIRE_MESSAGE(b.is_ok(), b.status().message());
+    const MemoryStats& ma = (*a)->memory();
+    const MemoryStats& mb = (*b)->memory();
+    if (ma.packed_weight_bytes > 0 && std::string(tables[ti]) != "reference") {
+      // The table packs row-major weights into the arena; packed ones it reads in place.
+      CHECK(mb.packed_weight_bytes == 0);
+      CHECK(mb.arena_bytes + ma.packed_weight_bytes == ma.arena_bytes);
+    }
+    const size_t n_cases = std::string(tables[ti]) == "reference" ? 2 : std::min<size_t>(all.size(), 8);
+    for (size_t i = 0; i < n_cases; ++i) {
+      CAPTURE(i);
+      InvokeInput in;
+      in.ids = all[i].ids.data();
+      in.seq = static_cast<int>(all[i].ids.size());
+      REQUIRE((*a)->invoke(in).is_ok());
+      REQUIRE((*b)->invoke(in).is_ok());
+      const TensorView ya = (*a)->output(0), yb = (*b)->output(0);
+      REQUIRE(ya.element_count() == yb.element_count());
+      CHECK(std::memcmp(ya.f32(), yb.f32(), static_cast<size_t>(ya.element_count()) * sizeof(float)) == 0);
     }
   }
 }

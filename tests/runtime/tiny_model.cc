@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "converter/model_builder.h"
+#include "converter/pack_weights.h"
 
 namespace edgeattn::testing {
 namespace {
@@ -165,6 +166,16 @@ std::vector<uint8_t> tiny_bert_bytes(const convert::BertConfig& config, const Mo
   convert::build_bert(mb, config, tiny_weight);
   if (with_tokenizer) set_wordpiece_tokenizer(mb.model());
   set_producer(mb.model(), "tiny_bert");
+  if (mutate) mutate(mb.model());
+  return mb.serialize();
+}
+
+std::vector<uint8_t> tiny_bert_packed_bytes(const ModelMutator& mutate) {
+  convert::ModelBuilder mb;
+  convert::build_bert(mb, tiny_bert_config(), tiny_weight);
+  set_wordpiece_tokenizer(mb.model());
+  set_producer(mb.model(), "tiny_bert");
+  if (convert::pack_f32_weights(mb) == 0) throw std::runtime_error("tiny bert: no weight packed");
   if (mutate) mutate(mb.model());
   return mb.serialize();
 }

@@ -52,6 +52,9 @@ std::vector<uint8_t> tiny_llama_bytes(const ModelMutator& mutate = nullptr);
 std::vector<uint8_t> tiny_llama_bytes(const convert::LlamaConfig& config, const ModelMutator& mutate,
                                       bool with_tokenizer = true);
 std::vector<uint8_t> tiny_bert_bytes(const ModelMutator& mutate = nullptr);
+// tiny_bert_bytes() converted with --f32-layout panels (pack_f32_weights:
+// its 12 FullyConnected weights packed), then `mutate`.
+std::vector<uint8_t> tiny_bert_packed_bytes(const ModelMutator& mutate = nullptr);
 // Whisper-style encoder-decoder (build_whisper): dim 16, 4 heads, 2 encoder
 // and 2 decoder layers, FFN 32, 8 mels x 12 frames (6 encoder positions),
 // 16 decoder positions, vocab 40; an audio frontend (n_fft 16, hop 8,

@@ -22,13 +22,14 @@
 namespace edgeattn::testing {
 
 std::unique_ptr<Model> convert_and_load(const std::string& input, const std::string& tokenizer,
-                                        const std::string& output, const std::string& dtype) {
+                                        const std::string& output, const std::string& dtype, bool pack_f32) {
   // edgeattn-convert INPUT [--tokenizer T] -o OUTPUT --dtype DTYPE --quiet.
   convert::ConvertOptions options;
   options.input = input;
   options.tokenizer = tokenizer;
   options.output = output;
   options.dtype = dtype;
+  options.pack_f32 = pack_f32;
   convert::ConvertSummary summary;
   const convert::ConvertStatus status = convert::convert(options, &summary);
   // Fails the current test case, as the ConvertError it stands for did.
@@ -68,6 +69,15 @@ const Model& minilm() {
     require_model("all-MiniLM-L6-v2/model.safetensors");
     const std::string dir = require_model("all-MiniLM-L6-v2");
     return convert_and_load(dir, "", temp_dir("minilm") + "/model.eatn");
+  }();
+  return *model;
+}
+
+const Model& minilm_panels() {
+  static std::unique_ptr<Model> model = [] {
+    require_model("all-MiniLM-L6-v2/model.safetensors");
+    const std::string dir = require_model("all-MiniLM-L6-v2");
+    return convert_and_load(dir, "", temp_dir("minilm_panels") + "/model.eatn", "fp32", true);
   }();
   return *model;
 }

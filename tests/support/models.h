@@ -24,14 +24,18 @@ namespace edgeattn::testing {
 const Model& stories260k_from_llama2c();
 const Model& stories260k_from_gguf();
 const Model& minilm();
+// MiniLM converted with --f32-layout panels: its FullyConnected weights packed.
+const Model& minilm_panels();
 
 // Converts `input` (anything edgeattn-convert accepts) to `output` with
 // convert::convert() (converter/convert.h), the file `edgeattn-convert INPUT
 // [--tokenizer TOKENIZER] -o OUTPUT --dtype DTYPE` writes, and loads it;
 // `dtype` is "fp32", "fp16", "int8" or "int8-static". A failed conversion
 // fails the current test case.
+// `pack_f32`: --f32-layout panels (converter/pack_weights.h).
 std::unique_ptr<Model> convert_and_load(const std::string& input, const std::string& tokenizer,
-                                        const std::string& output, const std::string& dtype = "fp32");
+                                        const std::string& output, const std::string& dtype = "fp32",
+                                        bool pack_f32 = false);
 
 // The same models with quantized weights ("fp16", "int8", "int8-static"),
 // converted on first use.

@@ -273,5 +273,16 @@ TEST_CASE("edgeattn-convert --dtype int8 --report prints the per-block table; --
   CHECK(bad.err.find("int4") != std::string::npos);
 }
 
+TEST_CASE("edgeattn-convert --f32-layout panels packs the FullyConnected weights; a bad layout exits 2") {
+  const std::string src = require_model("all-MiniLM-L6-v2");
+  const std::string dir = temp_dir("cli_panels");
+  Run r = run(tool_path("edgeattn-convert") + " " + q(src) + " -o " + dir + "/p.eatn --f32-layout panels");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.err.find("f32 layout panels: 36 FullyConnected weights packed") != std::string::npos);
+  Run bad = run(tool_path("edgeattn-convert") + " " + q(src) + " -o " + dir + "/x.eatn --f32-layout columns");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--f32-layout expects row-major or panels, got 'columns'") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace edgeattn
