@@ -315,15 +315,45 @@ bool tile_gemm(const KernelTable* kernels, const ConvTransposeState& s, size_t s
          xnn_run_operator(s.xnn[slot], nullptr) == xnn_status_success;
 }
 
-// One invoke of the patches path over the flattened [B * H] input rows.
-struct PatchJob {
+// What every FC-based path's invoke needs: the op's state, tensors, sizes
+// and options (filled once by make_job).
+struct Job {
   const KernelTable* kernels;
   const ConvTransposeState* s;
   uint8_t* scratch;
   const float* x;  // [B, H, W, Cin]
-  float* y;        // [B, H KH, W KW, Cout]
-  size_t rows, in_w, cin, cout, kh, kw, tile_rows;
+  float* y;        // [B, Ho, Wo, Cout]
+  size_t batch, in_h, in_w, cin, out_h, out_w, cout, kh, kw;
+  size_t stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
   ActivationParams ep;
+};
+
+void make_job(const EvalContext& ctx, const fb::Op& op, const OpRecord& record, Job* j) {
+  const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
+  const TensorInfo& xt = ctx.model->tensor(input(op, 0));
+  const TensorInfo& yt = ctx.model->tensor(output(op, 0));
+  const TensorInfo& wt = ctx.model->tensor(input(op, 1));
+  j->kernels = ctx.kernels, j->s = &state_of<ConvTransposeState>(record), j->scratch = record.scratch;
+  j->x = ctx.f32(input(op, 0));
+  j->y = ctx.f32(output(op, 0));
+  j->batch = static_cast<size_t>(xt.dim(0, ctx.dims));
+  j->in_h = static_cast<size_t>(xt.dim(1, ctx.dims));
+  j->in_w = static_cast<size_t>(xt.dim(2, ctx.dims));
+  j->cin = static_cast<size_t>(xt.dim(3, ctx.dims));
+  j->out_h = static_cast<size_t>(yt.dim(1, ctx.dims));
+  j->out_w = static_cast<size_t>(yt.dim(2, ctx.dims));
+  j->cout = static_cast<size_t>(yt.dim(3, ctx.dims));
+  j->kh = static_cast<size_t>(wt.shape[0]), j->kw = static_cast<size_t>(wt.shape[1]);
+  j->stride_h = static_cast<size_t>(o.stride_h()), j->stride_w = static_cast<size_t>(o.stride_w());
+  j->dilation_h = static_cast<size_t>(o.dilation_h()), j->dilation_w = static_cast<size_t>(o.dilation_w());
+  j->pad_top = static_cast<size_t>(o.pad_top()), j->pad_left = static_cast<size_t>(o.pad_left());
+  j->ep = image_util::conv_epilogue(&o);
+}
+
+// One invoke of the patches path over the flattened [B * H] input rows
+// (y [B, H KH, W KW, Cout]).
+struct PatchJob : Job {
+  size_t rows, tile_rows;
 };
 
 // Tile t, input rows [r0, r0 + n): z = x · Wᵀ + bias, z's rows copied into
@@ -353,18 +383,9 @@ bool run_patch_tile(void* context, size_t slot, size_t t) {
 
 Status eval_patches(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   const ConvTransposeState& s = state_of<ConvTransposeState>(record);
-  const TensorInfo& xt = ctx.model->tensor(input(op, 0));
-  const TensorInfo& wt = ctx.model->tensor(input(op, 1));
   PatchJob j;
-  j.kernels = ctx.kernels, j.s = &s, j.scratch = record.scratch;
-  j.x = ctx.f32(input(op, 0));
-  j.y = ctx.f32(output(op, 0));
-  j.rows = static_cast<size_t>(xt.dim(0, ctx.dims) * xt.dim(1, ctx.dims));
-  j.in_w = static_cast<size_t>(xt.dim(2, ctx.dims));
-  j.cin = static_cast<size_t>(xt.dim(3, ctx.dims));
-  j.kh = static_cast<size_t>(wt.shape[0]), j.kw = static_cast<size_t>(wt.shape[1]);
-  j.cout = static_cast<size_t>(wt.shape[2]);
-  j.ep = image_util::conv_epilogue(op.options_as_Conv2DOptions());
+  make_job(ctx, op, record, &j);
+  j.rows = j.batch * j.in_h;
   pthreadpool* const pool = ctx.pool_for(j.rows * j.in_w * j.cin * j.kh * j.kw * j.cout);
   const size_t slots = std::min(s.slots, parallel::threads(pool));
   // About 4 tiles per thread when the image is small (balance).
@@ -376,16 +397,9 @@ Status eval_patches(const EvalContext& ctx, const fb::Op& op, const OpRecord& re
 }
 
 // One invoke of the overlap path: tiles of the flattened [B * H] input rows.
-struct OverlapJob {
-  const KernelTable* kernels;
-  const ConvTransposeState* s;
-  uint8_t* scratch;
-  const float* x;     // [B, H, W, Cin]
-  float* y;           // [B, Ho, Wo, Cout]
+struct OverlapJob : Job {
   const float* bias;  // [Cout] or nullptr
-  size_t rows, in_h, in_w, cin, out_h, out_w, cout, kh, kw, tile_rows, wave;
-  size_t stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
-  ActivationParams ep;
+  size_t rows, tile_rows, wave;
 };
 
 // Tile 2 t + wave: z = x · Wᵀ for its input rows, each pixel's KH x KW patch
@@ -439,31 +453,13 @@ void activate_overlap_rows(void* context, size_t r0, size_t n) {
 
 Status eval_overlap(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   const ConvTransposeState& s = state_of<ConvTransposeState>(record);
-  const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
-  const TensorInfo& xt = ctx.model->tensor(input(op, 0));
-  const TensorInfo& yt = ctx.model->tensor(output(op, 0));
-  const TensorInfo& wt = ctx.model->tensor(input(op, 1));
   OverlapJob j;
-  j.kernels = ctx.kernels, j.s = &s, j.scratch = record.scratch;
-  j.x = ctx.f32(input(op, 0));
-  j.y = ctx.f32(output(op, 0));
+  make_job(ctx, op, record, &j);
   j.bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) : nullptr;
-  const size_t batch = static_cast<size_t>(xt.dim(0, ctx.dims));
-  j.in_h = static_cast<size_t>(xt.dim(1, ctx.dims));
-  j.in_w = static_cast<size_t>(xt.dim(2, ctx.dims));
-  j.cin = static_cast<size_t>(xt.dim(3, ctx.dims));
-  j.out_h = static_cast<size_t>(yt.dim(1, ctx.dims));
-  j.out_w = static_cast<size_t>(yt.dim(2, ctx.dims));
-  j.cout = static_cast<size_t>(yt.dim(3, ctx.dims));
-  j.rows = batch * j.in_h;
-  j.kh = static_cast<size_t>(wt.shape[0]), j.kw = static_cast<size_t>(wt.shape[1]);
-  j.stride_h = static_cast<size_t>(o.stride_h()), j.stride_w = static_cast<size_t>(o.stride_w());
-  j.dilation_h = static_cast<size_t>(o.dilation_h()), j.dilation_w = static_cast<size_t>(o.dilation_w());
-  j.pad_top = static_cast<size_t>(o.pad_top()), j.pad_left = static_cast<size_t>(o.pad_left());
-  j.ep = image_util::conv_epilogue(&o);
+  j.rows = j.batch * j.in_h;
   pthreadpool* const pool = ctx.pool_for(j.rows * j.in_w * j.cin * j.kh * j.kw * j.cout);
   const size_t slots = std::min(s.slots, parallel::threads(pool));
-  const size_t out_rows = batch * j.out_h, row_tile = std::max<size_t>(1, out_rows / (4 * slots));
+  const size_t out_rows = j.batch * j.out_h, row_tile = std::max<size_t>(1, out_rows / (4 * slots));
   parallel::for_1d_tile(pool, init_overlap_rows, &j, out_rows, row_tile);
   j.tile_rows = std::min(s.tile_rows, std::max<size_t>(1, (j.rows + 4 * slots - 1) / (4 * slots)));
   const size_t tiles = (j.rows + j.tile_rows - 1) / j.tile_rows;
@@ -476,16 +472,10 @@ Status eval_overlap(const EvalContext& ctx, const fb::Op& op, const OpRecord& re
 }
 
 // One invoke of the subpixel path: tasks = phases x tiles of their rows.
-struct PhaseJob {
-  const KernelTable* kernels;
-  const ConvTransposeState* s;
-  uint8_t* scratch;
-  const float* x;     // [B, H, W, Cin]
-  float* y;           // [B, Ho, Wo, Cout]
-  const float* zero;  // [Cin] zeros: the input past the border
-  size_t rows, in_h, in_w, cin, out_h, out_w, cout, sh, sw, tile_rows;  // rows: input pixels
+struct PhaseJob : Job {
+  const float* zero;              // [Cin] zeros: the input past the border
+  size_t rows, tile_rows;         // rows: input pixels
   PhaseTap taps[kMaxPhaseTaps];  // [phases, taps]: KH KW in all
-  ActivationParams ep;
 };
 
 // Band t: input rows [t tile_rows, ...) of the flattened [B H], every phase
@@ -499,8 +489,8 @@ bool run_phase_band(void* context, size_t slot, size_t t) {
   uint8_t* const mine = j.scratch + slot * j.s->slot_scratch;
   const float** a = reinterpret_cast<const float**>(mine);                   // [n, taps]
   float** y = reinterpret_cast<float**>(mine + n * taps * sizeof(void*));  // [n]
-  for (size_t p = 0; p < j.sh * j.sw; ++p) {
-    const size_t py = p / j.sw, px = p % j.sw;
+  for (size_t p = 0; p < j.stride_h * j.stride_w; ++p) {
+    const size_t py = p / j.stride_w, px = p % j.stride_w;
     for (size_t r = 0; r < n; ++r) {
       const size_t pix = r0 + r, xx = pix % j.in_w, yy = pix / j.in_w % j.in_h, b = pix / (j.in_w * j.in_h);
       for (size_t k = 0; k < taps; ++k) {
@@ -508,13 +498,13 @@ bool run_phase_band(void* context, size_t slot, size_t t) {
         const size_t iy = yy + static_cast<size_t>(tap.di), ix = xx + static_cast<size_t>(tap.dj);  // wraps when < 0
         a[r * taps + k] = iy < j.in_h && ix < j.in_w ? j.x + ((b * j.in_h + iy) * j.in_w + ix) * j.cin : j.zero;
       }
-      y[r] = j.y + ((b * j.out_h + j.sh * yy + py) * j.out_w + j.sw * xx + px) * j.cout;
+      y[r] = j.y + ((b * j.out_h + j.stride_h * yy + py) * j.out_w + j.stride_w * xx + px) * j.cout;
     }
     j.kernels->f32_igemm_packed(n, j.cout, taps, j.cin, a, j.s->packed + p * j.s->phase_floats, y);
   }
   if (j.s->epilogue) {
-    float* out = j.y + r0 / j.in_w * j.sh * j.out_w * j.cout;
-    j.kernels->f32_activation(n * j.sh * j.sw * j.cout, out, out, j.ep);
+    float* out = j.y + r0 / j.in_w * j.stride_h * j.out_w * j.cout;
+    j.kernels->f32_activation(n * j.stride_h * j.stride_w * j.cout, out, out, j.ep);
   }
   return true;
 }
@@ -522,27 +512,14 @@ bool run_phase_band(void* context, size_t slot, size_t t) {
 Status eval_subpixel(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   const ConvTransposeState& s = state_of<ConvTransposeState>(record);
   const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
-  const TensorInfo& xt = ctx.model->tensor(input(op, 0));
-  const TensorInfo& yt = ctx.model->tensor(output(op, 0));
-  const TensorInfo& wt = ctx.model->tensor(input(op, 1));
   PhaseJob j;
-  j.kernels = ctx.kernels, j.s = &s, j.scratch = record.scratch;
-  j.x = ctx.f32(input(op, 0));
-  j.y = ctx.f32(output(op, 0));
-  j.in_h = static_cast<size_t>(xt.dim(1, ctx.dims));
-  j.in_w = static_cast<size_t>(xt.dim(2, ctx.dims));
-  j.cin = static_cast<size_t>(xt.dim(3, ctx.dims));
-  j.out_h = static_cast<size_t>(yt.dim(1, ctx.dims));
-  j.out_w = static_cast<size_t>(yt.dim(2, ctx.dims));
-  j.cout = static_cast<size_t>(yt.dim(3, ctx.dims));
-  j.rows = static_cast<size_t>(xt.dim(0, ctx.dims)) * j.in_h * j.in_w;
-  j.sh = static_cast<size_t>(o.stride_h()), j.sw = static_cast<size_t>(o.stride_w());
-  j.ep = image_util::conv_epilogue(&o);
+  make_job(ctx, op, record, &j);
+  j.rows = j.batch * j.in_h * j.in_w;
   float* zero = reinterpret_cast<float*>(record.scratch + s.slots * s.slot_scratch);
   std::memset(zero, 0, j.cin * sizeof(float));
   j.zero = zero;
-  const size_t kh = static_cast<size_t>(wt.shape[0]), kw = static_cast<size_t>(wt.shape[1]), phases = j.sh * j.sw;
-  for (size_t p = 0; p < phases; ++p) phase_taps(o, kh, kw, p, j.taps + p * s.taps);
+  const size_t phases = j.stride_h * j.stride_w;
+  for (size_t p = 0; p < phases; ++p) phase_taps(o, j.kh, j.kw, p, j.taps + p * s.taps);
   pthreadpool* const pool = ctx.pool_for(j.rows * phases * s.taps * j.cin * j.cout);
   const size_t slots = std::min(s.slots, parallel::threads(pool));
   const size_t image_rows = j.rows / j.in_w;
