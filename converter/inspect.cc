@@ -264,8 +264,9 @@ int inspect_model(const std::string& path, int max_seq, int max_batch, std::FILE
                             static_cast<long long>(t.shape[d]));
     }
     const uint64_t offset = m.tensors()->Get(static_cast<flatbuffers::uoffset_t>(i))->data()->offset();
-    std::fprintf(out, "  %-52s %-4s %-16s %10zu bytes @ %llu\n", t.name, dtype_name(t.dtype), shape, t.bytes,
-                 static_cast<unsigned long long>(offset));
+    // Packed weights (--f32-layout panels) say so after the offset.
+    std::fprintf(out, "  %-52s %-4s %-16s %10zu bytes @ %llu%s\n", t.name, dtype_name(t.dtype), shape, t.bytes,
+                 static_cast<unsigned long long>(offset), t.layout == TensorLayout::kF32Panels16 ? "  panels" : "");
   }
   // int8-static: the per-tensor activation scales of each FullyConnected.
   size_t n_static = 0;

@@ -279,6 +279,14 @@ TEST_CASE("edgeattn-convert --f32-layout panels packs the FullyConnected weights
   Run r = run(tool_path("edgeattn-convert") + " " + q(src) + " -o " + dir + "/p.eatn --f32-layout panels");
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.err.find("f32 layout panels: 36 FullyConnected weights packed") != std::string::npos);
+  Run inspect = run(tool_path("edgeattn-convert") + " inspect " + dir + "/p.eatn");
+  REQUIRE_MESSAGE(inspect.exit_code == 0, inspect.err);
+  const size_t query = inspect.out.find("encoder.layer.0.attention.self.query.weight");
+  REQUIRE(query != std::string::npos);
+  CHECK(inspect.out.substr(query, inspect.out.find('\n', query) - query).find("  panels") != std::string::npos);
+  const size_t table = inspect.out.find("embeddings.word_embeddings.weight");  // the Embedding's table: row-major
+  REQUIRE(table != std::string::npos);
+  CHECK(inspect.out.substr(table, inspect.out.find('\n', table) - table).find("panels") == std::string::npos);
   Run bad = run(tool_path("edgeattn-convert") + " " + q(src) + " -o " + dir + "/x.eatn --f32-layout columns");
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("--f32-layout expects row-major or panels, got 'columns'") != std::string::npos);
