@@ -73,9 +73,7 @@ Status fc_packed_f32_prepare(PrepareContext& ctx, const fb::Op& op, FullyConnect
   // hence one panel width). The planner aligns the region to 64 bytes.
   EA_ASSIGN_OR_RETURN(state->packed_offset,
                       ctx.request_shared_persistent("fc_packed_f32", op_util::packed_weight_key(op, true), bytes,
-                                                    &state->packs,
-                                                                PersistentKind::kPackedWeights));
-  state->path = FcPath::kPackedF32;
+                                                    &state->packs, PersistentKind::kPackedWeights));
   return Status::ok();
 }
 

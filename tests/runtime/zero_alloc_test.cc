@@ -192,6 +192,17 @@ TEST_CASE("MiniLM: 100 encoder invokes with varying batch and lengths allocate n
   SUBCASE("2 threads") { encoder_invokes(model, 2); }
 }
 
+// The in-place path is the x86 tables'; under emulation (ARM: the weights
+// are unpacked for XNNPACK at prepare, the invoke is the row-major file's)
+// one thread is enough.
+TEST_CASE("MiniLM with --f32-layout panels (weights used in place): encoder invokes allocate nothing") {
+  const Model& model = testing::minilm_panels();
+  SUBCASE("1 thread") { encoder_invokes(model, 1); }
+  if (!testing::quick_mode()) {
+    SUBCASE("2 threads") { encoder_invokes(model, 2); }
+  }
+}
+
 // The tasks' token entry points: after create(), no allocation (their text
 // entry points allocate inside the tokenizer only, which is documented).
 TEST_CASE("tasks: Embedder::embed_tokens and TextGenerator generate_tokens/chat_tokens allocate nothing") {
