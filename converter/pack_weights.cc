@@ -1,6 +1,5 @@
 #include "converter/pack_weights.h"
 
-#include <cstring>
 #include <map>
 #include <vector>
 
@@ -52,10 +51,10 @@ size_t pack_f32_weights(ModelBuilder& mb) {
     const std::vector<float> rows = mb.constant_f32(t);  // [n, k]
     std::vector<float> bias;                             // [n]
     if (u.bias >= 0) bias = mb.constant_f32(u.bias);
+    // Packed straight into the tensor's new bytes (operator new aligns them
+    // for any scalar type, float included).
     std::vector<uint8_t> bytes(f32_gemm_packed_floats(n, k) * sizeof(float));
-    std::vector<float> panels(f32_gemm_packed_floats(n, k));
-    f32_gemm_pack(n, k, rows.data(), bias.empty() ? nullptr : bias.data(), panels.data());
-    std::memcpy(bytes.data(), panels.data(), bytes.size());
+    f32_gemm_pack(n, k, rows.data(), bias.empty() ? nullptr : bias.data(), reinterpret_cast<float*>(bytes.data()));
     mb.replace_constant(t, fb::DType::F32, std::move(bytes), nullptr);
     w.layout = fb::TensorLayout::F32Panels16;
     ++packed;

@@ -5,9 +5,9 @@
 // T provides: V, kLanes, kRows (rows per register block, so that
 // 2 * kRows accumulators + 3 fit the register file), kTransposeBlock and
 // transpose_block(src, ss, dst, ds) (a square block: dst[c][r] = src[r][c]),
-// zero, load/store (aligned), set1, fmadd(a, b, c) = a * b + c, add, sub, mul, div, max, exp
-// (exp(-inf) == 0 and exp(0) == 1 exactly), mask_from(x, j, lim) = x where
-// j < lim else -inf.
+// zero, load/store (aligned), set1, fmadd(a, b, c) = a * b + c, add, sub,
+// mul, div, max, exp (exp(-inf) == 0 and exp(0) == 1 exactly),
+// mask_from(x, j, lim) = x where j < lim else -inf.
 //
 // Why: the one-query kernel loads every k and v element once per query, so it
 // does ~1 FMA per load. Here a tile of kTile = 2 * T::kLanes queries runs

@@ -103,10 +103,10 @@ struct NeonVec {
   static V max(V a, V b) { return vmaxq_f32(a, b); }
   static V exp(V x) { return neon_exp(x); }
   static void exp4(V (&x)[4]) { for (V& v : x) v = neon_exp(v); }
-  // x where j < lim, else -inf.
   static void transpose_block(const float* src, size_t ss, float* dst, size_t ds) {
     neon_transpose_4x4(src, ss, dst, ds);
   }
+  // x where j < lim, else -inf.
   static V mask_from(V x, V j, V lim) { return vbslq_f32(vcltq_f32(j, lim), x, vdupq_n_f32(-INFINITY)); }
 };
 
