@@ -242,8 +242,14 @@ int inspect_model(const std::string& path, int max_seq, int max_batch, std::FILE
                hp.head_dim(), hp.max_positions(), hp.norm_epsilon(), hp.rope_theta(),
                hp.pooling() ? hp.pooling()->c_str() : "", hp.normalize_embeddings() ? " + L2 normalize" : "");
   if (const Tokenizer* tok = model.tokenizer()) {
-    std::fprintf(out, "tokenizer:     %s, %d pieces\n",
-                 fb::EnumNameTokenizerKind(m.tokenizer()->kind()), tok->vocab_size());
+    const fb::Tokenizer& t = *m.tokenizer();
+    std::fprintf(out, "tokenizer:     %s, %d pieces", fb::EnumNameTokenizerKind(t.kind()), tok->vocab_size());
+    if (t.kind() == fb::TokenizerKind::ByteLevelBpe) {
+      std::fprintf(out, ", pre-tokenizer %s%s", fb::EnumNamePreTokenizer(t.pre_tokenizer()),
+                   t.add_bos() ? "" : ", no BOS");
+    }
+    if (t.chat_template() != nullptr) std::fprintf(out, ", chat template (%u bytes)", t.chat_template()->size());
+    std::fprintf(out, "\n");
   }
   print_speech(model.info(), out);
   print_image(model.info(), out);

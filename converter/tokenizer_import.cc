@@ -222,8 +222,9 @@ std::unique_ptr<fb::TokenizerT> import_llama2c_tokenizer(const std::string& path
 
 std::unique_ptr<fb::TokenizerT> import_gguf_tokenizer(const GgufFile& gguf) {
   const std::string model = gguf.get_string("tokenizer.ggml.model");
+  if (model == "gpt2") return import_gguf_byte_level_bpe(gguf);
   if (model != "llama") {
-    throw_convert_error(gguf.path(), "tokenizer.ggml.model '" + model + "' is not supported (only 'llama')");
+    throw_convert_error(gguf.path(), "tokenizer.ggml.model '" + model + "' is not supported ('llama', 'gpt2')");
   }
   auto t = sentencepiece_defaults();
   t->pieces = gguf.get_string_array("tokenizer.ggml.tokens");

@@ -17,8 +17,16 @@ struct SpmModel;
 
 // llama2.c tokenizer.bin: SentencePiece-style BPE by score, <0xNN> byte pieces.
 std::unique_ptr<fb::TokenizerT> import_llama2c_tokenizer(const std::string& path, int vocab_size);
-// GGUF tokenizer.ggml.* metadata (model "llama").
+// GGUF tokenizer.ggml.* metadata: model "llama" (SentencePiece-style BPE by
+// score) or "gpt2" (import_gguf_byte_level_bpe).
 std::unique_ptr<fb::TokenizerT> import_gguf_tokenizer(const GgufFile& gguf);
+// GGUF model "gpt2" (gguf_bpe_tokenizer.cc): ByteLevelBpe with the pieces,
+// merges and token types as stored, the pre-tokenizer tokenizer.ggml.pre
+// names (gpt2; smollm, starcoder, refact; llama-bpe; qwen2; others are a
+// ConvertError naming it), the special ids, add_bos from
+// tokenizer.ggml.add_bos_token (absent: false, as llama.cpp), and
+// tokenizer.chat_template.
+std::unique_ptr<fb::TokenizerT> import_gguf_byte_level_bpe(const GgufFile& gguf);
 // HF folder: tokenizer.json (WordPiece; BPE with a ByteLevel pre-tokenizer,
 // GPT-2 style, as ByteLevelBpe; other BPE as SentencePiece-style, Llama),
 // else vocab.json + merges.txt (GPT-2 byte-level BPE), else vocab.txt

@@ -143,6 +143,10 @@ Result<std::unique_ptr<Model>> Model::finish_load(std::unique_ptr<Model> model) 
     }
     spec.merges = Span<const std::string_view>(model->merges_.data(), model->merges_.size());
     spec.add_prefix_space = tok->add_prefix_space();
+    spec.pre_tokenizer = static_cast<PreTokenizer>(tok->pre_tokenizer());
+    EA_ENSURE(spec.pre_tokenizer <= PreTokenizer::kQwen2, StatusCode::kInvalidModel,
+              "tokenizer: unknown pre_tokenizer %d", static_cast<int>(tok->pre_tokenizer()));
+    spec.add_bos = tok->add_bos();
     if (tok->piece_types() != nullptr) {
       // PieceType is a ubyte enum: its vector is the bytes Tokenizer::create() validates.
       spec.piece_types = Span<const uint8_t>(reinterpret_cast<const uint8_t*>(tok->piece_types()->data()),
@@ -292,6 +296,9 @@ Status Model::fill_info() {
   if (const fb::Tokenizer* tok = m.tokenizer()) {
     info.has_tokenizer = true;
     info.tokenizer_kind = static_cast<TokenizerKind>(tok->kind());
+    if (tok->chat_template() != nullptr) {
+      info.chat_template = std::string_view(tok->chat_template()->data(), tok->chat_template()->size());
+    }
     info.tokenizer_max_length = tok->max_length();
   }
   if (const fb::Producer* p = m.producer()) {

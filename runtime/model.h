@@ -50,7 +50,9 @@ constexpr uint32_t kFormatMajor = 1;
 //    constants, float inputs with a fixed dim 0.
 // 7: Tensor.layout (F32Panels16: FullyConnected weights packed at convert
 //    time, used in place).
-constexpr uint32_t kFormatMinor = 7;
+// 8: Tokenizer.pre_tokenizer, add_bos, chat_template (GGUF "gpt2" byte-level
+//    BPE vocabularies: SmolLM2, Llama 3, Qwen2).
+constexpr uint32_t kFormatMinor = 8;
 // Every data segment starts at a multiple of this many bytes.
 constexpr uint64_t kSegmentAlignment = 64;
 

@@ -164,6 +164,9 @@ struct ModelInfo {
   bool has_tokenizer = false;
   TokenizerKind tokenizer_kind = TokenizerKind::kWordPiece;
   int32_t tokenizer_max_length = 0;  // truncation the model was trained with; 0: none
+  // The source's Jinja chat template ("" if none), a view into the file;
+  // ChatTemplate (runtime/tasks/chat_template.h) recognizes it.
+  std::string_view chat_template;
 
   // Longest token sequence one input may have: tokenizer_max_length if set,
   // else max_positions (0 if neither is known).

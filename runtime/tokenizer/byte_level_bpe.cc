@@ -1,9 +1,11 @@
 // Byte-level BPE as in GPT-2 and Hugging Face `tokenizers` (BPE model with a
-// ByteLevel pre-tokenizer and decoder).
+// ByteLevel pre-tokenizer and decoder), with llama.cpp's pre-tokenizers and
+// special-token partition for GGUF-style vocabularies.
 //
-// encode: the text is split by GPT-2's pre-tokenization regex
-//   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
-// (matched by hand below, leftmost alternative first as Oniguruma does); each
+// encode: with piece types, the text is first partitioned at the special
+// pieces it spells, as llama.cpp's tokenizer_st_partition (see
+// partition_specials()). Each remaining fragment is split into pre-tokens
+// by spec.pre_tokenizer (pre_tokenizer.h; GPT-2's regex by default); each
 // pre-token's bytes become one-character pieces through bytes_to_unicode, and
 // merges are applied lowest rank first, leftmost first among equal ranks,
 // exactly as HF's Word::merge_all (including how it validates stale queue
@@ -12,10 +14,12 @@
 // decode(encode(x)) == x for every byte string whose bytes are all in the
 // vocabulary.
 //
-// decode: each piece's characters map back to bytes (precomputed per id).
+// decode: each piece's characters map back to bytes (precomputed per id);
+// user-defined pieces are their text unchanged, control pieces "".
 #include <algorithm>
 #include <string>
 
+#include "runtime/tokenizer/pre_tokenizer.h"
 #include "runtime/tokenizer/tokenizer.h"
 #include "runtime/tokenizer/unicode.h"
 
@@ -37,69 +41,6 @@ void byte_to_unicode_table(char32_t (&out)[256]) {
   for (int b = 0; b < 256; ++b) out[b] = byte_is_printable(b) ? static_cast<char32_t>(b) : next++;
 }
 
-enum class CharClass : uint8_t { kSpace, kLetter, kNumber, kOther };
-
-// \s, \p{L}, \p{N} or none of them. \s is the White_Space property in
-// Oniguruma's Unicode mode (U+001C..U+001F are not spaces, U+0085 and
-// U+00A0 are).
-CharClass classify(char32_t cp) {
-  if (cp < 0x80) {
-    if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')) return CharClass::kLetter;
-    if (cp >= '0' && cp <= '9') return CharClass::kNumber;
-    if (cp == ' ' || (cp >= 0x09 && cp <= 0x0D)) return CharClass::kSpace;
-    return CharClass::kOther;
-  }
-  if (unicode::is_white_space(cp)) return CharClass::kSpace;
-  if (unicode::is_letter(cp)) return CharClass::kLetter;
-  if (unicode::is_number(cp)) return CharClass::kNumber;
-  return CharClass::kOther;
-}
-
-// Class of the codepoint at text[pos] (pos < size); *next is set past it.
-CharClass class_at(std::string_view text, size_t pos, size_t* next) {
-  *next = pos;
-  return classify(unicode::next_codepoint(text, next));
-}
-
-// End of the regex match that starts at text[pos] (pos < size). Every
-// position starts a non-empty match: each codepoint is \s, \p{L}, \p{N} or
-// in [^\s\p{L}\p{N}].
-size_t match_end(std::string_view text, size_t pos) {
-  const size_t n = text.size();
-  // 's|'t|'re|'ve|'m|'ll|'d (case-sensitive).
-  if (text[pos] == '\'' && pos + 1 < n) {
-    const char c = text[pos + 1];
-    if (c == 's' || c == 't' || c == 'm' || c == 'd') return pos + 2;
-    if (pos + 2 < n) {
-      const std::string_view two = text.substr(pos + 1, 2);
-      if (two == "re" || two == "ve" || two == "ll") return pos + 3;
-    }
-  }
-  // ' ?\p{L}+', ' ?\p{N}+', ' ?[^\s\p{L}\p{N}]+': an optional space, then a
-  // run of one class. Without the space the run would have to start at a
-  // space, which none of the three classes contains.
-  const size_t start = (text[pos] == ' ' && pos + 1 < n) ? pos + 1 : pos;
-  size_t next;
-  const CharClass cls = class_at(text, start, &next);
-  if (cls != CharClass::kSpace) {
-    size_t end = next;
-    while (end < n && class_at(text, end, &next) == cls) end = next;
-    return end;
-  }
-  // '\s+(?!\S)|\s+': the run of spaces from pos. At the end of the text it
-  // is taken whole; before a non-space, all of it but its last character if
-  // that leaves any (the last one then leads the next match), else the one
-  // character.
-  size_t last = pos;
-  size_t end = pos;
-  while (end < n && class_at(text, end, &next) == CharClass::kSpace) {
-    last = end;
-    end = next;
-  }
-  if (end == n || last == pos) return end;
-  return last;
-}
-
 struct Symbol {
   int32_t id;
   int32_t prev;  // index of the previous live symbol, -1 at the start
@@ -119,9 +60,150 @@ bool candidate_after(const Candidate& a, const Candidate& b) {
   return a.pos > b.pos;
 }
 
+// Working memory of merge_word(), kept across the pre-tokens of one text.
+struct MergeScratch {
+  std::vector<Symbol> symbols;
+  std::vector<Candidate> heap;
+};
+
+// Appends to *ids the pieces BPE merges the bytes of `word` (one pre-token)
+// into. byte_ids[b] is the id of byte b's character (-1: none; then unk_id,
+// or the byte is dropped without one, as HF does).
+void merge_word(std::string_view word, const MergeTable& merges, const int32_t (&byte_ids)[256], int32_t unk_id,
+                MergeScratch& scratch, std::vector<int32_t>* ids) {
+  std::vector<Symbol>& symbols = scratch.symbols;
+  std::vector<Candidate>& heap = scratch.heap;
+  auto push_candidate = [&](int32_t pos) {
+    const Symbol& left = symbols[static_cast<size_t>(pos)];
+    if (left.next < 0) return;
+    const BpeMerge* m = merges.find(left.id, symbols[static_cast<size_t>(left.next)].id);
+    if (m == nullptr) return;
+    heap.push_back(Candidate{m->rank, pos, m->merged_id});
+    std::push_heap(heap.begin(), heap.end(), candidate_after);
+  };
+
+  symbols.clear();
+  for (const char c : word) {
+    int32_t id = byte_ids[static_cast<uint8_t>(c)];
+    if (id < 0) id = unk_id;
+    if (id < 0) continue;
+    const int32_t index = static_cast<int32_t>(symbols.size());
+    symbols.push_back(Symbol{id, index - 1, index + 1, true});
+  }
+  if (symbols.empty()) return;
+  symbols.back().next = -1;
+
+  heap.clear();
+  for (size_t i = 0; i + 1 < symbols.size(); ++i) push_candidate(static_cast<int32_t>(i));
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), candidate_after);
+    const Candidate c = heap.back();
+    heap.pop_back();
+    Symbol& left = symbols[static_cast<size_t>(c.pos)];
+    if (!left.alive || left.next < 0) continue;
+    Symbol& right = symbols[static_cast<size_t>(left.next)];
+    // A stale entry: HF skips it unless the pair now there merges into
+    // the same piece.
+    const BpeMerge* now = merges.find(left.id, right.id);
+    if (now == nullptr || now->merged_id != c.merged_id) continue;
+    left.id = c.merged_id;
+    left.next = right.next;
+    right.alive = false;
+    if (right.next >= 0) symbols[static_cast<size_t>(right.next)].prev = c.pos;
+    if (left.prev >= 0) push_candidate(left.prev);
+    push_candidate(c.pos);
+  }
+  // Merges keep the left symbol, so symbol 0 is alive.
+  for (int32_t i = 0; i >= 0; i = symbols[static_cast<size_t>(i)].next) {
+    ids->push_back(symbols[static_cast<size_t>(i)].id);
+  }
+}
+
+// A piece of the text after the special-token partition: [begin, end) of
+// raw text (id -1) or the special piece `id`.
+struct Fragment {
+  size_t begin;
+  size_t end;
+  int32_t id;
+};
+
+// True for the piece types the partition matches: kUserDefined always,
+// kControl with parse_special.
+bool is_partition_type(PieceType t) { return t == PieceType::kUserDefined || t == PieceType::kControl; }
+
+// llama.cpp's tokenizer_st_partition: each special piece in turn (`specials`
+// is sorted longest first) splits every raw fragment at each of its
+// non-overlapping occurrences, leftmost first; the special fragments it
+// makes are final. So a longer piece wins over a shorter one even when the
+// shorter one starts earlier ("xabc" with "abc" and "xa": "x" + <abc>).
+// kControl pieces take part only with parse_special.
+void partition_specials(std::string_view text, Span<const int32_t> specials, const TokenizerSpec& spec,
+                        bool parse_special, std::vector<Fragment>* fragments) {
+  std::vector<Fragment> split;
+  for (const int32_t id : specials) {
+    const size_t index = static_cast<size_t>(id);
+    if (!parse_special && static_cast<PieceType>(spec.piece_types[index]) == PieceType::kControl) continue;
+    const std::string_view piece = spec.pieces[index];
+    if (text.find(piece) == std::string_view::npos) continue;  // the common case: nothing to split
+    split.clear();
+    for (const Fragment& f : *fragments) {
+      if (f.id >= 0) {
+        split.push_back(f);
+        continue;
+      }
+      // Searching the text cut at the fragment's end keeps matches inside it.
+      const std::string_view upto = text.substr(0, f.end);
+      size_t pos = f.begin;
+      for (size_t m; (m = upto.find(piece, pos)) != std::string_view::npos; pos = m + piece.size()) {
+        if (m > pos) split.push_back(Fragment{pos, m, -1});
+        split.push_back(Fragment{m, m + piece.size(), id});
+      }
+      if (pos < f.end) split.push_back(Fragment{pos, f.end, -1});
+    }
+    fragments->swap(split);
+  }
+}
+
 }  // namespace
 
+// Byte-level piece types are optional (empty: all normal). With them, the
+// non-empty kUserDefined and kControl pieces, longest first (then lowest
+// id, so the order is total), are what encode() partitions the text at.
+Status Tokenizer::init_byte_level_specials() {
+  if (spec_.piece_types.empty()) return Status::ok();
+  const size_t vocab = spec_.pieces.size();
+  EA_ENSURE(spec_.piece_types.size() == vocab, StatusCode::kInvalidModel,
+            "byte-level bpe: %zu piece types for %zu pieces", spec_.piece_types.size(), vocab);
+  size_t count = 0;
+  for (size_t i = 0; i < vocab; ++i) {
+    const uint8_t type = spec_.piece_types[i];
+    EA_ENSURE(type >= 1 && type <= 6, StatusCode::kInvalidModel, "byte-level bpe: piece %zu has unknown type %u", i,
+              static_cast<unsigned>(type));
+    // An empty piece would match everywhere: never a special.
+    if (is_partition_type(static_cast<PieceType>(type)) && !spec_.pieces[i].empty()) ++count;
+  }
+  EA_RETURN_IF_ERROR(special_ids_.reserve(count, "byte-level bpe: the special pieces"));
+  for (size_t i = 0; i < vocab; ++i) {
+    if (is_partition_type(piece_type(static_cast<int32_t>(i))) && !spec_.pieces[i].empty()) {
+      special_ids_.try_push_back(static_cast<int32_t>(i));  // reserved: cannot fail
+    }
+  }
+  // llama.cpp sorts by length alone with std::sort (ties in no set order);
+  // ties here go to the lower id.
+  std::sort(special_ids_.begin(), special_ids_.end(), [&](int32_t a, int32_t b) {
+    const size_t la = spec_.pieces[static_cast<size_t>(a)].size();
+    const size_t lb = spec_.pieces[static_cast<size_t>(b)].size();
+    return la != lb ? la > lb : a < b;
+  });
+  return Status::ok();
+}
+
 Status Tokenizer::init_byte_level_bpe() {
+  EA_ENSURE(spec_.pre_tokenizer == PreTokenizer::kGpt2 || spec_.pre_tokenizer == PreTokenizer::kGpt2Digits ||
+                spec_.pre_tokenizer == PreTokenizer::kLlama3 || spec_.pre_tokenizer == PreTokenizer::kQwen2,
+            StatusCode::kInvalidModel, "byte-level bpe: unknown pre-tokenizer %d",
+            static_cast<int>(spec_.pre_tokenizer));
+  EA_RETURN_IF_ERROR(init_byte_level_specials());
   char32_t byte_char[256];
   byte_to_unicode_table(byte_char);
   int16_t char_byte[kByteCharLimit];
@@ -158,13 +240,15 @@ Status Tokenizer::init_byte_level_bpe() {
 
   // What each id decodes to: its characters as bytes, or (HF's ByteLevel
   // decoder) the piece unchanged if any character is not a byte character.
+  // A user-defined piece is its text unchanged (llama.cpp's token_to_piece):
+  // it is matched in the raw text, not in the byte alphabet.
   EA_RETURN_IF_ERROR(display_offsets_.reserve(spec_.pieces.size() + 1, "byte-level bpe: the display offsets"));
   display_offsets_.try_push_back(0);  // reserved: cannot fail
   for (size_t i = 0; i < spec_.pieces.size(); ++i) {
     const std::string_view piece = spec_.pieces[i];
     const size_t begin = display_.size();
-    bool mapped = true;
-    for (size_t pos = 0; pos < piece.size();) {
+    bool mapped = spec_.piece_types.empty() || piece_type(static_cast<int32_t>(i)) != PieceType::kUserDefined;
+    for (size_t pos = 0; mapped && pos < piece.size();) {
       // Malformed UTF-8 decodes to U+FFFD, outside the alphabet: kept raw.
       const char32_t cp = unicode::next_codepoint(piece, &pos);
       if (cp >= kByteCharLimit || char_byte[cp] < 0) {
@@ -186,8 +270,9 @@ Status Tokenizer::init_byte_level_bpe() {
   return Status::ok();
 }
 
-void Tokenizer::encode_byte_level_bpe(std::string_view text, std::vector<int32_t>* ids) const {
-  // HF prepends the space only to non-empty text that does not start with ' '.
+void Tokenizer::encode_byte_level_bpe(std::string_view text, bool parse_special, std::vector<int32_t>* ids) const {
+  // HF prepends the space only to non-empty text that does not start with ' '
+  // (to the whole text, before any special-token partition).
   std::string buf;
   if (spec_.add_prefix_space && !text.empty() && text[0] != ' ') {
     buf.reserve(text.size() + 1);
@@ -195,64 +280,46 @@ void Tokenizer::encode_byte_level_bpe(std::string_view text, std::vector<int32_t
     buf.append(text.data(), text.size());
     text = buf;
   }
+  std::vector<Fragment> fragments = {Fragment{0, text.size(), -1}};
+  if (!special_ids_.empty()) partition_specials(text, special_ids_.span(), spec_, parse_special, &fragments);
 
-  std::vector<Symbol> symbols;
-  std::vector<Candidate> heap;
-  auto find_merge = [&](int32_t left_id, int32_t right_id) -> const BpeMerge* {
-    return merges_.find(left_id, right_id);
-  };
-  auto push_candidate = [&](int32_t pos) {
-    const Symbol& left = symbols[static_cast<size_t>(pos)];
-    if (left.next < 0) return;
-    const BpeMerge* m = find_merge(left.id, symbols[static_cast<size_t>(left.next)].id);
-    if (m == nullptr) return;
-    heap.push_back(Candidate{m->rank, pos, m->merged_id});
-    std::push_heap(heap.begin(), heap.end(), candidate_after);
-  };
-
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t end = match_end(text, pos);
-    const std::string_view word = text.substr(pos, end - pos);
-    pos = end;
-
-    // One symbol per byte. A byte whose character is not in the vocabulary
-    // becomes unk_id, or is dropped without one (as HF does).
-    symbols.clear();
-    for (const char c : word) {
-      int32_t id = byte_ids_[static_cast<uint8_t>(c)];
-      if (id < 0) id = spec_.unk_id;
-      if (id < 0) continue;
-      const int32_t index = static_cast<int32_t>(symbols.size());
-      symbols.push_back(Symbol{id, index - 1, index + 1, true});
+  // Each raw fragment is pre-tokenized on its own, so no pre-token spans a
+  // special piece.
+  MergeScratch scratch;
+  std::string mapped;
+  for (const Fragment& f : fragments) {
+    if (f.id >= 0) {
+      ids->push_back(f.id);
+      continue;
     }
-    if (symbols.empty()) continue;
-    symbols.back().next = -1;
-
-    heap.clear();
-    for (size_t i = 0; i + 1 < symbols.size(); ++i) push_candidate(static_cast<int32_t>(i));
-    while (!heap.empty()) {
-      std::pop_heap(heap.begin(), heap.end(), candidate_after);
-      const Candidate c = heap.back();
-      heap.pop_back();
-      Symbol& left = symbols[static_cast<size_t>(c.pos)];
-      if (!left.alive || left.next < 0) continue;
-      Symbol& right = symbols[static_cast<size_t>(left.next)];
-      // A stale entry: HF skips it unless the pair now there merges into
-      // the same piece.
-      const BpeMerge* now = find_merge(left.id, right.id);
-      if (now == nullptr || now->merged_id != c.merged_id) continue;
-      left.id = c.merged_id;
-      left.next = right.next;
-      right.alive = false;
-      if (right.next >= 0) symbols[static_cast<size_t>(right.next)].prev = c.pos;
-      if (left.prev >= 0) push_candidate(left.prev);
-      push_candidate(c.pos);
-    }
-    // Merges keep the left symbol, so symbol 0 is alive.
-    for (int32_t i = 0; i >= 0; i = symbols[static_cast<size_t>(i)].next) {
-      ids->push_back(symbols[static_cast<size_t>(i)].id);
+    const std::string_view raw = text.substr(f.begin, f.end - f.begin);
+    for (size_t pos = 0; pos < raw.size();) {
+      const size_t end = pre_token_end(spec_.pre_tokenizer, raw, pos);
+      const std::string_view word = raw.substr(pos, end - pos);
+      pos = end;
+      // Llama 3's vocabulary ignores merges (llama.cpp's ignore_merges, HF's
+      // BPE ignore_merges): a pre-token that is a piece is that piece.
+      if (spec_.pre_tokenizer == PreTokenizer::kLlama3) {
+        const int32_t whole = whole_piece(word, &mapped);
+        if (whole >= 0) {
+          ids->push_back(whole);
+          continue;
+        }
+      }
+      merge_word(word, merges_, byte_ids_, spec_.unk_id, scratch, ids);
     }
   }
+}
+
+int32_t Tokenizer::whole_piece(std::string_view word, std::string* mapped) const {
+  mapped->clear();
+  for (const char c : word) {
+    const int32_t id = byte_ids_[static_cast<uint8_t>(c)];
+    if (id < 0) return -1;
+    const std::string_view piece = spec_.pieces[static_cast<size_t>(id)];
+    mapped->append(piece.data(), piece.size());
+  }
+  return piece_to_id(*mapped);
 }
 
 std::string_view Tokenizer::decode_byte_level(int32_t id) const {

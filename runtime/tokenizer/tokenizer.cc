@@ -97,7 +97,10 @@ Status Tokenizer::encode(std::string_view text, const EncodeOptions& opts, std::
     last = spec_.sep_id;
   } else if (!wordpiece) {
     const bool unigram = spec_.kind == TokenizerKind::kSentencePieceUnigram;
-    if (opts.add_special_tokens && !(unigram && spec_.bos_id < 0)) {
+    // Byte-level BPE prepends BOS only if the vocabulary asks for it
+    // (GGUF's add_bos_token: SmolLM2, Qwen2 say false).
+    const bool byte_level_no_bos = spec_.kind == TokenizerKind::kByteLevelBpe && !spec_.add_bos;
+    if (opts.add_special_tokens && !(unigram && spec_.bos_id < 0) && !byte_level_no_bos) {
       EA_ENSURE(spec_.bos_id >= 0, StatusCode::kInvalidArgument,
                 "encode: vocabulary has no BOS for add_special_tokens");
       first = spec_.bos_id;
@@ -122,7 +125,7 @@ Status Tokenizer::encode(std::string_view text, const EncodeOptions& opts, std::
       encode_bpe(text, ids);
       break;
     case TokenizerKind::kByteLevelBpe:
-      encode_byte_level_bpe(text, ids);
+      encode_byte_level_bpe(text, opts.parse_special, ids);
       break;
     case TokenizerKind::kSentencePieceUnigram: {
       const Status s = encode_unigram(text, ids, *workspace);
@@ -196,6 +199,12 @@ bool Tokenizer::is_skipped_special(int32_t id) const {
   // SentencePiece hides control pieces (</s>, <s>, <pad>), whatever their ids.
   if (spec_.kind == TokenizerKind::kSentencePieceUnigram) {
     return id < vocab_size() && piece_type(id) == PieceType::kControl;
+  }
+  // Byte-level BPE with piece types also hides control pieces, as llama.cpp
+  // prints them only when asked to.
+  if (spec_.kind == TokenizerKind::kByteLevelBpe && !spec_.piece_types.empty() && id < vocab_size() &&
+      piece_type(id) == PieceType::kControl) {
+    return true;
   }
   return id == spec_.bos_id || id == spec_.eos_id || id == spec_.pad_id;
 }

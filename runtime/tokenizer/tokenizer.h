@@ -12,7 +12,10 @@
 //     's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 //     (implemented by hand), bytes_to_unicode, merges applied lowest rank
 //     first within each pre-token. Text that spells a special token
-//     ("<|endoftext|>") is encoded as ordinary text, not as the special id.
+//     ("<|endoftext|>") is encoded as ordinary text, not as the special id,
+//     unless the vocabulary has piece types (GGUF "gpt2" vocabularies, as
+//     llama.cpp: user-defined pieces always, control pieces with
+//     EncodeOptions::parse_special). Other pre-tokenizers: PreTokenizer.
 //   - kSentencePieceUnigram: SentencePiece's unigram model (Marian/Bergamot
 //     .spm vocabularies), exactly as the `sentencepiece` library encodes and
 //     decodes: its normalizer (precompiled charsmap, whitespace rules; see
@@ -71,7 +74,8 @@ enum class TokenizerKind : uint8_t {
 };
 
 // SentencePiece's piece types (ModelProto.SentencePiece.Type), the values
-// the model file stores. Unigram only.
+// the model file stores: unigram vocabularies, and byte-level BPE ones from
+// GGUF (llama.cpp's token types are the same values).
 enum class PieceType : uint8_t {
   kNormal = 1,       // matched in text, scored
   kUnknown = 2,      // the unk piece; decodes to " ⁇ " (U+2047)
@@ -79,6 +83,25 @@ enum class PieceType : uint8_t {
   kUserDefined = 4,  // always matched where it occurs, never normalized
   kUnused = 5,       // never matched
   kByte = 6,         // <0xNN>, for byte_fallback
+};
+
+// How byte-level BPE splits text into pre-tokens before merging (llama.cpp's
+// tokenizer.ggml.pre names in parentheses). Each is a regex, matched by
+// hand in pre_tokenizer.cc:
+enum class PreTokenizer : uint8_t {
+  // 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+  // (GPT-2; "gpt2", Hugging Face's ByteLevel pre-tokenizer).
+  kGpt2 = 0,
+  // Every \p{N} on its own first, then kGpt2 within the text between them
+  // ("smollm", "starcoder", "refact").
+  kGpt2Digits = 1,
+  // (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
+  // ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ ("llama-bpe", Llama 3).
+  // As llama.cpp does for this vocabulary, a pre-token that is itself a
+  // piece is not merged (ignore_merges).
+  kLlama3 = 2,
+  // kLlama3 with \p{N} (one digit per pre-token) for \p{N}{1,3} ("qwen2").
+  kQwen2 = 3,
 };
 
 // Everything a tokenizer needs, as views. The runtime fills it from the model
@@ -119,6 +142,17 @@ struct TokenizerSpec {
   // rank r; earlier merges apply first.
   Span<const std::string_view> merges;
   bool add_prefix_space = false;  // prepend " " unless the text starts with one
+  PreTokenizer pre_tokenizer = PreTokenizer::kGpt2;
+  // add_special_tokens prepends bos_id (GGUF tokenizer.ggml.add_bos_token;
+  // SmolLM2 says false).
+  bool add_bos = true;
+  // Byte-level BPE may also have piece_types (empty: every piece normal),
+  // as llama.cpp's token types: a kUserDefined piece is matched wherever
+  // its text occurs and a kControl piece only with
+  // EncodeOptions::parse_special (longer pieces first, leftmost first, as
+  // llama.cpp partitions); the text between them is pre-tokenized and
+  // merged as usual. decode: kControl pieces give "", kUserDefined pieces
+  // their text unchanged.
 };
 
 struct EncodeOptions {
@@ -135,6 +169,10 @@ struct EncodeOptions {
   // tokens included: text tokens are dropped from the end and the specials
   // kept (HF's LongestFirst truncation for a single sequence).
   size_t max_tokens = 0;
+  // Byte-level BPE with piece types: text that spells a kControl piece
+  // ("<|im_start|>") becomes its id, as llama.cpp's parse_special; without
+  // it, that text is encoded as ordinary text.
+  bool parse_special = false;
 };
 
 // Working memory of Tokenizer::encode() that a caller keeps between calls:
@@ -173,7 +211,8 @@ class Tokenizer {
   // large, special ids in range, scores sized like pieces (SPM), WordPiece
   // pieces non-empty and unk_id set, all 256 <0xNN> pieces present when
   // byte_fallback (else unk_id set); byte-level BPE: each merge is two pieces
-  // of the vocabulary whose concatenation is one too; unigram: a known type
+  // of the vocabulary whose concatenation is one too, a known pre-tokenizer,
+  // piece types (if any) one known type per piece; unigram: a known type
   // per piece, pieces non-empty, unk_id the one kUnknown piece, kByte pieces
   // only with byte_fallback, and a well-framed charsmap. Every allocation is
   // checked: out of memory is kOutOfMemory, with nothing left allocated.
@@ -252,8 +291,12 @@ class Tokenizer {
 
   // byte_level_bpe.cc
   Status init_byte_level_bpe();
-  void encode_byte_level_bpe(std::string_view text, std::vector<int32_t>* ids) const;
+  Status init_byte_level_specials();
+  void encode_byte_level_bpe(std::string_view text, bool parse_special, std::vector<int32_t>* ids) const;
   std::string_view decode_byte_level(int32_t id) const;
+  // The id of the piece spelling `word`'s bytes in the byte alphabet (built
+  // in *mapped), or -1.
+  int32_t whole_piece(std::string_view word, std::string* mapped) const;
 
   // True for ids decode() skips.
   bool is_skipped_special(int32_t id) const;
@@ -278,6 +321,10 @@ class Tokenizer {
 
   // Byte-level BPE: (left id, right id) -> rank and merged id.
   MergeTable merges_;
+  // Byte-level BPE with piece types: the non-empty kUserDefined and kControl
+  // ids, longest piece first (ties: lower id first), for the special-token
+  // partition of encode().
+  Vector<int32_t> special_ids_;
 
   // Unigram: the Normal and UserDefined pieces (what Viterbi matches), the
   // UserDefined ones alone (matched before normalizing), the normalizer,

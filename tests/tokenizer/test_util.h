@@ -344,4 +344,24 @@ class ByteFuzzer {
   uint64_t state_;
 };
 
+// The 256 characters of GPT-2's bytes_to_unicode as UTF-8 pieces, piece id
+// = byte value: the base of hand-made byte-level BPE vocabularies.
+inline std::vector<std::string> byte_level_pieces() {
+  std::vector<std::string> pieces;
+  uint32_t shifted = 0x100;
+  for (int b = 0; b < 256; ++b) {
+    const bool printable = (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+    const uint32_t cp = printable ? static_cast<uint32_t>(b) : shifted++;
+    std::string s;
+    if (cp < 0x80) {
+      s.push_back(static_cast<char>(cp));
+    } else {
+      s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+    pieces.push_back(s);
+  }
+  return pieces;
+}
+
 }  // namespace edgeattn::testing
