@@ -137,6 +137,9 @@ bool source_dtype(uint32_t ggml_type, SourceDType* out) {
     case kGgmlI8: *out = SourceDType::kI8; return true;
     case kGgmlI32: *out = SourceDType::kI32; return true;
     case kGgmlI64: *out = SourceDType::kI64; return true;
+    case kGgmlQ4_0: *out = SourceDType::kQ4_0; return true;
+    case kGgmlQ4_1: *out = SourceDType::kQ4_1; return true;
+    case kGgmlQ8_0: *out = SourceDType::kQ8_0; return true;
     default: return false;
   }
 }
@@ -554,7 +557,7 @@ const SourceTensor& GgufFile::checked(size_t index) const {
                                     ggml_type_name(info.ggml_type) + " (" +
                                     std::to_string(info.ggml_type) +
                                     "), which is not supported (supported: F32, F16, BF16, F64, "
-                                    "I8, I32, I64)");
+                                    "I8, I32, I64, Q4_0, Q4_1, Q8_0)");
   }
   return tensors_[index];
 }

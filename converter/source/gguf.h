@@ -55,6 +55,9 @@ const char* gguf_type_name(GgufType type);
 // ggml tensor type ids used in tensor infos.
 constexpr uint32_t kGgmlF32 = 0;
 constexpr uint32_t kGgmlF16 = 1;
+constexpr uint32_t kGgmlQ4_0 = 2;
+constexpr uint32_t kGgmlQ4_1 = 3;
+constexpr uint32_t kGgmlQ8_0 = 8;
 constexpr uint32_t kGgmlI8 = 24;
 constexpr uint32_t kGgmlI32 = 26;
 constexpr uint32_t kGgmlI64 = 27;

@@ -38,6 +38,9 @@ uint32_t ggml_type_of(SourceDType dtype) {
     case SourceDType::kI32: return kGgmlI32;
     case SourceDType::kI64: return kGgmlI64;
     case SourceDType::kF64: return kGgmlF64;
+    case SourceDType::kQ4_0: return kGgmlQ4_0;
+    case SourceDType::kQ4_1: return kGgmlQ4_1;
+    case SourceDType::kQ8_0: return kGgmlQ8_0;
   }
   throw_convert_error(kWriter, "unknown dtype");
 }
@@ -141,7 +144,7 @@ void GgufWriter::add_tensor(const std::string& name, SourceDType dtype,
                                      std::to_string(kMaxDims) + ")");
   }
   uint64_t n = 0, expected = 0;
-  if (!shape_numel(shape, dtype_size(dtype), &n, &expected) || expected != nbytes) {
+  if (!tensor_bytes(dtype, shape, &n, &expected) || expected != nbytes) {
     throw_convert_error(kWriter, where + ": " + std::to_string(nbytes) + " bytes do not match shape " +
                                      shape_to_string(shape) + " of " + dtype_name(dtype));
   }

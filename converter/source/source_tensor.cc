@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "converter/source/convert_error.h"
+#include "converter/source/ggml_blocks.h"
 
 // All readers assume a little-endian host (x86, ARM), as the file formats are
 // little-endian.
@@ -20,6 +21,9 @@ size_t dtype_size(SourceDType dtype) {
     case SourceDType::kI32: return 4;
     case SourceDType::kI64: return 8;
     case SourceDType::kF64: return 8;
+    case SourceDType::kQ4_0:
+    case SourceDType::kQ4_1:
+    case SourceDType::kQ8_0: return 0;
   }
   return 0;
 }
@@ -33,6 +37,9 @@ const char* dtype_name(SourceDType dtype) {
     case SourceDType::kI32: return "I32";
     case SourceDType::kI64: return "I64";
     case SourceDType::kF64: return "F64";
+    case SourceDType::kQ4_0: return "Q4_0";
+    case SourceDType::kQ4_1: return "Q4_1";
+    case SourceDType::kQ8_0: return "Q8_0";
   }
   return "?";
 }
@@ -49,6 +56,16 @@ bool shape_numel(const std::vector<int64_t>& shape, size_t elem_size, uint64_t* 
   if (elem_size != 0 && n > std::numeric_limits<uint64_t>::max() / elem_size) return false;
   *numel = n;
   *nbytes = n * elem_size;
+  return true;
+}
+
+bool tensor_bytes(SourceDType dtype, const std::vector<int64_t>& shape, uint64_t* numel, uint64_t* nbytes) {
+  const size_t block_bytes = ggml_block_bytes(dtype);
+  if (block_bytes == 0) return shape_numel(shape, dtype_size(dtype), numel, nbytes);
+  uint64_t n = 0, unused = 0;
+  if (shape.empty() || !shape_numel(shape, 1, &n, &unused) || shape.back() % kGgmlBlockElems != 0) return false;
+  *numel = n;
+  *nbytes = n / kGgmlBlockElems * block_bytes;  // < n: cannot overflow
   return true;
 }
 
@@ -118,7 +135,7 @@ uint16_t float_to_bf16(float f) {
 
 std::vector<float> to_f32(const SourceTensor& t) {
   uint64_t n = 0, bytes = 0;
-  if (!shape_numel(t.shape, dtype_size(t.dtype), &n, &bytes) || bytes != t.nbytes) {
+  if (!tensor_bytes(t.dtype, t.shape, &n, &bytes) || bytes != t.nbytes) {
     throw_convert_error(t.source, "tensor '" + t.name + "': " + std::to_string(t.nbytes) +
                                       " bytes do not match shape " + shape_to_string(t.shape) +
                                       " of dtype " + dtype_name(t.dtype));
@@ -163,6 +180,11 @@ std::vector<float> to_f32(const SourceTensor& t) {
           out[i] = static_cast<float>(d);  // nan stays nan
         }
       }
+      break;
+    case SourceDType::kQ4_0:
+    case SourceDType::kQ4_1:
+    case SourceDType::kQ8_0:
+      dequantize_ggml_blocks(t.dtype, p, out.size(), out.data());
       break;
     case SourceDType::kI8:
     case SourceDType::kI32:

@@ -25,12 +25,15 @@
 
 namespace edgeattn::convert {
 
-enum class SourceDType { kF32, kF16, kBF16, kI8, kI32, kI64, kF64 };
+// kQ4_0, kQ4_1, kQ8_0: ggml's block-quantized formats (ggml_blocks.h),
+// 32 values of the last dim per block; GGUF files only.
+enum class SourceDType { kF32, kF16, kBF16, kI8, kI32, kI64, kF64, kQ4_0, kQ4_1, kQ8_0 };
 
-// Bytes per element.
+// Bytes per element; 0 for the block-quantized types (see tensor_bytes()).
 size_t dtype_size(SourceDType dtype);
 
-// "F32", "F16", "BF16", "I8", "I32", "I64", "F64" (safetensors spelling).
+// "F32", "F16", "BF16", "I8", "I32", "I64", "F64" (safetensors spelling),
+// "Q4_0", "Q4_1", "Q8_0".
 const char* dtype_name(SourceDType dtype);
 
 struct SourceTensor {
@@ -47,13 +50,19 @@ struct SourceTensor {
 bool shape_numel(const std::vector<int64_t>& shape, size_t elem_size, uint64_t* numel,
                  uint64_t* nbytes);
 
+// Element count and byte size of a tensor of `dtype` and `shape`: for the
+// block-quantized types the last dim must be a multiple of 32. False when
+// it is not, a dim is negative or the size overflows.
+bool tensor_bytes(SourceDType dtype, const std::vector<int64_t>& shape, uint64_t* numel, uint64_t* nbytes);
+
 // Element count of t.shape (the readers guarantee it does not overflow).
 uint64_t numel(const SourceTensor& t);
 
 // "[512, 64]".
 std::string shape_to_string(const std::vector<int64_t>& shape);
 
-// Converts F32/F16/BF16/F64 data to float. Throws ConvertError (naming the
+// Converts F32/F16/BF16/F64 data to float, and dequantizes Q4_0/Q4_1/Q8_0
+// blocks (exactly as ggml: ggml_blocks.h). Throws ConvertError (naming the
 // source file and tensor) for integer dtypes or when nbytes does not match
 // the shape.
 std::vector<float> to_f32(const SourceTensor& t);

@@ -1,10 +1,17 @@
 // The readers on the real stories260K files (llama2.c .bin, tok512.bin and
-// the GGUF conversion of the same weights). The models are declared below
-// (tests/support/model_gate.h: skip, or fail in CI, before the first check).
+// the GGUF conversion of the same weights), and on SmolLM2-135M's Q4_1 GGUF
+// (its block-quantized tensors dequantized as gguf-py does). The models are
+// declared below (tests/support/model_gate.h: skip, or fail in CI, before
+// the first check).
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "converter/source/convert_error.h"
 #include "converter/source/gguf.h"
@@ -17,7 +24,7 @@
 #include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
 
-EDGEATTN_TEST_MODELS(kStories260K, kStories260KGguf);
+EDGEATTN_TEST_MODELS(kStories260K, kStories260KGguf, kSmolLM2);
 
 namespace edgeattn::convert {
 namespace {
@@ -150,6 +157,44 @@ TEST_CASE("HF folder written from stories260K reads back with HF names and permu
     } else {
       CHECK(same_bytes(h, t));
     }
+  }
+}
+
+// tests/fixtures/ggml_blocks.json "smollm2" (tests/reference/
+// make_ggml_blocks_fixture.py): gguf-py's dequantization of three tensors.
+TEST_CASE("SmolLM2 Q4_1 / Q8_0 tensors dequantize as gguf-py's") {
+  std::ifstream in(std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/ggml_blocks.json");
+  REQUIRE(in.good());
+  const nlohmann::json j = nlohmann::json::parse(in).at("smollm2");
+  REQUIRE(j.size() == 3);
+  const GgufFile g = GgufFile::open(require_model("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"));
+  for (const auto& t : j) {
+    const std::string name = t.at("name").get<std::string>();
+    CAPTURE(name);
+    const SourceTensor& st = g.tensor(name);
+    CHECK(dtype_name(st.dtype) == t.at("type").get<std::string>());
+    CHECK(st.shape == t.at("shape").get<std::vector<int64_t>>());
+    const std::vector<float> v = to_f32(st);
+    const std::vector<size_t> idx = t.at("indices").get<std::vector<size_t>>();
+    const std::string hex = t.at("values").get<std::string>();
+    REQUIRE(hex.size() == idx.size() * 8);
+    size_t equal = 0;
+    for (size_t i = 0; i < idx.size(); ++i) {
+      uint8_t b[4];
+      for (size_t k = 0; k < 4; ++k) b[k] = static_cast<uint8_t>(std::stoi(hex.substr(8 * i + 2 * k, 2), nullptr, 16));
+      uint32_t want, got;
+      std::memcpy(&want, b, 4);
+      std::memcpy(&got, &v.at(idx[i]), 4);
+      if (want == got) ++equal;
+    }
+    CHECK(equal == idx.size());
+    double sum = 0;
+    for (float x : v) sum += x;
+    // Summation order differs from numpy's pairwise sum: 1e-9 relative of
+    // the sum of |x| covers it; a wrong block would move it by far more.
+    double abs_sum = 0;
+    for (float x : v) abs_sum += std::fabs(x);
+    CHECK(std::fabs(sum - t.at("sum").get<double>()) <= 1e-9 * abs_sum);
   }
 }
 

@@ -1,0 +1,119 @@
+// ggml's block-quantized formats (converter/source/ggml_blocks.h) against
+// gguf-py's dequantize (llama.cpp's Python package; committed fixture
+// tests/fixtures/ggml_blocks.json, written by
+// tests/reference/make_ggml_blocks_fixture.py): 12 blocks of each of Q4_0,
+// Q4_1 and Q8_0 with fp16 scales from subnormal to 65504, bit for bit; the
+// same blocks through GgufWriter, GgufFile and to_f32(); and the shape
+// checks of block tensors.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "converter/source/convert_error.h"
+#include "converter/source/ggml_blocks.h"
+#include "converter/source/gguf.h"
+#include "converter/source/gguf_writer.h"
+#include "converter/source/source_tensor.h"
+#include "tests/support/model_paths.h"
+
+namespace edgeattn::convert {
+namespace {
+
+std::vector<uint8_t> from_hex(const std::string& hex) {
+  std::vector<uint8_t> out(hex.size() / 2);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  return out;
+}
+
+// Float32 values from the hex of their little-endian bits.
+std::vector<uint32_t> bits_of_hex(const std::string& hex) {
+  const std::vector<uint8_t> bytes = from_hex(hex);
+  std::vector<uint32_t> out(bytes.size() / 4);
+  std::memcpy(out.data(), bytes.data(), out.size() * 4);
+  return out;
+}
+
+std::vector<uint32_t> bits_of(const std::vector<float>& v) {
+  std::vector<uint32_t> out(v.size());
+  std::memcpy(out.data(), v.data(), v.size() * 4);
+  return out;
+}
+
+nlohmann::json fixture() {
+  std::ifstream in(std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/ggml_blocks.json");
+  REQUIRE(in.good());
+  return nlohmann::json::parse(in);
+}
+
+struct BlockType {
+  const char* name;
+  SourceDType dtype;
+  size_t bytes;
+};
+constexpr BlockType kTypes[] = {{"Q4_0", SourceDType::kQ4_0, 18}, {"Q4_1", SourceDType::kQ4_1, 20},
+                                {"Q8_0", SourceDType::kQ8_0, 34}};
+
+TEST_CASE("ggml blocks: dequantized bit for bit as gguf-py") {
+  const nlohmann::json j = fixture().at("synthetic");
+  for (const BlockType& t : kTypes) {
+    CAPTURE(t.name);
+    CHECK(ggml_block_bytes(t.dtype) == t.bytes);
+    const std::vector<uint8_t> bytes = from_hex(j.at(t.name).at("bytes").get<std::string>());
+    const std::vector<uint32_t> expect = bits_of_hex(j.at(t.name).at("values").get<std::string>());
+    REQUIRE(bytes.size() == 12 * t.bytes);
+    REQUIRE(expect.size() == 12 * kGgmlBlockElems);
+    std::vector<float> got(expect.size());
+    dequantize_ggml_blocks(t.dtype, bytes.data(), got.size(), got.data());
+    CHECK(bits_of(got) == expect);
+  }
+}
+
+TEST_CASE("ggml blocks: through GgufWriter, GgufFile and to_f32") {
+  const nlohmann::json j = fixture().at("synthetic");
+  const std::string path = testing::temp_dir("ggml_blocks") + "/blocks.gguf";
+  GgufWriter w;
+  w.add_string("general.architecture", "llama");
+  for (const BlockType& t : kTypes) {
+    const std::vector<uint8_t> bytes = from_hex(j.at(t.name).at("bytes").get<std::string>());
+    w.add_tensor(t.name, t.dtype, {3, 128}, bytes.data(), bytes.size());  // 12 blocks: 3 rows of 4
+  }
+  w.write(path);
+  const GgufFile g = GgufFile::open(path);
+  for (const BlockType& t : kTypes) {
+    CAPTURE(t.name);
+    const SourceTensor& st = g.tensor(t.name);
+    CHECK(st.dtype == t.dtype);
+    CHECK(st.shape == std::vector<int64_t>{3, 128});
+    CHECK(st.nbytes == 12 * t.bytes);
+    CHECK(bits_of(to_f32(st)) == bits_of_hex(j.at(t.name).at("values").get<std::string>()));
+  }
+}
+
+TEST_CASE("ggml blocks: shapes and sizes are checked") {
+  uint64_t n = 0, bytes = 0;
+  CHECK(tensor_bytes(SourceDType::kQ4_1, {2, 64}, &n, &bytes));
+  CHECK(n == 128);
+  CHECK(bytes == 80);
+  CHECK_FALSE(tensor_bytes(SourceDType::kQ8_0, {64, 48}, &n, &bytes));  // last dim not a multiple of 32
+  CHECK_FALSE(tensor_bytes(SourceDType::kQ4_0, {}, &n, &bytes));
+  std::vector<uint8_t> block(20 * 2);
+  GgufWriter w;
+  CHECK_THROWS_AS(w.add_tensor("short", SourceDType::kQ4_1, {3, 32}, block.data(), block.size()), ConvertError);
+  CHECK_THROWS_AS(w.add_tensor("ragged", SourceDType::kQ4_1, {1, 40}, block.data(), block.size()), ConvertError);
+  SourceTensor t;
+  t.name = "w";
+  t.dtype = SourceDType::kQ8_0;
+  t.shape = {1, 32};
+  t.data = block.data();
+  t.nbytes = 33;  // one byte short of a block
+  CHECK_THROWS_AS(to_f32(t), ConvertError);
+}
+
+}  // namespace
+}  // namespace edgeattn::convert

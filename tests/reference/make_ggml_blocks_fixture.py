@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""ggml block dequantization by gguf-py (llama.cpp's own Python package):
+the oracle for converter/source/ggml_blocks (issue #19).
+
+  tests/fixtures/ggml_blocks.json
+      "synthetic": for Q4_0, Q4_1 and Q8_0, 12 blocks of seeded random bytes
+      whose fp16 scales cover normal, subnormal, negative, zero and large
+      values, as hex, and gguf.quants.dequantize's float32 values (as the
+      hex of their bits: exact).
+      "smollm2": for three tensors of SmolLM2-135M-Instruct.Q4_1.gguf (the
+      Q8_0 token embedding and two Q4_1 weights), the shape, 2,048 seeded
+      sample positions with their dequantized values (hex bits) and the
+      float64 sum of the whole dequantized tensor.
+
+Dev-time only. Usage (the bench venv has gguf-py and numpy):
+  ~/.cache/edgeattn/bench-venv/bin/python tests/reference/make_ggml_blocks_fixture.py \
+      ~/.cache/edgeattn/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import gguf
+from gguf import quants
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.normpath(os.path.join(HERE, "..", "fixtures", "ggml_blocks.json"))
+
+TYPES = {"Q4_0": (gguf.GGMLQuantizationType.Q4_0, 18), "Q4_1": (gguf.GGMLQuantizationType.Q4_1, 20),
+         "Q8_0": (gguf.GGMLQuantizationType.Q8_0, 34)}
+# fp16 bit patterns for d (and m): 1.0, -0.5, a subnormal, 0, -0, 2^-10, 1000, 65504, 0.0123, -3.5, 2^-24, 0.25
+SCALES = [0x3C00, 0xB800, 0x0201, 0x0000, 0x8000, 0x1400, 0x63D0, 0x7BFF, 0x224F, 0xC300, 0x0001, 0x3400]
+
+
+def hex_f32(values):
+    return np.asarray(values, dtype="<f4").tobytes().hex()
+
+
+def synthetic(rng):
+    out = {}
+    for name, (qtype, block_bytes) in TYPES.items():
+        raw = bytearray(rng.integers(0, 256, size=12 * block_bytes, dtype=np.uint8).tobytes())
+        for b, s in enumerate(SCALES):
+            raw[b * block_bytes:b * block_bytes + 2] = s.to_bytes(2, "little")
+            if name == "Q4_1":
+                m = SCALES[(b + 5) % len(SCALES)]
+                raw[b * block_bytes + 2:b * block_bytes + 4] = m.to_bytes(2, "little")
+        values = quants.dequantize(np.frombuffer(bytes(raw), dtype=np.uint8), qtype)
+        out[name] = {"bytes": bytes(raw).hex(), "values": hex_f32(values.astype(np.float32))}
+    return out
+
+
+def real(path, rng):
+    reader = gguf.GGUFReader(path)
+    wanted = {"token_embd.weight", "blk.0.attn_q.weight", "blk.29.ffn_down.weight"}
+    out = []
+    for t in reader.tensors:
+        if t.name not in wanted:
+            continue
+        values = quants.dequantize(t.data, t.tensor_type).astype(np.float32).reshape(-1)
+        shape = [int(d) for d in reversed(t.shape)]  # row-major, slowest first
+        idx = np.sort(rng.choice(values.size, size=512, replace=False))
+        out.append({"name": t.name, "type": t.tensor_type.name, "shape": shape,
+                    "indices": [int(i) for i in idx], "values": hex_f32(values[idx]),
+                    "sum": float(values.astype(np.float64).sum())})
+    return out
+
+
+def main():
+    rng = np.random.default_rng(19)
+    fixture = {"gguf_py": getattr(gguf, "__version__", "?"), "synthetic": synthetic(rng),
+               "smollm2": real(sys.argv[1], rng)}
+    with open(OUT, "w") as f:
+        json.dump(fixture, f)
+        f.write("\n")
+    print("wrote", OUT)
+
+
+if __name__ == "__main__":
+    main()
