@@ -2,15 +2,25 @@
 // exact (agreement 1, perplexity ratio 1, cosine 1), the JSON has its keys,
 // and models that cannot be compared are a usage error; fp16 and int8
 // conversions meet the fidelity bars of docs/quantization.md, read from the
-// JSON edgeattn-eval prints.
+// JSON edgeattn-eval prints. --peer: a peer file written here from the
+// reference kernel table's logits (with three positions' top two swapped)
+// is scored exactly, and broken peer files are usage errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <numeric>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "runtime/model.h"
+#include "runtime/session.h"
+#include "runtime/tokenizer/tokenizer.h"
 
 #include "tests/support/model_gate.h"
 #include "tests/support/model_paths.h"
@@ -208,6 +218,140 @@ TEST_CASE("edgeattn-eval: models that cannot be compared and bad flags are usage
   Run help = run(eval + " --help");
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("usage: edgeattn-eval") != std::string::npos);
+}
+
+// A peer file (tools/eval/peer.h) of stories260K on BOS + the first 199
+// tokens of data/eval/stories.txt in windows of 128 and 72, from the
+// reference kernel table: per position the 5 best ids and logits and the
+// nll of the next token. At `swapped` positions the peer's first two are
+// exchanged, so the model disagrees there by exactly their logit gap.
+struct PeerFixture {
+  std::string text;     // the file
+  size_t positions = 0;
+  std::vector<double> swapped_margins;  // peer top logit - the model's top: negative gaps
+};
+
+PeerFixture make_peer(const std::string& eatn, const std::vector<size_t>& swapped) {
+  PeerFixture f;
+  Result<std::unique_ptr<Model>> loaded = Model::load_file(eatn.c_str());
+  REQUIRE(loaded.is_ok());
+  const Model& m = **loaded;
+  std::ifstream in(std::string(EDGEATTN_SOURCE_DIR) + "/data/eval/stories.txt");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::vector<int32_t> ids;
+  EncodeOptions enc;
+  REQUIRE(m.tokenizer()->encode(ss.str(), enc, &ids).is_ok());  // BOS first
+  REQUIRE(ids.size() >= 200);
+  ids.resize(200);
+  SessionOptions o;
+  o.kernels = "reference";
+  o.max_seq = 64;
+  o.max_context = 128;
+  Result<std::unique_ptr<Session>> created = Session::create(m, o);
+  REQUIRE(created.is_ok());
+  Session& s = **created;
+  const size_t vocab = static_cast<size_t>(m.info().vocab_size);
+  std::ostringstream out, lines;
+  out.precision(9);
+  lines.precision(9);
+  out << "edgeattn-peer 1\npeer edgeattn reference table\ncontext 128\nids " << ids.size();
+  for (int32_t id : ids) out << ' ' << id;
+  out << "\nwindows 2 0 128 128 72\n";
+  for (const auto& [start, len] : {std::pair<size_t, size_t>{0, 128}, {128, 72}}) {
+    s.reset();
+    for (size_t pos = 0; pos + 1 < len; pos += 64) {
+      const size_t chunk = std::min<size_t>(64, len - 1 - pos);
+      InvokeInput x;
+      x.ids = ids.data() + start + pos;
+      x.seq = static_cast<int>(chunk);
+      x.all_positions = true;
+      REQUIRE(s.invoke(x).is_ok());
+      for (size_t t = 0; t < chunk; ++t, ++f.positions) {
+        const float* l = s.output(0).f32() + t * vocab;
+        std::vector<int32_t> order(vocab);
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return l[a] > l[b]; });
+        double mx = l[order[0]], sum = 0;
+        for (size_t v = 0; v < vocab; ++v) sum += std::exp(l[v] - mx);
+        const double nll = mx + std::log(sum) - l[ids[start + pos + t + 1]];
+        if (std::find(swapped.begin(), swapped.end(), f.positions) != swapped.end()) {
+          std::swap(order[0], order[1]);
+          f.swapped_margins.push_back(static_cast<double>(l[order[0]]) - l[order[1]]);
+        }
+        for (int k = 0; k < 5; ++k) lines << order[k] << ' ';
+        for (int k = 0; k < 5; ++k) lines << l[order[k]] << ' ';
+        lines << nll << '\n';
+      }
+    }
+  }
+  out << "positions " << f.positions << '\n' << lines.str();
+  f.text = out.str();
+  return f;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+TEST_CASE("edgeattn-eval --peer: a peer's logits scored position by position; broken peer files exit 2") {
+  const std::string dir = temp_dir("eval_peer");
+  std::string err;
+  const std::string fp32 = convert(q(require_model("stories260K/stories260K.bin")) + " --tokenizer " +
+                                       q(require_model("stories260K/tok512.bin")),
+                                   "", dir + "/s32.eatn", &err);
+  REQUIRE_MESSAGE(!fp32.empty(), err);
+  const PeerFixture peer = make_peer(fp32, {5, 60, 150});
+  REQUIRE(peer.positions == 198);
+  write_text(dir + "/peer.txt", peer.text);
+  const std::string eval = tool_path("edgeattn-eval");
+  Run r = run(eval + " --peer " + q(dir + "/peer.txt") + " " + fp32 + " --json");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  MESSAGE(r.out);
+  CHECK(r.out.find("\"kind\":\"peer\"") != std::string::npos);
+  CHECK(json_number(r.out, "tokens") == 198);
+  CHECK(json_number(r.out, "windows") == 2);
+  // The model's own table against the reference table's fp32 logits: equal
+  // but for the three swaps (a near-tie could flip one more: allowed once).
+  const double disagreements = json_number(r.out, "disagreements");
+  CHECK(disagreements >= 3);
+  CHECK(disagreements <= 4);
+  CHECK(json_number(r.out, "top1_agreement") == doctest::Approx((198.0 - disagreements) / 198.0).epsilon(1e-12));
+  // The swapped positions' margins are the negated gaps: all below 0.1.
+  CHECK(json_number(r.out, "margin_below_0_1") >= 3);
+  REQUIRE(peer.swapped_margins.size() == 3);
+  const double widest = *std::max_element(peer.swapped_margins.begin(), peer.swapped_margins.end());
+  CHECK(widest < 0);
+  if (disagreements == 3) CHECK(json_number(r.out, "margin_max") == doctest::Approx(widest).epsilon(1e-5));
+  CHECK(std::fabs(json_number(r.out, "ppl_model") / json_number(r.out, "ppl_peer") - 1.0) < 1e-4);
+
+  Run text = run(eval + " --peer " + q(dir + "/peer.txt") + " " + fp32);
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("top1_agreement") != std::string::npos);
+  CHECK(text.out.find("disagreements") != std::string::npos);
+
+  // Broken peer files: one clear line, exit 2.
+  std::string bad_id = peer.text;
+  bad_id.replace(bad_id.find("ids 200 ") + 8, 1, "9999 ");
+  write_text(dir + "/bad_id.txt", bad_id);
+  Run r1 = run(eval + " --peer " + q(dir + "/bad_id.txt") + " " + fp32);
+  CHECK(r1.exit_code == 2);
+  CHECK(r1.err.find("token id") != std::string::npos);
+  std::string bad_count = peer.text;
+  bad_count.replace(bad_count.find("positions 198"), 13, "positions 197");
+  write_text(dir + "/bad_count.txt", bad_count);
+  Run r2 = run(eval + " --peer " + q(dir + "/bad_count.txt") + " " + fp32);
+  CHECK(r2.exit_code == 2);
+  CHECK(r2.err.find("position count") != std::string::npos);
+  write_text(dir + "/short.txt", peer.text.substr(0, peer.text.size() / 2));
+  Run r3 = run(eval + " --peer " + q(dir + "/short.txt") + " " + fp32);
+  CHECK(r3.exit_code == 2);
+  Run r4 = run(eval + " --peer " + q(dir + "/none.txt") + " " + fp32);
+  CHECK(r4.exit_code == 2);
+  CHECK(r4.err.find("cannot read peer file") != std::string::npos);
+  Run r5 = run(eval + " --peer " + q(dir + "/peer.txt") + " " + fp32 + " " + fp32);
+  CHECK(r5.exit_code == 2);
 }
 
 }  // namespace

@@ -3,6 +3,12 @@
 //
 //   edgeattn-eval REFERENCE.eatn CANDIDATE.eatn [--text FILE | --sentences FILE]
 //                 [--json] [--threads N] [--max-tokens N] [--context N]
+//   edgeattn-eval --peer PEER.txt MODEL.eatn [--json] [--threads N]
+//
+// --peer: a decoder against another runtime's logits on the same tokens
+// (tools/eval/peer.h; bench/peers/llama_teacher_forced.py writes them for
+// llama.cpp): top-1 agreement, both perplexities, and the peer's logit
+// margins where the two disagree.
 //
 // Both models must have the same hparams architecture and the same
 // vocabulary (size and pieces); anything else is a usage error (exit 2).
@@ -56,6 +62,7 @@
 #include "runtime/tasks/embedder.h"
 #include "runtime/tokenizer/tokenizer.h"
 #include "tools/cli/cli.h"
+#include "tools/eval/peer.h"
 
 #ifndef EDGEATTN_EVAL_DATA_DIR
 #define EDGEATTN_EVAL_DATA_DIR "data/eval"
@@ -95,7 +102,10 @@ const char* const kUsage =
     "  --json          one JSON object on stdout\n"
     "  --threads N     worker threads per session (default 1)\n"
     "  --max-tokens N  decoders: score only the first N tokens; encoders: truncate each sentence to N tokens\n"
-    "  --context N     decoders: window length in tokens (default min(512, max_positions))\n";
+    "  --context N     decoders: window length in tokens (default min(512, max_positions))\n"
+    "       edgeattn-eval --peer PEER.txt MODEL.eatn [--json] [--threads N]\n"
+    "  A decoder against another runtime's logits on the same tokens\n"
+    "  (bench/peers/llama_teacher_forced.py writes PEER.txt for llama.cpp).\n";
 
 using edgeattn::cli::ms_since;
 
@@ -106,6 +116,7 @@ struct Args {
   const char* candidate = nullptr;
   std::string text;       // --text
   std::string sentences;  // --sentences
+  std::string peer;       // --peer
   bool json = false;
   int threads = 1;
   int max_tokens = 0;
@@ -126,7 +137,8 @@ int parse_args(int argc, char** argv, Args* a) {
       continue;
     }
     const bool takes_value =
-        s == "--text" || s == "--sentences" || s == "--threads" || s == "--max-tokens" || s == "--context";
+        s == "--text" || s == "--sentences" || s == "--peer" || s == "--threads" || s == "--max-tokens" ||
+        s == "--context";
     if (takes_value) {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "edgeattn-eval: %s needs a value\n", s.c_str());
@@ -135,6 +147,8 @@ int parse_args(int argc, char** argv, Args* a) {
       const char* v = argv[++i];
       if (s == "--text") {
         a->text = v;
+      } else if (s == "--peer") {
+        a->peer = v;
       } else if (s == "--sentences") {
         a->sentences = v;
       } else if (!parse_positive(s.c_str(), v,
@@ -157,6 +171,15 @@ int parse_args(int argc, char** argv, Args* a) {
       std::fprintf(stderr, "edgeattn-eval: unexpected argument '%s'\n", s.c_str());
       return 2;
     }
+  }
+  if (!a->peer.empty()) {
+    // One model: the first positional argument.
+    if (a->reference == nullptr || a->candidate != nullptr || !a->text.empty() || !a->sentences.empty()) {
+      std::fprintf(stderr, "edgeattn-eval: --peer PEER.txt takes one model and no --text / --sentences\n");
+      return 2;
+    }
+    a->candidate = a->reference;
+    return 0;
   }
   if (a->candidate == nullptr) {
     std::fprintf(stderr, "edgeattn-eval: need two model files: REFERENCE.eatn CANDIDATE.eatn\n");
@@ -381,14 +404,7 @@ struct DecoderResult {
   bool bos = false;
 };
 
-// log(sum(exp(x))) in double.
-double log_sum_exp(const float* x, int64_t n) {
-  double m = x[0];
-  for (int64_t i = 1; i < n; ++i) m = std::max(m, static_cast<double>(x[i]));
-  double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += std::exp(static_cast<double>(x[i]) - m);
-  return m + std::log(s);
-}
+using edgeattn::eval::log_sum_exp;
 
 // KL(p || q) of softmax(a) and softmax(b), given their log-sum-exps.
 double kl_divergence(const float* a, double lse_a, const float* b, double lse_b, int64_t n) {
@@ -429,8 +445,8 @@ void score_positions(const float* lr, const float* lc, const int32_t* targets, i
     const float* xr = lr + t * vocab;
     const float* xc = lc + t * vocab;
     if (edgeattn::Sampler::argmax(xr, v) == edgeattn::Sampler::argmax(xc, v)) ++r->agree;
-    const double lse_r = log_sum_exp(xr, vocab);
-    const double lse_c = log_sum_exp(xc, vocab);
+    const double lse_r = log_sum_exp(xr, v);
+    const double lse_c = log_sum_exp(xc, v);
     r->nll_reference += lse_r - xr[targets[t]];
     r->nll_candidate += lse_c - xc[targets[t]];
     r->kl_sum += kl_divergence(xr, lse_r, xc, lse_c, vocab);
@@ -627,6 +643,48 @@ bool comparable(const Model& ref, const Model& cand) {
   return true;
 }
 
+// --peer: the model against the peer file's logits (tools/eval/peer.h).
+int run_peer(const Args& args, Clock::time_point t0) {
+  std::unique_ptr<Model> model = load("the", args.candidate);
+  if (model == nullptr) return kExitUsage;
+  if (model->info().task != Task::kTextGeneration) {
+    std::fprintf(stderr, "edgeattn-eval: --peer needs a decoder model, not '%s'\n",
+                 architecture_name(model->info().architecture));
+    return kExitUsage;
+  }
+  edgeattn::eval::PeerFile peer;
+  if (!edgeattn::eval::read_peer_file(args.peer, model->info().vocab_size, &peer)) return kExitUsage;
+  edgeattn::eval::PeerResult r;
+  if (int rc = edgeattn::eval::score_against_peer(*model, peer, args.threads, &r)) return rc;
+  const double n = static_cast<double>(std::max<size_t>(1, r.tokens));
+  std::vector<double> m = r.disagree_margins;
+  std::sort(m.begin(), m.end());
+  auto below = [&](double x) { return static_cast<size_t>(std::lower_bound(m.begin(), m.end(), x) - m.begin()); };
+  const double median = m.empty() ? 0 : m[m.size() / 2];
+  const double worst = m.empty() ? 0 : m.back();
+  const double seconds = ms_since(t0) / 1000.0;
+  if (args.json) {
+    std::printf("{\"kind\":\"peer\",\"peer\":%s,\"model\":%s,\"dtype\":%s,\"tokens\":%zu,\"windows\":%zu,"
+                "\"context\":%d,\"top1_agreement\":%.12g,\"ppl_model\":%.12g,\"ppl_peer\":%.12g,"
+                "\"disagreements\":%zu,\"margin_below_0_1\":%zu,\"margin_below_0_5\":%zu,\"margin_below_1\":%zu,"
+                "\"margin_median\":%.6g,\"margin_max\":%.6g,\"seconds\":%.3f}\n",
+                json_string(peer.peer).c_str(), json_string(args.candidate).c_str(),
+                json_string(producer_dtype(*model)).c_str(), r.tokens, peer.windows.size(), peer.context,
+                static_cast<double>(r.agree) / n, std::exp(r.nll_model / n), std::exp(r.nll_peer / n), m.size(),
+                below(0.1), below(0.5), below(1.0), median, worst, seconds);
+    return std::fflush(stdout) == 0 ? 0 : kExitFailure;
+  }
+  std::printf("decoder %s (%s) vs peer: %s\n", args.candidate, producer_dtype(*model), peer.peer.c_str());
+  std::printf("tokens          %zu scored in %zu windows of up to %d\n", r.tokens, peer.windows.size(), peer.context);
+  std::printf("top1_agreement  %.6f (%zu/%zu)\n", static_cast<double>(r.agree) / n, r.agree, r.tokens);
+  std::printf("ppl_model       %.6f\n", std::exp(r.nll_model / n));
+  std::printf("ppl_peer        %.6f\n", std::exp(r.nll_peer / n));
+  std::printf("disagreements   %zu: peer margin < 0.1: %zu, < 0.5: %zu, < 1: %zu; median %.3g, max %.3g\n", m.size(),
+              below(0.1), below(0.5), below(1.0), median, worst);
+  std::printf("time            %.2f s\n", seconds);
+  return std::fflush(stdout) == 0 ? 0 : kExitFailure;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -641,6 +699,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   const auto t0 = Clock::now();
+  if (!args.peer.empty()) return run_peer(args, t0);
   std::unique_ptr<Model> ref = load("reference", args.reference);
   if (ref == nullptr) return kExitUsage;
   std::unique_ptr<Model> cand = load("candidate", args.candidate);
