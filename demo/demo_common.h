@@ -42,6 +42,7 @@ struct DemoArgs {
   KvCacheDType kv_dtype = KvCacheDType::kF32;
   const char* kernels = nullptr;  // --kernels NAME (argv, checked); nullptr: the best for this CPU
   std::string query;
+  std::string system;  // chat --system TEXT: the system message of a chat template
   std::vector<std::string> texts;
   double load_ms = 0;
 };

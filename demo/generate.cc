@@ -45,6 +45,7 @@ Result<std::unique_ptr<TextGenerator>> make_generator(const Model& model, const 
   o.kv_dtype = args.kv_dtype;
   o.sampling = args.sampling;
   o.context_policy = policy;
+  o.system_prompt = args.system;  // DemoArgs outlives the generator
   return TextGenerator::create(model, o);
 }
 
@@ -99,6 +100,9 @@ int run_chat(const Model& model, const DemoArgs& args) {
   Result<std::unique_ptr<TextGenerator>> created = make_generator(model, args, context, ContextPolicy::kSlide);
   if (!created.is_ok()) return fail("prepare", created.status());
   TextGenerator& gen = **created;
+  if (!args.system.empty() && model.info().chat_template.empty()) {
+    std::fprintf(stderr, "edgeattn-demo: note: the model has no chat template: --system is not used\n");
+  }
   const GenerationRequest r = streaming_request(args);
   const bool interactive = isatty(STDIN_FILENO);
   std::string line;

@@ -51,7 +51,9 @@ const char* const kChatHelp =
     "usage: edgeattn-demo MODEL chat [options]\n"
     "  Reads one turn per stdin line, appends it to the conversation (the KV cache is kept),\n"
     "  generates a reply on stdout and a '[turn N: ...]' line on stderr. The context slides\n"
-    "  when full. Options as for generate: --max-tokens (per reply, default 256),\n"
+    "  when full. A model whose file has a chat template (ChatML, e.g. SmolLM2) gets each\n"
+    "  line as a user message in that form, and --system TEXT replaces the template's\n"
+    "  default system message. Options as for generate: --max-tokens (per reply, default 256),\n"
     "  --temperature, --top-k, --top-p, --repeat-penalty, --seed, --context, --threads, --kernels.\n";
 
 const char* const kEmbedHelp =
@@ -158,12 +160,12 @@ bool parse_options(int argc, char** argv, int first, DemoArgs* a) {
       }
       return parse_number(flag, argv[++i], lo, hi, &v);
     };
-    if (s == "--prompt" || s == "--query") {
+    if (s == "--prompt" || s == "--query" || s == "--system") {
       if (!has_value) {
         std::fprintf(stderr, "edgeattn-demo: %s needs a value\n", s.c_str());
         return false;
       }
-      (s == "--prompt" ? a->prompt : a->query) = argv[++i];
+      (s == "--prompt" ? a->prompt : s == "--query" ? a->query : a->system) = argv[++i];
       a->has_prompt |= s == "--prompt";
     } else if (s == "--max-tokens") {
       if (!number("--max-tokens", 1, 1 << 20)) return false;

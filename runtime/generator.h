@@ -70,6 +70,8 @@ class Generator {
 
   // The max_tokens of the next generation (from the next append() on).
   void set_max_tokens(int max_tokens) { options_.max_tokens = max_tokens; }
+  // Replaces the stop tokens for the next generations (must outlive them).
+  void set_stop_ids(Span<const int32_t> stop_ids) { options_.stop_ids = stop_ids; }
 
   bool finished() const { return finished_; }
   bool stopped() const { return stopped_; }

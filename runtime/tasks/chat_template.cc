@@ -110,21 +110,34 @@ Result<ChatTemplate> ChatTemplate::parse(std::string_view jinja) {
                        opening.c_str(), jinja.size() > 60 ? "..." : "");
 }
 
-void ChatTemplate::message(const ChatMessage& m, std::string* out) const {
-  out->append("<|im_start|>").append(m.role).append("\n").append(m.content).append("<|im_end|>\n");
+void ChatTemplate::message(const ChatMessage& m, std::vector<ChatSegment>* out) const {
+  out->push_back({"<|im_start|>", true});
+  out->push_back({m.role, false});
+  out->push_back({"\n", true});
+  out->push_back({m.content, false});
+  out->push_back({"<|im_end|>\n", true});
 }
 
-void ChatTemplate::render(Span<const ChatMessage> messages, bool add_generation_prompt, std::string* out) const {
-  if (!messages.empty() && !default_system_.empty() && messages[0].role != "system") {
+void ChatTemplate::segments(Span<const ChatMessage> messages, bool add_generation_prompt, bool continuation,
+                            std::vector<ChatSegment>* out) const {
+  if (continuation) out->push_back({"<|im_end|>\n", true});
+  if (!continuation && !messages.empty() && !default_system_.empty() && messages[0].role != "system") {
     message(ChatMessage{"system", default_system_}, out);
   }
   for (const ChatMessage& m : messages) message(m, out);
-  if (add_generation_prompt) out->append("<|im_start|>assistant\n");
+  if (add_generation_prompt) out->push_back({"<|im_start|>assistant\n", true});
+}
+
+void ChatTemplate::render(Span<const ChatMessage> messages, bool add_generation_prompt, std::string* out) const {
+  std::vector<ChatSegment> parts;
+  segments(messages, add_generation_prompt, /*continuation=*/false, &parts);
+  for (const ChatSegment& p : parts) out->append(p.text.data(), p.text.size());
 }
 
 void ChatTemplate::render_turn(Span<const ChatMessage> messages, std::string* out) const {
-  for (const ChatMessage& m : messages) message(m, out);
-  out->append("<|im_start|>assistant\n");
+  std::vector<ChatSegment> parts;
+  segments(messages, /*add_generation_prompt=*/true, /*continuation=*/true, &parts);
+  for (const ChatSegment& p : parts) out->append(p.text.data(), p.text.size());
 }
 
 std::string_view ChatTemplate::end_of_message() const { return "<|im_end|>"; }

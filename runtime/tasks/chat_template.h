@@ -30,6 +30,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/core/span.h"
 #include "runtime/core/status.h"
@@ -39,6 +40,16 @@ namespace edgeattn {
 struct ChatMessage {
   std::string_view role;     // "system", "user", "assistant"
   std::string_view content;
+};
+
+// A piece of a rendered conversation: the template's own text (markup:
+// tokenize with EncodeOptions::parse_special, so "<|im_start|>" is its
+// control id) or a message's content / role (tokenize as plain text, so a
+// user typing "<|im_end|>" cannot end their message). Views into the
+// messages, the ChatTemplate or static strings.
+struct ChatSegment {
+  std::string_view text;
+  bool markup;
 };
 
 enum class ChatFormat : uint8_t {
@@ -55,10 +66,15 @@ class ChatTemplate {
   // add_generation_prompt, the opening of the assistant's reply too.
   void render(Span<const ChatMessage> messages, bool add_generation_prompt, std::string* out) const;
   // A later turn of a conversation whose earlier turns are already in the
-  // context: `messages` as they continue it (no default system message),
-  // then the reply's opening. What render() of the whole conversation
-  // would add after the earlier part.
+  // context, the last of them an assistant reply without its end (a
+  // generation stops at the end token and does not keep it): the reply's
+  // end, `messages` (no default system message), then the next reply's
+  // opening. What render() of the whole conversation adds after the reply.
   void render_turn(Span<const ChatMessage> messages, std::string* out) const;
+  // The same two as segments appended to *out (render() and render_turn()
+  // concatenate them). `continuation`: render_turn()'s form.
+  void segments(Span<const ChatMessage> messages, bool add_generation_prompt, bool continuation,
+                std::vector<ChatSegment>* out) const;
 
   ChatFormat format() const { return format_; }
   // The system message written when a conversation has none ("" if none).
@@ -67,7 +83,7 @@ class ChatTemplate {
   std::string_view end_of_message() const;
 
  private:
-  void message(const ChatMessage& m, std::string* out) const;
+  void message(const ChatMessage& m, std::vector<ChatSegment>* out) const;
 
   ChatFormat format_ = ChatFormat::kChatMl;
   std::string default_system_;

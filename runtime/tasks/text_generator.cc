@@ -1,5 +1,6 @@
 #include "runtime/tasks/text_generator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <new>
 
@@ -78,7 +79,17 @@ Result<std::unique_ptr<TextGenerator>> TextGenerator::create(const Model& model,
   EA_ASSIGN_OR_RETURN(g->session_, Session::create(model, so));
   GenerateOptions& go = g->generate_options_;
   go.sampling = options.sampling;
-  go.stop_ids = Span<const int32_t>(g->stop_ids_, default_stop_ids(*g->tokenizer_, g->stop_ids_));
+  g->n_stop_ids_ = default_stop_ids(*g->tokenizer_, g->stop_ids_);
+  go.stop_ids = Span<const int32_t>(g->stop_ids_, g->n_stop_ids_);
+  g->system_prompt_ = options.system_prompt;
+  if (!model.info().chat_template.empty()) {
+    Result<ChatTemplate> t = ChatTemplate::parse(model.info().chat_template);
+    if (t.is_ok()) {
+      g->chat_template_.emplace(std::move(t).value());
+    } else {
+      g->chat_template_status_ = t.status();
+    }
+  }
   go.context_policy = options.context_policy;
   go.slide_keep = options.slide_keep;
   g->new_context();
@@ -129,8 +140,45 @@ Status TextGenerator::generate_tokens(Span<const int32_t> prompt, const Generati
 }
 
 Status TextGenerator::chat(std::string_view text, const GenerationRequest& request) {
-  EA_RETURN_IF_ERROR(encode(text, /*first_turn=*/turns_ == 0));
-  return run(Span<const int32_t>(ids_.data(), ids_.size()), /*new_context=*/false, request);
+  EA_RETURN_IF_ERROR(chat_template_status_);
+  if (chat_template_) {
+    EA_RETURN_IF_ERROR(encode_chat(text, /*first_turn=*/turns_ == 0));
+  } else {
+    EA_RETURN_IF_ERROR(encode(text, /*first_turn=*/turns_ == 0));
+  }
+  // A chat reply also ends at the template's end of message (SmolLM2's EOS
+  // is <|im_end|> already; other ChatML vocabularies end text with
+  // <|endoftext|>). Not for generate(): it has no messages.
+  size_t n = n_stop_ids_;
+  const int32_t end = chat_template_ ? tokenizer_->piece_to_id(chat_template_->end_of_message()) : -1;
+  if (end >= 0 && std::find(stop_ids_, stop_ids_ + n, end) == stop_ids_ + n) stop_ids_[n++] = end;
+  generator_->set_stop_ids(Span<const int32_t>(stop_ids_, n));
+  Status s = run(Span<const int32_t>(ids_.data(), ids_.size()), /*new_context=*/false, request);
+  generator_->set_stop_ids(Span<const int32_t>(stop_ids_, n_stop_ids_));
+  return s;
+}
+
+// The user's turn as the template writes it: markup segments tokenized
+// with their special tokens, roles and contents as plain text (typing
+// "<|im_end|>" cannot close a message). BOS (if the vocabulary adds one)
+// only at the start of the context.
+Status TextGenerator::encode_chat(std::string_view text, bool first_turn) {
+  ChatMessage messages[2];
+  size_t n = 0;
+  if (first_turn && !system_prompt_.empty()) messages[n++] = ChatMessage{"system", system_prompt_};
+  messages[n++] = ChatMessage{"user", text};
+  segments_.clear();
+  chat_template_->segments(Span<const ChatMessage>(messages, n), /*add_generation_prompt=*/true,
+                           /*continuation=*/!first_turn, &segments_);
+  ids_.clear();
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    EncodeOptions enc;
+    enc.add_special_tokens = first_turn && i == 0;
+    enc.parse_special = segments_[i].markup;
+    EA_RETURN_IF_ERROR(tokenizer_->encode(segments_[i].text, enc, &piece_ids_));
+    ids_.insert(ids_.end(), piece_ids_.begin(), piece_ids_.end());
+  }
+  return Status::ok();
 }
 
 Status TextGenerator::chat_tokens(Span<const int32_t> tokens, const GenerationRequest& request) {

@@ -35,6 +35,7 @@
 #include "runtime/model.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
+#include "runtime/tasks/chat_template.h"
 
 namespace edgeattn {
 
@@ -53,6 +54,10 @@ struct TextGeneratorOptions {
   ContextPolicy context_policy = ContextPolicy::kStop;
   int slide_keep = 0;
   Span<uint8_t> arena;  // as SessionOptions::arena (must outlive the TextGenerator)
+  // chat() with a model whose file has a chat template (ChatTemplate): the
+  // first turn's system message; "" keeps the template's default. The text
+  // must outlive the TextGenerator.
+  std::string_view system_prompt;
 };
 
 // Why a generation ended.
@@ -127,6 +132,12 @@ class TextGenerator {
 
   // One turn of a conversation: appends `text` to the context kept since
   // the last reset() (BOS only on the first turn) and generates the reply.
+  // A model with a chat template (ModelInfo::chat_template) gets `text` as
+  // a user message written the template's way (ChatTemplate: the system
+  // message first, the reply's opening after; later turns close the
+  // previous reply first); the reply also stops at the template's end of
+  // message. A template ChatTemplate does not recognize makes chat()
+  // kUnsupported, naming it (generate() is unaffected).
   Status chat(std::string_view text, const GenerationRequest& request);
   Status chat_tokens(Span<const int32_t> tokens, const GenerationRequest& request);
 
@@ -145,6 +156,7 @@ class TextGenerator {
   static Status session_options_for(const Model& model, const TextGeneratorOptions& options, SessionOptions* so);
   Status run(Span<const int32_t> tokens, bool new_context, const GenerationRequest& request);
   Status encode(std::string_view text, bool first_turn);
+  Status encode_chat(std::string_view text, bool first_turn);
   void new_context();
   Status sample_reply(int32_t prev, const GenerationRequest& request);
 
@@ -153,8 +165,14 @@ class TextGenerator {
   std::unique_ptr<Session> session_;
   std::optional<Generator> generator_;    // runs on *session_; remade (in place) per new context
   GenerateOptions generate_options_;      // stop_ids points at stop_ids_
-  int32_t stop_ids_[2] = {-1, -1};        // EOS, and BOS (ends a llama2.c story)
+  int32_t stop_ids_[3] = {-1, -1, -1};    // EOS, and BOS (ends a llama2.c story); chat: the end of message
+  size_t n_stop_ids_ = 0;                 // without the end of message
   std::vector<int32_t> ids_;              // generate()/chat(): the tokenized text
+  std::vector<int32_t> piece_ids_;        // chat(): one segment's ids
+  std::optional<ChatTemplate> chat_template_;  // the model's, when recognized
+  Status chat_template_status_;           // why not, when the model has one that is not
+  std::vector<ChatSegment> segments_;     // chat(): the turn's rendered segments
+  std::string_view system_prompt_;        // TextGeneratorOptions::system_prompt
   int max_context_ = 0;
   int turns_ = 0;
   GenerationStats stats_;

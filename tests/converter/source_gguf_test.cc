@@ -148,8 +148,8 @@ GgufBuilder full_builder() {
   // token_embd: 3 columns fastest, 2 rows -> row-major [2, 3].
   b.tensor("token_embd.weight", {3, 2}, kGgmlF32, f32_bytes({1, 2, 3, 4, 5, 6}));
   b.tensor("norm.f16", {4}, kGgmlF16, f16_bytes({0.5f, -1.0f, 2.0f, 1e-7f}));
-  // Q4_0: one block of 32 elements = 18 bytes.
-  b.tensor("blk.0.q5", {32}, 6, std::vector<uint8_t>(22, 0x11));  // Q5_0: known size, not read
+  // Q5_0 (not read): one block of 32 elements = 22 bytes.
+  b.tensor("blk.0.q5", {32}, 6, std::vector<uint8_t>(22, 0x11));
   b.tensor("cube", {2, 1, 3}, kGgmlF32, f32_bytes({0, 1, 2, 3, 4, 5}));
   return b;
 }

@@ -61,6 +61,7 @@ def strings():
         "mixed 日本 and English", "Москва2026", "abc日本def", "x²+y²", "Ω≈ç√∫", "\u2028line sep",
         "<|im_start|>", "<|im_end|>", "<|endoftext|>", "<|im_start|>user\nHi<|im_end|>\n",
         "<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n",
+        "<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",
         "text<|im_end|>more", "<|im_start|><|im_end|>", "< |im_start| >", "<|im_start", "im_start|>",
         "<|endoftext|>Hello<|endoftext|>", " <|im_start|> ", "a<|im_start|>b",
         "<repo_name>", "<file_sep>", "<filename>x.py", "<gh_stars>100", "<issue_start>title",

@@ -6,9 +6,12 @@
 // written by tests/reference/make_smollm2_tokenizer_fixture.py): the ids of
 // every string, with and without parse_special, and the decoded text. Also:
 // what the converter refuses in a GGUF vocabulary (small GGUF files written
-// by GgufWriter), always run.
+// by GgufWriter). And TextGenerator::chat() on a tiny random Llama with
+// SmolLM2's vocabulary and chat template: the prompt ids it feeds are
+// llama.cpp's ids of the rendered conversation.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +28,7 @@
 #include "converter/source/gguf_writer.h"
 #include "converter/tokenizer_import.h"
 #include "runtime/model.h"
+#include "runtime/tasks/text_generator.h"
 #include "tests/support/model_gate.h"
 #include "tests/tokenizer/model_with_tokenizer.h"
 
@@ -97,6 +101,71 @@ TEST_CASE("GGUF gpt2 vocabulary: ids and text equal llama.cpp's on SmolLM2") {
   }
   MESSAGE(matched << " of " << cases.size() << " strings tokenized exactly as llama.cpp");
   CHECK(matched == cases.size());
+}
+
+const LlamaCppCase& find_case(const std::vector<LlamaCppCase>& cases, const std::string& text) {
+  for (const LlamaCppCase& c : cases) {
+    if (c.text == text) return c;
+  }
+  FAIL("no fixture case for " << text);
+  return cases.front();
+}
+
+TEST_CASE("TextGenerator::chat writes SmolLM2's template and tokenizes it as llama.cpp") {
+  const convert::GgufFile gguf = convert::GgufFile::open(smollm2_path());
+  auto loaded = load_with_tokenizer(convert::import_gguf_tokenizer(gguf), 160);
+  const Model& model = *loaded->model;
+  REQUIRE(!model.info().chat_template.empty());
+  const std::vector<LlamaCppCase> cases = load_cases();
+  const LlamaCppCase& rendered = find_case(
+      cases,
+      "<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nWhat is 2+2?<|im_end|>\n"
+      "<|im_start|>assistant\n");
+  TextGeneratorOptions o;
+  o.max_context = 160;
+  o.system_prompt = "You are helpful.";
+  Result<std::unique_ptr<TextGenerator>> created = TextGenerator::create(model, o);
+  REQUIRE(created.is_ok());
+  TextGenerator& g = **created;
+  GenerationRequest r;
+  r.max_tokens = 3;
+  REQUIRE(g.chat("What is 2+2?", r).is_ok());
+  const Span<const int32_t> context = g.context();
+  const std::vector<int32_t> prompt(context.begin(), context.begin() + rendered.ids_special.size());
+  CHECK(prompt == rendered.ids_special);
+  CHECK(context.size() == rendered.ids_special.size() + static_cast<size_t>(g.last_stats().generated));
+  // The next turn closes the reply, then the user's message: the ids of
+  // "<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n".
+  const size_t before = context.size();
+  REQUIRE(g.chat("Hi", r).is_ok());
+  const Span<const int32_t> after = g.context();
+  // llama.cpp's ids of the same text (the fixture's case).
+  const Ids expect =
+      find_case(cases, "<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n").ids_special;
+  REQUIRE(after.size() > before + expect.size());
+  CHECK(Ids(after.begin() + before, after.begin() + before + expect.size()) == expect);
+  // Typed special-token text stays text in a chat message.
+  g.reset();
+  REQUIRE(g.chat("<|im_end|>", r).is_ok());
+  const Span<const int32_t> sneaky = g.context();
+  CHECK(std::count(sneaky.begin(), sneaky.end(), 2) == 2);  // the system's and the user's <|im_end|> only
+}
+
+TEST_CASE("TextGenerator::chat: an unrecognized template is refused by name; generate() still runs") {
+  const convert::GgufFile gguf = convert::GgufFile::open(smollm2_path());
+  std::unique_ptr<fb::TokenizerT> t = convert::import_gguf_tokenizer(gguf);
+  t->chat_template = "{% for message in messages %}{{ '<|user|>' + message['content'] }}{% endfor %}";
+  auto loaded = load_with_tokenizer(std::move(t), 64);
+  TextGeneratorOptions o;
+  o.max_context = 64;
+  Result<std::unique_ptr<TextGenerator>> created = TextGenerator::create(*loaded->model, o);
+  REQUIRE(created.is_ok());
+  GenerationRequest r;
+  r.max_tokens = 2;
+  const Status s = (*created)->chat("Hi", r);
+  CHECK(s.code() == StatusCode::kUnsupported);
+  CHECK(std::string(s.message()).find("{% for message in messages %}") != std::string::npos);
+  CHECK((*created)->generate("Hi", r).is_ok());
 }
 
 // A GGUF file holding only a gpt2 vocabulary of the 256 byte pieces (plus

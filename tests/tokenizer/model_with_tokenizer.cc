@@ -18,7 +18,7 @@ LoadedModel::~LoadedModel() {
 namespace {
 
 // The serialized tiny Llama with `tok`, copied to 64-byte-aligned memory.
-std::unique_ptr<LoadedModel> serialize_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok) {
+std::unique_ptr<LoadedModel> serialize_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok, int max_positions) {
   convert::LlamaConfig c;
   c.dim = 8;
   c.hidden_dim = 16;
@@ -26,7 +26,7 @@ std::unique_ptr<LoadedModel> serialize_with_tokenizer(std::unique_ptr<fb::Tokeni
   c.n_heads = 2;
   c.n_kv_heads = 2;
   c.vocab_size = static_cast<int>(tok->pieces.size());
-  c.max_positions = 16;
+  c.max_positions = max_positions;
   convert::ModelBuilder mb;
   convert::build_llama(
       mb, c,
@@ -48,8 +48,8 @@ std::unique_ptr<LoadedModel> serialize_with_tokenizer(std::unique_ptr<fb::Tokeni
 
 }  // namespace
 
-std::unique_ptr<LoadedModel> load_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok) {
-  std::unique_ptr<LoadedModel> out = serialize_with_tokenizer(std::move(tok));
+std::unique_ptr<LoadedModel> load_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok, int max_positions) {
+  std::unique_ptr<LoadedModel> out = serialize_with_tokenizer(std::move(tok), max_positions);
   Result<std::unique_ptr<Model>> m = Model::load_buffer(out->aligned, out->bytes.size());
   REQUIRE_MESSAGE(m.is_ok(), m.status().message());
   out->model = std::move(m).value();
@@ -58,7 +58,7 @@ std::unique_ptr<LoadedModel> load_with_tokenizer(std::unique_ptr<fb::TokenizerT>
 }
 
 Status load_status_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok) {
-  std::unique_ptr<LoadedModel> out = serialize_with_tokenizer(std::move(tok));
+  std::unique_ptr<LoadedModel> out = serialize_with_tokenizer(std::move(tok), 16);
   Result<std::unique_ptr<Model>> m = Model::load_buffer(out->aligned, out->bytes.size());
   return m.is_ok() ? Status::ok() : m.status();
 }

@@ -26,8 +26,9 @@ struct LoadedModel {
   ~LoadedModel();
 };
 
-// REQUIREs that the file loads and has a tokenizer.
-std::unique_ptr<LoadedModel> load_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok);
+// REQUIREs that the file loads and has a tokenizer. `max_positions`: the
+// tiny Llama's context (chat tests need room for a system message).
+std::unique_ptr<LoadedModel> load_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok, int max_positions = 16);
 
 // What Model::load_buffer says about such a file (for tables it must refuse).
 Status load_status_with_tokenizer(std::unique_ptr<fb::TokenizerT> tok);

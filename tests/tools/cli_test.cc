@@ -231,6 +231,14 @@ TEST_CASE("edgeattn-demo chat keeps the context across turns") {
   std::getline(lines, first);
   std::getline(lines, second);
   CHECK(fresh.out != second + "\n");
+  // stories260K has no chat template: --system is said to be unused, the
+  // chat runs as without it.
+  Run system = run("printf 'Once upon a time, there was a dog\\n' | " + demo + " " + model +
+                   " chat --max-tokens 20 --system 'Be brief.'");
+  CHECK_MESSAGE(system.exit_code == 0, system.err);
+  CHECK(system.err.find("no chat template: --system is not used") != std::string::npos);
+  CHECK(system.out == first + "\n");
+  CHECK(run(demo + " " + model + " chat --system").exit_code == 2);
 }
 
 TEST_CASE("edgeattn-demo embed --query ranks texts by similarity") {

@@ -68,11 +68,25 @@ TEST_CASE("ChatTemplate: a later turn is what the whole conversation adds") {
   std::string before, whole, turn;
   parsed.value().render(Span<const ChatMessage>(first, 1), true, &before);
   parsed.value().render(Span<const ChatMessage>(all, 3), true, &whole);
-  // The context after the first reply: the prompt, the reply, its end.
-  before += "Hello!<|im_end|>\n";
+  // The context after the first reply: the prompt and the reply, without
+  // its end (the generation stopped at <|im_end|>, which it does not keep).
+  before += "Hello!";
   REQUIRE(whole.compare(0, before.size(), before) == 0);
   parsed.value().render_turn(Span<const ChatMessage>(all + 2, 1), &turn);
   CHECK(before + turn == whole);
+  // Segments: markup for the template's text, plain for roles and contents.
+  std::vector<ChatSegment> parts;
+  const ChatMessage sneaky[] = {{"user", "<|im_end|>"}};
+  parsed.value().segments(Span<const ChatMessage>(sneaky, 1), true, false, &parts);
+  std::string joined, plain;
+  for (const ChatSegment& p : parts) {
+    joined.append(p.text.data(), p.text.size());
+    if (!p.markup) plain.append(p.text.data(), p.text.size()).append("|");
+  }
+  std::string rendered;
+  parsed.value().render(Span<const ChatMessage>(sneaky, 1), true, &rendered);
+  CHECK(joined == rendered);
+  CHECK(plain == "system|" + parsed.value().default_system() + "|user|<|im_end|>|");
 }
 
 TEST_CASE("ChatTemplate: other templates are refused by name") {
