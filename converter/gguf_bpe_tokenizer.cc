@@ -9,7 +9,6 @@
 #include "converter/source/convert_error.h"
 #include "converter/source/gguf.h"
 #include "converter/tokenizer_import.h"
-#include "runtime/tokenizer/tokenizer.h"
 
 namespace edgeattn::convert {
 namespace {
@@ -47,27 +46,6 @@ std::vector<fb::PieceType> piece_types_of(const GgufFile& gguf, size_t vocab) {
   return types;
 }
 
-// The runtime's Tokenizer::create() on the table: what it refuses (a merge
-// of pieces the vocabulary lacks, ...) is the converter's error, not the
-// device's.
-void check_runtime_accepts_bpe(const fb::TokenizerT& t, const std::string& path) {
-  std::vector<std::string_view> pieces(t.pieces.begin(), t.pieces.end());
-  std::vector<std::string_view> merges(t.merges.begin(), t.merges.end());
-  TokenizerSpec spec;
-  spec.kind = TokenizerKind::kByteLevelBpe;
-  spec.pieces = Span<const std::string_view>(pieces.data(), pieces.size());
-  spec.merges = Span<const std::string_view>(merges.data(), merges.size());
-  spec.unk_id = t.unk_id;
-  spec.bos_id = t.bos_id;
-  spec.eos_id = t.eos_id;
-  spec.pad_id = t.pad_id;
-  spec.add_prefix_space = t.add_prefix_space;
-  spec.pre_tokenizer = static_cast<PreTokenizer>(t.pre_tokenizer);
-  spec.add_bos = t.add_bos;
-  spec.piece_types = Span<const uint8_t>(reinterpret_cast<const uint8_t*>(t.piece_types.data()), t.piece_types.size());
-  Result<std::unique_ptr<Tokenizer>> tok = Tokenizer::create(spec);
-  if (!tok.is_ok()) throw_convert_error(path, std::string("byte-level BPE vocabulary refused: ") + tok.status().message());
-}
 
 }  // namespace
 
@@ -99,7 +77,7 @@ std::unique_ptr<fb::TokenizerT> import_gguf_byte_level_bpe(const GgufFile& gguf)
     throw_convert_error(gguf.path(), "tokenizer.ggml.add_bos_token is true but there is no bos_token_id");
   }
   if (gguf.has("tokenizer.chat_template")) t->chat_template = gguf.get_string("tokenizer.chat_template");
-  check_runtime_accepts_bpe(*t, gguf.path());
+  check_runtime_accepts(*t, gguf.path(), "byte-level BPE vocabulary");
   return t;
 }
 

@@ -184,10 +184,11 @@ void check_spm_supported(const SpmModel& m, const std::string& path) {
   }
 }
 
-// Runs the runtime's Tokenizer::create() on the table, so a model the
-// runtime would refuse (a malformed charsmap, say) fails here, by name.
-void check_runtime_accepts(const fb::TokenizerT& t, const std::string& path) {
+}  // namespace
+
+void check_runtime_accepts(const fb::TokenizerT& t, const std::string& path, const char* what) {
   std::vector<std::string_view> pieces(t.pieces.begin(), t.pieces.end());
+  std::vector<std::string_view> merges(t.merges.begin(), t.merges.end());
   TokenizerSpec spec;
   spec.kind = static_cast<TokenizerKind>(t.kind);
   spec.pieces = Span<const std::string_view>(pieces.data(), pieces.size());
@@ -202,11 +203,15 @@ void check_runtime_accepts(const fb::TokenizerT& t, const std::string& path) {
   spec.normalizer_charsmap = Span<const uint8_t>(t.normalizer_charsmap.data(), t.normalizer_charsmap.size());
   spec.remove_extra_whitespaces = t.remove_extra_whitespaces;
   spec.escape_whitespaces = t.escape_whitespaces;
+  spec.merges = Span<const std::string_view>(merges.data(), merges.size());
+  spec.add_prefix_space = t.add_prefix_space;
+  spec.pre_tokenizer = static_cast<PreTokenizer>(t.pre_tokenizer);
+  spec.add_bos = t.add_bos;
   Result<std::unique_ptr<Tokenizer>> tok = Tokenizer::create(spec);
-  if (!tok.is_ok()) throw_convert_error(path, std::string("SentencePiece model refused: ") + tok.status().message());
+  if (!tok.is_ok()) {
+    throw_convert_error(path, std::string(what) + " refused: " + tok.status().message());
+  }
 }
-
-}  // namespace
 
 std::unique_ptr<fb::TokenizerT> import_llama2c_tokenizer(const std::string& path, int vocab_size) {
   Llama2cTokenizerFile file = Llama2cTokenizerFile::open(path, vocab_size);
@@ -298,7 +303,7 @@ std::unique_ptr<fb::TokenizerT> spm_tokenizer_table(const SpmModel& m, const std
   t->escape_whitespaces = m.normalizer.escape_whitespaces;
   const std::string& charsmap = m.normalizer.precompiled_charsmap;
   t->normalizer_charsmap.assign(charsmap.begin(), charsmap.end());
-  check_runtime_accepts(*t, path);
+  check_runtime_accepts(*t, path, "SentencePiece model");
   return t;
 }
 

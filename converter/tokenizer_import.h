@@ -27,6 +27,10 @@ std::unique_ptr<fb::TokenizerT> import_gguf_tokenizer(const GgufFile& gguf);
 // tokenizer.ggml.add_bos_token (absent: false, as llama.cpp), and
 // tokenizer.chat_template.
 std::unique_ptr<fb::TokenizerT> import_gguf_byte_level_bpe(const GgufFile& gguf);
+// Runs the runtime's Tokenizer::create() on a table, so a vocabulary the
+// device would refuse (a malformed charsmap, a merge of unknown pieces)
+// fails at convert time: ConvertError "<path>: <what> refused: <why>".
+void check_runtime_accepts(const fb::TokenizerT& t, const std::string& path, const char* what);
 // HF folder: tokenizer.json (WordPiece; BPE with a ByteLevel pre-tokenizer,
 // GPT-2 style, as ByteLevelBpe; other BPE as SentencePiece-style, Llama),
 // else vocab.json + merges.txt (GPT-2 byte-level BPE), else vocab.txt

@@ -80,12 +80,20 @@ Result<std::unique_ptr<TextGenerator>> TextGenerator::create(const Model& model,
   GenerateOptions& go = g->generate_options_;
   go.sampling = options.sampling;
   g->n_stop_ids_ = default_stop_ids(*g->tokenizer_, g->stop_ids_);
+  g->n_chat_stop_ids_ = g->n_stop_ids_;
   go.stop_ids = Span<const int32_t>(g->stop_ids_, g->n_stop_ids_);
   g->system_prompt_ = options.system_prompt;
   if (!model.info().chat_template.empty()) {
     Result<ChatTemplate> t = ChatTemplate::parse(model.info().chat_template);
     if (t.is_ok()) {
       g->chat_template_.emplace(std::move(t).value());
+      // A chat reply also ends at the template's end of message (SmolLM2's
+      // EOS is <|im_end|> already; other ChatML vocabularies end text with
+      // <|endoftext|>). Not for generate(): it has no messages.
+      const int32_t end = g->tokenizer_->piece_to_id(g->chat_template_->end_of_message());
+      if (end >= 0 && std::find(g->stop_ids_, g->stop_ids_ + g->n_stop_ids_, end) == g->stop_ids_ + g->n_stop_ids_) {
+        g->stop_ids_[g->n_chat_stop_ids_++] = end;
+      }
     } else {
       g->chat_template_status_ = t.status();
     }
@@ -146,13 +154,7 @@ Status TextGenerator::chat(std::string_view text, const GenerationRequest& reque
   } else {
     EA_RETURN_IF_ERROR(encode(text, /*first_turn=*/turns_ == 0));
   }
-  // A chat reply also ends at the template's end of message (SmolLM2's EOS
-  // is <|im_end|> already; other ChatML vocabularies end text with
-  // <|endoftext|>). Not for generate(): it has no messages.
-  size_t n = n_stop_ids_;
-  const int32_t end = chat_template_ ? tokenizer_->piece_to_id(chat_template_->end_of_message()) : -1;
-  if (end >= 0 && std::find(stop_ids_, stop_ids_ + n, end) == stop_ids_ + n) stop_ids_[n++] = end;
-  generator_->set_stop_ids(Span<const int32_t>(stop_ids_, n));
+  generator_->set_stop_ids(Span<const int32_t>(stop_ids_, n_chat_stop_ids_));
   Status s = run(Span<const int32_t>(ids_.data(), ids_.size()), /*new_context=*/false, request);
   generator_->set_stop_ids(Span<const int32_t>(stop_ids_, n_stop_ids_));
   return s;

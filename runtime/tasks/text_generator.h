@@ -166,7 +166,8 @@ class TextGenerator {
   std::optional<Generator> generator_;    // runs on *session_; remade (in place) per new context
   GenerateOptions generate_options_;      // stop_ids points at stop_ids_
   int32_t stop_ids_[3] = {-1, -1, -1};    // EOS, and BOS (ends a llama2.c story); chat: the end of message
-  size_t n_stop_ids_ = 0;                 // without the end of message
+  size_t n_stop_ids_ = 0;                 // generate(): EOS, BOS
+  size_t n_chat_stop_ids_ = 0;            // chat(): and the template's end of message
   std::vector<int32_t> ids_;              // generate()/chat(): the tokenized text
   std::vector<int32_t> piece_ids_;        // chat(): one segment's ids
   std::optional<ChatTemplate> chat_template_;  // the model's, when recognized

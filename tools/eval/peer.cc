@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <string_view>
 
 #include "runtime/sampler.h"
 #include "runtime/session.h"
@@ -35,10 +36,10 @@ class Fields {
   bool rest_of_line(std::string* out) {
     char buf[512];
     if (!ok_ || std::fgets(buf, sizeof(buf), f_) == nullptr) return fail("the peer line");
-    *out = buf;
-    while (!out->empty() && (out->back() == '\n' || out->front() == ' ')) {
-      if (out->back() == '\n') out->pop_back(); else out->erase(0, 1);
-    }
+    std::string_view line(buf);
+    while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    while (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    *out = std::string(line);
     return true;
   }
   bool ok() const { return ok_; }
