@@ -128,16 +128,19 @@ void ChatTemplate::segments(Span<const ChatMessage> messages, bool add_generatio
   if (add_generation_prompt) out->push_back({"<|im_start|>assistant\n", true});
 }
 
-void ChatTemplate::render(Span<const ChatMessage> messages, bool add_generation_prompt, std::string* out) const {
+void ChatTemplate::render_segments(Span<const ChatMessage> messages, bool add_generation_prompt, bool continuation,
+                                   std::string* out) const {
   std::vector<ChatSegment> parts;
-  segments(messages, add_generation_prompt, /*continuation=*/false, &parts);
+  segments(messages, add_generation_prompt, continuation, &parts);
   for (const ChatSegment& p : parts) out->append(p.text.data(), p.text.size());
 }
 
+void ChatTemplate::render(Span<const ChatMessage> messages, bool add_generation_prompt, std::string* out) const {
+  render_segments(messages, add_generation_prompt, /*continuation=*/false, out);
+}
+
 void ChatTemplate::render_turn(Span<const ChatMessage> messages, std::string* out) const {
-  std::vector<ChatSegment> parts;
-  segments(messages, /*add_generation_prompt=*/true, /*continuation=*/true, &parts);
-  for (const ChatSegment& p : parts) out->append(p.text.data(), p.text.size());
+  render_segments(messages, /*add_generation_prompt=*/true, /*continuation=*/true, out);
 }
 
 std::string_view ChatTemplate::end_of_message() const { return "<|im_end|>"; }

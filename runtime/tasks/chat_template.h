@@ -84,6 +84,9 @@ class ChatTemplate {
 
  private:
   void message(const ChatMessage& m, std::vector<ChatSegment>* out) const;
+  // segments() concatenated onto *out.
+  void render_segments(Span<const ChatMessage> messages, bool add_generation_prompt, bool continuation,
+                       std::string* out) const;
 
   ChatFormat format_ = ChatFormat::kChatMl;
   std::string default_system_;

@@ -177,7 +177,7 @@ Status Tokenizer::init_byte_level_specials() {
   size_t count = 0;
   for (size_t i = 0; i < vocab; ++i) {
     const uint8_t type = spec_.piece_types[i];
-    EA_ENSURE(type >= 1 && type <= 6, StatusCode::kInvalidModel, "byte-level bpe: piece %zu has unknown type %u", i,
+    EA_ENSURE(is_known_piece_type(type), StatusCode::kInvalidModel, "byte-level bpe: piece %zu has unknown type %u", i,
               static_cast<unsigned>(type));
     // An empty piece would match everywhere: never a special.
     if (is_partition_type(static_cast<PieceType>(type)) && !spec_.pieces[i].empty()) ++count;

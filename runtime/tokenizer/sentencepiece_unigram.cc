@@ -85,7 +85,7 @@ Status Tokenizer::init_unigram_pieces() {
   for (size_t i = 0; i < vocab; ++i) {
     const std::string_view piece = spec_.pieces[i];
     const uint8_t type = spec_.piece_types[i];
-    EA_ENSURE(type >= 1 && type <= 6, StatusCode::kInvalidModel, "unigram: piece %zu has unknown type %u", i,
+    EA_ENSURE(is_known_piece_type(type), StatusCode::kInvalidModel, "unigram: piece %zu has unknown type %u", i,
               static_cast<unsigned>(type));
     EA_ENSURE(!piece.empty(), StatusCode::kInvalidModel, "unigram: piece %zu is empty", i);
     const PieceType t = static_cast<PieceType>(type);

@@ -85,6 +85,9 @@ enum class PieceType : uint8_t {
   kByte = 6,         // <0xNN>, for byte_fallback
 };
 
+// True for the PieceType values above (a model file's byte may hold any).
+constexpr bool is_known_piece_type(uint8_t type) { return type >= 1 && type <= 6; }
+
 // How byte-level BPE splits text into pre-tokens before merging (llama.cpp's
 // tokenizer.ggml.pre names in parentheses). Each is a regex, matched by
 // hand in pre_tokenizer.cc:
