@@ -7,6 +7,7 @@
 #include "converter/graphs.h"
 #include "converter/import_common.h"
 #include "converter/source/convert_error.h"
+#include "converter/source/ggml_blocks.h"
 #include "converter/source/gguf.h"
 #include "converter/source/json_file.h"
 #include "converter/source/llama2c.h"
@@ -54,6 +55,26 @@ void import_llama2c(const std::string& path, const ImportOptions& options, Model
   set_producer(mb, path, "llama2c");
 }
 
+namespace {
+
+// The GGUF tensors stored as Q4_0 / Q4_1 / Q8_0 blocks, registered beside
+// their f32 values so `--dtype int4` writes the blocks themselves.
+void keep_gguf_blocks(const GgufFile& gguf, ModelBuilder& mb) {
+  for (size_t i = 0; i < mb.model().tensors.size(); ++i) {
+    const fb::TensorT& t = *mb.model().tensors[i];
+    const SourceTensor* src = t.has_data ? gguf.find(t.name) : nullptr;
+    if (src == nullptr || ggml_block_bytes(src->dtype) == 0 || src->shape != t.shape) continue;
+    ModelBuilder::NativeBlocks blocks;
+    bool int4 = true;
+    blocks.bytes = ggml_to_weight_blocks(src->dtype, src->data, static_cast<size_t>(numel(*src)), &int4,
+                                         src->source + ": " + t.name);
+    blocks.dtype = int4 ? fb::DType::I4Blocks : fb::DType::I8Blocks;
+    mb.set_native_blocks(static_cast<int>(i), std::move(blocks));
+  }
+}
+
+}  // namespace
+
 void import_gguf(const std::string& path, const ImportOptions& options, ModelBuilder& mb) {
   GgufFile gguf = GgufFile::open(path);
   const std::string arch = gguf.get_string("general.architecture");
@@ -81,6 +102,7 @@ void import_gguf(const std::string& path, const ImportOptions& options, ModelBui
         return checked_f32(gguf.tensor(name), shape);
       },
       [&](const std::string& name) { return gguf.find(name) != nullptr; });
+  keep_gguf_blocks(gguf, mb);
   if (!options.tokenizer_path.empty()) {
     mb.model().tokenizer = import_llama2c_tokenizer(options.tokenizer_path, c.vocab_size);
   } else {

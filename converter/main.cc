@@ -1,6 +1,6 @@
 // edgeattn-convert: trained checkpoint -> .eatn model file.
 //
-//   edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8|int8-static] [--keep-fp32 GLOB]... [--tokenizer tokenizer.bin]
+//   edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8|int8-static|int4] [--keep-fp32 GLOB]... [--tokenizer tokenizer.bin]
 //   edgeattn-convert MODEL.onnx -o OUT.eatn --image-size HxW [--image-mean a,b,c] [--image-std a,b,c]
 //                    [--labels FILE] [--image-resize stretch|letterbox|center-crop] [--image-channels 1|3]
 //                    [--image-frames T] [--image-bgr]
@@ -35,7 +35,7 @@ using edgeattn::convert::WeightDType;
 
 void usage() {
   std::fprintf(stderr,
-               "usage: edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8|int8-static] [--keep-fp32 GLOB]...\n"
+               "usage: edgeattn-convert INPUT -o OUT.eatn [--dtype fp32|fp16|int8|int8-static|int4] [--keep-fp32 GLOB]...\n"
                "                        [--report] [--calibration FILE] [--auto-fallback THRESHOLD] [--no-smooth]\n"
                "                        [--static-clip max|mse|PERCENTILE] [--f32-layout row-major|panels]\n"
                "                        [--tokenizer tokenizer.bin] [--image-height [METHOD=]N] [--image-width [METHOD=]N] [--quiet]\n"

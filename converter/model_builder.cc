@@ -23,7 +23,17 @@ ModelBuilder::ModelBuilder(const ModelBuilder& other)
       graph_(model_->graphs.at(other.graph_index_).get()),
       graph_index_(other.graph_index_),
       method_named_(other.method_named_),
-      data_(other.data_) {}
+      data_(other.data_),
+      native_blocks_(other.native_blocks_) {}
+
+void ModelBuilder::set_native_blocks(int tensor, NativeBlocks blocks) {
+  native_blocks_[tensor] = std::move(blocks);
+}
+
+const ModelBuilder::NativeBlocks* ModelBuilder::native_blocks(int tensor) const {
+  const auto it = native_blocks_.find(tensor);
+  return it != native_blocks_.end() ? &it->second : nullptr;
+}
 
 void ModelBuilder::begin_method(const std::string& name) {
   for (const auto& g : model_->graphs) {
@@ -120,6 +130,7 @@ void ModelBuilder::replace_constant(int tensor, fb::DType dtype, std::vector<uin
   t.quantization = std::move(quantization);
   t.data = std::make_unique<fb::DataSegment>(0, bytes.size());
   data_[static_cast<size_t>(tensor)] = std::move(bytes);
+  native_blocks_.erase(tensor);  // they held the values just replaced
 }
 
 void ModelBuilder::set_graph_io(std::vector<int32_t> inputs, std::vector<int32_t> outputs) {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,18 @@ class ModelBuilder {
   void replace_constant(int tensor, fb::DType dtype, std::vector<uint8_t> bytes,
                         std::unique_ptr<fb::QuantizationT> quantization);
 
+  // Block-quantized bytes a source file stored constant `tensor` in
+  // (I4Blocks / I8Blocks, runtime/core/weight_blocks.h; e.g. a GGUF Q4_1
+  // weight), kept beside its f32 values so `--dtype int4` writes them
+  // unchanged instead of quantizing the floats again.
+  struct NativeBlocks {
+    fb::DType dtype = fb::DType::I4Blocks;
+    std::vector<uint8_t> bytes;
+  };
+  void set_native_blocks(int tensor, NativeBlocks blocks);
+  // nullptr when the source stored `tensor` otherwise.
+  const NativeBlocks* native_blocks(int tensor) const;
+
   // Starts method `name` (an encoder-decoder has "encode" and "decode"):
   // later add_op, set_graph_io and set_sequence_inputs apply to it. The
   // first call names the initial method (else "forward") instead.
@@ -90,6 +103,7 @@ class ModelBuilder {
   size_t graph_index_ = 0;                    // its index in model_->graphs
   bool method_named_ = false;                 // begin_method() was called
   std::vector<std::vector<uint8_t>> data_;    // [tensor] bytes of constants, empty for activations
+  std::map<int, NativeBlocks> native_blocks_; // by tensor index
 };
 
 }  // namespace edgeattn::convert

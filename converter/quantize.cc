@@ -8,6 +8,7 @@
 
 #include "converter/source/convert_error.h"
 #include "converter/source/source_tensor.h"
+#include "runtime/core/weight_blocks.h"
 
 namespace edgeattn::convert {
 
@@ -16,7 +17,8 @@ WeightDType parse_weight_dtype(const std::string& name) {
   if (name == "fp16" || name == "f16") return WeightDType::kF16;
   if (name == "int8" || name == "i8") return WeightDType::kI8;
   if (name == "int8-static") return WeightDType::kI8Static;
-  throw ConvertError("--dtype '" + name + "' is not one of fp32, fp16, int8, int8-static");
+  if (name == "int4" || name == "i4") return WeightDType::kI4;
+  throw ConvertError("--dtype '" + name + "' is not one of fp32, fp16, int8, int8-static, int4");
 }
 
 const char* weight_dtype_name(WeightDType dtype) {
@@ -25,6 +27,7 @@ const char* weight_dtype_name(WeightDType dtype) {
     case WeightDType::kF16: return "fp16";
     case WeightDType::kI8: return "int8";
     case WeightDType::kI8Static: return "int8-static";
+    case WeightDType::kI4: return "int4";
   }
   return "?";
 }
@@ -44,6 +47,31 @@ void quantize_rows_int8(const float* w, size_t rows, size_t cols, int8_t* q, flo
   }
 }
 
+std::vector<uint8_t> quantize_blocks_int4(const float* w, size_t count) {
+  std::vector<uint8_t> out(count / kWeightBlock * sizeof(I4Block));
+  for (size_t b = 0; b < count / kWeightBlock; ++b) {
+    const float* x = w + b * kWeightBlock;
+    float lo = x[0], hi = x[0];
+    for (size_t j = 1; j < kWeightBlock; ++j) {
+      lo = std::min(lo, x[j]);
+      hi = std::max(hi, x[j]);
+    }
+    const float d = (hi - lo) / 15.0f;
+    const float inv = d != 0.0f ? 1.0f / d : 0.0f;
+    I4Block block;
+    block.d = float_to_half(d);
+    block.m = float_to_half(lo);
+    for (size_t j = 0; j < kWeightBlock / 2; ++j) {
+      // (x - min) / d in [0, 15] up to rounding; + 0.5 and truncation round half up.
+      const int q0 = std::min(15, static_cast<int>((x[j] - lo) * inv + 0.5f));
+      const int q1 = std::min(15, static_cast<int>((x[j + 16] - lo) * inv + 0.5f));
+      block.codes[j] = static_cast<uint8_t>(q0 | (q1 << 4));
+    }
+    std::memcpy(out.data() + b * sizeof(I4Block), &block, sizeof(I4Block));
+  }
+  return out;
+}
+
 namespace {
 
 void drop_static_scales_without_i8(ModelBuilder& mb) {
@@ -59,20 +87,18 @@ void drop_static_scales_without_i8(ModelBuilder& mb) {
   }
 }
 
-}  // namespace
 
-QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& options) {
-  QuantizeSummary summary;
-  if (options.dtype == WeightDType::kF32) {
-    drop_static_scales_without_i8(mb);
-    return summary;
-  }
-  // Eligible: FC weights (input 1), Embedding tables (inputs 1..3) and the
-  // weights of Conv2D ops that are not depthwise.
+// Eligible: FC weights (input 1), Embedding tables (inputs 1..3) and the
+// weights of Conv2D ops that are not depthwise. *blockable: the ones the
+// runtime also reads as blocks (FC weights, token tables).
+std::set<int> eligible_weights(const ModelBuilder& mb, std::set<int>* blockable) {
   std::set<int> eligible;
   for (const auto& graph : mb.model().graphs) {
     for (const auto& op : graph->ops) {
-      if (op->code == fb::OpCode::FullyConnected && op->inputs.size() > 1) eligible.insert(op->inputs[1]);
+      if (op->code == fb::OpCode::FullyConnected && op->inputs.size() > 1) {
+        eligible.insert(op->inputs[1]);
+        blockable->insert(op->inputs[1]);
+      }
       // Depthwise weights [C, KH, KW, 1] stay f32: a few KB per layer, and
       // the runtime keeps a repacked f32 copy of them anyway.
       if (op->code == fb::OpCode::Conv2D && op->inputs.size() > 1) {
@@ -83,10 +109,53 @@ QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& option
         for (size_t i = 1; i < op->inputs.size(); ++i) {
           if (op->inputs[i] >= 0) eligible.insert(op->inputs[i]);
         }
+        if (op->inputs.size() > 1) blockable->insert(op->inputs[1]);
       }
     }
   }
-  for (int index : eligible) {
+  return eligible;
+}
+
+// Constant `index` (f32 values w, [rows, cols]) in `dtype`; returns the bytes written.
+size_t quantize_tensor(ModelBuilder& mb, int index, const std::vector<float>& w, size_t rows, WeightDType dtype,
+                       bool blockable) {
+  const size_t cols = w.size() / rows;
+  if (dtype == WeightDType::kI4 && blockable && mb.shape(index).size() == 2 && cols % kWeightBlock == 0) {
+    const ModelBuilder::NativeBlocks* native = mb.native_blocks(index);
+    const fb::DType block_dtype = native != nullptr ? native->dtype : fb::DType::I4Blocks;
+    std::vector<uint8_t> bytes = native != nullptr ? native->bytes : quantize_blocks_int4(w.data(), w.size());
+    const size_t n = bytes.size();
+    mb.replace_constant(index, block_dtype, std::move(bytes), nullptr);
+    return n;
+  }
+  if (dtype == WeightDType::kF16) {
+    std::vector<uint8_t> bytes(w.size() * sizeof(uint16_t));
+    for (size_t i = 0; i < w.size(); ++i) {
+      const uint16_t h = float_to_half(w[i]);
+      std::memcpy(bytes.data() + i * sizeof(uint16_t), &h, sizeof(h));
+    }
+    mb.replace_constant(index, fb::DType::F16, std::move(bytes), nullptr);
+    return w.size() * sizeof(uint16_t);
+  }
+  std::vector<uint8_t> bytes(w.size());
+  auto quant = std::make_unique<fb::QuantizationT>();
+  quant->scale.resize(rows);
+  quant->axis = 0;
+  quantize_rows_int8(w.data(), rows, cols, reinterpret_cast<int8_t*>(bytes.data()), quant->scale.data());
+  mb.replace_constant(index, fb::DType::I8, std::move(bytes), std::move(quant));
+  return w.size() + rows * sizeof(float);
+}
+
+}  // namespace
+
+QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& options) {
+  QuantizeSummary summary;
+  if (options.dtype == WeightDType::kF32) {
+    drop_static_scales_without_i8(mb);
+    return summary;
+  }
+  std::set<int> blockable;
+  for (int index : eligible_weights(mb, &blockable)) {
     fb::TensorT& t = *mb.model().tensors.at(static_cast<size_t>(index));
     // Matrices [rows, cols], or conv weights [Cout, KH, KW, Cin / groups]
     // as rows of KH * KW * Cin / groups (one scale per output channel).
@@ -98,25 +167,9 @@ QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& option
       continue;
     }
     const std::vector<float> w = mb.constant_f32(index);
-    const size_t rows = static_cast<size_t>(t.shape[0]), cols = w.size() / rows;
     summary.bytes_before += w.size() * sizeof(float);
-    if (options.dtype == WeightDType::kF16) {
-      std::vector<uint8_t> bytes(w.size() * sizeof(uint16_t));
-      for (size_t i = 0; i < w.size(); ++i) {
-        const uint16_t h = float_to_half(w[i]);
-        std::memcpy(bytes.data() + i * sizeof(uint16_t), &h, sizeof(h));
-      }
-      summary.bytes_after += bytes.size();
-      mb.replace_constant(index, fb::DType::F16, std::move(bytes), nullptr);
-    } else {
-      std::vector<uint8_t> bytes(w.size());
-      auto quant = std::make_unique<fb::QuantizationT>();
-      quant->scale.resize(rows);
-      quant->axis = 0;
-      quantize_rows_int8(w.data(), rows, cols, reinterpret_cast<int8_t*>(bytes.data()), quant->scale.data());
-      summary.bytes_after += bytes.size() + rows * sizeof(float);
-      mb.replace_constant(index, fb::DType::I8, std::move(bytes), std::move(quant));
-    }
+    summary.bytes_after += quantize_tensor(mb, index, w, static_cast<size_t>(t.shape[0]), options.dtype,
+                                           blockable.count(index) != 0);
     ++summary.quantized;
   }
   drop_static_scales_without_i8(mb);

@@ -13,6 +13,13 @@
 //         layer, per token of an embedding table): scale = max|row| / 127,
 //         q = round-half-even(w / scale) in [-127, 127]; stored as DType I8
 //         with Quantization{scale[rows], axis 0}.
+//   int4  FullyConnected weights and token tables with rows of a multiple
+//         of 32 values become I4Blocks (runtime/core/weight_blocks.h), per
+//         block of 32 as ggml's Q4_1 (d = (max - min) / 15, m = min, codes
+//         (w - min) / d rounded half up, at most 15); a tensor whose source
+//         file already held blocks (GGUF Q4_0 / Q4_1 / Q8_0) keeps them
+//         exactly (Q8_0 as I8Blocks). The other eligible tensors (Conv2D
+//         weights, rows not a multiple of 32, position tables) get int8.
 //
 // Example:
 //   QuantizeOptions q; q.dtype = WeightDType::kI8; q.keep_fp32 = {"lm_head*"};
@@ -29,9 +36,9 @@ namespace edgeattn::convert {
 
 // kI8Static: the same int8 weights as kI8; its ops also carry static
 // activation scales (converter/static_scales.h) and run on XNNPACK qc8.
-enum class WeightDType { kF32, kF16, kI8, kI8Static };
+enum class WeightDType { kF32, kF16, kI8, kI8Static, kI4 };
 
-// "fp32", "fp16", "int8", "int8-static" -> WeightDType; throws ConvertError otherwise.
+// "fp32", "fp16", "int8", "int8-static", "int4" -> WeightDType; throws ConvertError otherwise.
 WeightDType parse_weight_dtype(const std::string& name);
 const char* weight_dtype_name(WeightDType dtype);
 
@@ -54,5 +61,9 @@ QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& option
 
 // The int8 scheme, exposed for tests: quantizes rows [rows, cols] of `w`.
 void quantize_rows_int8(const float* w, size_t rows, size_t cols, int8_t* q, float* scales);
+
+// The int4 scheme, exposed for tests: `count` values (a multiple of 32) of
+// `w` as I4Blocks bytes (count / 32 * 20).
+std::vector<uint8_t> quantize_blocks_int4(const float* w, size_t count);
 
 }  // namespace edgeattn::convert

@@ -43,7 +43,23 @@ namespace edgeattn {
 
 namespace {
 
-const KernelTable kReferenceTable = {
+// Sets the block-quantized weight kernels (appended last to KernelTable, so
+// the aggregate initializers below leave them null).
+constexpr KernelTable with_block_kernels(KernelTable t, decltype(KernelTable::f32_q8b_quantize) quantize,
+                                         decltype(KernelTable::q8b_i4bw_gemm) i4_gemm,
+                                         decltype(KernelTable::q8b_i8bw_gemm) i8_gemm) {
+  t.f32_q8b_quantize = quantize;
+  t.q8b_i4bw_gemm = i4_gemm;
+  t.q8b_i8bw_gemm = i8_gemm;
+  return t;
+}
+
+constexpr KernelTable with_reference_block_kernels(KernelTable t) {
+  return with_block_kernels(t, f32_q8b_quantize_ukernel__reference, q8b_i4bw_gemm_ukernel__reference,
+                            q8b_i8bw_gemm_ukernel__reference);
+}
+
+const KernelTable kReferenceTable = with_reference_block_kernels({
     "reference",
     0,
     f32_layernorm_ukernel__reference,
@@ -71,7 +87,7 @@ const KernelTable kReferenceTable = {
     f32_pool2d_ukernel__reference,
     f32_resize_ukernel__reference,
     f32_softmax_ukernel__reference,
-};
+});
 
 // A table that differs from `base` only in its int8 GEMM and capabilities:
 // the variants for VNNI (x86) and the dot product (AArch64) speed up that one
@@ -87,7 +103,7 @@ const KernelTable kReferenceTable = {
 }
 
 #if defined(EDGEATTN_KERNELS_HAVE_AVX2)
-const KernelTable kAvx2Table = {
+const KernelTable kAvx2Table = with_block_kernels({
     "avx2",
     0,
     f32_layernorm_ukernel__avx2,
@@ -127,11 +143,14 @@ const KernelTable kAvx2Table = {
     128,  // f32_gemm_packed_rows
     0,    // f32_gemm_packed_long_k: never by K alone
     f32_igemm_ukernel_6x16__avx2,
-};
+}, f32_q8b_quantize_ukernel__avx2, q8b_i4bw_gemm_ukernel_1x8__avx2, q8b_i8bw_gemm_ukernel_1x8__avx2);
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVXVNNI)
+// Its block GEMMs: VPDPBUSD lane sums (x86/block_gemm_avxvnni.cc).
 const KernelTable kAvxVnniTable =
-    with_qd8_gemm(kAvx2Table, "avxvnni", kKernelCapVnni, qd8_qc8w_gemm_ukernel_2x4__avxvnni);
+    with_block_kernels(with_qd8_gemm(kAvx2Table, "avxvnni", kKernelCapVnni, qd8_qc8w_gemm_ukernel_2x4__avxvnni),
+                       f32_q8b_quantize_ukernel__avx2, q8b_i4bw_gemm_ukernel_1x8__avxvnni,
+                       q8b_i8bw_gemm_ukernel_1x8__avxvnni);
 #endif
 #if defined(EDGEATTN_KERNELS_HAVE_AVX512VNNI)
 // Its CPUs have AVX512F, so it also takes the 32-query AVX-512 attention
@@ -149,12 +168,15 @@ constexpr KernelTable with_avx512_attention(KernelTable t) {
   t.f32_gemm_packed_long_k = 768;
   return t;
 }
-const KernelTable kAvx512VnniTable = with_avx512_attention(
-    with_qd8_gemm(kAvx2Table, "avx512vnni", kKernelCapVnni, qd8_qc8w_gemm_ukernel_4x4__avx512vnni));
+// The block GEMMs: VPDPBUSD lane sums (x86/block_gemm_avx512vnni.cc).
+const KernelTable kAvx512VnniTable = with_block_kernels(
+    with_avx512_attention(
+        with_qd8_gemm(kAvx2Table, "avx512vnni", kKernelCapVnni, qd8_qc8w_gemm_ukernel_4x4__avx512vnni)),
+    f32_q8b_quantize_ukernel__avx2, q8b_i4bw_gemm_ukernel_3x8__avx512vnni, q8b_i8bw_gemm_ukernel_3x8__avx512vnni);
 #endif
 
 #if defined(EDGEATTN_KERNELS_HAVE_NEON)
-const KernelTable kNeonTable = {
+const KernelTable kNeonTable = with_block_kernels({
     "neon",
     0,
     f32_layernorm_ukernel__neon,
@@ -185,22 +207,28 @@ const KernelTable kNeonTable = {
     // Not reference-only: PP-OCRv4's recognizer ends in a softmax over 6625
     // classes per frame, a quarter of an OCR read on the reference.
     f32_softmax_ukernel__neon,
-};
+}, f32_q8b_quantize_ukernel__neon, q8b_i4bw_gemm_ukernel_2x2__neon, q8b_i8bw_gemm_ukernel_2x2__neon);
 #endif
 
 #if defined(EDGEATTN_KERNELS_HAVE_NEONDOT)
-// The NEON table with the SDOT int8 GEMM (AArch64 with HWCAP_ASIMDDP).
+// The NEON table with the SDOT int8 GEMM (AArch64 with HWCAP_ASIMDDP) and
+// SDOT lane sums in the block GEMMs (arm/block_gemm_neondot.cc).
 const KernelTable kNeonDotTable =
-    with_qd8_gemm(kNeonTable, "neon_dotprod", kKernelCapDotProduct, qd8_qc8w_gemm_ukernel_4x4__neondot);
+    with_block_kernels(with_qd8_gemm(kNeonTable, "neon_dotprod", kKernelCapDotProduct,
+                                     qd8_qc8w_gemm_ukernel_4x4__neondot),
+                       f32_q8b_quantize_ukernel__neon, q8b_i4bw_gemm_ukernel_2x2__neondot,
+                       q8b_i8bw_gemm_ukernel_2x2__neondot);
 
 // AArch64 with fp16 arithmetic (HWCAP_ASIMDHP) and the dot product
 // (ARMv8.2-A cores: Cortex-A55/A75/A76 and later). The kernels are those of
 // neon_dotprod; kKernelCapFp16Arithmetic is what runtime/ops/op_fully_connected.cc
 // tests to run fp16-weight layers through XNNPACK's f16 GEMM (FMLA on halves,
 // fp16 accumulation) instead of f32_f16w_gemm (fp32 accumulation).
-const KernelTable kNeonFp16Table = with_qd8_gemm(kNeonTable, "neon_fp16",
-                                                 kKernelCapDotProduct | kKernelCapFp16Arithmetic,
-                                                 qd8_qc8w_gemm_ukernel_4x4__neondot);
+const KernelTable kNeonFp16Table =
+    with_block_kernels(with_qd8_gemm(kNeonTable, "neon_fp16", kKernelCapDotProduct | kKernelCapFp16Arithmetic,
+                                     qd8_qc8w_gemm_ukernel_4x4__neondot),
+                       f32_q8b_quantize_ukernel__neon, q8b_i4bw_gemm_ukernel_2x2__neondot,
+                       q8b_i8bw_gemm_ukernel_2x2__neondot);
 #endif
 
 }  // namespace

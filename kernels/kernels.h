@@ -430,6 +430,41 @@ struct KernelTable {
   // on the concatenated row. Writes columns [0, n) of each y[r].
   void (*f32_igemm_packed)(size_t m, size_t n, size_t ks, size_t kc, const float* const* a, const float* packed,
                            float* const* y);
+
+  // ---- Block-quantized weights (format 1.9, issue #19) ----------------------
+  // Appended last so existing aggregate initializers keep their order; every
+  // table sets all three (kernels/dispatch.cc). W [n, k] is I4Blocks or
+  // I8Blocks (runtime/core/weight_blocks.h: ggml's Q4_1 / Q8_0 bytes, k a
+  // multiple of 32), rows k / 32 blocks apart, read in place from the mmap.
+  // The arithmetic is ggml's (x86 vec_dot_q4_1_q8_1 / vec_dot_q8_0_q8_0 on
+  // activations from quantize_row_q8_1), so results track llama.cpp's.
+
+  // Quantizes x [rows, k] (rows x_stride floats apart, k a multiple of 32)
+  // per row and block of 32 values, as ggml's Q8_1:
+  //   amax = max |x| over the block;  if !(amax >= kQd8MinAmax): d = s = 0, q = 0;
+  //   else q[j] = rne(clamp(x[j] * (127.0f / amax), -127, 127)),
+  //        d = f16(amax / 127.0f),  s = f16((amax / 127.0f) * float(sum_j q[j]))
+  // into xq [rows, k] int8, xd [rows, k / 32], xs [rows, k / 32] (f16() =
+  // rounded to binary16 and back, nearest even, as ggml stores them). x must
+  // be finite. Bit-identical in every table.
+  void (*f32_q8b_quantize)(size_t rows, size_t k, const float* x, size_t x_stride, int8_t* xq, float* xd,
+                           float* xs);
+
+  // y[r, c] (+ bias[c]) for W's row c and x's row r, with blocks b = 0 .. k/32 - 1
+  // in order and 8 lane accumulators (ggml's __m256 acc):
+  //   d = half(w[c, b].d) * xd[r, b]
+  //   for l < 8:  acc[l] = fma(d, float(sum_{j = 4l}^{4l + 3} q_w[j] * xq[r, 32 b + j]), acc[l])
+  //   I4Blocks:   accm = fma(half(w[c, b].m), xs[r, b], accm)
+  // then y = ((acc0 + acc4) + (acc2 + acc6)) + ((acc1 + acc5) + (acc3 + acc7)),
+  // I4Blocks: y = y + accm;  with a bias: y = y + bias[c].
+  // The lane sums are exact int32 (|sum| <= 4 * 15 * 127, 4 * 128 * 127).
+  // xq / xd / xs from f32_q8b_quantize ([m, k], [m, k / 32] each; xs unused
+  // with I8Blocks); bias [n] or nullptr; y rows y_stride floats apart.
+  // Every table is bit-identical to the reference.
+  void (*q8b_i4bw_gemm)(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd, const float* xs,
+                        const void* w, const float* bias, float* y, size_t y_stride);
+  void (*q8b_i8bw_gemm)(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd, const float* xs,
+                        const void* w, const float* bias, float* y, size_t y_stride);
 };
 
 // Columns per panel of f32_gemm_packed's W: one 64-byte line per k.

@@ -52,7 +52,9 @@ constexpr uint32_t kFormatMajor = 1;
 //    time, used in place).
 // 8: Tokenizer.pre_tokenizer, add_bos, chat_template (GGUF "gpt2" byte-level
 //    BPE vocabularies: SmolLM2, Llama 3, Qwen2).
-constexpr uint32_t kFormatMinor = 8;
+// 9: DType I4Blocks / I8Blocks (ggml's Q4_1 / Q8_0 blocks, used in place)
+//    for FullyConnected weights and Embedding token tables.
+constexpr uint32_t kFormatMinor = 9;
 // Every data segment starts at a multiple of this many bytes.
 constexpr uint64_t kSegmentAlignment = 64;
 

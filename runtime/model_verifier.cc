@@ -5,6 +5,7 @@
 
 #include "kernels/kernels.h"
 #include "runtime/core/fallible_vector.h"
+#include "runtime/core/weight_blocks.h"
 
 #include "runtime/model_internal.h"
 #include "runtime/ops/op_registry.h"
@@ -53,6 +54,18 @@ Status verify_tensor(const fb::Tensor& t, size_t index, const ModelBytes& bytes,
               StatusCode::kInvalidModel, "tensor %zu '%s': unknown layout %d", index, name,
               static_cast<int>(t.layout()));
     uint64_t need = static_cast<uint64_t>(count) * elem;
+    const DType dtype = static_cast<DType>(t.dtype());
+    if (dtype == DType::kI4Blocks || dtype == DType::kI8Blocks) {
+      const size_t rank = t.shape()->size();
+      const int64_t k = t.shape()->Get(static_cast<flatbuffers::uoffset_t>(rank - 1));
+      EA_ENSURE(rank == 2 && k % static_cast<int64_t>(kWeightBlock) == 0 && t.quantization() == nullptr &&
+                    t.layout() == fb::TensorLayout::RowMajor,
+                StatusCode::kInvalidModel,
+                "tensor %zu '%s': %s needs a row-major [N, K] constant with K a multiple of %zu and no quantization",
+                index, name, dtype_name(dtype), kWeightBlock);
+      // count <= 2^40 elements and at most 34 bytes per 32 of them: no overflow.
+      need = static_cast<uint64_t>(t.shape()->Get(0)) * block_dtype_row_bytes(dtype, static_cast<size_t>(k));
+    }
     if (t.layout() == fb::TensorLayout::F32Panels16) {
       EA_ENSURE(t.dtype() == fb::DType::F32 && t.shape()->size() == 2, StatusCode::kInvalidModel,
                 "tensor %zu '%s': layout F32Panels16 needs an f32 [N, K] constant", index, name);
@@ -84,6 +97,8 @@ Status verify_tensor(const fb::Tensor& t, size_t index, const ModelBytes& bytes,
       }
     }
   } else {
+    EA_ENSURE(t.dtype() != fb::DType::I4Blocks && t.dtype() != fb::DType::I8Blocks, StatusCode::kInvalidModel,
+              "tensor %zu '%s': block dtypes are for constants only", index, name);
     EA_ENSURE(t.dims() != nullptr && t.dims()->size() >= 1 && t.dims()->size() <= kMaxRank,
               StatusCode::kInvalidModel, "tensor %zu '%s': activation needs 1..%d dims", index, name, kMaxRank);
     EA_RETURN_IF_ERROR(check_vector_alignment(t.dims()->data(), alignof(fb::Dim), index, name, "dims"));

@@ -18,7 +18,9 @@ namespace edgeattn {
 
 constexpr int kMaxRank = 6;
 
-enum class DType : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2, kI32 = 3, kU8 = 4 };
+// kI4Blocks / kI8Blocks (format 1.9): constants only, ggml's Q4_1 / Q8_0
+// blocks of 32 values along the last dim (runtime/core/weight_blocks.h).
+enum class DType : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2, kI32 = 3, kU8 = 4, kI4Blocks = 5, kI8Blocks = 6 };
 
 // A constant's byte layout (schema TensorLayout). kF32Panels16: an f32
 // FullyConnected weight [N, K] in f32_gemm_pack's panels (kernels.h).
@@ -26,7 +28,11 @@ enum class TensorLayout : uint8_t { kRowMajor = 0, kF32Panels16 = 1 };
 
 // Bytes per element, and the lowercase name ("f32", "f16", "i8", "i32",
 // "u8"); defined in tensor.cc.
+// Bytes per element; 0 for the block dtypes (see block_dtype_row_bytes).
 size_t dtype_size(DType dtype);
+// Bytes of a row of `k` values of a block dtype (k a multiple of 32); 0 for
+// the other dtypes.
+size_t block_dtype_row_bytes(DType dtype, size_t k);
 const char* dtype_name(DType dtype);
 
 // Symbolic dimension of an activation; resolved per invoke.

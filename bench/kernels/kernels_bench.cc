@@ -31,6 +31,9 @@
 // DINOv2-S image: 384x384, 1152x384, 1536x384, 384x1536) and M = 1024
 // (MiniLM 8x128), each beside xnn_f32_gemm at the same shape; its indirect
 // form f32_igemm_packed at DINOv2-S's transposed-convolution phases.
+// Block-quantized weights (format 1.9, q8b_i4bw / q8b_i8bw) at SmolLM2-135M's
+// decode and a 64-token prefill, beside qd8_qc8w at the same shapes
+// (register_block_gemm).
 // Weights are hot (cache-resident after the first iteration where they fit).
 #include <benchmark/benchmark.h>
 
@@ -709,6 +712,103 @@ void register_image(const KernelTable* t) {
   });
 }
 
+// Block-quantized weights (format 1.9) at SmolLM2-135M's shapes (hidden 576,
+// FFN 1536, vocab 49152): decode (M = 1) and a 64-token prefill, each
+// beside qd8_qc8w_gemm (int8 weights, one scale per row) at the same shape.
+// bytes_per_second counts the weight bytes read (20 / 34 bytes per 32
+// weights for I4 / I8 blocks, 1 per weight for qd8); "cold" cycles through
+// enough copies of W (>= 128 MiB, past the 32 MiB L3) that every call
+// streams W from DRAM, as a decode step does. The reference runs every shape
+// too (~0.1 s per call at M = 64), as the baseline of the ISA tables.
+enum class BlockWeights { kI4, kI8, kQc8 };
+
+size_t weight_bytes(BlockWeights type, size_t n, size_t k) {
+  switch (type) {
+    case BlockWeights::kI4: return n * (k / 32) * 20;
+    case BlockWeights::kI8: return n * (k / 32) * 34;
+    default: return n * k;
+  }
+}
+
+// W [n, k] in the format's bytes: random codes, scales ~ 2^-8 (random
+// mantissa), I4 offsets ~ -2^-5.
+std::vector<uint8_t> random_block_weights(BlockWeights type, size_t n, size_t k) {
+  std::mt19937 rng(3);
+  std::vector<uint8_t> w(weight_bytes(type, n, k));
+  const size_t block_bytes = type == BlockWeights::kI4 ? 20 : 34;
+  for (size_t i = 0; i < w.size(); ++i) {
+    const size_t at = i % block_bytes;
+    if (type == BlockWeights::kQc8) {
+      w[i] = static_cast<uint8_t>(static_cast<int>(rng() % 255) - 127);
+    } else if (at < 2 || (type == BlockWeights::kI4 && at < 4)) {
+      const uint16_t h = static_cast<uint16_t>((at < 2 ? 0x1c00 : 0xa800) | (rng() & 0x3ff));
+      w[i] = static_cast<uint8_t>(at % 2 == 0 ? h & 0xff : h >> 8);  // this byte of a fresh draw
+    } else {
+      w[i] = static_cast<uint8_t>(rng());
+    }
+  }
+  return w;
+}
+
+void run_block_gemm(benchmark::State& state, const KernelTable* t, BlockWeights type, GemmShape s, bool cold) {
+  const size_t bytes = weight_bytes(type, s.n, s.k);
+  const size_t copies = cold ? (size_t{128} << 20) / bytes + 1 : 1;
+  const std::vector<uint8_t> w1 = random_block_weights(type, s.n, s.k);
+  std::vector<uint8_t> w(copies * bytes);  // [copies][n, k] weights
+  for (size_t c = 0; c < copies; ++c) std::copy(w1.begin(), w1.end(), w.begin() + c * bytes);
+  const auto x = random_vector(s.m * s.k, -1.0f, 1.0f, 7);
+  const auto b = random_vector(s.n, -1.0f, 1.0f, 6);
+  std::vector<int8_t> xq(s.m * qd8_row_bytes(s.k));  // [m, k] (qd8: row_bytes apart)
+  std::vector<float> xd(s.m * s.k / 32), xs(s.m * s.k / 32), y(s.m * s.n);
+  if (type == BlockWeights::kQc8) {
+    t->f32_qd8_quantize(s.m, s.k, x.data(), s.k, xq.data(), xd.data());
+  } else {
+    t->f32_q8b_quantize(s.m, s.k, x.data(), s.k, xq.data(), xd.data(), xs.data());
+  }
+  const auto ws = random_vector(s.n, 0.01f, 0.1f, 5);
+  size_t c = 0;
+  for (auto _ : state) {
+    const uint8_t* wc = w.data() + c * bytes;
+    switch (type) {
+      case BlockWeights::kI4:
+        t->q8b_i4bw_gemm(s.m, s.n, s.k, xq.data(), xd.data(), xs.data(), wc, b.data(), y.data(), s.n);
+        break;
+      case BlockWeights::kI8:
+        t->q8b_i8bw_gemm(s.m, s.n, s.k, xq.data(), xd.data(), xs.data(), wc, b.data(), y.data(), s.n);
+        break;
+      case BlockWeights::kQc8:
+        t->qd8_qc8w_gemm(s.m, s.n, s.k, xq.data(), xd.data(), reinterpret_cast<const int8_t*>(wc), ws.data(),
+                         b.data(), y.data(), s.n);
+        break;
+    }
+    benchmark::DoNotOptimize(y.data());
+    c = c + 1 == copies ? 0 : c + 1;
+  }
+  set_gemm_counter(state, s, "GOPS");
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+
+void register_block_gemm(const KernelTable* t) {
+  struct Case {
+    GemmShape s;
+    bool cold;
+  };
+  const Case cases[] = {{{1, 1536, 576}, false}, {{1, 1536, 576}, true},  {{1, 576, 1536}, false},
+                        {{1, 576, 1536}, true},  {{1, 49152, 576}, true}, {{64, 1536, 576}, false}};
+  const std::pair<BlockWeights, const char*> ops[] = {{BlockWeights::kI4, "q8b_i4bw_gemm"},
+                                                      {BlockWeights::kI8, "q8b_i8bw_gemm"},
+                                                      {BlockWeights::kQc8, "qd8_qc8w_gemm"}};
+  for (const auto& op : ops) {
+    for (const Case& cs : cases) {
+      const std::string name = std::string(op.second) + "/" + t->name + "/smollm2_" + gemm_label(cs.s) +
+                               (cs.cold ? "/cold" : "");
+      const BlockWeights type = op.first;
+      const Case c = cs;
+      add(name, [t, type, c](benchmark::State& state) { run_block_gemm(state, t, type, c.s, c.cold); });
+    }
+  }
+}
+
 }  // namespace
 }  // namespace edgeattn
 
@@ -726,6 +826,7 @@ int main(int argc, char** argv) {
     edgeattn::register_f32_igemm_packed(tables[i]);
     edgeattn::register_translation(tables[i]);
     edgeattn::register_image(tables[i]);
+    edgeattn::register_block_gemm(tables[i]);
   }
   edgeattn::register_xnn_gemm();
   benchmark::Initialize(&argc, argv);

@@ -36,8 +36,12 @@ def main(argv):
     p.add_argument("--context", type=int, default=512)
     p.add_argument("--max-tokens", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--batch", type=int, default=0,
+                   help="tokens per llama_decode call (default: the context); 1 runs llama.cpp's decode "
+                        "path (vec_dot on Q8_1 activations) at every position")
     a = p.parse_args(argv)
-    llm = Llama(a.model, n_ctx=a.context, n_batch=a.context, n_ubatch=a.context, n_threads=a.threads,
+    batch = a.batch if a.batch > 0 else a.context
+    llm = Llama(a.model, n_ctx=a.context, n_batch=batch, n_ubatch=batch, n_threads=a.threads,
                 n_threads_batch=a.threads, logits_all=True, verbose=False)
     with open(a.text, "rb") as f:
         ids = llm.tokenize(f.read(), add_bos=True, special=False)

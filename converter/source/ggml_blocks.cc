@@ -1,8 +1,11 @@
 #include "converter/source/ggml_blocks.h"
 
+#include <cmath>
 #include <cstring>
 
+#include "converter/source/convert_error.h"
 #include "converter/source/source_tensor.h"
+#include "runtime/core/weight_blocks.h"
 
 namespace edgeattn::convert {
 namespace {
@@ -55,6 +58,31 @@ void dequantize_ggml_blocks(SourceDType dtype, const uint8_t* src, size_t count,
         return;  // not a block type: callers check ggml_block_bytes() first
     }
   }
+}
+
+std::vector<uint8_t> ggml_to_weight_blocks(SourceDType dtype, const uint8_t* src, size_t count, bool* int4,
+                                           const std::string& what) {
+  const size_t blocks = count / kGgmlBlockElems;
+  *int4 = dtype != SourceDType::kQ8_0;
+  if (dtype == SourceDType::kQ4_1 || dtype == SourceDType::kQ8_0) {
+    return std::vector<uint8_t>(src, src + blocks * ggml_block_bytes(dtype));
+  }
+  if (dtype != SourceDType::kQ4_0) throw ConvertError(what + ": not a Q4_0, Q4_1 or Q8_0 tensor");
+  std::vector<uint8_t> out(blocks * sizeof(I4Block));
+  for (size_t b = 0; b < blocks; ++b) {
+    const uint8_t* in = src + b * 18;  // [f16 d, 16 bytes of codes]
+    I4Block block;
+    std::memcpy(&block.d, in, 2);
+    // d (q - 8) = d q + (-8 d): -8 d is exact in binary16 unless it overflows.
+    const float m = -8.0f * half_to_float(block.d);
+    block.m = float_to_half(m);
+    if (half_to_float(block.m) != m && !std::isnan(m)) {
+      throw ConvertError(what + ": Q4_0 block " + std::to_string(b) + " has a scale too large for an int4 offset");
+    }
+    std::memcpy(block.codes, in + 2, 16);
+    std::memcpy(out.data() + b * sizeof(I4Block), &block, sizeof(I4Block));
+  }
+  return out;
 }
 
 }  // namespace edgeattn::convert

@@ -18,6 +18,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace edgeattn::convert {
 
@@ -31,5 +33,13 @@ size_t ggml_block_bytes(SourceDType dtype);
 // `count` values (a multiple of kGgmlBlockElems) from the blocks at `src`
 // (count / 32 * ggml_block_bytes(dtype) bytes, any alignment) into dst.
 void dequantize_ggml_blocks(SourceDType dtype, const uint8_t* src, size_t count, float* dst);
+
+// The blocks at `src` (count values) as edgeattn's block weights
+// (runtime/core/weight_blocks.h): Q4_1 and Q8_0 bytes unchanged (*int4 =
+// true / false), Q4_0 as I4 blocks with m = -8 d, the same values exactly.
+// Throws ConvertError naming `what` and the block if 8 |d| overflows
+// binary16 (no finite m exists).
+std::vector<uint8_t> ggml_to_weight_blocks(SourceDType dtype, const uint8_t* src, size_t count, bool* int4,
+                                           const std::string& what);
 
 }  // namespace edgeattn::convert

@@ -67,4 +67,21 @@ void f32_activation_ukernel__neon(size_t n, const float* x, float* y, const Acti
 void f32_dwconv_ukernel__neon(const DwConvArgs& args);
 void f32_softmax_ukernel__neon(size_t rows, size_t cols, const float* x, float* y);
 
+// Block-quantized weights, format 1.9 (kernels.h documents the contracts;
+// arm/block_gemm_neon.cc). Tiles 2x2 on AArch64, 1x2 on armv7.
+void f32_q8b_quantize_ukernel__neon(size_t rows, size_t k, const float* x, size_t x_stride, int8_t* xq, float* xd,
+                                    float* xs);
+void q8b_i4bw_gemm_ukernel_2x2__neon(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
+                                     const float* xs, const void* w, const float* bias, float* y, size_t y_stride);
+void q8b_i8bw_gemm_ukernel_2x2__neon(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
+                                     const float* xs, const void* w, const float* bias, float* y, size_t y_stride);
+// SDOT variants (arm/block_gemm_neondot.cc, AArch64 only); call only when
+// detect_cpu_features().neon_dotprod.
+void q8b_i4bw_gemm_ukernel_2x2__neondot(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
+                                        const float* xs, const void* w, const float* bias, float* y,
+                                        size_t y_stride);
+void q8b_i8bw_gemm_ukernel_2x2__neondot(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
+                                        const float* xs, const void* w, const float* bias, float* y,
+                                        size_t y_stride);
+
 }  // namespace edgeattn

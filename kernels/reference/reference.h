@@ -86,4 +86,14 @@ void f32_pool2d_ukernel__reference(const Pool2DArgs& args);
 void f32_resize_ukernel__reference(const ResizeArgs& args);
 void f32_softmax_ukernel__reference(size_t rows, size_t cols, const float* x, float* y);
 
+// Block-quantized weights, format 1.9 (kernels.h documents the contracts).
+// The one libm call of the reference is std::fma here, which IEEE 754
+// defines exactly (one rounding), so it gives the same bits everywhere.
+void f32_q8b_quantize_ukernel__reference(size_t rows, size_t k, const float* x, size_t x_stride, int8_t* xq,
+                                         float* xd, float* xs);
+void q8b_i4bw_gemm_ukernel__reference(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
+                                      const float* xs, const void* w, const float* bias, float* y, size_t y_stride);
+void q8b_i8bw_gemm_ukernel__reference(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
+                                      const float* xs, const void* w, const float* bias, float* y, size_t y_stride);
+
 }  // namespace edgeattn

@@ -69,4 +69,16 @@ void f32_gemm_ukernel_6x16__avx2(size_t m, size_t n, size_t k, const float* x, s
 void f32_igemm_ukernel_6x16__avx2(size_t m, size_t n, size_t ks, size_t kc, const float* const* a,
                                   const float* packed, float* const* y);
 
+// Block-quantized weights, format 1.9 (x86/block_gemm_avx2.cc; kernels.h
+// documents the contracts). The GEMMs' tile: 1 activation row x 8 weight
+// rows (repacked) from M = 4 on; decode (M <= 3) M rows x 4 weight rows.
+void f32_q8b_quantize_ukernel__avx2(size_t rows, size_t k, const float* x, size_t x_stride, int8_t* xq,
+                                    float* xd, float* xs);
+void q8b_i4bw_gemm_ukernel_1x8__avx2(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
+                                     const float* xs, const void* w, const float* bias, float* y,
+                                     size_t y_stride);
+void q8b_i8bw_gemm_ukernel_1x8__avx2(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
+                                     const float* xs, const void* w, const float* bias, float* y,
+                                     size_t y_stride);
+
 }  // namespace edgeattn

@@ -38,4 +38,22 @@ void f32_gemm_ukernel_8x32__avx512f(size_t m, size_t n, size_t k, const float* x
 void f32_igemm_ukernel_8x32__avx512f(size_t m, size_t n, size_t ks, size_t kc, const float* const* a,
                                      const float* packed, float* const* y);
 
+// GEMMs on block-quantized weights, format 1.9 (kernels.h documents the
+// contracts), VPDPBUSD on ymm; the tables keep the avx2 quantizer. Tiles
+// from M = 4 on (weights repacked per 8 rows); decode M x 4 in both:
+//   *_1x8__avxvnni        x86/block_gemm_avxvnni.cc     CpuFeatures::avx_vnni (+ avx2)
+//   *_3x8__avx512vnni     x86/block_gemm_avx512vnni.cc  CpuFeatures::avx512_vnni (+ VL)
+void q8b_i4bw_gemm_ukernel_1x8__avxvnni(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
+                                        const float* xs, const void* w, const float* bias, float* y,
+                                        size_t y_stride);
+void q8b_i8bw_gemm_ukernel_1x8__avxvnni(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
+                                        const float* xs, const void* w, const float* bias, float* y,
+                                        size_t y_stride);
+void q8b_i4bw_gemm_ukernel_3x8__avx512vnni(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
+                                           const float* xs, const void* w, const float* bias, float* y,
+                                           size_t y_stride);
+void q8b_i8bw_gemm_ukernel_3x8__avx512vnni(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
+                                           const float* xs, const void* w, const float* bias, float* y,
+                                           size_t y_stride);
+
 }  // namespace edgeattn

@@ -44,12 +44,14 @@ Status constant(const Model& model, int index, DType dtype, int rank, const int6
   return Status::ok();
 }
 
-Status weight_matrix(const Model& model, int index, int64_t rows, int64_t cols) {
+Status weight_matrix(const Model& model, int index, int64_t rows, int64_t cols, bool blocks) {
   const TensorInfo& t = model.tensor(index);
   EA_ENSURE(t.is_constant && t.rank == 2, StatusCode::kInvalidModel, "tensor %d '%s' must be a constant matrix", index,
             t.name);
-  EA_ENSURE(t.dtype == DType::kF32 || t.dtype == DType::kF16 || t.dtype == DType::kI8, StatusCode::kUnsupported,
-            "tensor %d '%s' is %s; weights must be f32, f16 or i8", index, t.name, dtype_name(t.dtype));
+  const bool is_blocks = t.dtype == DType::kI4Blocks || t.dtype == DType::kI8Blocks;
+  EA_ENSURE(t.dtype == DType::kF32 || t.dtype == DType::kF16 || t.dtype == DType::kI8 || (blocks && is_blocks),
+            StatusCode::kUnsupported, "tensor %d '%s' is %s; weights here must be f32, f16 or i8%s", index, t.name,
+            dtype_name(t.dtype), blocks ? " or i4/i8 blocks" : "");
   EA_ENSURE(rows < 0 || t.shape[0] == rows, StatusCode::kInvalidModel, "tensor %d '%s' has %lld rows, expects %lld",
             index, t.name, static_cast<long long>(t.shape[0]), static_cast<long long>(rows));
   EA_ENSURE(cols < 0 || t.shape[1] == cols, StatusCode::kInvalidModel,

@@ -25,8 +25,9 @@ Status activation_f32(const Model& model, int index, int rank);
 // `shape` matches anything).
 Status constant(const Model& model, int index, DType dtype, int rank, const int64_t* shape);
 // Tensor `index` is a rank-2 weight matrix [rows, cols] (-1 matches any)
-// stored as f32, f16, or i8 with one scale per row (axis 0).
-Status weight_matrix(const Model& model, int index, int64_t rows, int64_t cols);
+// stored as f32, f16, or i8 with one scale per row (axis 0); with
+// `blocks`, also I4Blocks / I8Blocks (the verifier checked their layout).
+Status weight_matrix(const Model& model, int index, int64_t rows, int64_t cols, bool blocks = false);
 // Tensors a and b have identical symbolic dims.
 Status same_dims(const Model& model, int a, int b);
 // The last dim of activation `index` is fixed and equals `value`.

@@ -1,11 +1,13 @@
-// Embedding: out[b, t, :] = scale * token_table[ids[b, t]]   (tables f32, f16 or i8 per row;
-//                                                              zeros for zero_id)
+// Embedding: out[b, t, :] = scale * token_table[ids[b, t]]   (tables f32, f16 or i8 per row,
+//                                                              the token table also i4 / i8
+//                                                              blocks; zeros for zero_id)
 //                          + position_table[past + t + position_offset]   (if given)
 //                          + type_table[0]                                (if given)
 // Token ids come from the caller, so they are the one thing eval() checks.
 #include <cstring>
 
 #include "runtime/core/half.h"
+#include "runtime/core/weight_blocks.h"
 #include "runtime/model.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/op_registry.h"
@@ -25,7 +27,7 @@ Status verify(const Model& model, const fb::Op& op) {
             "input 0 '%s' must be i32 ids [batch, seq]", ids.name);
   EA_RETURN_IF_ERROR(op_check::dim_kind(model, input(op, 0), 0, DimKind::kBatch));
   EA_RETURN_IF_ERROR(op_check::dim_kind(model, input(op, 0), 1, DimKind::kSeq));
-  EA_RETURN_IF_ERROR(op_check::weight_matrix(model, input(op, 1), -1, -1));
+  EA_RETURN_IF_ERROR(op_check::weight_matrix(model, input(op, 1), -1, -1, /*blocks=*/true));
   const int64_t width = model.tensor(input(op, 1)).shape[1];
   for (size_t i = 2; i < op_util::input_count(op); ++i) {
     if (input(op, i) >= 0) EA_RETURN_IF_ERROR(op_check::weight_matrix(model, input(op, i), -1, width));
@@ -41,12 +43,28 @@ Status verify(const Model& model, const fb::Op& op) {
   return op_check::last_dim(model, output(op, 0), width);
 }
 
-// Row `r` of a [rows, width] table in f32, f16 or per-row-scaled i8, written
-// to (or added to) `out`. Memory-bound: one row per token.
+// Row `r` of a block-quantized [rows, width] table (width a multiple of 32).
+template <typename Block>
+void gather_blocks(const TensorInfo& table, size_t r, size_t width, bool accumulate, float* out) {
+  const Block* row = static_cast<const Block*>(table.data) + r * (width / kWeightBlock);
+  for (size_t b = 0; b < width / kWeightBlock; ++b) {
+    float v[kWeightBlock];
+    dequantize_block(row[b], v);
+    float* o = out + b * kWeightBlock;
+    for (size_t i = 0; i < kWeightBlock; ++i) o[i] = (accumulate ? o[i] : 0.0f) + v[i];
+  }
+}
+
+// Row `r` of a [rows, width] table in f32, f16, per-row-scaled i8 or i4 /
+// i8 blocks, written to (or added to) `out`. Memory-bound: one row per token.
 void gather_row(const TensorInfo& table, int64_t r, int64_t width, bool accumulate, float* out) {
   const size_t n = static_cast<size_t>(width);
   const size_t offset = static_cast<size_t>(r) * n;
   switch (table.dtype) {
+    case DType::kI4Blocks:
+      return gather_blocks<I4Block>(table, static_cast<size_t>(r), n, accumulate, out);
+    case DType::kI8Blocks:
+      return gather_blocks<I8Block>(table, static_cast<size_t>(r), n, accumulate, out);
     case DType::kF16: {
       const uint16_t* src = static_cast<const uint16_t*>(table.data) + offset;
       for (size_t i = 0; i < n; ++i) out[i] = (accumulate ? out[i] : 0.0f) + half_to_float(src[i]);

@@ -18,6 +18,10 @@
 //        symmetrically into op scratch, multiplied with W (int8, one scale
 //        per output channel, in place) with int32 accumulation, and
 //        dequantized to f32 (kernels.h: f32_qd8_quantize, qd8_qc8w_gemm).
+//   i4 / i8 blocks (format 1.9: ggml's Q4_1 / Q8_0, read in place): each
+//        activation row is quantized per block of 32 as ggml's Q8_1 into op
+//        scratch, then q8b_i4bw_gemm / q8b_i8bw_gemm (kernels.h): llama.cpp's
+//        arithmetic on its own files.
 //   i8 with FullyConnectedOptions.activation_multiplier a (Marian's static
 //        "alphas"): x is quantized as rne(x * a) (kernels.h:
 //        f32_qs8_quantize), each row's scale 1 / a; the same GEMM.
@@ -42,6 +46,7 @@
 
 #include "kernels/kernels.h"
 #include "runtime/core/fallible_vector.h"
+#include "runtime/core/weight_blocks.h"
 #include "runtime/model.h"
 #include "runtime/ops/fc_int8_static.h"
 #include "runtime/ops/fc_packed_f32.h"
@@ -143,7 +148,7 @@ Status verify(const Model& model, const fb::Op& op) {
   EA_RETURN_IF_ERROR(op_check::arity(op, 2, 5, 1));
   EA_RETURN_IF_ERROR(op_check::options(op, static_cast<uint8_t>(fb::OpOptions::FullyConnectedOptions), false));
   EA_RETURN_IF_ERROR(op_check::activation_f32(model, input(op, 0), 0));
-  EA_RETURN_IF_ERROR(op_check::weight_matrix(model, input(op, 1), -1, -1));
+  EA_RETURN_IF_ERROR(op_check::weight_matrix(model, input(op, 1), -1, -1, /*blocks=*/true));
   const TensorInfo& w = model.tensor(input(op, 1));
   const int64_t n = w.shape[0], k = w.shape[1];
   EA_RETURN_IF_ERROR(op_check::last_dim(model, input(op, 0), k));
@@ -180,16 +185,20 @@ Status verify(const Model& model, const fb::Op& op) {
 //   [max_rows, k] f32      x * multiplier        (only with an input multiplier)
 //   [max_rows, qd8_row_bytes(k)] i8  quantized x  (i8 weights)
 //   [max_rows] f32         per-row scales        (i8 weights)
+//   [max_rows, k / 32] f32 x2  block scales, then block sums  (block weights;
+//                          their quantized x is [max_rows, k] at xq_at)
 //   [max_rows, k] f16      x as halves           (XNNPACK f16 path)
 //   [max_rows, n] f16      y as halves           (XNNPACK f16 path)
 struct ScratchLayout {
   size_t smoothed_at = 0, xq_at = 0, scales_at = 0, xh_at = 0, yh_at = 0, total = 0;
-  ScratchLayout(size_t max_rows, size_t k, size_t n, bool has_multiplier, bool int8, bool xnn_f16) {
+  ScratchLayout(size_t max_rows, size_t k, size_t n, bool has_multiplier, DType w, bool xnn_f16) {
     auto align = [](size_t v) { return (v + 63) / 64 * 64; };
+    const bool int8 = w == DType::kI8, blocks = w == DType::kI4Blocks || w == DType::kI8Blocks;
     smoothed_at = 0;
     xq_at = has_multiplier ? align(max_rows * k * sizeof(float)) : 0;
-    scales_at = xq_at + (int8 ? align(max_rows * qd8_row_bytes(k)) : 0);
-    xh_at = scales_at + (int8 ? align(max_rows * sizeof(float)) : 0);
+    scales_at = xq_at + (int8 ? align(max_rows * qd8_row_bytes(k)) : blocks ? align(max_rows * k) : 0);
+    xh_at = scales_at + (int8 ? align(max_rows * sizeof(float))
+                              : blocks ? align(2 * max_rows * (k / kWeightBlock) * sizeof(float)) : 0);
     // XNNPACK reads up to XNN_EXTRA_BYTES past an input row (docs §6.3).
     yh_at = xh_at + (xnn_f16 ? align(max_rows * k * sizeof(uint16_t) + 16) : 0);
     total = yh_at + (xnn_f16 ? max_rows * n * sizeof(uint16_t) : 0);
@@ -271,7 +280,7 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
     xnn_f16 = false;  // the own kernels compute the selected rows
   }
   record->scratch_bytes =
-      ScratchLayout(state->max_rows, k, n, input(op, 3) >= 0, w.dtype == DType::kI8, xnn_f16).total;
+      ScratchLayout(state->max_rows, k, n, input(op, 3) >= 0, w.dtype, xnn_f16).total;
   if (xnn_f16) {
     state->path = FcPath::kXnnF16;
   } else if (w.dtype != DType::kF32 || ctx.kernels->f32_gemm != nullptr || has_selection(op)) {
@@ -358,8 +367,17 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpRecord& record
   j.bias = input(op, 2) >= 0 ? ctx.f32(input(op, 2)) : nullptr;
   j.y = ctx.f32(output(op, 0));
   j.y_stride = j.n;
-  if (w.dtype == DType::kI8) {
-    const ScratchLayout layout(state.max_rows, j.k, j.n, input(op, 3) >= 0, true, false);
+  if (w.dtype == DType::kI4Blocks || w.dtype == DType::kI8Blocks) {
+    const ScratchLayout layout(state.max_rows, j.k, j.n, input(op, 3) >= 0, w.dtype, false);
+    int8_t* xq = reinterpret_cast<int8_t*>(record.scratch + layout.xq_at);   // [m, k]
+    float* xd = reinterpret_cast<float*>(record.scratch + layout.scales_at);  // [m, k / 32]
+    float* xs = xd + state.max_rows * (j.k / kWeightBlock);                   // [m, k / 32]
+    ctx.kernels->f32_q8b_quantize(j.m, j.k, j.x, j.k, xq, xd, xs);
+    j.xq = xq;
+    j.xd = xd;
+    j.xs = xs;
+  } else if (w.dtype == DType::kI8) {
+    const ScratchLayout layout(state.max_rows, j.k, j.n, input(op, 3) >= 0, w.dtype, false);
     int8_t* xq = reinterpret_cast<int8_t*>(record.scratch + layout.xq_at);
     float* scales = reinterpret_cast<float*>(record.scratch + layout.scales_at);
     const float a = activation_multiplier(op);
@@ -378,7 +396,7 @@ Status eval_own(const EvalContext& ctx, const fb::Op& op, const OpRecord& record
     n_out = static_cast<size_t>(ctx.dims.selection);
     EA_RETURN_IF_ERROR(run_selected(j, static_cast<const int32_t*>(ctx.tensor_data[input(op, 4)]), n_out));
   } else {
-    own_gemm_parallel(ctx.pool_for_reads(j.m * j.n * j.k, j.n * j.k * dtype_size(j.dtype)), j, j.m);  // all rows per tile: few tokens
+    own_gemm_parallel(ctx.pool_for_reads(j.m * j.n * j.k, w.bytes), j, j.m);  // all rows per tile: few tokens
   }
   const fb::FullyConnectedOptions* o = op.options_as_FullyConnectedOptions();
   if (o != nullptr && o->activation() == fb::Activation::Relu) {
@@ -393,7 +411,7 @@ Status eval_xnn_f16(const EvalContext& ctx, const fb::Op& op, const OpRecord& re
   const FullyConnectedState& state = state_of<FullyConnectedState>(record);
   const size_t rows = static_cast<size_t>(op_util::rows(*ctx.model, input(op, 0), ctx.dims));
   const size_t n = static_cast<size_t>(w.shape[0]), k = static_cast<size_t>(w.shape[1]);
-  const ScratchLayout layout(state.max_rows, k, n, input(op, 3) >= 0, false, true);
+  const ScratchLayout layout(state.max_rows, k, n, input(op, 3) >= 0, w.dtype, true);
   uint16_t* xh = reinterpret_cast<uint16_t*>(record.scratch + layout.xh_at);  // [rows, k]
   uint16_t* yh = reinterpret_cast<uint16_t*>(record.scratch + layout.yh_at);  // [rows, n]
   ctx.kernels->f32_to_f16_row(rows * k, op_input(ctx, op, record, rows, k), xh);

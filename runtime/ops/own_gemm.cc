@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernels/kernels.h"
+#include "runtime/core/weight_blocks.h"
 #include "runtime/ops/parallel.h"
 
 namespace edgeattn {
@@ -15,6 +16,11 @@ void own_gemm_rows(const OwnGemm& j, size_t r0, size_t rows, size_t w0, size_t c
     const KernelTable& k = j.kernels->f32_gemm != nullptr ? *j.kernels : reference_kernels();
     k.f32_gemm(rows, count, j.k, j.x + r0 * j.x_stride, j.x_stride, static_cast<const float*>(j.w) + w0 * j.k, bias, y,
                j.y_stride);
+  } else if (j.dtype == DType::kI4Blocks || j.dtype == DType::kI8Blocks) {
+    const auto gemm = j.dtype == DType::kI4Blocks ? j.kernels->q8b_i4bw_gemm : j.kernels->q8b_i8bw_gemm;
+    const size_t blocks = j.k / kWeightBlock;
+    gemm(rows, count, j.k, j.xq + r0 * j.k, j.xd + r0 * blocks, j.xs + r0 * blocks,
+         static_cast<const uint8_t*>(j.w) + w0 * block_dtype_row_bytes(j.dtype, j.k), bias, y, j.y_stride);
   } else if (j.dtype == DType::kI8) {
     j.kernels->qd8_qc8w_gemm(rows, count, j.k, j.xq + r0 * qd8_row_bytes(j.k), j.x_scales + r0,
                              static_cast<const int8_t*>(j.w) + w0 * j.k, j.w_scales + w0, bias, y, j.y_stride);

@@ -7,6 +7,8 @@
 //   f16  f32_f16w_gemm, W read in place as halves (fp32 compute)
 //   i8   qd8_qc8w_gemm on x already quantized by f32_qd8_quantize (or
 //        f32_qs8_quantize) into xq / x_scales
+//   i4 / i8 blocks  q8b_i4bw_gemm / q8b_i8bw_gemm on x already quantized by
+//        f32_q8b_quantize into xq / xd / xs
 //
 // Example (8 output channels of a [m, 16] x):
 //   OwnGemm j;  j.kernels = ctx.kernels; j.dtype = DType::kF16; j.m = m; j.n = 8; j.k = 16;
@@ -31,9 +33,11 @@ struct OwnGemm {
   size_t m = 0, n = 0, k = 0;
   const float* x = nullptr;        // [m, k] f32, rows x_stride floats apart (f32, f16)
   size_t x_stride = 0;
-  const int8_t* xq = nullptr;      // [m, qd8_row_bytes(k)] (i8)
+  const int8_t* xq = nullptr;      // [m, qd8_row_bytes(k)] (i8); [m, k] (blocks)
   const float* x_scales = nullptr; // [m] (i8)
-  const void* w = nullptr;         // [n, k], rows k elements apart
+  const float* xd = nullptr;       // [m, k / 32] block scales (blocks)
+  const float* xs = nullptr;       // [m, k / 32] block scaled sums (blocks)
+  const void* w = nullptr;         // [n, k], rows k elements (blocks: k / 32 blocks) apart
   const float* w_scales = nullptr; // [n] (i8)
   const float* bias = nullptr;     // [n] or nullptr
   float* y = nullptr;              // [m, n] in rows y_stride floats apart

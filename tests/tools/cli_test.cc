@@ -276,9 +276,9 @@ TEST_CASE("edgeattn-convert --dtype int8 --report prints the per-block table; --
   CHECK(f.err.find("auto-fallback: encoder.layer.") != std::string::npos);
   CHECK(f.err.find("(fp32)") != std::string::npos);
   CHECK(worst_of(f.err) > worst_of(r.err));
-  Run bad = run(tool_path("edgeattn-convert") + " " + q(src) + " -o " + dir + "/x.eatn --dtype int4");
+  Run bad = run(tool_path("edgeattn-convert") + " " + q(src) + " -o " + dir + "/x.eatn --dtype int3");
   CHECK(bad.exit_code == 2);
-  CHECK(bad.err.find("int4") != std::string::npos);
+  CHECK(bad.err.find("int3") != std::string::npos);
 }
 
 TEST_CASE("edgeattn-convert --f32-layout panels packs the FullyConnected weights; a bad layout exits 2") {

@@ -103,9 +103,11 @@ const char* const kUsage =
     "  --threads N     worker threads per session (default 1)\n"
     "  --max-tokens N  decoders: score only the first N tokens; encoders: truncate each sentence to N tokens\n"
     "  --context N     decoders: window length in tokens (default min(512, max_positions))\n"
-    "       edgeattn-eval --peer PEER.txt MODEL.eatn [--json] [--threads N]\n"
+    "       edgeattn-eval --peer PEER.txt MODEL.eatn [--json] [--threads N] [--kv f32|f16|i8] [--kernels NAME]\n"
     "  A decoder against another runtime's logits on the same tokens\n"
-    "  (bench/peers/llama_teacher_forced.py writes PEER.txt for llama.cpp).\n";
+    "  (bench/peers/llama_teacher_forced.py writes PEER.txt for llama.cpp).\n"
+    "  --kv DTYPE      the model's KV cache (default f32; llama.cpp's default is f16)\n"
+    "  --kernels NAME  a kernel table (default: the CPU's), e.g. reference\n";
 
 using edgeattn::cli::ms_since;
 
@@ -121,6 +123,8 @@ struct Args {
   int threads = 1;
   int max_tokens = 0;
   int context = 0;
+  edgeattn::KvCacheDType kv_dtype = edgeattn::KvCacheDType::kF32;  // --kv (peer mode)
+  const char* kernels = nullptr;                                   // --kernels (peer mode)
 };
 
 bool parse_positive(const char* flag, const char* s, int* out) {
@@ -138,7 +142,7 @@ int parse_args(int argc, char** argv, Args* a) {
     }
     const bool takes_value =
         s == "--text" || s == "--sentences" || s == "--peer" || s == "--threads" || s == "--max-tokens" ||
-        s == "--context";
+        s == "--context" || s == "--kv" || s == "--kernels";
     if (takes_value) {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "edgeattn-eval: %s needs a value\n", s.c_str());
@@ -147,6 +151,10 @@ int parse_args(int argc, char** argv, Args* a) {
       const char* v = argv[++i];
       if (s == "--text") {
         a->text = v;
+      } else if (s == "--kv") {
+        if (!edgeattn::cli::parse_kv_dtype("edgeattn-eval", v, &a->kv_dtype)) return 2;
+      } else if (s == "--kernels") {
+        a->kernels = v;
       } else if (s == "--peer") {
         a->peer = v;
       } else if (s == "--sentences") {
@@ -655,7 +663,11 @@ int run_peer(const Args& args, Clock::time_point t0) {
   edgeattn::eval::PeerFile peer;
   if (!edgeattn::eval::read_peer_file(args.peer, model->info().vocab_size, &peer)) return kExitUsage;
   edgeattn::eval::PeerResult r;
-  if (int rc = edgeattn::eval::score_against_peer(*model, peer, args.threads, &r)) return rc;
+  edgeattn::eval::PeerRunOptions run;
+  run.threads = args.threads;
+  run.kv_dtype = args.kv_dtype;
+  run.kernels = args.kernels;
+  if (int rc = edgeattn::eval::score_against_peer(*model, peer, run, &r)) return rc;
   const double n = static_cast<double>(std::max<size_t>(1, r.tokens));
   std::vector<double> m = r.disagree_margins;
   std::sort(m.begin(), m.end());
@@ -663,15 +675,17 @@ int run_peer(const Args& args, Clock::time_point t0) {
   const double median = m.empty() ? 0 : m[m.size() / 2];
   const double worst = m.empty() ? 0 : m.back();
   const double seconds = ms_since(t0) / 1000.0;
+  const double diff_mean = r.logit_diff_sum / static_cast<double>(std::max<size_t>(1, r.logit_diff_count));
   if (args.json) {
     std::printf("{\"kind\":\"peer\",\"peer\":%s,\"model\":%s,\"dtype\":%s,\"tokens\":%zu,\"windows\":%zu,"
                 "\"context\":%d,\"top1_agreement\":%.12g,\"ppl_model\":%.12g,\"ppl_peer\":%.12g,"
                 "\"disagreements\":%zu,\"margin_below_0_1\":%zu,\"margin_below_0_5\":%zu,\"margin_below_1\":%zu,"
-                "\"margin_median\":%.6g,\"margin_max\":%.6g,\"seconds\":%.3f}\n",
+                "\"margin_median\":%.6g,\"margin_max\":%.6g,\"logit_diff_mean\":%.6g,\"logit_diff_max\":%.6g,"
+                "\"seconds\":%.3f}\n",
                 json_string(peer.peer).c_str(), json_string(args.candidate).c_str(),
                 json_string(producer_dtype(*model)).c_str(), r.tokens, peer.windows.size(), peer.context,
                 static_cast<double>(r.agree) / n, std::exp(r.nll_model / n), std::exp(r.nll_peer / n), m.size(),
-                below(0.1), below(0.5), below(1.0), median, worst, seconds);
+                below(0.1), below(0.5), below(1.0), median, worst, diff_mean, r.logit_diff_max, seconds);
     return std::fflush(stdout) == 0 ? 0 : kExitFailure;
   }
   std::printf("decoder %s (%s) vs peer: %s\n", args.candidate, producer_dtype(*model), peer.peer.c_str());
@@ -681,6 +695,8 @@ int run_peer(const Args& args, Clock::time_point t0) {
   std::printf("ppl_peer        %.6f\n", std::exp(r.nll_peer / n));
   std::printf("disagreements   %zu: peer margin < 0.1: %zu, < 0.5: %zu, < 1: %zu; median %.3g, max %.3g\n", m.size(),
               below(0.1), below(0.5), below(1.0), median, worst);
+  std::printf("logit_diff      |model - peer| at the peer's 5 best: mean %.4g, max %.4g\n", diff_mean,
+              r.logit_diff_max);
   std::printf("time            %.2f s\n", seconds);
   return std::fflush(stdout) == 0 ? 0 : kExitFailure;
 }

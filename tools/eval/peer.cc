@@ -106,6 +106,12 @@ void score(const float* logits, size_t vocab, int32_t target, const PeerPosition
   r->nll_model += log_sum_exp(logits, vocab) - logits[target];
   r->nll_peer += p.nll;
   ++r->tokens;
+  for (int k = 0; k < kPeerTop; ++k) {
+    const double diff = std::fabs(static_cast<double>(logits[p.top_ids[k]]) - p.top_logits[k]);
+    r->logit_diff_sum += diff;
+    r->logit_diff_max = std::max(r->logit_diff_max, diff);
+    ++r->logit_diff_count;
+  }
   if (top == p.top_ids[0]) {
     ++r->agree;
     return;
@@ -139,11 +145,13 @@ bool read_peer_file(const std::string& path, int32_t vocab, PeerFile* out) {
   return ok;
 }
 
-int score_against_peer(const Model& model, const PeerFile& peer, int threads, PeerResult* r) {
+int score_against_peer(const Model& model, const PeerFile& peer, const PeerRunOptions& run, PeerResult* r) {
   SessionOptions opts;
   opts.max_seq = std::min(kChunk, peer.context);
   opts.max_context = peer.context;
-  opts.threads = threads;
+  opts.threads = run.threads;
+  opts.kv_dtype = run.kv_dtype;
+  opts.kernels = run.kernels;
   Result<std::unique_ptr<Session>> created = Session::create(model, opts);
   if (!created.is_ok()) {
     std::fprintf(stderr, "edgeattn-eval: prepare: %s\n", created.status().message());

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "runtime/model.h"
+#include "runtime/session.h"
 
 namespace edgeattn::eval {
 
@@ -51,6 +52,10 @@ struct PeerResult {
   size_t agree = 0;
   double nll_model = 0, nll_peer = 0;
   std::vector<double> disagree_margins;  // the peer's top logit - its logit of the model's top (inf: not in its 5)
+  // |model logit - peer logit| of the peer's 5 best tokens at every
+  // position: how far apart the two computations are, agreement or not.
+  double logit_diff_sum = 0, logit_diff_max = 0;
+  size_t logit_diff_count = 0;
 };
 
 // log(sum(exp(x[0, n)))) in double (n > 0): the log-softmax denominator.
@@ -59,6 +64,13 @@ double log_sum_exp(const float* x, size_t n);
 // Teacher-forces every window through `model` (fresh context each, chunks
 // of 64, all positions) and scores it against the peer. 0, or an exit code
 // after a message.
-int score_against_peer(const Model& model, const PeerFile& peer, int threads, PeerResult* r);
+// How the model's session runs: the peer's numerics may call for an fp16
+// KV cache (llama.cpp's default) or a given kernel table.
+struct PeerRunOptions {
+  int threads = 1;
+  KvCacheDType kv_dtype = KvCacheDType::kF32;
+  const char* kernels = nullptr;  // nullptr: the CPU's default table
+};
+int score_against_peer(const Model& model, const PeerFile& peer, const PeerRunOptions& run, PeerResult* r);
 
 }  // namespace edgeattn::eval
