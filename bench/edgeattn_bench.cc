@@ -1,7 +1,7 @@
 // edgeattn-bench: end-to-end latency, throughput and memory of one model.
 //
 //   edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N] [--profile]
-//                  [--shapes BxS[,BxS...]] [--kernels NAME]
+//                  [--shapes BxS[,BxS...]] [--kernels NAME] [--prompt N]
 //
 // Measures Model::load_file, Session::create, the session's memory
 // (MemoryStats) and peak RSS, then, by the model's hparams architecture:
@@ -13,7 +13,7 @@
 //                 sequence in the list). Token ids are deterministic
 //                 pseudo-random ids in [1000, vocab) (splitmix64, fixed
 //                 seed), every row full length (lengths = seq).
-//   LlamaDecoder: prefill of a 64-token prompt (capped at max_positions / 4)
+//   LlamaDecoder: prefill of a 64-token prompt (--prompt N; capped at max_positions / 4)
 //                 and 128 single-token decode steps after it (fewer if the
 //                 context does not fit them), greedy argmax on the logits;
 //                 median over --runs repetitions (default 5) after 1 warm-up,
@@ -88,6 +88,7 @@ void usage() {
                "usage: edgeattn-bench MODEL.eatn [--json] [--threads N] [--runs N] [--context N] [--profile]\n"
                "                      [--shapes BxS[,BxS...]]   (encoders; default 1x16,1x128,8x128)\n"
                "                      [--kernels NAME]          (a kernel table, e.g. avx2; default: the best for this CPU)\n"
+               "                      [--prompt N]              (decoders: prompt tokens to prefill; default 64)\n"
                "                      [--kv-dtype fp32|fp16|int8] (KV cache and cross-attention K/V storage; default fp32)\n"
                "                      [--wav FILE [--repeat N]] (speech models: transcribe the clip tiled N times)\n"
                "                      [--text FILE [--no-shortlist]] (translation models: translate the file's text)\n"
@@ -103,6 +104,7 @@ struct Args {
   int threads = 1;
   int runs = 0;     // 0: the default for the architecture
   int context = 0;  // 0: the default for the architecture
+  int prompt = 0;   // --prompt: decoder prompt tokens (0: kPromptTokens)
   bool profile = false;
   // --kernels NAME (e.g. avx2 on a VNNI host); nullptr: the best for this CPU.
   const char* kernels = nullptr;
@@ -191,6 +193,8 @@ bool parse_args(int argc, char** argv, Args* a) {
       target = &a->runs;
     } else if (s == "--context") {
       target = &a->context;
+    } else if (s == "--prompt") {
+      target = &a->prompt;
     } else if (s == "--repeat") {
       target = &a->repeat;
     } else if (s == "--wav" && i + 1 < argc) {
@@ -425,7 +429,8 @@ int time_generation(Session& session, const std::vector<int32_t>& prompt, int st
 int run_decoder(const Model& model, const Args& a, BenchReport* r) {
   const edgeattn::ModelInfo& hp = model.info();
   const int max_pos = hp.max_positions;
-  const int prompt_len = max_pos > 0 ? std::max(1, std::min(kPromptTokens, max_pos / 4)) : kPromptTokens;
+  const int wanted = a.prompt > 0 ? a.prompt : kPromptTokens;
+  const int prompt_len = max_pos > 0 ? std::max(1, std::min(wanted, max_pos / 4)) : wanted;
   int context = a.context > 0 ? a.context : prompt_len + kDecodeSteps;
   if (max_pos > 0 && context > max_pos) {
     if (a.context > 0) {

@@ -210,8 +210,12 @@ Status TextGenerator::run(Span<const int32_t> tokens, bool new_context, const Ge
   EA_RETURN_IF_ERROR(s);
   ++turns_;
   if (request.echo_prompt && request.on_text != nullptr && new_context) {
-    for (size_t i = 1; i < tokens.size(); ++i) {
-      if (!request.on_text(request.user, tokenizer_->decode_piece(tokens[i - 1], tokens[i]))) {
+    // A prompt starts with BOS, which prints nothing, unless the vocabulary
+    // adds none (SmolLM2): then its first token is text too (prev -1: the
+    // start of a text).
+    const size_t first = tokens[0] == tokenizer_->bos_id() ? 1 : 0;
+    for (size_t i = first; i < tokens.size(); ++i) {
+      if (!request.on_text(request.user, tokenizer_->decode_piece(i > 0 ? tokens[i - 1] : -1, tokens[i]))) {
         stats_.stop_reason = StopReason::kCallback;
         return Status::ok();
       }

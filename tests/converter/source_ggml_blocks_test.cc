@@ -3,8 +3,9 @@
 // tests/fixtures/ggml_blocks.json, written by
 // tests/reference/make_ggml_blocks_fixture.py): 12 blocks of each of Q4_0,
 // Q4_1 and Q8_0 with fp16 scales from subnormal to 65504, bit for bit; the
-// same blocks through GgufWriter, GgufFile and to_f32(); and the shape
-// checks of block tensors.
+// same blocks through GgufWriter, GgufFile and to_f32(); the shape checks
+// of block tensors; and ggml_to_weight_blocks (format 1.9's I4 / I8 blocks:
+// Q4_1 and Q8_0 copied, Q4_0 re-expressed with m = -8 d, the same values).
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include "converter/source/gguf.h"
 #include "converter/source/gguf_writer.h"
 #include "converter/source/source_tensor.h"
+#include "runtime/core/weight_blocks.h"
 #include "tests/support/model_paths.h"
 
 namespace edgeattn::convert {
@@ -92,6 +94,48 @@ TEST_CASE("ggml blocks: through GgufWriter, GgufFile and to_f32") {
     CHECK(st.shape == std::vector<int64_t>{3, 128});
     CHECK(st.nbytes == 12 * t.bytes);
     CHECK(bits_of(to_f32(st)) == bits_of_hex(j.at(t.name).at("values").get<std::string>()));
+  }
+}
+
+TEST_CASE("ggml blocks as edgeattn's I4 / I8 blocks: the same values, Q4_0 via m = -8 d") {
+  const nlohmann::json j = fixture().at("synthetic");
+  for (const BlockType& t : kTypes) {
+    CAPTURE(std::string(t.name));
+    std::vector<uint8_t> bytes = from_hex(j.at(t.name).at("bytes").get<std::string>());
+    std::vector<uint32_t> expect = bits_of_hex(j.at(t.name).at("values").get<std::string>());
+    bool int4 = false;
+    if (t.dtype == SourceDType::kQ4_0) {
+      // Block 7's d is 65504: -8 d overflows binary16, so no I4 block holds it.
+      CHECK_THROWS_WITH_AS(ggml_to_weight_blocks(t.dtype, bytes.data(), bytes.size() / t.bytes * 32, &int4, "w"),
+                           doctest::Contains("Q4_0 block 7"), ConvertError);
+      bytes.erase(bytes.begin() + 7 * 18, bytes.begin() + 8 * 18);
+      expect.erase(expect.begin() + 7 * 32, expect.begin() + 8 * 32);
+    }
+    const size_t count = bytes.size() / t.bytes * kGgmlBlockElems;
+    const std::vector<uint8_t> blocks = ggml_to_weight_blocks(t.dtype, bytes.data(), count, &int4, "w");
+    CHECK(int4 == (t.dtype != SourceDType::kQ8_0));
+    if (t.dtype != SourceDType::kQ4_0) CHECK(blocks == bytes);  // copied unchanged
+    std::vector<float> got(count);
+    for (size_t b = 0; b < count / kWeightBlock; ++b) {
+      if (int4) {
+        I4Block block;
+        std::memcpy(&block, blocks.data() + b * sizeof(I4Block), sizeof(block));
+        dequantize_block(block, got.data() + b * kWeightBlock);
+      } else {
+        I8Block block;
+        std::memcpy(&block, blocks.data() + b * sizeof(I8Block), sizeof(block));
+        dequantize_block(block, got.data() + b * kWeightBlock);
+      }
+    }
+    if (t.dtype != SourceDType::kQ4_0) {
+      CHECK(bits_of(got) == expect);
+    } else {
+      // Equal as numbers: only a zero's sign may differ (d (q - 8) with d = +-0
+      // is -0 for one sign of q - 8; d q + m gives +0).
+      std::vector<float> want(expect.size());
+      std::memcpy(want.data(), expect.data(), want.size() * 4);
+      CHECK(got == want);
+    }
   }
 }
 

@@ -11,6 +11,10 @@ the oracle for converter/source/ggml_blocks (issue #19).
       Q8_0 token embedding and two Q4_1 weights), the shape, 2,048 seeded
       sample positions with their dequantized values (hex bits) and the
       float64 sum of the whole dequantized tensor.
+      "quantize_q4_1": 10 blocks of float32 values (hex bits: constant,
+      wide, narrow, all-negative, huge and tiny ranges, ties) and
+      gguf.quants.quantize's Q4_1 bytes for them (ggml's
+      quantize_row_q4_1_ref): the oracle for edgeattn-convert --dtype int4.
 
 Dev-time only. Usage (the bench venv has gguf-py and numpy):
   ~/.cache/edgeattn/bench-venv/bin/python tests/reference/make_ggml_blocks_fixture.py \
@@ -67,10 +71,20 @@ def real(path, rng):
     return out
 
 
+def quantize_q4_1():
+    rng = np.random.default_rng(41)
+    blocks = [np.full(32, 0.75), rng.normal(0, 0.02, 32), rng.uniform(-3, 5, 32), rng.uniform(-2, -1, 32),
+              rng.uniform(0.1, 0.1001, 32), rng.normal(0, 1e4, 32), rng.normal(0, 1e-6, 32),
+              np.arange(32) / 2.0, np.linspace(-1, 1, 32), rng.standard_cauchy(32)]
+    values = np.concatenate(blocks).astype(np.float32)
+    q = quants.quantize(values.reshape(1, -1), gguf.GGMLQuantizationType.Q4_1)
+    return {"values": hex_f32(values), "bytes": np.asarray(q, dtype=np.uint8).tobytes().hex()}
+
+
 def main():
     rng = np.random.default_rng(19)
     fixture = {"gguf_py": getattr(gguf, "__version__", "?"), "synthetic": synthetic(rng),
-               "smollm2": real(sys.argv[1], rng)}
+               "smollm2": real(sys.argv[1], rng), "quantize_q4_1": quantize_q4_1()}
     with open(OUT, "w") as f:
         json.dump(fixture, f)
         f.write("\n")
