@@ -140,6 +140,11 @@ bool source_dtype(uint32_t ggml_type, SourceDType* out) {
     case kGgmlQ4_0: *out = SourceDType::kQ4_0; return true;
     case kGgmlQ4_1: *out = SourceDType::kQ4_1; return true;
     case kGgmlQ8_0: *out = SourceDType::kQ8_0; return true;
+    case kGgmlQ5_0: *out = SourceDType::kQ5_0; return true;
+    case kGgmlQ5_1: *out = SourceDType::kQ5_1; return true;
+    case kGgmlQ4_K: *out = SourceDType::kQ4_K; return true;
+    case kGgmlQ5_K: *out = SourceDType::kQ5_K; return true;
+    case kGgmlQ6_K: *out = SourceDType::kQ6_K; return true;
     default: return false;
   }
 }
@@ -557,7 +562,7 @@ const SourceTensor& GgufFile::checked(size_t index) const {
                                     ggml_type_name(info.ggml_type) + " (" +
                                     std::to_string(info.ggml_type) +
                                     "), which is not supported (supported: F32, F16, BF16, F64, "
-                                    "I8, I32, I64, Q4_0, Q4_1, Q8_0)");
+                                    "I8, I32, I64, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K)");
   }
   return tensors_[index];
 }

@@ -41,6 +41,11 @@ uint32_t ggml_type_of(SourceDType dtype) {
     case SourceDType::kQ4_0: return kGgmlQ4_0;
     case SourceDType::kQ4_1: return kGgmlQ4_1;
     case SourceDType::kQ8_0: return kGgmlQ8_0;
+    case SourceDType::kQ5_0: return kGgmlQ5_0;
+    case SourceDType::kQ5_1: return kGgmlQ5_1;
+    case SourceDType::kQ4_K: return kGgmlQ4_K;
+    case SourceDType::kQ5_K: return kGgmlQ5_K;
+    case SourceDType::kQ6_K: return kGgmlQ6_K;
   }
   throw_convert_error(kWriter, "unknown dtype");
 }

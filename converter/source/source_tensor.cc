@@ -23,7 +23,12 @@ size_t dtype_size(SourceDType dtype) {
     case SourceDType::kF64: return 8;
     case SourceDType::kQ4_0:
     case SourceDType::kQ4_1:
-    case SourceDType::kQ8_0: return 0;
+    case SourceDType::kQ8_0:
+    case SourceDType::kQ5_0:
+    case SourceDType::kQ5_1:
+    case SourceDType::kQ4_K:
+    case SourceDType::kQ5_K:
+    case SourceDType::kQ6_K: return 0;
   }
   return 0;
 }
@@ -40,6 +45,11 @@ const char* dtype_name(SourceDType dtype) {
     case SourceDType::kQ4_0: return "Q4_0";
     case SourceDType::kQ4_1: return "Q4_1";
     case SourceDType::kQ8_0: return "Q8_0";
+    case SourceDType::kQ5_0: return "Q5_0";
+    case SourceDType::kQ5_1: return "Q5_1";
+    case SourceDType::kQ4_K: return "Q4_K";
+    case SourceDType::kQ5_K: return "Q5_K";
+    case SourceDType::kQ6_K: return "Q6_K";
   }
   return "?";
 }
@@ -63,9 +73,12 @@ bool tensor_bytes(SourceDType dtype, const std::vector<int64_t>& shape, uint64_t
   const size_t block_bytes = ggml_block_bytes(dtype);
   if (block_bytes == 0) return shape_numel(shape, dtype_size(dtype), numel, nbytes);
   uint64_t n = 0, unused = 0;
-  if (shape.empty() || !shape_numel(shape, 1, &n, &unused) || shape.back() % kGgmlBlockElems != 0) return false;
+  const uint64_t elems = ggml_block_elems(dtype);
+  if (shape.empty() || !shape_numel(shape, 1, &n, &unused) || shape.back() % static_cast<int64_t>(elems) != 0) {
+    return false;
+  }
   *numel = n;
-  *nbytes = n / kGgmlBlockElems * block_bytes;  // < n: cannot overflow
+  *nbytes = n / elems * block_bytes;  // < n: cannot overflow
   return true;
 }
 
@@ -184,6 +197,11 @@ std::vector<float> to_f32(const SourceTensor& t) {
     case SourceDType::kQ4_0:
     case SourceDType::kQ4_1:
     case SourceDType::kQ8_0:
+    case SourceDType::kQ5_0:
+    case SourceDType::kQ5_1:
+    case SourceDType::kQ4_K:
+    case SourceDType::kQ5_K:
+    case SourceDType::kQ6_K:
       dequantize_ggml_blocks(t.dtype, p, out.size(), out.data());
       break;
     case SourceDType::kI8:

@@ -25,15 +25,18 @@
 
 namespace edgeattn::convert {
 
-// kQ4_0, kQ4_1, kQ8_0: ggml's block-quantized formats (ggml_blocks.h),
-// 32 values of the last dim per block; GGUF files only.
-enum class SourceDType { kF32, kF16, kBF16, kI8, kI32, kI64, kF64, kQ4_0, kQ4_1, kQ8_0 };
+// kQ4_0 .. kQ6_K: ggml's block-quantized formats (ggml_blocks.h), 32
+// (256 for the K-quants) values of the last dim per block; GGUF files only.
+enum class SourceDType {
+  kF32, kF16, kBF16, kI8, kI32, kI64, kF64,
+  kQ4_0, kQ4_1, kQ8_0, kQ5_0, kQ5_1, kQ4_K, kQ5_K, kQ6_K,
+};
 
 // Bytes per element; 0 for the block-quantized types (see tensor_bytes()).
 size_t dtype_size(SourceDType dtype);
 
 // "F32", "F16", "BF16", "I8", "I32", "I64", "F64" (safetensors spelling),
-// "Q4_0", "Q4_1", "Q8_0".
+// "Q4_0", "Q4_1", "Q8_0", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K".
 const char* dtype_name(SourceDType dtype);
 
 struct SourceTensor {
@@ -51,7 +54,8 @@ bool shape_numel(const std::vector<int64_t>& shape, size_t elem_size, uint64_t* 
                  uint64_t* nbytes);
 
 // Element count and byte size of a tensor of `dtype` and `shape`: for the
-// block-quantized types the last dim must be a multiple of 32. False when
+// block-quantized types the last dim must be a multiple of 32 (256 for the
+// K-quants). False when
 // it is not, a dim is negative or the size overflows.
 bool tensor_bytes(SourceDType dtype, const std::vector<int64_t>& shape, uint64_t* numel, uint64_t* nbytes);
 

@@ -8,6 +8,8 @@
 // Q4_1 and Q8_0 copied, Q4_0 re-expressed with m = -8 d, the same values).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -73,6 +75,76 @@ TEST_CASE("ggml blocks: dequantized bit for bit as gguf-py") {
     std::vector<float> got(expect.size());
     dequantize_ggml_blocks(t.dtype, bytes.data(), got.size(), got.data());
     CHECK(bits_of(got) == expect);
+  }
+}
+
+constexpr BlockType kMoreTypes[] = {{"Q5_0", SourceDType::kQ5_0, 22}, {"Q5_1", SourceDType::kQ5_1, 24},
+                                    {"Q4_K", SourceDType::kQ4_K, 144}, {"Q5_K", SourceDType::kQ5_K, 176},
+                                    {"Q6_K", SourceDType::kQ6_K, 210}};
+
+TEST_CASE("ggml blocks: Q5_0, Q5_1 and the K-quants dequantized bit for bit as gguf-py") {
+  const nlohmann::json j = fixture().at("synthetic_more");
+  for (const BlockType& t : kMoreTypes) {
+    CAPTURE(std::string(t.name));
+    CHECK(ggml_block_bytes(t.dtype) == t.bytes);
+    const std::vector<uint8_t> bytes = from_hex(j.at(t.name).at("bytes").get<std::string>());
+    const std::vector<uint32_t> expect = bits_of_hex(j.at(t.name).at("values").get<std::string>());
+    REQUIRE(bytes.size() / t.bytes * ggml_block_elems(t.dtype) == expect.size());
+    std::vector<float> got(expect.size());
+    dequantize_ggml_blocks(t.dtype, bytes.data(), got.size(), got.data());
+    CHECK(bits_of(got) == expect);
+  }
+}
+
+// Dequantized values of edgeattn blocks (`int4`: I4, else I8).
+std::vector<float> weight_block_values(const std::vector<uint8_t>& blocks, bool int4) {
+  const size_t block_bytes = int4 ? sizeof(I4Block) : sizeof(I8Block);
+  std::vector<float> out(blocks.size() / block_bytes * kWeightBlock);
+  for (size_t b = 0; b < out.size() / kWeightBlock; ++b) {
+    if (int4) {
+      I4Block block;
+      std::memcpy(&block, blocks.data() + b * block_bytes, sizeof(block));
+      dequantize_block(block, out.data() + b * kWeightBlock);
+    } else {
+      I8Block block;
+      std::memcpy(&block, blocks.data() + b * block_bytes, sizeof(block));
+      dequantize_block(block, out.data() + b * kWeightBlock);
+    }
+  }
+  return out;
+}
+
+TEST_CASE("Q4_K -> I4 blocks and Q5_0 / Q5_1 / Q5_K / Q6_K -> I8 blocks: the nearest native values") {
+  // Q4_K keeps its codes; only d sc and dmin m are rounded to binary16:
+  // |error| <= 15 |d sc| 2^-11 + |dmin m| 2^-11 per value. The others are
+  // re-quantized to 8 bits per 32 values: |error| <= amax / 254 (the code's
+  // rounding) + amax 2^-10 (d in binary16, times 127), and where amax / 127
+  // is below binary16's normal range, + 127 2^-25 (d's absolute rounding:
+  // half the smallest subnormal step).
+  const nlohmann::json j = fixture().at("synthetic_more");
+  for (const BlockType& t : kMoreTypes) {
+    CAPTURE(std::string(t.name));
+    const std::vector<uint8_t> bytes = from_hex(j.at(t.name).at("bytes").get<std::string>());
+    const std::vector<uint32_t> bits = bits_of_hex(j.at(t.name).at("values").get<std::string>());
+    std::vector<float> want(bits.size());
+    std::memcpy(want.data(), bits.data(), bits.size() * 4);
+    bool int4 = false;
+    const std::vector<uint8_t> blocks = ggml_to_weight_blocks(t.dtype, bytes.data(), want.size(), &int4, "w");
+    CHECK(int4 == (t.dtype == SourceDType::kQ4_K));
+    const std::vector<float> got = weight_block_values(blocks, int4);
+    REQUIRE(got.size() == want.size());
+    double worst = 0;
+    for (size_t b = 0; b < want.size() / kWeightBlock; ++b) {
+      double amax = 0, err = 0;
+      for (size_t i = b * kWeightBlock; i < (b + 1) * kWeightBlock; ++i) {
+        amax = std::max(amax, std::fabs(static_cast<double>(want[i])));
+        err = std::max(err, std::fabs(static_cast<double>(got[i]) - want[i]));
+      }
+      const double bound = int4 ? 16.0 / 2048 * amax : amax / 254 + amax / 1024 + 127 * std::ldexp(1.0, -25);
+      worst = std::max(worst, err / (bound + 1e-30));
+    }
+    MESSAGE(std::string(t.name) << ": worst |error| / bound " << worst);
+    CHECK(worst <= 1.0);
   }
 }
 

@@ -148,8 +148,8 @@ GgufBuilder full_builder() {
   // token_embd: 3 columns fastest, 2 rows -> row-major [2, 3].
   b.tensor("token_embd.weight", {3, 2}, kGgmlF32, f32_bytes({1, 2, 3, 4, 5, 6}));
   b.tensor("norm.f16", {4}, kGgmlF16, f16_bytes({0.5f, -1.0f, 2.0f, 1e-7f}));
-  // Q5_0 (not read): one block of 32 elements = 22 bytes.
-  b.tensor("blk.0.q5", {32}, 6, std::vector<uint8_t>(22, 0x11));
+  // Q2_K (not read): one super-block of 256 elements = 84 bytes.
+  b.tensor("blk.0.q2k", {256}, 10, std::vector<uint8_t>(84, 0x11));
   b.tensor("cube", {2, 1, 3}, kGgmlF32, f32_bytes({0, 1, 2, 3, 4, 5}));
   return b;
 }
@@ -211,7 +211,7 @@ TEST_CASE("GGUF tensors: reversed shapes, data, unsupported types") {
   CHECK(g.tensor_infos()[0].dims == std::vector<uint64_t>{3, 2});
   CHECK(g.tensor_infos()[0].supported);
   CHECK_FALSE(g.tensor_infos()[2].supported);
-  CHECK(g.tensor_infos()[2].ggml_type == 6);
+  CHECK(g.tensor_infos()[2].ggml_type == 10);
 
   const SourceTensor& emb = g.tensor("token_embd.weight");
   CHECK(emb.shape == std::vector<int64_t>{2, 3});
@@ -228,9 +228,9 @@ TEST_CASE("GGUF tensors: reversed shapes, data, unsupported types") {
   CHECK(g.tensor("cube").shape == std::vector<int64_t>{3, 1, 2});
   CHECK(g.find("nope") == nullptr);
 
-  std::string msg = error_of([&] { (void)g.find("blk.0.q5"); });
-  CHECK(msg.rfind(path + ": tensor 'blk.0.q5' has ggml type Q5_0 (6), which is not supported", 0) == 0);
-  CHECK(contains(error_of([&] { (void)g.tensors(); }), "Q5_0"));
+  std::string msg = error_of([&] { (void)g.find("blk.0.q2k"); });
+  CHECK(msg.rfind(path + ": tensor 'blk.0.q2k' has ggml type Q2_K (10), which is not supported", 0) == 0);
+  CHECK(contains(error_of([&] { (void)g.tensors(); }), "Q2_K"));
   CHECK(contains(error_of([&] { (void)g.tensor("nope"); }), path + ": tensor 'nope' not found"));
 }
 

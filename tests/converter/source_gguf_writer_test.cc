@@ -290,22 +290,22 @@ TEST_CASE("GgufWriter rejects bad input with a ConvertError") {
                  "has type STRING, expected an integer"));
   const std::string dir = temp_dir("gguf_writer_errors");
   CHECK(contains(msg([&] { GgufWriter().write(dir + "/no/such/dir/x.gguf"); }), "cannot create"));
-  // A tensor of a quantized type the reader does not take (Q5_0) cannot be
-  // copied (its bytes are not exposed); Q4_0 / Q4_1 / Q8_0 can
+  // A tensor of a quantized type the reader does not take (Q2_K) cannot be
+  // copied (its bytes are not exposed); Q4_0 ... Q6_K can
   // (source_ggml_blocks_test.cc).
   GgufWriter q;
   q.add_tensor_f32("ok", {1}, {1});
   std::vector<uint8_t> bytes = q.bytes();
-  // Patch the tensor type (after name, n_dims, one dim) to Q5_0 with a 32-wide row.
+  // Patch the tensor type (after name, n_dims, one dim) to Q2_K with a 256-wide row.
   const size_t info = 4 + 4 + 8 + 8 + 8 + 2;
-  const uint64_t dim32 = 32;
-  const uint32_t q5_0 = 6;
-  std::memcpy(bytes.data() + info + 4, &dim32, 8);
-  std::memcpy(bytes.data() + info + 12, &q5_0, 4);
-  bytes.resize(bytes.size() + 32);  // room for the 22-byte block
+  const uint64_t dim256 = 256;
+  const uint32_t q2_k = 10;
+  std::memcpy(bytes.data() + info + 4, &dim256, 8);
+  std::memcpy(bytes.data() + info + 12, &q2_k, 4);
+  bytes.resize(bytes.size() + 96);  // room for the 84-byte block
   GgufFile quant = GgufFile::open(write_bytes(dir + "/q.gguf", bytes));
   CHECK(!quant.tensor_infos()[0].supported);
-  CHECK(contains(msg([&] { (void)gguf_writer_from(quant); }), "Q5_0"));
+  CHECK(contains(msg([&] { (void)gguf_writer_from(quant); }), "Q2_K"));
 }
 
 }  // namespace

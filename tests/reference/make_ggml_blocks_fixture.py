@@ -11,6 +11,10 @@ the oracle for converter/source/ggml_blocks (issue #19).
       Q8_0 token embedding and two Q4_1 weights), the shape, 2,048 seeded
       sample positions with their dequantized values (hex bits) and the
       float64 sum of the whole dequantized tensor.
+      "synthetic_more": the same for Q5_0 and Q5_1 (12 blocks, the scales
+      above) and for the K-quants Q4_K, Q5_K and Q6_K (3 super-blocks of
+      256 values: random bytes, fp16 d / dmin set to 1.0, 0.0123, a
+      subnormal and -3.5).
       "quantize_q4_1": 10 blocks of float32 values (hex bits: constant,
       wide, narrow, all-negative, huge and tiny ranges, ties) and
       gguf.quants.quantize's Q4_1 bytes for them (ggml's
@@ -71,6 +75,28 @@ def real(path, rng):
     return out
 
 
+MORE = {"Q5_0": (gguf.GGMLQuantizationType.Q5_0, 22, [0]), "Q5_1": (gguf.GGMLQuantizationType.Q5_1, 24, [0, 2]),
+        "Q4_K": (gguf.GGMLQuantizationType.Q4_K, 144, [0, 2]), "Q5_K": (gguf.GGMLQuantizationType.Q5_K, 176, [0, 2]),
+        "Q6_K": (gguf.GGMLQuantizationType.Q6_K, 210, [208])}
+K_SCALES = [0x3C00, 0x224F, 0x0201, 0xC300]
+
+
+def synthetic_more():
+    rng = np.random.default_rng(56)
+    out = {}
+    for name, (qtype, block_bytes, scale_offsets) in MORE.items():
+        n = 3 if name.endswith("_K") else 12
+        raw = bytearray(rng.integers(0, 256, size=n * block_bytes, dtype=np.uint8).tobytes())
+        scales = K_SCALES if name.endswith("_K") else SCALES
+        for b in range(n):
+            for k, off in enumerate(scale_offsets):
+                s = scales[(b + 3 * k) % len(scales)]
+                raw[b * block_bytes + off:b * block_bytes + off + 2] = s.to_bytes(2, "little")
+        values = quants.dequantize(np.frombuffer(bytes(raw), dtype=np.uint8), qtype)
+        out[name] = {"bytes": bytes(raw).hex(), "values": hex_f32(values.astype(np.float32))}
+    return out
+
+
 def quantize_q4_1():
     rng = np.random.default_rng(41)
     blocks = [np.full(32, 0.75), rng.normal(0, 0.02, 32), rng.uniform(-3, 5, 32), rng.uniform(-2, -1, 32),
@@ -84,7 +110,8 @@ def quantize_q4_1():
 def main():
     rng = np.random.default_rng(19)
     fixture = {"gguf_py": getattr(gguf, "__version__", "?"), "synthetic": synthetic(rng),
-               "smollm2": real(sys.argv[1], rng), "quantize_q4_1": quantize_q4_1()}
+               "smollm2": real(sys.argv[1], rng), "quantize_q4_1": quantize_q4_1(),
+               "synthetic_more": synthetic_more()}
     with open(OUT, "w") as f:
         json.dump(fixture, f)
         f.write("\n")
