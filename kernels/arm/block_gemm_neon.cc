@@ -113,76 +113,15 @@ inline void lane_sums(const Pairs& x, const Pairs& w, int32x4_t* lo, int32x4_t* 
   *hi = vpaddlq_s16(q);
 }
 
-// y [MR, NR] for rows xq [MR, k] (xd / xs [MR, blocks], rows `blocks`
-// apart) and W's columns w [NR, blocks] (rows `blocks` blocks apart); bias
-// and y at the tile's first column.
-template <typename Block, size_t MR, size_t NR>
-void block_tile(size_t blocks, const int8_t* xq, const float* xd, const float* xs, const Block* w,
-                const float* bias, float* y, size_t y_stride) {
-  constexpr bool kI4 = std::is_same<Block, I4Block>::value;
-  const size_t k = blocks * kWeightBlock;
-  float32x4_t acc[MR][NR][2];
-  float32x4_t accm[MR];
-  for (size_t r = 0; r < MR; ++r) {
-    accm[r] = vdupq_n_f32(0.0f);
-    for (size_t c = 0; c < NR; ++c) acc[r][c][0] = acc[r][c][1] = vdupq_n_f32(0.0f);
-  }
-  for (size_t b = 0; b < blocks; ++b) {
-    float32x4_t dv, mw;
-    neon_block_scales<NR>(w + b, blocks, &dv, &mw);
-    float dw[4];
-    vst1q_f32(dw, dv);
-    Pairs wp[NR];
-    for (size_t c = 0; c < NR; ++c) wp[c] = weight_pairs(w[c * blocks + b]);
-    for (size_t r = 0; r < MR; ++r) {
-      const int8_t* xb = xq + r * k + b * kWeightBlock;
-      const Pairs xp = split_pairs(vld1q_s8(xb), vld1q_s8(xb + 16));
-      const float xdr = xd[r * blocks + b];
-      for (size_t c = 0; c < NR; ++c) {
-        int32x4_t lo, hi;
-        lane_sums(xp, wp[c], &lo, &hi);
-        const float d = dw[c] * xdr;
-        acc[r][c][0] = neon_block_fma(acc[r][c][0], vcvtq_f32_s32(lo), d);
-        acc[r][c][1] = neon_block_fma(acc[r][c][1], vcvtq_f32_s32(hi), d);
-      }
-      if constexpr (kI4) accm[r] = neon_block_fma(accm[r], mw, xs[r * blocks + b]);
-    }
-  }
-  neon_block_store<kI4, MR, NR>(acc, accm, bias, y, y_stride);
-}
-
-// MR rows against all n columns: NR-column tiles, then single columns.
-template <typename Block, size_t MR, size_t NR>
-void block_rows(size_t n, size_t blocks, const int8_t* xq, const float* xd, const float* xs, const Block* w,
-                const float* bias, float* y, size_t y_stride) {
-  size_t c = 0;
-  for (; c + NR <= n; c += NR) {
-    block_tile<Block, MR, NR>(blocks, xq, xd, xs, w + c * blocks, bias != nullptr ? bias + c : nullptr, y + c,
-                              y_stride);
-  }
-  for (; c < n; ++c) {
-    block_tile<Block, MR, 1>(blocks, xq, xd, xs, w + c * blocks, bias != nullptr ? bias + c : nullptr, y + c,
-                             y_stride);
-  }
-}
-
-template <typename Block>
-void block_gemm(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd, const float* xs, const void* w,
-                const float* bias, float* y, size_t y_stride) {
-  const size_t blocks = k / kWeightBlock;
-  const Block* wb = static_cast<const Block*>(w);
-  // xs is unused (and may be null) with I8Blocks: never offset a null pointer.
-  auto xs_at = [&](size_t r) { return xs != nullptr ? xs + r * blocks : nullptr; };
-  size_t r = 0;
-  for (; r + kMR <= m; r += kMR) {
-    block_rows<Block, kMR, kNR>(n, blocks, xq + r * k, xd + r * blocks, xs_at(r), wb, bias, y + r * y_stride,
-                                y_stride);
-  }
-  for (; r < m; ++r) {
-    block_rows<Block, 1, kNR1>(n, blocks, xq + r * k, xd + r * blocks, xs_at(r), wb, bias, y + r * y_stride,
-                               y_stride);
-  }
-}
+// The integer half of arm/neon_block_gemm.h's tile: SMULL / SMLAL on pairs.
+struct SmullLanes {
+  using W = Pairs;
+  using X = Pairs;
+  static Pairs weights(const I4Block& b) { return weight_pairs(b); }
+  static Pairs weights(const I8Block& b) { return weight_pairs(b); }
+  static Pairs activations(const int8_t* xb) { return split_pairs(vld1q_s8(xb), vld1q_s8(xb + 16)); }
+  static void sums(const Pairs& x, const Pairs& w, int32x4_t* lo, int32x4_t* hi) { lane_sums(x, w, lo, hi); }
+};
 
 }  // namespace
 
@@ -211,12 +150,12 @@ void f32_q8b_quantize_ukernel__neon(size_t rows, size_t k, const float* x, size_
 
 void q8b_i4bw_gemm_ukernel_2x2__neon(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
                                      const float* xs, const void* w, const float* bias, float* y, size_t y_stride) {
-  block_gemm<I4Block>(m, n, k, xq, xd, xs, w, bias, y, y_stride);
+  neon_block_gemm<SmullLanes, I4Block, kMR, kNR, kNR1>(m, n, k, xq, xd, xs, w, bias, y, y_stride);
 }
 
 void q8b_i8bw_gemm_ukernel_2x2__neon(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd,
                                      const float* xs, const void* w, const float* bias, float* y, size_t y_stride) {
-  block_gemm<I8Block>(m, n, k, xq, xd, xs, w, bias, y, y_stride);
+  neon_block_gemm<SmullLanes, I8Block, kMR, kNR, kNR1>(m, n, k, xq, xd, xs, w, bias, y, y_stride);
 }
 
 }  // namespace edgeattn

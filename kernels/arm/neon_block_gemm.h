@@ -39,6 +39,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/arm/fp16_neon.h"
 #include "runtime/core/weight_blocks.h"
@@ -123,6 +124,81 @@ inline void neon_block_store(const float32x4_t (&acc)[MR][NR][2], const float32x
       if (bias != nullptr) v = v + bias[c];
       y[r * y_stride + c] = v;
     }
+  }
+}
+
+// One tile, y [MR, NR] for rows xq [MR, k] (xd / xs [MR, blocks], rows
+// `blocks` apart) and W's columns w [NR, blocks] (rows `blocks` blocks
+// apart); bias and y at the tile's first column. `Lanes` is the file's
+// integer half: its W / X are a block's weights / activations prepared
+// once per tile row / column (weights(block), activations(32 int8 codes)),
+// and sums(x, w, &lo, &hi) gives the exact lane sums 0-3 and 4-7.
+template <class Lanes, typename Block, size_t MR, size_t NR>
+void neon_block_tile(size_t blocks, const int8_t* xq, const float* xd, const float* xs, const Block* w,
+                     const float* bias, float* y, size_t y_stride) {
+  constexpr bool kI4 = std::is_same<Block, I4Block>::value;
+  const size_t k = blocks * kWeightBlock;
+  float32x4_t acc[MR][NR][2];
+  float32x4_t accm[MR];
+  for (size_t r = 0; r < MR; ++r) {
+    accm[r] = vdupq_n_f32(0.0f);
+    for (size_t c = 0; c < NR; ++c) acc[r][c][0] = acc[r][c][1] = vdupq_n_f32(0.0f);
+  }
+  for (size_t b = 0; b < blocks; ++b) {
+    float32x4_t dv, mw;
+    neon_block_scales<NR>(w + b, blocks, &dv, &mw);
+    float dw[4];
+    vst1q_f32(dw, dv);
+    typename Lanes::W wp[NR];
+    for (size_t c = 0; c < NR; ++c) wp[c] = Lanes::weights(w[c * blocks + b]);
+    for (size_t r = 0; r < MR; ++r) {
+      const typename Lanes::X xp = Lanes::activations(xq + r * k + b * kWeightBlock);
+      const float xdr = xd[r * blocks + b];
+      for (size_t c = 0; c < NR; ++c) {
+        int32x4_t lo, hi;
+        Lanes::sums(xp, wp[c], &lo, &hi);
+        const float d = dw[c] * xdr;
+        acc[r][c][0] = neon_block_fma(acc[r][c][0], vcvtq_f32_s32(lo), d);
+        acc[r][c][1] = neon_block_fma(acc[r][c][1], vcvtq_f32_s32(hi), d);
+      }
+      if constexpr (kI4) accm[r] = neon_block_fma(accm[r], mw, xs[r * blocks + b]);
+    }
+  }
+  neon_block_store<kI4, MR, NR>(acc, accm, bias, y, y_stride);
+}
+
+// The loops around the tile, written once for both files: rows in tiles of
+// MR (NR columns at a time, then the columns left one by one); the rows left
+// over one at a time, NR1 columns per tile (m = 1: decoding).
+template <class Lanes, typename Block, size_t MR, size_t NR>
+void neon_block_rows(size_t n, size_t blocks, const int8_t* xq, const float* xd, const float* xs, const Block* w,
+                     const float* bias, float* y, size_t y_stride) {
+  size_t c = 0;
+  for (; c + NR <= n; c += NR) {
+    neon_block_tile<Lanes, Block, MR, NR>(blocks, xq, xd, xs, w + c * blocks, bias != nullptr ? bias + c : nullptr,
+                                          y + c, y_stride);
+  }
+  for (; c < n; ++c) {
+    neon_block_tile<Lanes, Block, MR, 1>(blocks, xq, xd, xs, w + c * blocks, bias != nullptr ? bias + c : nullptr,
+                                         y + c, y_stride);
+  }
+}
+
+template <class Lanes, typename Block, size_t MR, size_t NR, size_t NR1>
+void neon_block_gemm(size_t m, size_t n, size_t k, const int8_t* xq, const float* xd, const float* xs, const void* w,
+                     const float* bias, float* y, size_t y_stride) {
+  const size_t blocks = k / kWeightBlock;
+  const Block* wb = static_cast<const Block*>(w);
+  // xs is unused (and may be null) with I8Blocks: never offset a null pointer.
+  auto xs_at = [&](size_t r) { return xs != nullptr ? xs + r * blocks : nullptr; };
+  size_t r = 0;
+  for (; r + MR <= m; r += MR) {
+    neon_block_rows<Lanes, Block, MR, NR>(n, blocks, xq + r * k, xd + r * blocks, xs_at(r), wb, bias,
+                                          y + r * y_stride, y_stride);
+  }
+  for (; r < m; ++r) {
+    neon_block_rows<Lanes, Block, 1, NR1>(n, blocks, xq + r * k, xd + r * blocks, xs_at(r), wb, bias,
+                                          y + r * y_stride, y_stride);
   }
 }
 
