@@ -2,10 +2,11 @@
 side by side in one run (bench/decode_compare.sh makes the models and runs
 this).
 
-Per round, per thread count, per dtype: edgeattn-bench (fp32, fp16, int8
-.eatn; --runs repetitions of a 64-token prefill then 128 greedy decode steps,
+Per round, per thread count, per dtype: edgeattn-bench (fp32, fp16, int8,
+int4 .eatn; --runs repetitions of a 64-token prefill then 128 greedy decode steps,
 its median) then bench/peers/llama_peer.py on the GGUF of the same weights
-(F32 beside fp32, Q8_0 beside int8; the same prompt length and steps).
+(F32 beside fp32, Q8_0 beside int8, Q4_1 beside int4 (converted from that
+file: the same weights); the same prompt length and steps).
 Rounds alternate so drifting machine load hits both alike; the table shows
 the median over rounds. "% of read bound" = tokens/s x weight bytes one
 decode step reads (every constant but the token embedding table, which has a
@@ -27,7 +28,8 @@ from cpu_info import cpu_line  # noqa: E402
 from report import decode_bytes_per_token, eatn_tensors, gguf_tensor_bytes  # noqa: E402
 
 PEER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "llama_peer.py")
-GGUF_OF = {"fp32": "f32", "int8": "q8_0"}
+GGUF_OF = {"fp32": "f32", "int8": "q8_0", "int4": "q4_1"}
+DTYPES = ("fp32", "fp16", "int8", "int4")
 
 
 def last_json(text: str) -> dict:
@@ -46,7 +48,7 @@ def main() -> None:
     convert = os.path.join(a.build, "bin", "edgeattn-convert")
     threads = [int(t) for t in a.threads.split(",")]
     per_token = {dt: decode_bytes_per_token(eatn_tensors(convert, f"{a.work}/synth-{dt}.eatn")[0])
-                 for dt in ("fp32", "fp16", "int8")}
+                 for dt in DTYPES}
     for dt, g in GGUF_OF.items():
         per_token[f"llama.cpp {dt}"] = decode_bytes_per_token(gguf_tensor_bytes(f"{a.work}/synth-{g}.gguf"))
     res: dict = {}
@@ -57,7 +59,7 @@ def main() -> None:
         reads[1].append(lim["read_gbs_1t"])
         reads[0].append(lim["read_gbs_all"])
         for t in threads:
-            for dt in ("fp32", "fp16", "int8"):
+            for dt in DTYPES:
                 r = last_json(subprocess.run([bench, f"{a.work}/synth-{dt}.eatn", "--json", "--threads", str(t),
                                               "--runs", str(a.runs)], capture_output=True, text=True,
                                              check=True).stdout)["decoder"]
@@ -80,7 +82,7 @@ def main() -> None:
              "| dtype | threads | edgeattn decode tok/s | llama.cpp | ratio | edgeattn % of read bound | "
              "llama.cpp % | edgeattn prefill tok/s | llama.cpp | ratio |",
              "|---|---|---|---|---|---|---|---|---|---|"]
-    for dt in ("fp32", "fp16", "int8"):
+    for dt in DTYPES:
         for t in threads:
             bound = read_1t if t == 1 else read_all
             e_dec, e_pre = med(("edgeattn", dt, t), "decode_tokens_per_s"), med(("edgeattn", dt, t),

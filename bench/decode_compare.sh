@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The synthetic 110 M Llama (scripts/make_synthetic_llama.py): edgeattn fp32 /
-# fp16 / int8 decode and prefill against llama.cpp on GGUF F32 / Q8_0 of the
-# same weights, 1 and 2 threads, side by side in one run, with each decode as
+# fp16 / int8 / int4 decode and prefill against llama.cpp on GGUF F32 / Q8_0 /
+# Q4_1 of the same weights (int4: converted from that Q4_1 file, its blocks
+# kept: the same weights bit for bit), 1 and 2 threads, side by side in one run, with each decode as
 # a share of the machine's read bandwidth (issue #18 item 2; docs/decode.md):
 #
 #   bench/decode_compare.sh [--threads 1,2] [--runs 3] [--rounds 3]
@@ -39,8 +40,11 @@ for dtype in fp32 fp16 int8; do
     "$build/bin/edgeattn-convert" "$synth" --tokenizer "$synth/tokenizer.bin" --dtype "$dtype" -o "$out" --quiet
   fi
 done
-for g in f32 q8_0; do
+for g in f32 q8_0 q4_1; do
   [ -f "$work/synth-$g.gguf" ] || "$python" "$root/bench/peers/llama_gguf.py" hf "$synth" "$synth/tokenizer.bin" \
     "$work/synth-$g.gguf" "$g" > /dev/null
 done
+if [ ! -f "$work/synth-int4.eatn" ] || [ "$build/bin/edgeattn-convert" -nt "$work/synth-int4.eatn" ]; then
+  "$build/bin/edgeattn-convert" "$work/synth-q4_1.gguf" --dtype int4 -o "$work/synth-int4.eatn" --quiet
+fi
 "$python" "$root/bench/decode_compare.py" --build "$build" --work "$work" "$@"

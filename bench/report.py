@@ -160,7 +160,7 @@ def eatn_tensors(convert, eatn):
     inspect; int8 matrices count one fp32 scale per row on top."""
     out = run([convert, "inspect", eatn]).stdout
     sizes, mats = {}, {}
-    for m in re.finditer(r"^\s+(\S+)\s+(\w+)\s+([\dx]+)\s+(\d+) bytes @", out, re.M):
+    for m in re.finditer(r"^\s+(\S+)\s+([\w-]+)\s+([\dx]+)\s+(\d+) bytes @", out, re.M):
         name, dtype, dims, nbytes = m.group(1), m.group(2), m.group(3), int(m.group(4))
         if "x" in dims:
             rows, cols = (int(v) for v in dims.split("x")[:2])

@@ -1,20 +1,19 @@
 #!/usr/bin/env python3
-"""Writes a Llama model as GGUF (F32 or Q8_0) for llama.cpp, from the same
-weights edgeattn-convert reads, with the `gguf` package (llama.cpp's own
-GGUF writer and Q8_0 quantizer).
+"""Writes a Llama model as GGUF (F32, Q8_0 or Q4_1) for llama.cpp, from the
+same weights edgeattn-convert reads, with the `gguf` package (llama.cpp's
+own GGUF writer and quantizers).
 
-    llama_gguf.py hf HF_DIR TOKENIZER.bin OUT.gguf {f32,q8_0}
+    llama_gguf.py hf HF_DIR TOKENIZER.bin OUT.gguf {f32,q8_0,q4_1}
         A Hugging Face LlamaForCausalLM folder (config.json +
         model.safetensors, e.g. scripts/make_synthetic_llama.py's output).
         q_proj / k_proj rows are permuted from HF's half-split RoPE layout to
         GGUF's interleaved one, as llama.cpp's convert_hf_to_gguf.py does.
-    llama_gguf.py llama2c MODEL.bin TOKENIZER.bin OUT.gguf {f32,q8_0}
+    llama_gguf.py llama2c MODEL.bin TOKENIZER.bin OUT.gguf {f32,q8_0,q4_1}
         A llama2.c checkpoint (stories260K.bin); its RoPE layout is already
         GGUF's.
 
-q8_0 quantizes every 2-D weight whose row length is a multiple of 32 (the
-Q8_0 block) to Q8_0, the token embedding and output head included, as
-llama-quantize does; other tensors (norms, and rows of 172 in stories260K's
+q8_0 (q4_1) quantizes every 2-D weight whose row length is a multiple of 32
+(the block) to Q8_0 (Q4_1), the token embedding and output head included; other tensors (norms, and rows of 172 in stories260K's
 ffn_down) stay F32. The vocabulary comes from the llama2.c tokenizer file
 (pieces, scores; <0xNN> byte pieces typed BYTE, ids 0-2 UNKNOWN/CONTROL).
 """
@@ -135,7 +134,9 @@ def write(weights, hp, tokenizer, out_path, dtype):
     w.add_rope_dimension_count(hp["dim"] // hp["heads"])
     w.add_rope_freq_base(hp["theta"])
     w.add_vocab_size(hp["vocab"])
-    w.add_file_type(gguf.LlamaFileType.MOSTLY_Q8_0 if dtype == "q8_0" else gguf.LlamaFileType.ALL_F32)
+    file_types = {"f32": gguf.LlamaFileType.ALL_F32, "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0,
+                  "q4_1": gguf.LlamaFileType.MOSTLY_Q4_1}
+    w.add_file_type(file_types[dtype])
     tokens, types = [], []
     for i, p in enumerate(pieces):
         if i == 0:
@@ -156,9 +157,9 @@ def write(weights, hp, tokenizer, out_path, dtype):
     w.add_eos_token_id(2)
     for name, t in weights.items():
         t = np.ascontiguousarray(t, dtype=np.float32)
-        if dtype == "q8_0" and t.ndim == 2 and t.shape[1] % 32 == 0:
-            w.add_tensor(name, gguf.quants.quantize(t, gguf.GGMLQuantizationType.Q8_0),
-                         raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+        if dtype != "f32" and t.ndim == 2 and t.shape[1] % 32 == 0:
+            qtype = gguf.GGMLQuantizationType.Q8_0 if dtype == "q8_0" else gguf.GGMLQuantizationType.Q4_1
+            w.add_tensor(name, gguf.quants.quantize(t, qtype), raw_dtype=qtype)
         else:
             w.add_tensor(name, t)
     w.write_header_to_file()
@@ -170,7 +171,7 @@ def write(weights, hp, tokenizer, out_path, dtype):
 
 
 def main(argv):
-    if len(argv) != 5 or argv[0] not in ("hf", "llama2c") or argv[4] not in ("f32", "q8_0"):
+    if len(argv) != 5 or argv[0] not in ("hf", "llama2c") or argv[4] not in ("f32", "q8_0", "q4_1"):
         sys.exit(__doc__)
     weights, hp = hf_weights(argv[1]) if argv[0] == "hf" else llama2c_weights(argv[1])
     write(weights, hp, argv[2], argv[3], argv[4])
