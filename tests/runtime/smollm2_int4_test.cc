@@ -138,7 +138,10 @@ TEST_CASE("SmolLM2 int4: a session's layer-0 projections track llama.cpp's") {
     o.observe = Span<const char* const>(names, 4);
     auto s = Session::create(*int4_model().model, o);
     REQUIRE_MESSAGE(s.is_ok(), s.status().message());
-    for (const auto& c : fixture.at("cases")) {
+    // Under emulation (a 30-layer pass is seconds there) the first prompt only.
+    const size_t n_cases = testing::quick_mode() ? 1 : fixture.at("cases").size();
+    for (size_t ci = 0; ci < n_cases; ++ci) {
+      const nlohmann::json& c = fixture.at("cases")[ci];
       const std::vector<int32_t> ids = c.at("ids").get<std::vector<int32_t>>();
       CAPTURE(ids[0]);
       (*s)->reset();
