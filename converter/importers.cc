@@ -57,8 +57,10 @@ void import_llama2c(const std::string& path, const ImportOptions& options, Model
 
 namespace {
 
-// The GGUF tensors stored as Q4_0 / Q4_1 / Q8_0 blocks, registered beside
-// their f32 values so `--dtype int4` writes the blocks themselves.
+// The GGUF tensors stored as ggml blocks, registered beside their f32
+// values as edgeattn's block weights (ggml_to_weight_blocks: Q4_0 / Q4_1 /
+// Q8_0 exactly, Q4_K nearly, Q5 / Q6 types re-quantized to 8 bits), so
+// `--dtype int4` writes those instead of quantizing the floats again.
 void keep_gguf_blocks(const GgufFile& gguf, ModelBuilder& mb) {
   for (size_t i = 0; i < mb.model().tensors.size(); ++i) {
     const fb::TensorT& t = *mb.model().tensors[i];

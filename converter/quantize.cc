@@ -7,6 +7,7 @@
 #include <set>
 
 #include "converter/source/convert_error.h"
+#include "converter/source/ggml_blocks.h"
 #include "converter/source/source_tensor.h"
 #include "runtime/core/weight_blocks.h"
 
@@ -47,31 +48,6 @@ void quantize_rows_int8(const float* w, size_t rows, size_t cols, int8_t* q, flo
   }
 }
 
-std::vector<uint8_t> quantize_blocks_int4(const float* w, size_t count) {
-  std::vector<uint8_t> out(count / kWeightBlock * sizeof(I4Block));
-  for (size_t b = 0; b < count / kWeightBlock; ++b) {
-    const float* x = w + b * kWeightBlock;
-    float lo = x[0], hi = x[0];
-    for (size_t j = 1; j < kWeightBlock; ++j) {
-      lo = std::min(lo, x[j]);
-      hi = std::max(hi, x[j]);
-    }
-    const float d = (hi - lo) / 15.0f;
-    const float inv = d != 0.0f ? 1.0f / d : 0.0f;
-    I4Block block;
-    block.d = float_to_half(d);
-    block.m = float_to_half(lo);
-    for (size_t j = 0; j < kWeightBlock / 2; ++j) {
-      // (x - min) / d in [0, 15] up to rounding; + 0.5 and truncation round half up.
-      const int q0 = std::min(15, static_cast<int>((x[j] - lo) * inv + 0.5f));
-      const int q1 = std::min(15, static_cast<int>((x[j + 16] - lo) * inv + 0.5f));
-      block.codes[j] = static_cast<uint8_t>(q0 | (q1 << 4));
-    }
-    std::memcpy(out.data() + b * sizeof(I4Block), &block, sizeof(I4Block));
-  }
-  return out;
-}
-
 namespace {
 
 void drop_static_scales_without_i8(ModelBuilder& mb) {
@@ -86,7 +62,6 @@ void drop_static_scales_without_i8(ModelBuilder& mb) {
     }
   }
 }
-
 
 // Eligible: FC weights (input 1), Embedding tables (inputs 1..3) and the
 // weights of Conv2D ops that are not depthwise. *blockable: the ones the
@@ -123,7 +98,7 @@ size_t quantize_tensor(ModelBuilder& mb, int index, const std::vector<float>& w,
   if (dtype == WeightDType::kI4 && blockable && mb.shape(index).size() == 2 && cols % kWeightBlock == 0) {
     const ModelBuilder::NativeBlocks* native = mb.native_blocks(index);
     const fb::DType block_dtype = native != nullptr ? native->dtype : fb::DType::I4Blocks;
-    std::vector<uint8_t> bytes = native != nullptr ? native->bytes : quantize_blocks_int4(w.data(), w.size());
+    std::vector<uint8_t> bytes = native != nullptr ? native->bytes : quantize_q4_1(w.data(), w.size());
     const size_t n = bytes.size();
     mb.replace_constant(index, block_dtype, std::move(bytes), nullptr);
     return n;

@@ -15,10 +15,10 @@
 //         with Quantization{scale[rows], axis 0}.
 //   int4  FullyConnected weights and token tables with rows of a multiple
 //         of 32 values become I4Blocks (runtime/core/weight_blocks.h), per
-//         block of 32 as ggml's Q4_1 (d = (max - min) / 15, m = min, codes
-//         (w - min) / d rounded half up, at most 15); a tensor whose source
-//         file already held blocks (GGUF Q4_0 / Q4_1 / Q8_0) keeps them
-//         exactly (Q8_0 as I8Blocks). The other eligible tensors (Conv2D
+//         block of 32 as ggml's Q4_1 (source/ggml_blocks.h quantize_q4_1);
+//         a tensor whose source file already held blocks keeps them
+//         (GGUF Q4_0 / Q4_1 / Q8_0 exactly, Q8_0 as I8Blocks; the others
+//         as ggml_to_weight_blocks says). The other eligible tensors (Conv2D
 //         weights, rows not a multiple of 32, position tables) get int8.
 //
 // Example:
@@ -62,8 +62,5 @@ QuantizeSummary quantize_weights(ModelBuilder& mb, const QuantizeOptions& option
 // The int8 scheme, exposed for tests: quantizes rows [rows, cols] of `w`.
 void quantize_rows_int8(const float* w, size_t rows, size_t cols, int8_t* q, float* scales);
 
-// The int4 scheme, exposed for tests: `count` values (a multiple of 32) of
-// `w` as I4Blocks bytes (count / 32 * 20).
-std::vector<uint8_t> quantize_blocks_int4(const float* w, size_t count);
 
 }  // namespace edgeattn::convert

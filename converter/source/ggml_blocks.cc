@@ -182,6 +182,31 @@ void dequantize_ggml_blocks(SourceDType dtype, const uint8_t* src, size_t count,
   }
 }
 
+std::vector<uint8_t> quantize_q4_1(const float* w, size_t count) {
+  std::vector<uint8_t> out(count / kWeightBlock * sizeof(I4Block));
+  for (size_t b = 0; b < count / kWeightBlock; ++b) {
+    const float* x = w + b * kWeightBlock;
+    float lo = x[0], hi = x[0];
+    for (size_t j = 1; j < kWeightBlock; ++j) {
+      lo = std::min(lo, x[j]);
+      hi = std::max(hi, x[j]);
+    }
+    const float d = (hi - lo) / 15.0f;
+    const float inv = d != 0.0f ? 1.0f / d : 0.0f;
+    I4Block block;
+    block.d = float_to_half(d);
+    block.m = float_to_half(lo);
+    for (size_t j = 0; j < kWeightBlock / 2; ++j) {
+      // (x - min) / d in [0, 15] up to rounding; + 0.5 and truncation round half up.
+      const int q0 = std::min(15, static_cast<int>((x[j] - lo) * inv + 0.5f));
+      const int q1 = std::min(15, static_cast<int>((x[j + 16] - lo) * inv + 0.5f));
+      block.codes[j] = static_cast<uint8_t>(q0 | (q1 << 4));
+    }
+    std::memcpy(out.data() + b * sizeof(I4Block), &block, sizeof(I4Block));
+  }
+  return out;
+}
+
 std::vector<uint8_t> quantize_q8_0(const float* x, size_t count) {
   std::vector<uint8_t> out(count / kWeightBlock * sizeof(I8Block));
   for (size_t b = 0; b < count / kWeightBlock; ++b) {

@@ -24,7 +24,8 @@
 // types of B = 32 are exact products rounded once, so ggml's fused or
 // unfused arithmetic gives the same floats. This file is compiled with
 // -ffp-contract=off so the K-quants' d1 q - m1 rounds twice, as ggml's
-// reference and gguf-py do.
+// reference and gguf-py do, and the quantizers' (x - min) * inv + 0.5 too
+// (an FMA there would change Q4_1 codes on AArch64).
 //
 // Example:
 //   std::vector<float> row(64);
@@ -68,8 +69,12 @@ void dequantize_ggml_blocks(SourceDType dtype, const uint8_t* src, size_t count,
 std::vector<uint8_t> ggml_to_weight_blocks(SourceDType dtype, const uint8_t* src, size_t count, bool* int4,
                                            const std::string& what);
 
-// ggml's Q8_0 reference quantizer: `count` values (a multiple of 32) as I8
-// blocks (count / 32 * 34 bytes).
+// ggml's reference quantizers (quantize_row_q4_1_ref / q8_0_ref), which
+// gguf-py and llama-quantize also run: `count` values (a multiple of 32) as
+// I4 blocks (count / 32 * 20 bytes; per block d = (max - min) / 15, m = min,
+// codes (x - min) / d + 0.5 truncated, at most 15) or I8 blocks
+// (count / 32 * 34 bytes; d = amax / 127, codes roundf(x / d)).
+std::vector<uint8_t> quantize_q4_1(const float* x, size_t count);
 std::vector<uint8_t> quantize_q8_0(const float* x, size_t count);
 
 }  // namespace edgeattn::convert

@@ -4,8 +4,9 @@
 // tests/reference/make_ggml_blocks_fixture.py): 12 blocks of each of Q4_0,
 // Q4_1 and Q8_0 with fp16 scales from subnormal to 65504, bit for bit; the
 // same blocks through GgufWriter, GgufFile and to_f32(); the shape checks
-// of block tensors; and ggml_to_weight_blocks (format 1.9's I4 / I8 blocks:
-// Q4_1 and Q8_0 copied, Q4_0 re-expressed with m = -8 d, the same values).
+// of block tensors; ggml_to_weight_blocks (format 1.9's I4 / I8 blocks:
+// Q4_1 and Q8_0 copied, Q4_0 re-expressed with m = -8 d, the same values);
+// Q5_0 / Q5_1 / K-quants; and quantize_q4_1 against gguf-py's quantizer.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -209,6 +210,15 @@ TEST_CASE("ggml blocks as edgeattn's I4 / I8 blocks: the same values, Q4_0 via m
       CHECK(got == want);
     }
   }
+}
+
+TEST_CASE("quantize_q4_1 (--dtype int4) writes gguf-py's Q4_1 bytes") {
+  const nlohmann::json j = fixture().at("quantize_q4_1");
+  const std::vector<uint32_t> bits = bits_of_hex(j.at("values").get<std::string>());
+  std::vector<float> values(bits.size());
+  std::memcpy(values.data(), bits.data(), bits.size() * 4);
+  REQUIRE(values.size() == 10 * kWeightBlock);
+  CHECK(quantize_q4_1(values.data(), values.size()) == from_hex(j.at("bytes").get<std::string>()));
 }
 
 TEST_CASE("ggml blocks: shapes and sizes are checked") {

@@ -11,15 +11,13 @@
 //     worst measured 0.99963 here, 8-bit activations per block of 32
 //     perturbing each product by <= 1/254 of its block's largest input;
 //   - invoke allocates nothing (this binary interposes malloc);
-//   - corrupt block tensors are refused at load, naming the tensor;
-//   - the converter's int4 quantizer writes gguf-py's Q4_1 bytes (ggml's
-//     quantize_row_q4_1_ref; tests/fixtures/ggml_blocks.json).
+//   - corrupt block tensors are refused at load, naming the tensor.
+// (The converter's Q4_1 quantizer itself: tests/converter/source_ggml_blocks_test.cc.)
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -216,24 +214,6 @@ TEST_CASE("a block weight where only f32 / f16 / i8 are read is refused by the o
   const Status s = bad_model::load_status(bytes);
   CHECK_FALSE(s.is_ok());
   CHECK(std::string(s.message()).find("blk.0.attn_norm.weight") != std::string::npos);
-}
-
-std::vector<uint8_t> from_hex(const std::string& hex) {
-  std::vector<uint8_t> out(hex.size() / 2);
-  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
-  return out;
-}
-
-TEST_CASE("--dtype int4 quantizes as ggml's Q4_1: gguf-py's bytes") {
-  std::ifstream in(std::string(EDGEATTN_SOURCE_DIR) + "/tests/fixtures/ggml_blocks.json");
-  REQUIRE(in.good());
-  const nlohmann::json j = nlohmann::json::parse(in).at("quantize_q4_1");
-  const std::vector<uint8_t> raw = from_hex(j.at("values").get<std::string>());
-  std::vector<float> values(raw.size() / 4);
-  std::memcpy(values.data(), raw.data(), raw.size());
-  const std::vector<uint8_t> want = from_hex(j.at("bytes").get<std::string>());
-  REQUIRE(values.size() == 10 * kWeightBlock);
-  CHECK(convert::quantize_blocks_int4(values.data(), values.size()) == want);
 }
 
 }  // namespace
