@@ -487,6 +487,11 @@ void f32_gemm_pack(size_t n, size_t k, const float* w, const float* bias, float*
 // convolution's weight [KH, KW, Cout, Cin]: run s = tap, w_stride = Cin).
 void f32_gemm_pack_runs(size_t n, size_t ks, size_t kc, const float* const* w, size_t w_stride, const float* bias,
                         float* packed);
+// The same panels for W = w[0] + w[1] + ... + w[terms - 1] (each [n, k],
+// rows w_stride floats apart; summed in that order in float), e.g. a
+// Winograd-transformed weight, a sum of a convolution's taps.
+void f32_gemm_pack_sum(size_t n, size_t k, size_t terms, const float* const* w, size_t w_stride, const float* bias,
+                       float* packed);
 // The inverse: W [n, k] row-major from f32_gemm_pack's panels (the biases
 // are not returned), for the tables without a packed GEMM when the weights
 // came packed in the file.

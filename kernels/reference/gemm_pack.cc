@@ -22,6 +22,25 @@ void f32_gemm_pack_runs(size_t n, size_t ks, size_t kc, const float* const* w, s
   }
 }
 
+void f32_gemm_pack_sum(size_t n, size_t k, size_t terms, const float* const* w, size_t w_stride, const float* bias,
+                       float* packed) {
+  constexpr size_t nr = kF32GemmPanel;
+  for (size_t c0 = 0; c0 < n; c0 += nr) {
+    const size_t cols = n - c0 < nr ? n - c0 : nr;
+    for (size_t j = 0; j < nr; ++j) packed[j] = j < cols && bias != nullptr ? bias[c0 + j] : 0.0f;
+    packed += nr;
+    // [k, nr]: row i holds sum_t w[t][(c0 + j) w_stride + i].
+    for (size_t i = 0; i < k; ++i) {
+      for (size_t j = 0; j < nr; ++j) {
+        float sum = 0.0f;
+        for (size_t t = 0; t < terms && j < cols; ++t) sum += w[t][(c0 + j) * w_stride + i];
+        packed[j] = sum;
+      }
+      packed += nr;
+    }
+  }
+}
+
 void f32_gemm_unpack(size_t n, size_t k, const float* packed, float* w) {
   constexpr size_t nr = kF32GemmPanel;
   for (size_t c = 0; c < n; ++c) {

@@ -218,5 +218,31 @@ TEST_CASE("f32_gemm_pack lays out panels of 16 biases then k rows of 16, zero pa
   for (size_t c = 0; c < n; ++c) CHECK(packed[c / p * (k + 1) * p + c % p] == 0.0f);
 }
 
+TEST_CASE("f32_gemm_pack_sum packs the float sum of its terms, in order, from strided rows") {
+  // Three W [n, k] of random values with rows 5 floats past k: the panels
+  // equal f32_gemm_pack's of ((w0 + w1) + w2) summed here, bit for bit.
+  for (const size_t n : {1, 16, 17, 40}) {
+    constexpr size_t k = 7, stride = k + 5, terms = 3;
+    std::vector<std::vector<float>> w;
+    for (size_t t = 0; t < terms; ++t) w.push_back(test::random_vector(n * stride, -1.0f, 1.0f, static_cast<uint32_t>(50 + t)));
+    const float* ptrs[terms] = {w[0].data(), w[1].data(), w[2].data()};
+    const std::vector<float> bias = test::random_vector(n, -1.0f, 1.0f, 60);
+    std::vector<float> sum(n * k);
+    for (size_t c = 0; c < n; ++c) {
+      for (size_t i = 0; i < k; ++i) sum[c * k + i] = (w[0][c * stride + i] + w[1][c * stride + i]) + w[2][c * stride + i];
+    }
+    std::vector<float> got(f32_gemm_packed_floats(n, k), -1.0f), want(got.size(), -2.0f);
+    f32_gemm_pack_sum(n, k, terms, ptrs, stride, bias.data(), got.data());
+    f32_gemm_pack(n, k, sum.data(), bias.data(), want.data());
+    CHECK_MESSAGE(got == want, "n=" << n);
+    f32_gemm_pack_sum(n, k, 1, ptrs, stride, nullptr, got.data());  // one term: a strided f32_gemm_pack
+    for (size_t c = 0; c < n; ++c) {
+      for (size_t i = 0; i < k; ++i) sum[c * k + i] = w[0][c * stride + i];
+    }
+    f32_gemm_pack(n, k, sum.data(), nullptr, want.data());
+    CHECK_MESSAGE(got == want, "one term n=" << n);
+  }
+}
+
 }  // namespace
 }  // namespace edgeattn

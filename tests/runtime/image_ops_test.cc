@@ -312,6 +312,36 @@ TEST_CASE("ConvTranspose2D: k2 s2, k3 s2 pad (1, 1, 0, 0) on image dims, k3 s2 p
   }
 }
 
+TEST_CASE("ConvTranspose2D with 2 x 2 taps per phase (Winograd F(2x2, 2x2) on packed-GEMM tables): odd grids") {
+  // Kernel twice the stride: each phase's 2 x 2 blocks of outputs as 9
+  // transformed GEMMs. Odd inputs (5 x 7, 1 x 3, 3 x 9) leave tiles half
+  // past the border; batches of 2 put one image's last tile row and the
+  // next one's first in one band.
+  const std::vector<Size> odd = {{1, 10, 14}, {1, 2, 6}, {2, 6, 18}, {2, 16, 24}};
+  check_conv_transpose("winograd k4 s2 pad 1 relu", 2, 6, 5, 4, conv_opts(2, 1, 1, fb::Activation::Relu), odd);
+  fb::Conv2DOptionsT skew = conv_opts(2, 0, 1, fb::Activation::Sigmoid);
+  skew.pad_top = 2, skew.pad_left = 1, skew.pad_right = 1;
+  check_conv_transpose("winograd k4 s2 pad (2, 1, 0, 1) sigmoid", 2, 9, 33, 4, skew, odd);
+  fb::Conv2DOptionsT k2s1 = conv_opts(1, 0, 1, fb::Activation::None);
+  k2s1.pad_top = k2s1.pad_left = 1;  // 2 x 2 taps at offsets {-1, 0}: output H x W
+  check_conv_transpose("winograd k2 s1 pad (1, 1, 0, 0)", 1, 17, 20, 2, k2s1, {{1, 5, 7}, {2, 8, 3}, {1, 1, 1}});
+  // k4 s2 pad 0 on fixed dims gives 2H + 2 rows: no phase path (each phase
+  // would write 2H of them); the reference kernel or the overlap path.
+  const fb::Conv2DOptionsT pad0 = conv_opts(2, 0);
+  const std::vector<float> w = random_values(4 * 4 * 3 * 2, 35, -0.5f, 0.5f);
+  ModelBuilder mb;
+  const int x = mb.add_activation("x", {batch(), fixed(3), fixed(5), fixed(2)});
+  const int wt = mb.add_constant_f32("w", {4, 4, 3, 2}, w);
+  const int y = mb.add_activation("y", {batch(), fixed(8), fixed(12), fixed(3)});
+  mb.add_op(fb::OpCode::ConvTranspose2D, {x, wt, -1}, {y}, "deconv", pad0);
+  mb.set_graph_io({x}, {y});
+  const Img xi = random_img(2, 3, 5, 2, 36);
+  for (const std::string& k : kernel_names()) {
+    check_close(run(mb.serialize(), {xi.v.data()}, 2, 0, 0, k), naive::conv_transpose2d(xi, w, nullptr, 3, 4, 4, pad0).v,
+                "k4 s2 pad 0 fixed " + k);
+  }
+}
+
 // ------------------------------------------------------------------ Pool2D, ChannelAttention
 
 void check_pool(const char* name, fb::Pool2DOptionsT o, int64_t in_div, int64_t out_div) {
@@ -397,6 +427,9 @@ TEST_CASE("Image ops on 2 threads: tiles and partial sums split across threads")
   check_conv_transpose("threads: k2 s2 sigmoid", 2, 32, 8, 2, conv_opts(2, 0, 1, fb::Activation::Sigmoid), big);
   // k4 s2 pad 1: the overlap path's two waves of tiles on two threads.
   check_conv_transpose("threads: k4 s2 pad 1 relu", 2, 16, 8, 4, conv_opts(2, 1, 1, fb::Activation::Relu), big);
+  // k4 s2 pad 1 with odd grids: winograd bands split across the threads.
+  check_conv_transpose("threads: winograd k4 s2 pad 1 sigmoid", 2, 24, 40, 4,
+                       conv_opts(2, 1, 1, fb::Activation::Sigmoid), {{2, 46, 62}});
   const int64_t c = 256, cr = 16;  // 2 x 64 x 64 x 256 = 2.1 M values in the mean
   const std::vector<float> w1 = random_values(cr * c, 45), b1 = random_values(cr, 46);
   const std::vector<float> w2 = random_values(c * cr, 47), b2 = random_values(c, 48);
