@@ -43,6 +43,37 @@ struct Zmm {
     return _mm512_set1_epi32(v);
   }
   static Acc16 dpbusd16(Acc16 acc, Acc16 w_u8, Acc16 x_s8) { return _mm512_dpbusd_epi32(acc, w_u8, x_s8); }
+  // The blocked path's weight copy, 16 groups of 4 bytes of 16 channels:
+  // dst[g * 16 + c] = bytes [4 g, 4 g + 4) of row c (rows k bytes apart),
+  // xor 0x80 each, for g, c < 16: a 16 x 16 transpose of dwords (unpack
+  // dwords, then qwords, then 128-bit lanes twice).
+  static constexpr size_t kPackGroups = 16;
+  static void pack_groups(const int8_t* w, size_t k, uint32_t* dst) {
+    const __m512i flip = _mm512_set1_epi8(-128);
+    __m512i t[16], u[16];
+    for (size_t c = 0; c < 16; c += 2) {
+      const __m512i a = _mm512_xor_si512(_mm512_loadu_si512(w + c * k), flip);
+      const __m512i b = _mm512_xor_si512(_mm512_loadu_si512(w + (c + 1) * k), flip);
+      t[c] = _mm512_unpacklo_epi32(a, b);      // per 128-bit lane L: a[4L] b[4L] a[4L+1] b[4L+1]
+      t[c + 1] = _mm512_unpackhi_epi32(a, b);  // a[4L+2] b[4L+2] a[4L+3] b[4L+3]
+    }
+    for (size_t c = 0; c < 16; c += 4) {  // u[c + j], lane L: rows c..c+3 of group 4L + j
+      u[c] = _mm512_unpacklo_epi64(t[c], t[c + 2]);
+      u[c + 1] = _mm512_unpackhi_epi64(t[c], t[c + 2]);
+      u[c + 2] = _mm512_unpacklo_epi64(t[c + 1], t[c + 3]);
+      u[c + 3] = _mm512_unpackhi_epi64(t[c + 1], t[c + 3]);
+    }
+    for (size_t j = 0; j < 4; ++j) {
+      const __m512i lo01 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0x44);     // rows 0-3, 4-7: lanes 0, 1
+      const __m512i lo23 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0xEE);     // lanes 2, 3
+      const __m512i hi01 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0x44);  // rows 8-11, 12-15
+      const __m512i hi23 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0xEE);
+      _mm512_store_si512(dst + (0 + j) * 16, _mm512_shuffle_i32x4(lo01, hi01, 0x88));   // group j
+      _mm512_store_si512(dst + (4 + j) * 16, _mm512_shuffle_i32x4(lo01, hi01, 0xDD));   // group 4 + j
+      _mm512_store_si512(dst + (8 + j) * 16, _mm512_shuffle_i32x4(lo23, hi23, 0x88));   // group 8 + j
+      _mm512_store_si512(dst + (12 + j) * 16, _mm512_shuffle_i32x4(lo23, hi23, 0xDD));  // group 12 + j
+    }
+  }
   // y[c] = float(acc[c] - excess) * (x_scale * w_scales[c]) (+ bias[c]), c < cols.
   static void store16(Acc16 acc, int32_t excess, float x_scale, const float* w_scales, const float* bias,
                       float* y, size_t cols) {

@@ -154,15 +154,31 @@ struct Gemm {
   // dst[g][c] = bytes 4g..4g+3 of weight row c (+128 each, i.e. xor 0x80),
   // zero bytes past k, for c < cols (<= 16); channels >= cols are 0x80 bytes
   // (they meet real x but their lanes are never stored).
+  // A whole block's leading groups go V::kPackGroups at a time through
+  // V::pack_groups (a register transpose) where V has one: this copy is per
+  // invoke, and done a dword at a time it cost more than the VPDPBUSDs of a
+  // 16-row GEMM.
   static void pack_block(const int8_t* w, size_t k, size_t cols, uint32_t* dst) {
     const size_t groups = (k + 3) / 4, full = k / 4;
+    size_t done = 0;  // groups of every channel already packed
+    if constexpr (V::kPackGroups != 0) {
+      if (cols == kBlockN) {
+        // The next block's rows (contiguous after these) into L2 meanwhile:
+        // 16 rows k bytes apart are 16 streams the hardware follows poorly.
+        BlockPrefetch prefetch(w, kBlockN * k);
+        for (; done + V::kPackGroups <= full; done += V::kPackGroups) {
+          prefetch.step(kBlockN * 4 * V::kPackGroups);
+          V::pack_groups(w + 4 * done, k, dst + done * kBlockN);
+        }
+      }
+    }
     for (size_t c = 0; c < kBlockN; ++c) {
       if (c >= cols) {
         for (size_t g = 0; g < groups; ++g) dst[g * kBlockN + c] = 0x80808080u;
         continue;
       }
       const int8_t* row = w + c * k;
-      for (size_t g = 0; g < full; ++g) {
+      for (size_t g = done; g < full; ++g) {
         uint32_t v;
         std::memcpy(&v, row + 4 * g, 4);
         dst[g * kBlockN + c] = v ^ 0x80808080u;
