@@ -35,6 +35,7 @@ struct Zmm {
   // Blocked path: 16 channels per zmm, 8 rows per block.
   using Acc16 = __m512i;
   static constexpr size_t kPackMr = 8;
+  static constexpr size_t kPackBlocks = 2;  // 16-channel blocks per tile (qd8_gemm_vnni.h)
   static Acc16 zero16() { return _mm512_setzero_si512(); }
   static Acc16 load16(const uint32_t* p) { return _mm512_load_si512(p); }
   static Acc16 bcast(const int8_t* p) {

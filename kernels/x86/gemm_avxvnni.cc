@@ -43,6 +43,7 @@ struct Ymm {
     __m256i lo, hi;
   };
   static constexpr size_t kPackMr = 4;
+  static constexpr size_t kPackBlocks = 1;  // 16-channel blocks per tile (qd8_gemm_vnni.h)
   static constexpr size_t kPackGroups = 0;  // the weight copy a dword at a time (qd8_gemm_vnni.h)
   static Acc16 zero16() { return {_mm256_setzero_si256(), _mm256_setzero_si256()}; }
   static Acc16 load16(const uint32_t* p) {

@@ -193,47 +193,86 @@ struct Gemm {
     }
   }
 
-  // MR rows x 16 channels over the packed block.
-  template <size_t MR>
+  // MR rows x NB blocks of 16 channels over NB packed blocks (block b at
+  // packed + b * block_stride, cols[b] of its channels stored): one
+  // broadcast dword of x feeds NB VPDPBUSDs, and each row's sum is taken once.
+  template <size_t MR, size_t NB>
   static void packed_rows(size_t k, const int8_t* x, size_t row_bytes, const float* x_scales,
-                          const uint32_t* packed, size_t n0, size_t cols, const float* w_scales,
-                          const float* bias, float* y, size_t y_stride) {
-    typename V::Acc16 acc[MR];
-    for (size_t r = 0; r < MR; ++r) acc[r] = V::zero16();
+                          const uint32_t* packed, size_t block_stride, size_t n0, const size_t (&cols)[NB],
+                          const float* w_scales, const float* bias, float* y, size_t y_stride) {
+    typename V::Acc16 acc[MR][NB];
+    for (size_t r = 0; r < MR; ++r)
+      for (size_t b = 0; b < NB; ++b) acc[r][b] = V::zero16();
     const size_t groups = (k + 3) / 4, full = k / 4;
     for (size_t g = 0; g < full; ++g) {
-      const typename V::Acc16 wv = V::load16(packed + g * kBlockN);
-      for (size_t r = 0; r < MR; ++r) acc[r] = V::dpbusd16(acc[r], wv, V::bcast(x + r * row_bytes + 4 * g));
+      typename V::Acc16 wv[NB];
+      for (size_t b = 0; b < NB; ++b) wv[b] = V::load16(packed + b * block_stride + g * kBlockN);
+      for (size_t r = 0; r < MR; ++r) {
+        const typename V::Acc16 xv = V::bcast(x + r * row_bytes + 4 * g);
+        for (size_t b = 0; b < NB; ++b) acc[r][b] = V::dpbusd16(acc[r][b], wv[b], xv);
+      }
     }
     if (full < groups) {
-      const typename V::Acc16 wv = V::load16(packed + full * kBlockN);
       for (size_t r = 0; r < MR; ++r) {
         uint32_t xv = 0;
         std::memcpy(&xv, x + r * row_bytes + 4 * full, k - 4 * full);
-        acc[r] = V::dpbusd16(acc[r], wv, V::bcast(reinterpret_cast<const int8_t*>(&xv)));
+        const typename V::Acc16 xb = V::bcast(reinterpret_cast<const int8_t*>(&xv));
+        for (size_t b = 0; b < NB; ++b) {
+          acc[r][b] = V::dpbusd16(acc[r][b], V::load16(packed + b * block_stride + full * kBlockN), xb);
+        }
       }
     }
     for (size_t r = 0; r < MR; ++r) {
-      const int32_t rowsum = row_sum(x + r * row_bytes, k);
-      V::store16(acc[r], static_cast<int32_t>(static_cast<uint32_t>(rowsum) * 128u), x_scales[r], w_scales + n0,
-                 bias != nullptr ? bias + n0 : nullptr, y + r * y_stride + n0, cols);
+      const int32_t excess = static_cast<int32_t>(static_cast<uint32_t>(row_sum(x + r * row_bytes, k)) * 128u);
+      for (size_t b = 0; b < NB; ++b) {
+        const size_t c0 = n0 + b * kBlockN;
+        V::store16(acc[r][b], excess, x_scales[r], w_scales + c0, bias != nullptr ? bias + c0 : nullptr,
+                   y + r * y_stride + c0, cols[b]);
+      }
     }
   }
 
+  // The rows of x against NB packed blocks (channels n0 ..): kMr-row tiles,
+  // then single rows.
+  template <size_t NB>
+  static void packed_blocks(size_t m, size_t k, const int8_t* xq, size_t rb, const float* x_scales,
+                            const uint32_t* packed, size_t block_stride, size_t n0, const size_t (&cols)[NB],
+                            const float* w_scales, const float* bias, float* y, size_t y_stride) {
+    constexpr size_t kMr = V::kPackMr;
+    size_t r = 0;
+    for (; r + kMr <= m; r += kMr) {
+      packed_rows<kMr, NB>(k, xq + r * rb, rb, x_scales + r, packed, block_stride, n0, cols, w_scales, bias,
+                           y + r * y_stride, y_stride);
+    }
+    for (; r < m; ++r) {
+      packed_rows<1, NB>(k, xq + r * rb, rb, x_scales + r, packed, block_stride, n0, cols, w_scales, bias,
+                         y + r * y_stride, y_stride);
+    }
+  }
+
+  // V::kPackBlocks blocks of 16 channels at a time while they fit the
+  // stack buffer (K <= kPackMaxK / kPackBlocks), else one.
   static void packed_gemm(size_t m, size_t n, size_t k, const int8_t* xq, const float* x_scales,
                           const int8_t* w, const float* w_scales, const float* bias, float* y,
                           size_t y_stride) {
-    constexpr size_t kMr = V::kPackMr;
-    alignas(64) uint32_t packed[kPackMaxK / 4 * kBlockN];  // [ceil(k/4)][16]
-    const size_t rb = qd8_row_bytes(k);
-    for (size_t n0 = 0; n0 < n; n0 += kBlockN) {
-      const size_t cols = n - n0 < kBlockN ? n - n0 : kBlockN;
-      pack_block(w + n0 * k, k, cols, packed);
-      size_t r = 0;
-      for (; r + kMr <= m; r += kMr)
-        packed_rows<kMr>(k, xq + r * rb, rb, x_scales + r, packed, n0, cols, w_scales, bias, y + r * y_stride, y_stride);
-      for (; r < m; ++r)
-        packed_rows<1>(k, xq + r * rb, rb, x_scales + r, packed, n0, cols, w_scales, bias, y + r * y_stride, y_stride);
+    constexpr size_t kNb = V::kPackBlocks;
+    alignas(64) uint32_t packed[kPackMaxK / 4 * kBlockN];  // [kNb][ceil(k/4)][16] or [ceil(k/4)][16]
+    const size_t rb = qd8_row_bytes(k), block_stride = (k + 3) / 4 * kBlockN;
+    size_t n0 = 0;
+    if (kNb > 1 && k * kNb <= kPackMaxK) {
+      for (; n0 + kNb * kBlockN <= n; n0 += kNb * kBlockN) {
+        size_t cols[kNb];
+        for (size_t b = 0; b < kNb; ++b) {
+          cols[b] = kBlockN;
+          pack_block(w + (n0 + b * kBlockN) * k, k, kBlockN, packed + b * block_stride);
+        }
+        packed_blocks<kNb>(m, k, xq, rb, x_scales, packed, block_stride, n0, cols, w_scales, bias, y, y_stride);
+      }
+    }
+    for (; n0 < n; n0 += kBlockN) {
+      const size_t cols[1] = {n - n0 < kBlockN ? n - n0 : kBlockN};
+      pack_block(w + n0 * k, k, cols[0], packed);
+      packed_blocks<1>(m, k, xq, rb, x_scales, packed, block_stride, n0, cols, w_scales, bias, y, y_stride);
     }
   }
 

@@ -59,6 +59,13 @@ std::vector<Shape> shapes() {
   s.push_back({9, 19, 4096});
   s.push_back({6, 5, 4097});
   s.push_back({4, 33, 3072});
+  // avx512vnni's blocked path takes two 16-channel blocks per tile while
+  // 2 K <= 4096: pairs with a single block left (40, 48, 97 channels), K at
+  // and just past that limit, and a K tail inside the pair.
+  s.push_back({9, 40, 65});
+  s.push_back({17, 48, 2048});
+  s.push_back({4, 97, 2049});
+  s.push_back({8, 33, 7});
   return s;
 }
 
