@@ -561,6 +561,14 @@ Status eval_overlap(const EvalContext& ctx, const fb::Op& op, const OpRecord& re
   return Status::ok();
 }
 
+// The phase paths' row of Cin zeros (the input past the border), after the
+// threads' scratch.
+const float* zero_row(const OpRecord& record, const ConvTransposeState& s, size_t cin) {
+  float* zero = reinterpret_cast<float*>(record.scratch + s.slots * s.slot_scratch);
+  std::memset(zero, 0, cin * sizeof(float));
+  return zero;
+}
+
 // One invoke of the subpixel path: tasks = phases x tiles of their rows.
 struct PhaseJob : Job {
   const float* zero;              // [Cin] zeros: the input past the border
@@ -605,9 +613,7 @@ Status eval_subpixel(const EvalContext& ctx, const fb::Op& op, const OpRecord& r
   PhaseJob j;
   make_job(ctx, op, record, &j);
   j.rows = j.batch * j.in_h * j.in_w;
-  float* zero = reinterpret_cast<float*>(record.scratch + s.slots * s.slot_scratch);
-  std::memset(zero, 0, j.cin * sizeof(float));
-  j.zero = zero;
+  j.zero = zero_row(record, s, j.cin);
   const size_t phases = j.stride_h * j.stride_w;
   for (size_t p = 0; p < phases; ++p) phase_taps(o, j.kh, j.kw, p, j.taps + p * s.taps);
   pthreadpool* const pool = ctx.pool_for(j.rows * phases * s.taps * j.cin * j.cout);
@@ -654,9 +660,7 @@ Status eval_winograd(const EvalContext& ctx, const fb::Op& op, const OpRecord& r
   const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
   WinogradJob j;
   make_job(ctx, op, record, &j);
-  float* zero = reinterpret_cast<float*>(record.scratch + s.slots * s.slot_scratch);
-  std::memset(zero, 0, j.cin * sizeof(float));
-  j.zero = zero;
+  j.zero = zero_row(record, s, j.cin);
   const float* w = static_cast<const float*>(ctx.model->tensor(input(op, 1)).data);
   for (size_t p = 0; p < j.stride_h * j.stride_w; ++p) {
     j.windows[p] = phase_window(o, w, j.kh, j.kw, j.cout, j.cin, p);

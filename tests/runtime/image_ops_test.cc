@@ -279,6 +279,24 @@ void check_conv_transpose(const char* name, int64_t div, int64_t cin, int64_t co
                  name, sizes);
 }
 
+// Fixed dims: x [2, H, W, Cin] -> y [2, Ho, Wo, Cout] (in = {H, W, Cin},
+// out = {Ho, Wo, Cout}), a k x k kernel without bias, on every table.
+void check_fixed_conv_transpose(const char* name, const int64_t (&in)[3], const int64_t (&out)[3], int64_t k,
+                                const fb::Conv2DOptionsT& o, uint32_t seed) {
+  const std::vector<float> w = random_values(static_cast<size_t>(k * k * out[2] * in[2]), seed, -0.5f, 0.5f);
+  ModelBuilder mb;
+  const int x = mb.add_activation("x", {batch(), fixed(in[0]), fixed(in[1]), fixed(in[2])});
+  const int wt = mb.add_constant_f32("w", {k, k, out[2], in[2]}, w);
+  const int y = mb.add_activation("y", {batch(), fixed(out[0]), fixed(out[1]), fixed(out[2])});
+  mb.add_op(fb::OpCode::ConvTranspose2D, {x, wt, -1}, {y}, "deconv", o);
+  mb.set_graph_io({x}, {y});
+  const Img xi = random_img(2, in[0], in[1], in[2], seed + 1);
+  const std::vector<float> want = naive::conv_transpose2d(xi, w, nullptr, out[2], k, k, o).v;
+  for (const std::string& table : kernel_names()) {
+    check_close(run(mb.serialize(), {xi.v.data()}, 2, 0, 0, table), want, std::string(name) + " " + table);
+  }
+}
+
 TEST_CASE("ConvTranspose2D: k2 s2, k3 s2 pad (1, 1, 0, 0) on image dims, k3 s2 pad 1 on fixed dims") {
   check_conv_transpose("k2 s2", 2, 4, 3, 2, conv_opts(2, 0, 1, fb::Activation::Relu));
   fb::Conv2DOptionsT o = conv_opts(2, 0, 1, fb::Activation::Sigmoid);
@@ -297,19 +315,7 @@ TEST_CASE("ConvTranspose2D: k2 s2, k3 s2 pad (1, 1, 0, 0) on image dims, k3 s2 p
   check_conv_transpose("k4 s2 pad (2, 1, 0, 1) sigmoid", 2, 7, 33, 4, skew);
   check_conv_transpose("k6 s2 pad 2", 2, 5, 4, 6, conv_opts(2, 2, 1));
   // Symmetric pad 1 gives 2H - 1: expressible only with fixed dims (5 -> 9).
-  const fb::Conv2DOptionsT sym = conv_opts(2, 1);
-  const std::vector<float> w = random_values(3 * 3 * 2 * 3, 33, -0.5f, 0.5f);
-  ModelBuilder mb;
-  const int x = mb.add_activation("x", {batch(), fixed(5), fixed(4), fixed(3)});
-  const int wt = mb.add_constant_f32("w", {3, 3, 2, 3}, w);
-  const int y = mb.add_activation("y", {batch(), fixed(9), fixed(7), fixed(2)});
-  mb.add_op(fb::OpCode::ConvTranspose2D, {x, wt, -1}, {y}, "deconv", sym);
-  mb.set_graph_io({x}, {y});
-  const Img xi = random_img(2, 5, 4, 3, 34);
-  for (const std::string& k : kernel_names()) {
-    check_close(run(mb.serialize(), {xi.v.data()}, 2, 0, 0, k), naive::conv_transpose2d(xi, w, nullptr, 2, 3, 3, sym).v,
-                "k3 s2 pad 1 fixed " + k);
-  }
+  check_fixed_conv_transpose("k3 s2 pad 1 fixed", {5, 4, 3}, {9, 7, 2}, 3, conv_opts(2, 1), 33);
 }
 
 TEST_CASE("ConvTranspose2D with 2 x 2 taps per phase (Winograd F(2x2, 2x2) on packed-GEMM tables): odd grids") {
@@ -327,19 +333,7 @@ TEST_CASE("ConvTranspose2D with 2 x 2 taps per phase (Winograd F(2x2, 2x2) on pa
   check_conv_transpose("winograd k2 s1 pad (1, 1, 0, 0)", 1, 17, 20, 2, k2s1, {{1, 5, 7}, {2, 8, 3}, {1, 1, 1}});
   // k4 s2 pad 0 on fixed dims gives 2H + 2 rows: no phase path (each phase
   // would write 2H of them); the reference kernel or the overlap path.
-  const fb::Conv2DOptionsT pad0 = conv_opts(2, 0);
-  const std::vector<float> w = random_values(4 * 4 * 3 * 2, 35, -0.5f, 0.5f);
-  ModelBuilder mb;
-  const int x = mb.add_activation("x", {batch(), fixed(3), fixed(5), fixed(2)});
-  const int wt = mb.add_constant_f32("w", {4, 4, 3, 2}, w);
-  const int y = mb.add_activation("y", {batch(), fixed(8), fixed(12), fixed(3)});
-  mb.add_op(fb::OpCode::ConvTranspose2D, {x, wt, -1}, {y}, "deconv", pad0);
-  mb.set_graph_io({x}, {y});
-  const Img xi = random_img(2, 3, 5, 2, 36);
-  for (const std::string& k : kernel_names()) {
-    check_close(run(mb.serialize(), {xi.v.data()}, 2, 0, 0, k), naive::conv_transpose2d(xi, w, nullptr, 3, 4, 4, pad0).v,
-                "k4 s2 pad 0 fixed " + k);
-  }
+  check_fixed_conv_transpose("k4 s2 pad 0 fixed", {3, 5, 2}, {8, 12, 3}, 4, conv_opts(2, 0), 35);
 }
 
 // ------------------------------------------------------------------ Pool2D, ChannelAttention
