@@ -60,6 +60,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <new>
 
 #include "kernels/kernels.h"
 #include "runtime/model.h"
@@ -102,6 +103,9 @@ struct ConvTransposeState {
   // rows of 2 x 2 tiles.
   size_t phase_floats = 0;
   size_t taps = 0;                 // per phase: (KH / sh) (KW / sw)
+  // The winograd path: [phases] windows, their tap blocks pointing into the
+  // weight (the model outlives the session, and so its states).
+  const winograd::PhaseWindow* windows = nullptr;
 };
 
 // The subpixel path works in bands of whole input rows, every phase of a
@@ -223,6 +227,22 @@ Status prepare_subpixel(PrepareContext& ctx, const fb::Op& op, OpRecord* record,
   return Status::ok();
 }
 
+// Phase p's taps as a 2 x 2 window (the winograd path: 2 x 2 taps, their
+// offsets di, dj two consecutive values each).
+winograd::PhaseWindow phase_window(const fb::Conv2DOptions& o, const float* w, size_t kh, size_t kw, size_t cout,
+                                   size_t cin, size_t p) {
+  PhaseTap taps[kMaxPhaseTaps];
+  const size_t n = phase_taps(o, kh, kw, p, taps);
+  winograd::PhaseWindow win;
+  win.di0 = taps[0].di, win.dj0 = taps[0].dj;
+  for (size_t t = 1; t < n; ++t) win.di0 = std::min(win.di0, taps[t].di), win.dj0 = std::min(win.dj0, taps[t].dj);
+  for (size_t t = 0; t < n; ++t) {
+    const size_t u = static_cast<size_t>(taps[t].di - win.di0), v = static_cast<size_t>(taps[t].dj - win.dj0);
+    win.g[u][v] = w + (taps[t].a * kw + taps[t].e) * cout * cin;  // [Cout, Cin]
+  }
+  return win;
+}
+
 // The winograd path (conv_transpose_winograd.h): bands of about this many
 // scratch bytes (V and M of their tiles). Larger bands read each phase's
 // transformed weights fewer times (DINOv2-S's upconv1: 3.5 MB per phase);
@@ -249,6 +269,13 @@ Status prepare_winograd(PrepareContext& ctx, const fb::Op& op, OpRecord* record,
   record->scratch_bytes = s->slots * s->slot_scratch + (cin * sizeof(float) + 63) / 64 * 64;
   s->phase_floats = winograd::phase_floats(cout, cin);
   const size_t phases = static_cast<size_t>(o.stride_h()) * static_cast<size_t>(o.stride_w());
+  EA_ASSIGN_OR_RETURN(void* bytes, ctx.states->allocate(phases * sizeof(winograd::PhaseWindow)));
+  winograd::PhaseWindow* windows = static_cast<winograd::PhaseWindow*>(bytes);
+  const size_t kh = static_cast<size_t>(wt.shape[0]), kw = static_cast<size_t>(wt.shape[1]);
+  for (size_t p = 0; p < phases; ++p) {
+    new (windows + p) winograd::PhaseWindow(phase_window(o, static_cast<const float*>(wt.data), kh, kw, cout, cin, p));
+  }
+  s->windows = windows;
   EA_ASSIGN_OR_RETURN(s->packed_offset, ctx.request_shared_persistent(
                                             "conv_transpose_winograd", op_util::packed_weight_key(op, true),
                                             phases * s->phase_floats * sizeof(float), &s->packs,
@@ -278,8 +305,7 @@ Status prepare(PrepareContext& ctx, const fb::Op& op, OpRecord* record) {
   const bool phases = o.dilation_h() == 1 && o.dilation_w() == 1 && kh % static_cast<size_t>(o.stride_h()) == 0 &&
                       kw % static_cast<size_t>(o.stride_w()) == 0 && output_is_stride_times_input(ctx, op);
   if (phases && ctx.kernels->f32_gemm_packed != nullptr && ctx.kernels->f32_gemm_nr != 0 &&
-      kh == 2 * static_cast<size_t>(o.stride_h()) && kw == 2 * static_cast<size_t>(o.stride_w()) &&
-      kh * kw <= 4 * kMaxPhaseTaps) {  // phases <= kMaxPhaseTaps (WinogradJob::windows)
+      kh == 2 * static_cast<size_t>(o.stride_h()) && kw == 2 * static_cast<size_t>(o.stride_w())) {
     return prepare_winograd(ctx, op, record, s);
   }
   if (phases && ctx.kernels->f32_igemm_packed != nullptr && ctx.kernels->f32_gemm_nr != 0 &&
@@ -337,32 +363,14 @@ void pack_phases(const BindContext& ctx, const fb::Op& op, const ConvTransposeSt
   }
 }
 
-// Phase p's taps as a 2 x 2 window (the winograd path: 2 x 2 taps, their
-// offsets di, dj two consecutive values each).
-winograd::PhaseWindow phase_window(const fb::Conv2DOptions& o, const float* w, size_t kh, size_t kw, size_t cout,
-                                   size_t cin, size_t p) {
-  PhaseTap taps[kMaxPhaseTaps];
-  const size_t n = phase_taps(o, kh, kw, p, taps);
-  winograd::PhaseWindow win;
-  win.di0 = taps[0].di, win.dj0 = taps[0].dj;
-  for (size_t t = 1; t < n; ++t) win.di0 = std::min(win.di0, taps[t].di), win.dj0 = std::min(win.dj0, taps[t].dj);
-  for (size_t t = 0; t < n; ++t) {
-    const size_t u = static_cast<size_t>(taps[t].di - win.di0), v = static_cast<size_t>(taps[t].dj - win.dj0);
-    win.g[u][v] = w + (taps[t].a * kw + taps[t].e) * cout * cin;  // [Cout, Cin]
-  }
-  return win;
-}
-
 void pack_winograd(const BindContext& ctx, const fb::Op& op, const ConvTransposeState& s, float* packed) {
   const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
   const TensorInfo& wt = ctx.model->tensor(input(op, 1));
-  const size_t kh = static_cast<size_t>(wt.shape[0]), kw = static_cast<size_t>(wt.shape[1]);
   const size_t cout = static_cast<size_t>(wt.shape[2]), cin = static_cast<size_t>(wt.shape[3]);
-  const float* w = static_cast<const float*>(wt.data);  // [KH, KW, Cout, Cin]
   const float* bias = input(op, 2) >= 0 ? static_cast<const float*>(ctx.model->tensor(input(op, 2)).data) : nullptr;
   const size_t phases = static_cast<size_t>(o.stride_h()) * static_cast<size_t>(o.stride_w());
   for (size_t p = 0; p < phases; ++p) {
-    winograd::pack_phase(phase_window(o, w, kh, kw, cout, cin, p), cout, cin, bias, packed + p * s.phase_floats);
+    winograd::pack_phase(s.windows[p], cout, cin, bias, packed + p * s.phase_floats);
   }
 }
 
@@ -626,10 +634,9 @@ Status eval_subpixel(const EvalContext& ctx, const fb::Op& op, const OpRecord& r
 
 // One invoke of the winograd path: tasks = bands of tile rows.
 struct WinogradJob : Job {
-  const float* zero;   // [Cin] zeros
-  size_t band_rows;    // tile rows per band
-  size_t tile_rows;    // B ceil(H / 2)
-  winograd::PhaseWindow windows[kMaxPhaseTaps];  // [phases]
+  const float* zero;       // [Cin] zeros
+  size_t band_rows;        // tile rows per band
+  size_t total_tile_rows;  // B ceil(H / 2)
 };
 
 // Band t, every phase; then the epilogue over the band's output rows (the
@@ -640,10 +647,10 @@ bool run_winograd_band(void* context, size_t slot, size_t t) {
   band.kernels = j.kernels, band.x = j.x, band.zero = j.zero, band.y = j.y;
   band.in_h = j.in_h, band.in_w = j.in_w, band.cin = j.cin, band.cout = j.cout;
   band.stride_h = j.stride_h, band.stride_w = j.stride_w;
-  band.row0 = t * j.band_rows, band.rows = std::min(j.band_rows, j.tile_rows - band.row0);
+  band.row0 = t * j.band_rows, band.rows = std::min(j.band_rows, j.total_tile_rows - band.row0);
   band.scratch = reinterpret_cast<float*>(j.scratch + slot * j.s->slot_scratch);
   for (size_t p = 0; p < j.stride_h * j.stride_w; ++p) {
-    winograd::run_phase(band, j.windows[p], p / j.stride_w, p % j.stride_w, j.s->packed + p * j.s->phase_floats);
+    winograd::run_phase(band, j.s->windows[p], p / j.stride_w, p % j.stride_w, j.s->packed + p * j.s->phase_floats);
   }
   if (j.s->epilogue) {
     const size_t th = (j.in_h + 1) / 2, last = band.row0 + band.rows - 1;
@@ -657,19 +664,14 @@ bool run_winograd_band(void* context, size_t slot, size_t t) {
 
 Status eval_winograd(const EvalContext& ctx, const fb::Op& op, const OpRecord& record) {
   const ConvTransposeState& s = state_of<ConvTransposeState>(record);
-  const fb::Conv2DOptions& o = *op.options_as_Conv2DOptions();
   WinogradJob j;
   make_job(ctx, op, record, &j);
   j.zero = zero_row(record, s, j.cin);
-  const float* w = static_cast<const float*>(ctx.model->tensor(input(op, 1)).data);
-  for (size_t p = 0; p < j.stride_h * j.stride_w; ++p) {
-    j.windows[p] = phase_window(o, w, j.kh, j.kw, j.cout, j.cin, p);
-  }
-  j.tile_rows = j.batch * ((j.in_h + 1) / 2);
+  j.total_tile_rows = j.batch * ((j.in_h + 1) / 2);
   pthreadpool* const pool = ctx.pool_for(j.batch * j.in_h * j.in_w * j.kh * j.kw * j.cin * j.cout);
   const size_t slots = std::min(s.slots, parallel::threads(pool));
-  j.band_rows = std::min(s.tile_rows, (j.tile_rows + slots - 1) / slots);
-  parallel::for_tiles(pool, slots, run_winograd_band, &j, (j.tile_rows + j.band_rows - 1) / j.band_rows);
+  j.band_rows = std::min(s.tile_rows, (j.total_tile_rows + slots - 1) / slots);
+  parallel::for_tiles(pool, slots, run_winograd_band, &j, (j.total_tile_rows + j.band_rows - 1) / j.band_rows);
   return Status::ok();
 }
 
