@@ -26,9 +26,12 @@ void print_search(const std::vector<std::string>& texts, const std::vector<float
   for (const auto& [score, b] : ranked) std::printf("%.4f  %s\n", score, texts[b].c_str());
 }
 
+// %.9g: nine significant digits give every float32 back exactly when parsed
+// (FLT_DECIMAL_DIG), so printed rows can be compared bit for bit (the Python
+// bindings' tests do).
 void print_embeddings(const std::vector<std::string>& texts, const std::vector<float>& rows, size_t dim) {
   for (size_t b = 0; b < texts.size(); ++b) {
-    for (size_t i = 0; i < dim; ++i) std::printf(i ? " %.8g" : "%.8g", static_cast<double>(rows[b * dim + i]));
+    for (size_t i = 0; i < dim; ++i) std::printf(i ? " %.9g" : "%.9g", static_cast<double>(rows[b * dim + i]));
     std::printf("\n");
   }
   if (texts.size() < 2) return;

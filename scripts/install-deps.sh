@@ -26,6 +26,7 @@ packages=(
   libonnx-dev libprotobuf-dev  # converter/onnx only (the ONNX importer); never linked into the runtime
   dataset-fashion-mnist  # the trained vision models' test images (scripts/fetch-models.sh unpacks the test split)
   python3 python3-pip unzip
+  python3-dev pybind11-dev python3-numpy python3-pytest  # python/: the bindings (pybind11) and their pytest suite
   clang libclang-rt-14-dev  # fuzz/ (libFuzzer)
 )
 if [ "$cross" = 1 ]; then

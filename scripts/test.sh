@@ -30,7 +30,9 @@ if ! scripts/fetch-models.sh; then
 fi
 
 stage "native build"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+# The Python bindings are required here (python/: built against Debian's
+# python3, whose numpy and pytest run python_test in the suite below).
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DEDGEATTN_BUILD_PYTHON=ON -DPython_EXECUTABLE=/usr/bin/python3
 cmake --build build -j"$jobs"
 scripts/ctest.sh build -j"$jobs"
 

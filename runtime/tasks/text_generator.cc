@@ -113,6 +113,17 @@ void TextGenerator::new_context() {
 
 void TextGenerator::reset() { new_context(); }
 
+Status TextGenerator::set_sampling(const SamplingOptions& sampling) {
+  const size_t need = Generator::scratch_bytes(static_cast<size_t>(model_->info().vocab_size),
+                                               static_cast<size_t>(max_context_), sampling);
+  EA_ENSURE(need <= session_->scratch().size(), StatusCode::kInvalidArgument,
+            "sampling needs %zu bytes of scratch, create() reserved %zu: give create() the repetition "
+            "penalty window (%d tokens) up front",
+            need, session_->scratch().size(), sampling.penalty_window);
+  generate_options_.sampling = sampling;
+  return Status::ok();
+}
+
 Span<const int32_t> TextGenerator::context() const { return generator_->context(); }
 
 Status TextGenerator::prompt_ids(const Tokenizer& tokenizer, std::string_view text, bool add_bos,

@@ -144,6 +144,14 @@ class TextGenerator {
   // Forgets the context (the next chat() is a first turn).
   void reset();
 
+  // Sampling from the next context on (each generate() starts one; chat()
+  // after reset()), e.g. another temperature or seed per call. The arena's
+  // sampling scratch was sized at create(): a repetition-penalty window
+  // longer than create()'s options reserved is kInvalidArgument (nothing
+  // changed). No allocation.
+  Status set_sampling(const SamplingOptions& sampling);
+  const SamplingOptions& sampling() const { return generate_options_.sampling; }
+
   const GenerationStats& last_stats() const { return stats_; }
   // Tokens in the context, oldest first.
   Span<const int32_t> context() const;

@@ -194,6 +194,35 @@ TEST_CASE("TextGenerator: chat keeps the context between turns, BOS only first, 
   CHECK(three.text == one.text);  // greedy: the same first turn gives the same reply
 }
 
+TEST_CASE("TextGenerator: set_sampling changes the next context's sampling as create() would set it") {
+  // Oracle: a TextGenerator created with those options.
+  TextGeneratorOptions hot;
+  hot.max_context = 128;
+  hot.sampling.temperature = 1.0f;
+  hot.sampling.seed = 11;
+  Sink want;
+  REQUIRE(make(hot)->generate("Lily", request_into(&want, 40)).is_ok());
+  TextGeneratorOptions greedy;
+  greedy.max_context = 128;
+  std::unique_ptr<TextGenerator> g = make(greedy);
+  Sink before;
+  REQUIRE(g->generate("Lily", request_into(&before, 40)).is_ok());
+  REQUIRE(g->set_sampling(hot.sampling).is_ok());
+  CHECK(g->sampling().seed == 11);
+  Sink after;
+  REQUIRE(g->generate("Lily", request_into(&after, 40)).is_ok());
+  CHECK(after.text == want.text);
+  CHECK(after.text != before.text);
+  // The penalty window's history lives in scratch sized at create().
+  SamplingOptions penalty = hot.sampling;
+  penalty.repetition_penalty = 1.3f;
+  penalty.penalty_window = 64;
+  const Status refused = g->set_sampling(penalty);
+  CHECK(refused.code() == StatusCode::kInvalidArgument);
+  CHECK(std::string(refused.message()).find("scratch") != std::string::npos);
+  CHECK(g->sampling().repetition_penalty == 1.0f);  // unchanged
+}
+
 TEST_CASE("TextGenerator: refuses what it cannot run, names the reason") {
   Result<std::unique_ptr<TextGenerator>> enc = TextGenerator::create(testing::minilm(), TextGeneratorOptions());
   CHECK(enc.status().code() == StatusCode::kInvalidArgument);
