@@ -8,6 +8,9 @@
 #
 #   ARCH: aarch64 (Debian arm64) or armv7 (Debian armhf)
 #
+# EDGEATTN_SYSROOT_EXTRA="pkg ..." adds packages (recorded in the stamp), e.g.
+# targets/python-smoke.sh's Python interpreter, headers and numpy.
+#
 # The host's apt configuration is not touched: no `dpkg --add-architecture`,
 # no file under /etc/apt is written. apt runs with a private state directory
 # (DIR/.apt: its own sources list, package lists, cache and an empty dpkg
@@ -52,6 +55,8 @@ packages=(
   nlohmann-json3-dev
   doctest-dev
 )
+# shellcheck disable=SC2206  # a space-separated list of package names
+packages+=(${EDGEATTN_SYSROOT_EXTRA:-})
 mirror="${EDGEATTN_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 security="${EDGEATTN_DEBIAN_SECURITY_MIRROR:-}"
 want="debarch=$debarch packages=${packages[*]} mirror=$mirror security=$security"
