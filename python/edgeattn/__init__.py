@@ -37,7 +37,8 @@ from . import _edgeattn
 from ._info import AudioInfo, ImageInfo, MethodInfo, ModelInfo, TensorInfo, model_info_from_dict
 
 __all__ = ["Error", "Model", "ModelInfo", "MethodInfo", "TensorInfo", "AudioInfo", "ImageInfo", "Session",
-           "Embedder", "Generator", "Transcriber", "Segment", "convert", "kernel_tables", "__version__"]
+           "Embedder", "Generator", "Transcriber", "Segment", "ImageRunner", "ImageClass", "TextReader", "TextLine", "Translator",
+           "convert", "kernel_tables", "__version__"]
 
 __version__: str = _edgeattn.__version__
 Error = _edgeattn.Error
@@ -315,13 +316,120 @@ class Transcriber:
         return self._impl.last_stats
 
 
+class ImageClass(NamedTuple):
+    index: int  # into the first output's last axis (and ModelInfo.image.labels)
+    label: str  # "" without labels
+    probability: float  # softmax over the row (or the score itself, softmax=False)
+    score: float  # the output value
+
+
+class ImageRunner:
+    """Images -> an image model's outputs (classifiers, segmentation or
+    saliency maps, clip models), with the preprocessing stored in the model
+    (resize, gray, mean / std, layout). Images: uint8 arrays [height, width, 3]
+    in RGB order. The outputs are read-only views of the arena, valid until
+    the next run (as Session's)."""
+
+    def __init__(self, model: Model, *, max_batch: int = 1, threads: int = 1, kernels: Optional[str] = None,
+                 softmax: bool = True):
+        self.model = model
+        self._lock = threading.Lock()
+        self._impl = _edgeattn.ImageRunner(model._impl, max_batch, threads, kernels, softmax)
+
+    def run(self, image: np.ndarray) -> List[np.ndarray]:
+        """One image through the model (a one-frame model)."""
+        with self._lock:
+            return self._impl.run(image)
+
+    def run_batch(self, images: Sequence[np.ndarray]) -> List[np.ndarray]:
+        """Up to max_batch images in one invoke; output row b is image b."""
+        with self._lock:
+            return self._impl.run_batch(list(images))
+
+    def run_clip(self, frames: Sequence[np.ndarray]) -> List[np.ndarray]:
+        """One clip of ModelInfo.image.frames images, oldest first."""
+        with self._lock:
+            return self._impl.run_clip(list(frames))
+
+    def top_k(self, k: int = 5, row: int = 0) -> List[ImageClass]:
+        """The k most probable classes of the last run's row `row`, best first."""
+        with self._lock:
+            return [ImageClass(*c) for c in self._impl.top_k(k, row)]
+
+    @property
+    def last_stats(self) -> dict:
+        return self._impl.last_stats
+
+
+class TextLine(NamedTuple):
+    text: str
+    box: np.ndarray  # float32 [4, 2]: (x, y) of top-left, top-right, bottom-right, bottom-left, image pixels
+    confidence: float  # the recognizer's mean probability of the kept characters
+    rotated: bool  # the direction classifier turned the line by 180 degrees
+
+
+class TextReader:
+    """OCR: an RGB image -> its lines of text in reading order, with
+    RapidOCR's PP-OCR pipeline (detector, direction classifier, recognizer;
+    a model converted from RapidOCR's ONNX folder)."""
+
+    def __init__(self, model: Model, *, max_side: int = 960, max_lines: int = 64, max_line_width: int = 1280,
+                 classify_angle: bool = True, threads: int = 1, kernels: Optional[str] = None):
+        self.model = model
+        self._lock = threading.Lock()
+        self._impl = _edgeattn.TextReader(model._impl, max_side, max_lines, max_line_width, classify_angle, threads,
+                                          kernels)
+
+    def read(self, image: np.ndarray) -> List[TextLine]:
+        """The lines of a uint8 [height, width, 3] RGB image."""
+        with self._lock:
+            lines = self._impl.read(image)
+        return [TextLine(bytes(t).decode("utf-8", errors="replace"), box, conf, rot) for t, box, conf, rot in lines]
+
+    @property
+    def last_stats(self) -> dict:
+        return self._impl.last_stats
+
+
+class Translator:
+    """Text -> translated text with a Marian / Bergamot model (converted from
+    its folder): sentences split, each encoded and decoded greedily over the
+    model's lexical shortlist, joined with the source's whitespace."""
+
+    def __init__(self, model: Model, *, max_source_tokens: int = 256, max_text_bytes: int = 1 << 14,
+                 split_sentences: bool = True, shortlist: bool = True, threads: int = 1,
+                 kernels: Optional[str] = None):
+        self.model = model
+        self._lock = threading.Lock()
+        self._impl = _edgeattn.Translator(model._impl, max_source_tokens, max_text_bytes, split_sentences, shortlist,
+                                          threads, kernels)
+
+    def translate(self, text: str) -> str:
+        with self._lock:
+            return bytes(self._impl.translate(text)).decode("utf-8", errors="replace")
+
+    @property
+    def last_stats(self) -> dict:
+        return self._impl.last_stats
+
+
 def convert(input: PathLike, output: PathLike, *, dtype: str = "", tokenizer: Optional[PathLike] = None,
             keep_fp32: Sequence[str] = (), smooth: bool = True, pack_f32: bool = False,
-            calibration_file: Optional[PathLike] = None) -> dict:
+            calibration_file: Optional[PathLike] = None, image_size: Optional[tuple] = None,
+            image_mean: Sequence[float] = (), image_std: Sequence[float] = (), labels: Optional[PathLike] = None,
+            image_resize: str = "", image_channels: int = 0, image_frames: int = 1, image_bgr: bool = False) -> dict:
     """edgeattn-convert as a call: a checkpoint (HF folder, GGUF, llama2.c .bin,
     CTranslate2 Whisper folder, ONNX file or folder) -> a verified .eatn.
     dtype: "fp32", "fp16", "int8", "int8-static", "int4" or "" (the source's).
+    ONNX image models: image_size (height, width), image_mean / image_std (per
+    channel, on p / 255), labels (a file, one per line), image_resize
+    ("stretch", "letterbox", "center-crop"), image_channels, image_frames,
+    image_bgr: the preprocessing ImageRunner applies (edgeattn-convert's --image-*).
     Returns file_bytes, weight_bytes, tensor_count, milliseconds."""
+    height, width = image_size if image_size is not None else (0, 0)
     return _edgeattn.convert(os.fspath(input), os.fspath(output), dtype,
                              os.fspath(tokenizer) if tokenizer is not None else "", list(keep_fp32), smooth,
-                             pack_f32, os.fspath(calibration_file) if calibration_file is not None else "")
+                             pack_f32, os.fspath(calibration_file) if calibration_file is not None else "",
+                             (height, width), list(image_mean), list(image_std),
+                             os.fspath(labels) if labels is not None else "", image_resize, image_channels,
+                             image_frames, image_bgr)

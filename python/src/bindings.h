@@ -22,6 +22,7 @@
 //   }
 #pragma once
 
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include <string>
@@ -29,6 +30,7 @@
 
 #include "runtime/core/status.h"
 #include "runtime/session.h"
+#include "runtime/tasks/ocr/image.h"
 
 namespace edgeattn::python {
 
@@ -64,8 +66,19 @@ auto without_gil(Work&& work) {
 // (wrong array dtype or rank), as kInvalidArgument.
 [[noreturn]] void throw_invalid_argument(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
+// A read-only array over a tensor in a session's arena (no copy); `owner`,
+// the Python object holding that session, becomes the array's base, so the
+// arena outlives the array. Its values change with the next run.
+py::array arena_view(py::handle owner, const TensorView& view);
+
 // "f32", "f16" or "i8" (SessionOptions::kv_dtype); anything else raises.
 KvCacheDType kv_cache_dtype(const std::string& name);
+
+// 8-bit RGB images as numpy arrays [height, width, 3] (uint8; other dtypes
+// and layouts converted once).
+using RgbArray = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>;
+// A view of `rgb` (which must stay referenced while the view is used).
+ocr::ImageView rgb_view(const RgbArray& rgb);
 
 void register_errors(py::module_& m);
 void register_model(py::module_& m);
@@ -74,5 +87,8 @@ void register_embedder(py::module_& m);
 void register_generator(py::module_& m);
 void register_transcriber(py::module_& m);
 void register_convert(py::module_& m);
+void register_image_runner(py::module_& m);
+void register_text_reader(py::module_& m);
+void register_translator(py::module_& m);
 
 }  // namespace edgeattn::python

@@ -65,4 +65,7 @@ PYBIND11_MODULE(_edgeattn, m) {
   ep::register_generator(m);
   ep::register_transcriber(m);
   ep::register_convert(m);
+  ep::register_image_runner(m);
+  ep::register_text_reader(m);
+  ep::register_translator(m);
 }

