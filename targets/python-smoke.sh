@@ -35,7 +35,9 @@ libdir="$sysroot/usr/lib/$triple"
 # Debian's python3.11 for arm64 from the sysroot, under qemu: libc from the
 # cross toolchain, BLAS / LAPACK where update-alternatives would link them,
 # the standard library from the sysroot (PYTHONHOME), so sysconfig names the
-# sysroot's headers. CMake (FindPython, pybind11) runs it at configure time.
+# sysroot's headers. CMake (FindPython, pybind11) runs it at configure time
+# for the module suffix; the include dir is given outright (the cross build
+# re-roots the path the interpreter reports under the sysroot again).
 mkdir -p "$build"
 python="$build/python3.11-$arch"
 cat > "$python" <<WRAPPER
@@ -48,7 +50,8 @@ WRAPPER
 chmod +x "$python"
 cmake --no-warn-unused-cli -S . -B "$build" --toolchain targets/toolchains/aarch64-linux-gnu.cmake \
   -DCMAKE_BUILD_TYPE=Release -DEDGEATTN_SYSROOT="$sysroot" -DEDGEATTN_BUILD_BENCH=OFF -DEDGEATTN_BUILD_TESTS=OFF \
-  -DEDGEATTN_BUILD_PYTHON=ON -DPython_EXECUTABLE="$python" >/dev/null
+  -DEDGEATTN_BUILD_PYTHON=ON -DPython_EXECUTABLE="$python" -DPython_INCLUDE_DIR="$sysroot/usr/include/python3.11" \
+  >/dev/null
 cmake --build "$build" -j"$jobs" --target _edgeattn | tail -1
 
 work="$(mktemp -d)"
