@@ -45,6 +45,12 @@ Error = _edgeattn.Error
 PathLike = Union[str, "os.PathLike[str]"]
 
 
+def _text(data: bytes) -> str:
+    """The runtime's text (bytes: a token may end mid-character) as str,
+    invalid UTF-8 replaced."""
+    return bytes(data).decode("utf-8", errors="replace")
+
+
 def kernel_tables() -> List[str]:
     """The kernel tables this build has and this CPU runs, reference first, the
     preferred last (what kernels=None picks), e.g. ['reference', 'avx2', 'avx512vnni']."""
@@ -67,7 +73,7 @@ class Model:
 
     def detokenize(self, ids: Sequence[int]) -> str:
         """The text of `ids`, special tokens skipped (invalid UTF-8 replaced)."""
-        return bytes(self._impl.detokenize(list(ids))).decode("utf-8", errors="replace")
+        return _text(self._impl.detokenize(list(ids)))
 
     def __repr__(self) -> str:
         i = self.info
@@ -233,7 +239,7 @@ class Generator:
                 reply = self._impl.chat(text, max_tokens, on_piece)
             else:
                 reply = self._impl.generate(text, max_tokens, on_piece, echo_prompt)
-        return bytes(reply).decode("utf-8", errors="replace")
+        return _text(reply)
 
     def _stream(self, chat: bool, text: str, max_tokens: int, echo_prompt: bool, sampling: dict) -> Iterator[str]:
         # The generation runs on a worker thread (the GIL released inside);
@@ -296,20 +302,20 @@ class Transcriber:
     def transcribe(self, audio: Union[PathLike, bytes, np.ndarray], sample_rate: int = 16000) -> str:
         """The transcript of a WAV file (path or its bytes) or of float32 mono
         samples in [-1, 1] at sample_rate."""
+        if not isinstance(audio, (np.ndarray, bytes, bytearray, memoryview)):
+            with open(audio, "rb") as f:  # read before taking the lock
+                audio = f.read()
         with self._lock:
             if isinstance(audio, np.ndarray):
                 text = self._impl.transcribe(audio, sample_rate)
-            elif isinstance(audio, (bytes, bytearray, memoryview)):
-                text = self._impl.transcribe_wav(bytes(audio))
             else:
-                with open(audio, "rb") as f:
-                    text = self._impl.transcribe_wav(f.read())
-        return bytes(text).decode("utf-8", errors="replace")
+                text = self._impl.transcribe_wav(bytes(audio))
+        return _text(text)
 
     @property
     def segments(self) -> List[Segment]:
         """The last transcript's pieces with their times (timestamps=True gives real times)."""
-        return [Segment(s, e, bytes(t).decode("utf-8", errors="replace")) for s, e, t in self._impl.segments]
+        return [Segment(s, e, _text(t)) for s, e, t in self._impl.segments]
 
     @property
     def last_stats(self) -> dict:
@@ -384,7 +390,7 @@ class TextReader:
         """The lines of a uint8 [height, width, 3] RGB image."""
         with self._lock:
             lines = self._impl.read(image)
-        return [TextLine(bytes(t).decode("utf-8", errors="replace"), box, conf, rot) for t, box, conf, rot in lines]
+        return [TextLine(_text(t), box, conf, rot) for t, box, conf, rot in lines]
 
     @property
     def last_stats(self) -> dict:
@@ -406,7 +412,7 @@ class Translator:
 
     def translate(self, text: str) -> str:
         with self._lock:
-            return bytes(self._impl.translate(text)).decode("utf-8", errors="replace")
+            return _text(self._impl.translate(text))
 
     @property
     def last_stats(self) -> dict:

@@ -15,9 +15,7 @@
 // Example (a new binding file):
 //   void register_widget(py::module_& m) {
 //     py::class_<Widget>(m, "_Widget").def("run", [](Widget& w) {
-//       Status s;
-//       { py::gil_scoped_release unlocked; s = w.run(); }
-//       throw_if_error(s);
+//       throw_if_error(without_gil([&] { return w.run(); }));
 //     });
 //   }
 #pragma once
@@ -25,6 +23,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -70,6 +69,10 @@ auto without_gil(Work&& work) {
 // the Python object holding that session, becomes the array's base, so the
 // arena outlives the array. Its values change with the next run.
 py::array arena_view(py::handle owner, const TensorView& view);
+
+// An optional Python str as the runtime's `const char*` options take it
+// (e.g. kernels: None -> nullptr, "auto"); the pointer lives as long as `s`.
+inline const char* c_str_or_null(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
 
 // "f32", "f16" or "i8" (SessionOptions::kv_dtype); anything else raises.
 KvCacheDType kv_cache_dtype(const std::string& name);

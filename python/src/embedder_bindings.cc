@@ -25,7 +25,7 @@ std::unique_ptr<Embedder> create_embedder(const Model& model, int max_batch, int
   o.max_batch = max_batch;
   o.max_tokens = max_tokens;
   o.threads = threads;
-  o.kernels = kernels ? kernels->c_str() : nullptr;
+  o.kernels = c_str_or_null(kernels);
   return unwrap(without_gil([&] { return Embedder::create(model, o); }));
 }
 

@@ -48,7 +48,7 @@ std::unique_ptr<PyGenerator> create_generator(const Model& model, int max_contex
   o.max_context = max_context;
   o.prefill_chunk = prefill_chunk;
   o.threads = threads;
-  o.kernels = kernels ? kernels->c_str() : nullptr;
+  o.kernels = c_str_or_null(kernels);
   o.kv_dtype = kv_cache_dtype(kv_dtype);
   if (context_policy == "slide") {
     o.context_policy = ContextPolicy::kSlide;

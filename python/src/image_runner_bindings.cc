@@ -31,7 +31,7 @@ std::unique_ptr<ImageRunner> create_runner(const Model& model, int max_batch, in
   ImageRunnerOptions o;
   o.max_batch = max_batch;
   o.threads = threads;
-  o.kernels = kernels ? kernels->c_str() : nullptr;
+  o.kernels = c_str_or_null(kernels);
   o.softmax = softmax;
   return unwrap(without_gil([&] { return ImageRunner::create(model, o); }));
 }
@@ -42,16 +42,14 @@ py::list outputs(py::handle owner, const ImageRunner& runner) {
   return out;
 }
 
-// Runs one image (clip = false: images holds one) or a clip / batch.
-py::list run_images(py::object owner, const std::vector<RgbArray>& images, bool clip) {
+// Runs `images` through `run` (ImageRunner::run_batch or run_clip) without
+// the GIL; the outputs as views of the runner's arena.
+py::list run_images(py::object owner, const std::vector<RgbArray>& images,
+                    Status (ImageRunner::*run)(Span<const ocr::ImageView>)) {
   ImageRunner& runner = owner.cast<ImageRunner&>();
   std::vector<ocr::ImageView> views;
   for (const RgbArray& image : images) views.push_back(rgb_view(image));
-  const Span<const ocr::ImageView> span(views.data(), views.size());
-  throw_if_error(without_gil([&] {
-    if (clip) return runner.run_clip(span);
-    return views.size() == 1 ? runner.run(views[0]) : runner.run_batch(span);
-  }));
+  throw_if_error(without_gil([&] { return (runner.*run)(Span<const ocr::ImageView>(views.data(), views.size())); }));
   return outputs(owner, runner);
 }
 
@@ -70,14 +68,27 @@ void register_image_runner(py::module_& m) {
   py::class_<ImageRunner>(m, "ImageRunner")
       .def(py::init(&create_runner), py::arg("model"), py::arg("max_batch"), py::arg("threads"),
            py::arg("kernels"), py::arg("softmax"), py::keep_alive<1, 2>())
-      .def("run", [](py::object self, const RgbArray& image) { return run_images(self, {image}, false); },
-           py::arg("image"))
-      .def("run_batch", [](py::object self, const std::vector<RgbArray>& images) {
-             return run_images(self, images, false);
-           }, py::arg("images"))
-      .def("run_clip", [](py::object self, const std::vector<RgbArray>& frames) {
-             return run_images(self, frames, true);
-           }, py::arg("frames"))
+      .def(
+          "run",
+          [](py::object self, const RgbArray& image) {
+            ImageRunner& runner = self.cast<ImageRunner&>();
+            const ocr::ImageView view = rgb_view(image);
+            throw_if_error(without_gil([&] { return runner.run(view); }));
+            return outputs(self, runner);
+          },
+          py::arg("image"))
+      .def(
+          "run_batch",
+          [](py::object self, const std::vector<RgbArray>& images) {
+            return run_images(self, images, &ImageRunner::run_batch);
+          },
+          py::arg("images"))
+      .def(
+          "run_clip",
+          [](py::object self, const std::vector<RgbArray>& frames) {
+            return run_images(self, frames, &ImageRunner::run_clip);
+          },
+          py::arg("frames"))
       .def("top_k", &top_k, py::arg("k"), py::arg("row"))
       .def_property_readonly("last_stats", [](const ImageRunner& r) {
         py::dict d;

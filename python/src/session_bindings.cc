@@ -46,12 +46,12 @@ std::unique_ptr<PySession> create_session(const Model& model, std::optional<std:
                                           std::optional<std::string> kernels, const std::string& kv_dtype,
                                           int max_source_seq, int max_image_height, int max_image_width) {
   SessionOptions o;
-  o.method = method ? method->c_str() : nullptr;
+  o.method = c_str_or_null(method);
   o.max_batch = max_batch;
   o.max_seq = max_seq;
   o.max_context = max_context;
   o.threads = threads;
-  o.kernels = kernels ? kernels->c_str() : nullptr;
+  o.kernels = c_str_or_null(kernels);
   o.kv_dtype = kv_cache_dtype(kv_dtype);
   o.max_source_seq = max_source_seq;
   o.max_image_height = max_image_height;
@@ -63,11 +63,9 @@ std::unique_ptr<PySession> create_session(const Model& model, std::optional<std:
   return out;
 }
 
-// Checks one float input against the method's input at this invoke's dims.
+// Checks one float input's size against the method's f32 input `expected`
+// at this invoke's dims.
 void check_float_input(const TensorInfo& expected, const FloatArray& array, const DimValues& dims) {
-  if (expected.dtype != DType::kF32) {
-    throw_invalid_argument("input '%s' is %s, not float32", expected.name, dtype_name(expected.dtype));
-  }
   if (array.size() != expected.element_count(dims)) {
     throw_invalid_argument("input '%s' has %zd elements, the method needs %lld at this batch", expected.name,
                            static_cast<ssize_t>(array.size()),

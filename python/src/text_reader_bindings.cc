@@ -23,7 +23,7 @@ std::unique_ptr<TextReader> create_reader(const Model& model, int max_side, int 
   o.max_line_width = max_line_width;
   o.classify_angle = classify_angle;
   o.threads = threads;
-  o.kernels = kernels ? kernels->c_str() : nullptr;
+  o.kernels = c_str_or_null(kernels);
   return unwrap(without_gil([&] { return TextReader::create(model, o); }));
 }
 

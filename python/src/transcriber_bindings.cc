@@ -24,7 +24,7 @@ std::unique_ptr<Transcriber> create_transcriber(const Model& model, double max_a
   o.max_audio_seconds = max_audio_seconds;
   o.timestamps = timestamps;
   o.threads = threads;
-  o.kernels = kernels ? kernels->c_str() : nullptr;
+  o.kernels = c_str_or_null(kernels);
   return unwrap(without_gil([&] { return Transcriber::create(model, o); }));
 }
 

@@ -23,7 +23,7 @@ std::unique_ptr<Translator> create_translator(const Model& model, int max_source
   o.split_sentences = split_sentences;
   o.shortlist = shortlist;
   o.threads = threads;
-  o.kernels = kernels ? kernels->c_str() : nullptr;
+  o.kernels = c_str_or_null(kernels);
   return unwrap(without_gil([&] { return Translator::create(model, o); }));
 }
 
